@@ -1,0 +1,22 @@
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+const units: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400],
+  ['hour', 3_600],
+  ['minute', 60],
+  ['second', 1],
+];
+
+/** "3 minutes ago" for an ISO timestamp; an em dash when there is none. */
+export function formatRelative(iso?: string): string {
+  if (!iso) {
+    return '—';
+  }
+  const seconds = Math.round((new Date(iso).getTime() - Date.now()) / 1000);
+  for (const [unit, size] of units) {
+    if (Math.abs(seconds) >= size || unit === 'second') {
+      return relative.format(Math.round(seconds / size), unit);
+    }
+  }
+  return iso;
+}

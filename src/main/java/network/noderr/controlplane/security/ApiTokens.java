@@ -1,0 +1,140 @@
+package network.noderr.controlplane.security;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Management-API tokens. A token is 256 random bits shown to its owner once; only its SHA-256 is stored (a slow
+ * password hash adds nothing for a secret with that much entropy, and lookups stay one index probe). A token
+ * carries its owner's current role, so demoting a user demotes their tokens.
+ */
+@Service
+public class ApiTokens {
+
+    /** Prefix that makes tokens recognisable to secret scanners and people. */
+    public static final String PREFIX = "ndr_";
+
+    /** Shortest token accepted when one is supplied from outside (the bootstrap token from the environment). */
+    public static final int MIN_SUPPLIED_LENGTH = 32;
+
+    private static final Duration LAST_USED_GRANULARITY = Duration.ofMinutes(1);
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    ApiTokens(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** A freshly issued token: {@code token} is shown once and never stored. */
+    public record IssuedToken(UUID id, String name, String token) {}
+
+    /** Who a presented token belongs to. */
+    public record TokenOwner(UUID tokenId, UUID userId, String username, Role role) {}
+
+    /** Issues a new random token for a user. */
+    @Transactional
+    public IssuedToken issue(UUID userId, String name) {
+        var bytes = new byte[32];
+        random.nextBytes(bytes);
+        var token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return new IssuedToken(store(userId, name, token), name, token);
+    }
+
+    /**
+     * Registers a token chosen outside the system (the bootstrap token), unless one with the same value exists.
+     *
+     * @return true when it was added
+     */
+    @Transactional
+    public boolean registerSupplied(UUID userId, String name, String token) {
+        if (token.length() < MIN_SUPPLIED_LENGTH) {
+            throw new IllegalArgumentException(
+                    "An API token must have at least " + MIN_SUPPLIED_LENGTH + " characters.");
+        }
+        var exists = jdbc.sql("SELECT count(*) FROM api_tokens WHERE token_hash = :hash")
+                        .param("hash", hash(token))
+                        .query(Long.class)
+                        .single()
+                > 0;
+        if (exists) {
+            return false;
+        }
+        store(userId, name, token);
+        return true;
+    }
+
+    /** The owner of a valid (known, not revoked, not expired, owner enabled) token. */
+    @Transactional
+    public Optional<TokenOwner> authenticate(String token) {
+        var now = Timestamp.from(clock.instant());
+        var owner = jdbc.sql("""
+                        SELECT t.id AS token_id, u.id AS user_id, u.username, u.role
+                        FROM api_tokens t JOIN users u ON u.id = t.user_id
+                        WHERE t.token_hash = :hash AND t.revoked_at IS NULL
+                          AND (t.expires_at IS NULL OR t.expires_at > :now) AND u.enabled""")
+                .param("hash", hash(token))
+                .param("now", now)
+                .query((rs, i) -> new TokenOwner(
+                        rs.getObject("token_id", UUID.class),
+                        rs.getObject("user_id", UUID.class),
+                        rs.getString("username"),
+                        Role.valueOf(rs.getString("role"))))
+                .optional();
+        owner.ifPresent(o -> jdbc.sql("""
+                        UPDATE api_tokens SET last_used_at = :now
+                        WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :stale)""")
+                .param("now", now)
+                .param("stale", Timestamp.from(clock.instant().minus(LAST_USED_GRANULARITY)))
+                .param("id", owner.get().tokenId())
+                .update());
+        return owner;
+    }
+
+    /** Revokes a token of the given user; returns false when the user has no such active token. */
+    @Transactional
+    public boolean revoke(UUID userId, UUID tokenId) {
+        return jdbc.sql("""
+                        UPDATE api_tokens SET revoked_at = :now
+                        WHERE id = :id AND user_id = :user AND revoked_at IS NULL""")
+                        .param("now", Timestamp.from(clock.instant()))
+                        .param("id", tokenId)
+                        .param("user", userId)
+                        .update()
+                == 1;
+    }
+
+    private UUID store(UUID userId, String name, String token) {
+        return jdbc.sql("""
+                        INSERT INTO api_tokens (user_id, name, token_hash) VALUES (:user, :name, :hash)
+                        RETURNING id""")
+                .param("user", userId)
+                .param("name", name)
+                .param("hash", hash(token))
+                .query(UUID.class)
+                .single();
+    }
+
+    static String hash(String token) {
+        try {
+            var digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+}

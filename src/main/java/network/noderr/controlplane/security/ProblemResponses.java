@@ -1,0 +1,53 @@
+package network.noderr.controlplane.security;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import tools.jackson.databind.json.JsonMapper;
+
+/** 401 and 403 on the API as RFC 9457 problem+json with stable types, never an HTML page or a stack trace. */
+class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
+
+    static final URI UNAUTHORIZED = URI.create("https://noderr.network/problems/unauthorized");
+    static final URI FORBIDDEN = URI.create("https://noderr.network/problems/forbidden");
+
+    private final JsonMapper json;
+
+    ProblemResponses(JsonMapper json) {
+        this.json = json;
+    }
+
+    @Override
+    public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
+            throws IOException {
+        response.setHeader("WWW-Authenticate", "Bearer");
+        write(request, response, HttpStatus.UNAUTHORIZED, UNAUTHORIZED, "Authentication required",
+                "Send a valid token in the 'Authorization: Bearer <token>' header.");
+    }
+
+    @Override
+    public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
+            throws IOException {
+        write(request, response, HttpStatus.FORBIDDEN, FORBIDDEN, "Forbidden",
+                "Your role does not allow this request.");
+    }
+
+    private void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, URI type,
+            String title, String detail) throws IOException {
+        var problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(type);
+        problem.setTitle(title);
+        problem.setInstance(URI.create(request.getRequestURI()));
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), problem);
+    }
+}

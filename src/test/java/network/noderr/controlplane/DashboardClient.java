@@ -1,0 +1,75 @@
+package network.noderr.controlplane;
+
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/**
+ * A browser-like HTTP client for the dashboard: logs in through the real login form (session cookie + CSRF token)
+ * and calls Hilla browser-callable services the way the generated TypeScript client does.
+ */
+public final class DashboardClient {
+
+    private static final Pattern CSRF_META = Pattern.compile("<meta name=\"_csrf\" content=\"([^\"]+)\"");
+
+    private final String baseUrl;
+    private final HttpClient http;
+    private String csrfToken;
+
+    public DashboardClient(int port) {
+        this.baseUrl = "http://localhost:" + port;
+        this.http = HttpClient.newBuilder()
+                .cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /** Posts the login form; returns the HTTP status of the login response. */
+    public HttpResponse<String> login(String username, String password) throws IOException, InterruptedException {
+        refreshCsrf();
+        var form = "username=" + enc(username) + "&password=" + enc(password) + "&_csrf=" + enc(csrfToken);
+        var response = http.send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/login"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        // As Hilla's login(): answers with a status instead of a redirect.
+                        .header("source", "typescript")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        refreshCsrf();
+        return response;
+    }
+
+    /** Calls {@code Service.method} with a JSON object of parameters; returns the raw response. */
+    public HttpResponse<String> call(String service, String method, String jsonParams)
+            throws IOException, InterruptedException {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/connect/" + service + "/" + method))
+                        .header("Content-Type", "application/json")
+                        .header("X-CSRF-TOKEN", csrfToken)
+                        .POST(HttpRequest.BodyPublishers.ofString(jsonParams))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void refreshCsrf() throws IOException, InterruptedException {
+        var page = http.send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/login")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        var matcher = CSRF_META.matcher(page.body());
+        if (!matcher.find()) {
+            throw new IllegalStateException("No CSRF token on the login page (status " + page.statusCode() + ")");
+        }
+        csrfToken = matcher.group(1);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

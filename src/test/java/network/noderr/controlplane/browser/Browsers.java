@@ -1,0 +1,61 @@
+package network.noderr.controlplane.browser;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One real headless Chromium for the whole test JVM (Debian's package; test tools cannot download browsers here).
+ * Each test gets its own context (cookies, storage), so tests do not share sessions.
+ */
+public final class Browsers {
+
+    private static Playwright playwright;
+    private static Browser browser;
+
+    private Browsers() {}
+
+    public static synchronized Browser chromium() {
+        if (browser == null) {
+            var executable = Path.of(System.getenv().getOrDefault("NODERR_CHROMIUM", "/usr/bin/chromium"));
+            if (!Files.isExecutable(executable)) {
+                throw new IllegalStateException("No Chromium at " + executable
+                        + ": run the tests with ./test (it installs Chromium) or set NODERR_CHROMIUM.");
+            }
+            playwright = Playwright.create();
+            browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                    .setExecutablePath(executable)
+                    .setHeadless(true)
+                    .setArgs(List.of(
+                            "--no-sandbox",
+                            "--disable-gpu",
+                            "--disable-quic",
+                            "--no-first-run",
+                            "--disable-background-networking",
+                            "--disable-component-update",
+                            "--disable-sync")));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                browser.close();
+                playwright.close();
+            }));
+        }
+        return browser;
+    }
+
+    /** A fresh page in its own browser context with a desktop-sized viewport. */
+    public static Page newPage() {
+        var context = chromium().newContext(new Browser.NewContextOptions().setViewportSize(1400, 900));
+        context.setDefaultTimeout(20_000);
+        return context.newPage();
+    }
+
+    /** Saves a screenshot under target/screenshots (the failsafe configuration names the folder). */
+    public static void screenshot(Page page, String name) {
+        var dir = Path.of(System.getProperty("noderr.screenshots", "target/screenshots"));
+        page.screenshot(new Page.ScreenshotOptions().setPath(dir.resolve(name + ".png")).setFullPage(true));
+    }
+}

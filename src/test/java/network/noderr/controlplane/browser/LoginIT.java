@@ -1,0 +1,78 @@
+package network.noderr.controlplane.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import java.util.regex.Pattern;
+import network.noderr.controlplane.IntegrationTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** The login journey in real Chromium against the production frontend bundle. */
+@IntegrationTest
+class LoginIT {
+
+    @LocalServerPort
+    int port;
+
+    Page page;
+
+    @BeforeEach
+    void openPage() {
+        page = Browsers.newPage();
+    }
+
+    @AfterEach
+    void closePage() {
+        page.context().close();
+    }
+
+    @Test
+    void bootstrapAdminLogsInAndSeesTheEmptyRegistry() {
+        page.navigate("http://localhost:" + port + "/");
+        assertThat(page).hasURL(Pattern.compile(".*/login$"));
+        logIn("admin", IntegrationTest.ADMIN_PASSWORD);
+
+        assertThat(page).hasURL(Pattern.compile(".*/nodes$"));
+        var empty = page.getByTestId("registry-empty");
+        assertThat(empty).isVisible();
+        assertThat(empty).containsText("No nodes registered yet");
+        assertThat(page.getByTestId("node-count")).hasText("0 nodes");
+        assertThat(page.locator("vaadin-side-nav-item")).containsText(new String[] {"Nodes"});
+        assertThat(page.getByLabel("User menu")).containsText("admin · Admin");
+        Browsers.screenshot(page, "registry-empty");
+    }
+
+    @Test
+    void wrongPasswordIsRefusedWithAMessage() {
+        page.navigate("http://localhost:" + port + "/login");
+        logIn("admin", "definitely-not-the-password");
+
+        assertThat(page.getByText("Incorrect username or password")).isVisible();
+        assertThat(page).hasURL(Pattern.compile(".*/login$"));
+        Browsers.screenshot(page, "login-refused");
+    }
+
+    @Test
+    void logoutEndsTheSession() {
+        page.navigate("http://localhost:" + port + "/login");
+        logIn("admin", IntegrationTest.ADMIN_PASSWORD);
+        assertThat(page).hasURL(Pattern.compile(".*/nodes$"));
+
+        page.getByLabel("User menu").getByText("admin · Admin").click();
+        page.getByRole(com.microsoft.playwright.options.AriaRole.MENUITEM,
+                        new Page.GetByRoleOptions().setName("Log out"))
+                .click();
+        assertThat(page).hasURL(Pattern.compile(".*/login$"));
+        page.navigate("http://localhost:" + port + "/nodes");
+        assertThat(page).hasURL(Pattern.compile(".*/login$"));
+    }
+
+    private void logIn(String username, String password) {
+        page.locator("input[name=username]").fill(username);
+        page.locator("input[name=password]").fill(password);
+        page.locator("input[name=password]").press("Enter");
+    }
+}

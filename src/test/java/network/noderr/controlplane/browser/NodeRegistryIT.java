@@ -1,0 +1,89 @@
+package network.noderr.controlplane.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import java.util.regex.Pattern;
+import network.noderr.controlplane.IntegrationTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The registry screen sorts and filters on the server: more nodes than one page, in real Chromium. */
+@IntegrationTest
+class NodeRegistryIT {
+
+    private static final String PREFIX = "grid-node-";
+    private static final int NODES = 120;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    Page page;
+
+    @BeforeEach
+    void seedAndLogIn() {
+        for (int i = 0; i < NODES; i++) {
+            jdbc.sql("""
+                            INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
+                                                       last_health_check)
+                            VALUES (:id, :tier, '1.4.2', 'cohort1', :health, now())""")
+                    .param("id", PREFIX + String.format("%03d", i))
+                    .param("tier", i % 4 == 0 ? "GUARDIAN" : "ALL")
+                    .param("health", i % 10 == 0 ? "unhealthy" : "healthy")
+                    .update();
+        }
+        page = Browsers.newPage();
+        page.navigate("http://localhost:" + port + "/login");
+        page.locator("input[name=username]").fill("admin");
+        page.locator("input[name=password]").fill(IntegrationTest.ADMIN_PASSWORD);
+        page.locator("input[name=password]").press("Enter");
+        assertThat(page).hasURL(Pattern.compile(".*/nodes$"));
+    }
+
+    @AfterEach
+    void cleanUp() {
+        page.context().close();
+        jdbc.sql("DELETE FROM node_versions WHERE node_id LIKE 'grid-node-%'").update();
+    }
+
+    @Test
+    void sortsAndFiltersAcrossPagesOnTheServer() {
+        page.getByLabel("Search").fill(PREFIX);
+        assertThat(page.getByTestId("node-count")).hasText(NODES + " nodes");
+        assertThat(cell(PREFIX + "000")).isVisible();
+
+        // Descending by node id: the last node (never in the first page of 50) comes first.
+        var nodeSorter = page.locator("vaadin-grid-sorter").filter(new com.microsoft.playwright.Locator.FilterOptions()
+                .setHasText("Node"));
+        nodeSorter.click();
+        nodeSorter.click();
+        assertThat(cell(PREFIX + "119")).isVisible();
+        assertThat(cell(PREFIX + "000")).hasCount(0);
+        Browsers.screenshot(page, "registry-sorted");
+
+        page.getByLabel("Tier").click();
+        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("GUARDIAN")).click();
+        assertThat(page.getByTestId("node-count")).hasText("30 nodes");
+
+        page.getByLabel("Health").click();
+        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Unhealthy")).click();
+        assertThat(page.getByTestId("node-count")).hasText("6 nodes");
+        assertThat(cell(PREFIX + "100")).isVisible();
+
+        page.getByLabel("Search").fill("no-such-node");
+        assertThat(page.getByTestId("registry-empty")).containsText("No nodes match these filters");
+    }
+
+    private com.microsoft.playwright.Locator cell(String text) {
+        return page.locator("vaadin-grid-cell-content").getByText(text, new com.microsoft.playwright.Locator
+                .GetByTextOptions().setExact(true));
+    }
+}

@@ -1,0 +1,73 @@
+package network.noderr.controlplane.nodes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.UUID;
+import network.noderr.controlplane.IntegrationTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.client.RestClient;
+
+/** {@code GET /api/v1/admin/nodes} over real HTTP with the bootstrap API token. */
+@IntegrationTest
+class NodeAdminApiTest {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    record Result(int status, String contentType, String body) {}
+
+    @Test
+    void listsPagedAndSortedNodes() {
+        var prefix = "api-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        for (int i = 0; i < 3; i++) {
+            jdbc.sql("""
+                            INSERT INTO node_versions (node_id, tier, current_version, cohort)
+                            VALUES (:id, 'GUARDIAN', '2.0.0', 'cohort2')""")
+                    .param("id", prefix + i)
+                    .update();
+        }
+        var result = get("/api/v1/admin/nodes?q=" + prefix + "&size=2&page=0&sort=nodeId,desc");
+        assertThat(result.status()).isEqualTo(200);
+        assertThat(result.body())
+                .contains("\"total\":3")
+                .contains("\"size\":2")
+                .contains("\"nodeId\":\"" + prefix + "2\"")
+                .contains("\"nodeId\":\"" + prefix + "1\"")
+                .doesNotContain("\"nodeId\":\"" + prefix + "0\"")
+                .contains("\"tier\":\"GUARDIAN\"");
+    }
+
+    @Test
+    void badParametersGet400ProblemJsonWithFieldErrors() {
+        var badSort = get("/api/v1/admin/nodes?sort=password,sideways");
+        assertThat(badSort.status()).isEqualTo(400);
+        assertThat(badSort.contentType()).startsWith("application/problem+json");
+        assertThat(badSort.body()).contains("\"sort\"");
+
+        var badSize = get("/api/v1/admin/nodes?size=100000");
+        assertThat(badSize.status()).isEqualTo(400);
+        assertThat(badSize.body()).contains("\"errors\"").contains("\"size\"").doesNotContain("Exception");
+
+        var badTier = get("/api/v1/admin/nodes?tier=PLATINUM");
+        assertThat(badTier.status()).isEqualTo(400);
+        assertThat(badTier.contentType()).startsWith("application/problem+json");
+        assertThat(badTier.body()).doesNotContain("at network.noderr");
+    }
+
+    private Result get(String path) {
+        return RestClient.create("http://localhost:" + port)
+                .get()
+                .uri(path)
+                .headers(h -> h.setBearerAuth(IntegrationTest.ADMIN_TOKEN))
+                .exchange((req, res) -> new Result(
+                        res.getStatusCode().value(),
+                        String.valueOf(res.getHeaders().getContentType()),
+                        new String(res.getBody().readAllBytes())));
+    }
+}

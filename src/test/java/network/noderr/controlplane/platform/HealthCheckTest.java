@@ -1,0 +1,36 @@
+package network.noderr.controlplane.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import network.noderr.controlplane.IntegrationTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.client.RestClient;
+
+@IntegrationTest
+class HealthCheckTest {
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void healthCheckIsPublicAndSaysOk() {
+        var response = RestClient.create("http://localhost:" + port)
+                .get()
+                .uri("/api/v1/health-check")
+                .retrieve()
+                .toEntity(java.util.Map.class);
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(response.getBody()).containsEntry("status", "ok").containsKey("timestamp");
+    }
+
+    @Test
+    void unknownApiPathsAreDeniedNotServed() {
+        var status = RestClient.create("http://localhost:" + port)
+                .get()
+                .uri("/api/v1/does-not-exist")
+                .exchange((req, res) -> res.getStatusCode());
+        assertThat(status.value()).isEqualTo(401);
+    }
+}
