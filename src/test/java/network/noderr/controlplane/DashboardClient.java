@@ -49,10 +49,16 @@ public final class DashboardClient {
     /** Calls {@code Service.method} with a JSON object of parameters; returns the raw response. */
     public HttpResponse<String> call(String service, String method, String jsonParams)
             throws IOException, InterruptedException {
+        return callWithCsrfToken(service, method, jsonParams, csrfToken);
+    }
+
+    /** As {@link #call}, but with the given CSRF token instead of the session's. */
+    public HttpResponse<String> callWithCsrfToken(String service, String method, String jsonParams, String token)
+            throws IOException, InterruptedException {
         return http.send(
                 HttpRequest.newBuilder(URI.create(baseUrl + "/connect/" + service + "/" + method))
                         .header("Content-Type", "application/json")
-                        .header("X-CSRF-TOKEN", csrfToken)
+                        .header("X-CSRF-TOKEN", token)
                         .POST(HttpRequest.BodyPublishers.ofString(jsonParams))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -53,7 +53,7 @@ class PackagedJarIT {
         var password = matcher.group(1);
         assertThat(log.lines().filter(l -> l.startsWith("{")).findFirst())
                 .as("production profile logs JSON lines")
-                .hasValueSatisfying(line -> assertThat(line).contains("\"@timestamp\"").contains("\"log.level\""));
+                .hasValueSatisfying(line -> assertThat(line).contains("\"@timestamp\"").contains("\"log\":{\"level\":"));
         assertThat(status(port, "/actuator/prometheus")).isEqualTo(401);
         assertThat(new DashboardClient(port).login("admin", password).statusCode()).isEqualTo(200);
         stopGracefully();

@@ -4,17 +4,17 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
 
 /**
  * Creates the bootstrap admin on first start. A generated password is logged exactly once, at creation; a password
  * given by environment is never logged. Later starts change nothing (a changed env password is not re-applied).
+ * Runs after the migrations and before the web server opens, so no request ever sees a system without an admin.
  */
 @Component
-class BootstrapAdmin implements ApplicationRunner {
+class BootstrapAdmin implements SmartInitializingSingleton {
 
     private static final Logger log = LoggerFactory.getLogger(BootstrapAdmin.class);
     private static final String BOOTSTRAP_TOKEN_NAME = "bootstrap (NODERR_ADMIN_API_TOKEN)";
@@ -30,7 +30,11 @@ class BootstrapAdmin implements ApplicationRunner {
     }
 
     @Override
-    public void run(ApplicationArguments args) {
+    public void afterSingletonsInstantiated() {
+        ensureAdmin();
+    }
+
+    void ensureAdmin() {
         var admin = users.findByUsername(properties.username()).orElseGet(this::createAdmin);
         var apiToken = properties.apiToken();
         if (StringUtils.hasText(apiToken) && tokens.registerSupplied(admin.id(), BOOTSTRAP_TOKEN_NAME, apiToken)) {

@@ -7,7 +7,6 @@ import network.noderr.controlplane.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -42,14 +41,14 @@ class BootstrapAdminTest {
     @Test
     void generatedPasswordIsPrintedOnceAndWorks(CapturedOutput output) {
         var bootstrap = new BootstrapAdmin(new BootstrapAdminProperties("second-admin", null, null), users, tokens);
-        bootstrap.run(new DefaultApplicationArguments());
+        bootstrap.ensureAdmin();
         var matcher = GENERATED.matcher(output.getAll());
         assertThat(matcher.find()).as("the generated password is logged").isTrue();
         var password = matcher.group(1);
         assertThat(password).hasSizeGreaterThanOrEqualTo(UserAccounts.MIN_PASSWORD_LENGTH);
         assertThat(encoder.matches(password, userDetails.loadUserByUsername("second-admin").getPassword())).isTrue();
 
-        bootstrap.run(new DefaultApplicationArguments());
+        bootstrap.ensureAdmin();
         assertThat(output.getAll().split(Pattern.quote(password), -1)).as("printed exactly once").hasSize(2);
     }
 
@@ -57,7 +56,7 @@ class BootstrapAdminTest {
     void passwordGivenByEnvironmentIsNeverPrinted(CapturedOutput output) {
         var secret = "env-given-password-xyz";
         new BootstrapAdmin(new BootstrapAdminProperties("third-admin", secret, null), users, tokens)
-                .run(new DefaultApplicationArguments());
+                .ensureAdmin();
         assertThat(users.findByUsername("third-admin")).isPresent();
         assertThat(output.getAll()).contains("third-admin").doesNotContain(secret);
     }
@@ -66,8 +65,8 @@ class BootstrapAdminTest {
     void bootstrapApiTokenIsRegisteredOnceAndNeverPrinted(CapturedOutput output) {
         var token = "ndr_another_bootstrap_token_abcdefghijklmnop";
         var bootstrap = new BootstrapAdmin(new BootstrapAdminProperties("admin", null, token), users, tokens);
-        bootstrap.run(new DefaultApplicationArguments());
-        bootstrap.run(new DefaultApplicationArguments());
+        bootstrap.ensureAdmin();
+        bootstrap.ensureAdmin();
         assertThat(tokens.authenticate(token)).hasValueSatisfying(o -> assertThat(o.role()).isEqualTo(Role.ADMIN));
         assertThat(output.getAll()).doesNotContain(token);
     }

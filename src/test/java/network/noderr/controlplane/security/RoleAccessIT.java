@@ -76,6 +76,15 @@ class RoleAccessIT {
     }
 
     @Test
+    void callsWithoutTheSessionsCsrfTokenAreRefused() throws Exception {
+        var admin = loggedIn("role-test-admin");
+        var forged = admin.callWithCsrfToken("UserAdminService", "list", "{}", "forged-token");
+        assertThat(forged.statusCode()).as("a logged-in session without its CSRF token").isIn(401, 403);
+        assertThat(forged.body()).doesNotContain("role-test-viewer");
+        assertThat(admin.call("UserAdminService", "list", "{}").statusCode()).as("with the real token").isEqualTo(200);
+    }
+
+    @Test
     void wrongPasswordDoesNotLogIn() throws Exception {
         var client = new DashboardClient(port);
         var response = client.login("role-test-admin", "not-the-password");
