@@ -16,8 +16,8 @@ class StartupMessage {
     @EventListener
     void onReady(ApplicationReadyEvent event) {
         if (event.getApplicationContext() instanceof WebServerApplicationContext web && web.getWebServer() != null) {
-            log.info("Noderr control plane is up: open http://localhost:{}/ (bootstrap admin password: see the "
-                    + "'Bootstrap admin created' line above on the first start, or NODERR_ADMIN_PASSWORD)",
+            log.info("Noderr control plane is up: open http://localhost:{}/ and log in as the bootstrap admin "
+                    + "(its generated password is printed above on the first start only)",
                     web.getWebServer().getPort());
         }
     }
