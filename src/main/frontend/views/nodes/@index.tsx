@@ -49,6 +49,7 @@ export default function NodesView() {
       try {
         const result = await NodeRegistryService.find({
           tier: tier === 'any' ? undefined : (tier as Tier),
+          status: undefined,
           health: health === 'any' ? undefined : health,
           version: undefined,
           text: search === '' ? undefined : search,
@@ -76,7 +77,7 @@ export default function NodesView() {
       <div className="flex flex-wrap items-end gap-m">
         <TextField
           label="Search"
-          placeholder="Node id"
+          placeholder="Node id or host"
           clearButtonVisible
           value={searchInput}
           onValueChanged={(e) => setSearchInput(e.detail.value)}
@@ -91,10 +92,23 @@ export default function NodesView() {
       </div>
       <Grid<NodeSummary> dataProvider={dataProvider} pageSize={PAGE_SIZE} className="flex-grow" aria-label="Node registry">
         <GridSortColumn path="nodeId" header="Node" autoWidth />
+        <GridSortColumn path="hostname" header="Host" autoWidth />
         <GridSortColumn path="tier" header="Tier" autoWidth />
-        <GridSortColumn path="currentVersion" header="Version" autoWidth />
-        <GridSortColumn path="targetVersion" header="Target" autoWidth />
-        <GridSortColumn path="cohort" header="Cohort" autoWidth />
+        <GridSortColumn path="status" header="Status" autoWidth>
+          {({ item }) => (item.status === 'SUSPENDED' ? <span className="text-error">Suspended</span> : 'Active')}
+        </GridSortColumn>
+        <GridSortColumn path="keyType" header="Key" autoWidth>
+          {({ item }) => (item.keyType === 'TPM2' ? 'TPM 2.0' : 'Software')}
+        </GridSortColumn>
+        <GridSortColumn path="currentVersion" header="Version" autoWidth>
+          {({ item }) => item.currentVersion ?? '—'}
+        </GridSortColumn>
+        <GridSortColumn path="targetVersion" header="Target" autoWidth>
+          {({ item }) => item.targetVersion ?? '—'}
+        </GridSortColumn>
+        <GridSortColumn path="cohort" header="Cohort" autoWidth>
+          {({ item }) => item.cohort ?? '—'}
+        </GridSortColumn>
         <GridSortColumn path="healthStatus" header="Health" autoWidth>
           {({ item }) => <HealthBadge status={item.healthStatus} />}
         </GridSortColumn>

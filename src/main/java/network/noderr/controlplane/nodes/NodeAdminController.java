@@ -1,23 +1,28 @@
 package network.noderr.controlplane.nodes;
 
 import network.noderr.controlplane.shared.InvalidRequestException;
+import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Management API: the paged node registry ({@code GET /api/v1/admin/nodes}). */
+/** Management API: the paged node registry, suspend and reinstate. */
 @RestController
 @RequestMapping("/api/v1/admin/nodes")
 class NodeAdminController {
 
     private final NodeRegistry registry;
+    private final NodeIdentity identity;
 
-    NodeAdminController(NodeRegistry registry) {
+    NodeAdminController(NodeRegistry registry, NodeIdentity identity) {
         this.registry = registry;
+        this.identity = identity;
     }
 
     /**
@@ -29,6 +34,7 @@ class NodeAdminController {
     @PreAuthorize("hasRole('VIEWER')")
     NodePage list(
             @RequestParam(required = false) @Nullable Tier tier,
+            @RequestParam(required = false) @Nullable NodeStatus status,
             @RequestParam(required = false) @Nullable String health,
             @RequestParam(required = false) @Nullable String version,
             @RequestParam(required = false) @Nullable String q,
@@ -40,6 +46,28 @@ class NodeAdminController {
             throw new InvalidRequestException("sort", "must be 'property' or 'property,asc|desc'");
         }
         var descending = parts.length == 2 && parts[1].equalsIgnoreCase("desc");
-        return registry.find(new NodeQuery(tier, health, version, q, page, size, parts[0], descending));
+        return registry.find(new NodeQuery(tier, status, health, version, q, page, size, parts[0], descending));
+    }
+
+    /** Suspended nodes get 403 on every node endpoint, including authentication, until reinstated. */
+    @PostMapping("/{nodeId}/suspend")
+    @PreAuthorize("hasRole('ADMIN')")
+    StatusChange suspend(@PathVariable String nodeId) {
+        return change(nodeId, NodeStatus.SUSPENDED);
+    }
+
+    @PostMapping("/{nodeId}/reinstate")
+    @PreAuthorize("hasRole('ADMIN')")
+    StatusChange reinstate(@PathVariable String nodeId) {
+        return change(nodeId, NodeStatus.ACTIVE);
+    }
+
+    record StatusChange(String nodeId, NodeStatus status) {}
+
+    private StatusChange change(String nodeId, NodeStatus status) {
+        if (!identity.setStatus(nodeId, status)) {
+            throw new ProblemException(404, "node-unknown", "Unknown node", "No node " + nodeId + " is registered.");
+        }
+        return new StatusChange(nodeId, status);
     }
 }

@@ -22,15 +22,18 @@ public class NodeRegistry {
     public static final int MAX_PAGE_SIZE = 500;
 
     /** Sortable properties and their columns; anything else is refused, so no user text reaches the SQL. */
-    private static final Map<String, String> SORT_COLUMNS = Map.of(
-            "nodeId", "node_id",
-            "tier", "tier",
-            "currentVersion", "current_version",
-            "targetVersion", "target_version",
-            "cohort", "cohort",
-            "healthStatus", "health_status",
-            "lastHealthCheck", "last_health_check",
-            "registeredAt", "created_at");
+    private static final Map<String, String> SORT_COLUMNS = Map.ofEntries(
+            Map.entry("nodeId", "n.node_id"),
+            Map.entry("tier", "n.tier"),
+            Map.entry("hostname", "n.hostname"),
+            Map.entry("status", "n.status"),
+            Map.entry("keyType", "n.key_type"),
+            Map.entry("currentVersion", "v.current_version"),
+            Map.entry("targetVersion", "v.target_version"),
+            Map.entry("cohort", "v.cohort"),
+            Map.entry("healthStatus", "v.health_status"),
+            Map.entry("lastHealthCheck", "v.last_health_check"),
+            Map.entry("registeredAt", "n.registered_at"));
 
     private static final Set<String> HEALTH_VALUES = Set.of("healthy", "degraded", "unhealthy", "unknown");
 
@@ -49,7 +52,7 @@ public class NodeRegistry {
         if (query.size() < 1 || query.size() > MAX_PAGE_SIZE) {
             errors.put("size", "must be between 1 and " + MAX_PAGE_SIZE);
         }
-        var sortColumn = query.sort() == null ? "node_id" : SORT_COLUMNS.get(query.sort());
+        var sortColumn = query.sort() == null ? "n.node_id" : SORT_COLUMNS.get(query.sort());
         if (sortColumn == null) {
             errors.put("sort", "must be one of " + String.join(", ", SORT_COLUMNS.keySet().stream().sorted().toList()));
         }
@@ -63,38 +66,43 @@ public class NodeRegistry {
         var where = new ArrayList<String>();
         var params = new HashMap<String, Object>();
         if (query.tier() != null) {
-            where.add("tier = :tier");
+            where.add("n.tier = :tier");
             params.put("tier", query.tier().name());
+        }
+        if (query.status() != null) {
+            where.add("n.status = :status");
+            params.put("status", query.status().name());
         }
         if (query.health() != null) {
             if (query.health().equals("unknown")) {
-                where.add("health_status IS NULL");
+                where.add("v.health_status IS NULL");
             } else {
-                where.add("health_status = :health");
+                where.add("v.health_status = :health");
                 params.put("health", query.health());
             }
         }
         if (StringUtils.hasText(query.version())) {
-            where.add("current_version = :version");
+            where.add("v.current_version = :version");
             params.put("version", query.version());
         }
         if (StringUtils.hasText(query.text())) {
-            where.add("node_id ILIKE :text ESCAPE '\\'");
+            where.add("(n.node_id ILIKE :text ESCAPE '\\' OR n.hostname ILIKE :text ESCAPE '\\')");
             params.put("text", "%" + escapeLike(query.text().strip()) + "%");
         }
         var whereSql = where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
         var direction = query.descending() ? "DESC" : "ASC";
         // node_id breaks ties so pages are stable; NULLs (never reported) sort last either way.
-        var order = " ORDER BY " + sortColumn + " " + direction + " NULLS LAST, node_id " + direction;
+        var order = " ORDER BY " + sortColumn + " " + direction + " NULLS LAST, n.node_id " + direction;
 
-        long total = jdbc.sql("SELECT count(*) FROM node_versions" + whereSql)
+        long total = jdbc.sql("SELECT count(*) FROM nodes n LEFT JOIN node_versions v ON v.node_id = n.node_id"
+                        + whereSql)
                 .params(params)
                 .query(Long.class)
                 .single();
         List<NodeSummary> items = jdbc.sql("""
-                        SELECT node_id, tier, current_version, target_version, cohort, health_status,
-                               last_health_check, created_at
-                        FROM node_versions""" + whereSql + order + " LIMIT :limit OFFSET :offset")
+                        SELECT n.node_id, n.tier, n.hostname, n.status, n.key_type, n.registered_at,
+                               v.current_version, v.target_version, v.cohort, v.health_status, v.last_health_check
+                        FROM nodes n LEFT JOIN node_versions v ON v.node_id = n.node_id""" + whereSql + order + " LIMIT :limit OFFSET :offset")
                 .params(params)
                 .param("limit", query.size())
                 .param("offset", (long) query.page() * query.size())
@@ -112,11 +120,14 @@ public class NodeRegistry {
         return new NodeSummary(
                 rs.getString("node_id"),
                 Tier.valueOf(rs.getString("tier")),
+                rs.getString("hostname"),
+                NodeStatus.valueOf(rs.getString("status")),
+                KeyType.valueOf(rs.getString("key_type")),
                 rs.getString("current_version"),
                 rs.getString("target_version"),
                 rs.getString("cohort"),
                 rs.getString("health_status"),
                 lastCheck == null ? null : lastCheck.toInstant(),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("registered_at").toInstant());
     }
 }

@@ -1,28 +1,91 @@
 package network.noderr.controlplane.platform;
 
 import java.net.URI;
+import java.util.LinkedHashMap;
 import network.noderr.controlplane.shared.InvalidRequestException;
+import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.RateLimitExceededException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Turns API errors into RFC 9457 problem+json with stable types. Spring MVC's own exceptions (bad parameter types,
- * unreadable bodies, unsupported methods) get their standard problem bodies from the base class.
+ * Turns API errors into RFC 9457 problem+json with stable types and, for bad input, an {@code errors} map of field
+ * to message. Spring MVC's own exceptions (bad parameter types, unsupported methods) get their standard problem
+ * bodies from the base class. Never a stack trace.
  */
 @RestControllerAdvice(basePackages = "network.noderr.controlplane")
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
-    static final URI INVALID_REQUEST = URI.create("https://noderr.network/problems/invalid-request");
+    static final URI INVALID_REQUEST = URI.create(ProblemException.TYPE_BASE + "invalid-request");
 
     @ExceptionHandler(InvalidRequestException.class)
     ProblemDetail invalidRequest(InvalidRequestException e) {
-        var problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+        var problem = invalid(e.getMessage());
+        problem.setProperty("errors", e.fieldErrors());
+        return problem;
+    }
+
+    @ExceptionHandler(ProblemException.class)
+    ProblemDetail problem(ProblemException e) {
+        var problem = ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(e.status()), e.getMessage());
+        problem.setType(e.type());
+        problem.setTitle(e.title());
+        return problem;
+    }
+
+    @ExceptionHandler(RateLimitExceededException.class)
+    ResponseEntity<ProblemDetail> rateLimited(RateLimitExceededException e) {
+        var problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
+        problem.setType(URI.create(ProblemException.TYPE_BASE + "rate-limited"));
+        problem.setTitle("Too many requests");
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, e.retryAfter().toSeconds())))
+                .body(problem);
+    }
+
+    @Override
+    protected @Nullable ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        var errors = new LinkedHashMap<String, String>();
+        e.getBindingResult().getFieldErrors().forEach(f -> errors.putIfAbsent(f.getField(), f.getDefaultMessage()));
+        e.getBindingResult().getGlobalErrors().forEach(g -> errors.putIfAbsent(g.getObjectName(), g.getDefaultMessage()));
+        var problem = invalid("Some fields are missing or invalid: " + String.join(", ", errors.keySet()) + ".");
+        problem.setProperty("errors", errors);
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    @Override
+    protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RequestSizeLimitFilter.BodyTooLargeException) {
+                var problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+                        "Request bodies are limited to 64 KiB. Send buffered reports in smaller batches.");
+                problem.setType(URI.create(ProblemException.TYPE_BASE + "body-too-large"));
+                problem.setTitle("Request body too large");
+                return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
+            }
+        }
+        // The parser's message can echo input; say what to fix instead.
+        return ResponseEntity.badRequest()
+                .body(invalid("The body is not valid JSON for this request, or a field has the wrong type or an "
+                        + "unknown value (for example a tier other than ALL, ORACLE, GUARDIAN)."));
+    }
+
+    private static ProblemDetail invalid(String detail) {
+        var problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
         problem.setType(INVALID_REQUEST);
         problem.setTitle("Invalid request");
-        problem.setProperty("errors", e.fieldErrors());
         return problem;
     }
 }

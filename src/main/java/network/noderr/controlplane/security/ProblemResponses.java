@@ -2,6 +2,7 @@ package network.noderr.controlplane.security;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import network.noderr.controlplane.shared.ProblemException;
 import java.io.IOException;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
@@ -38,6 +39,13 @@ class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler 
             throws IOException {
         write(request, response, HttpStatus.FORBIDDEN, FORBIDDEN, "Forbidden",
                 "Your role does not allow this request.");
+    }
+
+    /** Writes a problem with a type under the project's problem base URI. */
+    void write(HttpServletRequest request, HttpServletResponse response, int status, String type, String title,
+            String detail) throws IOException {
+        write(request, response, HttpStatus.valueOf(status), URI.create(ProblemException.TYPE_BASE + type), title,
+                detail);
     }
 
     private void write(HttpServletRequest request, HttpServletResponse response, HttpStatus status, URI type,

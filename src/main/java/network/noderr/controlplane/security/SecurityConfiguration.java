@@ -3,6 +3,7 @@ package network.noderr.controlplane.security;
 import static org.springframework.security.config.Customizer.withDefaults;
 
 import com.vaadin.flow.spring.security.VaadinSecurityConfigurer;
+import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -13,15 +14,21 @@ import org.springframework.security.config.annotation.web.configuration.EnableWe
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Two filter chains, both deny-by-default:
+ * Three filter chains, all deny-by-default:
  *
  * <ul>
+ *   <li>node API ({@link #NODE_API}): stateless, node access tokens (ES256 JWTs from {@link NodeTokens}); register,
+ *       challenge and verify are open (they are how a node gets a token); suspended nodes get 403.
  *   <li>{@code /api/**} and {@code /actuator/**}: stateless, bearer API tokens (no cookies, so no CSRF), errors as
- *       problem+json. Public: {@code GET /api/v1/health-check} and {@code /actuator/health}. Metrics at
+ *       problem+json. Public: {@code GET /api/v1/health-check}, {@code POST /api/v1/applications} and
+ *       {@code /actuator/health}. Metrics at
  *       {@code /actuator/prometheus} need a token of any role.
  *   <li>everything else: the Hilla dashboard with its login view, session cookies and CSRF protection.
  * </ul>
@@ -36,14 +43,49 @@ class SecurityConfiguration {
         return new BCryptPasswordEncoder();
     }
 
+    /** Node API paths: authenticated by node JWTs, except the three steps that obtain one. */
+    static final String[] NODE_API = {"/api/v1/auth/**", "/api/v1/nodes/**"};
+
     @Bean
     @Order(1)
+    SecurityFilterChain nodeApiFilterChain(
+            HttpSecurity http, NodeTokens tokens, NodeStatusLookup nodes, JsonMapper json) throws Exception {
+        var problems = new ProblemResponses(json);
+        var authorities = new JwtAuthenticationConverter();
+        authorities.setJwtGrantedAuthoritiesConverter(jwt -> List.of(new SimpleGrantedAuthority("ROLE_NODE")));
+        http.securityMatcher(NODE_API)
+                .authorizeHttpRequests(auth -> auth.requestMatchers(
+                                HttpMethod.POST, "/api/v1/auth/register", "/api/v1/auth/challenge",
+                                "/api/v1/auth/verify")
+                        .permitAll()
+                        .requestMatchers("/api/v1/auth/rotate", "/api/v1/nodes/**")
+                        .hasRole("NODE")
+                        .anyRequest()
+                        .denyAll())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable())
+                .requestCache(cache -> cache.disable())
+                .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.decoder(tokens.decoder())
+                                .jwtAuthenticationConverter(authorities))
+                        .authenticationEntryPoint(problems)
+                        .accessDeniedHandler(problems))
+                .addFilterAfter(new NodeStatusFilter(nodes, problems), BearerTokenAuthenticationFilter.class)
+                .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .httpBasic(b -> b.disable())
+                .formLogin(f -> f.disable());
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
     SecurityFilterChain apiFilterChain(HttpSecurity http, ApiTokens tokens, JsonMapper json) throws Exception {
         var problems = new ProblemResponses(json);
         http.securityMatcher("/api/**", "/actuator/**")
                 .authorizeHttpRequests(auth -> auth.requestMatchers(HttpMethod.GET, "/api/v1/health-check")
                         .permitAll()
                         .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.POST, "/api/v1/applications")
                         .permitAll()
                         .requestMatchers("/actuator/prometheus")
                         .hasRole(Role.Names.VIEWER)
@@ -64,9 +106,10 @@ class SecurityConfiguration {
     }
 
     @Bean
-    @Order(2)
+    @Order(3)
     SecurityFilterChain dashboardFilterChain(HttpSecurity http) throws Exception {
-        http.authorizeHttpRequests(auth -> auth.requestMatchers("/styles.css", "/favicon.ico", "/images/**")
+        http.authorizeHttpRequests(auth -> auth.requestMatchers(
+                                "/styles.css", "/favicon.ico", "/images/**", "/install.sh", "/install.ps1")
                         .permitAll())
                 .headers(h -> h.contentSecurityPolicy(withDefaults()).frameOptions(f -> f.deny()))
                 .with(VaadinSecurityConfigurer.vaadin(), vaadin -> vaadin.loginView("/login"));

@@ -6,6 +6,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import java.util.regex.Pattern;
 import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.TestNodes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,7 @@ class NodeRegistryIT {
     @BeforeEach
     void seedAndLogIn() {
         for (int i = 0; i < NODES; i++) {
+            TestNodes.insert(jdbc, PREFIX + String.format("%03d", i), i % 4 == 0 ? "GUARDIAN" : "ALL");
             jdbc.sql("""
                             INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
                                                        last_health_check)
@@ -52,6 +54,7 @@ class NodeRegistryIT {
     void cleanUp() {
         page.context().close();
         jdbc.sql("DELETE FROM node_versions WHERE node_id LIKE 'grid-node-%'").update();
+        jdbc.sql("DELETE FROM nodes WHERE node_id LIKE 'grid-node-%'").update();
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
 import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.TestNodes;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -26,6 +27,7 @@ class NodeAdminApiTest {
     void listsPagedAndSortedNodes() {
         var prefix = "api-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         for (int i = 0; i < 3; i++) {
+            TestNodes.insert(jdbc, prefix + i, "GUARDIAN");
             jdbc.sql("""
                             INSERT INTO node_versions (node_id, tier, current_version, cohort)
                             VALUES (:id, 'GUARDIAN', '2.0.0', 'cohort2')""")

@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.UUID;
 import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.TestNodes;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.Tier;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +39,7 @@ class NodeRegistryTest {
                 case 2 -> "unhealthy";
                 default -> null;
             };
+            TestNodes.insert(jdbc, prefix + String.format("%03d", i), tier.name());
             jdbc.sql("""
                             INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
                                                        last_health_check)
@@ -53,7 +55,7 @@ class NodeRegistryTest {
     }
 
     private NodeQuery query(Tier tier, String health, String version, int page, int size, String sort, boolean desc) {
-        return new NodeQuery(tier, health, version, prefix, page, size, sort, desc);
+        return new NodeQuery(tier, null, health, version, prefix, page, size, sort, desc);
     }
 
     @Test
@@ -75,13 +77,13 @@ class NodeRegistryTest {
                 .allSatisfy(n -> assertThat(n.healthStatus()).isNull())
                 .hasSize(7);
         assertThat(registry.find(query(null, null, "1.1.0", 0, 100, null, false)).total()).isEqualTo(10);
-        var one = new NodeQuery(null, null, null, prefix + "017", 0, 10, null, false);
+        var one = new NodeQuery(null, null, null, null, prefix + "017", 0, 10, null, false);
         assertThat(registry.find(one).items()).extracting(NodeSummary::nodeId).containsExactly(prefix + "017");
     }
 
     @Test
     void freeTextIsMatchedLiterallyNotAsAPattern() {
-        var wildcard = new NodeQuery(null, null, null, prefix.replace("-", "_") + "%", 0, 10, null, false);
+        var wildcard = new NodeQuery(null, null, null, null, prefix.replace("-", "_") + "%", 0, 10, null, false);
         assertThat(registry.find(wildcard).total()).isZero();
     }
 
@@ -90,6 +92,26 @@ class NodeRegistryTest {
         var page = registry.find(query(null, null, null, 0, 30, "lastHealthCheck", true));
         assertThat(page.items().getFirst().nodeId()).isEqualTo(prefix + "029");
         assertThat(page.items().subList(23, 30)).allSatisfy(n -> assertThat(n.lastHealthCheck()).isNull());
+    }
+
+    @Test
+    void nodesThatNeverReportedAreListedWithoutVersionOrHealth() {
+        TestNodes.insert(jdbc, prefix + "new", "ORACLE");
+        var page = registry.find(new NodeQuery(null, null, null, null, prefix + "new", 0, 10, null, false));
+        assertThat(page.items()).singleElement().satisfies(n -> {
+            assertThat(n.tier()).isEqualTo(Tier.ORACLE);
+            assertThat(n.status()).isEqualTo(NodeStatus.ACTIVE);
+            assertThat(n.keyType()).isEqualTo(KeyType.SOFTWARE);
+            assertThat(n.currentVersion()).isNull();
+            assertThat(n.healthStatus()).isNull();
+        });
+    }
+
+    @Test
+    void filtersByStatus() {
+        jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE node_id = :id").param("id", prefix + "005").update();
+        var suspended = registry.find(new NodeQuery(null, NodeStatus.SUSPENDED, null, null, prefix, 0, 10, null, false));
+        assertThat(suspended.items()).extracting(NodeSummary::nodeId).containsExactly(prefix + "005");
     }
 
     @Test

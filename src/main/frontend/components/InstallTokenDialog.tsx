@@ -1,0 +1,45 @@
+import { Button } from '@vaadin/react-components/Button.js';
+import { Dialog } from '@vaadin/react-components/Dialog.js';
+import { TextArea } from '@vaadin/react-components/TextArea.js';
+import type Approval from 'Frontend/generated/network/noderr/controlplane/applications/Approval';
+import { useState } from 'react';
+
+/** Shows a freshly issued install token and its install command once; nothing keeps them after closing. */
+export function InstallTokenDialog({ approval, onClose }: { approval?: Approval; onClose: () => void }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    if (approval) {
+      await navigator.clipboard.writeText(approval.installCommand);
+      setCopied(true);
+    }
+  };
+  return (
+    <Dialog
+      headerTitle="Install token issued"
+      opened={approval !== undefined}
+      onClosed={() => {
+        setCopied(false);
+        onClose();
+      }}
+      footer={
+        <>
+          <Button onClick={copy}>{copied ? 'Copied' : 'Copy install command'}</Button>
+          <Button theme="primary" onClick={onClose}>
+            Done
+          </Button>
+        </>
+      }
+    >
+      {approval && (
+        <div className="flex flex-col gap-s" style={{ maxWidth: '44rem' }} data-testid="install-token-dialog">
+          <p className="m-0">
+            <strong>This token is shown only now.</strong> Send the command to the operator over a trusted channel. It
+            registers one {approval.tier} node and expires {new Date(approval.expiresAt).toLocaleString()}.
+          </p>
+          <TextArea label="Install token" readonly value={approval.installToken} data-testid="install-token" />
+          <TextArea label="Install command" readonly value={approval.installCommand} data-testid="install-command" />
+        </div>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,58 @@
+package network.noderr.controlplane.applications;
+
+import com.vaadin.hilla.BrowserCallable;
+import com.vaadin.hilla.exception.EndpointException;
+import jakarta.annotation.security.RolesAllowed;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+import network.noderr.controlplane.security.Actors;
+import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.shared.InvalidRequestException;
+import network.noderr.controlplane.shared.ProblemException;
+import org.jspecify.annotations.NonNull;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+/** The Applications screen: everyone sees the queue, only ADMIN decides. */
+@BrowserCallable
+@RolesAllowed(Role.Names.VIEWER)
+public class ApplicationsService {
+
+    private final Applications applications;
+
+    ApplicationsService(Applications applications) {
+        this.applications = applications;
+    }
+
+    public @NonNull List<@NonNull ApplicationView> list(@Nullable ApplicationStatus status) {
+        return applications.list(status);
+    }
+
+    @RolesAllowed(Role.Names.ADMIN)
+    public @NonNull Approval approve(@NonNull UUID id) {
+        return endpoint(() -> applications.approve(id, Actors.currentUsername(), baseUrl()));
+    }
+
+    @RolesAllowed(Role.Names.ADMIN)
+    public @NonNull ApplicationView reject(@NonNull UUID id, @NonNull String reason) {
+        return endpoint(() -> applications.reject(id, Actors.currentUsername(), reason));
+    }
+
+    @RolesAllowed(Role.Names.ADMIN)
+    public @NonNull Approval reissueToken(@NonNull UUID id) {
+        return endpoint(() -> applications.reissueToken(id, Actors.currentUsername(), baseUrl()));
+    }
+
+    private static <T> T endpoint(Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (ProblemException | InvalidRequestException e) {
+            throw new EndpointException(e.getMessage());
+        }
+    }
+
+    private static String baseUrl() {
+        return ServletUriComponentsBuilder.fromCurrentContextPath().toUriString();
+    }
+}

@@ -1,0 +1,17 @@
+package network.noderr.controlplane.applications;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Onboarding settings.
+ *
+ * @param installTokenTtl how long an install token stays valid (default 24 h)
+ * @param publicUrl the control plane's address as operators' machines reach it, used in install commands
+ *     ({@code NODERR_PUBLIC_URL}); when empty, the address of the admin's request is used
+ */
+@ConfigurationProperties("noderr.onboarding")
+public record OnboardingProperties(
+        @DefaultValue("PT24H") Duration installTokenTtl, @Nullable String publicUrl) {}

@@ -1,0 +1,273 @@
+package network.noderr.controlplane.nodes;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import network.noderr.controlplane.applications.InstallTokens;
+import network.noderr.controlplane.nodes.NodeAuthRequests.AccessToken;
+import network.noderr.controlplane.nodes.NodeAuthRequests.Challenge;
+import network.noderr.controlplane.nodes.NodeAuthRequests.Identity;
+import network.noderr.controlplane.nodes.NodeAuthRequests.Registered;
+import network.noderr.controlplane.nodes.NodeAuthRequests.Registration;
+import network.noderr.controlplane.nodes.NodeAuthRequests.RotateRequest;
+import network.noderr.controlplane.nodes.NodeAuthRequests.Rotated;
+import network.noderr.controlplane.security.NodeAuthProperties;
+import network.noderr.controlplane.security.NodeStatusLookup;
+import network.noderr.controlplane.security.NodeTokens;
+import network.noderr.controlplane.shared.InvalidRequestException;
+import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.Tier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Node identity: registration with an install token, challenge-response authentication with the node's P-256 key,
+ * key rotation, suspension. Nonces are single use and stored hashed; tokens and keys never reach the log.
+ */
+@Service
+public class NodeIdentity implements NodeStatusLookup {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeIdentity.class);
+
+    private final JdbcClient jdbc;
+    private final InstallTokens installTokens;
+    private final NodeTokens nodeTokens;
+    private final NodeAuthProperties properties;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    NodeIdentity(JdbcClient jdbc, InstallTokens installTokens, NodeTokens nodeTokens, NodeAuthProperties properties,
+            Clock clock) {
+        this.jdbc = jdbc;
+        this.installTokens = installTokens;
+        this.nodeTokens = nodeTokens;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** Registers a node: consumes the install token and stores the node in one transaction (both or neither). */
+    @Transactional
+    Registered register(Registration request) {
+        var key = NodeKeys.parse(request.publicKey(), "publicKey");
+        var nodeId = "node-" + HexFormat.of().formatHex(randomBytes(8));
+        var token = installTokens.consume(request.installToken(), request.tier(), nodeId);
+        var hw = request.hardware();
+        try {
+            jdbc.sql("""
+                            INSERT INTO nodes (node_id, tier, application_id, hostname, cpu_cores, memory_gb, disk_gb,
+                                network_mbps, gpu, public_key, key_type, registered_at)
+                            VALUES (:id, :tier, :app, :host, :cpu, :mem, :disk, :net, :gpu, :key, :keyType, :now)""")
+                    .param("id", nodeId)
+                    .param("tier", token.tier().name())
+                    .param("app", token.applicationId())
+                    .param("host", request.hostname())
+                    .param("cpu", hw.cpuCores())
+                    .param("mem", hw.memoryGb())
+                    .param("disk", hw.diskGb())
+                    .param("net", hw.networkMbps())
+                    .param("gpu", hw.gpu())
+                    .param("key", key.getEncoded())
+                    .param("keyType", request.keyAttestation().type().name())
+                    .param("now", Timestamp.from(clock.instant()))
+                    .update();
+        } catch (DuplicateKeyException e) {
+            // Rolls back the token consumption too: the operator can retry with a fresh key.
+            throw keyInUse();
+        }
+        log.info("Registered node {} (tier {}, key {}) for application {}", nodeId, token.tier(),
+                request.keyAttestation().type(), token.applicationId());
+        return new Registered(nodeId, token.tier());
+    }
+
+    /** Issues a single-use nonce (≤ 60 s) for the node to sign. */
+    @Transactional
+    Challenge challenge(String nodeId) {
+        var status = status(nodeId).orElseThrow(() -> new ProblemException(404, "node-unknown", "Unknown node",
+                "No node " + nodeId + " is registered."));
+        if (status != NodeStatus.ACTIVE) {
+            throw suspended();
+        }
+        var nonce = randomBytes(32);
+        var expiresAt = clock.instant().plus(properties.challengeTtl());
+        jdbc.sql("""
+                        INSERT INTO node_challenges (nonce_hash, node_id, created_at, expires_at)
+                        VALUES (:hash, :node, :now, :expires)""")
+                .param("hash", sha256(nonce))
+                .param("node", nodeId)
+                .param("now", Timestamp.from(clock.instant()))
+                .param("expires", Timestamp.from(expiresAt))
+                .update();
+        return new Challenge(Base64.getEncoder().encodeToString(nonce), expiresAt);
+    }
+
+    /**
+     * Checks the node's signature over its nonce and issues an access token. The nonce is spent even when the
+     * signature is wrong, so each nonce allows one attempt.
+     */
+    @Transactional(noRollbackFor = ProblemException.class)
+    AccessToken verify(String nodeId, String nonceBase64, String signatureBase64) {
+        var nonce = decode(nonceBase64, "nonce");
+        var signature = decode(signatureBase64, "signature");
+        spendNonce(nodeId, nonce);
+        record Node(Tier tier, NodeStatus status, byte[] publicKey) {}
+        var node = jdbc.sql("SELECT tier, status, public_key FROM nodes WHERE node_id = :id")
+                .param("id", nodeId)
+                .query((rs, i) -> new Node(
+                        Tier.valueOf(rs.getString("tier")),
+                        NodeStatus.valueOf(rs.getString("status")),
+                        rs.getBytes("public_key")))
+                .single();
+        if (node.status() != NodeStatus.ACTIVE) {
+            throw suspended();
+        }
+        var key = NodeKeys.parse(Base64.getEncoder().encodeToString(node.publicKey()), "publicKey");
+        if (!NodeKeys.verify(key, nonce, signature)) {
+            throw new ProblemException(401, "signature-invalid", "Invalid signature",
+                    "The signature does not match this node's key. Sign the raw nonce bytes with ECDSA-SHA256 using "
+                            + "the node key, and request a new challenge.");
+        }
+        jdbc.sql("UPDATE nodes SET last_authenticated_at = :now WHERE node_id = :id")
+                .param("now", Timestamp.from(clock.instant()))
+                .param("id", nodeId)
+                .update();
+        var token = nodeTokens.issue(nodeId, node.tier());
+        return new AccessToken(token.accessToken(), token.expiresIn(), "Bearer");
+    }
+
+    /** Replaces the node's key; the new key proves possession by signing a fresh nonce of this node. */
+    @Transactional(noRollbackFor = ProblemException.class)
+    Rotated rotate(String nodeId, RotateRequest request) {
+        var newKey = NodeKeys.parse(request.newPublicKey(), "newPublicKey");
+        var nonce = decode(request.nonce(), "nonce");
+        spendNonce(nodeId, nonce);
+        if (!NodeKeys.verify(newKey, nonce, decode(request.signatureByNewKey(), "signatureByNewKey"))) {
+            throw new ProblemException(401, "signature-invalid", "Invalid signature",
+                    "signatureByNewKey must be the new key's ECDSA-SHA256 signature over the nonce.");
+        }
+        var now = clock.instant();
+        try {
+            jdbc.sql("""
+                            UPDATE nodes SET public_key = :key, key_rotated_at = :now,
+                                key_type = COALESCE(CAST(:keyType AS VARCHAR), key_type)
+                            WHERE node_id = :id""")
+                    .param("key", newKey.getEncoded())
+                    .param("now", Timestamp.from(now))
+                    .param("keyType", request.keyAttestation() == null ? null : request.keyAttestation().type().name())
+                    .param("id", nodeId)
+                    .update();
+        } catch (DuplicateKeyException e) {
+            throw keyInUse();
+        }
+        log.info("Rotated the key of node {}", nodeId);
+        return new Rotated(nodeId, identity(nodeId).keyType(), now);
+    }
+
+    /** Sets ACTIVE or SUSPENDED; returns false when the node does not exist. */
+    @Transactional
+    public boolean setStatus(String nodeId, NodeStatus status) {
+        return jdbc.sql("UPDATE nodes SET status = :status WHERE node_id = :id")
+                        .param("status", status.name())
+                        .param("id", nodeId)
+                        .update()
+                == 1;
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public boolean isActive(String nodeId) {
+        return status(nodeId).map(s -> s == NodeStatus.ACTIVE).orElse(false);
+    }
+
+    @Transactional(readOnly = true)
+    Identity identity(String nodeId) {
+        return jdbc.sql("SELECT node_id, tier, key_type, status, registered_at FROM nodes WHERE node_id = :id")
+                .param("id", nodeId)
+                .query((rs, i) -> new Identity(
+                        rs.getString("node_id"),
+                        Tier.valueOf(rs.getString("tier")),
+                        KeyType.valueOf(rs.getString("key_type")),
+                        NodeStatus.valueOf(rs.getString("status")),
+                        rs.getTimestamp("registered_at").toInstant()))
+                .single();
+    }
+
+    private Optional<NodeStatus> status(String nodeId) {
+        return jdbc.sql("SELECT status FROM nodes WHERE node_id = :id")
+                .param("id", nodeId)
+                .query((rs, i) -> NodeStatus.valueOf(rs.getString("status")))
+                .optional();
+    }
+
+    private void spendNonce(String nodeId, byte[] nonce) {
+        var hash = sha256(nonce);
+        var now = Timestamp.from(clock.instant());
+        int spent = jdbc.sql("""
+                        UPDATE node_challenges SET used_at = :now
+                        WHERE nonce_hash = :hash AND node_id = :node AND used_at IS NULL AND expires_at > :now""")
+                .param("now", now)
+                .param("hash", hash)
+                .param("node", nodeId)
+                .update();
+        if (spent == 1) {
+            return;
+        }
+        record State(String nodeId, Timestamp usedAt) {}
+        var state = jdbc.sql("SELECT node_id, used_at FROM node_challenges WHERE nonce_hash = :hash")
+                .param("hash", hash)
+                .query((rs, i) -> new State(rs.getString("node_id"), rs.getTimestamp("used_at")))
+                .optional();
+        if (state.isEmpty() || !state.get().nodeId().equals(nodeId)) {
+            throw new ProblemException(401, "nonce-unknown", "Unknown nonce",
+                    "This nonce was not issued to this node. Request one from /api/v1/auth/challenge.");
+        }
+        if (state.get().usedAt() != null) {
+            throw new ProblemException(401, "nonce-replayed", "Nonce already used",
+                    "Each nonce can be used once. Request a new one from /api/v1/auth/challenge.");
+        }
+        throw new ProblemException(401, "nonce-expired", "Nonce expired",
+                "Nonces are valid for " + properties.challengeTtl().toSeconds()
+                        + " s. Request a new one and sign it right away.");
+    }
+
+    private static byte[] decode(String base64, String field) {
+        try {
+            return Base64.getDecoder().decode(base64.strip());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(field, "must be base64");
+        }
+    }
+
+    private byte[] randomBytes(int n) {
+        var bytes = new byte[n];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+
+    private static ProblemException suspended() {
+        return new ProblemException(403, "node-suspended", "Node suspended",
+                "This node is suspended. Contact the network's administrators.");
+    }
+
+    private static ProblemException keyInUse() {
+        return new ProblemException(409, "public-key-in-use", "Public key already registered",
+                "Another node already uses this public key; every node needs its own key.");
+    }
+
+}

@@ -1,0 +1,86 @@
+package network.noderr.controlplane.security;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.time.Clock;
+import java.util.List;
+import network.noderr.controlplane.shared.Tier;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import org.springframework.stereotype.Service;
+
+/**
+ * Short-lived access tokens for nodes: ES256 JWTs with subject = node id and a {@code tier} claim, signed with the
+ * control plane's current key (see {@link SigningKeys}).
+ */
+@Service
+public class NodeTokens {
+
+    /** An issued token and its lifetime in seconds. */
+    public record IssuedNodeToken(String accessToken, long expiresIn) {}
+
+    private final SigningKeys keys;
+    private final NodeAuthProperties properties;
+    private final Clock clock;
+
+    NodeTokens(SigningKeys keys, NodeAuthProperties properties, Clock clock) {
+        this.keys = keys;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    public IssuedNodeToken issue(String nodeId, Tier tier) {
+        var active = keys.active();
+        JWKSource<SecurityContext> source = (selector, context) -> List.of(active);
+        var now = clock.instant();
+        var claims = JwtClaimsSet.builder()
+                .issuer(properties.issuer())
+                .subject(nodeId)
+                .issuedAt(now)
+                .expiresAt(now.plus(properties.tokenTtl()))
+                .claim("tier", tier.name())
+                .build();
+        var header = JwsHeader.with(SignatureAlgorithm.ES256).keyId(active.getKeyID()).build();
+        var token = new NimbusJwtEncoder(source).encode(JwtEncoderParameters.from(header, claims));
+        return new IssuedNodeToken(token.getTokenValue(), properties.tokenTtl().toSeconds());
+    }
+
+    /** Makes a new signing key current; tokens signed by the previous key stay valid until they expire. */
+    public String rotateSigningKey() {
+        return keys.rotate();
+    }
+
+    /** Verifies signature (any current or recently retired key), issuer and expiry against the injected clock. */
+    JwtDecoder decoder() {
+        JWKSource<SecurityContext> source = (selector, context) -> select(selector);
+        var processor = new DefaultJWTProcessor<SecurityContext>();
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, source));
+        // Spring's validators below check time and issuer; Nimbus's own claims check is switched off.
+        processor.setJWTClaimsSetVerifier((claims, context) -> {});
+        var decoder = new NimbusJwtDecoder(processor);
+        var timestamps = new JwtTimestampValidator();
+        timestamps.setClock(clock);
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+                timestamps, new JwtIssuerValidator(properties.issuer())));
+        return decoder;
+    }
+
+    private List<JWK> select(JWKSelector selector) {
+        var found = selector.select(keys.verificationKeys());
+        return found.isEmpty() ? selector.select(keys.reload()) : found;
+    }
+
+}

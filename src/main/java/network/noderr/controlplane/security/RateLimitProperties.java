@@ -1,0 +1,28 @@
+package network.noderr.controlplane.security;
+
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Token-bucket limits per source address, by name. Each limit allows {@code capacity} requests, refilled evenly over
+ * {@code period}. Limits are kept per replica (in memory); behind a load balancer set
+ * {@code server.forward-headers-strategy=native} so the client's address is used.
+ */
+@ConfigurationProperties("noderr.rate-limits")
+public record RateLimitProperties(@DefaultValue Map<String, Limit> limits) {
+
+    public record Limit(int capacity, Duration period) {}
+
+    static final Limit APPLICATIONS_DEFAULT = new Limit(5, Duration.ofHours(1));
+    static final Limit NODE_AUTH_DEFAULT = new Limit(30, Duration.ofMinutes(1));
+
+    Limit limit(String name) {
+        var configured = limits.get(name);
+        if (configured != null) {
+            return configured;
+        }
+        return name.equals("applications") ? APPLICATIONS_DEFAULT : NODE_AUTH_DEFAULT;
+    }
+}

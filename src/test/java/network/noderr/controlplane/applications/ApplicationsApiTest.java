@@ -1,0 +1,138 @@
+package network.noderr.controlplane.applications;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.util.Map;
+import network.noderr.controlplane.ApiClient;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.Onboarding;
+import network.noderr.controlplane.security.ApiTokens;
+import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.security.UserAccounts;
+import network.noderr.controlplane.shared.Tier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The public application form and the management API that decides applications, over real HTTP. */
+@IntegrationTest
+class ApplicationsApiTest {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    UserAccounts users;
+
+    @Autowired
+    ApiTokens apiTokens;
+
+    ApiClient api;
+
+    @BeforeEach
+    void client() {
+        api = new ApiClient(port);
+    }
+
+    private Map<?, ?> validForm(String operator) {
+        var json = JsonMapper.builder().build();
+        return json.readValue(json.writeValueAsString(Onboarding.form(operator, Tier.ORACLE)), Map.class);
+    }
+
+    private String submit(String operator) {
+        var response = api.post("/api/v1/applications", validForm(operator));
+        assertThat(response.status()).isEqualTo(201);
+        assertThat(response.text("status")).isEqualTo("PENDING");
+        return response.text("applicationId");
+    }
+
+    @Test
+    void operatorAppliesAndAdminApprovesWithATokenShownOnce() {
+        var id = submit("Approve Me Ltd");
+        var listed = api.get("/api/v1/admin/applications?status=PENDING", IntegrationTest.ADMIN_TOKEN);
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(listed.body().toString()).contains(id).contains("Approve Me Ltd");
+
+        var approval = api.post("/api/v1/admin/applications/" + id + "/approve", "", IntegrationTest.ADMIN_TOKEN);
+        assertThat(approval.status()).isEqualTo(200);
+        var token = approval.text("installToken");
+        assertThat(token).startsWith("nit_").hasSizeGreaterThanOrEqualTo(4 + 43);
+        assertThat(approval.text("tier")).isEqualTo("ORACLE");
+        assertThat(approval.text("installCommand")).contains("install.sh").contains("--token " + token)
+                .contains("--tier ORACLE");
+
+        var details = api.get("/api/v1/admin/applications/" + id, IntegrationTest.ADMIN_TOKEN);
+        assertThat(details.text("status")).isEqualTo("APPROVED");
+        assertThat(details.text("decidedBy")).isEqualTo("admin");
+        assertThat(details.text("tokenState")).isEqualTo("ACTIVE");
+        assertThat(details.body().toString()).as("the token is never shown again").doesNotContain(token);
+
+        var again = api.post("/api/v1/admin/applications/" + id + "/approve", "", IntegrationTest.ADMIN_TOKEN);
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.problemType()).isEqualTo("application-already-decided");
+    }
+
+    @Test
+    void rejectionNeedsAReasonAndIsFinal() {
+        var id = submit("Reject Me Ltd");
+        var noReason = api.post("/api/v1/admin/applications/" + id + "/reject", Map.of("reason", " "),
+                IntegrationTest.ADMIN_TOKEN);
+        assertThat(noReason.status()).isEqualTo(400);
+        assertThat(noReason.body().path("errors").has("reason")).isTrue();
+
+        var rejected = api.post("/api/v1/admin/applications/" + id + "/reject",
+                Map.of("reason", "Hardware below the ORACLE minimum"), IntegrationTest.ADMIN_TOKEN);
+        assertThat(rejected.status()).isEqualTo(200);
+        assertThat(rejected.text("status")).isEqualTo("REJECTED");
+        assertThat(rejected.text("decisionReason")).isEqualTo("Hardware below the ORACLE minimum");
+        assertThat(api.post("/api/v1/admin/applications/" + id + "/approve", "", IntegrationTest.ADMIN_TOKEN)
+                        .status())
+                .isEqualTo(409);
+    }
+
+    @Test
+    void invalidApplicationsGetFieldErrorsAndAreNotStored() {
+        var before = api.get("/api/v1/admin/applications", IntegrationTest.ADMIN_TOKEN).body().size();
+        var response = api.post("/api/v1/applications", Map.of(
+                "operatorName", "",
+                "email", "not-an-email",
+                "walletAddress", "0x123",
+                "requestedTier", "ORACLE",
+                "hardware", Map.of("cpuCores", 0, "memoryGb", 8, "diskGb", 50, "networkMbps", 25, "gpu", false)));
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.problemType()).isEqualTo("invalid-request");
+        assertThat(response.body().path("errors").propertyNames())
+                .contains("operatorName", "email", "walletAddress", "hardware.cpuCores");
+        var badTier = api.post("/api/v1/applications", "{\"requestedTier\":\"PLATINUM\"}");
+        assertThat(badTier.status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/admin/applications", IntegrationTest.ADMIN_TOKEN).body().size())
+                .isEqualTo(before);
+    }
+
+    @Test
+    void viewersSeeApplicationsButCannotDecide() {
+        var viewer = users.findByUsername("apps-viewer")
+                .orElseGet(() -> users.create("apps-viewer", "apps-viewer-password", Role.VIEWER));
+        var token = apiTokens.issue(viewer.id(), "test").token();
+        var id = submit("Viewer Cannot Approve");
+        assertThat(api.get("/api/v1/admin/applications", token).status()).isEqualTo(200);
+        var refused = api.post("/api/v1/admin/applications/" + id + "/approve", "", token);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(api.get("/api/v1/admin/applications/" + id, token).text("status")).isEqualTo("PENDING");
+        assertThat(api.get("/api/v1/admin/applications", null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void applicationsAreRateLimitedPerAddress() throws Exception {
+        var limited = new ApiClient(port, InetAddress.getByName("127.0.0.10"));
+        ApiClient.Response last = null;
+        for (int i = 0; i < 3000 && (last == null || last.status() != 429); i++) {
+            last = limited.post("/api/v1/applications", "{}");
+        }
+        assertThat(last.status()).isEqualTo(429);
+        assertThat(last.headers().get("retry-after")).isNotEmpty();
+    }
+}

@@ -1,0 +1,128 @@
+package network.noderr.controlplane.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import java.util.regex.Pattern;
+import network.noderr.controlplane.ApiClient;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.Onboarding;
+import network.noderr.controlplane.TestNodeKey;
+import network.noderr.controlplane.applications.Applications;
+import network.noderr.controlplane.shared.Tier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** An admin approves an application in real Chromium; the token is shown once and works for registration. */
+@IntegrationTest
+class ApplicationsIT {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Applications applications;
+
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+    Page page;
+
+    /** Node registered by a test; removed afterwards so other screens' empty states stay true. */
+    String createdNode;
+
+    @BeforeEach
+    void logIn() {
+        page = Browsers.newPage();
+        page.navigate("http://localhost:" + port + "/login");
+        page.locator("input[name=username]").fill("admin");
+        page.locator("input[name=password]").fill(IntegrationTest.ADMIN_PASSWORD);
+        page.locator("input[name=password]").press("Enter");
+        assertThat(page).hasURL(Pattern.compile(".*/nodes$"));
+    }
+
+    @AfterEach
+    void close() {
+        page.context().close();
+        if (createdNode != null) {
+            jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", createdNode).update();
+        }
+    }
+
+    @Test
+    void adminApprovesAndSeesTheTokenOnlyOnce() {
+        var operator = "Browser Operator " + System.nanoTime();
+        applications.submit(Onboarding.form(operator, Tier.ORACLE), "127.0.0.1");
+
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Applications")).click();
+        assertThat(page).hasURL(Pattern.compile(".*/applications$"));
+        page.getByText(operator).click();
+        var details = page.getByLabel("Application details");
+        assertThat(details).containsText("ORACLE");
+        assertThat(details).containsText("8 cores");
+        Browsers.screenshot(page, "application-pending");
+
+        details.getByText("Approve…").click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Approve and issue token")).click();
+
+        var dialog = page.getByTestId("install-token-dialog");
+        assertThat(dialog).isVisible();
+        var token = page.getByTestId("install-token").locator("textarea").inputValue();
+        var command = page.getByTestId("install-command").locator("textarea").inputValue();
+        assertThat(token).startsWith("nit_");
+        assertThat(command).contains("--token " + token).contains("--tier ORACLE").contains("install.sh");
+        Browsers.screenshot(page, "application-token-once");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Done")).click();
+
+        assertThat(page.getByTestId("install-token-dialog")).hasCount(0);
+        page.reload();
+        page.getByLabel("Status").click();
+        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Approved")).click();
+        page.getByText(operator).click();
+        assertThat(page.getByTestId("application-status")).containsText("APPROVED by admin");
+        assertThat(page.getByTestId("token-state")).containsText("active");
+        assertThat(page.content()).as("the token is not on the page after a reload").doesNotContain(token);
+
+        // The token from the screen registers a node, which then shows in the registry with its key type.
+        var api = new ApiClient(port);
+        var registered = api.post("/api/v1/auth/register",
+                Onboarding.registration(token, TestNodeKey.generate(), Tier.ORACLE));
+        assertThat(registered.status()).isEqualTo(201);
+        var nodeId = registered.text("nodeId");
+        createdNode = nodeId;
+        page.navigate("http://localhost:" + port + "/nodes");
+        page.getByLabel("Search").fill(nodeId);
+        assertThat(page.getByTestId("node-count")).hasText("1 node");
+        var row = page.locator("vaadin-grid-cell-content");
+        assertThat(row.getByText(nodeId, new com.microsoft.playwright.Locator.GetByTextOptions().setExact(true)))
+                .isVisible();
+        assertThat(row.getByText("Software", new com.microsoft.playwright.Locator.GetByTextOptions().setExact(true)))
+                .isVisible();
+        Browsers.screenshot(page, "registry-new-node");
+        assertThat(api.post("/api/v1/auth/register", Onboarding.registration(token, TestNodeKey.generate(), null))
+                        .status())
+                .as("single use")
+                .isEqualTo(409);
+    }
+
+    @Test
+    void adminRejectsWithAReason() {
+        var operator = "Rejected Operator " + System.nanoTime();
+        applications.submit(Onboarding.form(operator, Tier.GUARDIAN), "127.0.0.1");
+        page.navigate("http://localhost:" + port + "/applications");
+        page.getByText(operator).click();
+        page.getByLabel("Application details").getByText("Reject…").click();
+        page.getByLabel("Reason (told to the operator)").fill("GUARDIAN needs 16 GB of memory");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Reject").setExact(true)).click();
+        assertThat(page.getByText("Application rejected.")).isVisible();
+        page.getByLabel("Status").click();
+        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Rejected")).click();
+        page.getByText(operator).click();
+        assertThat(page.getByLabel("Application details")).containsText("GUARDIAN needs 16 GB of memory");
+    }
+}
