@@ -26,6 +26,16 @@ class HealthCheckTest {
     }
 
     @Test
+    void theLinuxInstallerIsServedPubliclyForTheOneLineInstall() {
+        var body = RestClient.create("http://localhost:" + port)
+                .get()
+                .uri("/install.sh")
+                .retrieve()
+                .body(String.class);
+        assertThat(body).startsWith("#!/usr/bin/env bash").contains("--token");
+    }
+
+    @Test
     void unknownApiPathsAreDeniedNotServed() {
         var status = RestClient.create("http://localhost:" + port)
                 .get()

@@ -1,0 +1,1041 @@
+#!/usr/bin/env bash
+# Noderr node installer (Linux).
+#
+#   sudo ./install.sh --token <install token> --url <control plane URL> [options]
+#   curl -fsSL https://<control-plane>/install.sh | sudo bash -s -- --token <install token> --url https://<control-plane>
+#
+# Checks the machine against its tier's minimums, creates the node's ECDSA P-256 key (in the TPM 2.0 when there is
+# one), registers the node with the control plane using the single-use install token, proves the key works
+# (challenge/verify), writes the agent's configuration and installs the agent as a systemd service.
+# Re-running is safe: an existing key and node id are kept. See docs/operators.md.
+set -euo pipefail
+
+readonly SERVICE_NAME=noderr-agent.service
+readonly NODERR_USER=noderr
+readonly NODERR_UID=1001
+# systemd's default PATH for services: the java it finds there is the one "/usr/bin/env java" in the unit runs.
+readonly SYSTEMD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# The TPM primary key's template; noderr-sign.sh uses the same one. Keep both in step.
+readonly TPM_PRIMARY_ARGS=(-C o -g sha256 -G ecc256
+    -a 'restricted|decrypt|fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda')
+
+OPT_TOKEN=${NODERR_INSTALL_TOKEN:-}
+OPT_URL=""
+OPT_TIER=""
+OPT_YES=0
+OPT_FORCE=0
+OPT_UNINSTALL=0
+OPT_PREFIX=""
+OPT_AGENT_JAR=""
+OPT_KEY_TYPE=auto
+OPT_DRY_RUN=0
+
+CONFIG_DIR="" STATE_DIR="" AGENT_DIR="" UNIT_PATH="" WORK_DIR=""
+KEY_TYPE="" KEY_PATH="" KEY_PUB_B64="" TPM_TCTI="" SIGN_HELPER=""
+NODE_ID="" NODE_TIER="" AGENT_READY=0
+JAVA_BIN="" JAVA_PROBLEM="" DOCKER_PROBLEM=""
+HW_CPU=0 HW_MEM_GB=0 HW_DISK_GB=0 HW_DISK_AT="" HW_GPU=false
+
+# ---------------------------------------------------------------------------------------------------- output
+
+say() { printf '%s\n' "$*"; }
+step() { printf '\n==> %s\n' "$*"; }
+warn() { printf 'WARNING: %s\n' "$*" >&2; }
+err() { printf 'ERROR: %s\n' "$*" >&2; }
+die() {
+    err "$1"
+    shift
+    local line
+    for line in "$@"; do printf '       %s\n' "$line" >&2; done
+    exit 1
+}
+
+usage() {
+    cat <<'EOF'
+Usage: install.sh --token <install token> --url <control plane URL> [options]
+       install.sh --uninstall [--prefix DIR] [--yes]
+
+Installs the Noderr node agent: preflight checks, node key (TPM 2.0 or software), registration with the
+control plane, agent configuration and the noderr-agent systemd service.
+
+Options:
+  --token TOKEN     the single-use install token from your approval (or env NODERR_INSTALL_TOKEN);
+                    not needed when re-running on an already registered node
+  --url URL         the control plane's address, e.g. https://control.noderr.network
+  --tier TIER       ALL, ORACLE or GUARDIAN; default: the tier the install token was issued for
+  --key-type TYPE   tpm, software or auto (default: auto = TPM 2.0 when usable, else software)
+  --agent-jar PATH  install this agent jar instead of downloading <url>/downloads/noderr-agent.jar
+  --prefix DIR      sandbox install: everything under DIR, no root, no user, no systemd service
+  --yes, -y         do not ask for confirmation (needed when there is no terminal)
+  --force           continue when the preflight or the Docker/Java checks fail (prints warnings)
+  --uninstall       remove the agent, its service, configuration and node key
+  --help, -h        show this help
+
+Examples:
+  sudo ./install.sh --token nit_... --url https://control.example.org
+  curl -fsSL https://control.example.org/install.sh | sudo bash -s -- --token nit_... --url https://control.example.org
+EOF
+}
+
+usage_error() {
+    printf 'install.sh: %s\n\n' "$1" >&2
+    usage >&2
+    exit 2
+}
+
+# ---------------------------------------------------------------------------------------------------- arguments
+
+parse_args() {
+    while [[ $# -gt 0 ]]; do
+        local opt=$1 value="" inline=0
+        if [[ "$opt" == --*=* ]]; then
+            value=${opt#*=}
+            opt=${opt%%=*}
+            inline=1
+        fi
+        case "$opt" in
+            --token | --url | --tier | --prefix | --agent-jar | --key-type)
+                if ((!inline)); then
+                    [[ $# -ge 2 ]] || usage_error "$opt needs a value"
+                    value=$2
+                    shift
+                fi
+                [[ -n "$value" && "$value" != --* ]] || usage_error "$opt needs a value"
+                case "$opt" in
+                    --token) OPT_TOKEN=$value ;;
+                    --url) OPT_URL=$value ;;
+                    --tier) OPT_TIER=$value ;;
+                    --prefix) OPT_PREFIX=$value ;;
+                    --agent-jar) OPT_AGENT_JAR=$value ;;
+                    --key-type) OPT_KEY_TYPE=$value ;;
+                esac
+                ;;
+            --yes | -y | --force | --uninstall | --dry-run | --help | -h)
+                ((!inline)) || usage_error "$opt takes no value"
+                case "$opt" in
+                    --yes | -y) OPT_YES=1 ;;
+                    --force) OPT_FORCE=1 ;;
+                    --uninstall) OPT_UNINSTALL=1 ;;
+                    --dry-run) OPT_DRY_RUN=1 ;; # stops after preflight and key creation (tests, diagnostics)
+                    --help | -h)
+                        usage
+                        exit 0
+                        ;;
+                esac
+                ;;
+            -*) usage_error "unknown argument: $opt" ;;
+            *) usage_error "unexpected argument (not shown, in case it is a secret): options start with --" ;;
+        esac
+        shift
+    done
+
+    if [[ -n "$OPT_TIER" ]]; then
+        OPT_TIER=${OPT_TIER^^}
+        case "$OPT_TIER" in ALL | ORACLE | GUARDIAN) ;; *) usage_error "--tier must be ALL, ORACLE or GUARDIAN" ;; esac
+    fi
+    OPT_KEY_TYPE=${OPT_KEY_TYPE,,}
+    case "$OPT_KEY_TYPE" in tpm | software | auto) ;; *) usage_error "--key-type must be tpm, software or auto" ;; esac
+    if [[ -n "$OPT_URL" ]]; then
+        [[ "$OPT_URL" =~ ^https?://[^/[:space:]]+ ]] || usage_error "--url must start with http:// or https://"
+        while [[ "$OPT_URL" == */ ]]; do OPT_URL=${OPT_URL%/}; done
+    fi
+    if [[ -n "$OPT_PREFIX" ]]; then
+        [[ "$OPT_PREFIX" == /* ]] || OPT_PREFIX=$PWD/$OPT_PREFIX
+        while [[ "$OPT_PREFIX" == */ ]]; do OPT_PREFIX=${OPT_PREFIX%/}; done
+        [[ -n "$OPT_PREFIX" ]] || usage_error "--prefix / is the normal layout: leave --prefix out instead"
+    fi
+    if [[ -n "$OPT_AGENT_JAR" && ! -f "$OPT_AGENT_JAR" ]]; then
+        usage_error "--agent-jar: no such file: $OPT_AGENT_JAR"
+    fi
+    local var
+    for var in NODERR_PREFLIGHT_CPU NODERR_PREFLIGHT_MEM_GB NODERR_PREFLIGHT_DISK_GB; do
+        if [[ -n "${!var:-}" && ! "${!var}" =~ ^[0-9]+$ ]]; then
+            usage_error "$var must be a whole number (it overrides the detected value)"
+        fi
+    done
+}
+
+set_layout() {
+    local root=${OPT_PREFIX:-}
+    CONFIG_DIR=$root/etc/noderr
+    STATE_DIR=$root/var/lib/noderr
+    AGENT_DIR=$root/opt/noderr
+    UNIT_PATH=/etc/systemd/system/$SERVICE_NAME
+    SIGN_HELPER=$CONFIG_DIR/noderr-sign.sh
+}
+
+in_prefix() { [[ -n "$OPT_PREFIX" ]]; }
+
+# Reads the last value of key from a Java properties file written by this installer (key=value lines).
+read_prop() {
+    [[ -f "$1" ]] || return 0
+    sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1" | tail -n 1
+}
+
+# The arguments a fresh install needs; a registered node (re-run) needs neither token nor URL.
+check_install_args() {
+    local recorded_id recorded_url
+    recorded_id=$(read_prop "$CONFIG_DIR/agent.properties" node-id)
+    recorded_url=$(read_prop "$CONFIG_DIR/agent.properties" control-plane-url)
+    if [[ -z "$OPT_URL" ]]; then
+        [[ -n "$recorded_url" ]] || usage_error "missing --url <control plane URL>"
+        OPT_URL=$recorded_url
+    fi
+    if [[ -z "$OPT_TOKEN" && -z "$recorded_id" && "$OPT_DRY_RUN" -eq 0 ]]; then
+        usage_error "missing --token <install token> (the single-use token from your approval)"
+    fi
+}
+
+require_root() {
+    [[ "$(id -u)" -eq 0 ]] || die "this must run as root (use sudo)." \
+        "For a sandbox install without root, pass --prefix DIR (no user, no systemd service)."
+}
+
+check_tools() {
+    local tool missing=()
+    for tool in curl openssl base64 sed awk df; do
+        command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+    done
+    ((${#missing[@]} == 0)) || die "missing tools: ${missing[*]}" \
+        "Debian/Ubuntu: sudo apt-get install curl openssl coreutils sed gawk"
+}
+
+# ---------------------------------------------------------------------------------------------------- preflight
+
+tier_minimums() { # TIER -> "cpu mem disk net"
+    case "$1" in
+        ALL) echo "2 4 20 10" ;;
+        ORACLE) echo "4 8 50 25" ;;
+        GUARDIAN) echo "8 16 100 50" ;;
+    esac
+}
+
+existing_ancestor() {
+    local dir=$1
+    while [[ ! -d "$dir" ]]; do dir=$(dirname "$dir"); done
+    printf '%s\n' "$dir"
+}
+
+detect_hardware() {
+    local mem_kb avail_kb
+    HW_CPU=$(nproc)
+    mem_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+    # Whole GB, rounded: the kernel reserves some memory, so a 4 GB machine reports about 3.8 GB.
+    HW_MEM_GB=$(((mem_kb + 524288) / 1048576))
+    HW_DISK_AT=$(existing_ancestor "$STATE_DIR")
+    avail_kb=$(df -Pk "$HW_DISK_AT" | awk 'NR == 2 { print $4 }')
+    HW_DISK_GB=$((avail_kb / 1048576))
+    HW_CPU=${NODERR_PREFLIGHT_CPU:-$HW_CPU}
+    HW_MEM_GB=${NODERR_PREFLIGHT_MEM_GB:-$HW_MEM_GB}
+    HW_DISK_GB=${NODERR_PREFLIGHT_DISK_GB:-$HW_DISK_GB}
+    HW_GPU=false
+    if [[ -e /dev/nvidia0 || -e /dev/kfd ]]; then HW_GPU=true; fi
+}
+
+# Prints the table for TIER; returns 1 when a minimum is not met.
+preflight_table() {
+    local tier=$1 min_cpu min_mem min_disk min_net failed=0 result found gpu_need
+    read -r min_cpu min_mem min_disk min_net <<<"$(tier_minimums "$tier")"
+    local fmt='  %-13s | %-9s | %-24s | %s\n'
+    # shellcheck disable=SC2059 # the format is ours
+    {
+        printf "$fmt" Requirement Needed Found Result
+        printf '  %s\n' "--------------+-----------+--------------------------+------------"
+        result=ok
+        ((HW_CPU >= min_cpu)) || { result=FAIL; failed=1; }
+        found="$HW_CPU${NODERR_PREFLIGHT_CPU:+ (override)}"
+        printf "$fmt" "CPU cores" "$min_cpu" "$found" "$result"
+        result=ok
+        ((HW_MEM_GB >= min_mem)) || { result=FAIL; failed=1; }
+        found="$HW_MEM_GB GB${NODERR_PREFLIGHT_MEM_GB:+ (override)}"
+        printf "$fmt" "Memory" "$min_mem GB" "$found" "$result"
+        result=ok
+        ((HW_DISK_GB >= min_disk)) || { result=FAIL; failed=1; }
+        found="$HW_DISK_GB GB free${NODERR_PREFLIGHT_DISK_GB:+ (override)}"
+        printf "$fmt" "Free disk" "$min_disk GB" "$found" "$result"
+        printf "$fmt" "Network" "$min_net Mbps" "not measured" "not checked"
+        case "$tier" in ALL) gpu_need="-" ;; ORACLE) gpu_need=optional ;; GUARDIAN) gpu_need=recommended ;; esac
+        result=ok
+        if [[ "$tier" == GUARDIAN && "$HW_GPU" != true ]]; then result="advice only"; fi
+        found=no
+        if [[ "$HW_GPU" == true ]]; then found=yes; fi
+        printf "$fmt" "GPU" "$gpu_need" "$found" "$result"
+        if [[ -z "${NODERR_PREFLIGHT_DISK_GB:-}" ]]; then printf '  (free disk measured on %s)\n' "$HW_DISK_AT"; fi
+    }
+    return "$failed"
+}
+
+run_preflight() {
+    local tier=${OPT_TIER:-ALL}
+    step "Preflight"
+    detect_hardware
+    if [[ -n "$OPT_TIER" ]]; then
+        say "Checking this machine against the $tier tier minimums."
+    else
+        say "--tier not given: checking against the ALL tier minimums (the lowest). The control plane decides the"
+        say "tier from your install token; the machine is checked again against that tier after registration."
+    fi
+    if preflight_table "$tier"; then
+        say "Preflight passed. The network speed is not measured: make sure the connection gives at least $(
+            tier_minimums "$tier" | awk '{ print $4 }'
+        ) Mbps."
+        return 0
+    fi
+    if ((OPT_FORCE)); then
+        warn "this machine is below the $tier tier minimums; continuing because of --force."
+        warn "The node may be unable to run its workload and may be marked unhealthy."
+        return 0
+    fi
+    die "this machine does not meet the $tier tier minimums (see the table above)." \
+        "Use a machine that meets them, apply for a lower tier, or pass --force to install anyway (not recommended)."
+}
+
+# Prints the major version of the java at $1 (8 for 1.8.x), or fails.
+java_major() {
+    local out version
+    out=$("$1" -version 2>&1 </dev/null) || return 1
+    version=$(printf '%s\n' "$out" | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)
+    [[ -n "$version" ]] || return 1
+    if [[ "$version" == 1.* ]]; then version=${version#1.}; fi
+    version=${version%%[!0-9]*}
+    [[ -n "$version" ]] || return 1
+    printf '%s\n' "$version"
+}
+
+find_java() {
+    local candidates=() candidate major newest_old=""
+    if [[ -n "${NODERR_JAVA:-}" ]]; then
+        candidates=("$NODERR_JAVA")
+    else
+        if [[ -n "${JAVA_HOME:-}" ]]; then candidates+=("$JAVA_HOME/bin/java"); fi
+        if command -v java >/dev/null 2>&1; then candidates+=("$(command -v java)"); fi
+        local jvm
+        for jvm in /usr/lib/jvm/*/bin/java; do
+            if [[ -x "$jvm" ]]; then candidates+=("$jvm"); fi
+        done
+    fi
+    JAVA_BIN="" JAVA_PROBLEM=""
+    for candidate in "${candidates[@]}"; do
+        [[ -x "$candidate" ]] || continue
+        major=$(java_major "$candidate") || continue
+        if ((major >= 21)); then
+            JAVA_BIN=$candidate
+            say "Java $major at $candidate"
+            return 0
+        fi
+        newest_old="Java $major at $candidate"
+    done
+    if [[ -n "$newest_old" ]]; then
+        JAVA_PROBLEM="Java 21 or newer is needed; found only $newest_old."
+    else
+        JAVA_PROBLEM="Java 21 or newer is needed; no Java was found."
+    fi
+    return 1
+}
+
+check_docker() {
+    DOCKER_PROBLEM=""
+    if ! command -v docker >/dev/null 2>&1; then
+        DOCKER_PROBLEM="Docker is not installed (no docker command)."
+    elif ! timeout 30 docker info >/dev/null 2>&1 </dev/null; then
+        DOCKER_PROBLEM="'docker info' fails: the Docker engine is not running or not reachable."
+    else
+        say "Docker engine: running"
+        return 0
+    fi
+    return 1
+}
+
+check_prerequisites() {
+    step "Docker and Java"
+    local missing=() label=ERROR
+    if ((OPT_FORCE)); then label=WARNING; fi
+    if ! check_docker; then
+        missing+=("a working Docker engine")
+        printf '%s: %s\n' "$label" "$DOCKER_PROBLEM" >&2
+        printf '       %s\n' "Debian/Ubuntu: sudo apt-get install docker.io && sudo systemctl enable --now docker" \
+            "(or Docker's own packages: https://docs.docker.com/engine/install/)" >&2
+    fi
+    if ! find_java; then
+        missing+=("Java 21")
+        printf '%s: %s\n' "$label" "$JAVA_PROBLEM" >&2
+        printf '       %s\n' "Debian/Ubuntu: sudo apt-get install openjdk-21-jre-headless (where available)," \
+            "or Eclipse Temurin 21: https://adoptium.net/installation/linux/ (package temurin-21-jre)." \
+            "A Java elsewhere can be named with NODERR_JAVA=/path/to/bin/java." >&2
+    fi
+    ((${#missing[@]})) || return 0
+    local what=${missing[0]}
+    if ((${#missing[@]} > 1)); then what="${missing[0]} and ${missing[1]}"; fi
+    if ((OPT_FORCE)); then
+        warn "continuing without $what because of --force: the agent cannot run until installed."
+        return 0
+    fi
+    die "install $what as shown above and run this installer again (or pass --force)."
+}
+
+# ---------------------------------------------------------------------------------------------------- host setup
+
+# Asks QUESTION on the terminal; without --yes and without a terminal fails and says to pass --yes.
+confirm() {
+    local question=$1 answer=""
+    ((OPT_YES)) && return 0
+    if ! { exec 3<>/dev/tty; } 2>/dev/null; then
+        die "no terminal to confirm on: pass --yes to $2 without asking."
+    fi
+    printf '\n%s [y/N] ' "$question" >&3
+    read -r answer <&3 || true
+    exec 3<&-
+    if [[ ! "$answer" =~ ^[Yy]([Ee][Ss])?$ ]]; then
+        say "Aborted: nothing was changed."
+        exit 1
+    fi
+}
+
+ensure_user() {
+    step "System user"
+    local created=0
+    if id -u "$NODERR_USER" >/dev/null 2>&1; then
+        say "User $NODERR_USER exists: keeping it."
+    else
+        local id_args=() shell=/usr/sbin/nologin
+        [[ -x "$shell" ]] || shell=/sbin/nologin
+        [[ -x "$shell" ]] || shell=/bin/false
+        if ! getent passwd "$NODERR_UID" >/dev/null; then id_args=(--uid "$NODERR_UID"); fi
+        if ! getent group "$NODERR_USER" >/dev/null; then
+            if getent group "$NODERR_UID" >/dev/null; then
+                groupadd --system "$NODERR_USER"
+            else
+                groupadd --system --gid "$NODERR_UID" "$NODERR_USER"
+            fi
+        fi
+        local messages
+        # (uid 1001 is above Debian's SYS_UID_MAX: useradd warns about it, which is expected here)
+        messages=$(useradd --system "${id_args[@]}" --gid "$NODERR_USER" --home-dir "$STATE_DIR" --no-create-home \
+            --shell "$shell" --comment "Noderr node agent" "$NODERR_USER" 2>&1) ||
+            die "could not create the user $NODERR_USER: $messages"
+        messages=$(grep -v 'greater than SYS_UID_MAX' <<<"$messages" || true)
+        if [[ -n "$messages" ]]; then printf '%s\n' "$messages" >&2; fi
+        created=1
+        say "Created system user $NODERR_USER (uid $(id -u "$NODERR_USER"))."
+    fi
+    if getent group docker >/dev/null; then
+        usermod -aG docker "$NODERR_USER"
+        say "User $NODERR_USER is in group docker (the agent manages the node's containers)."
+    fi
+    install -d -m 0750 "$CONFIG_DIR"
+    if ((created)); then
+        printf 'created-user=%s\n' "$NODERR_USER" >>"$CONFIG_DIR/.installer-state"
+    fi
+}
+
+make_dirs() {
+    install -d -m 0750 "$CONFIG_DIR" "$STATE_DIR"
+    install -d -m 0700 "$CONFIG_DIR/key"
+    install -d -m 0755 "$AGENT_DIR"
+    if ! in_prefix; then
+        chown "root:$NODERR_USER" "$CONFIG_DIR"
+        chown "$NODERR_USER:$NODERR_USER" "$STATE_DIR" "$CONFIG_DIR/key"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------------- node key
+
+tpm_flush() { tpm2_flushcontext -t >/dev/null 2>&1 || true; }
+
+tpm_usable() {
+    command -v tpm2_createprimary >/dev/null 2>&1 || return 1
+    [[ -n "${TPM2TOOLS_TCTI:-}" || -e /dev/tpmrm0 ]]
+}
+
+key_complete() { # key dir
+    local type
+    [[ -f "$1/key-type" ]] || return 1
+    type=$(tr -d '[:space:]' <"$1/key-type")
+    case "$type" in
+        SOFTWARE) [[ -s "$1/node-key.pem" && -s "$1/node-key.pub.pem" ]] ;;
+        TPM2) [[ -s "$1/tpm-key.pub" && -s "$1/tpm-key.priv" && -s "$1/node-key.pub.pem" ]] ;;
+        *) return 1 ;;
+    esac
+}
+
+# Creates the key inside the TPM: a primary key under the owner hierarchy (re-created from the same template when
+# signing) and an ECC P-256 ECDSA/SHA-256 signing key under it whose blobs are kept in the key dir.
+create_tpm_key() {
+    local key_dir=$1 tmp log
+    tmp=$(mktemp -d "$key_dir/.new.XXXXXX") || return 1
+    log=$WORK_DIR/tpm.log
+    if [[ -n "${TPM2TOOLS_TCTI:-}" ]]; then
+        TPM_TCTI=$TPM2TOOLS_TCTI
+    else
+        TPM_TCTI=device:/dev/tpmrm0
+    fi
+    local ok=1
+    {
+        tpm_flush
+        TPM2TOOLS_TCTI=$TPM_TCTI tpm2_createprimary -Q "${TPM_PRIMARY_ARGS[@]}" -c "$tmp/primary.ctx" || ok=0
+        tpm_flush
+        if ((ok)); then
+            TPM2TOOLS_TCTI=$TPM_TCTI tpm2_create -Q -C "$tmp/primary.ctx" -G ecc256:ecdsa-sha256 \
+                -a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign' \
+                -u "$tmp/tpm-key.pub" -r "$tmp/tpm-key.priv" || ok=0
+            tpm_flush
+        fi
+        if ((ok)); then
+            TPM2TOOLS_TCTI=$TPM_TCTI tpm2_load -Q -C "$tmp/primary.ctx" -u "$tmp/tpm-key.pub" \
+                -r "$tmp/tpm-key.priv" -c "$tmp/key.ctx" || ok=0
+            tpm_flush
+        fi
+        if ((ok)); then
+            TPM2TOOLS_TCTI=$TPM_TCTI tpm2_readpublic -Q -c "$tmp/key.ctx" -f pem -o "$tmp/node-key.pub.pem" || ok=0
+            tpm_flush
+        fi
+    } >"$log" 2>&1 </dev/null
+    if ((!ok)) || ! openssl pkey -pubin -in "$tmp/node-key.pub.pem" -noout 2>>"$log"; then
+        rm -rf "$tmp"
+        sed 's/^/       tpm2: /' "$log" >&2
+        return 1
+    fi
+    chmod 0600 "$tmp/tpm-key.pub" "$tmp/tpm-key.priv" && chmod 0644 "$tmp/node-key.pub.pem" || return 1
+    mv -f "$tmp/tpm-key.pub" "$tmp/tpm-key.priv" "$tmp/node-key.pub.pem" "$key_dir/" || return 1
+    printf '%s\n' "$TPM_TCTI" >"$key_dir/tpm-tcti" || return 1
+    rm -rf "$tmp"
+    printf 'TPM2\n' >"$key_dir/key-type" || return 1
+}
+
+create_software_key() {
+    local key_dir=$1
+    (
+        umask 077
+        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve \
+            -out "$key_dir/node-key.pem.new" 2>/dev/null
+    ) || die "openssl could not create the software key."
+    chmod 0600 "$key_dir/node-key.pem.new"
+    mv -f "$key_dir/node-key.pem.new" "$key_dir/node-key.pem"
+    openssl pkey -in "$key_dir/node-key.pem" -pubout -out "$key_dir/node-key.pub.pem"
+    chmod 0644 "$key_dir/node-key.pub.pem"
+    printf 'SOFTWARE\n' >"$key_dir/key-type"
+}
+
+ensure_key() {
+    step "Node key"
+    local key_dir=$CONFIG_DIR/key
+    if key_complete "$key_dir"; then
+        KEY_TYPE=$(tr -d '[:space:]' <"$key_dir/key-type")
+        say "Keeping the existing $KEY_TYPE node key in $key_dir."
+        if [[ "$OPT_KEY_TYPE" == tpm && "$KEY_TYPE" != TPM2 ]] ||
+            [[ "$OPT_KEY_TYPE" == software && "$KEY_TYPE" != SOFTWARE ]]; then
+            warn "--key-type $OPT_KEY_TYPE ignored: the node already has a $KEY_TYPE key (uninstall to start over)."
+        fi
+    else
+        rm -f "$key_dir/key-type" "$key_dir/tpm-tcti"
+        case "$OPT_KEY_TYPE" in
+            tpm)
+                tpm_usable || die "--key-type tpm: no usable TPM 2.0 (needs /dev/tpmrm0 or TPM2TOOLS_TCTI, and tpm2-tools)." \
+                    "Debian/Ubuntu: sudo apt-get install tpm2-tools; enable the TPM in the firmware settings."
+                create_tpm_key "$key_dir" || die "could not create the key in the TPM (see the tpm2 messages above)."
+                ;;
+            software) create_software_key "$key_dir" ;;
+            auto)
+                if tpm_usable; then
+                    if ! create_tpm_key "$key_dir"; then
+                        warn "could not create the key in the TPM (messages above): using a software key instead."
+                        create_software_key "$key_dir"
+                    fi
+                elif [[ -e /dev/tpmrm0 ]]; then
+                    say "This machine has a TPM but tpm2-tools is not installed: using a software key."
+                    say "(To keep the key in the TPM instead: apt-get install tpm2-tools, then --uninstall and install again.)"
+                    create_software_key "$key_dir"
+                else
+                    say "No TPM 2.0 found (/dev/tpmrm0): using a software key."
+                    create_software_key "$key_dir"
+                fi
+                ;;
+        esac
+        KEY_TYPE=$(tr -d '[:space:]' <"$key_dir/key-type")
+        say "Created a $KEY_TYPE ECDSA P-256 node key in $key_dir."
+    fi
+    if [[ "$KEY_TYPE" == TPM2 ]]; then
+        KEY_PATH=$key_dir
+        TPM_TCTI=$(tr -d '[:space:]' <"$key_dir/tpm-tcti" 2>/dev/null || true)
+    else
+        KEY_PATH=$key_dir/node-key.pem
+        TPM_TCTI=""
+    fi
+    if ! in_prefix; then
+        chown -R "$NODERR_USER:$NODERR_USER" "$key_dir"
+        if [[ "$KEY_TYPE" == TPM2 ]] && getent group tss >/dev/null; then
+            usermod -aG tss "$NODERR_USER" # /dev/tpmrm0 is usually root:tss 0660
+        fi
+    fi
+    KEY_PUB_B64=$(openssl pkey -pubin -in "$key_dir/node-key.pub.pem" -outform DER | base64 | tr -d '\n')
+    [[ -n "$KEY_PUB_B64" ]] || die "could not read the node's public key from $key_dir/node-key.pub.pem."
+}
+
+install_sign_helper() {
+    local source_dir=""
+    if [[ -n "${BASH_SOURCE[0]:-}" && -f "${BASH_SOURCE[0]}" ]]; then source_dir=$(dirname "${BASH_SOURCE[0]}"); fi
+    if [[ -n "$source_dir" && -f "$source_dir/noderr-sign.sh" ]]; then
+        install -m 0755 "$source_dir/noderr-sign.sh" "$SIGN_HELPER.new"
+    else
+        embedded_sign_helper >"$SIGN_HELPER.new"
+        chmod 0755 "$SIGN_HELPER.new"
+    fi
+    mv -f "$SIGN_HELPER.new" "$SIGN_HELPER"
+}
+
+# ---------------------------------------------------------------------------------------------------- control plane
+
+json_escape() {
+    local s=$1
+    s=${s//\\/\\\\}
+    s=${s//\"/\\\"}
+    s=${s//$'\n'/\\n}
+    s=${s//$'\r'/\\r}
+    s=${s//$'\t'/\\t}
+    s=${s//[[:cntrl:]]/}
+    printf '%s' "$s"
+}
+
+# The string value of "name" in a flat JSON text (last occurrence), with the common escapes undone.
+json_field() {
+    local re='.*"'"$1"'"[[:space:]]*:[[:space:]]*"\(\([^"\\]\|\\.\)*\)".*'
+    printf '%s' "$2" | sed -n "s/$re/\1/p" | head -n 1 |
+        sed -e 's/\\"/"/g' -e 's/\\\//\//g' -e 's/\\[nrt]/ /g' -e 's/\\\\/\\/g'
+}
+
+# POSTs the JSON on stdin to the control plane; sets HTTP_STATUS and HTTP_BODY. The body goes through stdin so
+# that no token ends up on a command line.
+api_post() {
+    local response=$WORK_DIR/response
+    : >"$response"
+    if ! HTTP_STATUS=$(curl -sS --connect-timeout 15 --max-time 60 -o "$response" -w '%{http_code}' \
+        -X POST -H 'Content-Type: application/json' -H 'Accept: application/json, application/problem+json' \
+        --data-binary @- "$OPT_URL$1"); then
+        die "cannot reach the control plane at $OPT_URL (see curl's message above)." \
+            "Check the --url, DNS, firewalls and proxies (curl honours https_proxy and CURL_CA_BUNDLE)."
+    fi
+    HTTP_BODY=$(tr -d '\r\n' <"$response")
+    rm -f "$response"
+}
+
+problem_hint() {
+    case "$1" in
+        install-token-unknown) echo "Check that the whole token was copied, without spaces or line breaks." ;;
+        install-token-expired) echo "Install tokens are valid for 24 hours: ask the network admins to issue a new one." ;;
+        install-token-used) echo "An install token works once. If this machine registered before and lost its configuration, ask the admins for a new token." ;;
+        install-token-revoked) echo "This token was revoked by the network admins: contact them for a new one." ;;
+        install-token-wrong-tier) echo "The token was issued for another tier: leave --tier out, or pass the token's tier." ;;
+        public-key-in-use) echo "This node key is already registered. Re-run without changes to keep that registration, or run --uninstall and install again with a new token." ;;
+        invalid-request) echo "The control plane refused the installer's request; please report the message above with the installer version." ;;
+        rate-limited) echo "Too many attempts: wait a minute and run the installer again." ;;
+        node-unknown) echo "The control plane does not know this node id (another control plane, or the node was deleted): run --uninstall, then install again with a new install token." ;;
+        node-suspended) echo "The network admins suspended this node: contact them to have it reinstated." ;;
+        signature-invalid) echo "The key on this machine does not match the node's registered key: run --uninstall, then install again with a new install token." ;;
+        nonce-expired | nonce-unknown | nonce-replayed) echo "The login challenge was not answered in time or twice: run the installer again." ;;
+    esac
+}
+
+fail_with_problem() { # what [note]
+    local what=$1 note=${2:-} type title detail hint
+    type=$(json_field type "$HTTP_BODY")
+    title=$(json_field title "$HTTP_BODY")
+    detail=$(json_field detail "$HTTP_BODY")
+    if [[ -z "$title" && -z "$detail" ]]; then
+        die "$what failed: the control plane answered HTTP $HTTP_STATUS without an error description." \
+            "Check that --url ($OPT_URL) is the control plane's address." ${note:+"$note"}
+    fi
+    err "$what failed: ${title:-HTTP $HTTP_STATUS} (HTTP $HTTP_STATUS)"
+    if [[ -n "$detail" ]]; then printf '       %s\n' "$detail" >&2; fi
+    hint=$(problem_hint "${type##*/}")
+    if [[ -n "$hint" ]]; then printf '       %s\n' "$hint" >&2; fi
+    if [[ -n "$note" ]]; then printf '       %s\n' "$note" >&2; fi
+    exit 1
+}
+
+at_least_1() { if (($1 < 1)); then echo 1; else echo "$1"; fi; }
+
+register_node() {
+    step "Registration"
+    local body tier_field="" hostname
+    hostname=$(uname -n)
+    hostname=${hostname//[^A-Za-z0-9._-]/-} # the control plane accepts host names of these characters only
+    hostname=${hostname:0:255}
+    if [[ -n "$OPT_TIER" ]]; then tier_field=",\"tier\":\"$OPT_TIER\""; fi
+    printf -v body '{"installToken":"%s","publicKey":"%s","keyAttestation":{"type":"%s"},"hostname":"%s","hardware":{"cpuCores":%d,"memoryGb":%d,"diskGb":%d,"networkMbps":0,"gpu":%s}%s}' \
+        "$(json_escape "$OPT_TOKEN")" "$KEY_PUB_B64" "$KEY_TYPE" "$(json_escape "$hostname")" \
+        "$(at_least_1 "$HW_CPU")" "$(at_least_1 "$HW_MEM_GB")" "$(at_least_1 "$HW_DISK_GB")" "$HW_GPU" "$tier_field"
+    api_post /api/v1/auth/register <<<"$body"
+    body=""
+    OPT_TOKEN=""
+    case "$HTTP_STATUS" in 200 | 201) ;; *) fail_with_problem "Registration" ;; esac
+    NODE_ID=$(json_field nodeId "$HTTP_BODY")
+    NODE_TIER=$(json_field tier "$HTTP_BODY")
+    [[ "$NODE_ID" =~ ^[A-Za-z0-9._:-]+$ ]] || die "the control plane's answer has no usable nodeId (HTTP $HTTP_STATUS)."
+    case "$NODE_TIER" in ALL | ORACLE | GUARDIAN) ;; *) die "the control plane's answer has no usable tier." ;; esac
+    say "Registered as $NODE_ID (tier $NODE_TIER)."
+}
+
+authenticate_node() {
+    step "Authentication"
+    local nonce signature b64 rerun="The node is registered: run the installer again (no token needed) once fixed."
+    api_post /api/v1/auth/challenge <<<"{\"nodeId\":\"$(json_escape "$NODE_ID")\"}"
+    [[ "$HTTP_STATUS" == 200 ]] || fail_with_problem "Requesting a login challenge" "$rerun"
+    nonce=$(json_field nonce "$HTTP_BODY")
+    [[ -n "$nonce" ]] || die "the control plane's challenge has no nonce."
+    b64=${nonce//-/+} # also accept the URL-safe alphabet and missing padding
+    b64=${b64//_//}
+    while ((${#b64} % 4)); do b64+="="; done
+    printf '%s' "$b64" | base64 -d >"$WORK_DIR/nonce" 2>/dev/null || die "the challenge nonce is not base64."
+    bash "$SIGN_HELPER" "$CONFIG_DIR" <"$WORK_DIR/nonce" >"$WORK_DIR/signature" ||
+        die "signing the challenge with the $KEY_TYPE node key failed (messages above)." "$rerun"
+    signature=$(base64 <"$WORK_DIR/signature" | tr -d '\n')
+    api_post /api/v1/auth/verify <<<"{\"nodeId\":\"$(json_escape "$NODE_ID")\",\"nonce\":\"$(json_escape "$nonce")\",\"signature\":\"$signature\"}"
+    [[ "$HTTP_STATUS" == 200 ]] || fail_with_problem "Authenticating with the node key" "$rerun"
+    [[ -n "$(json_field accessToken "$HTTP_BODY")" ]] || die "the control plane accepted the signature but sent no access token."
+    HTTP_BODY=""
+    say "Node $NODE_ID registered (tier $NODE_TIER, key: $KEY_TYPE) and authenticated."
+}
+
+# ---------------------------------------------------------------------------------------------------- agent
+
+write_config() {
+    local file=$CONFIG_DIR/agent.properties old_file="" key value
+    if [[ -f "$file" ]]; then old_file=$file; fi
+    # Settings an operator may have tuned are kept on re-runs; the rest is rewritten.
+    local -A tuned=([docker-host]=unix:///var/run/docker.sock [check-interval]=PT5M
+        [health-check-url]=http://127.0.0.1:8080/health [rollback-timeout]=PT5M [auto-update]=true)
+    for key in "${!tuned[@]}"; do
+        value=$(read_prop "$old_file" "$key")
+        if [[ -n "$value" ]]; then tuned[$key]=$value; fi
+    done
+    {
+        printf '# Noderr node agent configuration, written by install.sh on %s.\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        printf '# Re-running install.sh rewrites this file and keeps the values of the tunable settings below.\n'
+        printf 'control-plane-url=%s\n' "$OPT_URL"
+        printf 'node-id=%s\n' "$NODE_ID"
+        printf 'tier=%s\n' "$NODE_TIER"
+        printf 'key-type=%s\n' "$KEY_TYPE"
+        printf 'key-path=%s\n' "$KEY_PATH"
+        if [[ -n "$TPM_TCTI" ]]; then printf 'tpm-tcti=%s\n' "$TPM_TCTI"; fi
+        printf 'sign-command=%s\n' "$SIGN_HELPER"
+        printf 'state-dir=%s\n' "$STATE_DIR"
+        printf '# tunable\n'
+        for key in docker-host check-interval health-check-url rollback-timeout auto-update; do
+            printf '%s=%s\n' "$key" "${tuned[$key]}"
+        done
+    } >"$file.new"
+    chmod 0640 "$file.new"
+    if ! in_prefix; then chown "root:$NODERR_USER" "$file.new"; fi
+    mv -f "$file.new" "$file"
+}
+
+install_agent() {
+    step "Agent"
+    local jar=$AGENT_DIR/noderr-agent.jar status
+    if [[ -n "$OPT_AGENT_JAR" ]]; then
+        install -m 0644 "$OPT_AGENT_JAR" "$jar.new"
+        mv -f "$jar.new" "$jar"
+        AGENT_READY=1
+        say "Installed the agent from $OPT_AGENT_JAR as $jar."
+        return 0
+    fi
+    if in_prefix; then
+        if [[ -f "$jar" ]]; then AGENT_READY=1; fi
+        say "Sandbox install (--prefix): no agent download; pass --agent-jar PATH to install one."
+        return 0
+    fi
+    status=$(curl -sS -L --connect-timeout 15 --max-time 600 -o "$WORK_DIR/agent.jar" -w '%{http_code}' \
+        "$OPT_URL/downloads/noderr-agent.jar" 2>/dev/null) || status=000
+    if [[ "$status" == 200 && "$(head -c 2 "$WORK_DIR/agent.jar")" == PK ]]; then
+        install -m 0644 "$WORK_DIR/agent.jar" "$jar.new"
+        mv -f "$jar.new" "$jar"
+        AGENT_READY=1
+        say "Downloaded the agent from $OPT_URL/downloads/noderr-agent.jar."
+    elif [[ -f "$jar" ]]; then
+        AGENT_READY=1
+        warn "could not download the agent (HTTP $status): keeping the installed $jar."
+    else
+        warn "the agent is not available at $OPT_URL/downloads/noderr-agent.jar yet (HTTP $status)."
+        warn "The node is registered; the agent will be installed when available: run this installer again then"
+        warn "(no token needed) or pass --agent-jar PATH. The service is not started."
+    fi
+}
+
+install_service() {
+    step "Service"
+    local source_dir="" unit java_for_unit systemd_java
+    if [[ -n "${BASH_SOURCE[0]:-}" && -f "${BASH_SOURCE[0]}" ]]; then source_dir=$(dirname "${BASH_SOURCE[0]}"); fi
+    if [[ -n "$source_dir" && -f "$source_dir/$SERVICE_NAME" ]]; then
+        unit=$(cat "$source_dir/$SERVICE_NAME")
+    else
+        unit=$(embedded_unit)
+    fi
+    java_for_unit="/usr/bin/env java"
+    systemd_java=$(PATH=$SYSTEMD_PATH command -v java || true)
+    if [[ -n "$JAVA_BIN" ]] && { [[ -z "$systemd_java" ]] ||
+        [[ "$(readlink -f "$systemd_java")" != "$(readlink -f "$JAVA_BIN")" ]]; }; then
+        java_for_unit=$JAVA_BIN # the java on systemd's PATH is missing or older than 21
+    fi
+    if [[ ! -d "$(dirname "$UNIT_PATH")" ]]; then
+        warn "$(dirname "$UNIT_PATH") does not exist (no systemd): no service installed. Start the agent with:"
+        warn "  runuser -u $NODERR_USER -- $java_for_unit -jar $AGENT_DIR/noderr-agent.jar run --config $CONFIG_DIR/agent.properties"
+        return 0
+    fi
+    local line lines=()
+    while IFS= read -r line; do
+        if [[ "$line" == "ExecStart=/usr/bin/env java "* ]]; then line="ExecStart=$java_for_unit ${line#ExecStart=/usr/bin/env java }"; fi
+        lines+=("$line")
+    done <<<"$unit"
+    printf '%s\n' "${lines[@]}" >"$UNIT_PATH.new"
+    chmod 0644 "$UNIT_PATH.new"
+    mv -f "$UNIT_PATH.new" "$UNIT_PATH"
+    say "Installed the systemd unit $UNIT_PATH."
+    if [[ ! -d /run/systemd/system ]]; then
+        say "systemd is not running on this machine: start the agent yourself, e.g."
+        say "  runuser -u $NODERR_USER -- $java_for_unit -Xss256k -XX:+UseSerialGC -Xmx32m -jar $AGENT_DIR/noderr-agent.jar run --config $CONFIG_DIR/agent.properties"
+        return 0
+    fi
+    systemctl daemon-reload
+    if ((AGENT_READY)); then
+        if systemctl enable "$SERVICE_NAME" >/dev/null && systemctl restart "$SERVICE_NAME"; then
+            say "Service $SERVICE_NAME enabled and started (logs: journalctl -u $SERVICE_NAME -f)."
+        else
+            warn "could not start $SERVICE_NAME: see systemctl status $SERVICE_NAME and journalctl -u $SERVICE_NAME."
+        fi
+    else
+        say "Service $SERVICE_NAME installed but not started (no agent jar yet)."
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------------- uninstall
+
+uninstall() {
+    local where=/etc/noderr removed=() created_user dir
+    if in_prefix; then where=$OPT_PREFIX; else require_root; fi
+    confirm "Remove the Noderr node agent, its configuration and node key from $where?" "uninstall"
+    step "Uninstall"
+    created_user=$(read_prop "$CONFIG_DIR/.installer-state" created-user)
+    if ! in_prefix; then
+        if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
+            if systemctl list-unit-files "$SERVICE_NAME" 2>/dev/null | grep -q "^$SERVICE_NAME"; then
+                systemctl disable --now "$SERVICE_NAME" >/dev/null 2>&1 || true
+                removed+=("service $SERVICE_NAME (stopped and disabled)")
+            fi
+        fi
+        if [[ -f "$UNIT_PATH" ]]; then
+            rm -f "$UNIT_PATH"
+            removed+=("$UNIT_PATH")
+            if [[ -d /run/systemd/system ]]; then systemctl daemon-reload || true; fi
+        fi
+    fi
+    for dir in "$AGENT_DIR" "$CONFIG_DIR" "$STATE_DIR"; do
+        if [[ -e "$dir" ]]; then
+            rm -rf -- "$dir"
+            removed+=("$dir")
+        fi
+    done
+    if in_prefix; then
+        rmdir "$OPT_PREFIX/etc" "$OPT_PREFIX/var/lib" "$OPT_PREFIX/var" "$OPT_PREFIX/opt" 2>/dev/null || true
+    elif id -u "$NODERR_USER" >/dev/null 2>&1; then
+        if [[ "$created_user" == "$NODERR_USER" ]]; then
+            userdel "$NODERR_USER" 2>/dev/null || warn "could not remove user $NODERR_USER (is the agent still running?)"
+            if getent group "$NODERR_USER" >/dev/null; then groupdel "$NODERR_USER" 2>/dev/null || true; fi
+            removed+=("user $NODERR_USER")
+        else
+            say "Kept user $NODERR_USER: it was not created by this installer."
+        fi
+    fi
+    if ((${#removed[@]} == 0)); then
+        say "Nothing to remove: the Noderr node agent is not installed${OPT_PREFIX:+ in $OPT_PREFIX}."
+        return 0
+    fi
+    say "Removed:"
+    printf '  %s\n' "${removed[@]}"
+    say "The node key is deleted, so this node can no longer authenticate. Docker containers and images the agent"
+    say "started are not touched. Ask the network admins to suspend the node id if the machine is retired."
+}
+
+# ---------------------------------------------------------------------------------------------------- main
+
+cleanup() {
+    if [[ -n "$WORK_DIR" && -d "$WORK_DIR" ]]; then rm -rf "$WORK_DIR"; fi
+}
+
+main() {
+    parse_args "$@"
+    unset NODERR_INSTALL_TOKEN # read into OPT_TOKEN; not passed on to the commands this script runs
+    set_layout
+    umask 027
+    if ((OPT_UNINSTALL)); then
+        uninstall
+        return 0
+    fi
+    check_install_args
+    in_prefix || require_root
+    check_tools
+    WORK_DIR=$(mktemp -d)
+    trap cleanup EXIT
+
+    local recorded_id key_dir=$CONFIG_DIR/key
+    recorded_id=$(read_prop "$CONFIG_DIR/agent.properties" node-id)
+    say "Noderr node installer: control plane $OPT_URL"
+    if in_prefix; then say "Sandbox install under $OPT_PREFIX (no root, no user, no systemd service)."; fi
+    if [[ "$OPT_URL" == http://* && ! "$OPT_URL" =~ ^http://(127\.|localhost[:/]|localhost$|\[::1\]) ]]; then
+        warn "the control plane URL is plain http: use https outside a test network."
+    fi
+    if [[ -n "$recorded_id" ]] && ! key_complete "$key_dir"; then
+        die "this machine is registered as $recorded_id but its node key in $key_dir is missing." \
+            "Run the installer with --uninstall, then install again with a new install token."
+    fi
+
+    run_preflight
+    check_prerequisites
+    local tier_text="the tier of your install token"
+    if [[ -n "$OPT_TIER" ]]; then tier_text="tier $OPT_TIER"; fi
+    if [[ -n "$recorded_id" ]]; then tier_text="tier $(read_prop "$CONFIG_DIR/agent.properties" tier)"; fi
+    confirm "Install the Noderr node agent for $tier_text into ${OPT_PREFIX:-/etc/noderr, /var/lib/noderr and /opt/noderr}?" \
+        "install"
+
+    if ! in_prefix; then ensure_user; fi
+    make_dirs
+    ensure_key
+    install_sign_helper
+    if ((OPT_DRY_RUN)); then
+        say "Dry run: stopping before registration ($KEY_TYPE key, public key $key_dir/node-key.pub.pem)."
+        return 0
+    fi
+
+    if [[ -n "$recorded_id" ]]; then
+        NODE_ID=$recorded_id
+        NODE_TIER=$(read_prop "$CONFIG_DIR/agent.properties" tier)
+        step "Registration"
+        say "Already registered as $NODE_ID (tier $NODE_TIER): skipping registration (re-running is safe)."
+        if [[ -n "$OPT_TIER" && "$OPT_TIER" != "$NODE_TIER" ]]; then
+            warn "--tier $OPT_TIER ignored: this node is registered in tier $NODE_TIER."
+        fi
+        OPT_TOKEN=""
+    else
+        register_node
+    fi
+    write_config # before authenticating, so that a re-run after a failure here does not register twice
+    authenticate_node
+
+    if [[ "$NODE_TIER" != "${OPT_TIER:-ALL}" ]]; then
+        step "Preflight for tier $NODE_TIER"
+        if ! preflight_table "$NODE_TIER"; then
+            warn "this machine is below the $NODE_TIER tier minimums: the node may be unable to run its workload."
+        fi
+    fi
+
+    install_agent
+    if in_prefix; then
+        say "Sandbox install: no service. Run the agent with:"
+        say "  ${JAVA_BIN:-java} -jar $AGENT_DIR/noderr-agent.jar run --config $CONFIG_DIR/agent.properties"
+    else
+        install_service
+    fi
+    step "Done"
+    say "Configuration: $CONFIG_DIR/agent.properties"
+    say "Node key:      $KEY_PATH ($KEY_TYPE)"
+    say "State:         $STATE_DIR"
+}
+
+# ---------------------------------------------------------------------------------------------------- embedded files
+# Copies of installers/noderr-sign.sh and installers/noderr-agent.service, used when this script runs without its
+# folder (curl ... | bash). installers/tests/run.sh checks that they equal the files.
+
+embedded_sign_helper() {
+    cat <<'NODERR_EMBEDDED_EOF'
+#!/usr/bin/env bash
+# Signs a message with the Noderr node key: ECDSA P-256 over SHA-256, DER-encoded signature.
+#
+#   noderr-sign.sh <config-dir> < message > signature
+#
+# <config-dir> is the node's config directory (/etc/noderr, or <prefix>/etc/noderr). Its key/ folder was made by
+# install.sh and holds key-type (SOFTWARE or TPM2) and the key files:
+#   SOFTWARE  node-key.pem (PKCS#8, 0600)
+#   TPM2      tpm-key.pub + tpm-key.priv (the key's blobs, usable only inside this machine's TPM) and, when the
+#             installer used a non-default TPM connection, tpm-tcti. The primary key they are loaded under is
+#             re-created from the owner hierarchy with the fixed template below (the same TPM gives the same key).
+# Both write a DER ECDSA signature (SEQUENCE of r and s) to stdout; nothing else is written to stdout.
+set -euo pipefail
+
+if [[ $# -ne 1 || -z "$1" ]]; then
+    echo "usage: noderr-sign.sh <config-dir> < message > signature" >&2
+    exit 2
+fi
+key_dir="$1/key"
+if [[ ! -r "$key_dir/key-type" ]]; then
+    echo "noderr-sign: no node key in $key_dir (missing key-type); run install.sh first" >&2
+    exit 1
+fi
+key_type=$(tr -d '[:space:]' <"$key_dir/key-type")
+
+# The primary key's template; install.sh uses the same one. Keep both in step.
+tpm_primary_args=(-C o -g sha256 -G ecc256
+    -a 'restricted|decrypt|fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda')
+
+# Without a resource manager (a direct /dev/tpm0 or a simulator) objects stay loaded after each tool exits and the
+# TPM runs out of object slots: flush transient objects after every step. With /dev/tpmrm0 this does nothing.
+tpm_flush() { tpm2_flushcontext -t >/dev/null 2>&1 || true; }
+
+case "$key_type" in
+    SOFTWARE)
+        exec openssl dgst -sha256 -sign "$key_dir/node-key.pem"
+        ;;
+    TPM2)
+        if [[ -z "${TPM2TOOLS_TCTI:-}" && -r "$key_dir/tpm-tcti" ]]; then
+            TPM2TOOLS_TCTI=$(tr -d '[:space:]' <"$key_dir/tpm-tcti")
+            export TPM2TOOLS_TCTI
+        fi
+        work=$(mktemp -d)
+        trap 'tpm_flush; rm -rf "$work"' EXIT
+        cat >"$work/message"
+        tpm_flush
+        tpm2_createprimary -Q "${tpm_primary_args[@]}" -c "$work/primary.ctx" >/dev/null
+        tpm_flush
+        tpm2_load -Q -C "$work/primary.ctx" -u "$key_dir/tpm-key.pub" -r "$key_dir/tpm-key.priv" \
+            -c "$work/key.ctx" >/dev/null
+        tpm_flush
+        # -f plain: for ECDSA keys tpm2-tools writes the DER SEQUENCE { r, s } that openssl and Java verify.
+        tpm2_sign -Q -c "$work/key.ctx" -g sha256 -s ecdsa -f plain -o "$work/signature" "$work/message" >/dev/null
+        cat "$work/signature"
+        ;;
+    *)
+        echo "noderr-sign: unknown key type '$key_type' in $key_dir/key-type" >&2
+        exit 1
+        ;;
+esac
+NODERR_EMBEDDED_EOF
+}
+
+embedded_unit() {
+    cat <<'NODERR_EMBEDDED_EOF'
+# Noderr node agent. Installed by install.sh as /etc/systemd/system/noderr-agent.service.
+# install.sh replaces "/usr/bin/env java" with an absolute path when the java on systemd's PATH is older than 21.
+[Unit]
+Description=Noderr node agent
+Documentation=https://noderr.network/docs/operators
+Wants=network-online.target docker.service
+After=network-online.target docker.service
+
+[Service]
+Type=simple
+User=noderr
+ExecStart=/usr/bin/env java -Xss256k -XX:+UseSerialGC -Xmx32m -jar /opt/noderr/noderr-agent.jar run --config /etc/noderr/agent.properties
+Restart=always
+RestartSec=10
+NoNewPrivileges=true
+ProtectSystem=strict
+ProtectHome=true
+ReadWritePaths=/var/lib/noderr /etc/noderr
+PrivateTmp=true
+
+[Install]
+WantedBy=multi-user.target
+NODERR_EMBEDDED_EOF
+}
+
+if [[ "${BASH_SOURCE[0]:-$0}" == "$0" ]]; then
+    main "$@"
+fi

@@ -1,0 +1,483 @@
+#!/usr/bin/env bash
+# Tests for the Linux installer, in plain bash: installers/tests/run.sh [name-filter]   (VERBOSE=1: show all output)
+#
+# Everything runs in sandbox installs (--prefix) under a temporary directory: argument errors, the preflight table
+# (pass / fail / --force through the NODERR_PREFLIGHT_* overrides), the Docker/Java checks (with stand-in docker and
+# java commands), software keys, TPM keys in a real software TPM (swtpm), signatures of noderr-sign.sh checked with
+# openssl, re-runs, uninstall, shellcheck, and an unreachable control plane. Registration and challenge/verify
+# against the real control plane, and the root layout (tests/system-layout.sh), run in the Java InstallerIT.
+# Needs: bash, openssl, shellcheck, swtpm, tpm2-tools (installed with apt-get when missing and running as root).
+# The last line is "N passed, N failed"; the exit code is non-zero when a test failed.
+# shellcheck disable=SC2015 # "check && check || fail ..." is meant: fail also runs after an earlier check failed
+set -uo pipefail
+
+TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
+INSTALLERS=$(dirname "$TESTS_DIR")
+INSTALL=$INSTALLERS/install.sh
+FILTER=${1:-}
+TMP=$(mktemp -d)
+PASSED=0
+FAILED=0
+FAILED_NAMES=()
+T="" # the running test's directory
+SWTPM_PID=""
+SWTPM_PORT=""
+
+cleanup() {
+    stop_swtpm
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+fail() {
+    printf '    %s\n' "$@" >&2
+    return 1
+}
+
+# run NAME: runs test_NAME in a subshell with its own directory $T; output of failing tests is shown.
+run() {
+    local name=$1
+    if [[ -n "$FILTER" && "$name" != *"$FILTER"* ]]; then return 0; fi
+    local dir=$TMP/$name
+    mkdir -p "$dir"
+    # swtpm started by a test is stopped by its PID when the test ends.
+    T=$dir
+    if (cd "$dir" && "test_$name"; rc=$?; stop_swtpm; exit "$rc") >"$dir/test.log" 2>&1; then
+        PASSED=$((PASSED + 1))
+        printf 'ok     %s\n' "$name"
+        if [[ -n "${VERBOSE:-}" ]]; then sed 's/^/    | /' "$dir/test.log"; fi
+    else
+        FAILED=$((FAILED + 1))
+        FAILED_NAMES+=("$name")
+        printf 'FAILED %s\n' "$name"
+        sed 's/^/    | /' "$dir/test.log" | tail -n 40
+    fi
+}
+
+# inst ARGS...: runs install.sh with stand-in docker/java that work; sets RC, OUT (stdout+stderr), ERR (stderr).
+inst() {
+    local stdout=$T/.stdout stderr=$T/.stderr
+    PATH=$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java bash "$INSTALL" "$@" >"$stdout" 2>"$stderr" </dev/null
+    RC=$?
+    ERR=$(cat "$stderr")
+    OUT=$(cat "$stdout" "$stderr")
+}
+
+# A dry run (preflight + key, no control plane) in the sandbox $T/p, on a machine that passes every tier.
+dry() {
+    NODERR_PREFLIGHT_CPU=${CPU:-16} NODERR_PREFLIGHT_MEM_GB=${MEM:-64} NODERR_PREFLIGHT_DISK_GB=${DISK:-500} \
+        inst --prefix "$T/p" --token t --url http://127.0.0.1:9 --yes --dry-run "$@"
+}
+
+expect_rc() {
+    [[ "$RC" == "$1" ]] || fail "expected exit code $1, got $RC; output:" "$OUT"
+}
+
+expect_out() {
+    [[ "$OUT" == *"$1"* ]] || fail "expected output to contain: $1" "output was:" "$OUT"
+}
+
+expect_no_out() {
+    [[ "$OUT" != *"$1"* ]] || fail "output must not contain: $1" "output was:" "$OUT"
+}
+
+mode_of() { stat -c %a "$1"; }
+
+# Verifies a signature file over a message file with a PEM public key.
+verify_sig() { # pub.pem message signature
+    openssl dgst -sha256 -verify "$1" -signature "$3" "$2" >/dev/null 2>&1
+}
+
+free_port() { # prints a port P with P and P+1 free on 127.0.0.1
+    local p
+    for _ in $(seq 1 50); do
+        p=$((20000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
+wait_port() {
+    for _ in $(seq 1 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# A real software TPM for one test (state in $T/swtpm, kept across a restart within the test).
+start_swtpm() {
+    mkdir -p "$T/swtpm"
+    SWTPM_PORT=${SWTPM_PORT:-$(free_port)}
+    swtpm socket --tpm2 --tpmstate "dir=$T/swtpm" \
+        --server "type=tcp,port=$SWTPM_PORT,bindaddr=127.0.0.1" \
+        --ctrl "type=tcp,port=$((SWTPM_PORT + 1)),bindaddr=127.0.0.1" \
+        --flags not-need-init,startup-clear >"$T/swtpm.log" 2>&1 &
+    SWTPM_PID=$!
+    wait_port "$SWTPM_PORT" || { echo "swtpm did not start:" && cat "$T/swtpm.log"; return 1; }
+    export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$SWTPM_PORT"
+}
+
+stop_swtpm() {
+    if [[ -n "$SWTPM_PID" ]]; then
+        kill "$SWTPM_PID" 2>/dev/null
+        wait "$SWTPM_PID" 2>/dev/null
+        SWTPM_PID=""
+    fi
+}
+
+
+# ------------------------------------------------------------------------------------------------ tests: basics
+
+test_shellcheck() {
+    shellcheck -x "$INSTALL" "$INSTALLERS/noderr-sign.sh" "$TESTS_DIR"/*.sh
+}
+
+test_embedded_copies_match_files() {
+    diff <(bash -c 'source "$1"; embedded_sign_helper' _ "$INSTALL") "$INSTALLERS/noderr-sign.sh" &&
+        diff <(bash -c 'source "$1"; embedded_unit' _ "$INSTALL") "$INSTALLERS/noderr-agent.service" ||
+        fail "embedded copies in install.sh differ from the files: run installers/tests/embed.sh"
+}
+
+test_help() {
+    inst --help
+    expect_rc 0 && expect_out "Usage: install.sh --token" && expect_out "--uninstall"
+}
+
+test_args_errors_exit_2_with_usage() {
+    local args
+    while IFS= read -r args; do
+        # shellcheck disable=SC2086 # word splitting wanted
+        inst $args
+        expect_rc 2 || fail "for: install.sh $args" || return 1
+        [[ "$ERR" == *"Usage: install.sh"* ]] || fail "no usage on stderr for: install.sh $args" || return 1
+    done <<'EOF'
+
+--bogus
+--token
+--token --url http://x
+--url http://x
+--token t
+--token t --url ftp://x
+--token t --url http://x --tier PLATINUM
+--token t --url http://x --key-type hsm
+--token t --url http://x --yes=1
+--token t --url http://x --agent-jar /nonexistent/agent.jar
+EOF
+    inst --token t --url http://x --bogus
+    expect_out "unknown argument: --bogus"
+    inst --url http://x
+    expect_out "missing --token" || return 1
+    inst --token t --url http://x ndr_positional_secret
+    expect_rc 2 && expect_no_out "ndr_positional_secret" && expect_out "unexpected argument (not shown"
+    NODERR_PREFLIGHT_CPU=many inst --token t --url http://x --prefix "$T/p"
+    expect_rc 2 && expect_out "NODERR_PREFLIGHT_CPU must be a whole number"
+}
+
+test_piped_install_uses_embedded_files() {
+    local rc=0
+    OUT=$(NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 PATH=$FAKE_OK:$PATH \
+        NODERR_JAVA=$FAKE_OK/java bash -s -- --prefix "$T/p" --token t --url http://127.0.0.1:9 --yes --dry-run \
+        --key-type software <"$INSTALL" 2>&1) || rc=$?
+    RC=$rc
+    expect_rc 0 || return 1
+    cmp -s "$T/p/etc/noderr/noderr-sign.sh" "$INSTALLERS/noderr-sign.sh" || fail "embedded sign helper differs"
+}
+
+test_equals_form_and_case_insensitive_tier() {
+    dry --tier=oracle --key-type=software
+    expect_rc 0 && expect_out "against the ORACLE tier minimums"
+}
+
+test_root_required_without_prefix() {
+    if [[ "$(id -u)" -ne 0 ]]; then
+        inst --token t --url http://x --yes
+    elif id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+        # piped in, as with curl ... | bash
+        RC=0
+        OUT=$(cd / && setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+            bash -s -- --token t --url http://x --yes <"$INSTALL" 2>&1) || RC=$?
+    else
+        return 0
+    fi
+    expect_rc 1 && expect_out "must run as root" && expect_out "--prefix"
+}
+
+test_no_tty_without_yes_fails() {
+    local rc=0
+    OUT=$(NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 PATH=$FAKE_OK:$PATH \
+        NODERR_JAVA=$FAKE_OK/java setsid -w bash "$INSTALL" --prefix "$T/p" --token t --url http://127.0.0.1:9 \
+        </dev/null 2>&1) || rc=$?
+    RC=$rc
+    expect_rc 1 && expect_out "pass --yes" && [[ ! -e "$T/p/etc/noderr/key" ]] || fail "changed something before confirming"
+}
+
+test_prompt_on_terminal() {
+    if ! command -v script >/dev/null; then return 0; fi
+    local env_args="NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 PATH=$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java"
+    local args="--prefix $T/p --token t --url http://127.0.0.1:9 --dry-run --key-type software --tier ORACLE"
+    OUT=$(printf 'n\n' | script -qec "env $env_args bash $INSTALL $args" /dev/null)
+    expect_out "Install the Noderr node agent for tier ORACLE into $T/p? [y/N]" && expect_out "Aborted: nothing was changed" ||
+        return 1
+    [[ ! -e "$T/p" ]] || fail "changed something after no"
+    # piped in (curl ... | bash): the answer comes from the terminal, not from stdin
+    OUT=$(printf 'y\n' | script -qec "env $env_args bash -s -- $args <$INSTALL" /dev/null)
+    expect_out "Dry run: stopping before registration" && [[ -f "$T/p/etc/noderr/key/node-key.pem" ]] || fail "no key after yes"
+}
+
+# ------------------------------------------------------------------------------------------------ tests: preflight
+
+test_preflight_pass_table() {
+    CPU=2 MEM=4 DISK=20 dry --key-type software
+    expect_rc 0 && expect_out "Requirement   | Needed" && expect_out "--tier not given: checking against the ALL" &&
+        expect_out "Preflight passed" && expect_out "not measured" && expect_no_out "FAIL"
+    grep -Eq 'CPU cores +\| 2 +\| 2 \(override\) +\| ok' <<<"$OUT" || fail "CPU row" "$OUT"
+    grep -Eq 'Memory +\| 4 GB +\| 4 GB \(override\) +\| ok' <<<"$OUT" || fail "memory row" "$OUT"
+    grep -Eq 'Free disk +\| 20 GB +\| 20 GB free \(override\) +\| ok' <<<"$OUT" || fail "disk row" "$OUT"
+    grep -Eq 'Network +\| 10 Mbps +\| not measured +\| not checked' <<<"$OUT" || fail "network row" "$OUT"
+}
+
+test_preflight_detects_real_values() {
+    local stdout rc=0
+    stdout=$(PATH=$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java NODERR_PREFLIGHT_CPU='' NODERR_PREFLIGHT_MEM_GB='' \
+        NODERR_PREFLIGHT_DISK_GB='' bash "$INSTALL" --prefix "$T/p" --token t --url http://x --yes --force \
+        --dry-run --key-type software 2>&1) || rc=$?
+    [[ $rc == 0 ]] || fail "rc $rc" "$stdout" || return 1
+    grep -Eq "CPU cores +\| 2 +\| $(nproc) +\|" <<<"$stdout" || fail "nproc not shown" "$stdout"
+    grep -Eq "Free disk +\| 20 GB +\| [0-9]+ GB free +\|" <<<"$stdout" || fail "df not shown" "$stdout"
+    grep -q "(free disk measured on /" <<<"$stdout" || fail "df location not shown" "$stdout"
+    grep -Eq "Memory +\| 4 GB +\| $(awk '/^MemTotal:/ { print int(($2 + 524288) / 1048576) }' /proc/meminfo) GB +\|" \
+        <<<"$stdout" || fail "MemTotal not shown" "$stdout"
+}
+
+test_preflight_fail_exits_1_before_changes() {
+    CPU=2 MEM=8 DISK=50 dry --tier ORACLE --key-type software
+    expect_rc 1 && expect_out "does not meet the ORACLE tier minimums" && expect_out "--force" || return 1
+    grep -Eq 'CPU cores +\| 4 +\| 2 \(override\) +\| FAIL' <<<"$OUT" || fail "CPU row" "$OUT"
+    grep -Eq 'Memory +\| 8 GB .*\| ok' <<<"$OUT" || fail "memory row" "$OUT"
+    [[ ! -e "$T/p/etc/noderr" ]] || fail "created files although the preflight failed"
+}
+
+test_preflight_guardian_boundaries() {
+    CPU=8 MEM=16 DISK=100 dry --tier GUARDIAN --key-type software
+    expect_rc 0 || return 1
+    CPU=8 MEM=16 DISK=99 dry --tier GUARDIAN --key-type software
+    expect_rc 1 && grep -Eq 'Free disk +\| 100 GB +\| 99 GB free \(override\) +\| FAIL' <<<"$OUT" || fail "disk row" "$OUT"
+    CPU=8 MEM=15 DISK=100 dry --tier GUARDIAN --key-type software
+    expect_rc 1
+}
+
+test_preflight_force_warns_and_continues() {
+    CPU=1 MEM=2 DISK=5 dry --key-type software --force
+    expect_rc 0 && expect_out "FAIL" && [[ "$ERR" == *"WARNING: this machine is below the ALL tier minimums"* ]] ||
+        fail "no warning on stderr" "$OUT" || return 1
+    [[ -f "$T/p/etc/noderr/key/node-key.pem" ]] || fail "no key after --force"
+}
+
+test_docker_and_java_missing() {
+    mkdir -p bin
+    printf '#!/bin/sh\nexit 1\n' >bin/docker
+    printf '#!/bin/sh\necho '\''openjdk version "17.0.9" 2023-10-17'\'' >&2\n' >bin/java
+    chmod +x bin/docker bin/java
+    local rc=0
+    OUT=$(PATH=$T/bin:$PATH NODERR_JAVA=$T/bin/java NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 \
+        NODERR_PREFLIGHT_DISK_GB=500 bash "$INSTALL" --prefix "$T/p" --token t --url http://x --yes --dry-run 2>&1) || rc=$?
+    RC=$rc
+    expect_rc 1 && expect_out "'docker info' fails" && expect_out "apt-get install docker.io" &&
+        expect_out "found only Java 17" && expect_out "openjdk-21-jre-headless" && expect_out "Temurin" || return 1
+    rc=0
+    OUT=$(PATH=$T/bin:$PATH NODERR_JAVA=$T/bin/java NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 \
+        NODERR_PREFLIGHT_DISK_GB=500 bash "$INSTALL" --prefix "$T/p" --token t --url http://x --yes --dry-run \
+        --force --key-type software 2>&1) || rc=$?
+    RC=$rc
+    expect_rc 0 && expect_out "WARNING: continuing without a working Docker engine and Java 21 because of --force"
+}
+
+# ------------------------------------------------------------------------------------------------ tests: keys
+
+test_software_key() {
+    dry --key-type software
+    expect_rc 0 && expect_out "Created a SOFTWARE ECDSA P-256 node key" || return 1
+    local key=$T/p/etc/noderr/key/node-key.pem
+    [[ "$(mode_of "$key")" == 600 ]] || fail "key mode $(mode_of "$key"), expected 600"
+    [[ "$(mode_of "$T/p/etc/noderr/key")" == 700 ]] || fail "key dir mode $(mode_of "$T/p/etc/noderr/key")"
+    [[ "$(head -n 1 "$key")" == "-----BEGIN PRIVATE KEY-----" ]] || fail "not PKCS#8 PEM"
+    openssl pkey -in "$key" -noout -text 2>/dev/null | grep -Eq 'prime256v1|P-256' || fail "not a P-256 key"
+    [[ "$(cat "$T/p/etc/noderr/key/key-type")" == SOFTWARE ]] || fail "key-type"
+    openssl pkey -in "$key" -pubout -outform DER >spki.der 2>/dev/null || fail "no SPKI"
+    [[ "$(stat -c %s spki.der)" == 91 ]] || fail "P-256 SPKI DER must be 91 bytes"
+    openssl asn1parse -inform DER -in spki.der | grep -q id-ecPublicKey || fail "SPKI is not an EC key"
+    cmp -s spki.der <(openssl pkey -pubin -in "$T/p/etc/noderr/key/node-key.pub.pem" -outform DER) ||
+        fail "node-key.pub.pem does not match the key"
+    [[ -x "$T/p/etc/noderr/noderr-sign.sh" ]] || fail "sign helper not installed next to the config"
+    [[ ! -e "$T/p/etc/noderr/agent.properties" ]] || fail "dry run wrote the agent config"
+}
+
+test_software_signature_verifies() {
+    dry --key-type software
+    expect_rc 0 || return 1
+    head -c 32 /dev/urandom >nonce
+    bash "$T/p/etc/noderr/noderr-sign.sh" "$T/p/etc/noderr" <nonce >sig || fail "signing failed" || return 1
+    verify_sig "$T/p/etc/noderr/key/node-key.pub.pem" nonce sig || fail "signature does not verify"
+    openssl asn1parse -inform DER -in sig >/dev/null 2>&1 || fail "signature is not DER"
+    printf 'other' >other
+    ! verify_sig "$T/p/etc/noderr/key/node-key.pub.pem" other sig || fail "signature verifies another message"
+}
+
+test_rerun_keeps_key() {
+    dry --key-type software
+    local before
+    before=$(sha256sum "$T/p/etc/noderr/key/node-key.pem")
+    dry --key-type tpm
+    expect_rc 0 && expect_out "Keeping the existing SOFTWARE node key" && expect_out "--key-type tpm ignored" || return 1
+    [[ "$(sha256sum "$T/p/etc/noderr/key/node-key.pem")" == "$before" ]] || fail "key changed on re-run"
+}
+
+test_tpm_required_but_missing() {
+    if [[ -e /dev/tpmrm0 ]]; then return 0; fi
+    TPM2TOOLS_TCTI="" dry --key-type tpm
+    expect_rc 1 && expect_out "no usable TPM 2.0"
+}
+
+test_tpm_key_and_signature() {
+    start_swtpm || return 1
+    dry --key-type tpm
+    expect_rc 0 && expect_out "Created a TPM2 ECDSA P-256 node key" || return 1
+    local k=$T/p/etc/noderr/key
+    [[ "$(cat "$k/key-type")" == TPM2 ]] || fail "key-type"
+    [[ -s "$k/tpm-key.pub" && -s "$k/tpm-key.priv" ]] || fail "TPM blobs missing"
+    [[ "$(mode_of "$k/tpm-key.priv")" == 600 ]] || fail "blob mode"
+    [[ "$(cat "$k/tpm-tcti")" == "$TPM2TOOLS_TCTI" ]] || fail "tcti not recorded"
+    [[ ! -e "$k/node-key.pem" ]] || fail "a software key was written too"
+    openssl pkey -pubin -in "$k/node-key.pub.pem" -noout -text | grep -Eq 'prime256v1|P-256' || fail "not P-256"
+    head -c 32 /dev/urandom >nonce
+    bash "$T/p/etc/noderr/noderr-sign.sh" "$T/p/etc/noderr" <nonce >sig || fail "TPM signing failed" || return 1
+    verify_sig "$k/node-key.pub.pem" nonce sig || fail "TPM signature does not verify"
+    # The helper re-creates the primary key and reloads the blobs: signing still works after the TPM restarts,
+    # and without TPM2TOOLS_TCTI set (the recorded connection is used).
+    stop_swtpm
+    start_swtpm || return 1
+    head -c 32 /dev/urandom >nonce2
+    env -u TPM2TOOLS_TCTI bash "$T/p/etc/noderr/noderr-sign.sh" "$T/p/etc/noderr" <nonce2 >sig2 ||
+        fail "signing after a TPM restart failed" || return 1
+    verify_sig "$k/node-key.pub.pem" nonce2 sig2 || fail "signature after restart does not verify"
+    for _ in 1 2 3 4 5; do # no object slots leak
+        bash "$T/p/etc/noderr/noderr-sign.sh" "$T/p/etc/noderr" <nonce >/dev/null || fail "repeated signing failed"
+    done
+}
+
+test_tpm_auto_prefers_tpm() {
+    start_swtpm || return 1
+    dry
+    expect_rc 0 && [[ "$(cat "$T/p/etc/noderr/key/key-type")" == TPM2 ]] || fail "auto did not use the TPM" "$OUT"
+}
+
+test_tpm_unreachable_auto_falls_back() {
+    local port
+    port=$(free_port)
+    TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$port" dry
+    expect_rc 0 && expect_out "using a software key instead" || return 1
+    [[ "$(cat "$T/p/etc/noderr/key/key-type")" == SOFTWARE ]] || fail "key-type"
+    [[ -z "$(find "$T/p/etc/noderr/key" -name '.new.*')" ]] || fail "left temporary TPM files"
+    TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$port" dry --key-type tpm
+    expect_rc 0 || return 1 # an existing key is kept
+    rm -rf "$T/p"
+    TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$port" dry --key-type tpm
+    expect_rc 1 && expect_out "could not create the key in the TPM"
+}
+
+# ------------------------------------------------------------------------------------------------ tests: uninstall
+
+test_uninstall_prefix() {
+    mkdir -p "$T/p"
+    echo keep >"$T/p/operator-file"
+    dry --key-type software
+    expect_rc 0 || return 1
+    inst --uninstall --prefix "$T/p" --yes
+    expect_rc 0 && expect_out "Removed:" && expect_out "$T/p/etc/noderr" || return 1
+    [[ "$(find "$T/p" -mindepth 1)" == "$T/p/operator-file" ]] || fail "left behind:" "$(find "$T/p")"
+    inst --uninstall --prefix "$T/p" --yes
+    expect_rc 0 && expect_out "Nothing to remove"
+    [[ -f "$T/p/operator-file" ]] || fail "removed a file the installer did not make"
+}
+
+test_uninstall_needs_yes_without_tty() {
+    dry --key-type software
+    local rc=0
+    OUT=$(setsid -w bash "$INSTALL" --uninstall --prefix "$T/p" </dev/null 2>&1) || rc=$?
+    RC=$rc
+    expect_rc 1 && expect_out "pass --yes" && [[ -f "$T/p/etc/noderr/key/node-key.pem" ]] || fail "removed without confirmation"
+}
+
+# Registration and authentication run against the real control plane in the Java InstallerIT, which also
+# runs tests/system-layout.sh (the root layout in a private mount namespace) with a real install token.
+
+test_unreachable_control_plane() {
+    local port
+    port=$(free_port)
+    NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 \
+        inst --prefix "$T/p" --url "http://127.0.0.1:$port" --yes --token secret-token --key-type software
+    expect_rc 1 && expect_out "cannot reach the control plane at http://127.0.0.1:$port" && expect_no_out "secret-token"
+}
+
+# ------------------------------------------------------------------------------------------------ main
+
+ensure_tools() {
+    local missing=() tool
+    for tool in openssl shellcheck swtpm tpm2_createprimary setsid; do
+        command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null; then
+        echo "Installing test tools with apt-get (missing: ${missing[*]})"
+        apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            openssl shellcheck swtpm swtpm-tools tpm2-tools util-linux >/dev/null
+    else
+        echo "Missing tools: ${missing[*]} (Debian: apt-get install openssl shellcheck swtpm swtpm-tools tpm2-tools)"
+    fi
+}
+
+ensure_tools
+# Stand-ins for a working Docker engine and Java 21, so that the tests do not depend on this machine's.
+FAKE_OK=$TMP/fake-ok
+mkdir -p "$FAKE_OK"
+printf '#!/bin/sh\nexit 0\n' >"$FAKE_OK/docker"
+printf '#!/bin/sh\necho '\''openjdk version "21.0.5" 2024-10-15'\'' >&2\n' >"$FAKE_OK/java"
+chmod +x "$FAKE_OK/docker" "$FAKE_OK/java"
+export FAKE_OK
+unset TPM2TOOLS_TCTI NODERR_INSTALL_TOKEN NODERR_JAVA NODERR_PREFLIGHT_CPU NODERR_PREFLIGHT_MEM_GB NODERR_PREFLIGHT_DISK_GB
+
+run shellcheck
+run embedded_copies_match_files
+run help
+run args_errors_exit_2_with_usage
+run piped_install_uses_embedded_files
+run equals_form_and_case_insensitive_tier
+run root_required_without_prefix
+run no_tty_without_yes_fails
+run prompt_on_terminal
+run preflight_pass_table
+run preflight_detects_real_values
+run preflight_fail_exits_1_before_changes
+run preflight_guardian_boundaries
+run preflight_force_warns_and_continues
+run docker_and_java_missing
+run software_key
+run software_signature_verifies
+run rerun_keeps_key
+run tpm_required_but_missing
+run tpm_key_and_signature
+run tpm_auto_prefers_tpm
+run tpm_unreachable_auto_falls_back
+run uninstall_prefix
+run uninstall_needs_yes_without_tty
+run unreachable_control_plane
+
+if ((FAILED)); then echo "Failed: ${FAILED_NAMES[*]}"; fi
+echo "$PASSED passed, $FAILED failed"
+((FAILED == 0))
