@@ -1,7 +1,5 @@
 package network.noderr.controlplane.nodes;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -21,6 +19,7 @@ import network.noderr.controlplane.security.NodeStatusLookup;
 import network.noderr.controlplane.security.NodeTokens;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.Sha256;
 import network.noderr.controlplane.shared.Tier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,7 +100,7 @@ public class NodeIdentity implements NodeStatusLookup {
         jdbc.sql("""
                         INSERT INTO node_challenges (nonce_hash, node_id, created_at, expires_at)
                         VALUES (:hash, :node, :now, :expires)""")
-                .param("hash", sha256(nonce))
+                .param("hash", Sha256.hex(nonce))
                 .param("node", nodeId)
                 .param("now", Timestamp.from(clock.instant()))
                 .param("expires", Timestamp.from(expiresAt))
@@ -208,7 +207,7 @@ public class NodeIdentity implements NodeStatusLookup {
     }
 
     private void spendNonce(String nodeId, byte[] nonce) {
-        var hash = sha256(nonce);
+        var hash = Sha256.hex(nonce);
         var now = Timestamp.from(clock.instant());
         int spent = jdbc.sql("""
                         UPDATE node_challenges SET used_at = :now
@@ -250,14 +249,6 @@ public class NodeIdentity implements NodeStatusLookup {
         var bytes = new byte[n];
         random.nextBytes(bytes);
         return bytes;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-        }
     }
 
     private static ProblemException suspended() {

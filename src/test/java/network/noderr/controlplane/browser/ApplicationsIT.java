@@ -39,11 +39,7 @@ class ApplicationsIT {
     @BeforeEach
     void logIn() {
         page = Browsers.newPage();
-        page.navigate("http://localhost:" + port + "/login");
-        page.locator("input[name=username]").fill("admin");
-        page.locator("input[name=password]").fill(IntegrationTest.ADMIN_PASSWORD);
-        page.locator("input[name=password]").press("Enter");
-        assertThat(page).hasURL(Pattern.compile(".*/nodes$"));
+        Browsers.logIn(page, port, "admin", IntegrationTest.ADMIN_PASSWORD);
     }
 
     @AfterEach

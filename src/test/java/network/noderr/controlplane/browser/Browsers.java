@@ -53,6 +53,16 @@ public final class Browsers {
         return context.newPage();
     }
 
+    /** Logs in through the login view and waits for the start page (the registry). */
+    public static void logIn(Page page, int port, String username, String password) {
+        page.navigate("http://localhost:" + port + "/login");
+        page.locator("input[name=username]").fill(username);
+        page.locator("input[name=password]").fill(password);
+        page.locator("input[name=password]").press("Enter");
+        com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(page)
+                .hasURL(java.util.regex.Pattern.compile(".*/nodes$"));
+    }
+
     /** Saves a screenshot under target/screenshots (the failsafe configuration names the folder). */
     public static void screenshot(Page page, String name) {
         var dir = Path.of(System.getProperty("noderr.screenshots", "target/screenshots"));

@@ -57,9 +57,7 @@ class LoginIT {
 
     @Test
     void logoutEndsTheSession() {
-        page.navigate("http://localhost:" + port + "/login");
-        logIn("admin", IntegrationTest.ADMIN_PASSWORD);
-        assertThat(page).hasURL(Pattern.compile(".*/nodes$"));
+        Browsers.logIn(page, port, "admin", IntegrationTest.ADMIN_PASSWORD);
 
         page.getByLabel("User menu").getByText("admin · Admin").click();
         page.getByRole(com.microsoft.playwright.options.AriaRole.MENUITEM,

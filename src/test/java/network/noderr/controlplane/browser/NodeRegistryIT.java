@@ -4,7 +4,6 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
-import java.util.regex.Pattern;
 import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.TestNodes;
 import org.junit.jupiter.api.AfterEach;
@@ -43,11 +42,7 @@ class NodeRegistryIT {
                     .update();
         }
         page = Browsers.newPage();
-        page.navigate("http://localhost:" + port + "/login");
-        page.locator("input[name=username]").fill("admin");
-        page.locator("input[name=password]").fill(IntegrationTest.ADMIN_PASSWORD);
-        page.locator("input[name=password]").press("Enter");
-        assertThat(page).hasURL(Pattern.compile(".*/nodes$"));
+        Browsers.logIn(page, port, "admin", IntegrationTest.ADMIN_PASSWORD);
     }
 
     @AfterEach

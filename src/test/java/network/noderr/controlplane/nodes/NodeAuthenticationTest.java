@@ -217,17 +217,21 @@ class NodeAuthenticationTest {
 
     @Test
     void tokensNoncesAndKeysNeverReachTheLog(CapturedOutput output) {
-        var approval = Onboarding.approved(applications, Tier.ORACLE);
+        var applicationId = applications.submit(Onboarding.form("Log Check", Tier.ORACLE), "127.0.0.1");
+        var installToken = api.post("/api/v1/admin/applications/" + applicationId + "/approve", "",
+                        IntegrationTest.ADMIN_TOKEN)
+                .text("installToken");
         var freshKey = TestNodeKey.generate();
         var registered = api.post("/api/v1/auth/register",
-                Onboarding.registration(approval.installToken(), freshKey, null));
+                Onboarding.registration(installToken, freshKey, null));
         var id = registered.text("nodeId");
         var nonce = api.post("/api/v1/auth/challenge", Map.of("nodeId", id)).text("nonce");
         var access = api.post("/api/v1/auth/verify", Map.of("nodeId", id, "nonce", nonce, "signature",
                 freshKey.sign(nonce))).text("accessToken");
         assertThat(output.getAll())
                 .contains(id)
-                .doesNotContain(approval.installToken())
+                .doesNotContain(installToken)
+                .doesNotContain(IntegrationTest.ADMIN_TOKEN)
                 .doesNotContain(nonce)
                 .doesNotContain(access)
                 .doesNotContain(freshKey.publicKeyBase64());

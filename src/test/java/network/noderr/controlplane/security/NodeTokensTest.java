@@ -87,6 +87,16 @@ class NodeTokensTest {
     }
 
     @Test
+    void adminsRotateTheSigningKeyThroughTheManagementApi() {
+        var before = tokens.issue(nodeId, Tier.ORACLE).accessToken();
+        var rotated = api.post("/api/v1/admin/node-token-keys/rotate", "", IntegrationTest.ADMIN_TOKEN);
+        assertThat(rotated.status()).isEqualTo(200);
+        assertThat(signingKeys.active().getKeyID()).isEqualTo(rotated.text("keyId"));
+        assertThat(callWith(before)).isEqualTo(200);
+        assertThat(api.post("/api/v1/admin/node-token-keys/rotate", "", null).status()).isEqualTo(401);
+    }
+
+    @Test
     void tokenSignedByAKeyTheControlPlaneNeverHadIsRefused() throws Exception {
         var foreign = new ECKeyGenerator(Curve.P_256).keyID(signingKeys.active().getKeyID()).generate();
         var claims = new JWTClaimsSet.Builder()
