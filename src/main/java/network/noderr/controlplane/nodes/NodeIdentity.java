@@ -14,6 +14,8 @@ import network.noderr.controlplane.nodes.NodeAuthRequests.Registered;
 import network.noderr.controlplane.nodes.NodeAuthRequests.Registration;
 import network.noderr.controlplane.nodes.NodeAuthRequests.RotateRequest;
 import network.noderr.controlplane.nodes.NodeAuthRequests.Rotated;
+import network.noderr.controlplane.rollouts.engine.CohortAssignment;
+import network.noderr.controlplane.rollouts.engine.RolloutConfig;
 import network.noderr.controlplane.security.NodeAuthProperties;
 import network.noderr.controlplane.security.NodeStatusLookup;
 import network.noderr.controlplane.security.NodeTokens;
@@ -82,6 +84,16 @@ public class NodeIdentity implements NodeStatusLookup {
             // Rolls back the token consumption too: the operator can retry with a fresh key.
             throw keyInUse();
         }
+        // The bucket never changes; the cohort follows the default split until the tier's config says otherwise.
+        int bucket = CohortAssignment.bucket(nodeId);
+        jdbc.sql("""
+                        INSERT INTO node_versions (node_id, tier, cohort, bucket)
+                        VALUES (:id, :tier, :cohort, :bucket)""")
+                .param("id", nodeId)
+                .param("tier", token.tier().name())
+                .param("cohort", CohortAssignment.cohortOf(bucket, RolloutConfig.DEFAULT).wireName())
+                .param("bucket", bucket)
+                .update();
         log.info("Registered node {} (tier {}, key {}) for application {}", nodeId, token.tier(),
                 request.keyAttestation().type(), token.applicationId());
         return new Registered(nodeId, token.tier());

@@ -15,7 +15,13 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.AuthenticationManagerResolver;
+import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
+import org.springframework.security.oauth2.server.resource.authentication.OpaqueTokenAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,29 +50,46 @@ class SecurityConfiguration {
     }
 
     /** Node API paths: authenticated by node JWTs, except the three steps that obtain one. */
-    static final String[] NODE_API = {"/api/v1/auth/**", "/api/v1/nodes/**"};
+    static final String[] NODE_API = {
+        "/api/v1/auth/**", "/api/v1/nodes/**", "/api/v1/version/**", "/api/v1/health", "/api/v1/updates",
+        "/api/v1/rollout/status"
+    };
 
     @Bean
     @Order(1)
     SecurityFilterChain nodeApiFilterChain(
-            HttpSecurity http, NodeTokens tokens, NodeStatusLookup nodes, JsonMapper json) throws Exception {
+            HttpSecurity http, NodeTokens tokens, ApiTokens apiTokens, NodeStatusLookup nodes, JsonMapper json)
+            throws Exception {
         var problems = new ProblemResponses(json);
         var authorities = new JwtAuthenticationConverter();
         authorities.setJwtGrantedAuthoritiesConverter(jwt -> List.of(new SimpleGrantedAuthority("ROLE_NODE")));
+        var jwtProvider = new JwtAuthenticationProvider(tokens.decoder());
+        jwtProvider.setJwtAuthenticationConverter(authorities);
+        AuthenticationManager nodeTokens = new ProviderManager(jwtProvider);
+        AuthenticationManager adminTokens =
+                new ProviderManager(new OpaqueTokenAuthenticationProvider(new ApiTokenIntrospector(apiTokens)));
+        // Node tokens are JWTs (three dot-separated parts); management-API tokens are opaque.
+        AuthenticationManagerResolver<HttpServletRequest> byTokenShape = request -> {
+            var header = request.getHeader("Authorization");
+            var isJwt = header != null && header.chars().filter(ch -> ch == '.').count() == 2;
+            return isJwt ? nodeTokens : adminTokens;
+        };
         http.securityMatcher(NODE_API)
                 .authorizeHttpRequests(auth -> auth.requestMatchers(
                                 HttpMethod.POST, "/api/v1/auth/register", "/api/v1/auth/challenge",
                                 "/api/v1/auth/verify")
                         .permitAll()
-                        .requestMatchers("/api/v1/auth/rotate", "/api/v1/nodes/**")
+                        .requestMatchers(HttpMethod.GET, "/api/v1/rollout/status")
+                        .hasAnyRole("NODE", Role.Names.VIEWER)
+                        .requestMatchers("/api/v1/auth/rotate", "/api/v1/nodes/**", "/api/v1/version/**",
+                                "/api/v1/health", "/api/v1/updates")
                         .hasRole("NODE")
                         .anyRequest()
                         .denyAll())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
-                .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.decoder(tokens.decoder())
-                                .jwtAuthenticationConverter(authorities))
+                .oauth2ResourceServer(rs -> rs.authenticationManagerResolver(byTokenShape)
                         .authenticationEntryPoint(problems)
                         .accessDeniedHandler(problems))
                 .addFilterAfter(new NodeStatusFilter(nodes, problems), BearerTokenAuthenticationFilter.class)

@@ -19,6 +19,26 @@ class ModularityTest {
     }
 
     @Test
+    void theDeploymentEngineAndHealthClassificationArePlainJava() {
+        var classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("network.noderr.controlplane");
+        noClasses()
+                .that()
+                .resideInAPackage("..rollouts.engine..")
+                .and()
+                .doNotHaveSimpleName("package-info")
+                .or()
+                .haveSimpleNameStartingWith("HealthClassifier")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.springframework..", "jakarta.persistence..", "org.web3j..", "java.sql..",
+                        "javax.sql..", "tools.jackson..", "com.fasterxml..")
+                .because("the rules must be testable with a fixed clock and no framework (STYLE.md)")
+                .check(classes);
+    }
+
+    @Test
     void browserCallableServicesAreNotInjectedIntoOtherJavaCode() {
         var classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

@@ -158,7 +158,8 @@ class NodeAuthenticationTest {
 
     @Test
     void adminApiTokensAreNotNodeTokens() {
-        assertThat(api.get("/api/v1/nodes/" + nodeId, IntegrationTest.ADMIN_TOKEN).status()).isEqualTo(401);
+        // An admin's API token authenticates, but only nodes may use node endpoints.
+        assertThat(api.get("/api/v1/nodes/" + nodeId, IntegrationTest.ADMIN_TOKEN).status()).isEqualTo(403);
         assertThat(api.get("/api/v1/nodes/" + nodeId, null).status()).isEqualTo(401);
     }
 

@@ -1,0 +1,196 @@
+package network.noderr.controlplane.health;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Service;
+
+/**
+ * Durable health ingest by group commit: requests hand their reports to one writer, which takes everything queued
+ * (up to a batch limit), writes it with a single COPY plus one set-based update of the node registry, commits, and
+ * only then releases the waiting requests. A report is acknowledged only after its transaction committed.
+ */
+@Service
+public class HealthIngest implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(HealthIngest.class);
+    private static final int MAX_BATCH_REPORTS = 10_000;
+    private static final Duration WAIT_LIMIT = Duration.ofSeconds(30);
+
+    private record Pending(List<HealthReport> reports, CompletableFuture<Void> done) {}
+
+    private final DataSource dataSource;
+    private final HealthThresholds thresholds;
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(50_000);
+    private final Counter ingested;
+    private volatile boolean running;
+    private Thread writer;
+
+    HealthIngest(DataSource dataSource, HealthThresholds thresholds, MeterRegistry registry) {
+        this.dataSource = dataSource;
+        this.thresholds = thresholds;
+        this.ingested = Counter.builder("noderr.health.reports")
+                .description("Health reports committed to PostgreSQL")
+                .register(registry);
+    }
+
+    /** Stores the reports durably (blocks until committed) and returns the classification of the last one. */
+    public HealthStatus ingest(List<HealthReport> reports) {
+        var pending = new Pending(reports, new CompletableFuture<>());
+        try {
+            if (!running || !queue.offer(pending, WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IngestUnavailableException("The health ingest is not accepting reports right now.");
+            }
+            pending.done().get(WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IngestUnavailableException("Interrupted while storing the reports.");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IngestUnavailableException("The reports could not be stored; send them again.");
+        }
+        var last = reports.getLast();
+        return HealthClassifier.classify(sample(last), thresholds);
+    }
+
+    private void writeLoop() {
+        var batch = new ArrayList<Pending>();
+        while (running || !queue.isEmpty()) {
+            try {
+                var first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                int reports = first.reports().size();
+                Pending next;
+                while (reports < MAX_BATCH_REPORTS && (next = queue.poll()) != null) {
+                    batch.add(next);
+                    reports += next.reports().size();
+                }
+                try {
+                    write(batch);
+                    batch.forEach(p -> p.done().complete(null));
+                    ingested.increment(reports);
+                } catch (SQLException | RuntimeException e) {
+                    log.error("Could not store {} health reports", reports, e);
+                    batch.forEach(p -> p.done().completeExceptionally(e));
+                }
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void write(List<Pending> batch) throws SQLException {
+        var csv = new StringBuilder(batch.size() * 128);
+        var latest = new LinkedHashMap<String, HealthReport>();
+        for (var pending : batch) {
+            for (var r : pending.reports()) {
+                var m = r.metrics();
+                csv.append(quote(r.nodeId())).append(',').append(quote(r.version())).append(',').append(m.uptime())
+                        .append(',').append(m.cpu()).append(',').append(m.memory()).append(',')
+                        .append(m.disk() == null ? "" : m.disk()).append(',').append(m.errors()).append(',')
+                        .append(r.timestamp()).append('\n');
+                var seen = latest.get(r.nodeId());
+                if (seen == null || !seen.timestamp().isAfter(r.timestamp())) {
+                    latest.put(r.nodeId(), r);
+                }
+            }
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                c.unwrap(PGConnection.class).getCopyAPI().copyIn("""
+                        COPY health_reports (node_id, version, uptime, cpu_usage, memory_usage, disk_usage,
+                            error_count, reported_at) FROM STDIN WITH (FORMAT csv)""", new StringReader(csv.toString()));
+                updateRegistry(c, latest.values());
+                c.commit();
+            } catch (SQLException | RuntimeException | java.io.IOException e) {
+                c.rollback();
+                throw e instanceof SQLException s ? s : new SQLException(e);
+            }
+        }
+    }
+
+    private void updateRegistry(Connection c, java.util.Collection<HealthReport> latest) throws SQLException {
+        var ids = new String[latest.size()];
+        var versions = new String[latest.size()];
+        var times = new Timestamp[latest.size()];
+        var statuses = new String[latest.size()];
+        int i = 0;
+        for (var r : latest) {
+            ids[i] = r.nodeId();
+            versions[i] = r.version();
+            times[i] = Timestamp.from(r.timestamp());
+            statuses[i] = HealthClassifier.classify(sample(r), thresholds).wireName();
+            i++;
+        }
+        try (var update = c.prepareStatement("""
+                UPDATE node_versions v SET current_version = u.version, last_health_check = u.at,
+                    health_status = u.status, updated_at = now()
+                FROM unnest(?::varchar[], ?::varchar[], ?::timestamptz[], ?::varchar[]) AS u(node_id, version, at, status)
+                WHERE v.node_id = u.node_id AND (v.last_health_check IS NULL OR v.last_health_check <= u.at)""")) {
+            update.setArray(1, c.createArrayOf("varchar", ids));
+            update.setArray(2, c.createArrayOf("varchar", versions));
+            update.setArray(3, c.createArrayOf("timestamptz", times));
+            update.setArray(4, c.createArrayOf("varchar", statuses));
+            update.executeUpdate();
+        }
+    }
+
+    private static String quote(String s) {
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+
+    static HealthClassifier.Sample sample(HealthReport r) {
+        return new HealthClassifier.Sample(r.metrics().cpu(), r.metrics().memory(), r.metrics().errors());
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        writer = Thread.ofPlatform().name("health-ingest-writer").daemon().start(this::writeLoop);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        try {
+            writer.join(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Thrown when reports could not be committed; the API answers 503 so the node keeps them buffered. */
+    public static class IngestUnavailableException extends RuntimeException {
+        IngestUnavailableException(String message) {
+            super(message);
+        }
+    }
+}

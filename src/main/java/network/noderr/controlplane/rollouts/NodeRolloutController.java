@@ -1,0 +1,143 @@
+package network.noderr.controlplane.rollouts;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.sql.Timestamp;
+import java.time.Clock;
+import network.noderr.controlplane.rollouts.NodeVersions.VersionAnswer;
+import network.noderr.controlplane.security.NodeCaller;
+import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.Tier;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Node API (DESIGN §3): the version query, update reports and the tier's rollout status. */
+@RestController
+class NodeRolloutController {
+
+    enum UpdateResult { SUCCEEDED, ROLLED_BACK, FAILED }
+
+    record UpdateReport(
+            @Size(max = 50) @Nullable String fromVersion,
+            @NotBlank @Size(max = 50) String toVersion,
+            @NotNull UpdateResult result,
+            @NotNull @Min(0) @Max(86_400_000) Long durationMs,
+            @Size(max = 1000) @Nullable String reason) {}
+
+    record Accepted(boolean accepted) {}
+
+    record RolloutStatusView(
+            @Nullable String currentVersion,
+            @Nullable String targetVersion,
+            String rolloutPhase,
+            long nodesUpdated,
+            long totalNodes,
+            double successRate,
+            long errors) {}
+
+    private final NodeVersions versions;
+    private final Rollouts rollouts;
+    private final TierTargets targets;
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    NodeRolloutController(NodeVersions versions, Rollouts rollouts, TierTargets targets, JdbcClient jdbc,
+            Clock clock) {
+        this.versions = versions;
+        this.rollouts = rollouts;
+        this.targets = targets;
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    @GetMapping("/api/v1/version/{nodeId}")
+    VersionAnswer version(@AuthenticationPrincipal Jwt token, @PathVariable String nodeId,
+            @RequestParam(required = false) @Nullable @Size(max = 50) String currentVersion) {
+        NodeCaller.requireSelf(token, nodeId);
+        return versions.answer(nodeId, currentVersion);
+    }
+
+    @PostMapping("/api/v1/updates")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    Accepted update(@AuthenticationPrincipal Jwt token, @Valid @RequestBody UpdateReport report) {
+        var nodeId = token.getSubject();
+        var placement = versions.placement(nodeId).orElseThrow(() -> new ProblemException(404, "node-unknown",
+                "Unknown node", "No node " + nodeId + " is registered."));
+        var target = targets.get(placement.tier());
+        var rolloutId = target.rollout() != null && target.rollout().targetVersion().equals(report.toVersion())
+                ? target.rolloutId()
+                : null;
+        jdbc.sql("""
+                        INSERT INTO update_reports (node_id, tier, cohort, deployment_id, from_version, to_version,
+                            result, duration_ms, reason, reported_at)
+                        VALUES (:node, :tier, :cohort, :rollout, :from, :to, :result, :duration, :reason, :now)""")
+                .param("node", nodeId)
+                .param("tier", placement.tier().name())
+                .param("cohort", placement.cohort().wireName())
+                .param("rollout", rolloutId)
+                .param("from", report.fromVersion())
+                .param("to", report.toVersion())
+                .param("result", report.result().name())
+                .param("duration", report.durationMs())
+                .param("reason", report.reason())
+                .param("now", Timestamp.from(clock.instant()))
+                .update();
+        if (report.result() == UpdateResult.SUCCEEDED) {
+            jdbc.sql("UPDATE node_versions SET current_version = :v, updated_at = now() WHERE node_id = :id")
+                    .param("v", report.toVersion())
+                    .param("id", nodeId)
+                    .update();
+        }
+        return new Accepted(true);
+    }
+
+    /** For nodes (their own tier by default) and for admins with a VIEWER token. */
+    @GetMapping("/api/v1/rollout/status")
+    RolloutStatusView status(@RequestParam(required = false) @Nullable Tier tier,
+            @AuthenticationPrincipal @Nullable Object principal) {
+        var effectiveTier = tier;
+        if (effectiveTier == null && principal instanceof Jwt jwt) {
+            effectiveTier = Tier.valueOf(jwt.getClaimAsString("tier"));
+        }
+        if (effectiveTier == null) {
+            throw new network.noderr.controlplane.shared.InvalidRequestException("tier", "is required");
+        }
+        var finalTier = effectiveTier;
+        var current = rollouts.current(finalTier);
+        if (current.isEmpty()) {
+            return new RolloutStatusView(null, null, "none", 0, 0, 1.0, 0);
+        }
+        var view = current.get();
+        var attempts = jdbc.sql("""
+                        SELECT count(*) AS attempts, count(*) FILTER (WHERE result <> 'SUCCEEDED') AS failures
+                        FROM update_reports WHERE deployment_id = :id""")
+                .param("id", view.id())
+                .query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)})
+                .single();
+        var previous = jdbc.sql("""
+                        SELECT version_string FROM releases WHERE tier = :tier AND version_string <> :v
+                        ORDER BY created_at DESC LIMIT 1""")
+                .param("tier", finalTier.name())
+                .param("v", view.versionString())
+                .query(String.class)
+                .optional()
+                .orElse(null);
+        var success = attempts[0] == 0 ? 1.0 : (attempts[0] - attempts[1]) * 1.0 / attempts[0];
+        return new RolloutStatusView(view.phase().equals("complete") ? view.versionString() : previous,
+                view.versionString(), view.phase(), view.updatedNodes(), view.totalNodes(), success, attempts[1]);
+    }
+}

@@ -1,0 +1,97 @@
+package network.noderr.controlplane.rollouts;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import network.noderr.controlplane.rollouts.engine.Cohort;
+import network.noderr.controlplane.rollouts.engine.UpdateDecision;
+import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.Tier;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * Answers "what should this node run?" (DESIGN §3 version query). Tier targets and node cohorts are cached, so the
+ * hot path touches the database only to record a changed current version.
+ */
+@Service
+class NodeVersions {
+
+    /** The version query's answer. */
+    record VersionAnswer(
+            @Nullable Long versionId,
+            @Nullable String versionString,
+            @Nullable String dockerImageTag,
+            @Nullable String imageDigest,
+            @Nullable String configHash,
+            String cohort,
+            boolean shouldUpdate,
+            String updatePriority,
+            @Nullable UUID rolloutId) {}
+
+    record Placement(Tier tier, Cohort cohort) {}
+
+    private final JdbcClient jdbc;
+    private final TierTargets targets;
+    private final LoadingCache<String, Optional<Placement>> placements;
+
+    NodeVersions(JdbcClient jdbc, TierTargets targets) {
+        this.jdbc = jdbc;
+        this.targets = targets;
+        this.placements = Caffeine.newBuilder()
+                .maximumSize(500_000)
+                .expireAfterWrite(Duration.ofMinutes(1))
+                .build(this::loadPlacement);
+    }
+
+    VersionAnswer answer(String nodeId, @Nullable String currentVersion) {
+        var placement = placements.get(nodeId).orElseThrow(() -> new ProblemException(404, "node-unknown",
+                "Unknown node", "No node " + nodeId + " is registered."));
+        if (currentVersion != null) {
+            jdbc.sql("""
+                            UPDATE node_versions SET current_version = :v, updated_at = now()
+                            WHERE node_id = :id AND current_version IS DISTINCT FROM :v""")
+                    .param("v", currentVersion)
+                    .param("id", nodeId)
+                    .update();
+        }
+        var target = targets.get(placement.tier());
+        var decision = UpdateDecision.decide(placement.cohort(), currentVersion, target.rollout(),
+                target.emergencyVersion());
+        var release = target.emergencyVersion() != null ? target.emergencyRelease() : target.release();
+        if (decision.targetVersion() != null) {
+            jdbc.sql("""
+                            UPDATE node_versions SET target_version = :t
+                            WHERE node_id = :id AND target_version IS DISTINCT FROM :t""")
+                    .param("t", decision.targetVersion())
+                    .param("id", nodeId)
+                    .update();
+        }
+        return new VersionAnswer(
+                release == null ? null : release.versionId(),
+                release == null ? null : release.versionString(),
+                release == null ? null : release.imageRef(),
+                release == null ? null : release.imageDigest(),
+                release == null ? null : release.configHash(),
+                placement.cohort().wireName(),
+                decision.shouldUpdate(),
+                decision.priority().wireName(),
+                target.rolloutId());
+    }
+
+    Optional<Placement> placement(String nodeId) {
+        return placements.get(nodeId);
+    }
+
+    private Optional<Placement> loadPlacement(String nodeId) {
+        return jdbc.sql("""
+                        SELECT n.tier, v.cohort FROM nodes n JOIN node_versions v ON v.node_id = n.node_id
+                        WHERE n.node_id = :id""")
+                .param("id", nodeId)
+                .query((rs, i) -> new Placement(Tier.valueOf(rs.getString(1)), Cohort.fromWireName(rs.getString(2))))
+                .optional();
+    }
+}

@@ -1,0 +1,85 @@
+package network.noderr.controlplane.rollouts;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+import java.util.UUID;
+import network.noderr.controlplane.rollouts.engine.RolloutStatus;
+import network.noderr.controlplane.security.Actors;
+import network.noderr.controlplane.shared.Tier;
+import org.jspecify.annotations.Nullable;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Management API for rollouts (DESIGN §3): read as VIEWER, change as RELEASE_MANAGER; 409 on illegal changes. */
+@RestController
+class RolloutAdminController {
+
+    record Reason(@Size(max = 1000) @Nullable String reason) {}
+
+    record EmergencyRollback(@NotBlank @Size(max = 50) String toVersion, @NotBlank @Size(max = 1000) String reason) {}
+
+    private final Rollouts rollouts;
+
+    RolloutAdminController(Rollouts rollouts) {
+        this.rollouts = rollouts;
+    }
+
+    @GetMapping("/api/v1/admin/rollouts")
+    @PreAuthorize("hasRole('VIEWER')")
+    List<RolloutView> list(@RequestParam(required = false) @Nullable Tier tier,
+            @RequestParam(required = false) @Nullable String status) {
+        return rollouts.list(tier, status == null ? null : parseStatus(status));
+    }
+
+    @GetMapping("/api/v1/admin/rollouts/{id}")
+    @PreAuthorize("hasRole('VIEWER')")
+    RolloutView get(@PathVariable UUID id) {
+        return rollouts.get(id);
+    }
+
+    @PostMapping("/api/v1/admin/rollouts/{id}/pause")
+    @PreAuthorize("hasRole('RELEASE_MANAGER')")
+    RolloutView pause(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable Reason body) {
+        return rollouts.pause(id, Actors.currentUsername(), body == null ? null : body.reason());
+    }
+
+    @PostMapping("/api/v1/admin/rollouts/{id}/resume")
+    @PreAuthorize("hasRole('RELEASE_MANAGER')")
+    RolloutView resume(@PathVariable UUID id) {
+        return rollouts.resume(id, Actors.currentUsername());
+    }
+
+    @PostMapping("/api/v1/admin/rollouts/{id}/promote")
+    @PreAuthorize("hasRole('RELEASE_MANAGER')")
+    RolloutView promote(@PathVariable UUID id) {
+        return rollouts.promote(id, Actors.currentUsername());
+    }
+
+    @PostMapping("/api/v1/admin/rollouts/{id}/abort")
+    @PreAuthorize("hasRole('RELEASE_MANAGER')")
+    RolloutView abort(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable Reason body) {
+        return rollouts.abort(id, Actors.currentUsername(), body == null ? null : body.reason());
+    }
+
+    @PostMapping("/api/v1/admin/tiers/{tier}/emergency-rollback")
+    @PreAuthorize("hasRole('RELEASE_MANAGER')")
+    RolloutView emergencyRollback(@PathVariable Tier tier, @Valid @RequestBody EmergencyRollback body) {
+        return rollouts.emergencyRollback(tier, body.toVersion(), body.reason(), Actors.currentUsername());
+    }
+
+    private static RolloutStatus parseStatus(String status) {
+        try {
+            return RolloutStatus.valueOf(status.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new network.noderr.controlplane.shared.InvalidRequestException("status",
+                    "must be pending, active, paused, completed, rolled_back or aborted");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package network.noderr.controlplane.rollouts;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import network.noderr.controlplane.shared.Tier;
+import org.jspecify.annotations.NonNull;
+import org.jspecify.annotations.Nullable;
+
+/** A rollout as the management API and dashboard show it; phase is derived, never stored. */
+public record RolloutView(
+        @NonNull UUID id,
+        @NonNull Tier tier,
+        @NonNull String versionString,
+        @NonNull String imageRef,
+        @NonNull String status,
+        @NonNull String phase,
+        @NonNull String phaseMessage,
+        @Nullable String reason,
+        int canaryPercentage,
+        int cohortPercentage,
+        int cohortDelayHours,
+        @NonNull List<@NonNull CohortProgress> cohorts,
+        long totalNodes,
+        long updatedNodes,
+        @Nullable Instant startedAt,
+        @Nullable Instant completedAt,
+        @NonNull Instant createdAt,
+        @NonNull List<@NonNull RolloutEvent> timeline) {}

@@ -1,0 +1,275 @@
+package network.noderr.controlplane.rollouts;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiFunction;
+import network.noderr.controlplane.rollouts.engine.Cohort;
+import network.noderr.controlplane.rollouts.engine.CohortCounts;
+import network.noderr.controlplane.rollouts.engine.IllegalTransitionException;
+import network.noderr.controlplane.rollouts.engine.Rollout;
+import network.noderr.controlplane.rollouts.engine.RolloutConfig;
+import network.noderr.controlplane.rollouts.engine.RolloutEngine;
+import network.noderr.controlplane.rollouts.engine.RolloutStatus;
+import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
+import network.noderr.controlplane.shared.InvalidRequestException;
+import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.Tier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Creates and drives rollouts. Every state change is one compare-and-set on the rollout's revision, recorded in its
+ * timeline with who did it; illegal changes are refused with 409 and a message that says what to do.
+ */
+@Service
+public class Rollouts {
+
+    private static final Logger log = LoggerFactory.getLogger(Rollouts.class);
+
+    private final RolloutRepository repository;
+    private final CohortCountsQuery counts;
+    private final JdbcClient jdbc;
+    private final BeaconPort beacon;
+    private final TierTargets targets;
+    private final RolloutMetrics metrics;
+    private final Clock clock;
+
+    Rollouts(RolloutRepository repository, CohortCountsQuery counts, JdbcClient jdbc, BeaconPort beacon,
+            TierTargets targets, RolloutMetrics metrics, Clock clock) {
+        this.repository = repository;
+        this.counts = counts;
+        this.jdbc = jdbc;
+        this.beacon = beacon;
+        this.targets = targets;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /**
+     * Records a release and starts its rollout (the canary is active at once). A new release ends any emergency
+     * rollback in force for the tier.
+     */
+    @Transactional
+    public RolloutView start(NewRelease release, RolloutConfig config, RolloutThresholds thresholds, String actor) {
+        var now = clock.instant();
+        UUID releaseId;
+        try {
+            releaseId = jdbc.sql("""
+                            INSERT INTO releases (tier, version_id, version_string, image_ref, image_digest,
+                                config_hash, created_by, created_at)
+                            VALUES (:tier, :vid, :version, :image, :digest, :config, :by, :now) RETURNING id""")
+                    .param("tier", release.tier().name())
+                    .param("vid", release.versionId())
+                    .param("version", release.versionString())
+                    .param("image", release.imageRef())
+                    .param("digest", release.imageDigest())
+                    .param("config", release.configHash())
+                    .param("by", actor)
+                    .param("now", Timestamp.from(now))
+                    .query(UUID.class)
+                    .single();
+        } catch (DuplicateKeyException e) {
+            throw new ProblemException(409, "release-exists", "Version already released",
+                    release.tier() + " already has version " + release.versionString() + "; publish a new version.");
+        }
+        var started = RolloutEngine.start(Rollout.pending(release.versionString(), config, thresholds), now);
+        UUID id;
+        try {
+            id = repository.insert(releaseId, release.tier(), release.imageRef(), release.versionId(),
+                    Rollout.pending(release.versionString(), config, thresholds));
+        } catch (DuplicateKeyException e) {
+            throw new ProblemException(409, "rollout-in-progress", "A rollout is in progress",
+                    "Tier " + release.tier() + " has an unfinished rollout. Let it complete, or abort it first.");
+        }
+        repository.update(id, 0, started, now);
+        repository.event(id, "started " + release.versionString() + ": canary active", actor, now);
+        jdbc.sql("DELETE FROM tier_emergencies WHERE tier = :tier").param("tier", release.tier().name()).update();
+        targets.invalidate(release.tier());
+        log.info("Rollout {} of {} {} started by {}", id, release.tier(), release.versionString(), actor);
+        return view(id);
+    }
+
+    @Transactional
+    public RolloutView pause(UUID id, String actor, @Nullable String reason) {
+        var text = reason == null || reason.isBlank() ? "paused by " + actor : reason.strip();
+        return change(id, actor, "paused: " + text, (r, now) -> RolloutEngine.pause(r, now, text));
+    }
+
+    @Transactional
+    public RolloutView resume(UUID id, String actor) {
+        return change(id, actor, "resumed", RolloutEngine::resume);
+    }
+
+    @Transactional
+    public RolloutView promote(UUID id, String actor) {
+        return change(id, actor, "promoted: next cohort activated now", RolloutEngine::promote);
+    }
+
+    @Transactional
+    public RolloutView abort(UUID id, String actor, @Nullable String reason) {
+        var text = reason == null || reason.isBlank() ? "aborted by " + actor : reason.strip();
+        return change(id, actor, "aborted: " + text, (r, now) -> RolloutEngine.abort(r, now, text));
+    }
+
+    /**
+     * Rolls a tier back to an earlier released version: on-chain first (the beacon), then the tier's open rollout
+     * becomes rolled_back and every node not on that version is told to update at emergency priority.
+     */
+    @Transactional
+    public RolloutView emergencyRollback(Tier tier, String toVersion, String reason, String actor) {
+        if (reason == null || reason.isBlank()) {
+            throw new InvalidRequestException("reason", "must say why (it is shown to everyone and kept)");
+        }
+        var current = repository.currentForTier(tier).orElseThrow(() -> new ProblemException(409,
+                "nothing-to-roll-back", "Nothing to roll back", "Tier " + tier + " has no rollout."));
+        var target = jdbc.sql("SELECT created_at FROM releases WHERE tier = :tier AND version_string = :v")
+                .param("tier", tier.name())
+                .param("v", toVersion)
+                .query(Timestamp.class)
+                .optional()
+                .orElseThrow(() -> new InvalidRequestException("toVersion",
+                        "is not a released " + tier + " version"));
+        var currentCreated = jdbc.sql("SELECT created_at FROM releases WHERE id = :id")
+                .param("id", current.releaseId())
+                .query(Timestamp.class)
+                .single();
+        if (!target.before(currentCreated)) {
+            throw new InvalidRequestException("toVersion", "must be a version released before "
+                    + current.rollout().targetVersion());
+        }
+        applyEmergency(tier, toVersion, reason.strip(), actor);
+        if (!current.rollout().status().isFinished()) {
+            var text = "emergency rollback to " + toVersion + " by " + actor + ": " + reason.strip();
+            return change(current.id(), actor, text, (r, now) -> RolloutEngine.rollBack(r, now, text));
+        }
+        repository.event(current.id(), "emergency rollback to " + toVersion + ": " + reason.strip(), actor,
+                clock.instant());
+        return view(current.id());
+    }
+
+    /** Runs one reconcile step on every unfinished rollout; returns how many changed. */
+    @Transactional
+    public int reconcileAll() {
+        int changed = 0;
+        for (var stored : repository.open()) {
+            var now = clock.instant();
+            var c = counts.counts(stored.id(), stored.tier(), stored.rollout().targetVersion());
+            var step = RolloutEngine.reconcile(stored.rollout(), c, now);
+            if (!step.changed()) {
+                continue;
+            }
+            if (!repository.update(stored.id(), stored.revision(), step.rollout(), now)) {
+                continue; // another replica or person changed it; the next run sees the new state
+            }
+            changed++;
+            step.events().forEach(e -> repository.event(stored.id(), e, "reconciler", now));
+            if (step.rolledBack()) {
+                metrics.rollback(stored.tier(), "automatic");
+                previousVersion(stored).ifPresentOrElse(
+                        previous -> applyEmergency(stored.tier(), previous, step.rollout().reason(), "reconciler"),
+                        () -> log.warn("Rollout {} rolled back but {} has no earlier release to return to",
+                                stored.id(), stored.tier()));
+                log.warn("Automatic rollback of {} {}: {}", stored.tier(), stored.rollout().targetVersion(),
+                        step.rollout().reason());
+            }
+            targets.invalidate(stored.tier());
+        }
+        return changed;
+    }
+
+    public List<RolloutView> list(@Nullable Tier tier, @Nullable RolloutStatus status) {
+        return repository.list(tier, status, 200).stream().map(this::view).toList();
+    }
+
+    public RolloutView get(UUID id) {
+        return view(id);
+    }
+
+    /** The tier's current (unfinished, else latest) rollout, if any. */
+    public java.util.Optional<RolloutView> current(Tier tier) {
+        return repository.currentForTier(tier).map(this::view);
+    }
+
+    private RolloutView change(UUID id, String actor, String event, BiFunction<Rollout, java.time.Instant, Rollout> fn) {
+        var stored = repository.find(id).orElseThrow(() -> notFound(id));
+        var now = clock.instant();
+        Rollout next;
+        try {
+            next = fn.apply(stored.rollout(), now);
+        } catch (IllegalTransitionException e) {
+            throw new ProblemException(409, "illegal-transition", "Not possible in this state", e.getMessage());
+        }
+        if (!repository.update(id, stored.revision(), next, now)) {
+            throw new ProblemException(409, "concurrent-change", "Changed meanwhile",
+                    "Someone else changed this rollout a moment ago. Reload it and try again.");
+        }
+        repository.event(id, event, actor, now);
+        if (next.status() == RolloutStatus.ROLLED_BACK) {
+            metrics.rollback(stored.tier(), "manual");
+        }
+        targets.invalidate(stored.tier());
+        return view(id);
+    }
+
+    private void applyEmergency(Tier tier, String version, @Nullable String reason, String actor) {
+        var text = reason == null ? "rollback" : reason;
+        beacon.emergencyRollback(tier, version, text);
+        jdbc.sql("""
+                        INSERT INTO tier_emergencies (tier, target_version, reason, created_by, created_at)
+                        VALUES (:tier, :v, :reason, :by, :now)
+                        ON CONFLICT (tier) DO UPDATE SET target_version = EXCLUDED.target_version,
+                            reason = EXCLUDED.reason, created_by = EXCLUDED.created_by, created_at = EXCLUDED.created_at""")
+                .param("tier", tier.name())
+                .param("v", version)
+                .param("reason", text.length() > 1000 ? text.substring(0, 1000) : text)
+                .param("by", actor)
+                .param("now", Timestamp.from(clock.instant()))
+                .update();
+        targets.invalidate(tier);
+    }
+
+    private java.util.Optional<String> previousVersion(StoredRollout stored) {
+        return jdbc.sql("""
+                        SELECT version_string FROM releases
+                        WHERE tier = :tier AND created_at < (SELECT created_at FROM releases WHERE id = :id)
+                        ORDER BY created_at DESC LIMIT 1""")
+                .param("tier", stored.tier().name())
+                .param("id", stored.releaseId())
+                .query(String.class)
+                .optional();
+    }
+
+    private RolloutView view(UUID id) {
+        return view(repository.find(id).orElseThrow(() -> notFound(id)));
+    }
+
+    private RolloutView view(StoredRollout s) {
+        var r = s.rollout();
+        Map<Cohort, CohortCounts> c = counts.counts(s.id(), s.tier(), r.targetVersion());
+        var phase = RolloutEngine.phase(r, c);
+        var progress = new ArrayList<CohortProgress>();
+        for (var cohort : Cohort.values()) {
+            var k = c.get(cohort);
+            progress.add(new CohortProgress(cohort.wireName(), r.isCohortActive(cohort), k.nodes(), k.updated(),
+                    k.healthy(), k.unhealthy(), k.updateFailures()));
+        }
+        var total = RolloutEngine.total(c);
+        return new RolloutView(s.id(), s.tier(), r.targetVersion(), s.imageRef(), r.status().wireName(),
+                phase.phase().wireName(), phase.message(), r.reason(), r.config().canaryPercentage(),
+                r.config().cohortPercentage(), r.config().cohortDelayHours(), progress, total.nodes(), total.updated(),
+                r.startedAt(), s.completedAt(), s.createdAt(), repository.events(s.id()));
+    }
+
+    private static ProblemException notFound(UUID id) {
+        return new ProblemException(404, "rollout-not-found", "Rollout not found", "There is no rollout " + id + ".");
+    }
+}

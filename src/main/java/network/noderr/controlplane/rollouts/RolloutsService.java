@@ -1,0 +1,59 @@
+package network.noderr.controlplane.rollouts;
+
+import com.vaadin.hilla.BrowserCallable;
+import com.vaadin.hilla.exception.EndpointException;
+import jakarta.annotation.security.RolesAllowed;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+import network.noderr.controlplane.security.Actors;
+import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.shared.InvalidRequestException;
+import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.Tier;
+import org.jspecify.annotations.NonNull;
+import org.jspecify.annotations.Nullable;
+
+/** The Rollouts screen: everyone reads; RELEASE_MANAGER and ADMIN pause, resume, promote and abort. */
+@BrowserCallable
+@RolesAllowed(Role.Names.VIEWER)
+public class RolloutsService {
+
+    private final Rollouts rollouts;
+
+    RolloutsService(Rollouts rollouts) {
+        this.rollouts = rollouts;
+    }
+
+    public @NonNull List<@NonNull RolloutView> list(@Nullable Tier tier) {
+        return rollouts.list(tier, null);
+    }
+
+    @RolesAllowed(Role.Names.RELEASE_MANAGER)
+    public @NonNull RolloutView pause(@NonNull UUID id, @Nullable String reason) {
+        return endpoint(() -> rollouts.pause(id, Actors.currentUsername(), reason));
+    }
+
+    @RolesAllowed(Role.Names.RELEASE_MANAGER)
+    public @NonNull RolloutView resume(@NonNull UUID id) {
+        return endpoint(() -> rollouts.resume(id, Actors.currentUsername()));
+    }
+
+    @RolesAllowed(Role.Names.RELEASE_MANAGER)
+    public @NonNull RolloutView promote(@NonNull UUID id) {
+        return endpoint(() -> rollouts.promote(id, Actors.currentUsername()));
+    }
+
+    @RolesAllowed(Role.Names.RELEASE_MANAGER)
+    public @NonNull RolloutView abort(@NonNull UUID id, @Nullable String reason) {
+        return endpoint(() -> rollouts.abort(id, Actors.currentUsername(), reason));
+    }
+
+    private static <T> T endpoint(Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (ProblemException | InvalidRequestException e) {
+            throw new EndpointException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package network.noderr.controlplane.rollouts;
+
+import java.time.Instant;
+import java.util.UUID;
+import network.noderr.controlplane.rollouts.engine.Rollout;
+import network.noderr.controlplane.shared.Tier;
+import org.jspecify.annotations.Nullable;
+
+/** A rollout row: the engine's state plus identity, release and bookkeeping. */
+record StoredRollout(
+        UUID id,
+        UUID releaseId,
+        Tier tier,
+        String imageRef,
+        @Nullable Long versionId,
+        Rollout rollout,
+        int revision,
+        @Nullable Instant completedAt,
+        Instant createdAt) {}

@@ -1,0 +1,54 @@
+package network.noderr.controlplane.rollouts.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A rollout's stored state: everything else (which cohorts are due, the phase) is derived from it, the clock and the
+ * counts. Immutable; the engine returns changed copies.
+ *
+ * @param elapsedBeforeResume active (unpaused) time accumulated before the current active stretch
+ * @param resumedAt when the current active stretch began (null unless ACTIVE)
+ * @param activatedThrough highest activated cohort index (0 = canary only); -1 before start
+ * @param reason why it was paused, aborted or rolled back (null otherwise)
+ */
+public record Rollout(
+        RolloutStatus status,
+        String targetVersion,
+        RolloutConfig config,
+        RolloutThresholds thresholds,
+        @Nullable Instant startedAt,
+        Duration elapsedBeforeResume,
+        @Nullable Instant resumedAt,
+        int activatedThrough,
+        @Nullable String reason) {
+
+    public Rollout {
+        Objects.requireNonNull(status);
+        Objects.requireNonNull(targetVersion);
+        if (activatedThrough < -1 || activatedThrough > 4) {
+            throw new IllegalArgumentException("activatedThrough must be -1..4");
+        }
+        if (status == RolloutStatus.ACTIVE && resumedAt == null) {
+            throw new IllegalArgumentException("an active rollout needs resumedAt");
+        }
+    }
+
+    /** A new rollout that has not started. */
+    public static Rollout pending(String targetVersion, RolloutConfig config, RolloutThresholds thresholds) {
+        return new Rollout(RolloutStatus.PENDING, targetVersion, config, thresholds, null, Duration.ZERO, null, -1,
+                null);
+    }
+
+    public boolean isCohortActive(Cohort cohort) {
+        return cohort.index() <= activatedThrough;
+    }
+
+    Rollout with(RolloutStatus newStatus, Duration elapsed, @Nullable Instant resumed, int through,
+            @Nullable String newReason) {
+        return new Rollout(newStatus, targetVersion, config, thresholds, startedAt, elapsed, resumed, through,
+                newReason);
+    }
+}

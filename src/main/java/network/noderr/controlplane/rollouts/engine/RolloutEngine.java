@@ -1,0 +1,232 @@
+package network.noderr.controlplane.rollouts.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The rules of a staged rollout as pure functions of (rollout, counts, now). Transitions throw
+ * {@link IllegalTransitionException} when not allowed; {@link #reconcile} is idempotent.
+ */
+public final class RolloutEngine {
+
+    private RolloutEngine() {}
+
+    // ---------------------------------------------------------------------------------------------- the clock
+
+    /** Active time since start: paused stretches do not count. */
+    public static Duration effectiveElapsed(Rollout r, Instant now) {
+        if (r.status() == RolloutStatus.ACTIVE && r.resumedAt() != null) {
+            var current = Duration.between(r.resumedAt(), now);
+            return r.elapsedBeforeResume().plus(current.isNegative() ? Duration.ZERO : current);
+        }
+        return r.elapsedBeforeResume();
+    }
+
+    /** The highest cohort index the clock alone makes due: k once {@code k × cohortDelayHours} have elapsed. */
+    public static int dueThrough(Rollout r, Instant now) {
+        if (r.status() == RolloutStatus.PENDING) {
+            return -1;
+        }
+        long hours = effectiveElapsed(r, now).toHours();
+        return (int) Math.min(4, hours / r.config().cohortDelayHours());
+    }
+
+    // ---------------------------------------------------------------------------------------------- transitions
+
+    /** Starts the rollout: the canary is active at once. */
+    public static Rollout start(Rollout r, Instant now) {
+        if (r.status() != RolloutStatus.PENDING) {
+            // PAUSED -> ACTIVE is legal as a resume, but starting again would reset the clock and the cohorts.
+            throw new IllegalTransitionException(r.status(), RolloutStatus.ACTIVE);
+        }
+        return new Rollout(RolloutStatus.ACTIVE, r.targetVersion(), r.config(), r.thresholds(), now, Duration.ZERO,
+                now, 0, null);
+    }
+
+    /** Stops the activation clock. */
+    public static Rollout pause(Rollout r, Instant now, String reason) {
+        r.status().transitionTo(RolloutStatus.PAUSED);
+        return r.with(RolloutStatus.PAUSED, effectiveElapsed(r, now), null, r.activatedThrough(), reason);
+    }
+
+    /** Restarts the clock where it stopped. */
+    public static Rollout resume(Rollout r, Instant now) {
+        if (r.status() != RolloutStatus.PAUSED) {
+            throw new IllegalTransitionException("Only a paused rollout can be resumed; this one is "
+                    + r.status().wireName() + ".");
+        }
+        return r.with(RolloutStatus.ACTIVE, r.elapsedBeforeResume(), now, r.activatedThrough(), null);
+    }
+
+    /**
+     * Activates the next cohort now (skipping its wait and its gate). The clock moves to that cohort's start, so
+     * the one after it follows a full delay later.
+     */
+    public static Rollout promote(Rollout r, Instant now) {
+        if (r.status() != RolloutStatus.ACTIVE && r.status() != RolloutStatus.PAUSED) {
+            throw new IllegalTransitionException("Only an active or paused rollout can be promoted; this one is "
+                    + r.status().wireName() + ".");
+        }
+        if (r.activatedThrough() >= 4) {
+            throw new IllegalTransitionException("Every cohort is already active; nothing to promote.");
+        }
+        int next = r.activatedThrough() + 1;
+        var atNextStart = Duration.ofHours((long) next * r.config().cohortDelayHours());
+        var elapsed = effectiveElapsed(r, now);
+        var newElapsed = elapsed.compareTo(atNextStart) > 0 ? elapsed : atNextStart;
+        if (r.status() == RolloutStatus.ACTIVE) {
+            return r.with(RolloutStatus.ACTIVE, newElapsed, now, next, null);
+        }
+        return r.with(RolloutStatus.PAUSED, newElapsed, null, next, r.reason());
+    }
+
+    public static Rollout abort(Rollout r, Instant now, String reason) {
+        r.status().transitionTo(RolloutStatus.ABORTED);
+        return r.with(RolloutStatus.ABORTED, effectiveElapsed(r, now), null, r.activatedThrough(), reason);
+    }
+
+    public static Rollout rollBack(Rollout r, Instant now, String reason) {
+        r.status().transitionTo(RolloutStatus.ROLLED_BACK);
+        return r.with(RolloutStatus.ROLLED_BACK, effectiveElapsed(r, now), null, r.activatedThrough(), reason);
+    }
+
+    // ---------------------------------------------------------------------------------------------- decisions
+
+    /**
+     * Why this cohort should make the tier roll back, if it should: over nodes already on the target, more than
+     * {@code maxUnhealthyRatio} unhealthy, or more than {@code maxErrorRate} of update attempts failed.
+     */
+    public static Optional<String> rollbackReason(Cohort cohort, CohortCounts c, RolloutThresholds t) {
+        if (c.updated() > 0 && c.unhealthy() * 1.0 / c.updated() > t.maxUnhealthyRatio()) {
+            return Optional.of(String.format(java.util.Locale.ROOT, "%s: %d of %d updated nodes unhealthy (%.1f%% > %.1f%%)",
+                    cohort.wireName(), c.unhealthy(), c.updated(), 100.0 * c.unhealthy() / c.updated(),
+                    100 * t.maxUnhealthyRatio()));
+        }
+        if (c.updateAttempts() > 0 && c.updateFailures() * 1.0 / c.updateAttempts() > t.maxErrorRate()) {
+            return Optional.of(String.format(java.util.Locale.ROOT, "%s: %d of %d updates failed or rolled back (%.1f%% > %.1f%%)",
+                    cohort.wireName(), c.updateFailures(), c.updateAttempts(),
+                    100.0 * c.updateFailures() / c.updateAttempts(), 100 * t.maxErrorRate()));
+        }
+        return Optional.empty();
+    }
+
+    /** Why the cohort is not ready for the next one to start, if it is not. A cohort without nodes is ready. */
+    public static Optional<String> gateReason(Cohort cohort, CohortCounts c, RolloutThresholds t) {
+        var rollback = rollbackReason(cohort, c, t);
+        if (rollback.isPresent()) {
+            return rollback;
+        }
+        if (c.nodes() > 0 && c.updated() * 1.0 / c.nodes() < t.gateMinUpdatedRatio()) {
+            return Optional.of(String.format(java.util.Locale.ROOT, "%s not healthy yet: %d of %d nodes updated (needs %.0f%%)",
+                    cohort.wireName(), c.updated(), c.nodes(), 100 * t.gateMinUpdatedRatio()));
+        }
+        return Optional.empty();
+    }
+
+    /** What one reconcile step did; {@code changed} is false when it did nothing. */
+    public record Step(Rollout rollout, List<String> events, boolean changed, boolean rolledBack) {}
+
+    /**
+     * One idempotent reconcile step: automatic rollback first (any active cohort over its limits), then activation
+     * of due cohorts through their gates (a closed gate pauses the rollout with the reason), then completion when
+     * every cohort is active and every node runs the target.
+     */
+    public static Step reconcile(Rollout r, Map<Cohort, CohortCounts> counts, Instant now) {
+        if (r.status() != RolloutStatus.ACTIVE && r.status() != RolloutStatus.PAUSED) {
+            return new Step(r, List.of(), false, false);
+        }
+        var rollback = rollbackCheck(r, counts, now, List.of());
+        if (rollback.isPresent()) {
+            return rollback.get();
+        }
+        if (r.status() == RolloutStatus.PAUSED) {
+            return new Step(r, List.of(), false, false);
+        }
+        var events = new ArrayList<String>();
+        var current = r;
+        while (current.activatedThrough() < dueThrough(current, now)) {
+            var previous = Cohort.ofIndex(current.activatedThrough());
+            var gate = gateReason(previous, counts.getOrDefault(previous, CohortCounts.EMPTY), r.thresholds());
+            if (gate.isPresent()) {
+                var next = Cohort.ofIndex(current.activatedThrough() + 1);
+                var text = "paused before " + next.wireName() + ": " + gate.get();
+                events.add(text);
+                return new Step(pause(current, now, text), events, true, false);
+            }
+            current = current.with(RolloutStatus.ACTIVE, current.elapsedBeforeResume(), current.resumedAt(),
+                    current.activatedThrough() + 1, null);
+            events.add(Cohort.ofIndex(current.activatedThrough()).wireName() + " activated");
+        }
+        // Cohorts activated just now are held to the same limits, so a second identical call changes nothing.
+        var lateRollback = rollbackCheck(current, counts, now, events);
+        if (lateRollback.isPresent()) {
+            return lateRollback.get();
+        }
+        var total = total(counts);
+        if (current.activatedThrough() == 4 && total.nodes() > 0 && total.updated() == total.nodes()) {
+            current = current.with(RolloutStatus.COMPLETED, effectiveElapsed(current, now), null, 4, null);
+            events.add("completed: all " + total.nodes() + " nodes run " + r.targetVersion());
+        }
+        return new Step(current, events, !current.equals(r), false);
+    }
+
+    private static Optional<Step> rollbackCheck(
+            Rollout r, Map<Cohort, CohortCounts> counts, Instant now, List<String> earlierEvents) {
+        for (int k = 0; k <= r.activatedThrough(); k++) {
+            var cohort = Cohort.ofIndex(k);
+            var reason = rollbackReason(cohort, counts.getOrDefault(cohort, CohortCounts.EMPTY), r.thresholds());
+            if (reason.isPresent()) {
+                var text = "automatic rollback: " + reason.get();
+                var events = new ArrayList<>(earlierEvents);
+                events.add(text);
+                return Optional.of(new Step(rollBack(r, now, text), events, true, true));
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ---------------------------------------------------------------------------------------------- phase
+
+    /** Phases as the API names them. */
+    public enum Phase {
+        CANARY, COHORT1, COHORT2, COHORT3, COHORT4, COMPLETE, PAUSED, ROLLED_BACK, ABORTED, PENDING;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The phase and a sentence about it. */
+    public record PhaseView(Phase phase, String message) {}
+
+    /**
+     * The one place the phase is derived, in priority order: aborted / rolled back > paused > pending > complete >
+     * the highest active cohort.
+     */
+    public static PhaseView phase(Rollout r, Map<Cohort, CohortCounts> counts) {
+        var total = total(counts);
+        return switch (r.status()) {
+            case ABORTED -> new PhaseView(Phase.ABORTED, "aborted: " + r.reason());
+            case ROLLED_BACK -> new PhaseView(Phase.ROLLED_BACK, r.reason() == null ? "rolled back" : r.reason());
+            case PAUSED -> new PhaseView(Phase.PAUSED, r.reason() == null ? "paused" : r.reason());
+            case PENDING -> new PhaseView(Phase.PENDING, "waiting to start");
+            case COMPLETED -> new PhaseView(Phase.COMPLETE, "all nodes run " + r.targetVersion());
+            case ACTIVE -> {
+                if (r.activatedThrough() == 4 && total.nodes() > 0 && total.updated() == total.nodes()) {
+                    yield new PhaseView(Phase.COMPLETE, "all nodes run " + r.targetVersion());
+                }
+                var cohort = Cohort.ofIndex(Math.max(0, r.activatedThrough()));
+                yield new PhaseView(Phase.valueOf(cohort.name()), String.format(java.util.Locale.ROOT, "%s active: %d of %d nodes updated",
+                        cohort.wireName(), total.updated(), total.nodes()));
+            }
+        };
+    }
+
+    public static CohortCounts total(Map<Cohort, CohortCounts> counts) {
+        return counts.values().stream().reduce(CohortCounts.EMPTY, CohortCounts::plus);
+    }
+}

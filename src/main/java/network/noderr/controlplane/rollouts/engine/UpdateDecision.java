@@ -1,0 +1,30 @@
+package network.noderr.controlplane.rollouts.engine;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a node should run (DESIGN §4 {@code shouldUpdate}).
+ *
+ * @param targetVersion the version the node should run, or null when the tier has none
+ */
+public record UpdateDecision(@Nullable String targetVersion, boolean shouldUpdate, UpdatePriority priority) {
+
+    /**
+     * @param rollout the tier's current rollout, or null
+     * @param emergencyTarget the version of an emergency rollback in force for the tier, or null
+     */
+    public static UpdateDecision decide(
+            Cohort cohort, @Nullable String currentVersion, @Nullable Rollout rollout, @Nullable String emergencyTarget) {
+        if (emergencyTarget != null) {
+            return new UpdateDecision(emergencyTarget, !emergencyTarget.equals(currentVersion),
+                    UpdatePriority.EMERGENCY);
+        }
+        if (rollout == null) {
+            return new UpdateDecision(null, false, UpdatePriority.NORMAL);
+        }
+        boolean moving = (rollout.status() == RolloutStatus.ACTIVE || rollout.status() == RolloutStatus.COMPLETED)
+                && rollout.isCohortActive(cohort);
+        return new UpdateDecision(rollout.targetVersion(), moving && !rollout.targetVersion().equals(currentVersion),
+                UpdatePriority.NORMAL);
+    }
+}

@@ -1,0 +1,158 @@
+package network.noderr.controlplane.rollouts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import network.noderr.controlplane.ApiClient;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.Onboarding;
+import network.noderr.controlplane.TestNodeKey;
+import network.noderr.controlplane.applications.Applications;
+import network.noderr.controlplane.shared.Tier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The node API's health, update and version endpoints over real HTTP on real PostgreSQL, incl. bad input. */
+@IntegrationTest
+class NodeRolloutApiTest {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Applications applications;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    ApiClient api;
+    String nodeId;
+    String token;
+
+    @BeforeEach
+    void node() {
+        api = new ApiClient(port);
+        var login = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ALL);
+        nodeId = login[0];
+        token = login[1];
+    }
+
+    private Map<String, Object> report(String version, double cpu, int errors, Instant at) {
+        return Map.of("nodeId", nodeId, "version", version, "metrics",
+                Map.of("uptime", 3600, "cpu", cpu, "memory", 50.5, "disk", 12, "errors", errors), "timestamp",
+                at.toString());
+    }
+
+    private long storedReports() {
+        return jdbc.sql("SELECT count(*) FROM health_reports WHERE node_id = :id").param("id", nodeId)
+                .query(Long.class).single();
+    }
+
+    @Test
+    void aReportIsCommittedBeforeItIsAcknowledgedAndClassified() {
+        var response = api.post("/api/v1/health", report("1.0.0", 88, 0, Instant.now()), token);
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body().path("acknowledged").asBoolean()).isTrue();
+        assertThat(response.text("healthStatus")).isEqualTo("degraded");
+        assertThat(storedReports()).isEqualTo(1);
+        var registry = jdbc.sql("SELECT current_version || '/' || health_status FROM node_versions WHERE node_id = :id")
+                .param("id", nodeId).query(String.class).single();
+        assertThat(registry).isEqualTo("1.0.0/degraded");
+    }
+
+    @Test
+    void aBufferedBatchIsStoredWhole() {
+        var start = Instant.now().minus(2, ChronoUnit.HOURS);
+        var batch = new ArrayList<Map<String, Object>>();
+        for (int i = 0; i < 24; i++) {
+            batch.add(report("1.0.0", 10, 0, start.plus(5L * i, ChronoUnit.MINUTES)));
+        }
+        batch.add(report("1.0.1", 99, 0, start.plus(2, ChronoUnit.HOURS)));
+        var response = api.post("/api/v1/health", batch, token);
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body().path("accepted").asInt()).isEqualTo(25);
+        assertThat(response.text("healthStatus")).isEqualTo("unhealthy");
+        assertThat(storedReports()).isEqualTo(25);
+        var latest = jdbc.sql("SELECT current_version FROM node_versions WHERE node_id = :id").param("id", nodeId)
+                .query(String.class).single();
+        assertThat(latest).isEqualTo("1.0.1");
+    }
+
+    @Test
+    void anOlderReportDoesNotOverwriteANewerOne() {
+        var now = Instant.now();
+        api.post("/api/v1/health", report("2.0.0", 10, 0, now), token);
+        api.post("/api/v1/health", report("1.0.0", 10, 0, now.minusSeconds(600)), token);
+        assertThat(jdbc.sql("SELECT current_version FROM node_versions WHERE node_id = :id").param("id", nodeId)
+                        .query(String.class).single())
+                .isEqualTo("2.0.0");
+        assertThat(storedReports()).isEqualTo(2);
+    }
+
+    @Test
+    void invalidReportsAreRefusedWholeWithFieldErrors() {
+        var bad = new ArrayList<Map<String, Object>>(List.of(report("1.0.0", 10, 0, Instant.now())));
+        bad.add(Map.of("nodeId", nodeId, "version", "1.0.0", "metrics",
+                Map.of("uptime", -1, "cpu", 180, "memory", 10, "errors", 0), "timestamp", Instant.now().toString()));
+        var response = api.post("/api/v1/health", bad, token);
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body().path("errors").propertyNames()).contains("[1].metrics.uptime", "[1].metrics.cpu");
+        assertThat(storedReports()).as("nothing of a refused batch is stored").isZero();
+
+        var future = api.post("/api/v1/health", report("1.0.0", 10, 0, Instant.now().plus(1, ChronoUnit.HOURS)),
+                token);
+        assertThat(future.status()).isEqualTo(400);
+        assertThat(future.body().path("errors").path("timestamp").asString()).contains("future");
+        assertThat(api.post("/api/v1/health", "{\"nodeId\":", token).status()).isEqualTo(400);
+    }
+
+    @Test
+    void aNodeCannotReportForAnotherNode() {
+        var other = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ALL)[0];
+        var body = new java.util.HashMap<>(report("1.0.0", 10, 0, Instant.now()));
+        body.put("nodeId", other);
+        assertThat(api.post("/api/v1/health", body, token).status()).isEqualTo(403);
+        assertThat(api.get("/api/v1/version/" + other, token).status()).isEqualTo(403);
+        assertThat(api.post("/api/v1/health", report("1.0.0", 10, 0, Instant.now()), null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void oversizedBatchesGet413() {
+        var batch = new ArrayList<Map<String, Object>>();
+        for (int i = 0; i < 600; i++) {
+            batch.add(report("1.0.0", 10, 0, Instant.now()));
+        }
+        var response = api.post("/api/v1/health", batch, token);
+        assertThat(response.status()).isEqualTo(413);
+        assertThat(storedReports()).isZero();
+    }
+
+    @Test
+    void updateReportsAreAcceptedAndValidated() {
+        var ok = api.post("/api/v1/updates", Map.of("fromVersion", "1.0.0", "toVersion", "1.0.1", "result",
+                "ROLLED_BACK", "durationMs", 61000, "reason", "health window failed"), token);
+        assertThat(ok.status()).isEqualTo(202);
+        var stored = jdbc.sql("SELECT result FROM update_reports WHERE node_id = :id").param("id", nodeId)
+                .query(String.class).single();
+        assertThat(stored).isEqualTo("ROLLED_BACK");
+        var bad = api.post("/api/v1/updates", Map.of("toVersion", "1.0.1", "result", "MAYBE", "durationMs", 1),
+                token);
+        assertThat(bad.status()).isEqualTo(400);
+    }
+
+    @Test
+    void versionQueryWithoutARolloutSaysNothingToDo() {
+        var answer = api.get("/api/v1/version/" + nodeId + "?currentVersion=1.0.0", token);
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body().path("shouldUpdate").asBoolean()).isFalse();
+        assertThat(answer.text("cohort")).matches("canary|cohort[1-4]");
+        assertThat(answer.text("updatePriority")).isEqualTo("normal");
+    }
+}

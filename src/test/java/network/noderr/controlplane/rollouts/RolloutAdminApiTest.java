@@ -1,0 +1,155 @@
+package network.noderr.controlplane.rollouts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import network.noderr.controlplane.ApiClient;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.rollouts.engine.RolloutConfig;
+import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
+import network.noderr.controlplane.security.ApiTokens;
+import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.security.UserAccounts;
+import network.noderr.controlplane.shared.Tier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Rollout control through the management API: roles, pause / resume / promote / abort, 409 on illegal changes,
+ * emergency rollback, and concurrent reconcile runs that must not apply one transition twice. Uses tier ORACLE and
+ * leaves no unfinished rollout behind.
+ */
+@IntegrationTest
+class RolloutAdminApiTest {
+
+    private static final String DIGEST = "sha256:" + "c".repeat(64);
+    private static final String CONFIG = "0x" + "d".repeat(64);
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Rollouts rollouts;
+
+    @Autowired
+    UserAccounts users;
+
+    @Autowired
+    ApiTokens apiTokens;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    ApiClient api;
+    String managerToken;
+    String viewerToken;
+    UUID rolloutId;
+
+    @BeforeEach
+    void setUp() {
+        api = new ApiClient(port);
+        managerToken = token("rollout-manager", Role.RELEASE_MANAGER);
+        viewerToken = token("rollout-viewer", Role.VIEWER);
+        var version = "3." + (System.nanoTime() % 100000) + ".0";
+        rolloutId = rollouts.start(new NewRelease(Tier.ORACLE, version, "registry.noderr.network/oracle:" + version,
+                DIGEST, CONFIG, null), RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT, "test").id();
+    }
+
+    @AfterEach
+    void finish() {
+        jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
+                .update();
+    }
+
+    private String token(String name, Role role) {
+        var user = users.findByUsername(name).orElseGet(() -> users.create(name, name + "-password", role));
+        return apiTokens.issue(user.id(), "test").token();
+    }
+
+    private ApiClient.Response post(String path, String token) {
+        return api.post("/api/v1/admin/rollouts/" + rolloutId + path, "{}", token);
+    }
+
+    @Test
+    void releaseManagerPausesResumesPromotesAndAborts() {
+        assertThat(post("/pause", managerToken).text("phase")).isEqualTo("paused");
+        assertThat(post("/resume", managerToken).text("phase")).isEqualTo("canary");
+        var promoted = post("/promote", managerToken);
+        assertThat(promoted.status()).isEqualTo(200);
+        assertThat(promoted.text("phase")).isEqualTo("cohort1");
+        var aborted = api.post("/api/v1/admin/rollouts/" + rolloutId + "/abort", Map.of("reason", "bad build"),
+                managerToken);
+        assertThat(aborted.text("status")).isEqualTo("aborted");
+        assertThat(aborted.text("reason")).isEqualTo("bad build");
+        var timeline = api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken).body().path("timeline");
+        assertThat(timeline.toString()).contains("paused").contains("resumed").contains("promoted")
+                .contains("rollout-manager");
+    }
+
+    @Test
+    void illegalChangesGet409WithAnExplanation() {
+        assertThat(post("/resume", managerToken).status()).as("resume an active rollout").isEqualTo(409);
+        post("/abort", managerToken);
+        var again = post("/pause", managerToken);
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.problemType()).isEqualTo("illegal-transition");
+        assertThat(again.text("detail")).contains("finished");
+    }
+
+    @Test
+    void viewersReadButCannotChange() {
+        assertThat(api.get("/api/v1/admin/rollouts?tier=ORACLE", viewerToken).status()).isEqualTo(200);
+        assertThat(post("/pause", viewerToken).status()).isEqualTo(403);
+        assertThat(api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken).text("status")).isEqualTo("active");
+    }
+
+    @Test
+    void emergencyRollbackNeedsAnEarlierVersionAndAReason() {
+        var noReason = api.post("/api/v1/admin/tiers/ORACLE/emergency-rollback",
+                Map.of("toVersion", "0.0.1", "reason", ""), managerToken);
+        assertThat(noReason.status()).isEqualTo(400);
+        var unknown = api.post("/api/v1/admin/tiers/ORACLE/emergency-rollback",
+                Map.of("toVersion", "99.99.99", "reason", "bad"), managerToken);
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.body().path("errors").has("toVersion")).isTrue();
+    }
+
+    @Test
+    void concurrentReconcilesApplyEachTransitionOnce() throws Exception {
+        jdbc.sql("UPDATE deployments SET resumed_at = resumed_at - interval '24 hours' WHERE id = :id")
+                .param("id", rolloutId)
+                .update();
+        var start = new CountDownLatch(1);
+        var runs = new ArrayList<Callable<Integer>>();
+        for (int i = 0; i < 4; i++) {
+            runs.add(() -> {
+                start.await();
+                return rollouts.reconcileAll();
+            });
+        }
+        int changes = 0;
+        try (var pool = Executors.newFixedThreadPool(4)) {
+            var futures = runs.stream().map(pool::submit).toList();
+            start.countDown();
+            for (var f : futures) {
+                changes += f.get();
+            }
+        }
+        var activations = jdbc.sql("""
+                        SELECT count(*) FROM deployment_events WHERE deployment_id = :id AND event = 'cohort1 activated'""")
+                .param("id", rolloutId)
+                .query(Long.class)
+                .single();
+        assertThat(activations).isEqualTo(1);
+        assertThat(changes).isGreaterThanOrEqualTo(1);
+    }
+}
