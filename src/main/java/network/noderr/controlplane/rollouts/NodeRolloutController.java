@@ -54,9 +54,11 @@ class NodeRolloutController {
     private final TierTargets targets;
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final RolloutMetrics metrics;
 
     NodeRolloutController(NodeVersions versions, Rollouts rollouts, TierTargets targets, JdbcClient jdbc,
-            Clock clock) {
+            Clock clock, RolloutMetrics metrics) {
+        this.metrics = metrics;
         this.versions = versions;
         this.rollouts = rollouts;
         this.targets = targets;
@@ -68,7 +70,12 @@ class NodeRolloutController {
     VersionAnswer version(@AuthenticationPrincipal Jwt token, @PathVariable String nodeId,
             @RequestParam(required = false) @Nullable @Size(max = 50) String currentVersion) {
         NodeCaller.requireSelf(token, nodeId);
-        return versions.answer(nodeId, currentVersion);
+        var timer = io.micrometer.core.instrument.Timer.start();
+        try {
+            return versions.answer(nodeId, currentVersion);
+        } finally {
+            timer.stop(metrics.versionQuery());
+        }
     }
 
     @PostMapping("/api/v1/updates")

@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
 /**
  * Rollout and fleet metrics: {@code noderr_nodes{tier,version,health}}, {@code noderr_rollout_phase{tier,phase}}
  * (1 for the current phase), {@code noderr_rollbacks_total{tier,kind}}, {@code noderr_version_query_seconds}
- * (with percentiles). Gauges are refreshed by {@link RolloutReconciler}.
+ * (a histogram: p50/p99 via histogram_quantile). Gauges are refreshed by {@link RolloutReconciler}.
  */
 @Component
 class RolloutMetrics {
@@ -37,7 +37,6 @@ class RolloutMetrics {
                 .register(registry);
         this.versionQuery = Timer.builder("noderr.version.query")
                 .description("Time to answer GET /api/v1/version/{nodeId}")
-                .publishPercentiles(0.5, 0.99)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1).dividedBy(10))
                 .maximumExpectedValue(Duration.ofSeconds(1))

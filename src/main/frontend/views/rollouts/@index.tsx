@@ -1,0 +1,206 @@
+import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
+import { Button } from '@vaadin/react-components/Button.js';
+import { ConfirmDialog } from '@vaadin/react-components/ConfirmDialog.js';
+import { Details } from '@vaadin/react-components/Details.js';
+import { Notification } from '@vaadin/react-components/Notification.js';
+import { ProgressBar } from '@vaadin/react-components/ProgressBar.js';
+import { TextField } from '@vaadin/react-components/TextField.js';
+import { useAuth } from 'Frontend/auth';
+import { formatRelative } from 'Frontend/components/time';
+import { RolloutsService } from 'Frontend/generated/endpoints';
+import type RolloutView from 'Frontend/generated/network/noderr/controlplane/rollouts/RolloutView';
+import { useCallback, useEffect, useState } from 'react';
+import './rollouts.css';
+
+export const config: ViewConfig = {
+  title: 'Rollouts',
+  menu: { order: 3, icon: 'vaadin:rocket' },
+  rolesAllowed: ['VIEWER'],
+};
+
+const REFRESH_MS = 5000;
+
+function errorText(e: unknown) {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export default function RolloutsView() {
+  const { state } = useAuth();
+  const canDeploy = state.user?.roles.includes('RELEASE_MANAGER') ?? false;
+  const [rollouts, setRollouts] = useState<RolloutView[] | undefined>(undefined);
+  const [busy, setBusy] = useState<string | undefined>(undefined);
+  const [confirm, setConfirm] = useState<{ rollout: RolloutView; action: 'pause' | 'abort' } | undefined>();
+  const [reason, setReason] = useState('');
+
+  const load = useCallback(async () => {
+    try {
+      setRollouts(await RolloutsService.list(undefined));
+    } catch (e) {
+      Notification.show(`Could not load rollouts: ${errorText(e)}`, { theme: 'error', duration: 6000 });
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [load]);
+
+  async function act(id: string, label: string, action: () => Promise<RolloutView>) {
+    setBusy(id);
+    try {
+      const updated = await action();
+      Notification.show(`${label}: ${updated.tier} ${updated.versionString} is now ${updated.phase}.`, {
+        theme: 'success',
+      });
+    } catch (e) {
+      Notification.show(`${label} failed: ${errorText(e)}`, { theme: 'error', duration: 8000, position: 'bottom-end' });
+    } finally {
+      setBusy(undefined);
+      await load();
+    }
+  }
+
+  const open = (rollouts ?? []).filter((r) => ['active', 'paused', 'pending'].includes(r.status));
+  const finished = (rollouts ?? []).filter((r) => !['active', 'paused', 'pending'].includes(r.status));
+
+  return (
+    <main className="view rollouts-view">
+      {rollouts !== undefined && rollouts.length === 0 && (
+        <div className="empty-state" data-testid="rollouts-empty">
+          <h2>No rollouts yet</h2>
+          <p>Publishing a release for a tier starts its rollout: the canary first, then four cohorts.</p>
+        </div>
+      )}
+      {open.map((r) => (
+        <RolloutCard
+          key={r.id}
+          rollout={r}
+          canDeploy={canDeploy}
+          busy={busy === r.id}
+          onResume={() => act(r.id, 'Resumed', () => RolloutsService.resume(r.id))}
+          onPromote={() => act(r.id, 'Promoted', () => RolloutsService.promote(r.id))}
+          onPause={() => setConfirm({ rollout: r, action: 'pause' })}
+          onAbort={() => setConfirm({ rollout: r, action: 'abort' })}
+        />
+      ))}
+      {finished.length > 0 && (
+        <Details summary={`Finished rollouts (${finished.length})`} opened={open.length === 0}>
+          {finished.map((r) => (
+            <RolloutCard key={r.id} rollout={r} canDeploy={false} busy={false} />
+          ))}
+        </Details>
+      )}
+      <ConfirmDialog
+        header={
+          confirm ? `${confirm.action === 'abort' ? 'Abort' : 'Pause'} ${confirm.rollout.tier} ${confirm.rollout.versionString}?` : ''
+        }
+        opened={confirm !== undefined}
+        confirmText={confirm?.action === 'abort' ? 'Abort rollout' : 'Pause rollout'}
+        confirmTheme={confirm?.action === 'abort' ? 'error primary' : 'primary'}
+        cancelButtonVisible
+        onCancel={() => setConfirm(undefined)}
+        onConfirm={() => {
+          const c = confirm!;
+          setConfirm(undefined);
+          const why = reason.trim() || undefined;
+          setReason('');
+          void (c.action === 'abort'
+            ? act(c.rollout.id, 'Aborted', () => RolloutsService.abort(c.rollout.id, why))
+            : act(c.rollout.id, 'Paused', () => RolloutsService.pause(c.rollout.id, why)));
+        }}
+      >
+        <p className="m-0">
+          {confirm?.action === 'abort'
+            ? 'Aborting is final: no more nodes update; nodes keep what they run.'
+            : 'Pausing stops the activation clock; no node gets a new update until you resume.'}
+        </p>
+        <TextField
+          label="Reason (shown in the timeline)"
+          value={reason}
+          style={{ width: '100%' }}
+          onValueChanged={(e) => setReason(e.detail.value)}
+        />
+      </ConfirmDialog>
+    </main>
+  );
+}
+
+type CardProps = {
+  rollout: RolloutView;
+  canDeploy: boolean;
+  busy: boolean;
+  onPause?: () => void;
+  onResume?: () => void;
+  onPromote?: () => void;
+  onAbort?: () => void;
+};
+
+function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote, onAbort }: CardProps) {
+  const allActive = r.cohorts.every((c) => c.active);
+  return (
+    <section className="rollout-card" aria-label={`Rollout ${r.tier} ${r.versionString}`} data-testid="rollout-card">
+      <header className="flex items-center gap-m flex-wrap">
+        <h2 className="m-0">
+          {r.tier} {r.versionString}
+        </h2>
+        <span className={`phase-badge phase-${r.phase}`} data-testid="rollout-phase">
+          {r.phase.replace('_', ' ')}
+        </span>
+        <span className="text-secondary text-s">
+          started {formatRelative(r.startedAt)} · canary {r.canaryPercentage}% · cohorts {r.cohortPercentage}% every{' '}
+          {r.cohortDelayHours} h
+        </span>
+        {canDeploy && (
+          <div className="ms-auto flex gap-s">
+            {r.status === 'active' && (
+              <Button disabled={busy || allActive} onClick={onPromote}>
+                Promote next cohort
+              </Button>
+            )}
+            {r.status === 'active' && (
+              <Button disabled={busy} onClick={onPause}>
+                Pause…
+              </Button>
+            )}
+            {r.status === 'paused' && (
+              <Button theme="primary" disabled={busy} onClick={onResume}>
+                Resume
+              </Button>
+            )}
+            <Button theme="error" disabled={busy} onClick={onAbort}>
+              Abort…
+            </Button>
+          </div>
+        )}
+      </header>
+      <p className="phase-message" data-testid="rollout-message">
+        {r.phaseMessage}
+      </p>
+      <div className="cohorts">
+        {r.cohorts.map((c) => (
+          <div key={c.cohort} className={`cohort ${c.active ? 'active' : 'waiting'}`} data-testid={`cohort-${c.cohort}`}>
+            <div className="flex justify-between text-s">
+              <strong>{c.cohort}</strong>
+              <span>{c.active ? `${c.updated} / ${c.nodes} updated` : 'waiting'}</span>
+            </div>
+            <ProgressBar value={c.nodes === 0 ? (c.active ? 1 : 0) : c.updated / c.nodes} />
+            <div className="text-xs text-secondary">
+              {c.healthy} healthy · {c.unhealthy} unhealthy · {c.failed} failed
+            </div>
+          </div>
+        ))}
+      </div>
+      <Details summary="Timeline">
+        <ol className="timeline">
+          {r.timeline.map((e, i) => (
+            <li key={i}>
+              <span className="text-secondary">{new Date(e.at).toLocaleString()}</span> — {e.event}{' '}
+              <span className="text-secondary">({e.actor})</span>
+            </li>
+          ))}
+        </ol>
+      </Details>
+    </section>
+  );
+}

@@ -1,0 +1,99 @@
+package network.noderr.controlplane.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.rollouts.NewRelease;
+import network.noderr.controlplane.rollouts.Rollouts;
+import network.noderr.controlplane.rollouts.engine.RolloutConfig;
+import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
+import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.security.UserAccounts;
+import network.noderr.controlplane.shared.Tier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** A release manager drives a rollout from the Rollouts screen in real Chromium; a viewer only watches. */
+@IntegrationTest
+class RolloutsIT {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Rollouts rollouts;
+
+    @Autowired
+    UserAccounts users;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    Page page;
+
+    @AfterEach
+    void close() {
+        if (page != null) {
+            page.context().close();
+        }
+        jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
+                .update();
+    }
+
+    private void startRollout(String version) {
+        rollouts.start(new NewRelease(Tier.ORACLE, version, "registry.noderr.network/oracle:" + version,
+                "sha256:" + "e".repeat(64), "0x" + "f".repeat(64), null), RolloutConfig.DEFAULT,
+                RolloutThresholds.DEFAULT, "test");
+    }
+
+    private void logInAs(String username, Role role) {
+        if (users.findByUsername(username).isEmpty()) {
+            users.create(username, username + "-password", role);
+        }
+        page = Browsers.newPage();
+        Browsers.logIn(page, port, username, username + "-password");
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Rollouts")).click();
+    }
+
+    @Test
+    void releaseManagerPromotesPausesResumesAndAborts() {
+        startRollout("4.1.0");
+        logInAs("rm-browser", Role.RELEASE_MANAGER);
+        var card = page.getByLabel("Rollout ORACLE 4.1.0");
+        assertThat(card.getByTestId("rollout-phase")).hasText("canary");
+        assertThat(card.locator("vaadin-progress-bar")).hasCount(5);
+
+        card.getByText("Promote next cohort").click();
+        assertThat(card.getByTestId("rollout-phase")).hasText("cohort1");
+        Browsers.screenshot(page, "rollout-cohort1");
+
+        card.getByText("Pause…").click();
+        page.getByLabel("Reason (shown in the timeline)").fill("waiting for the exchange maintenance");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pause rollout")).click();
+        assertThat(card.getByTestId("rollout-phase")).hasText("paused");
+        assertThat(card.getByTestId("rollout-message")).containsText("waiting for the exchange maintenance");
+
+        card.getByText("Resume").click();
+        assertThat(card.getByTestId("rollout-phase")).hasText("cohort1");
+
+        card.getByText("Abort…").click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Abort rollout")).click();
+        assertThat(page.getByText("Finished rollouts (1)")).isVisible();
+        assertThat(page.getByTestId("rollouts-empty")).hasCount(0);
+    }
+
+    @Test
+    void viewerSeesProgressButNoActions() {
+        startRollout("4.2.0");
+        logInAs("viewer-browser", Role.VIEWER);
+        var card = page.getByLabel("Rollout ORACLE 4.2.0");
+        assertThat(card.getByTestId("rollout-phase")).hasText("canary");
+        assertThat(card.locator("vaadin-button")).hasCount(0); // no action buttons for a viewer
+        Browsers.screenshot(page, "rollout-viewer");
+    }
+}
