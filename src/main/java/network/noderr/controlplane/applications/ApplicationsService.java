@@ -1,15 +1,12 @@
 package network.noderr.controlplane.applications;
 
 import com.vaadin.hilla.BrowserCallable;
-import com.vaadin.hilla.exception.EndpointException;
 import jakarta.annotation.security.RolesAllowed;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Supplier;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.security.Role;
-import network.noderr.controlplane.shared.InvalidRequestException;
-import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.Endpoints;
 import org.jspecify.annotations.NonNull;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
@@ -31,26 +28,19 @@ public class ApplicationsService {
 
     @RolesAllowed(Role.Names.ADMIN)
     public @NonNull Approval approve(@NonNull UUID id) {
-        return endpoint(() -> applications.approve(id, Actors.currentUsername(), baseUrl()));
+        return Endpoints.call(() -> applications.approve(id, Actors.currentUsername(), baseUrl()));
     }
 
     @RolesAllowed(Role.Names.ADMIN)
     public @NonNull ApplicationView reject(@NonNull UUID id, @NonNull String reason) {
-        return endpoint(() -> applications.reject(id, Actors.currentUsername(), reason));
+        return Endpoints.call(() -> applications.reject(id, Actors.currentUsername(), reason));
     }
 
     @RolesAllowed(Role.Names.ADMIN)
     public @NonNull Approval reissueToken(@NonNull UUID id) {
-        return endpoint(() -> applications.reissueToken(id, Actors.currentUsername(), baseUrl()));
+        return Endpoints.call(() -> applications.reissueToken(id, Actors.currentUsername(), baseUrl()));
     }
 
-    private static <T> T endpoint(Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (ProblemException | InvalidRequestException e) {
-            throw new EndpointException(e.getMessage());
-        }
-    }
 
     private static String baseUrl() {
         return ServletUriComponentsBuilder.fromCurrentContextPath().toUriString();

@@ -46,6 +46,13 @@ public class NodeIdentity implements NodeStatusLookup {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
+    static final java.time.Duration STATUS_CACHE = java.time.Duration.ofSeconds(5);
+    private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> activeCache =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                    .maximumSize(500_000)
+                    .expireAfterWrite(STATUS_CACHE)
+                    .build();
+
     NodeIdentity(JdbcClient jdbc, InstallTokens installTokens, NodeTokens nodeTokens, NodeAuthProperties properties,
             Clock clock) {
         this.jdbc = jdbc;
@@ -185,17 +192,22 @@ public class NodeIdentity implements NodeStatusLookup {
     /** Sets ACTIVE or SUSPENDED; returns false when the node does not exist. */
     @Transactional
     public boolean setStatus(String nodeId, NodeStatus status) {
-        return jdbc.sql("UPDATE nodes SET status = :status WHERE node_id = :id")
+        var changed = jdbc.sql("UPDATE nodes SET status = :status WHERE node_id = :id")
                         .param("status", status.name())
                         .param("id", nodeId)
                         .update()
                 == 1;
+        activeCache.invalidate(nodeId);
+        return changed;
     }
 
+    /**
+     * Checked on every node request, so cached briefly: a suspension takes effect at once on this replica and
+     * within {@link #STATUS_CACHE} on the others.
+     */
     @Override
-    @Transactional(readOnly = true)
     public boolean isActive(String nodeId) {
-        return status(nodeId).map(s -> s == NodeStatus.ACTIVE).orElse(false);
+        return activeCache.get(nodeId, id -> status(id).map(s -> s == NodeStatus.ACTIVE).orElse(false));
     }
 
     @Transactional(readOnly = true)

@@ -1,10 +1,9 @@
 package network.noderr.controlplane.nodes;
 
 import com.vaadin.hilla.BrowserCallable;
-import com.vaadin.hilla.exception.EndpointException;
 import jakarta.annotation.security.RolesAllowed;
 import network.noderr.controlplane.security.Role;
-import network.noderr.controlplane.shared.InvalidRequestException;
+import network.noderr.controlplane.shared.Endpoints;
 import org.jspecify.annotations.NonNull;
 
 /** The registry for the dashboard's Nodes screen. */
@@ -19,10 +18,6 @@ public class NodeRegistryService {
     }
 
     public @NonNull NodePage find(@NonNull NodeQuery query) {
-        try {
-            return registry.find(query);
-        } catch (InvalidRequestException e) {
-            throw new EndpointException(e.getMessage());
-        }
+        return Endpoints.call(() -> registry.find(query));
     }
 }

@@ -37,6 +37,9 @@ class NodeVersions {
     private final JdbcClient jdbc;
     private final TierTargets targets;
     private final LoadingCache<String, Optional<Placement>> placements;
+    /** What this replica last wrote per node; other writers (health ingest) may change the row meanwhile. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Written> lastWritten =
+            Caffeine.newBuilder().maximumSize(500_000).expireAfterWrite(Duration.ofMinutes(1)).build();
 
     NodeVersions(JdbcClient jdbc, TierTargets targets) {
         this.jdbc = jdbc;
@@ -50,26 +53,11 @@ class NodeVersions {
     VersionAnswer answer(String nodeId, @Nullable String currentVersion) {
         var placement = placements.get(nodeId).orElseThrow(() -> new ProblemException(404, "node-unknown",
                 "Unknown node", "No node " + nodeId + " is registered."));
-        if (currentVersion != null) {
-            jdbc.sql("""
-                            UPDATE node_versions SET current_version = :v, updated_at = now()
-                            WHERE node_id = :id AND current_version IS DISTINCT FROM :v""")
-                    .param("v", currentVersion)
-                    .param("id", nodeId)
-                    .update();
-        }
         var target = targets.get(placement.tier());
         var decision = UpdateDecision.decide(placement.cohort(), currentVersion, target.rollout(),
                 target.emergencyVersion());
         var release = target.emergencyVersion() != null ? target.emergencyRelease() : target.release();
-        if (decision.targetVersion() != null) {
-            jdbc.sql("""
-                            UPDATE node_versions SET target_version = :t
-                            WHERE node_id = :id AND target_version IS DISTINCT FROM :t""")
-                    .param("t", decision.targetVersion())
-                    .param("id", nodeId)
-                    .update();
-        }
+        record(nodeId, currentVersion, decision.targetVersion());
         return new VersionAnswer(
                 release == null ? null : release.versionId(),
                 release == null ? null : release.versionString(),
@@ -81,6 +69,25 @@ class NodeVersions {
                 decision.priority().wireName(),
                 target.rolloutId());
     }
+
+    /** Writes the node's reported and target versions, only when they differ from what this replica last wrote. */
+    private void record(String nodeId, @Nullable String current, @Nullable String target) {
+        var written = new Written(current, target);
+        if (written.equals(lastWritten.getIfPresent(nodeId)) || (current == null && target == null)) {
+            return;
+        }
+        jdbc.sql("""
+                        UPDATE node_versions SET current_version = COALESCE(:c, current_version),
+                            target_version = COALESCE(:t, target_version), updated_at = now()
+                        WHERE node_id = :id""")
+                .param("c", current)
+                .param("t", target)
+                .param("id", nodeId)
+                .update();
+        lastWritten.put(nodeId, written);
+    }
+
+    private record Written(@Nullable String current, @Nullable String target) {}
 
     Optional<Placement> placement(String nodeId) {
         return placements.get(nodeId);

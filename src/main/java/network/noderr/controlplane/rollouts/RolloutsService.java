@@ -1,15 +1,12 @@
 package network.noderr.controlplane.rollouts;
 
 import com.vaadin.hilla.BrowserCallable;
-import com.vaadin.hilla.exception.EndpointException;
 import jakarta.annotation.security.RolesAllowed;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Supplier;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.security.Role;
-import network.noderr.controlplane.shared.InvalidRequestException;
-import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.Endpoints;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.NonNull;
 import org.jspecify.annotations.Nullable;
@@ -31,29 +28,22 @@ public class RolloutsService {
 
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
     public @NonNull RolloutView pause(@NonNull UUID id, @Nullable String reason) {
-        return endpoint(() -> rollouts.pause(id, Actors.currentUsername(), reason));
+        return Endpoints.call(() -> rollouts.pause(id, Actors.currentUsername(), reason));
     }
 
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
     public @NonNull RolloutView resume(@NonNull UUID id) {
-        return endpoint(() -> rollouts.resume(id, Actors.currentUsername()));
+        return Endpoints.call(() -> rollouts.resume(id, Actors.currentUsername()));
     }
 
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
     public @NonNull RolloutView promote(@NonNull UUID id) {
-        return endpoint(() -> rollouts.promote(id, Actors.currentUsername()));
+        return Endpoints.call(() -> rollouts.promote(id, Actors.currentUsername()));
     }
 
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
     public @NonNull RolloutView abort(@NonNull UUID id, @Nullable String reason) {
-        return endpoint(() -> rollouts.abort(id, Actors.currentUsername(), reason));
+        return Endpoints.call(() -> rollouts.abort(id, Actors.currentUsername(), reason));
     }
 
-    private static <T> T endpoint(Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (ProblemException | InvalidRequestException e) {
-            throw new EndpointException(e.getMessage());
-        }
-    }
 }

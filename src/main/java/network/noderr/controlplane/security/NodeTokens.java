@@ -7,11 +7,16 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import network.noderr.controlplane.shared.Tier;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
@@ -63,8 +68,32 @@ public class NodeTokens {
         return keys.rotate();
     }
 
-    /** Verifies signature (any current or recently retired key), issuer and expiry against the injected clock. */
+    /**
+     * Verifies like {@link #verifyingDecoder()}, remembering tokens it already verified until they expire, so a
+     * node's repeated requests cost one signature check per token instead of one per request.
+     */
     JwtDecoder decoder() {
+        var verifying = verifyingDecoder();
+        Cache<String, Jwt> verified = Caffeine.newBuilder()
+                .maximumSize(200_000)
+                .expireAfter(Expiry.creating((String token, Jwt jwt) -> {
+                    var left = Duration.between(clock.instant(), jwt.getExpiresAt());
+                    return left.isNegative() ? Duration.ZERO : left;
+                }))
+                .build();
+        return token -> {
+            var cached = verified.getIfPresent(token);
+            if (cached != null && cached.getExpiresAt() != null && cached.getExpiresAt().isAfter(clock.instant())) {
+                return cached;
+            }
+            var jwt = verifying.decode(token);
+            verified.put(token, jwt);
+            return jwt;
+        };
+    }
+
+    /** Verifies signature (any current or recently retired key), issuer and expiry against the injected clock. */
+    JwtDecoder verifyingDecoder() {
         JWKSource<SecurityContext> source = (selector, context) -> select(selector);
         var processor = new DefaultJWTProcessor<SecurityContext>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, source));

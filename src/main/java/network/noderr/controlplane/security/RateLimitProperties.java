@@ -13,7 +13,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("noderr.rate-limits")
 public record RateLimitProperties(@DefaultValue Map<String, Limit> limits) {
 
-    public record Limit(int capacity, Duration period) {}
+    public record Limit(int capacity, Duration period) {
+        public Limit {
+            if (capacity < 1 || period == null || period.isNegative() || period.isZero()) {
+                throw new IllegalArgumentException(
+                        "a rate limit needs capacity >= 1 and a positive period (e.g. capacity: 30, period: PT1M)");
+            }
+        }
+    }
 
     static final Limit APPLICATIONS_DEFAULT = new Limit(5, Duration.ofHours(1));
     static final Limit NODE_AUTH_DEFAULT = new Limit(30, Duration.ofMinutes(1));

@@ -45,6 +45,24 @@ class RolloutJourneyTest {
 
     record Node(String id, String token, String cohort) {}
 
+    /** Nodes other tests left in this tier; suspended here (suspended nodes do not count) and reinstated after. */
+    private List<String> foreignNodes = List.of();
+
+    @org.junit.jupiter.api.BeforeEach
+    void isolateTheTier() {
+        foreignNodes = jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE tier = 'GUARDIAN' AND status = 'ACTIVE' "
+                        + "RETURNING node_id")
+                .query(String.class)
+                .list();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void restoreOtherNodes() {
+        if (!foreignNodes.isEmpty()) {
+            jdbc.sql("UPDATE nodes SET status = 'ACTIVE' WHERE node_id IN (:ids)").param("ids", foreignNodes).update();
+        }
+    }
+
     @Test
     void rolloutGoesCanaryToCompleteThenAnUnhealthyCanaryRollsTheNextReleaseBack() {
         var api = new ApiClient(port);

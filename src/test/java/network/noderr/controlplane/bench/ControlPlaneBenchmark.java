@@ -1,0 +1,286 @@
+package network.noderr.controlplane.bench;
+
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import network.noderr.controlplane.TestNodeKey;
+import network.noderr.controlplane.database.EmbeddedDatabaseProperties;
+import network.noderr.controlplane.database.EmbeddedPostgresServer;
+import org.postgresql.PGConnection;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Load benchmark of the node API (not a test; run with {@code ./bench}). Starts a real PostgreSQL and the packaged
+ * control plane as its own process, registers N nodes through the real onboarding API, then measures:
+ *
+ * <ol>
+ *   <li>health ingest: every node sends buffered batches of reports over HTTP for a fixed time → reports/s;
+ *   <li>raw COPY of the same rows into the same table from one connection → rows/s, and the ratio;
+ *   <li>version query at a fixed request rate (open loop; latency from the intended send time) → p50/p99.
+ * </ol>
+ *
+ * Arguments: {@code nodes=200 ingestSeconds=20 batch=50 rate=5000 versionSeconds=15}. Loopback only.
+ */
+public final class ControlPlaneBenchmark {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String ADMIN_TOKEN = "ndr_benchmark_admin_token_0123456789abcdefghijkl";
+
+    private record Node(String id, String token) {}
+
+    public static void main(String[] args) throws Exception {
+        var options = new java.util.HashMap<String, String>(Map.of(
+                "nodes", "200", "ingestSeconds", "20", "batch", "50", "rate", "5000", "versionSeconds", "15"));
+        for (var arg : args) {
+            var kv = arg.split("=", 2);
+            options.put(kv[0], kv[1]);
+        }
+        int nodeCount = Integer.parseInt(options.get("nodes"));
+        int ingestSeconds = Integer.parseInt(options.get("ingestSeconds"));
+        int batch = Integer.parseInt(options.get("batch"));
+        int rate = Integer.parseInt(options.get("rate"));
+        int versionSeconds = Integer.parseInt(options.get("versionSeconds"));
+
+        var work = Files.createTempDirectory("noderr-bench");
+        try (var db = EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(work.resolve("pg"), 0, true))) {
+            int port;
+            try (var socket = new java.net.ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            var app = startControlPlane(db.jdbcUrl(), port, work);
+            try {
+                var base = "http://127.0.0.1:" + port;
+                var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+                System.out.printf("machine: %d cores, %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
+                        System.getProperty("os.name"), System.getProperty("java.version"));
+                var nodes = register(http, base, nodeCount);
+                System.out.printf("registered and authenticated %d nodes%n", nodes.size());
+
+                var rows = new ConcurrentLinkedQueue<String>();
+                double ingestRate = ingest(http, base, nodes, batch, Duration.ofSeconds(ingestSeconds), rows);
+                double copyRate = rawCopy(db.jdbcUrl(), List.copyOf(rows));
+                System.out.printf("health ingest over HTTP: %.0f reports/s (batches of %d, %d nodes)%n", ingestRate,
+                        batch, nodes.size());
+                System.out.printf("raw COPY of the same rows:  %.0f rows/s%n", copyRate);
+                System.out.printf("ratio ingest / raw COPY:     %.2f (target >= 0.40)%n", ingestRate / copyRate);
+
+                versionQuery(http, base, nodes, rate, Duration.ofSeconds(versionSeconds));
+            } finally {
+                app.destroy();
+                app.waitFor(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            org.springframework.util.FileSystemUtils.deleteRecursively(work);
+        }
+    }
+
+    private static Process startControlPlane(String jdbcUrl, int port, Path work) throws Exception {
+        Path jar;
+        try (var files = Files.list(Path.of("target"))) {
+            jar = files.filter(p -> p.getFileName().toString().matches("noderr-control-plane-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("build the jar first (./bench does)"))
+                    .toAbsolutePath();
+        }
+        var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(),
+                "--noderr.rate-limits.limits.applications.capacity=100000",
+                "--noderr.rate-limits.limits.applications.period=PT1M",
+                "--noderr.rate-limits.limits.node-auth.capacity=100000",
+                "--noderr.rate-limits.limits.node-auth.period=PT1M")
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("control-plane.log").toFile());
+        var env = builder.environment();
+        env.put("PORT", String.valueOf(port));
+        env.put("NODERR_DB_URL", jdbcUrl.replace("user=postgres", "").replaceAll("[?&]$", ""));
+        env.put("NODERR_DB_USER", "postgres");
+        env.put("NODERR_ADMIN_API_TOKEN", ADMIN_TOKEN);
+        env.put("NODERR_ADMIN_PASSWORD", "benchmark-admin-password");
+        env.put("LOGGING_LEVEL_ROOT", "WARN");
+        var process = builder.start();
+        var deadline = Instant.now().plusSeconds(120);
+        var http = HttpClient.newHttpClient();
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("control plane exited; see " + work.resolve("control-plane.log"));
+            }
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/api/v1/health-check")).build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return process;
+                }
+            } catch (java.io.IOException e) {
+                // not up yet
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+        throw new IllegalStateException("control plane did not start");
+    }
+
+    private static JsonNode post(HttpClient http, String url, Object body, String bearer) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body)));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        var response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException(url + " -> " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private static List<Node> register(HttpClient http, String base, int count) throws Exception {
+        var nodes = new ConcurrentLinkedQueue<Node>();
+        try (var pool = Executors.newFixedThreadPool(16)) {
+            var futures = new ArrayList<java.util.concurrent.Future<?>>();
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> {
+                    var form = Map.of("operatorName", "Bench " + n, "email", "bench" + n + "@example.org",
+                            "walletAddress", "0x" + "ab".repeat(20), "requestedTier", "ALL", "hardware",
+                            Map.of("cpuCores", 4, "memoryGb", 8, "diskGb", 100, "networkMbps", 100, "gpu", false));
+                    var app = post(http, base + "/api/v1/applications", form, null).path("applicationId").asString();
+                    var token = post(http, base + "/api/v1/admin/applications/" + app + "/approve", "", ADMIN_TOKEN)
+                            .path("installToken").asString();
+                    var key = TestNodeKey.generate();
+                    var nodeId = post(http, base + "/api/v1/auth/register", Map.of("installToken", token,
+                            "publicKey", key.publicKeyBase64(), "keyAttestation", Map.of("type", "SOFTWARE"),
+                            "hostname", "bench-" + n, "hardware", Map.of("cpuCores", 4, "memoryGb", 8, "diskGb", 100,
+                                    "networkMbps", 100, "gpu", false)), null).path("nodeId").asString();
+                    var nonce = post(http, base + "/api/v1/auth/challenge", Map.of("nodeId", nodeId), null)
+                            .path("nonce").asString();
+                    var access = post(http, base + "/api/v1/auth/verify", Map.of("nodeId", nodeId, "nonce", nonce,
+                            "signature", key.sign(nonce)), null).path("accessToken").asString();
+                    nodes.add(new Node(nodeId, access));
+                    return null;
+                }));
+            }
+            for (var f : futures) {
+                f.get();
+            }
+        }
+        return List.copyOf(nodes);
+    }
+
+    private static double ingest(HttpClient http, String base, List<Node> nodes, int batch, Duration duration,
+            ConcurrentLinkedQueue<String> rows) throws Exception {
+        var reports = new AtomicLong();
+        var kept = new AtomicLong();
+        var end = Instant.now().plus(duration);
+        var started = System.nanoTime();
+        var futures = new ArrayList<java.util.concurrent.Future<?>>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (var node : nodes) {
+                futures.add(pool.submit(() -> {
+                    var at = Instant.now().minusSeconds(3600);
+                    while (Instant.now().isBefore(end)) {
+                        var body = new StringBuilder("[");
+                        for (int i = 0; i < batch; i++) {
+                            at = at.plusMillis(10);
+                            var row = String.format(java.util.Locale.ROOT,
+                                    "{\"nodeId\":\"%s\",\"version\":\"1.0.0\",\"metrics\":{\"uptime\":%d,\"cpu\":%.1f,"
+                                            + "\"memory\":%.1f,\"disk\":40,\"errors\":0},\"timestamp\":\"%s\"}",
+                                    node.id(), i, 20.0 + i % 30, 40.0 + i % 20, at);
+                            body.append(i == 0 ? "" : ",").append(row);
+                            if (kept.incrementAndGet() <= 2_000_000) {
+                                rows.add(node.id() + ",\"1.0.0\"," + i + "," + (20 + i % 30) + "," + (40 + i % 20)
+                                        + ",40,0," + at);
+                            }
+                        }
+                        post(http, base + "/api/v1/health", body.append(']').toString(), node.token());
+                        reports.addAndGet(batch);
+                    }
+                    return null;
+                }));
+            }
+        }
+        for (var f : futures) {
+            f.get(); // a failed node fails the benchmark instead of quietly lowering the rate
+        }
+        return reports.get() / ((System.nanoTime() - started) / 1e9);
+    }
+
+    private static double rawCopy(String jdbcUrl, List<String> rows) throws Exception {
+        var csv = String.join("\n", rows) + "\n";
+        try (var c = DriverManager.getConnection(jdbcUrl)) {
+            c.setAutoCommit(false);
+            long start = System.nanoTime();
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn("""
+                    COPY health_reports (node_id, version, uptime, cpu_usage, memory_usage, disk_usage, error_count,
+                        reported_at) FROM STDIN WITH (FORMAT csv)""", new StringReader(csv));
+            c.commit();
+            return rows.size() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static void versionQuery(HttpClient http, String base, List<Node> nodes, int rate, Duration duration)
+            throws Exception {
+        // Warm-up: every node once (fills caches and JIT), then the measured open-loop run.
+        for (var node : nodes) {
+            http.send(get(base, node), HttpResponse.BodyHandlers.discarding());
+        }
+        int total = (int) (rate * duration.toSeconds());
+        var latencies = new long[total];
+        var errors = new AtomicLong();
+        long intervalNanos = 1_000_000_000L / rate;
+        // At most this many requests in flight (like a connection pool); a request that has to wait for a slot is
+        // still timed from its intended send time, so queueing shows up in the latencies.
+        var inFlight = new java.util.concurrent.Semaphore(128);
+        long start = System.nanoTime();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < total; i++) {
+                long intended = start + i * intervalNanos;
+                long wait = intended - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                int index = i;
+                var node = nodes.get(i % nodes.size());
+                pool.submit(() -> {
+                    inFlight.acquireUninterruptibly();
+                    try {
+                        var r = http.send(get(base, node), HttpResponse.BodyHandlers.discarding());
+                        if (r.statusCode() != 200) {
+                            errors.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    } finally {
+                        inFlight.release();
+                    }
+                    latencies[index] = System.nanoTime() - intended;
+                });
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Arrays.sort(latencies);
+        System.out.printf("version query at %d req/s offered (%.0f achieved over %.1f s, %d errors):"
+                        + " p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 <= 5 ms)%n",
+                rate, total / seconds, seconds, errors.get(), latencies[total / 2] / 1e6,
+                latencies[(int) (total * 0.99)] / 1e6, latencies[total - 1] / 1e6);
+    }
+
+    private static HttpRequest get(String base, Node node) {
+        return HttpRequest.newBuilder(URI.create(base + "/api/v1/version/" + node.id() + "?currentVersion=1.0.0"))
+                .header("Authorization", "Bearer " + node.token())
+                .build();
+    }
+}
