@@ -124,6 +124,33 @@ class RolloutAdminApiTest {
     }
 
     @Test
+    void emergencyRollbackToAnEarlierReleaseRollsTheTierBack() {
+        // This test's own rollout (from setUp) is the earlier release; a newer one replaces it.
+        var earlier = api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken).text("versionString");
+        finish();
+        var newer = "9." + (System.nanoTime() % 100000) + ".0";
+        rolloutId = rollouts.start(new NewRelease(Tier.ORACLE, newer, "registry.noderr.network/oracle:" + newer,
+                DIGEST, CONFIG, null), RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT, "test").id();
+
+        var tooNew = api.post("/api/v1/admin/tiers/ORACLE/emergency-rollback",
+                Map.of("toVersion", newer, "reason", "x"), managerToken);
+        assertThat(tooNew.status()).as("not to the version being rolled back").isEqualTo(400);
+
+        var response = api.post("/api/v1/admin/tiers/ORACLE/emergency-rollback",
+                Map.of("toVersion", earlier, "reason", "exchange adapter crash loop"), managerToken);
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.text("status")).isEqualTo("rolled_back");
+        assertThat(response.text("reason")).contains("exchange adapter crash loop").contains("rollout-manager");
+        var emergency = jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = 'ORACLE'")
+                .query(String.class).single();
+        assertThat(emergency).isEqualTo(earlier);
+        assertThat(api.post("/api/v1/admin/tiers/ORACLE/emergency-rollback",
+                        Map.of("toVersion", earlier, "reason", "again"), viewerToken).status())
+                .as("viewers cannot roll back")
+                .isEqualTo(403);
+    }
+
+    @Test
     void concurrentReconcilesApplyEachTransitionOnce() throws Exception {
         jdbc.sql("UPDATE deployments SET resumed_at = resumed_at - interval '24 hours' WHERE id = :id")
                 .param("id", rolloutId)

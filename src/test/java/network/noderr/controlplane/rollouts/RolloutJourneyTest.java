@@ -68,12 +68,16 @@ class RolloutJourneyTest {
         var api = new ApiClient(port);
         var tier = Tier.GUARDIAN;
         var nodes = new ArrayList<Node>();
-        for (int i = 0; i < 40; i++) {
+        // Node ids are random, so register until every cohort has nodes (canary at least two), at most 200.
+        while (nodes.size() < 200 && (nodes.size() < 40 || countIn(nodes, "canary") < 2
+                || java.util.stream.IntStream.rangeClosed(1, 4).anyMatch(k -> countIn(nodes, "cohort" + k) == 0))) {
             var login = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), tier);
             var cohort = CohortAssignment.assign(login[0], RolloutConfig.DEFAULT).wireName();
             nodes.add(new Node(login[0], login[1], cohort));
             report(api, nodes.getLast(), "1.0.0", 20, 0);
         }
+        assertThat(countIn(nodes, "canary")).isGreaterThanOrEqualTo(2);
+        int total = nodes.size();
         var v1 = rollouts.start(release(tier, "1.0.0"), RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT, "test");
         finishImmediately(v1.id());
 
@@ -95,10 +99,10 @@ class RolloutJourneyTest {
         var done = rollouts.get(v2.id());
         assertThat(done.status()).isEqualTo("completed");
         assertThat(done.phase()).isEqualTo("complete");
-        assertThat(done.updatedNodes()).isEqualTo(40);
+        assertThat(done.updatedNodes()).isEqualTo(total);
         var status = api.get("/api/v1/rollout/status?tier=GUARDIAN", IntegrationTest.ADMIN_TOKEN);
         assertThat(status.text("rolloutPhase")).isEqualTo("complete");
-        assertThat(status.body().path("nodesUpdated").asLong()).isEqualTo(40);
+        assertThat(status.body().path("nodesUpdated").asLong()).isEqualTo(total);
 
         // Next release: the canary updates and turns unhealthy -> automatic rollback to 1.1.0.
         var v3 = rollouts.start(release(tier, "1.2.0"), RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT, "test");
@@ -117,6 +121,10 @@ class RolloutJourneyTest {
                         .body().path("shouldUpdate").asBoolean())
                 .as("nodes already on the rollback target stay")
                 .isFalse();
+    }
+
+    private static long countIn(List<Node> nodes, String cohort) {
+        return nodes.stream().filter(n -> n.cohort().equals(cohort)).count();
     }
 
     private void updateNodesThatAreTold(ApiClient api, List<Node> nodes, String target, List<String> activeCohorts,
