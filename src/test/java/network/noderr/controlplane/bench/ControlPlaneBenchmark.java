@@ -120,6 +120,11 @@ public final class ControlPlaneBenchmark {
         env.put("NODERR_ADMIN_API_TOKEN", ADMIN_TOKEN);
         env.put("NODERR_ADMIN_PASSWORD", "benchmark-admin-password");
         env.put("LOGGING_LEVEL_ROOT", "WARN");
+        var profile = System.getProperty("noderr.bench.jfr");
+        if (profile != null) {
+            // -Dnoderr.bench.jfr=/tmp/cp.jfr records a JFR profile of the control plane for the whole run.
+            env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=" + profile + ",settings=profile");
+        }
         var process = builder.start();
         var deadline = Instant.now().plusSeconds(120);
         var http = HttpClient.newHttpClient();
