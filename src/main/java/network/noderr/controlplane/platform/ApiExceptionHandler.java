@@ -70,9 +70,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof RequestSizeLimitFilter.BodyTooLargeException) {
                 var problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
-                        "Request bodies are limited to 64 KiB. Send buffered reports in smaller batches.");
-                problem.setType(URI.create(ProblemException.TYPE_BASE + "body-too-large"));
-                problem.setTitle("Request body too large");
+                        RequestSizeLimitFilter.TOO_LARGE_DETAIL);
+                problem.setType(URI.create(RequestSizeLimitFilter.TOO_LARGE_TYPE));
+                problem.setTitle(RequestSizeLimitFilter.TOO_LARGE_TITLE);
                 return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
             }
         }

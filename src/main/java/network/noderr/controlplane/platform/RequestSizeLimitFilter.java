@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import network.noderr.controlplane.shared.ProblemException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -22,6 +23,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class RequestSizeLimitFilter extends OncePerRequestFilter {
 
     static final int MAX_BODY_BYTES = 64 * 1024;
+    static final String TOO_LARGE_TYPE = ProblemException.TYPE_BASE + "body-too-large";
+    static final String TOO_LARGE_TITLE = "Request body too large";
+    static final String TOO_LARGE_DETAIL =
+            "Request bodies are limited to 64 KiB. Send buffered reports in smaller batches.";
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
@@ -64,10 +69,8 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
     private static void tooLarge(HttpServletResponse response) throws IOException {
         response.setStatus(413);
         response.setContentType("application/problem+json");
-        response.getWriter().write("""
-                {"type":"https://noderr.network/problems/body-too-large","title":"Request body too large",\
-                "status":413,"detail":"Request bodies are limited to 64 KiB. Send buffered reports in smaller \
-                batches."}""");
+        response.getWriter().write("{\"type\":\"" + TOO_LARGE_TYPE + "\",\"title\":\"" + TOO_LARGE_TITLE
+                + "\",\"status\":413,\"detail\":\"" + TOO_LARGE_DETAIL + "\"}");
     }
 
     static final class BodyTooLargeException extends IOException {

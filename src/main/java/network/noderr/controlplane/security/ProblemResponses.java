@@ -17,8 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** 401 and 403 on the API as RFC 9457 problem+json with stable types, never an HTML page or a stack trace. */
 class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
 
-    static final URI UNAUTHORIZED = URI.create("https://noderr.network/problems/unauthorized");
-    static final URI FORBIDDEN = URI.create("https://noderr.network/problems/forbidden");
+    static final URI UNAUTHORIZED = URI.create(ProblemException.TYPE_BASE + "unauthorized");
+    static final URI FORBIDDEN = URI.create(ProblemException.TYPE_BASE + "forbidden");
 
     private final JsonMapper json;
 
