@@ -56,6 +56,12 @@ public final class ApiClient {
                 bearer);
     }
 
+    public Response put(String path, Object body, String bearer) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))), bearer);
+    }
+
     public Response get(String path, String bearer) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET(), bearer);
     }

@@ -23,7 +23,9 @@ class RolloutAdminController {
 
     record Reason(@Size(max = 1000) @Nullable String reason) {}
 
-    record EmergencyRollback(@NotBlank @Size(max = 50) String toVersion, @NotBlank @Size(max = 1000) String reason) {}
+    /** The target by version string or by its on-chain version id (one of them). */
+    record EmergencyRollback(@Size(max = 50) @Nullable String toVersion, @Nullable Long toVersionId,
+            @NotBlank @Size(max = 1000) String reason) {}
 
     private final Rollouts rollouts;
 
@@ -71,7 +73,15 @@ class RolloutAdminController {
     @PostMapping("/api/v1/admin/tiers/{tier}/emergency-rollback")
     @PreAuthorize("hasRole('RELEASE_MANAGER')")
     RolloutView emergencyRollback(@PathVariable Tier tier, @Valid @RequestBody EmergencyRollback body) {
-        return rollouts.emergencyRollback(tier, body.toVersion(), body.reason(), Actors.currentUsername());
+        String version = body.toVersion();
+        if (version == null || version.isBlank()) {
+            if (body.toVersionId() == null) {
+                throw new network.noderr.controlplane.shared.InvalidRequestException("toVersion",
+                        "give toVersion (e.g. 1.4.1) or toVersionId (its on-chain id)");
+            }
+            version = rollouts.versionOf(tier, body.toVersionId());
+        }
+        return rollouts.emergencyRollback(tier, version, body.reason(), Actors.currentUsername());
     }
 
     private static RolloutStatus parseStatus(String status) {

@@ -4,6 +4,7 @@ import javax.sql.DataSource;
 import net.javacrumbs.shedlock.core.LockProvider;
 import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
 import net.javacrumbs.shedlock.spring.annotation.EnableSchedulerLock;
+import network.noderr.controlplane.shared.Tier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -31,9 +32,14 @@ class RolloutConfiguration {
     BeaconPort databaseOnlyBeacon() {
         return new BeaconPort() {
             @Override
-            public void emergencyRollback(network.noderr.controlplane.shared.Tier tier, String version, String reason) {
-                log.warn("No VersionBeacon is wired yet: the rollback of {} to {} is recorded in PostgreSQL only",
+            public void emergencyRollback(Tier tier, String version, String reason, String actor) {
+                log.warn("No VersionBeacon is configured: the rollback of {} to {} is recorded in PostgreSQL only",
                         tier, version);
+            }
+
+            @Override
+            public void queueEmergencyRollback(Tier tier, String version, String reason) {
+                emergencyRollback(tier, version, reason, "reconciler");
             }
 
             @Override

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Creates and drives rollouts. Every state change is one compare-and-set on the rollout's revision, recorded in its
@@ -42,9 +44,11 @@ public class Rollouts {
     private final TierTargets targets;
     private final RolloutMetrics metrics;
     private final Clock clock;
+    private final TransactionTemplate transactions;
 
     Rollouts(RolloutRepository repository, CohortCountsQuery counts, JdbcClient jdbc, BeaconPort beacon,
-            TierTargets targets, RolloutMetrics metrics, Clock clock) {
+            TierTargets targets, RolloutMetrics metrics, Clock clock, PlatformTransactionManager transactionManager) {
+        this.transactions = new TransactionTemplate(transactionManager);
         this.repository = repository;
         this.counts = counts;
         this.jdbc = jdbc;
@@ -121,10 +125,48 @@ public class Rollouts {
     }
 
     /**
-     * Rolls a tier back to an earlier released version: on-chain first (the beacon), then the tier's open rollout
-     * becomes rolled_back and every node not on that version is told to update at emergency priority.
+     * Records a version published on-chain (by this control plane or anyone holding the publisher role) and starts
+     * its rollout with the tier's on-chain rollout config. Idempotent: a version already recorded only gets its
+     * on-chain coordinates. A rollout still open for the tier is superseded: the chain has moved on.
+     *
+     * @return the new rollout, or empty when the version was already recorded
      */
     @Transactional
+    public java.util.Optional<RolloutView> startPublished(NewRelease release, RolloutConfig config, String actor,
+            String txHash, long blockNumber) {
+        lockTier(release.tier());
+        var updated = jdbc.sql("""
+                        UPDATE releases SET version_id = :vid, tx_hash = :tx, block_number = :block
+                        WHERE tier = :tier AND version_string = :v""")
+                .param("vid", release.versionId())
+                .param("tx", txHash)
+                .param("block", blockNumber)
+                .param("tier", release.tier().name())
+                .param("v", release.versionString())
+                .update();
+        if (updated > 0) {
+            return java.util.Optional.empty();
+        }
+        repository.currentForTier(release.tier())
+                .filter(open -> !open.rollout().status().isFinished())
+                .ifPresent(open -> change(open.id(), actor, "aborted: superseded by " + release.versionString()
+                                + " published on-chain",
+                        (r, now) -> RolloutEngine.abort(r, now, "superseded by " + release.versionString())));
+        var view = start(release, config, RolloutThresholds.DEFAULT, actor);
+        jdbc.sql("UPDATE releases SET tx_hash = :tx, block_number = :block WHERE tier = :tier AND version_string = :v")
+                .param("tx", txHash)
+                .param("block", blockNumber)
+                .param("tier", release.tier().name())
+                .param("v", release.versionString())
+                .update();
+        return java.util.Optional.of(view);
+    }
+
+    /**
+     * Rolls a tier back to an earlier released version: on-chain first (the beacon, which waits for the
+     * transaction), then in the engine: the tier's open rollout becomes rolled_back and every node not on that
+     * version is told to update at emergency priority. When the chain refuses or cannot be reached nothing changes.
+     */
     public RolloutView emergencyRollback(Tier tier, String toVersion, String reason, String actor) {
         if (reason == null || reason.isBlank()) {
             throw new InvalidRequestException("reason", "must say why (it is shown to everyone and kept)");
@@ -146,13 +188,34 @@ public class Rollouts {
             throw new InvalidRequestException("toVersion", "must be a version released before "
                     + current.rollout().targetVersion());
         }
-        applyEmergency(tier, toVersion, reason.strip(), actor);
+        beacon.emergencyRollback(tier, toVersion, reason.strip(), actor);
+        return java.util.Objects.requireNonNull(transactions.execute(
+                status -> applyRollback(tier, toVersion, reason.strip(), actor)));
+    }
+
+    /**
+     * The engine's half of an emergency rollback, for a rollback that is already on-chain. Idempotent: when the
+     * tier is already rolled back to that version nothing changes, so the initiator and the chain indexer can
+     * both call it.
+     */
+    @Transactional
+    public RolloutView applyRollback(Tier tier, String toVersion, String reason, String actor) {
+        lockTier(tier);
+        var current = repository.currentForTier(tier).orElseThrow(() -> new ProblemException(409,
+                "nothing-to-roll-back", "Nothing to roll back", "Tier " + tier + " has no rollout."));
+        var inForce = jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = :tier")
+                .param("tier", tier.name())
+                .query(String.class)
+                .optional();
+        if (inForce.filter(toVersion::equals).isPresent()) {
+            return view(current.id());
+        }
+        applyEmergency(tier, toVersion, reason, actor);
+        var text = "emergency rollback to " + toVersion + " by " + actor + ": " + reason;
         if (!current.rollout().status().isFinished()) {
-            var text = "emergency rollback to " + toVersion + " by " + actor + ": " + reason.strip();
             return change(current.id(), actor, text, (r, now) -> RolloutEngine.rollBack(r, now, text));
         }
-        repository.event(current.id(), "emergency rollback to " + toVersion + ": " + reason.strip(), actor,
-                clock.instant());
+        repository.event(current.id(), text, actor, clock.instant());
         return view(current.id());
     }
 
@@ -174,8 +237,12 @@ public class Rollouts {
             step.events().forEach(e -> repository.event(stored.id(), e, "reconciler", now));
             if (step.rolledBack()) {
                 metrics.rollback(stored.tier(), "automatic");
+                var reason = java.util.Objects.requireNonNullElse(step.rollout().reason(), "automatic rollback");
                 previousVersion(stored).ifPresentOrElse(
-                        previous -> applyEmergency(stored.tier(), previous, step.rollout().reason(), "reconciler"),
+                        previous -> {
+                            applyEmergency(stored.tier(), previous, reason, "reconciler");
+                            beacon.queueEmergencyRollback(stored.tier(), previous, reason);
+                        },
                         () -> log.warn("Rollout {} rolled back but {} has no earlier release to return to",
                                 stored.id(), stored.tier()));
                 log.warn("Automatic rollback of {} {}: {}", stored.tier(), stored.rollout().targetVersion(),
@@ -192,6 +259,17 @@ public class Rollouts {
 
     public RolloutView get(UUID id) {
         return view(id);
+    }
+
+    /** The version string of a tier's release with this on-chain version id. */
+    public String versionOf(Tier tier, long versionId) {
+        return jdbc.sql("SELECT version_string FROM releases WHERE tier = :tier AND version_id = :vid")
+                .param("tier", tier.name())
+                .param("vid", versionId)
+                .query(String.class)
+                .optional()
+                .orElseThrow(() -> new InvalidRequestException("toVersionId",
+                        "is not the on-chain id of a released " + tier + " version"));
     }
 
     /** The tier's current (unfinished, else latest) rollout, if any. */
@@ -220,9 +298,15 @@ public class Rollouts {
         return view(id);
     }
 
-    private void applyEmergency(Tier tier, String version, @Nullable String reason, String actor) {
-        var text = reason == null ? "rollback" : reason;
-        beacon.emergencyRollback(tier, version, text);
+    /** Serialises rollout changes per tier within the transaction (initiator, indexer, reconciler). */
+    private void lockTier(Tier tier) {
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('noderr.rollouts.' || :tier))")
+                .param("tier", tier.name())
+                .query((rs, i) -> 1)
+                .list();
+    }
+
+    private void applyEmergency(Tier tier, String version, String text, String actor) {
         jdbc.sql("""
                         INSERT INTO tier_emergencies (tier, target_version, reason, created_by, created_at)
                         VALUES (:tier, :v, :reason, :by, :now)

@@ -124,8 +124,8 @@ class RolloutAdminApiTest {
     }
 
     @Test
-    void emergencyRollbackToAnEarlierReleaseRollsTheTierBack() {
-        // This test's own rollout (from setUp) is the earlier release; a newer one replaces it.
+    void emergencyRollbackIsRefusedWhenTheChainCannotPointBackAtTheVersion() {
+        // This test's rollout (from setUp) was released in the database only, never on-chain.
         var earlier = api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken).text("versionString");
         finish();
         var newer = "9." + (System.nanoTime() % 100000) + ".0";
@@ -138,12 +138,12 @@ class RolloutAdminApiTest {
 
         var response = api.post("/api/v1/admin/tiers/ORACLE/emergency-rollback",
                 Map.of("toVersion", earlier, "reason", "exchange adapter crash loop"), managerToken);
-        assertThat(response.status()).isEqualTo(200);
-        assertThat(response.text("status")).isEqualTo("rolled_back");
-        assertThat(response.text("reason")).contains("exchange adapter crash loop").contains("rollout-manager");
-        var emergency = jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = 'ORACLE'")
-                .query(String.class).single();
-        assertThat(emergency).isEqualTo(earlier);
+        assertThat(response.status()).isEqualTo(409);
+        assertThat(response.problemType()).isEqualTo("not-on-chain");
+        assertThat(api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken).text("status"))
+                .as("nothing changed").isEqualTo("active");
+        assertThat(jdbc.sql("SELECT count(*) FROM tier_emergencies WHERE tier = 'ORACLE' AND target_version = :v")
+                .param("v", earlier).query(Long.class).single()).isZero();
         assertThat(api.post("/api/v1/admin/tiers/ORACLE/emergency-rollback",
                         Map.of("toVersion", earlier, "reason", "again"), viewerToken).status())
                 .as("viewers cannot roll back")

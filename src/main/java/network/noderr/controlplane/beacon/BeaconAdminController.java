@@ -1,0 +1,60 @@
+package network.noderr.controlplane.beacon;
+
+import jakarta.validation.Valid;
+import java.util.List;
+import network.noderr.controlplane.beacon.BeaconViews.ReleaseRequest;
+import network.noderr.controlplane.beacon.BeaconViews.ReleaseView;
+import network.noderr.controlplane.beacon.BeaconViews.RolloutConfigRequest;
+import network.noderr.controlplane.beacon.BeaconViews.StatusView;
+import network.noderr.controlplane.beacon.BeaconViews.Submitted;
+import network.noderr.controlplane.security.Actors;
+import network.noderr.controlplane.shared.Tier;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Management API for the VersionBeacon (DESIGN §3): releases, rollout config, chain status. */
+@RestController
+class BeaconAdminController {
+
+    private final Beacon beacon;
+
+    BeaconAdminController(Beacon beacon) {
+        this.beacon = beacon;
+    }
+
+    /** Publishes on-chain: 202 with the pending transaction; the rollout starts once it is confirmed. */
+    @PostMapping("/api/v1/admin/releases")
+    @PreAuthorize("hasRole('RELEASE_MANAGER')")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    Submitted publish(@Valid @RequestBody ReleaseRequest request) {
+        return beacon.publish(request, Actors.currentUsername());
+    }
+
+    @GetMapping("/api/v1/admin/releases")
+    @PreAuthorize("hasRole('VIEWER')")
+    List<ReleaseView> releases(@RequestParam(required = false) @Nullable Tier tier) {
+        return beacon.releases(tier);
+    }
+
+    @PutMapping("/api/v1/admin/tiers/{tier}/rollout-config")
+    @PreAuthorize("hasRole('ADMIN')")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    Submitted rolloutConfig(@PathVariable Tier tier, @Valid @RequestBody RolloutConfigRequest request) {
+        return beacon.setRolloutConfig(tier, request, Actors.currentUsername());
+    }
+
+    @GetMapping("/api/v1/admin/beacon")
+    @PreAuthorize("hasRole('VIEWER')")
+    StatusView status() {
+        return beacon.status();
+    }
+}

@@ -1,0 +1,164 @@
+package network.noderr.controlplane.beacon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import network.noderr.controlplane.ApiClient;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.TestChain;
+import network.noderr.controlplane.shared.Tier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The chain goes away mid-run and comes back: reads keep coming from the mirror flagged stale (with since-when),
+ * writes are refused with a clear 503 and leave nothing behind, the engine's automatic rollback is queued and sent
+ * once the chain is back, and the status recovers. Runs on a chain of its own (stopped and restarted here), with its
+ * own application context.
+ */
+@IntegrationTest
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+class BeaconDegradedModeTest {
+
+    private static final String CONFIG = "0x" + "d".repeat(64);
+    private static Path dir;
+    private static int port;
+    private static EmbeddedChain chain;
+
+    @DynamicPropertySource
+    static void ownChain(DynamicPropertyRegistry registry) throws IOException {
+        dir = Files.createTempDirectory("noderr-degraded-chain");
+        try (var socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        chain = EmbeddedChain.start(TestChain.ANVIL, dir, port);
+        var s = chain.settings();
+        registry.add("noderr.beacon.rpc-url", s::rpcUrl);
+        registry.add("noderr.beacon.contract-address", s::contractAddress);
+        registry.add("noderr.beacon.start-block", s::deployBlock);
+        registry.add("noderr.beacon.keystore-path", () -> s.keystore().toString());
+        registry.add("noderr.beacon.keystore-password", s::keystorePassword);
+        registry.add("noderr.beacon.poll-interval", () -> "1h"); // this test drives every step itself
+    }
+
+    @AfterAll
+    static void stopChain() {
+        if (chain != null) {
+            chain.close();
+        }
+        org.springframework.util.FileSystemUtils.deleteRecursively(dir.toFile());
+    }
+
+    @LocalServerPort
+    int serverPort;
+
+    @Autowired
+    Beacon beacon;
+
+    @Autowired
+    OnChainBeacon onChain;
+
+    @Autowired
+    BeaconConnection connection;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void readsComeFromTheMirrorWhileTheChainIsDownAndWritesResumeWhenItIsBack() throws Exception {
+        var api = new ApiClient(serverPort);
+        var admin = IntegrationTest.ADMIN_TOKEN;
+        var v1 = TestBeacons.uniqueVersion();
+        var v2 = TestBeacons.uniqueVersion();
+        try {
+            assertThat(api.put("/api/v1/admin/tiers/ORACLE/rollout-config",
+                    Map.of("canaryPercentage", 10, "cohortPercentage", 30, "cohortDelayHours", 12), admin).status())
+                    .isEqualTo(202);
+            publish(api, v1);
+            abortOracleRollouts();
+            publish(api, v2);
+            assertThat(status(api).path("status").asText()).isEqualTo("ok");
+            String address = connection.chain().contractAddress();
+
+            chain.close(); // the chain goes away
+
+            beacon.sync();
+            var stale = status(api);
+            assertThat(stale.path("status").asText()).isEqualTo("stale");
+            assertThat(stale.path("staleSince").asText()).isNotBlank();
+            var oracle = stale.path("tiers").get(1);
+            assertThat(oracle.path("currentVersion").asText()).as("served from the mirror").isEqualTo(v2);
+            assertThat(oracle.path("cohortDelayHours").asInt()).isEqualTo(12);
+            assertThat(api.get("/api/v1/admin/releases?tier=ORACLE", admin).status()).isEqualTo(200);
+
+            abortOracleRollouts(); // so that only the chain stands in the way
+            var refused = api.post("/api/v1/admin/releases", release(TestBeacons.uniqueVersion()), admin);
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.problemType()).isEqualTo("chain-unavailable");
+            assertThat(refused.text("detail")).contains("nothing was sent");
+            assertThat(api.put("/api/v1/admin/tiers/ORACLE/rollout-config",
+                    Map.of("canaryPercentage", 5, "cohortPercentage", 25, "cohortDelayHours", 6), admin).status())
+                    .isEqualTo(503);
+            assertThat(jdbc.sql("SELECT count(*) FROM beacon_transactions WHERE contract_address = :c "
+                            + "AND status IN ('pending', 'queued')").param("c", address).query(Long.class).single())
+                    .as("refused writes leave nothing behind").isZero();
+
+            // The engine's automatic rollback does not wait for the chain: it is queued and retried.
+            onChain.queueEmergencyRollback(Tier.ORACLE, v1, "automatic rollback: canary unhealthy");
+            beacon.sync();
+            assertThat(queued(address)).isEqualTo("queued");
+
+            chain = EmbeddedChain.start(TestChain.ANVIL, dir, port); // back, with its state
+            assertThat(chain.settings().contractAddress()).isEqualTo(address);
+
+            beacon.sync();
+            var recovered = status(api);
+            assertThat(recovered.path("status").asText()).isEqualTo("ok");
+            assertThat(recovered.path("staleSince").isNull()).isTrue();
+            assertThat(queued(address)).as("sent and indexed after recovery").isEqualTo("confirmed");
+            assertThat(status(api).path("tiers").get(1).path("currentVersion").asText()).isEqualTo(v1);
+            assertThat(api.put("/api/v1/admin/tiers/ORACLE/rollout-config",
+                    Map.of("canaryPercentage", 5, "cohortPercentage", 25, "cohortDelayHours", 6), admin).status())
+                    .isEqualTo(202);
+            beacon.sync();
+            assertThat(status(api).path("tiers").get(1).path("cohortDelayHours").asInt()).isEqualTo(6);
+        } finally {
+            abortOracleRollouts();
+        }
+    }
+
+    private String queued(String address) {
+        return jdbc.sql("SELECT status FROM beacon_transactions WHERE contract_address = :c AND kind = 'ROLLBACK'")
+                .param("c", address).query(String.class).single();
+    }
+
+    private void publish(ApiClient api, String version) {
+        var response = api.post("/api/v1/admin/releases", release(version), IntegrationTest.ADMIN_TOKEN);
+        assertThat(response.status()).as(response.toString()).isEqualTo(202);
+        beacon.sync();
+    }
+
+    private static tools.jackson.databind.JsonNode status(ApiClient api) {
+        return api.get("/api/v1/admin/beacon", IntegrationTest.ADMIN_TOKEN).body();
+    }
+
+    private static Map<String, Object> release(String version) {
+        return Map.of("tier", "ORACLE", "versionString", version, "imageRef", "registry.noderr.network/oracle:"
+                + version, "imageDigest", TestBeacons.digestString(4), "configHash", CONFIG);
+    }
+
+    private void abortOracleRollouts() {
+        jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
+                .update();
+    }
+}
