@@ -14,7 +14,7 @@ import './rollouts.css';
 
 export const config: ViewConfig = {
   title: 'Rollouts',
-  menu: { order: 3, icon: 'vaadin:rocket' },
+  menu: { order: 4, icon: 'vaadin:rocket' },
   rolesAllowed: ['VIEWER'],
 };
 

@@ -42,9 +42,12 @@ class PackagedJarIT {
         }
     }
 
+    private int chainPort;
+
     @Test
     void firstStartCreatesAdminAndRestartKeepsIt() throws Exception {
         var port = freePort();
+        chainPort = freePort();
 
         var firstLog = start(port, "first.log");
         var log = Files.readString(firstLog);
@@ -67,7 +70,15 @@ class PackagedJarIT {
                 .as("the same password after a restart")
                 .isEqualTo(200);
         assertThat(Files.exists(work.resolve("data/postgres/PG_VERSION"))).isTrue();
+        var contract = BEACON.matcher(log);
+        assertThat(contract.find()).as("the local chain's VersionBeacon in the log").isTrue();
+        assertThat(Files.readString(secondLog))
+                .as("the same VersionBeacon after a restart (not deployed again)")
+                .contains("VersionBeacon " + contract.group(1));
     }
+
+    private static final java.util.regex.Pattern BEACON =
+            java.util.regex.Pattern.compile("VersionBeacon (0x[0-9a-fA-F]{40}) \\(deployed in block");
 
     private Path start(int port, String logName) throws Exception {
         var jar = packagedJar();
@@ -80,6 +91,8 @@ class PackagedJarIT {
         var env = builder.environment();
         env.keySet().removeIf(k -> k.startsWith("NODERR_") || k.startsWith("SPRING_"));
         env.put("PORT", String.valueOf(port));
+        env.put("NODERR_BEACON_ANVIL", network.noderr.controlplane.TestChain.ANVIL.toAbsolutePath().toString());
+        env.put("NODERR_BEACON_EMBEDDED_PORT", String.valueOf(chainPort));
         env.put("SPRING_PROFILES_ACTIVE", "production");
         process = builder.start();
         try {

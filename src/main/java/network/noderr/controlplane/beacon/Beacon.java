@@ -4,12 +4,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import network.noderr.controlplane.beacon.BeaconTransactions.Kind;
-import network.noderr.controlplane.beacon.BeaconViews.ReleaseRequest;
-import network.noderr.controlplane.beacon.BeaconViews.ReleaseView;
-import network.noderr.controlplane.beacon.BeaconViews.RolloutConfigRequest;
-import network.noderr.controlplane.beacon.BeaconViews.StatusView;
-import network.noderr.controlplane.beacon.BeaconViews.Submitted;
-import network.noderr.controlplane.beacon.BeaconViews.TierView;
 import network.noderr.controlplane.rollouts.Rollouts;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Tier;
@@ -52,7 +46,7 @@ public class Beacon {
     }
 
     /** Sends the publish transaction; the release's rollout starts when the indexer sees it on-chain. */
-    public Submitted publish(ReleaseRequest request, String actor) {
+    public SubmittedTransaction publish(ReleaseRequest request, String actor) {
         var tier = request.tier();
         var open = rollouts.current(tier).filter(r -> !isFinished(r.status()));
         if (open.isPresent()) {
@@ -71,15 +65,15 @@ public class Beacon {
                 request.configHash(), actor);
         var row = transactions.find(id).orElseThrow();
         log.info("Publish of {} {} sent by {}: tx {}", tier, request.versionString(), actor, row.txHash());
-        return new Submitted(id, row.status(), row.txHash(), tier, row.versionString());
+        return new SubmittedTransaction(id, row.status(), row.txHash(), tier, row.versionString());
     }
 
     /** Sets a tier's rollout config on-chain (applies to rollouts started afterwards). */
-    public Submitted setRolloutConfig(Tier tier, RolloutConfigRequest request, String actor) {
+    public SubmittedTransaction setRolloutConfig(Tier tier, RolloutConfigRequest request, String actor) {
         var id = writes.rolloutConfig(tier, request.canaryPercentage(), request.cohortPercentage(),
                 request.cohortDelayHours(), actor);
         var row = transactions.find(id).orElseThrow();
-        return new Submitted(id, row.status(), row.txHash(), tier, null);
+        return new SubmittedTransaction(id, row.status(), row.txHash(), tier, null);
     }
 
     /** Published versions (newest first) with pending and failed publishes, for one tier or all. */
@@ -117,10 +111,10 @@ public class Beacon {
     }
 
     /** The chain's status as this replica sees it, with each tier's current version and rollout config. */
-    public StatusView status() {
+    public BeaconStatusView status() {
         var chain = connection.chain();
         var state = status.get();
-        return new StatusView(chain.chainId(), chain.rpcDisplay(), chain.contractAddress(), chain.signer(),
+        return new BeaconStatusView(chain.chainId(), chain.rpcDisplay(), chain.contractAddress(), chain.signer(),
                 connection.embedded(), indexer.cursor(), state.headBlock(), connection.confirmations(), state.status(),
                 state.staleSince(), state.lastError(), tiers());
     }

@@ -2,11 +2,6 @@ package network.noderr.controlplane.beacon;
 
 import jakarta.validation.Valid;
 import java.util.List;
-import network.noderr.controlplane.beacon.BeaconViews.ReleaseRequest;
-import network.noderr.controlplane.beacon.BeaconViews.ReleaseView;
-import network.noderr.controlplane.beacon.BeaconViews.RolloutConfigRequest;
-import network.noderr.controlplane.beacon.BeaconViews.StatusView;
-import network.noderr.controlplane.beacon.BeaconViews.Submitted;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
@@ -35,7 +30,7 @@ class BeaconAdminController {
     @PostMapping("/api/v1/admin/releases")
     @PreAuthorize("hasRole('RELEASE_MANAGER')")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    Submitted publish(@Valid @RequestBody ReleaseRequest request) {
+    SubmittedTransaction publish(@Valid @RequestBody ReleaseRequest request) {
         return beacon.publish(request, Actors.currentUsername());
     }
 
@@ -48,13 +43,13 @@ class BeaconAdminController {
     @PutMapping("/api/v1/admin/tiers/{tier}/rollout-config")
     @PreAuthorize("hasRole('ADMIN')")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    Submitted rolloutConfig(@PathVariable Tier tier, @Valid @RequestBody RolloutConfigRequest request) {
+    SubmittedTransaction rolloutConfig(@PathVariable Tier tier, @Valid @RequestBody RolloutConfigRequest request) {
         return beacon.setRolloutConfig(tier, request, Actors.currentUsername());
     }
 
     @GetMapping("/api/v1/admin/beacon")
     @PreAuthorize("hasRole('VIEWER')")
-    StatusView status() {
+    BeaconStatusView status() {
         return beacon.status();
     }
 }

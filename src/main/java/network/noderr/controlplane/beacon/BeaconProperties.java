@@ -54,4 +54,13 @@ public record BeaconProperties(
     boolean embeddedChain() {
         return rpcUrl.isBlank();
     }
+
+    /** Never shows the keystore password or the RPC URL's credentials (both may end up in logs). */
+    @Override
+    public String toString() {
+        return "BeaconProperties[rpcUrl=" + (rpcUrl.isBlank() ? "(embedded)" : BeaconChain.redact(rpcUrl))
+                + ", chainId=" + chainId + ", contractAddress=" + contractAddress + ", keystorePath=" + keystorePath
+                + ", keystorePassword=" + (keystorePassword.isEmpty() ? "(none)" : "(set)") + ", startBlock="
+                + startBlock + ", confirmations=" + confirmations + "]";
+    }
 }

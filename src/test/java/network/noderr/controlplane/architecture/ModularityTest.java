@@ -39,6 +39,21 @@ class ModularityTest {
     }
 
     @Test
+    void onlyTheBeaconFeatureTalksToTheChain() {
+        var classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("network.noderr.controlplane");
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("..beacon..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.web3j..")
+                .because("other features reach the chain through the beacon's services and the rollouts' BeaconPort")
+                .check(classes);
+    }
+
+    @Test
     void browserCallableServicesAreNotInjectedIntoOtherJavaCode() {
         var classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

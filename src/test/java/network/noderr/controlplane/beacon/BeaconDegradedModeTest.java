@@ -13,66 +13,82 @@ import network.noderr.controlplane.TestChain;
 import network.noderr.controlplane.shared.Tier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import network.noderr.controlplane.Application;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
 
 /**
  * The chain goes away mid-run and comes back: reads keep coming from the mirror flagged stale (with since-when),
  * writes are refused with a clear 503 and leave nothing behind, the engine's automatic rollback is queued and sent
- * once the chain is back, and the status recovers. Runs on a chain of its own (stopped and restarted here), with its
- * own application context.
+ * once the chain is back, and the status recovers. Runs a control plane of its own (a second application, like a
+ * second replica) on a chain of its own, which this test stops and restarts.
  */
-@IntegrationTest
-@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class BeaconDegradedModeTest {
 
     private static final String CONFIG = "0x" + "d".repeat(64);
     private static Path dir;
     private static int port;
     private static EmbeddedChain chain;
+    private static ConfigurableApplicationContext app;
+    private static SecurityContextHolderStrategy strategyBefore;
 
-    @DynamicPropertySource
-    static void ownChain(DynamicPropertyRegistry registry) throws IOException {
+    int serverPort;
+    Beacon beacon;
+    OnChainBeacon onChain;
+    BeaconConnection connection;
+    JdbcClient jdbc;
+
+    @BeforeAll
+    static void startChainAndApplication() throws IOException {
         dir = Files.createTempDirectory("noderr-degraded-chain");
         try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         chain = EmbeddedChain.start(TestChain.ANVIL, dir, port);
         var s = chain.settings();
-        registry.add("noderr.beacon.rpc-url", s::rpcUrl);
-        registry.add("noderr.beacon.contract-address", s::contractAddress);
-        registry.add("noderr.beacon.start-block", s::deployBlock);
-        registry.add("noderr.beacon.keystore-path", () -> s.keystore().toString());
-        registry.add("noderr.beacon.keystore-password", s::keystorePassword);
-        registry.add("noderr.beacon.poll-interval", () -> "1h"); // this test drives every step itself
+        // In one JVM a second application replaces the process-wide security context strategy (Vaadin installs its
+        // own); the one in place before is put back afterwards, as TwoReplicasTest does.
+        strategyBefore = SecurityContextHolder.getContextHolderStrategy();
+        // Command-line arguments: they outrank the system properties through which TestChain configures the
+        // other tests' contexts.
+        app = new SpringApplicationBuilder(Application.class)
+                .profiles("test")
+                .run("--server.port=0", "--spring.main.banner-mode=off",
+                        "--noderr.rollouts.reconcile-interval=PT1H",
+                        "--noderr.beacon.rpc-url=" + s.rpcUrl(),
+                        "--noderr.beacon.contract-address=" + s.contractAddress(),
+                        "--noderr.beacon.start-block=" + s.deployBlock(),
+                        "--noderr.beacon.keystore-path=" + s.keystore(),
+                        "--noderr.beacon.keystore-password=" + s.keystorePassword(),
+                        "--noderr.beacon.poll-interval=1h"); // this test drives every step itself
     }
 
     @AfterAll
-    static void stopChain() {
+    static void stop() {
+        if (app != null) {
+            app.close();
+        }
+        SecurityContextHolder.setContextHolderStrategy(strategyBefore);
         if (chain != null) {
             chain.close();
         }
         org.springframework.util.FileSystemUtils.deleteRecursively(dir.toFile());
     }
 
-    @LocalServerPort
-    int serverPort;
-
-    @Autowired
-    Beacon beacon;
-
-    @Autowired
-    OnChainBeacon onChain;
-
-    @Autowired
-    BeaconConnection connection;
-
-    @Autowired
-    JdbcClient jdbc;
+    @BeforeEach
+    void beans() {
+        serverPort = ((org.springframework.boot.web.server.context.WebServerApplicationContext) app).getWebServer()
+                .getPort();
+        beacon = app.getBean(Beacon.class);
+        onChain = app.getBean(OnChainBeacon.class);
+        connection = app.getBean(BeaconConnection.class);
+        jdbc = app.getBean(JdbcClient.class);
+    }
 
     @Test
     void readsComeFromTheMirrorWhileTheChainIsDownAndWritesResumeWhenItIsBack() throws Exception {

@@ -1,0 +1,290 @@
+import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
+import { useForm } from '@vaadin/hilla-react-form';
+import { Button } from '@vaadin/react-components/Button.js';
+import { Dialog } from '@vaadin/react-components/Dialog.js';
+import { Grid } from '@vaadin/react-components/Grid.js';
+import { GridColumn } from '@vaadin/react-components/GridColumn.js';
+import { Notification } from '@vaadin/react-components/Notification.js';
+import { Select } from '@vaadin/react-components/Select.js';
+import { TextArea } from '@vaadin/react-components/TextArea.js';
+import { TextField } from '@vaadin/react-components/TextField.js';
+import { useAuth } from 'Frontend/auth';
+import { formatRelative } from 'Frontend/components/time';
+import { ReleasesService } from 'Frontend/generated/endpoints';
+import type BeaconStatusView from 'Frontend/generated/network/noderr/controlplane/beacon/BeaconStatusView';
+import ReleaseRequestModel from 'Frontend/generated/network/noderr/controlplane/beacon/ReleaseRequestModel';
+import type ReleaseView from 'Frontend/generated/network/noderr/controlplane/beacon/ReleaseView';
+import type TierView from 'Frontend/generated/network/noderr/controlplane/beacon/TierView';
+import Tier from 'Frontend/generated/network/noderr/controlplane/shared/Tier';
+import { useCallback, useEffect, useState } from 'react';
+import './releases.css';
+
+export const config: ViewConfig = {
+  title: 'Releases',
+  menu: { order: 3, icon: 'vaadin:package' },
+  rolesAllowed: ['VIEWER'],
+};
+
+const REFRESH_MS = 3000;
+const TIERS = [Tier.ALL, Tier.ORACLE, Tier.GUARDIAN];
+
+function errorText(e: unknown) {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function short(hex: string | undefined) {
+  return hex ? `${hex.slice(0, 10)}…${hex.slice(-6)}` : '';
+}
+
+export default function ReleasesView() {
+  const { state } = useAuth();
+  const canPublish = state.user?.roles.includes('RELEASE_MANAGER') ?? false;
+  const [status, setStatus] = useState<BeaconStatusView | undefined>();
+  const [releases, setReleases] = useState<ReleaseView[] | undefined>();
+  const [tierFilter, setTierFilter] = useState<string>('ANY');
+  const [rollbackTier, setRollbackTier] = useState<TierView | undefined>();
+
+  const load = useCallback(async () => {
+    try {
+      const [s, r] = await Promise.all([
+        ReleasesService.status(),
+        ReleasesService.releases(tierFilter === 'ANY' ? undefined : (tierFilter as Tier)),
+      ]);
+      setStatus(s);
+      setReleases(r);
+    } catch (e) {
+      Notification.show(`Could not load releases: ${errorText(e)}`, { theme: 'error', duration: 6000 });
+    }
+  }, [tierFilter]);
+
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [load]);
+
+  const stale = status?.status === 'stale';
+
+  return (
+    <main className="view releases-view">
+      {status && <ChainBanner status={status} />}
+      <section className="tier-cards">
+        {status?.tiers.map((t) => (
+          <div className="tier-card" key={t.tier} data-testid={`tier-${t.tier}`}>
+            <h3>{t.tier}</h3>
+            <div className="current" data-testid={`current-${t.tier}`}>
+              {t.currentVersion ?? 'nothing published'}
+            </div>
+            <div className="muted">
+              canary {t.canaryPercentage} %, cohorts {t.cohortPercentage} %, every {t.cohortDelayHours} h
+            </div>
+            {canPublish && t.currentVersionId && t.currentVersionId > 1 && (
+              <Button
+                theme="error tertiary small"
+                disabled={stale}
+                data-testid={`rollback-${t.tier}`}
+                onClick={() => setRollbackTier(t)}
+              >
+                Emergency rollback…
+              </Button>
+            )}
+          </div>
+        ))}
+      </section>
+      {canPublish && <PublishForm disabled={stale} onPublished={load} />}
+      <section className="releases-list">
+        <div className="list-header">
+          <h2>Versions</h2>
+          <Select
+            label="Tier"
+            value={tierFilter}
+            items={[{ label: 'All tiers', value: 'ANY' }, ...TIERS.map((t) => ({ label: t, value: t }))]}
+            onValueChanged={(e) => setTierFilter(e.detail.value)}
+          />
+        </div>
+        {releases !== undefined && releases.length === 0 ? (
+          <div className="empty-state" data-testid="releases-empty">
+            <h2>No versions published yet</h2>
+            <p>Publish a version for a tier: it is recorded on the VersionBeacon and its rollout starts.</p>
+          </div>
+        ) : (
+          <Grid items={releases ?? []} allRowsVisible data-testid="releases-grid">
+            <GridColumn path="tier" width="7rem" flexGrow={0} />
+            <GridColumn header="Version" width="11rem" flexGrow={0}>
+              {({ item }: { item: ReleaseView }) => (
+                <span>
+                  {item.versionString} {item.current && <span className="badge current-badge">current</span>}
+                </span>
+              )}
+            </GridColumn>
+            <GridColumn header="On-chain" width="10rem" flexGrow={0}>
+              {({ item }: { item: ReleaseView }) => (
+                <span className={`badge status-${item.status}`} title={item.error ?? ''} data-status={item.status} data-version={item.versionString}>
+                  {item.status}
+                  {item.versionId ? ` · id ${item.versionId}` : ''}
+                </span>
+              )}
+            </GridColumn>
+            <GridColumn header="Transaction" width="17rem" flexGrow={0}>
+              {({ item }: { item: ReleaseView }) => (
+                <code className="tx" title={item.txHash ?? ''} data-tx={item.txHash ?? ''} data-version={item.versionString}>
+                  {short(item.txHash)}
+                  {item.blockNumber ? ` · block ${item.blockNumber}` : ''}
+                </code>
+              )}
+            </GridColumn>
+            <GridColumn header="Digest" width="13rem" flexGrow={0}>
+              {({ item }: { item: ReleaseView }) => <code title={item.imageDigest ?? ''}>{short(item.imageDigest)}</code>}
+            </GridColumn>
+            <GridColumn header="Error" flexGrow={1}>
+              {({ item }: { item: ReleaseView }) => <span className="error-text">{item.error ?? ''}</span>}
+            </GridColumn>
+            <GridColumn header="By" path="createdBy" width="9rem" flexGrow={0} />
+            <GridColumn header="When" width="8rem" flexGrow={0}>
+              {({ item }: { item: ReleaseView }) => formatRelative(item.time)}
+            </GridColumn>
+          </Grid>
+        )}
+      </section>
+      <RollbackDialog
+        tier={rollbackTier}
+        versions={(releases ?? []).filter(
+          (r) =>
+            r.tier === rollbackTier?.tier &&
+            r.status === 'confirmed' &&
+            (r.versionId ?? 0) < (rollbackTier?.currentVersionId ?? 0),
+        )}
+        onClose={() => setRollbackTier(undefined)}
+        onDone={load}
+      />
+    </main>
+  );
+}
+
+function ChainBanner({ status }: { status: BeaconStatusView }) {
+  if (status.status === 'stale') {
+    return (
+      <div className="chain-banner stale" role="alert" data-testid="chain-status">
+        <strong>Chain unreachable</strong> since {formatRelative(status.staleSince!)} ({status.rpcUrl}). Showing the
+        last indexed state (block {status.lastIndexedBlock}); publishing and rollback are refused until it is back.
+      </div>
+    );
+  }
+  return (
+    <div className="chain-banner" data-testid="chain-status" data-status={status.status}>
+      Chain {status.chainId}
+      {status.embedded ? ' (local)' : ''} · VersionBeacon <code>{status.contractAddress}</code> · block{' '}
+      {status.headBlock}, indexed {status.lastIndexedBlock} · <strong>{status.status}</strong>
+    </div>
+  );
+}
+
+function PublishForm({ disabled, onPublished }: { disabled: boolean; onPublished: () => Promise<void> }) {
+  const { model, field, submit, submitting, reset } = useForm(ReleaseRequestModel, {
+    onSubmit: async (request) => {
+      try {
+        const sent = await ReleasesService.publish(request);
+        Notification.show(
+          `Publish of ${sent.tier} ${sent.versionString} sent (tx ${short(sent.txHash)}). Its rollout starts once it is confirmed on-chain.`,
+          { theme: 'success', duration: 6000 },
+        );
+        reset();
+        await onPublished();
+      } catch (e) {
+        Notification.show(`Publish failed: ${errorText(e)}`, { theme: 'error', duration: 10000, position: 'bottom-end' });
+      }
+    },
+  });
+  return (
+    <section className="publish-form" data-testid="publish-form">
+      <h2>Publish a version</h2>
+      <div className="fields">
+        <Select label="Tier" items={TIERS.map((t) => ({ label: t, value: t }))} {...field(model.tier)} />
+        <TextField label="Version" placeholder="1.4.2" {...field(model.versionString)} />
+        <TextField label="Image" placeholder="registry.noderr.network/oracle:1.4.2" {...field(model.imageRef)} />
+        <TextField label="Image digest" placeholder="sha256:…" {...field(model.imageDigest)} />
+        <TextField label="Config hash" placeholder="0x…" {...field(model.configHash)} />
+      </div>
+      <Button theme="primary" disabled={disabled || submitting} onClick={() => void submit()}>
+        {submitting ? 'Sending…' : 'Publish on-chain'}
+      </Button>
+    </section>
+  );
+}
+
+type RollbackProps = {
+  tier: TierView | undefined;
+  versions: ReleaseView[];
+  onClose: () => void;
+  onDone: () => Promise<void>;
+};
+
+function RollbackDialog({ tier, versions, onClose, onDone }: RollbackProps) {
+  const [target, setTarget] = useState('');
+  const [reason, setReason] = useState('');
+  const [confirmation, setConfirmation] = useState('');
+  const [busy, setBusy] = useState(false);
+  const ready = tier !== undefined && target !== '' && reason.trim() !== '' && confirmation.trim() === tier.tier;
+
+  function close() {
+    setTarget('');
+    setReason('');
+    setConfirmation('');
+    onClose();
+  }
+
+  async function rollBack() {
+    if (!tier) return;
+    setBusy(true);
+    try {
+      const rollout = await ReleasesService.emergencyRollback(tier.tier, target, reason, confirmation);
+      Notification.show(`${tier.tier} rolled back to ${target} on-chain; rollout ${rollout.versionString} is ${rollout.status}.`, {
+        theme: 'success',
+        duration: 8000,
+      });
+      close();
+    } catch (e) {
+      Notification.show(`Rollback failed: ${errorText(e)}`, { theme: 'error', duration: 10000, position: 'bottom-end' });
+    } finally {
+      setBusy(false);
+      await onDone();
+    }
+  }
+
+  return (
+    <Dialog
+      headerTitle={tier ? `Emergency rollback of ${tier.tier}` : ''}
+      opened={tier !== undefined}
+      onOpenedChanged={(e) => {
+        if (!e.detail.value) close();
+      }}
+      footer={
+        <>
+          <Button onClick={close}>Cancel</Button>
+          <Button theme="error primary" disabled={!ready || busy} onClick={() => void rollBack()}>
+            {busy ? 'Rolling back…' : 'Roll back now'}
+          </Button>
+        </>
+      }
+    >
+      <div className="rollback-form" data-testid="rollback-dialog">
+        <p>
+          Every {tier?.tier} node not on the chosen version is told to switch to it at emergency priority, and the
+          VersionBeacon points back at it.
+        </p>
+        <Select
+          label="Roll back to"
+          items={versions.map((v) => ({ label: `${v.versionString} (id ${v.versionId})`, value: v.versionString }))}
+          value={target}
+          onValueChanged={(e) => setTarget(e.detail.value)}
+        />
+        <TextArea label="Reason" value={reason} onValueChanged={(e) => setReason(e.detail.value)} maxlength={1000} />
+        <TextField
+          label={`Type ${tier?.tier ?? ''} to confirm`}
+          value={confirmation}
+          onValueChanged={(e) => setConfirmation(e.detail.value)}
+        />
+      </div>
+    </Dialog>
+  );
+}

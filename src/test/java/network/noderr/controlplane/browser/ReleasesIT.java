@@ -1,0 +1,143 @@
+package network.noderr.controlplane.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import java.util.concurrent.atomic.AtomicInteger;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.TestChain;
+import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.security.UserAccounts;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * A release manager publishes ORACLE versions in the Releases screen in real Chromium: each is confirmed on the real
+ * chain with the transaction hash the chain returns, its rollout starts, and an emergency rollback (typed
+ * confirmation, reason) points the chain back at the earlier version.
+ */
+@IntegrationTest
+class ReleasesIT {
+
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    UserAccounts users;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    Page page;
+
+    @AfterEach
+    void close() {
+        if (page != null) {
+            page.context().close();
+        }
+        abortOracleRollouts();
+    }
+
+    @Test
+    void publishesOnChainSeesItConfirmedAndRollsBack() throws Exception {
+        abortOracleRollouts();
+        if (users.findByUsername("releases-browser").isEmpty()) {
+            users.create("releases-browser", "releases-browser-password", Role.RELEASE_MANAGER);
+        }
+        page = Browsers.newPage();
+        Browsers.logIn(page, port, "releases-browser", "releases-browser-password");
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Releases")).click();
+        assertThat(page.getByTestId("chain-status")).hasAttribute("data-status", "ok");
+
+        var form = page.getByTestId("publish-form");
+        form.getByLabel("Image digest").fill("sha256:not-a-digest");
+        form.getByLabel("Version").fill("1.2");
+        form.getByText("Publish on-chain").click();
+        assertThat(form.locator("vaadin-text-field[invalid]")).not().hasCount(0);
+
+        var first = version();
+        publish(form, first, 1);
+        assertThat(status(first)).hasAttribute("data-status", "confirmed");
+        var txHash = tx(first).getAttribute("data-tx");
+        try (var chain = new ChainClient()) {
+            var receipt = chain.web3j.ethGetTransactionReceipt(txHash).send().getTransactionReceipt().orElseThrow();
+            assertThat(receipt.isStatusOK()).isTrue();
+            assertThat(tx(first)).containsText("block " + receipt.getBlockNumber());
+        }
+        assertThat(page.getByTestId("current-ORACLE")).hasText(first);
+        assertThat(jdbc.sql("SELECT count(*) FROM deployments WHERE tier = 'ORACLE' AND version_string = :v "
+                + "AND status = 'active'").param("v", first).query(Long.class).single()).as("rollout started").isOne();
+        Browsers.screenshot(page, "releases-published");
+
+        abortOracleRollouts(); // the next version may only start once this rollout is over
+        var second = version();
+        publish(form, second, 2);
+        assertThat(status(second)).hasAttribute("data-status", "confirmed");
+        assertThat(page.getByTestId("current-ORACLE")).hasText(second);
+
+        page.getByTestId("rollback-ORACLE").click();
+        var dialog = page.getByTestId("rollback-dialog");
+        var rollBack = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Roll back now"));
+        dialog.locator("vaadin-select").click();
+        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName(first)).click();
+        dialog.getByLabel("Reason").fill("settlement adapter crash loop");
+        dialog.getByLabel("Type ORACLE to confirm").fill("ORACL");
+        assertThat(rollBack).isDisabled();
+        dialog.getByLabel("Type ORACLE to confirm").fill("ORACLE");
+        Browsers.screenshot(page, "releases-emergency-rollback");
+        rollBack.click();
+
+        assertThat(page.getByTestId("current-ORACLE")).hasText(first);
+        assertThat(jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = 'ORACLE'").query(String.class)
+                .single()).isEqualTo(first);
+        assertThat(jdbc.sql("SELECT status FROM deployments WHERE tier = 'ORACLE' AND version_string = :v")
+                .param("v", second).query(String.class).single()).isEqualTo("rolled_back");
+    }
+
+    private void publish(Locator form, String version, int seed) {
+        form.locator("vaadin-select").click();
+        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("ORACLE").setExact(true)).click();
+        form.getByLabel("Version").fill(version);
+        form.getByLabel("Image", new Locator.GetByLabelOptions().setExact(true))
+                .fill("registry.noderr.network/oracle:" + version);
+        form.getByLabel("Image digest").fill("sha256:" + String.format("%064x", seed + 4096));
+        form.getByLabel("Config hash").fill("0x" + "ab".repeat(32));
+        form.getByText("Publish on-chain").click();
+    }
+
+    private Locator status(String version) {
+        return page.locator("[data-status][data-version='" + version + "']");
+    }
+
+    private Locator tx(String version) {
+        return page.locator("[data-tx][data-version='" + version + "']");
+    }
+
+    private static String version() {
+        return "8." + (System.currentTimeMillis() / 1000 % 100_000) + "." + SEQ.incrementAndGet();
+    }
+
+    private void abortOracleRollouts() {
+        jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
+                .update();
+    }
+
+    private static final class ChainClient implements AutoCloseable {
+        final Web3j web3j = Web3j.build(new HttpService(TestChain.settings().rpcUrl()));
+
+        @Override
+        public void close() {
+            web3j.shutdown();
+        }
+    }
+}
