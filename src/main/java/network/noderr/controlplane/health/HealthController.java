@@ -1,9 +1,8 @@
 package network.noderr.controlplane.health;
 
-import jakarta.validation.Validator;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import network.noderr.controlplane.security.NodeCaller;
@@ -14,7 +13,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -33,26 +32,18 @@ class HealthController {
     record Acknowledged(boolean acknowledged, String healthStatus, int accepted) {}
 
     private final HealthIngest ingest;
-    private final Validator validator;
     private final JsonMapper json;
     private final Clock clock;
 
-    HealthController(HealthIngest ingest, Validator validator, JsonMapper json, Clock clock) {
+    HealthController(HealthIngest ingest, JsonMapper json, Clock clock) {
         this.ingest = ingest;
-        this.validator = validator;
         this.json = json;
         this.clock = clock;
     }
 
     @PostMapping("/api/v1/health")
-    Acknowledged report(@AuthenticationPrincipal Jwt token, @RequestBody JsonNode body) {
-        var nodes = body.isArray() ? body.values() : List.of(body);
-        var reports = new ArrayList<HealthReport>();
-        int index = 0;
-        for (var node : nodes) {
-            reports.add(parse(node, body.isArray() ? "[" + index + "]." : ""));
-            index++;
-        }
+    Acknowledged report(@AuthenticationPrincipal Jwt token, @RequestBody byte[] body) {
+        var reports = parse(body);
         if (reports.isEmpty() || reports.size() > MAX_BATCH) {
             throw new InvalidRequestException("body", "must hold 1 to " + MAX_BATCH + " reports");
         }
@@ -68,28 +59,60 @@ class HealthController {
         }
     }
 
-    private HealthReport parse(JsonNode node, String prefix) {
-        HealthReport report;
+    /** Binds the body straight to records (no intermediate tree), then checks every report. */
+    private List<HealthReport> parse(byte[] body) {
+        boolean batch = isArray(body);
+        List<HealthReport> reports;
         try {
-            report = json.treeToValue(node, HealthReport.class);
-        } catch (RuntimeException e) {
-            throw new InvalidRequestException(prefix.isEmpty() ? "body" : prefix.substring(0, prefix.length() - 1),
-                    "is not a health report (nodeId, version, metrics{uptime, cpu, memory, disk?, errors}, "
-                            + "timestamp)");
+            reports = batch ? Arrays.asList(json.readValue(body, HealthReport[].class))
+                    : List.of(json.readValue(body, HealthReport.class));
+        } catch (JacksonException e) {
+            throw new InvalidRequestException(path(e), "is not a health report (nodeId, version, metrics{uptime, "
+                    + "cpu, memory, disk?, errors}, timestamp)");
         }
         var errors = new LinkedHashMap<String, String>();
-        validator.validate(report).forEach(v -> errors.put(prefix + v.getPropertyPath(), v.getMessage()));
-        if (report.timestamp() != null) {
-            var now = clock.instant();
-            if (report.timestamp().isAfter(now.plus(MAX_SKEW))) {
-                errors.put(prefix + "timestamp", "is in the future; check the node's clock");
-            } else if (report.timestamp().isBefore(now.minus(MAX_AGE))) {
-                errors.put(prefix + "timestamp", "is older than the 30-day retention");
+        var now = clock.instant();
+        for (int i = 0; i < reports.size(); i++) {
+            var report = reports.get(i);
+            var prefix = batch ? "[" + i + "]." : "";
+            if (report == null) {
+                errors.put(batch ? "[" + i + "]" : "body", "must be a health report");
+                continue;
+            }
+            report.collectErrors(prefix, errors);
+            if (report.timestamp() != null) {
+                if (report.timestamp().isAfter(now.plus(MAX_SKEW))) {
+                    errors.put(prefix + "timestamp", "is in the future; check the node's clock");
+                } else if (report.timestamp().isBefore(now.minus(MAX_AGE))) {
+                    errors.put(prefix + "timestamp", "is older than the 30-day retention");
+                }
             }
         }
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
         }
-        return report;
+        return reports;
+    }
+
+    private static boolean isArray(byte[] body) {
+        for (byte b : body) {
+            if (!Character.isWhitespace(b)) {
+                return b == '[';
+            }
+        }
+        return false;
+    }
+
+    /** Where in the body binding failed, in the field-name form of the other errors (e.g. {@code [3].metrics.cpu}). */
+    private static String path(JacksonException e) {
+        var path = new StringBuilder();
+        for (var ref : e.getPath()) {
+            if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            } else if (ref.getPropertyName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(ref.getPropertyName());
+            }
+        }
+        return path.isEmpty() ? "body" : path.toString();
     }
 }

@@ -56,6 +56,7 @@ public final class ControlPlaneBenchmark {
         int batch = Integer.parseInt(options.get("batch"));
         int rate = Integer.parseInt(options.get("rate"));
         int versionSeconds = Integer.parseInt(options.get("versionSeconds"));
+        int warmupSeconds = Integer.parseInt(options.getOrDefault("warmupSeconds", "30"));
 
         var work = Files.createTempDirectory("noderr-bench");
         try (var db = EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(work.resolve("pg"), 0, true))) {
@@ -90,8 +91,11 @@ public final class ControlPlaneBenchmark {
                 for (var node : nodes) { // first contact: caches
                     http.send(get(base, node), HttpResponse.BodyHandlers.discarding());
                 }
+                // The version query is measured at steady state: the millions of rows just written are vacuumed,
+                // analysed and checkpointed first, so autovacuum and checkpoint writes do not run during it.
+                settle(db.jdbcUrl());
                 System.out.print("warm-up (not counted): ");
-                versionQuery(base, nodes, rate / 2, Duration.ofSeconds(Math.max(5, versionSeconds / 2)));
+                versionQuery(base, nodes, rate, Duration.ofSeconds(warmupSeconds));
                 versionQuery(base, nodes, rate, Duration.ofSeconds(versionSeconds));
                 if (Boolean.parseBoolean(options.getOrDefault("wrk", "false"))) {
                     wrk(base, nodes.getFirst(), versionSeconds);
@@ -128,10 +132,22 @@ public final class ControlPlaneBenchmark {
         env.put("NODERR_ADMIN_API_TOKEN", ADMIN_TOKEN);
         env.put("NODERR_ADMIN_PASSWORD", "benchmark-admin-password");
         env.put("LOGGING_LEVEL_ROOT", "WARN");
+        // Its own local chain, under the benchmark's work directory, on a free port.
+        env.put("NODERR_DATA_DIR", work.resolve("data").toString());
+        env.put("NODERR_BEACON_ANVIL", Path.of("contracts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil")
+                .toAbsolutePath().toString());
+        try (var socket = new java.net.ServerSocket(0)) {
+            env.put("NODERR_BEACON_EMBEDDED_PORT", String.valueOf(socket.getLocalPort()));
+        }
+        // -Dnoderr.bench.jvm="-XX:+UseZGC" passes JVM flags to the control plane; -Dnoderr.bench.jfr=/tmp/cp.jfr
+        // records a JFR profile of it for the whole run.
+        var flags = System.getProperty("noderr.bench.jvm", "");
         var profile = System.getProperty("noderr.bench.jfr");
         if (profile != null) {
-            // -Dnoderr.bench.jfr=/tmp/cp.jfr records a JFR profile of the control plane for the whole run.
-            env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=" + profile + ",settings=profile");
+            flags += " -XX:StartFlightRecording=filename=" + profile + ",settings=profile";
+        }
+        if (!flags.isBlank()) {
+            env.put("JAVA_TOOL_OPTIONS", flags.strip());
         }
         var process = builder.start();
         var deadline = Instant.now().plusSeconds(120);
@@ -236,6 +252,15 @@ public final class ControlPlaneBenchmark {
         return reports.get() / ((System.nanoTime() - started) / 1e9);
     }
 
+    private static void settle(String jdbcUrl) throws Exception {
+        long start = System.nanoTime();
+        try (var c = DriverManager.getConnection(jdbcUrl); var st = c.createStatement()) {
+            st.execute("VACUUM ANALYZE");
+            st.execute("CHECKPOINT");
+        }
+        System.out.printf("database settled (VACUUM ANALYZE, CHECKPOINT) in %.1f s%n", (System.nanoTime() - start) / 1e9);
+    }
+
     private static double rawCopy(String jdbcUrl, List<String> rows) throws Exception {
         var csv = String.join("\n", rows) + "\n";
         try (var c = DriverManager.getConnection(jdbcUrl)) {
@@ -254,122 +279,35 @@ public final class ControlPlaneBenchmark {
      * the JVM HttpClient costs more CPU than the server on a shared 2-core machine). Each connection sends its share
      * of the schedule; latency runs from the intended send time, so a slow server shows up as queueing.
      */
+    /**
+     * The version query at a fixed rate, driven by {@code scripts/bench/openloop.c} (built by ./bench): one C thread
+     * on epoll, latency measured from each request's intended send time, so queueing in the server counts.
+     */
     private static void versionQuery(String base, List<Node> nodes, int rate, Duration duration) throws Exception {
-        final int connections = 64;
+        final int connections = 32;
         var uri = URI.create(base);
-        int perConnection = (int) (rate * duration.toSeconds() / connections);
-        long interval = 1_000_000_000L * connections / rate;
-        var latencies = new long[perConnection * connections];
-        var errors = new AtomicLong();
-        long start = System.nanoTime() + 50_000_000L;
-        var tasks = new ArrayList<java.util.concurrent.Future<?>>();
-        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int c = 0; c < connections; c++) {
-                int conn = c;
-                tasks.add(pool.submit(() -> {
-                    var node = nodes.get(conn % nodes.size());
-                    var request = ("GET /api/v1/version/" + node.id() + "?currentVersion=1.0.0 HTTP/1.1\r\nHost: "
-                            + uri.getHost() + "\r\nAuthorization: Bearer " + node.token() + "\r\n\r\n")
-                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-                    java.net.Socket socket = null;
-                    try {
-                        java.io.OutputStream out = null;
-                        java.io.InputStream in = null;
-                        long offset = conn * interval / connections; // spread the connections over one interval
-                        for (int i = 0; i < perConnection; i++) {
-                            long intended = start + offset + i * interval;
-                            long wait = intended - System.nanoTime();
-                            if (wait > 0) {
-                                java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                            }
-                            if (socket == null) { // first request, or the server closed the keep-alive connection
-                                socket = new java.net.Socket(uri.getHost(), uri.getPort());
-                                socket.setTcpNoDelay(true);
-                                out = socket.getOutputStream();
-                                in = new java.io.BufferedInputStream(socket.getInputStream());
-                            }
-                            out.write(request);
-                            out.flush();
-                            var response = readResponse(in);
-                            if (response.status() != 200) {
-                                errors.incrementAndGet();
-                            }
-                            latencies[conn * perConnection + i] = System.nanoTime() - intended;
-                            if (response.close()) {
-                                socket.close();
-                                socket = null;
-                            }
-                        }
-                    } finally {
-                        if (socket != null) {
-                            socket.close();
-                        }
-                    }
-                    return null;
-                }));
+        var requests = Files.createTempFile("version-requests", ".bin");
+        try (var out = Files.newOutputStream(requests)) {
+            for (var node : nodes) {
+                out.write(("GET /api/v1/version/" + node.id() + "?currentVersion=1.0.0 HTTP/1.1\r\nHost: "
+                        + uri.getHost() + "\r\nAuthorization: Bearer " + node.token() + "\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.write(0);
             }
         }
-        for (var task : tasks) {
-            task.get(); // a broken connection fails the run instead of leaving zero latencies behind
+        var client = System.getProperty("noderr.bench.openloop", "target/openloop");
+        var process = new ProcessBuilder(client, uri.getHost(), Integer.toString(uri.getPort()),
+                Integer.toString(rate), Long.toString(duration.toSeconds()), Integer.toString(connections),
+                requests.toString())
+                .redirectErrorStream(true)
+                .start();
+        var output = new String(process.getInputStream().readAllBytes()).strip();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("openloop failed: " + output);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        int total = latencies.length;
-        Arrays.sort(latencies);
-        System.out.printf("version query at %d req/s offered over %d connections (%.0f achieved over %.1f s, %d "
-                        + "errors): p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 <= 5 ms at 5000 req/s)%n",
-                rate, connections, total / seconds, seconds, errors.get(), latencies[total / 2] / 1e6,
-                latencies[(int) (total * 0.99)] / 1e6, latencies[total - 1] / 1e6);
-    }
-
-    private record Response(int status, boolean close) {}
-
-    /** Reads one HTTP/1.1 response (Content-Length or chunked) and says whether the server closes the connection. */
-    private static Response readResponse(java.io.InputStream in) throws java.io.IOException {
-        var line = new StringBuilder();
-        int status = -1;
-        int length = 0;
-        boolean chunked = false;
-        boolean close = false;
-        while (true) {
-            int ch = in.read();
-            if (ch < 0) {
-                throw new java.io.EOFException("connection closed");
-            }
-            if (ch == '\n') {
-                var header = line.toString().strip();
-                line.setLength(0);
-                if (header.isEmpty()) {
-                    break;
-                }
-                if (status < 0) {
-                    status = Integer.parseInt(header.split(" ")[1]);
-                } else if (header.regionMatches(true, 0, "content-length:", 0, 15)) {
-                    length = Integer.parseInt(header.substring(15).strip());
-                } else if (header.regionMatches(true, 0, "connection:", 0, 11)) {
-                    close = header.toLowerCase(java.util.Locale.ROOT).contains("close");
-                } else if (header.regionMatches(true, 0, "transfer-encoding:", 0, 18)) {
-                    chunked = header.toLowerCase(java.util.Locale.ROOT).contains("chunked");
-                }
-            } else {
-                line.append((char) ch);
-            }
-        }
-        if (chunked) {
-            while (true) {
-                var size = new StringBuilder();
-                for (int ch; (ch = in.read()) != '\n'; ) {
-                    size.append((char) ch);
-                }
-                int n = Integer.parseInt(size.toString().strip(), 16);
-                in.readNBytes(n + 2);
-                if (n == 0) {
-                    break;
-                }
-            }
-        } else {
-            in.readNBytes(length);
-        }
-        return new Response(status, close);
+        Files.delete(requests);
+        System.out.printf("version query at %d req/s offered, %d connections, %d s: %s (target p99 <= 5 ms at "
+                + "5000 req/s)%n", rate, connections, duration.toSeconds(), output);
     }
 
     /**
