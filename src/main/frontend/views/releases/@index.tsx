@@ -14,6 +14,7 @@ import { ReleasesService } from 'Frontend/generated/endpoints';
 import type BeaconStatusView from 'Frontend/generated/network/noderr/controlplane/beacon/BeaconStatusView';
 import ReleaseRequestModel from 'Frontend/generated/network/noderr/controlplane/beacon/ReleaseRequestModel';
 import type ReleaseView from 'Frontend/generated/network/noderr/controlplane/beacon/ReleaseView';
+import type TransactionView from 'Frontend/generated/network/noderr/controlplane/beacon/TransactionView';
 import type TierView from 'Frontend/generated/network/noderr/controlplane/beacon/TierView';
 import Tier from 'Frontend/generated/network/noderr/controlplane/shared/Tier';
 import { useCallback, useEffect, useState } from 'react';
@@ -41,17 +42,20 @@ export default function ReleasesView() {
   const canPublish = state.user?.roles.includes('RELEASE_MANAGER') ?? false;
   const [status, setStatus] = useState<BeaconStatusView | undefined>();
   const [releases, setReleases] = useState<ReleaseView[] | undefined>();
+  const [transactions, setTransactions] = useState<TransactionView[]>([]);
   const [tierFilter, setTierFilter] = useState<string>('ANY');
   const [rollbackTier, setRollbackTier] = useState<TierView | undefined>();
 
   const load = useCallback(async () => {
     try {
-      const [s, r] = await Promise.all([
+      const [s, r, t] = await Promise.all([
         ReleasesService.status(),
         ReleasesService.releases(tierFilter === 'ANY' ? undefined : (tierFilter as Tier)),
+        ReleasesService.transactions(),
       ]);
       setStatus(s);
       setReleases(r);
+      setTransactions(t);
     } catch (e) {
       Notification.show(`Could not load releases: ${errorText(e)}`, { theme: 'error', duration: 6000 });
     }
@@ -146,6 +150,45 @@ export default function ReleasesView() {
           </Grid>
         )}
       </section>
+      {transactions.length > 0 && (
+        <section className="transactions-list">
+          <h2>Chain transactions</h2>
+          <Grid items={transactions} allRowsVisible data-testid="transactions-grid">
+            <GridColumn path="kind" width="9rem" flexGrow={0} />
+            <GridColumn path="tier" width="7rem" flexGrow={0} />
+            <GridColumn header="Version" width="9rem" flexGrow={0}>
+              {({ item }: { item: TransactionView }) => item.versionString ?? item.detail ?? ''}
+            </GridColumn>
+            <GridColumn header="Status" width="8rem" flexGrow={0}>
+              {({ item }: { item: TransactionView }) => (
+                <span className={`badge status-${item.status}`} title={item.error ?? ''}>
+                  {item.status}
+                </span>
+              )}
+            </GridColumn>
+            <GridColumn header="Transaction" width="17rem" flexGrow={0}>
+              {({ item }: { item: TransactionView }) => (
+                <code
+                  title={item.txHash ?? ''}
+                  data-kind={item.kind}
+                  data-version={item.versionString ?? ''}
+                  data-tx={item.txHash ?? ''}
+                >
+                  {short(item.txHash)}
+                  {item.blockNumber ? ` · block ${item.blockNumber}` : ''}
+                </code>
+              )}
+            </GridColumn>
+            <GridColumn header="Error" flexGrow={1}>
+              {({ item }: { item: TransactionView }) => <span className="error-text">{item.error ?? ''}</span>}
+            </GridColumn>
+            <GridColumn header="By" path="createdBy" width="9rem" flexGrow={0} />
+            <GridColumn header="When" width="8rem" flexGrow={0}>
+              {({ item }: { item: TransactionView }) => formatRelative(item.createdAt)}
+            </GridColumn>
+          </Grid>
+        </section>
+      )}
       <RollbackDialog
         tier={rollbackTier}
         versions={(releases ?? []).filter(

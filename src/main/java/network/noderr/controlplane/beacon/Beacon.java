@@ -110,6 +110,28 @@ public class Beacon {
         return result;
     }
 
+    /** The latest writes this control plane sent to the chain, all kinds, newest first. */
+    public List<TransactionView> transactions(int limit) {
+        var chain = connection.chain();
+        return jdbc.sql("""
+                        SELECT kind, tier, version_string, reason, status, tx_hash, block_number, error, created_by,
+                            created_at
+                        FROM beacon_transactions WHERE chain_id = :chain AND contract_address = :c
+                        ORDER BY created_at DESC LIMIT :limit""")
+                .param("chain", chain.chainId())
+                .param("c", chain.contractAddress())
+                .param("limit", Math.clamp(limit, 1, 500))
+                .query((rs, i) -> {
+                    long block = rs.getLong("block_number");
+                    Long blockNumber = rs.wasNull() ? null : block;
+                    return new TransactionView(rs.getString("kind"), Tier.valueOf(rs.getString("tier")),
+                            rs.getString("version_string"), rs.getString("reason"), rs.getString("status"),
+                            rs.getString("tx_hash"), blockNumber, rs.getString("error"),
+                            rs.getString("created_by"), rs.getTimestamp("created_at").toInstant());
+                })
+                .list();
+    }
+
     /** The chain's status as this replica sees it, with each tier's current version and rollout config. */
     public BeaconStatusView status() {
         var chain = connection.chain();

@@ -47,6 +47,12 @@ class BeaconAdminController {
         return beacon.setRolloutConfig(tier, request, Actors.currentUsername());
     }
 
+    @GetMapping("/api/v1/admin/beacon/transactions")
+    @PreAuthorize("hasRole('VIEWER')")
+    List<TransactionView> transactions(@RequestParam(defaultValue = "50") int limit) {
+        return beacon.transactions(limit);
+    }
+
     @GetMapping("/api/v1/admin/beacon")
     @PreAuthorize("hasRole('VIEWER')")
     BeaconStatusView status() {

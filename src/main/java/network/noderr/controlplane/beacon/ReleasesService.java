@@ -39,6 +39,10 @@ public class ReleasesService {
         return beacon.releases(tier);
     }
 
+    public @NonNull List<@NonNull TransactionView> transactions() {
+        return beacon.transactions(50);
+    }
+
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
     public @NonNull SubmittedTransaction publish(@Valid @NonNull ReleaseRequest request) {
         return Endpoints.call(() -> beacon.publish(request, Actors.currentUsername()));

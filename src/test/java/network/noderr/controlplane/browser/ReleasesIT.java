@@ -98,6 +98,15 @@ class ReleasesIT {
         rollBack.click();
 
         assertThat(page.getByTestId("current-ORACLE")).hasText(first);
+        var rollbackTx = page.locator("[data-kind='ROLLBACK'][data-version='" + first + "']");
+        assertThat(rollbackTx).hasAttribute("data-tx", java.util.regex.Pattern.compile("0x[0-9a-f]{64}"));
+        try (var chain = new ChainClient()) {
+            var receipt = chain.web3j.ethGetTransactionReceipt(rollbackTx.getAttribute("data-tx")).send()
+                    .getTransactionReceipt().orElseThrow();
+            assertThat(receipt.isStatusOK()).as("the rollback shown is the one the chain mined").isTrue();
+        }
+        assertThat(dialog).isHidden();
+        Browsers.screenshot(page, "releases-rolled-back");
         assertThat(jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = 'ORACLE'").query(String.class)
                 .single()).isEqualTo(first);
         assertThat(jdbc.sql("SELECT status FROM deployments WHERE tier = 'ORACLE' AND version_string = :v")
@@ -120,7 +129,7 @@ class ReleasesIT {
     }
 
     private Locator tx(String version) {
-        return page.locator("[data-tx][data-version='" + version + "']");
+        return page.locator("code.tx[data-version='" + version + "']");
     }
 
     private static String version() {
