@@ -148,6 +148,13 @@ contract VersionBeacon is AccessControl {
         return _idByVersionString[tier][keccak256(bytes(versionString))];
     }
 
+    /// @notice The image digest recorded for a tier's version string; zero when it was never published. Node agents
+    ///         call this to check the image they are told to run.
+    function imageDigestOf(uint8 tier, string calldata versionString) external view knownTier(tier) returns (bytes32) {
+        uint64 id = _idByVersionString[tier][keccak256(bytes(versionString))];
+        return id == 0 ? bytes32(0) : _versions[tier][id - 1].imageDigest;
+    }
+
     function versionCount(uint8 tier) external view knownTier(tier) returns (uint64) {
         return uint64(_versions[tier].length);
     }

@@ -1,0 +1,193 @@
+package network.noderr.agent.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PullResponseItem;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The node's container on the local Docker engine (docker-java over the engine's socket): pull by digest, stop and
+ * keep, create a successor with the same configuration, health, removal and image pruning. Every operation is
+ * idempotent so that an update step can run again after a crash.
+ */
+public final class NodeContainers implements Closeable {
+
+    /** Health as the update sees it: Docker's HEALTHCHECK status, or running/stopped without one. */
+    public enum Health { STARTING, HEALTHY, UNHEALTHY, NOT_RUNNING }
+
+    private final DockerClient docker;
+
+    public NodeContainers(String dockerHost) {
+        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+        var http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .connectionTimeout(Duration.ofSeconds(10))
+                .responseTimeout(Duration.ofMinutes(10))
+                .build();
+        this.docker = DockerClientImpl.getInstance(config, http);
+    }
+
+    public DockerClient client() {
+        return docker;
+    }
+
+    public Optional<InspectContainerResponse> inspect(String name) {
+        try {
+            return Optional.of(docker.inspectContainerCmd(name).exec());
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Pulls {@code repository@digest}; returns the local image id. */
+    public String pull(String repository, String digest, Duration timeout) throws InterruptedException {
+        var done = docker.pullImageCmd(repository).withTag(digest).exec(new ResultCallback.Adapter<PullResponseItem>());
+        if (!done.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new DockerException("pull of " + repository + "@" + digest + " did not finish within " + timeout, 0);
+        }
+        return docker.inspectImageCmd(repository + "@" + digest).exec().getId();
+    }
+
+    /** The digests the local image is known under in its registries ({@code repo@sha256:…}). */
+    public List<String> repoDigests(String image) {
+        var digests = docker.inspectImageCmd(image).exec().getRepoDigests();
+        return digests == null ? List.of() : digests;
+    }
+
+    public void stop(String name, Duration grace) {
+        try {
+            docker.stopContainerCmd(name).withTimeout((int) grace.toSeconds()).exec();
+        } catch (NotModifiedException alreadyStopped) {
+            // fine: idempotent
+        }
+    }
+
+    public void start(String name) {
+        try {
+            docker.startContainerCmd(name).exec();
+        } catch (NotModifiedException alreadyRunning) {
+            // fine: idempotent
+        }
+    }
+
+    public void rename(String from, String to) {
+        docker.renameContainerCmd(from).withName(to).exec();
+    }
+
+    public void remove(String name) {
+        try {
+            docker.removeContainerCmd(name).withForce(true).exec();
+        } catch (NotFoundException gone) {
+            // fine: idempotent
+        }
+    }
+
+    /**
+     * Creates {@code name} from {@code image} with the configuration the old container was given (env, labels,
+     * ports, volumes, restart policy, init), leaving out what came from the old image, so the new image's own
+     * defaults (command, health check, labels) apply.
+     */
+    public void createLike(InspectContainerResponse old, String name, String image) {
+        var oldConfig = old.getConfig();
+        var oldImage = docker.inspectImageCmd(old.getImageId()).exec().getConfig();
+        List<String> imageEnv = oldImage == null || oldImage.getEnv() == null ? List.of()
+                : Arrays.asList(oldImage.getEnv());
+        var env = oldConfig.getEnv() == null ? List.<String>of()
+                : Arrays.stream(oldConfig.getEnv()).filter(e -> !imageEnv.contains(e)).toList();
+        Map<String, String> imageLabels = oldImage == null || oldImage.getLabels() == null ? Map.of()
+                : oldImage.getLabels();
+        var labels = new HashMap<String, String>();
+        if (oldConfig.getLabels() != null) {
+            oldConfig.getLabels().forEach((k, v) -> {
+                if (!v.equals(imageLabels.get(k))) {
+                    labels.put(k, v);
+                }
+            });
+        }
+        var oldHost = old.getHostConfig();
+        var host = HostConfig.newHostConfig()
+                .withPortBindings(oldHost.getPortBindings())
+                .withBinds(oldHost.getBinds())
+                .withMounts(oldHost.getMounts())
+                .withRestartPolicy(oldHost.getRestartPolicy())
+                .withNetworkMode(oldHost.getNetworkMode())
+                .withInit(true);
+        var create = docker.createContainerCmd(image)
+                .withName(name)
+                .withEnv(env)
+                .withLabels(labels)
+                .withHostConfig(host);
+        if (oldConfig.getExposedPorts() != null) {
+            create.withExposedPorts(oldConfig.getExposedPorts());
+        }
+        create.exec();
+    }
+
+    public Health health(String name) {
+        var state = inspect(name).map(InspectContainerResponse::getState).orElse(null);
+        if (state == null || !Boolean.TRUE.equals(state.getRunning())) {
+            return Health.NOT_RUNNING;
+        }
+        var health = state.getHealth();
+        if (health == null || health.getStatus() == null) {
+            return Health.HEALTHY; // no HEALTHCHECK: running is all we can see (the health URL adds more)
+        }
+        return switch (health.getStatus()) {
+            case "healthy" -> Health.HEALTHY;
+            case "unhealthy" -> Health.UNHEALTHY;
+            default -> Health.STARTING;
+        };
+    }
+
+    /** Removes images of {@code repository} beyond the newest {@code keep}, never one a container uses. */
+    public int pruneImages(String repository, int keep) {
+        var used = docker.listContainersCmd().withShowAll(true).exec().stream()
+                .map(c -> c.getImageId()).toList();
+        var images = docker.listImagesCmd().exec().stream()
+                .filter(i -> i.getRepoDigests() != null && Arrays.stream(i.getRepoDigests())
+                        .anyMatch(d -> d.startsWith(repository + "@")))
+                .sorted(Comparator.comparing(com.github.dockerjava.api.model.Image::getCreated).reversed())
+                .toList();
+        int removed = 0;
+        for (int i = keep; i < images.size(); i++) {
+            var image = images.get(i);
+            if (!used.contains(image.getId())) {
+                try {
+                    docker.removeImageCmd(image.getId()).withForce(true).exec();
+                    removed++;
+                } catch (DockerException e) {
+                    // in use by something we cannot see: keep it
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** The image id a container runs, or null when it does not exist. */
+    public @Nullable String imageOf(String name) {
+        return inspect(name).map(InspectContainerResponse::getImageId).orElse(null);
+    }
+
+    @Override
+    public void close() throws IOException {
+        docker.close();
+    }
+}

@@ -1,0 +1,207 @@
+package network.noderr.agent.update;
+
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import network.noderr.agent.docker.NodeContainers;
+import network.noderr.agent.docker.NodeContainers.Health;
+
+/** One class per step of the update (DESIGN §7). Each is idempotent: after a crash it runs again and converges. */
+final class Steps {
+
+    private Steps() {}
+
+    /** What every step may use. */
+    record Context(NodeContainers containers, OnChainDigests chain, UpdateReporter reporter, UpdateSettings settings,
+            Clock clock) {}
+
+    interface Step {
+        UpdateRecord run(UpdateRecord r) throws UpdateException, InterruptedException;
+    }
+
+    static Step forState(UpdateState state, Context c) {
+        return switch (state) {
+            case PULLING -> new Pull(c);
+            case VERIFYING -> new Verify(c);
+            case PREPARING -> new Prepare(c);
+            case SWAPPING -> new Swap(c);
+            case HEALTH_WINDOW -> new HealthWindow(c);
+            case COMMITTING -> new Commit(c);
+            case ROLLING_BACK -> new Rollback(c);
+            case REPORTING -> new Report(c);
+            case IDLE -> throw new IllegalStateException("nothing to run in IDLE");
+        };
+    }
+
+    /** PULLING → VERIFYING: the image by its digest (a tag could be moved; a digest cannot). */
+    record Pull(Context c) implements Step {
+        @Override
+        public UpdateRecord run(UpdateRecord r) throws UpdateException, InterruptedException {
+            var target = Objects.requireNonNull(r.target());
+            try {
+                c.containers().pull(target.repository(), target.imageDigest(), c.settings().pullTimeout());
+                return r.to(UpdateState.VERIFYING);
+            } catch (NotFoundException e) {
+                throw new UpdateException.Fatal("the registry has no " + target.pinned());
+            } catch (DockerException | IllegalStateException e) {
+                throw new UpdateException.Retryable("pull of " + target.pinned() + " failed: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw new UpdateException.Retryable("pull of " + target.pinned() + " failed: " + e, e);
+            }
+        }
+    }
+
+    /** VERIFYING → PREPARING: the digest must be the one the VersionBeacon records for this tier and version. */
+    record Verify(Context c) implements Step {
+        @Override
+        public UpdateRecord run(UpdateRecord r) throws UpdateException {
+            var target = Objects.requireNonNull(r.target());
+            String onChain;
+            try {
+                onChain = c.chain().digestOf(c.settings().tier(), target.versionString()).orElse(null);
+            } catch (IOException e) {
+                throw new UpdateException.Retryable("the VersionBeacon cannot be read: " + e.getMessage(), e);
+            }
+            if (onChain == null) {
+                throw new UpdateException.Fatal(c.settings().tier() + " " + target.versionString()
+                        + " is not published on the VersionBeacon; refusing " + target.imageDigest());
+            }
+            if (!onChain.equals(target.imageDigest())) {
+                throw new UpdateException.Fatal("digest mismatch for " + c.settings().tier() + " "
+                        + target.versionString() + ": the control plane says " + target.imageDigest()
+                        + ", the VersionBeacon records " + onChain + "; refusing the image");
+            }
+            if (!c.containers().repoDigests(target.pinned()).contains(target.pinned())) {
+                throw new UpdateException.Fatal("the pulled image is not " + target.pinned());
+            }
+            return r.to(UpdateState.PREPARING);
+        }
+    }
+
+    /** PREPARING → SWAPPING: stop the running container and keep it under the "previous" name. */
+    record Prepare(Context c) implements Step {
+        @Override
+        public UpdateRecord run(UpdateRecord r) throws UpdateException {
+            var containers = c.containers();
+            var current = containers.inspect(r.container());
+            var previous = containers.inspect(r.previousContainer());
+            if (current.isPresent() && previous.isEmpty()) {
+                var image = current.get().getImageId();
+                containers.stop(r.container(), c.settings().stopGrace());
+                containers.rename(r.container(), r.previousContainer());
+                return r.withFrom(r.fromVersion(), image).to(UpdateState.SWAPPING);
+            }
+            if (current.isEmpty() && previous.isPresent()) {
+                return r.withFrom(r.fromVersion(), previous.get().getImageId()).to(UpdateState.SWAPPING); // done
+            }
+            if (current.isPresent()) { // both: a crash after creating the new one; swap takes it from here
+                return r.to(UpdateState.SWAPPING);
+            }
+            throw new UpdateException.Fatal("there is no container " + r.container() + " to update");
+        }
+    }
+
+    /** SWAPPING → HEALTH_WINDOW: the new container, with the old one's configuration, started. */
+    record Swap(Context c) implements Step {
+        @Override
+        public UpdateRecord run(UpdateRecord r) throws UpdateException {
+            var containers = c.containers();
+            var target = Objects.requireNonNull(r.target());
+            try {
+                if (containers.inspect(r.container()).isEmpty()) {
+                    var old = containers.inspect(r.previousContainer()).orElseThrow(() ->
+                            new UpdateException.Fatal("the previous container " + r.previousContainer() + " is gone"));
+                    containers.createLike(old, r.container(), target.pinned());
+                }
+                containers.start(r.container());
+                return r.to(UpdateState.HEALTH_WINDOW);
+            } catch (DockerException | IllegalArgumentException e) {
+                throw new UpdateException.Fatal("the new container did not start: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * HEALTH_WINDOW → COMMITTING or ROLLING_BACK: the new container must become healthy within the rollback
+     * timeout and stay so for the health window.
+     */
+    record HealthWindow(Context c) implements Step {
+        @Override
+        public UpdateRecord run(UpdateRecord r) throws InterruptedException {
+            var clock = c.clock();
+            var deadline = clock.instant().plus(c.settings().rollbackTimeout());
+            java.time.Instant healthySince = null;
+            while (true) {
+                var health = c.containers().health(r.container());
+                var now = clock.instant();
+                switch (health) {
+                    case UNHEALTHY, NOT_RUNNING -> {
+                        return r.finish(UpdateOutcome.ROLLED_BACK, "the new container is "
+                                + health.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '))
+                                .to(UpdateState.ROLLING_BACK);
+                    }
+                    case HEALTHY -> {
+                        if (healthySince == null) {
+                            healthySince = now;
+                        }
+                        if (!now.isBefore(healthySince.plus(c.settings().healthWindow()))) {
+                            return r.to(UpdateState.COMMITTING);
+                        }
+                    }
+                    case STARTING -> healthySince = null;
+                }
+                if (healthySince == null && now.isAfter(deadline)) {
+                    return r.finish(UpdateOutcome.ROLLED_BACK, "the new container did not become healthy within "
+                            + c.settings().rollbackTimeout().toSeconds() + " s").to(UpdateState.ROLLING_BACK);
+                }
+                Thread.sleep(Duration.ofMillis(250));
+            }
+        }
+    }
+
+    /** COMMITTING → REPORTING: the old container goes; the newest three images of the repository stay. */
+    record Commit(Context c) implements Step {
+        @Override
+        public UpdateRecord run(UpdateRecord r) {
+            c.containers().remove(r.previousContainer());
+            c.containers().pruneImages(Objects.requireNonNull(r.target()).repository(), 3);
+            return r.finish(UpdateOutcome.SUCCEEDED, null);
+        }
+    }
+
+    /** ROLLING_BACK → REPORTING: the new container goes, the old one comes back under its name and starts. */
+    record Rollback(Context c) implements Step {
+        @Override
+        public UpdateRecord run(UpdateRecord r) throws UpdateException {
+            var containers = c.containers();
+            if (containers.inspect(r.previousContainer()).isPresent()) {
+                containers.remove(r.container());
+                containers.rename(r.previousContainer(), r.container());
+            } else if (containers.inspect(r.container()).isEmpty()) {
+                throw new UpdateException.Fatal("neither " + r.container() + " nor " + r.previousContainer()
+                        + " exists: nothing to roll back to");
+            }
+            containers.start(r.container());
+            var reason = r.reason() == null ? "rolled back" : r.reason();
+            return r.finish(r.outcome() == null ? UpdateOutcome.ROLLED_BACK : r.outcome(), reason);
+        }
+    }
+
+    /** REPORTING → IDLE: tell the control plane; kept (and retried) until it has been told. */
+    record Report(Context c) implements Step {
+        @Override
+        public UpdateRecord run(UpdateRecord r) throws UpdateException {
+            long duration = r.startedAt() == null ? 0
+                    : Duration.between(r.startedAt(), c.clock().instant()).toMillis();
+            try {
+                c.reporter().report(r, duration);
+            } catch (IOException e) {
+                throw new UpdateException.Retryable("the report could not be sent: " + e.getMessage(), e);
+            }
+            return UpdateRecord.idle(r.container());
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package network.noderr.agent.update;
+
+/**
+ * The states of one update (DESIGN §7), written to disk before each step runs. After a crash the agent resumes the
+ * step of the last state written; every step is idempotent, so running it again converges.
+ */
+public enum UpdateState {
+    /** No update in progress. */
+    IDLE,
+    /** The target is recorded; the image is being pulled by digest. The running container is untouched. */
+    PULLING,
+    /** Pulled; the digest is being checked against the VersionBeacon record for the tier and version. */
+    VERIFYING,
+    /** Verified; the running container is being stopped and kept (renamed), not removed. */
+    PREPARING,
+    /** The old container is stopped; the new one is created with its configuration and started. */
+    SWAPPING,
+    /** The new container runs; its health is watched for the health window. */
+    HEALTH_WINDOW,
+    /** Healthy for the whole window: the old container is removed and old images pruned (the last 3 stay). */
+    COMMITTING,
+    /** The new container failed: it is removed and the old one restarted. */
+    ROLLING_BACK,
+    /** The outcome is known and is being reported to the control plane. */
+    REPORTING
+}

@@ -1,0 +1,100 @@
+package network.noderr.agent.update;
+
+import java.time.Clock;
+import java.time.Instant;
+import network.noderr.agent.docker.NodeContainers;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives an update through its persisted states. Before each step the record is written atomically; a fatal error
+ * ends the update (FAILED while the old container is untouched, ROLLED_BACK after it was stopped); a retryable one
+ * leaves the state as it is for the next attempt. After a crash, {@link #resume()} runs the step of the state on
+ * disk again.
+ */
+public final class Updater {
+
+    private static final Logger log = LoggerFactory.getLogger(Updater.class);
+
+    private final StateStore store;
+    private final Steps.Context context;
+
+    public Updater(StateStore store, NodeContainers containers, OnChainDigests chain, UpdateReporter reporter,
+            UpdateSettings settings, Clock clock) {
+        this.store = store;
+        this.context = new Steps.Context(containers, chain, reporter, settings, clock);
+    }
+
+    public UpdateRecord current() {
+        return store.load();
+    }
+
+    /**
+     * Starts an update to {@code target} and runs it to the end (or to the first retryable error). Refused while
+     * another update is in progress: that one is resumed instead.
+     */
+    public UpdateRecord update(UpdateTarget target, @Nullable String fromVersion) throws InterruptedException {
+        return update(target, fromVersion, null);
+    }
+
+    /** As {@link #update(UpdateTarget, String)}, stopping before {@code stopBefore} runs (the record stays there). */
+    UpdateRecord update(UpdateTarget target, @Nullable String fromVersion, @Nullable UpdateState stopBefore)
+            throws InterruptedException {
+        var record = store.load();
+        if (record.state() != UpdateState.IDLE) {
+            throw new IllegalStateException("an update to " + (record.target() == null ? "?"
+                    : record.target().versionString()) + " is in progress (" + record.state() + "); resume it first");
+        }
+        var started = new UpdateRecord(UpdateState.PULLING, record.container(), record.previousContainer(), target,
+                fromVersion, null, null, null, context.clock().instant(), null);
+        store.save(started);
+        log.info("Update to {} ({}) started", target.versionString(), target.pinned());
+        return drive(started, stopBefore);
+    }
+
+    /** Continues the update on disk, if any; returns the record where it stopped (IDLE when done). */
+    public UpdateRecord resume() throws InterruptedException {
+        var record = store.load();
+        if (record.state() == UpdateState.IDLE) {
+            return record;
+        }
+        log.info("Resuming the update to {} at {}", record.target() == null ? "?" : record.target().versionString(),
+                record.state());
+        return drive(record, null);
+    }
+
+    private UpdateRecord drive(UpdateRecord record, @Nullable UpdateState stopBefore) throws InterruptedException {
+        var r = record;
+        while (r.state() != UpdateState.IDLE && r.state() != stopBefore) {
+            try {
+                r = Steps.forState(r.state(), context).run(r);
+            } catch (UpdateException.Fatal e) {
+                r = fail(r, e.getMessage());
+            } catch (UpdateException e) { // retryable
+                log.warn("Update step {} will be retried: {}", r.state(), e.getMessage());
+                return r;
+            }
+            store.save(r);
+            if (r.state() == UpdateState.REPORTING && r.outcome() != null) {
+                log.info("Update to {}: {}{}", r.target() == null ? "?" : r.target().versionString(), r.outcome(),
+                        r.reason() == null ? "" : " (" + r.reason() + ")");
+            }
+        }
+        return r;
+    }
+
+    /** A fatal error: before the old container was stopped the update simply failed; after, it rolls back. */
+    private static UpdateRecord fail(UpdateRecord r, String reason) {
+        return switch (r.state()) {
+            case PULLING, VERIFYING, PREPARING -> r.finish(UpdateOutcome.FAILED, reason);
+            case SWAPPING, HEALTH_WINDOW -> r.finish(UpdateOutcome.ROLLED_BACK, reason).to(UpdateState.ROLLING_BACK);
+            default -> r.finish(r.outcome() == null ? UpdateOutcome.FAILED : r.outcome(), reason);
+        };
+    }
+
+    /** When the update on disk started, for reports and logs. */
+    public @Nullable Instant startedAt() {
+        return store.load().startedAt();
+    }
+}

@@ -1,0 +1,190 @@
+package network.noderr.agent.update;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.RestartPolicy;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import network.noderr.agent.TestBeacon;
+import network.noderr.agent.TestDocker;
+import network.noderr.agent.chain.BeaconRecord;
+import network.noderr.agent.docker.NodeContainers;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The update state machine against a real Docker engine, a real registry (images pulled by digest) and a real
+ * VersionBeacon on anvil. Every test starts from a node container running v1 with its own env, label and restart
+ * policy. The control plane is not part of these tests: outcomes are recorded by a stand-in reporter.
+ */
+class UpdaterTest {
+
+    private static TestBeacon beacon;
+    private static NodeContainers containers;
+
+    @TempDir
+    Path stateDir;
+
+    private String name;
+    private final List<UpdateOutcome> reports = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void chain() throws Exception {
+        beacon = TestBeacon.start();
+        var v1 = TestDocker.image("v1");
+        var v2 = TestDocker.image("v2");
+        var bad = TestDocker.image("bad");
+        beacon.publish(1, v1.version(), v1.tagged(), v1.digest());
+        beacon.publish(1, v2.version(), v2.tagged(), v2.digest());
+        beacon.publish(1, bad.version(), bad.tagged(), bad.digest());
+        // A version whose on-chain digest is not the image's: v2's version string under another record.
+        beacon.publish(1, "2.0.1", v2.tagged(), TestDocker.image("v1").digest());
+        containers = new NodeContainers(TestDocker.dockerHost());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        containers.close();
+        beacon.close();
+    }
+
+    @BeforeEach
+    void nodeOnV1() {
+        name = "node-" + UUID.randomUUID().toString().substring(0, 8);
+        var v1 = TestDocker.image("v1");
+        containers.client().pullImageCmd(v1.repository()).withTag(v1.digest())
+                .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<>());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> containers.client().inspectImageCmd(v1.pinned()).exec() != null);
+        containers.client().createContainerCmd(v1.pinned())
+                .withName(name)
+                .withEnv("NODE_OPERATOR=alice")
+                .withLabels(Map.of("network.noderr.operator", "alice"))
+                .withHostConfig(HostConfig.newHostConfig().withInit(true)
+                        .withRestartPolicy(RestartPolicy.unlessStoppedRestart()))
+                .exec();
+        containers.start(name);
+        awaitHealthy();
+    }
+
+    @AfterEach
+    void removeContainers() {
+        containers.remove(name);
+        containers.remove(name + "-previous");
+    }
+
+    @Test
+    void updatesToTheNewVersionAndRemovesTheOldContainer() throws Exception {
+        var v2 = TestDocker.image("v2");
+        var done = updater().update(target(v2), "1.0.0");
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.SUCCEEDED);
+        var running = containers.inspect(name).orElseThrow();
+        assertThat(running.getConfig().getLabels()).containsEntry("network.noderr.version", "2.0.0")
+                .containsEntry("network.noderr.operator", "alice");
+        assertThat(running.getConfig().getEnv()).contains("NODE_OPERATOR=alice");
+        assertThat(running.getHostConfig().getRestartPolicy()).isEqualTo(RestartPolicy.unlessStoppedRestart());
+        assertThat(containers.health(name)).isEqualTo(NodeContainers.Health.HEALTHY);
+        assertThat(containers.inspect(name + "-previous")).as("old container removed after commit").isEmpty();
+    }
+
+    @Test
+    void rollsBackLocallyWhenTheNewVersionFailsItsHealthWindow() throws Exception {
+        var v1Image = containers.imageOf(name);
+        long start = System.nanoTime();
+        var done = updater().update(target(TestDocker.image("bad")), "1.0.0");
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.ROLLED_BACK);
+        assertThat(containers.imageOf(name)).isEqualTo(v1Image);
+        awaitHealthy();
+        assertThat(containers.inspect(name + "-previous")).isEmpty();
+        assertThat(seconds).as("rolled back well before the rollback timeout").isLessThan(20);
+    }
+
+    @Test
+    void refusesAnImageWhoseDigestDiffersFromTheChainAndLeavesTheNodeAlone() throws Exception {
+        var before = containers.inspect(name).orElseThrow().getId();
+        var v2 = TestDocker.image("v2");
+        // The control plane names version 2.0.1 with v2's digest; the chain records another digest for 2.0.1.
+        var done = updater().update(new UpdateTarget("2.0.1", v2.tagged(), v2.digest()), "1.0.0");
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.FAILED);
+        assertThat(containers.inspect(name).orElseThrow().getId()).as("the same container, untouched").isEqualTo(before);
+        assertThat(containers.health(name)).isEqualTo(NodeContainers.Health.HEALTHY);
+    }
+
+    @Test
+    void refusesAVersionThatIsNotOnChain() throws Exception {
+        var v2 = TestDocker.image("v2");
+        updater().update(new UpdateTarget("9.9.9", v2.tagged(), v2.digest()), "1.0.0");
+        assertThat(reports).containsExactly(UpdateOutcome.FAILED);
+        assertThat(containers.inspect(name).orElseThrow().getConfig().getLabels())
+                .containsEntry("network.noderr.version", "1.0.0");
+    }
+
+    @ParameterizedTest(name = "crash before {0}")
+    @EnumSource(value = UpdateState.class, names = {"VERIFYING", "PREPARING", "SWAPPING", "HEALTH_WINDOW",
+        "COMMITTING", "REPORTING"})
+    void aRestartAfterACrashAtAnyStateConvergesToTheNewVersion(UpdateState crashBefore) throws Exception {
+        var stopped = updater().update(target(TestDocker.image("v2")), "1.0.0", crashBefore);
+        assertThat(stopped.state()).isEqualTo(crashBefore);
+
+        var done = updater().resume(); // a new process: only the state file and Docker survive
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.SUCCEEDED);
+        assertThat(containers.inspect(name).orElseThrow().getConfig().getLabels())
+                .containsEntry("network.noderr.version", "2.0.0");
+        awaitHealthy();
+        assertThat(containers.inspect(name + "-previous")).isEmpty();
+    }
+
+    @ParameterizedTest(name = "crash before {0}")
+    @EnumSource(value = UpdateState.class, names = {"HEALTH_WINDOW", "ROLLING_BACK", "REPORTING"})
+    void aRestartAfterACrashDuringAFailingUpdateConvergesToTheOldVersion(UpdateState crashBefore) throws Exception {
+        var v1Image = containers.imageOf(name);
+        updater().update(target(TestDocker.image("bad")), "1.0.0", crashBefore);
+
+        var done = updater().resume();
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.ROLLED_BACK);
+        assertThat(containers.imageOf(name)).isEqualTo(v1Image);
+        awaitHealthy();
+    }
+
+    private Updater updater() {
+        var settings = new UpdateSettings("ORACLE", Duration.ofSeconds(2), Duration.ofSeconds(15),
+                Duration.ofSeconds(5), Duration.ofMinutes(2));
+        var chain = new BeaconRecord(beacon.rpcUrl(), beacon.address());
+        UpdateReporter reporter = (record, ms) -> reports.add(record.outcome());
+        return new Updater(new StateStore(stateDir, name), containers, chain::digestOf, reporter, settings,
+                Clock.systemUTC());
+    }
+
+    private static UpdateTarget target(TestDocker.Image image) {
+        return new UpdateTarget(image.version(), image.tagged(), image.digest());
+    }
+
+    private void awaitHealthy() {
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> containers.health(name) == NodeContainers.Health.HEALTHY);
+    }
+}
