@@ -75,6 +75,8 @@ class VersionBeaconContractTest {
         assertThat(beacon.versionCount(n(1)).send()).isEqualTo(n(2));
         assertThat(beacon.versionIdOf(n(1), "1.0.0").send()).isEqualTo(n(1));
         assertThat(beacon.versionIdOf(n(1), "7.0.0").send()).isZero();
+        assertThat(beacon.imageDigestOf(n(1), "1.0.0").send()).as("what node agents check").isEqualTo(digest(1));
+        assertThat(beacon.imageDigestOf(n(1), "7.0.0").send()).isEqualTo(new byte[32]);
         assertThat(beacon.currentVersionId(n(2)).send()).isEqualTo(BigInteger.ONE);
         assertThat(beacon.currentVersionId(n(0)).send()).isZero();
     }

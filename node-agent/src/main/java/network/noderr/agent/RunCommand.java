@@ -1,0 +1,52 @@
+package network.noderr.agent;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import network.noderr.agent.config.AgentConfig;
+import network.noderr.agent.daemon.Agent;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code noderr-agent run}: the daemon. Checks every check-interval (plus jitter) and reports health. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the agent daemon.")
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, defaultValue = "/etc/noderr/agent.properties",
+            description = "agent.properties (default: ${DEFAULT-VALUE}); NODERR_AGENT_* variables override it")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig cfg;
+        try {
+            cfg = AgentConfig.load(config, System.getenv());
+        } catch (AgentConfig.InvalidConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        try (var agent = new Agent(cfg, Clock.systemUTC());
+                var scheduler = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+                        .name("noderr-agent").daemon(false).unstarted(r))) {
+            var daemon = agent.daemon();
+            long interval = cfg.checkInterval().toMillis();
+            long jitter = Math.max(1, cfg.jitter().toMillis());
+            scheduler.scheduleWithFixedDelay(() -> {
+                try {
+                    Thread.sleep(ThreadLocalRandom.current().nextLong(jitter)); // spread the fleet's checks
+                    daemon.check();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, 0, interval, TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(daemon::reportHealth, 5_000, interval, TimeUnit.MILLISECONDS);
+            System.out.printf("noderr-agent: node %s (%s), checking every %s%n", cfg.nodeId(), cfg.tier(),
+                    cfg.checkInterval());
+            Thread.currentThread().join(); // until the process is stopped
+        }
+        return 0;
+    }
+}

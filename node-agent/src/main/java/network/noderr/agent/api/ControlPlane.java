@@ -1,0 +1,169 @@
+package network.noderr.agent.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The node API (DESIGN §3) as the agent uses it: challenge/verify with the node key (the access token is renewed a
+ * minute before it expires, or at once after a 401), the version query, update and health reports.
+ */
+public final class ControlPlane {
+
+    /** The version query's answer. */
+    public record VersionAnswer(@Nullable String versionString, @Nullable String dockerImageTag,
+            @Nullable String imageDigest, @Nullable String cohort, boolean shouldUpdate, String updatePriority) {}
+
+    /** The control plane answered with an error status: {@code status} and its problem detail. */
+    public static final class ApiException extends IOException {
+        private final int status;
+
+        ApiException(int status, String detail) {
+            super("HTTP " + status + ": " + detail);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI base;
+    private final String nodeId;
+    private final NodeSigner signer;
+    private final HttpClient http;
+    private final Clock clock;
+    private @Nullable String token;
+    private Instant tokenExpires = Instant.MIN;
+
+    public ControlPlane(URI base, String nodeId, NodeSigner signer, Clock clock) {
+        this.base = base;
+        this.nodeId = nodeId;
+        this.signer = signer;
+        this.clock = clock;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** Registers a node with an install token (used by the installers): returns {nodeId, tier}. */
+    public static JsonNode register(URI base, String installToken, String publicKeyBase64, String hostname,
+            Map<String, Object> hardware) throws IOException {
+        var body = Map.of("installToken", installToken, "publicKey", publicKeyBase64,
+                "keyAttestation", Map.of("type", "SOFTWARE"), "hostname", hostname, "hardware", hardware);
+        return send(HttpClient.newHttpClient(), post(base, "/api/v1/auth/register", body, null), 201);
+    }
+
+    public VersionAnswer version(@Nullable String currentVersion) throws IOException {
+        var query = currentVersion == null ? "" : "?currentVersion=" + java.net.URLEncoder.encode(currentVersion,
+                java.nio.charset.StandardCharsets.UTF_8);
+        var json = authorized(() -> HttpRequest.newBuilder(base.resolve("/api/v1/version/" + nodeId + query))
+                .timeout(Duration.ofSeconds(15)).GET(), 200);
+        return new VersionAnswer(text(json, "versionString"), text(json, "dockerImageTag"), text(json, "imageDigest"),
+                text(json, "cohort"), json.path("shouldUpdate").asBoolean(false),
+                json.path("updatePriority").asText("normal"));
+    }
+
+    public void reportUpdate(@Nullable String fromVersion, String toVersion, String result, long durationMs,
+            @Nullable String reason) throws IOException {
+        var body = new java.util.LinkedHashMap<String, Object>();
+        body.put("fromVersion", fromVersion);
+        body.put("toVersion", toVersion);
+        body.put("result", result);
+        body.put("durationMs", durationMs);
+        if (reason != null) {
+            body.put("reason", reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+        }
+        authorized(() -> postBuilder(base, "/api/v1/updates", body), 202);
+    }
+
+    /** Sends buffered health reports in order (one batch); returns the health status the control plane derived. */
+    public String reportHealth(List<Map<String, Object>> reports) throws IOException {
+        var json = authorized(() -> postBuilder(base, "/api/v1/health", reports), 200);
+        return json.path("healthStatus").asText();
+    }
+
+    private interface RequestFactory {
+        HttpRequest.Builder create() throws IOException;
+    }
+
+    private JsonNode authorized(RequestFactory request, int expected) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            var builder = request.create().header("Authorization", "Bearer " + accessToken());
+            try {
+                return send(http, builder.build(), expected);
+            } catch (ApiException e) {
+                if (e.status() == 401 && attempt == 0) {
+                    token = null; // expired or rotated keys: log in again once
+                    continue;
+                }
+                throw e;
+            }
+        }
+    }
+
+    private synchronized String accessToken() throws IOException {
+        if (token != null && clock.instant().isBefore(tokenExpires.minusSeconds(60))) {
+            return token;
+        }
+        var challenge = send(http, post(base, "/api/v1/auth/challenge", Map.of("nodeId", nodeId), null), 200);
+        var nonce = challenge.path("nonce").asText();
+        var signature = Base64.getEncoder().encodeToString(signer.sign(Base64.getDecoder().decode(nonce)));
+        var verified = send(http, post(base, "/api/v1/auth/verify",
+                Map.of("nodeId", nodeId, "nonce", nonce, "signature", signature), null), 200);
+        token = verified.path("accessToken").asText();
+        tokenExpires = clock.instant().plusSeconds(verified.path("expiresIn").asLong(300));
+        return token;
+    }
+
+    private static HttpRequest.Builder postBuilder(URI base, String path, Object body) throws IOException {
+        return HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+    }
+
+    private static HttpRequest post(URI base, String path, Object body, @Nullable String bearer) throws IOException {
+        var builder = postBuilder(base, path, body);
+        if (bearer != null) {
+            builder.header("Authorization", "Bearer " + bearer);
+        }
+        return builder.build();
+    }
+
+    private static JsonNode send(HttpClient http, HttpRequest request, int expected) throws IOException {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        JsonNode json;
+        try {
+            json = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            json = JSON.nullNode();
+        }
+        if (response.statusCode() != expected) {
+            throw new ApiException(response.statusCode(), json.path("detail").asText(response.body()));
+        }
+        return json;
+    }
+
+    private static @Nullable String text(JsonNode json, String field) {
+        var node = json.get(field);
+        return node == null || node.isNull() ? null : node.asText();
+    }
+}

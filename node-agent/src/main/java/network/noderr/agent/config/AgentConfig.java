@@ -1,0 +1,215 @@
+package network.noderr.agent.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The agent's configuration: {@code agent.properties} (written by install.sh) overridden by environment variables
+ * {@code NODERR_AGENT_<KEY>} (key upper-cased, dashes as underscores). Invalid values are all reported at once.
+ *
+ * @param configDir the directory of agent.properties (the node key and sign command live there)
+ * @param signCommand signs a challenge: {@code <sign-command> <config-dir> < nonce > DER signature}
+ * @param container the node container the agent keeps on its tier's version
+ * @param maintenanceWindow when normal-priority updates may run (UTC, e.g. 02:00-04:00); null = any time
+ * @param lockFile while this file exists no update starts (an operator's hold; emergency rollbacks wait too)
+ */
+public record AgentConfig(
+        Path configDir,
+        URI controlPlaneUrl,
+        String nodeId,
+        String tier,
+        String keyType,
+        @Nullable Path keyPath,
+        @Nullable Path signCommand,
+        Path stateDir,
+        String dockerHost,
+        String container,
+        Duration checkInterval,
+        Duration jitter,
+        @Nullable URI healthCheckUrl,
+        Duration healthWindow,
+        Duration rollbackTimeout,
+        boolean autoUpdate,
+        @Nullable String beaconRpcUrl,
+        @Nullable String beaconAddress,
+        @Nullable MaintenanceWindow maintenanceWindow,
+        Path lockFile,
+        int metricsPort) {
+
+    /** A daily window in UTC; may wrap midnight (22:00-02:00). */
+    public record MaintenanceWindow(LocalTime from, LocalTime to) {
+        public boolean contains(LocalTime t) {
+            return from.isBefore(to) ? !t.isBefore(from) && t.isBefore(to) : !t.isBefore(from) || t.isBefore(to);
+        }
+    }
+
+    /** Thrown with every problem found, one per line, for a clear message and exit code 2. */
+    public static final class InvalidConfigException extends Exception {
+        public InvalidConfigException(String message) {
+            super(message);
+        }
+    }
+
+    public static AgentConfig load(Path file, Map<String, String> env) throws InvalidConfigException {
+        var props = new Properties();
+        if (Files.exists(file)) {
+            try (Reader in = Files.newBufferedReader(file)) {
+                props.load(in);
+            } catch (IOException e) {
+                throw new InvalidConfigException("cannot read " + file + ": " + e.getMessage());
+            }
+        } else if (env.keySet().stream().noneMatch(k -> k.startsWith("NODERR_AGENT_"))) {
+            throw new InvalidConfigException("no configuration: " + file + " does not exist (install.sh writes it; "
+                    + "or set NODERR_AGENT_* variables)");
+        }
+        var p = new Reader2(props, env);
+        var problems = new ArrayList<String>();
+        var configDir = file.toAbsolutePath().getParent();
+        var stateDir = Path.of(p.get("state-dir", "/var/lib/noderr"));
+        var tier = p.get("tier", "").toUpperCase(Locale.ROOT);
+        if (!List.of("ALL", "ORACLE", "GUARDIAN").contains(tier)) {
+            problems.add("tier: must be ALL, ORACLE or GUARDIAN (was '" + tier + "')");
+        }
+        var nodeId = p.get("node-id", "");
+        if (nodeId.isBlank()) {
+            problems.add("node-id: missing (install.sh records it after registration)");
+        }
+        var keyType = p.get("key-type", "SOFTWARE").toUpperCase(Locale.ROOT);
+        if (!List.of("SOFTWARE", "TPM2").contains(keyType)) {
+            problems.add("key-type: must be SOFTWARE or TPM2");
+        }
+        var keyPath = p.path("key-path");
+        var signCommand = p.path("sign-command");
+        if (signCommand == null && (keyPath == null || keyType.equals("TPM2"))) {
+            problems.add("sign-command or key-path: one is needed to prove the node's identity (TPM keys need the "
+                    + "sign command)");
+        }
+        var url = p.uri("control-plane-url", problems, true);
+        var health = p.uri("health-check-url", problems, false);
+        var config = new AgentConfig(configDir, url, nodeId, tier, keyType, keyPath, signCommand, stateDir,
+                p.get("docker-host", "unix:///var/run/docker.sock"), p.get("container", "noderr-node"),
+                p.duration("check-interval", "PT5M", Duration.ofSeconds(5), problems),
+                p.duration("jitter", "PT30S", Duration.ZERO, problems), health,
+                p.duration("health-window", "PT60S", Duration.ofSeconds(1), problems),
+                p.duration("rollback-timeout", "PT5M", Duration.ofSeconds(5), problems),
+                p.bool("auto-update", true, problems), p.optional("beacon-rpc-url"),
+                p.optional("beacon-address"), p.window("maintenance-window", problems),
+                Path.of(p.get("update-lock-file", stateDir.resolve("update.lock").toString())),
+                p.integer("metrics-port", 9101, problems));
+        if (config.beaconAddress() != null && !config.beaconAddress().matches("0x[0-9a-fA-F]{40}")) {
+            problems.add("beacon-address: must be 0x followed by 40 hex digits");
+        }
+        if ((config.beaconRpcUrl() == null) != (config.beaconAddress() == null)) {
+            problems.add("beacon-rpc-url and beacon-address: give both (or neither, to use the control plane's)");
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException("invalid configuration (" + file + "):\n  " + String.join("\n  ",
+                    problems));
+        }
+        return config;
+    }
+
+    /** Reads a key from env first ({@code NODERR_AGENT_CHECK_INTERVAL}), then the file. */
+    private record Reader2(Properties props, Map<String, String> env) {
+        String get(String key, String fallback) {
+            var fromEnv = env.get("NODERR_AGENT_" + key.toUpperCase(Locale.ROOT).replace('-', '_'));
+            var value = fromEnv != null ? fromEnv : props.getProperty(key);
+            return value == null || value.isBlank() ? fallback : value.strip();
+        }
+
+        @Nullable String optional(String key) {
+            var value = get(key, "");
+            return value.isEmpty() ? null : value;
+        }
+
+        @Nullable Path path(String key) {
+            var value = optional(key);
+            return value == null ? null : Path.of(value);
+        }
+
+        URI uri(String key, List<String> problems, boolean required) {
+            var value = optional(key);
+            if (value == null) {
+                if (required) {
+                    problems.add(key + ": missing");
+                }
+                return URI.create("http://invalid");
+            }
+            try {
+                var uri = URI.create(value);
+                if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
+                    problems.add(key + ": must be an http(s) URL (was '" + value + "')");
+                }
+                return uri;
+            } catch (IllegalArgumentException e) {
+                problems.add(key + ": not a URL (" + value + ")");
+                return URI.create("http://invalid");
+            }
+        }
+
+        Duration duration(String key, String fallback, Duration min, List<String> problems) {
+            var value = get(key, fallback);
+            try {
+                var d = Duration.parse(value.startsWith("P") ? value : "PT" + value.toUpperCase(Locale.ROOT));
+                if (d.compareTo(min) < 0) {
+                    problems.add(key + ": must be at least " + min.toSeconds() + " s (was " + value + ")");
+                }
+                return d;
+            } catch (DateTimeParseException e) {
+                problems.add(key + ": not a duration (use PT5M or 5m) (was '" + value + "')");
+                return Duration.parse(fallback);
+            }
+        }
+
+        boolean bool(String key, boolean fallback, List<String> problems) {
+            var value = get(key, Boolean.toString(fallback)).toLowerCase(Locale.ROOT);
+            if (!value.equals("true") && !value.equals("false")) {
+                problems.add(key + ": must be true or false (was '" + value + "')");
+            }
+            return Boolean.parseBoolean(value);
+        }
+
+        int integer(String key, int fallback, List<String> problems) {
+            var value = get(key, Integer.toString(fallback));
+            try {
+                int n = Integer.parseInt(value);
+                if (n < 0 || n > 65535) {
+                    problems.add(key + ": must be a port 0-65535 (0 = off)");
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                problems.add(key + ": not a number (was '" + value + "')");
+                return fallback;
+            }
+        }
+
+        @Nullable MaintenanceWindow window(String key, List<String> problems) {
+            var value = optional(key);
+            if (value == null) {
+                return null;
+            }
+            var parts = value.split("-");
+            try {
+                if (parts.length != 2) {
+                    throw new DateTimeParseException("", value, 0);
+                }
+                return new MaintenanceWindow(LocalTime.parse(parts[0].strip()), LocalTime.parse(parts[1].strip()));
+            } catch (DateTimeParseException e) {
+                problems.add(key + ": must be HH:MM-HH:MM in UTC, e.g. 02:00-04:00 (was '" + value + "')");
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package network.noderr.agent.daemon;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Optional;
+import network.noderr.agent.api.ControlPlane;
+import network.noderr.agent.api.NodeSigner;
+import network.noderr.agent.chain.BeaconRecord;
+import network.noderr.agent.config.AgentConfig;
+import network.noderr.agent.docker.NodeContainers;
+import network.noderr.agent.update.OnChainDigests;
+import network.noderr.agent.update.StateStore;
+import network.noderr.agent.update.UpdateReporter;
+import network.noderr.agent.update.UpdateSettings;
+import network.noderr.agent.update.Updater;
+
+/** The agent's parts, wired from its configuration; closes the Docker connection. */
+public final class Agent implements AutoCloseable {
+
+    private final NodeContainers containers;
+    private final Daemon daemon;
+    private final Updater updater;
+
+    public Agent(AgentConfig config, Clock clock) throws IOException {
+        var signer = config.signCommand() != null ? NodeSigner.command(config.signCommand(), config.configDir())
+                : NodeSigner.keyFile(java.util.Objects.requireNonNull(config.keyPath()));
+        var controlPlane = new ControlPlane(config.controlPlaneUrl(), config.nodeId(), signer, clock);
+        this.containers = new NodeContainers(config.dockerHost());
+        OnChainDigests chain = config.beaconRpcUrl() == null
+                ? (tier, version) -> {
+                    throw new IOException("no VersionBeacon configured (beacon-rpc-url, beacon-address): the image "
+                            + "cannot be checked against the chain, so it is not installed");
+                }
+                : new BeaconRecord(config.beaconRpcUrl(), java.util.Objects.requireNonNull(config.beaconAddress()))::digestOf;
+        UpdateReporter reporter = (record, ms) -> controlPlane.reportUpdate(record.fromVersion(),
+                java.util.Objects.requireNonNull(record.target()).versionString(),
+                java.util.Objects.requireNonNull(record.outcome()).name(), ms, record.reason());
+        var settings = new UpdateSettings(config.tier(), config.healthWindow(), config.rollbackTimeout(),
+                java.time.Duration.ofSeconds(30), java.time.Duration.ofMinutes(15));
+        this.updater = new Updater(new StateStore(config.stateDir(), config.container()), containers, chain, reporter,
+                settings, clock);
+        this.daemon = new Daemon(config, controlPlane, containers, updater,
+                new HealthBuffer(config.stateDir().resolve("health-buffer"), 10_000), clock);
+    }
+
+    public Daemon daemon() {
+        return daemon;
+    }
+
+    public Updater updater() {
+        return updater;
+    }
+
+    public Optional<String> runningVersion() {
+        return Optional.ofNullable(daemon.runningVersion());
+    }
+
+    @Override
+    public void close() throws IOException {
+        containers.close();
+    }
+}

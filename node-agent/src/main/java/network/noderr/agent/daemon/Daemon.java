@@ -1,0 +1,176 @@
+package network.noderr.agent.daemon;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import network.noderr.agent.api.ControlPlane;
+import network.noderr.agent.config.AgentConfig;
+import network.noderr.agent.docker.NodeContainers;
+import network.noderr.agent.update.UpdateTarget;
+import network.noderr.agent.update.Updater;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's two periodic jobs, run by a scheduler the caller owns (tests call them by hand): {@link #check()}
+ * asks the control plane what to run and updates when told to; {@link #reportHealth()} takes a health sample,
+ * buffers it on disk and delivers everything buffered, in order.
+ *
+ * <p>The update rule: an update starts only when the control plane says {@code shouldUpdate}, auto-update is on,
+ * and no operator lock file exists. Normal and high priority updates also wait for the maintenance window, if one is
+ * set; emergency priority (a rollback) does not wait for the window — but an operator's lock holds even then.
+ */
+public final class Daemon {
+
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    /** Labels the running version is read from, the OCI one first. */
+    static final String[] VERSION_LABELS = {"org.opencontainers.image.version", "network.noderr.version"};
+
+    private final AgentConfig config;
+    private final ControlPlane controlPlane;
+    private final NodeContainers containers;
+    private final Updater updater;
+    private final HealthBuffer buffer;
+    private final Clock clock;
+    private volatile @Nullable Instant lastCheck;
+    private volatile @Nullable Instant lastReport;
+
+    public Daemon(AgentConfig config, ControlPlane controlPlane, NodeContainers containers, Updater updater,
+            HealthBuffer buffer, Clock clock) {
+        this.config = config;
+        this.controlPlane = controlPlane;
+        this.containers = containers;
+        this.updater = updater;
+        this.buffer = buffer;
+        this.clock = clock;
+    }
+
+    /** What happened in one check, for logs and tests. */
+    public enum CheckResult { UP_TO_DATE, UPDATED, HELD_BY_LOCK, OUTSIDE_WINDOW, AUTO_UPDATE_OFF, RESUMED, FAILED }
+
+    public CheckResult check() throws InterruptedException {
+        try {
+            var resumed = updater.resume();
+            if (resumed.state() != network.noderr.agent.update.UpdateState.IDLE) {
+                return CheckResult.RESUMED; // still retrying an earlier update
+            }
+            var current = runningVersion();
+            var answer = controlPlane.version(current);
+            lastCheck = clock.instant();
+            if (!answer.shouldUpdate() || answer.versionString() == null || answer.imageDigest() == null
+                    || answer.dockerImageTag() == null) {
+                return CheckResult.UP_TO_DATE;
+            }
+            var emergency = "emergency".equals(answer.updatePriority());
+            if (!config.autoUpdate()) {
+                log.info("{} is available ({}) but auto-update is off", answer.versionString(), answer.updatePriority());
+                return CheckResult.AUTO_UPDATE_OFF;
+            }
+            if (Files.exists(config.lockFile())) {
+                log.info("{} ({}) waits: the operator lock {} exists", answer.versionString(), answer.updatePriority(),
+                        config.lockFile());
+                return CheckResult.HELD_BY_LOCK;
+            }
+            var window = config.maintenanceWindow();
+            if (!emergency && window != null && !window.contains(LocalTime.ofInstant(clock.instant(), ZoneOffset.UTC))) {
+                log.info("{} waits for the maintenance window {}-{} UTC", answer.versionString(), window.from(),
+                        window.to());
+                return CheckResult.OUTSIDE_WINDOW;
+            }
+            var done = updater.update(new UpdateTarget(answer.versionString(), answer.dockerImageTag(),
+                    answer.imageDigest()), current);
+            return done.state() == network.noderr.agent.update.UpdateState.IDLE ? CheckResult.UPDATED
+                    : CheckResult.RESUMED;
+        } catch (IOException | RuntimeException e) {
+            log.warn("Version check failed (the running container is untouched): {}", e.toString());
+            return CheckResult.FAILED;
+        }
+    }
+
+    /** Samples, buffers and delivers health; returns how many buffered reports were delivered. */
+    public int reportHealth() {
+        try {
+            buffer.add(sample());
+            int sent = buffer.drain(batch -> controlPlane.reportHealth(batch));
+            lastReport = clock.instant();
+            return sent;
+        } catch (IOException e) {
+            log.warn("Health report buffered, not delivered: {}", e.toString());
+            return 0;
+        }
+    }
+
+    public @Nullable Instant lastCheck() {
+        return lastCheck;
+    }
+
+    public @Nullable Instant lastReport() {
+        return lastReport;
+    }
+
+    /** The version the node container runs, from its image labels; null when it is not there. */
+    public @Nullable String runningVersion() {
+        return containers.inspect(config.container()).map(Daemon::version).orElse(null);
+    }
+
+    private static @Nullable String version(InspectContainerResponse c) {
+        var labels = c.getConfig().getLabels();
+        if (labels == null) {
+            return null;
+        }
+        for (var key : VERSION_LABELS) {
+            if (labels.containsKey(key)) {
+                return labels.get(key);
+            }
+        }
+        return null;
+    }
+
+    private Map<String, Object> sample() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var container = containers.inspect(config.container());
+        long uptime = container.map(c -> c.getState().getStartedAt())
+                .filter(s -> s != null && !s.startsWith("0001"))
+                .map(s -> Duration.between(Instant.parse(s), clock.instant()).toSeconds())
+                .orElse(0L);
+        var health = containers.health(config.container());
+        double cpu = Math.max(0, os.getCpuLoad()) * 100;
+        double memory = os.getTotalMemorySize() == 0 ? 0
+                : 100.0 * (os.getTotalMemorySize() - os.getFreeMemorySize()) / os.getTotalMemorySize();
+        var root = new java.io.File("/");
+        double disk = root.getTotalSpace() == 0 ? 0 : 100.0 * (root.getTotalSpace() - root.getUsableSpace())
+                / root.getTotalSpace();
+        int errors = switch (health) {
+            case HEALTHY, STARTING -> 0;
+            case UNHEALTHY -> 1;
+            case NOT_RUNNING -> 10; // the node is down: unhealthy for the control plane
+        };
+        var metrics = new LinkedHashMap<String, Object>();
+        metrics.put("uptime", Math.max(0, uptime));
+        metrics.put("cpu", round(cpu));
+        metrics.put("memory", round(memory));
+        metrics.put("disk", round(disk));
+        metrics.put("errors", errors);
+        var report = new LinkedHashMap<String, Object>();
+        report.put("nodeId", config.nodeId());
+        var version = runningVersion();
+        report.put("version", version == null ? "unknown" : version);
+        report.put("metrics", metrics);
+        report.put("timestamp", clock.instant().toString());
+        return report;
+    }
+
+    private static double round(double value) {
+        return Math.min(100, Math.round(value * 10) / 10.0);
+    }
+}

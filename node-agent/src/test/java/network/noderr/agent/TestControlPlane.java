@@ -1,0 +1,131 @@
+package network.noderr.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real control plane for the agent's end-to-end tests: the jar the control plane's build packaged
+ * ({@code ../target/noderr-control-plane-*.jar}), started as its own process on its embedded defaults (PostgreSQL
+ * and a local chain in a temporary directory), driven through its management API with a bootstrap API token.
+ */
+public final class TestControlPlane implements AutoCloseable {
+
+    public static final String ADMIN_TOKEN = "ndr_agent_test_admin_token_0123456789abcdefghij";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Process process;
+    private final Path dir;
+    private final URI base;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private TestControlPlane(Process process, Path dir, URI base) {
+        this.process = process;
+        this.dir = dir;
+        this.base = base;
+    }
+
+    public static TestControlPlane start() throws Exception {
+        Path jar;
+        try (var files = Files.list(Path.of("../target"))) {
+            jar = files.filter(p -> p.getFileName().toString().matches("noderr-control-plane-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("build the control plane first (./test does)"))
+                    .toAbsolutePath();
+        }
+        var dir = Files.createTempDirectory("noderr-agent-cp");
+        int port = freePort();
+        var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                jar.toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("control-plane.log").toFile());
+        var env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("NODERR_") || k.startsWith("SPRING_"));
+        env.put("PORT", Integer.toString(port));
+        env.put("NODERR_DATA_DIR", dir.resolve("data").toString());
+        env.put("NODERR_ADMIN_API_TOKEN", ADMIN_TOKEN);
+        env.put("NODERR_ADMIN_PASSWORD", "agent-test-admin-password");
+        env.put("NODERR_BEACON_ANVIL", Path.of("../contracts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil")
+                .toAbsolutePath().normalize().toString());
+        env.put("NODERR_BEACON_EMBEDDED_PORT", Integer.toString(freePort()));
+        var cp = new TestControlPlane(builder.start(), dir, URI.create("http://127.0.0.1:" + port));
+        cp.awaitUp();
+        return cp;
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public JsonNode get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET(), 200);
+    }
+
+    public JsonNode post(String path, Object body, int expected) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))), expected);
+    }
+
+    private JsonNode send(HttpRequest.Builder request, int expected) throws IOException, InterruptedException {
+        var response = http.send(request.header("Authorization", "Bearer " + ADMIN_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expected) {
+            throw new IOException(response.statusCode() + " " + response.body());
+        }
+        return response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
+    }
+
+    private void awaitUp() throws Exception {
+        var deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the control plane exited:\n" + tail());
+            }
+            try {
+                var r = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/health-check")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("the control plane did not start within 120 s:\n" + tail());
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private String tail() throws IOException {
+        var lines = Files.readAllLines(dir.resolve("control-plane.log"));
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor(30, TimeUnit.SECONDS);
+    }
+
+}

@@ -1,0 +1,84 @@
+package network.noderr.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.util.Map;
+import network.noderr.agent.NoderrAgentTestAccess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** agent.properties as install.sh writes it, env overrides, and clear errors (all at once) for bad values. */
+class AgentConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsTheInstallersFileWithDefaultsAndEnvOverrides() throws Exception {
+        var file = write("""
+                control-plane-url=https://cp.noderr.network
+                node-id=ndr_abc
+                tier=oracle
+                key-type=TPM2
+                key-path=/etc/noderr/key
+                sign-command=/etc/noderr/noderr-sign.sh
+                state-dir=/var/lib/noderr
+                check-interval=PT5M
+                maintenance-window=22:00-02:00
+                """);
+        var config = AgentConfig.load(file, Map.of("NODERR_AGENT_CHECK_INTERVAL", "30s"));
+
+        assertThat(config.tier()).isEqualTo("ORACLE");
+        assertThat(config.checkInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.rollbackTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.autoUpdate()).isTrue();
+        assertThat(config.dockerHost()).isEqualTo("unix:///var/run/docker.sock");
+        assertThat(config.lockFile()).isEqualTo(Path.of("/var/lib/noderr/update.lock"));
+        assertThat(config.maintenanceWindow().contains(LocalTime.of(23, 30))).isTrue();
+        assertThat(config.maintenanceWindow().contains(LocalTime.of(1, 59))).isTrue();
+        assertThat(config.maintenanceWindow().contains(LocalTime.of(12, 0))).isFalse();
+    }
+
+    @Test
+    void reportsEveryInvalidValueAtOnce() throws Exception {
+        var file = write("""
+                control-plane-url=ftp://cp
+                tier=BRONZE
+                check-interval=often
+                auto-update=maybe
+                maintenance-window=late
+                beacon-address=0x1234
+                """);
+        assertThatThrownBy(() -> AgentConfig.load(file, Map.of()))
+                .isInstanceOf(AgentConfig.InvalidConfigException.class)
+                .hasMessageContaining("tier: must be ALL, ORACLE or GUARDIAN")
+                .hasMessageContaining("node-id: missing")
+                .hasMessageContaining("control-plane-url: must be an http(s) URL")
+                .hasMessageContaining("check-interval: not a duration")
+                .hasMessageContaining("auto-update: must be true or false")
+                .hasMessageContaining("maintenance-window: must be HH:MM-HH:MM")
+                .hasMessageContaining("beacon-address: must be 0x followed by 40 hex digits");
+    }
+
+    @Test
+    void theRunCommandExitsWithAMessageOnABadConfiguration() throws Exception {
+        var file = write("tier=NONE\n");
+        var err = new StringWriter();
+        int code = NoderrAgentTestAccess.commandLine().setErr(new PrintWriter(err))
+                .execute("run", "--config", file.toString());
+        assertThat(code).isEqualTo(2);
+    }
+
+    private Path write(String text) throws Exception {
+        var file = dir.resolve("agent.properties");
+        Files.writeString(file, text);
+        return file;
+    }
+}
