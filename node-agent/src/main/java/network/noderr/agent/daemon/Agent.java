@@ -8,6 +8,7 @@ import network.noderr.agent.api.NodeSigner;
 import network.noderr.agent.chain.BeaconRecord;
 import network.noderr.agent.config.AgentConfig;
 import network.noderr.agent.docker.NodeContainers;
+import network.noderr.agent.metrics.AgentMetrics;
 import network.noderr.agent.update.OnChainDigests;
 import network.noderr.agent.update.StateStore;
 import network.noderr.agent.update.UpdateReporter;
@@ -20,6 +21,7 @@ public final class Agent implements AutoCloseable {
     private final NodeContainers containers;
     private final Daemon daemon;
     private final Updater updater;
+    private final AgentMetrics metrics;
 
     public Agent(AgentConfig config, Clock clock) throws IOException {
         var signer = config.signCommand() != null ? NodeSigner.command(config.signCommand(), config.configDir())
@@ -32,15 +34,24 @@ public final class Agent implements AutoCloseable {
                             + "cannot be checked against the chain, so it is not installed");
                 }
                 : new BeaconRecord(config.beaconRpcUrl(), java.util.Objects.requireNonNull(config.beaconAddress()))::digestOf;
-        UpdateReporter reporter = (record, ms) -> controlPlane.reportUpdate(record.fromVersion(),
-                java.util.Objects.requireNonNull(record.target()).versionString(),
-                java.util.Objects.requireNonNull(record.outcome()).name(), ms, record.reason());
+        this.metrics = new AgentMetrics(config.tier());
+        UpdateReporter reporter = (record, ms) -> {
+            var result = java.util.Objects.requireNonNull(record.outcome()).name();
+            controlPlane.reportUpdate(record.fromVersion(),
+                    java.util.Objects.requireNonNull(record.target()).versionString(), result, ms, record.reason());
+            metrics.updateFinished(result, ms); // after the report: a retried report is counted once
+        };
         var settings = new UpdateSettings(config.tier(), config.healthWindow(), config.rollbackTimeout(),
                 java.time.Duration.ofSeconds(30), java.time.Duration.ofMinutes(15));
         this.updater = new Updater(new StateStore(config.stateDir(), config.container()), containers, chain, reporter,
                 settings, clock);
         this.daemon = new Daemon(config, controlPlane, containers, updater,
-                new HealthBuffer(config.stateDir().resolve("health-buffer"), 10_000), clock);
+                new HealthBuffer(config.stateDir().resolve("health-buffer"), 10_000), metrics, clock);
+        metrics.serve(config.metricsPort());
+    }
+
+    public AgentMetrics metrics() {
+        return metrics;
     }
 
     public Daemon daemon() {
@@ -57,6 +68,7 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        metrics.close();
         containers.close();
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import network.noderr.agent.api.ControlPlane;
 import network.noderr.agent.config.AgentConfig;
 import network.noderr.agent.docker.NodeContainers;
+import network.noderr.agent.metrics.AgentMetrics;
 import network.noderr.agent.update.UpdateTarget;
 import network.noderr.agent.update.Updater;
 import org.jspecify.annotations.Nullable;
@@ -42,12 +43,14 @@ public final class Daemon {
     private final Updater updater;
     private final HealthBuffer buffer;
     private final Clock clock;
+    private final AgentMetrics metrics;
     private volatile @Nullable Instant lastCheck;
     private volatile @Nullable Instant lastReport;
 
     public Daemon(AgentConfig config, ControlPlane controlPlane, NodeContainers containers, Updater updater,
-            HealthBuffer buffer, Clock clock) {
+            HealthBuffer buffer, AgentMetrics metrics, Clock clock) {
         this.config = config;
+        this.metrics = metrics;
         this.controlPlane = controlPlane;
         this.containers = containers;
         this.updater = updater;
@@ -65,8 +68,10 @@ public final class Daemon {
                 return CheckResult.RESUMED; // still retrying an earlier update
             }
             var current = runningVersion();
+            metrics.runningVersion(current);
             var answer = controlPlane.version(current);
             lastCheck = clock.instant();
+            metrics.checked(lastCheck);
             if (!answer.shouldUpdate() || answer.versionString() == null || answer.imageDigest() == null
                     || answer.dockerImageTag() == null) {
                 return CheckResult.UP_TO_DATE;
@@ -89,6 +94,7 @@ public final class Daemon {
             }
             var done = updater.update(new UpdateTarget(answer.versionString(), answer.dockerImageTag(),
                     answer.imageDigest()), current);
+            metrics.runningVersion(runningVersion());
             return done.state() == network.noderr.agent.update.UpdateState.IDLE ? CheckResult.UPDATED
                     : CheckResult.RESUMED;
         } catch (IOException | RuntimeException e) {
@@ -103,10 +109,17 @@ public final class Daemon {
             buffer.add(sample());
             int sent = buffer.drain(batch -> controlPlane.reportHealth(batch));
             lastReport = clock.instant();
+            metrics.reported(lastReport);
             return sent;
         } catch (IOException e) {
             log.warn("Health report buffered, not delivered: {}", e.toString());
             return 0;
+        } finally {
+            try {
+                metrics.buffer(buffer.size(), buffer.dropped());
+            } catch (IOException e) {
+                log.warn("Health buffer unreadable: {}", e.toString());
+            }
         }
     }
 

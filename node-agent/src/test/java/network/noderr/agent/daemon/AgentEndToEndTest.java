@@ -82,6 +82,10 @@ class AgentEndToEndTest {
                 .withHostConfig(HostConfig.newHostConfig().withInit(true)).exec();
         containers.start("e2e-node");
         var beacon = controlPlane.get("/api/v1/admin/beacon");
+        int metricsPort;
+        try (var socket = new java.net.ServerSocket(0)) {
+            metricsPort = socket.getLocalPort();
+        }
         publishAndActivateAllCohorts(v1);
         abortOpenRollout();
         var rollout = publishAndActivateAllCohorts(v2);
@@ -98,14 +102,26 @@ class AgentEndToEndTest {
                 "health-window=PT2S",
                 "rollback-timeout=PT20S",
                 "beacon-rpc-url=" + beacon.get("rpcUrl").asText(),
-                "beacon-address=" + beacon.get("contractAddress").asText()) + "\n");
+                "beacon-address=" + beacon.get("contractAddress").asText(),
+                "metrics-port=" + metricsPort) + "\n");
         var config = AgentConfig.load(dir.resolve("agent.properties"), Map.of());
+        assertThat(config.metricsPort()).isEqualTo(metricsPort);
 
         try (var agent = new Agent(config, Clock.systemUTC())) {
             assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UPDATED);
             assertThat(agent.runningVersion()).contains("2.0.0");
             assertThat(agent.daemon().check()).as("nothing more to do").isEqualTo(Daemon.CheckResult.UP_TO_DATE);
             assertThat(agent.daemon().reportHealth()).isEqualTo(1);
+            var metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("node_version{tier=\"ORACLE\",version=\"2.0.0\"} 1.0")
+                    .doesNotContain("version=\"1.0.0\"")
+                    .contains("node_update_failed{tier=\"ORACLE\"} 0.0")
+                    .contains("node_updates_total{result=\"SUCCEEDED\"} 1.0")
+                    .contains("node_last_check_timestamp_seconds")
+                    .contains("node_last_successful_report_timestamp_seconds")
+                    .contains("node_update_duration_seconds_count{result=\"SUCCEEDED\"} 1");
         }
 
         var node = controlPlane.get("/api/v1/admin/nodes?q=" + nodeId).get("items").get(0);

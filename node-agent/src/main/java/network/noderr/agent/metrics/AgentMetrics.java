@@ -1,0 +1,102 @@
+package network.noderr.agent.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The agent's Prometheus metrics, served at {@code http://<node>:<metrics-port>/metrics}. The names are the ones the
+ * monitoring rules use (monitoring/): {@code node_version{version,tier}} (1 for the running version),
+ * {@code node_update_failed{tier}} (1 after a failed or rolled-back update until the next success), the last check
+ * and the last delivered health report as Unix timestamps, update durations by result, and the health buffer.
+ */
+public final class AgentMetrics implements AutoCloseable {
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final String tier;
+    private final Gauge version;
+    private final Gauge updateFailed;
+    private final Gauge lastCheck;
+    private final Gauge lastReport;
+    private final Histogram updateDuration;
+    private final Counter updates;
+    private final Gauge buffered;
+    private final Gauge dropped;
+    private @Nullable String currentVersion;
+    private @Nullable HTTPServer server;
+
+    public AgentMetrics(String tier) {
+        this.tier = tier;
+        version = Gauge.builder().name("node_version").help("1 for the version the node container runs")
+                .labelNames("version", "tier").register(registry);
+        updateFailed = Gauge.builder().name("node_update_failed")
+                .help("1 when the last update failed or was rolled back, 0 after a successful one")
+                .labelNames("tier").register(registry);
+        updateFailed.labelValues(tier).set(0);
+        lastCheck = Gauge.builder().name("node_last_check_timestamp_seconds")
+                .help("when the agent last asked the control plane for its version (Unix time)").register(registry);
+        lastReport = Gauge.builder().name("node_last_successful_report_timestamp_seconds")
+                .help("when health reports were last delivered to the control plane (Unix time)").register(registry);
+        updateDuration = Histogram.builder().name("node_update_duration_seconds")
+                .help("duration of updates from start to outcome").labelNames("result")
+                .classicUpperBounds(5, 15, 30, 60, 120, 300, 600, 1800).register(registry);
+        updates = Counter.builder().name("node_updates").help("updates by result").labelNames("result")
+                .register(registry);
+        buffered = Gauge.builder().name("node_health_buffered_reports")
+                .help("health reports waiting on disk to be delivered").register(registry);
+        dropped = Gauge.builder().name("node_health_reports_dropped")
+                .help("health reports dropped because the buffer was full, since install").register(registry);
+    }
+
+    /** Serves {@code /metrics} on the port (0 = not served). */
+    public void serve(int port) throws IOException {
+        if (port > 0) {
+            server = HTTPServer.builder().port(port).registry(registry).buildAndStart();
+        }
+    }
+
+    public synchronized void runningVersion(@Nullable String running) {
+        if (currentVersion != null && !currentVersion.equals(running)) {
+            version.remove(currentVersion, tier);
+        }
+        currentVersion = running;
+        if (running != null) {
+            version.labelValues(running, tier).set(1);
+        }
+    }
+
+    public void checked(Instant at) {
+        lastCheck.set(at.getEpochSecond());
+    }
+
+    public void reported(Instant at) {
+        lastReport.set(at.getEpochSecond());
+    }
+
+    public void updateFinished(String result, long durationMs) {
+        updates.labelValues(result).inc();
+        updateDuration.labelValues(result).observe(durationMs / 1000.0);
+        updateFailed.labelValues(tier).set("SUCCEEDED".equals(result) ? 0 : 1);
+    }
+
+    public void buffer(long waiting, long droppedSinceInstall) {
+        buffered.set(waiting);
+        dropped.set(droppedSinceInstall);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}
