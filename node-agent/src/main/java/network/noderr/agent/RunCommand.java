@@ -43,6 +43,15 @@ final class RunCommand implements Callable<Integer> {
                 }
             }, 0, interval, TimeUnit.MILLISECONDS);
             scheduler.scheduleWithFixedDelay(daemon::reportHealth, 5_000, interval, TimeUnit.MILLISECONDS);
+            // Push: a CHECK_NOW or ROLLBACK runs a check at once (on the same thread as the periodic ones).
+            var push = agent.push(type -> scheduler.execute(() -> {
+                try {
+                    daemon.check();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            push.start();
             System.out.printf("noderr-agent: node %s (%s), checking every %s%n", cfg.nodeId(), cfg.tier(),
                     cfg.checkInterval());
             Thread.currentThread().join(); // until the process is stopped

@@ -21,6 +21,7 @@ import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -45,9 +46,12 @@ public class Rollouts {
     private final RolloutMetrics metrics;
     private final Clock clock;
     private final TransactionTemplate transactions;
+    private final ApplicationEventPublisher events;
 
     Rollouts(RolloutRepository repository, CohortCountsQuery counts, JdbcClient jdbc, BeaconPort beacon,
-            TierTargets targets, RolloutMetrics metrics, Clock clock, PlatformTransactionManager transactionManager) {
+            TierTargets targets, RolloutMetrics metrics, Clock clock, PlatformTransactionManager transactionManager,
+            ApplicationEventPublisher events) {
+        this.events = events;
         this.transactions = new TransactionTemplate(transactionManager);
         this.repository = repository;
         this.counts = counts;
@@ -97,7 +101,7 @@ public class Rollouts {
         repository.update(id, 0, started, now);
         repository.event(id, "started " + release.versionString() + ": canary active", actor, now);
         jdbc.sql("DELETE FROM tier_emergencies WHERE tier = :tier").param("tier", release.tier().name()).update();
-        targets.invalidate(release.tier());
+        changed(release.tier(), TierChanged.Kind.CHECK_NOW, release.versionString());
         log.info("Rollout {} of {} {} started by {}", id, release.tier(), release.versionString(), actor);
         return view(id);
     }
@@ -248,7 +252,7 @@ public class Rollouts {
                 log.warn("Automatic rollback of {} {}: {}", stored.tier(), stored.rollout().targetVersion(),
                         step.rollout().reason());
             }
-            targets.invalidate(stored.tier());
+            changed(stored.tier(), TierChanged.Kind.CHECK_NOW, stored.rollout().targetVersion());
         }
         return changed;
     }
@@ -294,7 +298,7 @@ public class Rollouts {
         if (next.status() == RolloutStatus.ROLLED_BACK) {
             metrics.rollback(stored.tier(), "manual");
         }
-        targets.invalidate(stored.tier());
+        changed(stored.tier(), TierChanged.Kind.CHECK_NOW, next.targetVersion());
         return view(id);
     }
 
@@ -318,7 +322,22 @@ public class Rollouts {
                 .param("by", actor)
                 .param("now", Timestamp.from(clock.instant()))
                 .update();
+        changed(tier, TierChanged.Kind.ROLLBACK, version);
+    }
+
+    /** What a tier should run changed: drop the cached answer and tell the tier's nodes (after commit). */
+    private void changed(Tier tier, TierChanged.Kind kind, String version) {
         targets.invalidate(tier);
+        var versionId = jdbc.sql("SELECT version_id FROM releases WHERE tier = :tier AND version_string = :v")
+                .param("tier", tier.name())
+                .param("v", version)
+                .query((rs, i) -> {
+                    long id = rs.getLong(1);
+                    return rs.wasNull() ? null : id;
+                })
+                .optional()
+                .orElse(null);
+        events.publishEvent(new TierChanged(tier, kind, version, versionId));
     }
 
     private java.util.Optional<String> previousVersion(StoredRollout stored) {

@@ -113,6 +113,15 @@ public final class ControlPlane {
         }
     }
 
+    /** A valid access token (logging in first when needed), for the push stream's handshake. */
+    public String streamToken() throws IOException {
+        return accessToken();
+    }
+
+    public URI base() {
+        return base;
+    }
+
     private synchronized String accessToken() throws IOException {
         if (token != null && clock.instant().isBefore(tokenExpires.minusSeconds(60))) {
             return token;

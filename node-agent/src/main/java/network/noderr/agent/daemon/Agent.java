@@ -22,11 +22,12 @@ public final class Agent implements AutoCloseable {
     private final Daemon daemon;
     private final Updater updater;
     private final AgentMetrics metrics;
+    private final ControlPlane controlPlane;
 
     public Agent(AgentConfig config, Clock clock) throws IOException {
         var signer = config.signCommand() != null ? NodeSigner.command(config.signCommand(), config.configDir())
                 : NodeSigner.keyFile(java.util.Objects.requireNonNull(config.keyPath()));
-        var controlPlane = new ControlPlane(config.controlPlaneUrl(), config.nodeId(), signer, clock);
+        this.controlPlane = new ControlPlane(config.controlPlaneUrl(), config.nodeId(), signer, clock);
         this.containers = new NodeContainers(config.dockerHost());
         OnChainDigests chain = config.beaconRpcUrl() == null
                 ? (tier, version) -> {
@@ -48,6 +49,11 @@ public final class Agent implements AutoCloseable {
         this.daemon = new Daemon(config, controlPlane, containers, updater,
                 new HealthBuffer(config.stateDir().resolve("health-buffer"), 10_000), metrics, clock);
         metrics.serve(config.metricsPort());
+    }
+
+    /** A push channel that calls {@code onMessage} with each CHECK_NOW / ROLLBACK (not started yet). */
+    public PushClient push(java.util.function.Consumer<String> onMessage) {
+        return new PushClient(controlPlane, onMessage);
     }
 
     public AgentMetrics metrics() {

@@ -122,6 +122,29 @@ class AgentEndToEndTest {
                     .contains("node_last_check_timestamp_seconds")
                     .contains("node_last_successful_report_timestamp_seconds")
                     .contains("node_update_duration_seconds_count{result=\"SUCCEEDED\"} 1");
+
+            // An emergency rollback is pushed: the node is back on 1.0.0 within seconds, without waiting for its
+            // periodic check.
+            var checks = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try (var push = agent.push(type -> checks.execute(() -> {
+                try {
+                    agent.daemon().check();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }))) {
+                push.start();
+                Awaitility.await().atMost(Duration.ofSeconds(15)).until(push::connected);
+                long start = System.nanoTime();
+                controlPlane.post("/api/v1/admin/tiers/ORACLE/emergency-rollback",
+                        Map.of("toVersion", "1.0.0", "reason", "end-to-end rollback"), 200);
+                Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> agent.runningVersion().orElse("").equals("1.0.0"));
+                System.out.printf("emergency rollback: node on 1.0.0 %.1f s after the API call%n",
+                        (System.nanoTime() - start) / 1e9);
+            } finally {
+                checks.shutdownNow();
+            }
         }
 
         var node = controlPlane.get("/api/v1/admin/nodes?q=" + nodeId).get("items").get(0);

@@ -1,0 +1,121 @@
+package network.noderr.controlplane.push;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import javax.sql.DataSource;
+import network.noderr.controlplane.rollouts.TierChanged;
+import network.noderr.controlplane.shared.Tier;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Fans tier changes out to every replica's connected nodes: a change is announced with {@code pg_notify} inside the
+ * transaction that made it (PostgreSQL delivers it only if that commits), and each replica listens on its own
+ * connection and pushes to its nodes.
+ */
+@Component
+class PushFanOut implements SmartLifecycle {
+
+    static final String CHANNEL = "noderr_push";
+    private static final Logger log = LoggerFactory.getLogger(PushFanOut.class);
+
+    private final JdbcClient jdbc;
+    private final DataSource dataSource;
+    private final NodeStream stream;
+    private final JsonMapper json;
+    private volatile boolean running;
+    private Thread listener;
+
+    PushFanOut(JdbcClient jdbc, DataSource dataSource, NodeStream stream, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.dataSource = dataSource;
+        this.stream = stream;
+        this.json = json;
+    }
+
+    @EventListener
+    void on(TierChanged change) {
+        var message = new java.util.LinkedHashMap<String, Object>();
+        message.put("type", change.kind().name());
+        message.put("tier", change.tier().name());
+        message.put("versionId", change.versionId());
+        message.put("version", change.version());
+        jdbc.sql("SELECT pg_notify(:channel, :payload)")
+                .param("channel", CHANNEL)
+                .param("payload", json.writeValueAsString(message))
+                .query((rs, i) -> 1)
+                .list();
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        listener = Thread.ofPlatform().name("node-push-listener").daemon().start(this::listen);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (listener != null) {
+            listener.interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    private void listen() {
+        while (running) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(true);
+                try (var st = c.createStatement()) {
+                    st.execute("LISTEN " + CHANNEL);
+                }
+                var pg = c.unwrap(PGConnection.class);
+                while (running) {
+                    var notifications = pg.getNotifications(1000);
+                    if (notifications == null) {
+                        continue;
+                    }
+                    for (var n : notifications) {
+                        deliver(n.getParameter());
+                    }
+                }
+            } catch (SQLException e) {
+                if (running) {
+                    log.warn("Node push listener lost its connection ({}); reconnecting", e.getMessage());
+                    sleepQuietly();
+                }
+            }
+        }
+    }
+
+    private void deliver(String payload) {
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> message = json.readValue(payload, Map.class);
+            var tier = Tier.valueOf((String) message.get("tier"));
+            int sent = stream.send(tier, payload);
+            log.debug("{} for {} pushed to {} node(s) on this replica", message.get("type"), tier, sent);
+        } catch (RuntimeException e) {
+            log.warn("Ignoring a malformed push notification: {}", e.toString());
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

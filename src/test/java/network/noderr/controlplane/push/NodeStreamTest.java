@@ -1,0 +1,111 @@
+package network.noderr.controlplane.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import network.noderr.controlplane.ApiClient;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.Onboarding;
+import network.noderr.controlplane.TestNodeKey;
+import network.noderr.controlplane.applications.Applications;
+import network.noderr.controlplane.rollouts.NewRelease;
+import network.noderr.controlplane.rollouts.Rollouts;
+import network.noderr.controlplane.rollouts.engine.RolloutConfig;
+import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
+import network.noderr.controlplane.shared.Tier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The node push stream: a node connected with its token hears CHECK_NOW when its tier's rollout changes, through
+ * PostgreSQL LISTEN/NOTIFY (the path other replicas' changes take too); a connection without a node token is
+ * refused. Uses tier ORACLE and aborts its rollouts after each test.
+ */
+@IntegrationTest
+class NodeStreamTest {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Applications applications;
+
+    @Autowired
+    Rollouts rollouts;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @AfterEach
+    void abort() {
+        jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
+                .update();
+    }
+
+    @Test
+    void aConnectedNodeHearsCheckNowWhenItsTierChanges() throws Exception {
+        var node = Onboarding.registerAndLogIn(new ApiClient(port), applications, TestNodeKey.generate(), Tier.ORACLE);
+        var messages = new LinkedBlockingQueue<String>();
+        var socket = connect(node[1], messages);
+        try {
+            abort();
+            var version = "6." + (System.nanoTime() % 100_000) + ".0";
+            var view = rollouts.start(new NewRelease(Tier.ORACLE, version, "registry.noderr.network/oracle:" + version,
+                    "sha256:" + "e".repeat(64), "0x" + "f".repeat(64), null), RolloutConfig.DEFAULT,
+                    RolloutThresholds.DEFAULT, "test");
+
+            var message = messages.poll(10, TimeUnit.SECONDS);
+            assertThat(message).as("pushed after the commit").isNotNull()
+                    .contains("\"type\":\"CHECK_NOW\"").contains("\"tier\":\"ORACLE\"").contains(version);
+
+            rollouts.promote(view.id(), "test");
+            assertThat(messages.poll(10, TimeUnit.SECONDS)).contains("CHECK_NOW");
+        } finally {
+            socket.abort();
+        }
+    }
+
+    @Test
+    void refusesAConnectionWithoutANodeToken() {
+        assertThat(handshakeStatus(null)).isEqualTo(401);
+        assertThat(handshakeStatus(IntegrationTest.ADMIN_TOKEN)).as("an admin API token is not a node").isEqualTo(403);
+    }
+
+    private int handshakeStatus(String token) {
+        var thrown = org.assertj.core.api.Assertions.catchThrowable(() -> connect(token, new LinkedBlockingQueue<>()));
+        assertThat(thrown).hasCauseInstanceOf(java.net.http.WebSocketHandshakeException.class);
+        return ((java.net.http.WebSocketHandshakeException) thrown.getCause()).getResponse().statusCode();
+    }
+
+    private WebSocket connect(String token, BlockingQueue<String> messages) throws Exception {
+        var builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/v1/nodes/stream"),
+                new WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            messages.add(text.toString());
+                            text.setLength(0);
+                        }
+                        ws.request(1);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+    }
+}
