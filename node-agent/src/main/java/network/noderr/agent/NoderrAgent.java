@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         name = "noderr-agent",
         mixinStandardHelpOptions = true,
         versionProvider = NoderrAgent.Version.class,
-        subcommands = {RunCommand.class, StatusCommand.class},
+        subcommands = {RunCommand.class, StatusCommand.class, SimulateCommand.class},
         description = "Keeps a Noderr node on the version its tier should run and reports its health.",
         footer = "%nDocumentation: docs/ in the Noderr repository.")
 public final class NoderrAgent implements Callable<Integer> {

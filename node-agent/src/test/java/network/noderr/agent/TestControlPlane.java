@@ -36,6 +36,23 @@ public final class TestControlPlane implements AutoCloseable {
         this.base = base;
     }
 
+    private static TestControlPlane shared;
+
+    /** One control plane for every test class of the JVM that needs one; stopped when the JVM exits. */
+    public static synchronized TestControlPlane shared() throws Exception {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    shared.close();
+                } catch (Exception e) {
+                    // exiting anyway
+                }
+            }));
+        }
+        return shared;
+    }
+
     public static TestControlPlane start() throws Exception {
         Path jar;
         try (var files = Files.list(Path.of("../target"))) {

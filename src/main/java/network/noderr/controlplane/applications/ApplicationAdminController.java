@@ -61,6 +61,14 @@ class ApplicationAdminController {
         return applications.reissueToken(id, Actors.currentUsername(), baseUrl());
     }
 
+    record TokenCount(int count) {}
+
+    @PostMapping("/{id}/install-tokens")
+    @PreAuthorize("hasRole('ADMIN')")
+    Applications.TokenBatch issueTokens(@PathVariable UUID id, @RequestBody TokenCount body) {
+        return applications.issueTokens(id, body.count(), Actors.currentUsername());
+    }
+
     private static String baseUrl() {
         return ServletUriComponentsBuilder.fromCurrentContextPath().toUriString();
     }

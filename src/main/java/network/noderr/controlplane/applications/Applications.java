@@ -25,6 +25,8 @@ public class Applications {
     /** Longest page of applications returned at once. */
     public static final int MAX_LIST = 500;
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Applications.class);
+
     private final JdbcClient jdbc;
     private final InstallTokens tokens;
     private final Clock clock;
@@ -119,6 +121,37 @@ public class Applications {
         tokens.revokeUnused(id);
         return issueToken(id, application.requestedTier(), actor, baseUrl);
     }
+
+    /**
+     * Issues {@code count} more single-use install tokens for an approved application: an operator who runs several
+     * nodes (or a simulated fleet) registers each with its own token. Shown once, stored hashed, like every token.
+     */
+    @Transactional
+    public TokenBatch issueTokens(UUID id, int count, String actor) {
+        if (count < 1 || count > MAX_TOKEN_BATCH) {
+            throw new InvalidRequestException("count", "must be 1 to " + MAX_TOKEN_BATCH);
+        }
+        var application = get(id);
+        if (application.status() != ApplicationStatus.APPROVED) {
+            throw new ProblemException(409, "application-not-approved", "Application not approved",
+                    "Install tokens are issued for approved applications; this one is " + application.status() + ".");
+        }
+        var issued = new java.util.ArrayList<String>(count);
+        java.time.Instant expiresAt = null;
+        for (int i = 0; i < count; i++) {
+            var token = tokens.issue(id, application.requestedTier(), actor);
+            issued.add(token.token());
+            expiresAt = token.expiresAt();
+        }
+        log.info("{} issued {} install tokens for application {} ({})", actor, count, id, application.requestedTier());
+        return new TokenBatch(application.requestedTier(), java.util.Objects.requireNonNull(expiresAt), issued);
+    }
+
+    /** Tokens issued together: shown once. */
+    public record TokenBatch(Tier tier, java.time.Instant expiresAt, java.util.List<String> tokens) {}
+
+    /** The most tokens one call issues. */
+    public static final int MAX_TOKEN_BATCH = 1000;
 
     private Approval issueToken(UUID applicationId, Tier tier, String actor, String baseUrl) {
         var issued = tokens.issue(applicationId, tier, actor);

@@ -50,19 +50,29 @@ public final class ControlPlane {
     private Instant tokenExpires = Instant.MIN;
 
     public ControlPlane(URI base, String nodeId, NodeSigner signer, Clock clock) {
+        this(base, nodeId, signer, clock, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
+    /** With a given HTTP client (the simulator gives each virtual node its own source address). */
+    public ControlPlane(URI base, String nodeId, NodeSigner signer, Clock clock, HttpClient http) {
         this.base = base;
         this.nodeId = nodeId;
         this.signer = signer;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = http;
     }
 
     /** Registers a node with an install token (used by the installers): returns {nodeId, tier}. */
     public static JsonNode register(URI base, String installToken, String publicKeyBase64, String hostname,
             Map<String, Object> hardware) throws IOException {
+        return register(HttpClient.newHttpClient(), base, installToken, publicKeyBase64, hostname, hardware);
+    }
+
+    public static JsonNode register(HttpClient http, URI base, String installToken, String publicKeyBase64,
+            String hostname, Map<String, Object> hardware) throws IOException {
         var body = Map.of("installToken", installToken, "publicKey", publicKeyBase64,
                 "keyAttestation", Map.of("type", "SOFTWARE"), "hostname", hostname, "hardware", hardware);
-        return send(HttpClient.newHttpClient(), post(base, "/api/v1/auth/register", body, null), 201);
+        return send(http, post(base, "/api/v1/auth/register", body, null), 201);
     }
 
     public VersionAnswer version(@Nullable String currentVersion) throws IOException {

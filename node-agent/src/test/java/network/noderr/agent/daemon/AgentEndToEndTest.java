@@ -39,7 +39,7 @@ class AgentEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        controlPlane = TestControlPlane.start();
+        controlPlane = TestControlPlane.shared();
         containers = new NodeContainers(TestDocker.dockerHost());
     }
 
@@ -49,9 +49,6 @@ class AgentEndToEndTest {
             containers.remove("e2e-node");
             containers.remove("e2e-node-previous");
             containers.close();
-        }
-        if (controlPlane != null) {
-            controlPlane.close();
         }
     }
 

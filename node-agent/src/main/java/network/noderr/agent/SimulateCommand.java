@@ -1,0 +1,55 @@
+package network.noderr.agent;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import network.noderr.agent.simulate.Fleet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code noderr-agent simulate}: a fleet of virtual nodes on the real protocol, without Docker (demo, tests, load). */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = "Run N simulated nodes against a control plane (needs an ADMIN API token to onboard them).")
+final class SimulateCommand implements Callable<Integer> {
+
+    @Option(names = "--url", required = true, description = "the control plane, e.g. http://localhost:8080")
+    URI url;
+
+    @Option(names = "--admin-token", required = true, defaultValue = "${env:NODERR_ADMIN_API_TOKEN}",
+            description = "an ADMIN API token (default: $NODERR_ADMIN_API_TOKEN)")
+    String adminToken;
+
+    @Option(names = "--nodes", defaultValue = "100", description = "how many nodes (default ${DEFAULT-VALUE})")
+    int nodes;
+
+    @Option(names = "--tier", defaultValue = "ALL", description = "ALL, ORACLE or GUARDIAN (default ${DEFAULT-VALUE})")
+    String tier;
+
+    @Option(names = "--interval", defaultValue = "PT30S", description = "check + report interval (default ${DEFAULT-VALUE})")
+    Duration interval;
+
+    @Option(names = "--unhealthy", defaultValue = "0", description = "share of unhealthy nodes, 0-1")
+    double unhealthy;
+
+    @Option(names = "--failing-updates", defaultValue = "0", description = "share of nodes whose updates roll back, 0-1")
+    double failingUpdates;
+
+    @Option(names = "--start-version", defaultValue = "1.0.0", description = "the version the nodes start on")
+    String startVersion;
+
+    @Override
+    public Integer call() throws Exception {
+        if (nodes < 1 || nodes > 100_000 || unhealthy < 0 || unhealthy > 1 || failingUpdates < 0
+                || failingUpdates > 1 || !java.util.List.of("ALL", "ORACLE", "GUARDIAN").contains(tier)) {
+            System.err.println("simulate: --nodes 1-100000, --tier ALL|ORACLE|GUARDIAN, shares 0-1");
+            return 2;
+        }
+        try (var fleet = new Fleet(new Fleet.Options(url, adminToken, tier, nodes, interval, unhealthy, failingUpdates,
+                startVersion))) {
+            int registered = fleet.register();
+            System.out.printf("simulate: %d of %d nodes registered (%s)%n", registered, nodes, tier);
+            fleet.runForever();
+        }
+        return 0;
+    }
+}

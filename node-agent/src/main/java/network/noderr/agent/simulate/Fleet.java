@@ -1,0 +1,167 @@
+package network.noderr.agent.simulate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * N virtual nodes in one process, one virtual thread each. Onboarding goes through the management API with an admin
+ * API token: one application for the fleet, approved, then a batch of single-use install tokens, one per node.
+ * Each node uses its own loopback source address (127.0.0.2 upwards), as separate machines would, so per-address
+ * rate limits apply per node, not to the whole fleet.
+ */
+public final class Fleet implements AutoCloseable {
+
+    /** How many nodes and how they misbehave. */
+    public record Options(URI controlPlane, String adminToken, String tier, int nodes, Duration interval,
+            double unhealthyShare, double failingUpdateShare, String startVersion) {}
+
+    private static final Logger log = LoggerFactory.getLogger(Fleet.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Options options;
+    private final HttpClient admin = HttpClient.newHttpClient();
+    private final List<VirtualNode> nodes = new ArrayList<>();
+    private final AtomicInteger registered = new AtomicInteger();
+    private final AtomicLong healthReports = new AtomicLong();
+    private final AtomicLong updates = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final java.util.concurrent.ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean running = true;
+
+    public Fleet(Options options) {
+        this.options = options;
+    }
+
+    /** Onboards every node (in parallel); returns how many registered. */
+    public int register() throws Exception {
+        var application = call("/api/v1/applications", Map.of("operatorName", "Simulated fleet",
+                "email", "fleet@example.org", "walletAddress", "0x" + "5e".repeat(20), "requestedTier", options.tier(),
+                "hardware", Map.of("cpuCores", 16, "memoryGb", 64, "diskGb", 2000, "networkMbps", 1000, "gpu", true),
+                "message", "simulated nodes"), false);
+        var id = application.get("applicationId").asText();
+        call("/api/v1/admin/applications/" + id + "/approve", Map.of(), true);
+        var tokens = new ArrayList<String>();
+        for (int left = options.nodes(); left > 0; left -= 1000) {
+            call("/api/v1/admin/applications/" + id + "/install-tokens", Map.of("count", Math.min(1000, left)), true)
+                    .get("tokens").forEach(t -> tokens.add(t.asText()));
+        }
+        var tasks = new ArrayList<java.util.concurrent.Future<?>>();
+        for (int i = 0; i < options.nodes(); i++) {
+            var random = ThreadLocalRandom.current();
+            var node = new VirtualNode(options.controlPlane(), address(i),
+                    random.nextDouble() < options.unhealthyShare(), random.nextDouble() < options.failingUpdateShare(),
+                    random.nextLong(), Clock.systemUTC());
+            var token = tokens.get(i);
+            nodes.add(node);
+            tasks.add(threads.submit(() -> {
+                node.register(token, options.startVersion());
+                registered.incrementAndGet();
+                return null;
+            }));
+        }
+        for (var task : tasks) {
+            try {
+                task.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                errors.incrementAndGet();
+                log.warn("A simulated node failed to register: {}", e.getCause().toString());
+            }
+        }
+        return registered.get();
+    }
+
+    /** One round: every registered node checks its version and reports health once; returns reports delivered. */
+    public long round() throws InterruptedException {
+        var before = healthReports.get();
+        var tasks = new ArrayList<java.util.concurrent.Future<?>>();
+        for (var node : nodes) {
+            if (node.nodeId() == null) {
+                continue;
+            }
+            tasks.add(threads.submit(() -> {
+                try {
+                    if (node.check()) {
+                        updates.incrementAndGet();
+                    }
+                    node.reportHealth();
+                    healthReports.incrementAndGet();
+                } catch (IOException e) {
+                    errors.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (var task : tasks) {
+            try {
+                task.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                errors.incrementAndGet();
+            }
+        }
+        return healthReports.get() - before;
+    }
+
+    /** Rounds every interval until closed. */
+    public void runForever() throws InterruptedException {
+        while (running) {
+            long start = System.nanoTime();
+            long delivered = round();
+            log.info("fleet: {} nodes, {} health reports this round, {} updates and {} errors so far", registered.get(),
+                    delivered, updates.get(), errors.get());
+            long left = options.interval().toNanos() - (System.nanoTime() - start);
+            if (left > 0) {
+                Thread.sleep(Duration.ofNanos(left));
+            }
+        }
+    }
+
+    public long errors() {
+        return errors.get();
+    }
+
+    public List<String> nodeIds() {
+        return nodes.stream().map(VirtualNode::nodeId).filter(java.util.Objects::nonNull).toList();
+    }
+
+    private static InetAddress address(int i) throws IOException {
+        int n = 2 + i % 250; // 127.0.0.2 .. 127.0.0.251
+        return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) n});
+    }
+
+    private JsonNode call(String path, Object body, boolean asAdmin) throws IOException, InterruptedException {
+        var request = HttpRequest.newBuilder(options.controlPlane().resolve(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        if (asAdmin) {
+            request.header("Authorization", "Bearer " + options.adminToken());
+        }
+        var response = admin.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException(path + ": HTTP " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        threads.shutdownNow();
+    }
+}

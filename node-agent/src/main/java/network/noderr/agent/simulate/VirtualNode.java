@@ -1,0 +1,106 @@
+package network.noderr.agent.simulate;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import network.noderr.agent.api.ControlPlane;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One simulated node speaking the real protocol without Docker: its own P-256 key and source address, registration
+ * with an install token, challenge/verify, version checks that "update" by waiting and reporting, and health reports.
+ * Failure injection: an unhealthy node reports high CPU and errors; a failing node reports its updates ROLLED_BACK.
+ */
+final class VirtualNode {
+
+    private final URI base;
+    private final HttpClient http;
+    private final boolean unhealthy;
+    private final boolean failsUpdates;
+    private final Random random;
+    private final Clock clock;
+    private final Instant started;
+    private @Nullable ControlPlane api;
+    private @Nullable String nodeId;
+    private @Nullable String version;
+
+    VirtualNode(URI base, InetAddress source, boolean unhealthy, boolean failsUpdates, long seed, Clock clock) {
+        this.base = base;
+        this.http = HttpClient.newBuilder().localAddress(source).connectTimeout(Duration.ofSeconds(10)).build();
+        this.unhealthy = unhealthy;
+        this.failsUpdates = failsUpdates;
+        this.random = new Random(seed);
+        this.clock = clock;
+        this.started = clock.instant();
+    }
+
+    void register(String installToken, String startVersion) throws Exception {
+        var generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        var keys = generator.generateKeyPair();
+        var registered = ControlPlane.register(http, base, installToken,
+                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()),
+                "sim-" + Long.toHexString(random.nextLong()), Map.of("cpuCores", 16, "memoryGb", 64, "diskGb", 2000,
+                        "networkMbps", 1000, "gpu", true));
+        nodeId = registered.get("nodeId").asText();
+        version = startVersion;
+        api = new ControlPlane(base, nodeId, message -> {
+            try {
+                var signature = Signature.getInstance("SHA256withECDSA");
+                signature.initSign(keys.getPrivate());
+                signature.update(message);
+                return signature.sign();
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException(e);
+            }
+        }, clock, http);
+    }
+
+    /** One version check; "updates" when told to. Returns true when it reported an update. */
+    boolean check() throws IOException {
+        var answer = java.util.Objects.requireNonNull(api).version(version);
+        if (!answer.shouldUpdate() || answer.versionString() == null) {
+            return false;
+        }
+        long duration = 2_000 + random.nextInt(8_000); // a simulated pull + swap + health window
+        if (failsUpdates) {
+            api.reportUpdate(version, answer.versionString(), "ROLLED_BACK", duration,
+                    "simulated failure: health window failed");
+        } else {
+            api.reportUpdate(version, answer.versionString(), "SUCCEEDED", duration, null);
+            version = answer.versionString();
+        }
+        return true;
+    }
+
+    void reportHealth() throws IOException {
+        var metrics = new LinkedHashMap<String, Object>();
+        metrics.put("uptime", Duration.between(started, clock.instant()).toSeconds());
+        metrics.put("cpu", unhealthy ? 97.0 : 10 + random.nextInt(40));
+        metrics.put("memory", unhealthy ? 96.0 : 20 + random.nextInt(40));
+        metrics.put("disk", 30 + random.nextInt(20));
+        metrics.put("errors", unhealthy ? 12 : 0);
+        var report = new LinkedHashMap<String, Object>();
+        report.put("nodeId", nodeId);
+        report.put("version", version == null ? "unknown" : version);
+        report.put("metrics", metrics);
+        report.put("timestamp", clock.instant().toString());
+        java.util.Objects.requireNonNull(api).reportHealth(List.of(report));
+    }
+
+    @Nullable String nodeId() {
+        return nodeId;
+    }
+}

@@ -1,0 +1,31 @@
+package network.noderr.agent.simulate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import network.noderr.agent.TestControlPlane;
+import org.junit.jupiter.api.Test;
+
+/** The simulator with 1,000 nodes against the real control plane: all register, authenticate and report. */
+class FleetTest {
+
+    @Test
+    void aThousandSimulatedNodesRegisterAndReport() throws Exception {
+        var controlPlane = TestControlPlane.shared();
+        try (var fleet = new Fleet(new Fleet.Options(controlPlane.base(), TestControlPlane.ADMIN_TOKEN, "GUARDIAN",
+                1000, Duration.ofSeconds(30), 0.1, 0, "1.0.0"))) {
+            long start = System.nanoTime();
+            assertThat(fleet.register()).isEqualTo(1000);
+            long registered = System.nanoTime();
+            assertThat(fleet.round()).as("one health report per node").isEqualTo(1000);
+            System.out.printf("simulator: 1000 nodes registered in %.1f s, one round of checks + reports in %.1f s%n",
+                    (registered - start) / 1e9, (System.nanoTime() - registered) / 1e9);
+            assertThat(fleet.errors()).isZero();
+
+            var all = controlPlane.get("/api/v1/admin/nodes?tier=GUARDIAN&size=1");
+            assertThat(all.get("total").asLong()).isGreaterThanOrEqualTo(1000);
+            var unhealthy = controlPlane.get("/api/v1/admin/nodes?tier=GUARDIAN&health=unhealthy&size=1");
+            assertThat(unhealthy.get("total").asLong()).as("about 10 % injected").isBetween(50L, 160L);
+        }
+    }
+}
