@@ -51,12 +51,7 @@ public final class Fleet implements AutoCloseable {
 
     /** Onboards every node (in parallel); returns how many registered. */
     public int register() throws Exception {
-        var application = call("/api/v1/applications", Map.of("operatorName", "Simulated fleet",
-                "email", "fleet@example.org", "walletAddress", "0x" + "5e".repeat(20), "requestedTier", options.tier(),
-                "hardware", Map.of("cpuCores", 16, "memoryGb", 64, "diskGb", 2000, "networkMbps", 1000, "gpu", true),
-                "message", "simulated nodes"), false);
-        var id = application.get("applicationId").asText();
-        call("/api/v1/admin/applications/" + id + "/approve", Map.of(), true);
+        var id = fleetApplication();
         var tokens = new ArrayList<String>();
         for (int left = options.nodes(); left > 0; left -= 1000) {
             call("/api/v1/admin/applications/" + id + "/install-tokens", Map.of("count", Math.min(1000, left)), true)
@@ -85,6 +80,28 @@ public final class Fleet implements AutoCloseable {
             }
         }
         return registered.get();
+    }
+
+    /** The fleet's approved application for its tier: the one from an earlier run, or a new one, approved. */
+    private String fleetApplication() throws IOException, InterruptedException {
+        var name = "Simulated fleet (" + options.tier() + ")";
+        var existing = admin.send(HttpRequest.newBuilder(options.controlPlane()
+                        .resolve("/api/v1/admin/applications?status=APPROVED"))
+                .header("Authorization", "Bearer " + options.adminToken()).build(), HttpResponse.BodyHandlers.ofString());
+        if (existing.statusCode() == 200) {
+            for (var a : JSON.readTree(existing.body())) {
+                if (name.equals(a.path("operatorName").asText())) {
+                    return a.path("id").asText();
+                }
+            }
+        }
+        var application = call("/api/v1/applications", Map.of("operatorName", name,
+                "email", "fleet@example.org", "walletAddress", "0x" + "5e".repeat(20), "requestedTier", options.tier(),
+                "hardware", Map.of("cpuCores", 16, "memoryGb", 64, "diskGb", 2000, "networkMbps", 1000, "gpu", true),
+                "message", "simulated nodes"), false);
+        var id = application.get("applicationId").asText();
+        call("/api/v1/admin/applications/" + id + "/approve", Map.of(), true);
+        return id;
     }
 
     /** One round: every registered node checks its version and reports health once; returns reports delivered. */
