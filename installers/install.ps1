@@ -406,7 +406,7 @@ if ($AgentJar) {
 }
 
 $javaForTask = if ($javaBin) { $javaBin } else { 'java.exe' }
-$arguments = "-Xss256k -XX:+UseSerialGC -Xmx32m -jar `"$jar`" run --config `"$PropsFile`""
+$arguments = "-Xss256k -XX:+UseSerialGC -Xms8m -Xmx32m -Xmn2m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xint -jar `"$jar`" run --config `"$PropsFile`""
 if ($Prefix) {
     Say 'Sandbox install (-Prefix): no scheduled task. Run the agent with:'
     Say "  & `"$javaForTask`" $arguments"

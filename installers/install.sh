@@ -792,7 +792,9 @@ install_service() {
     say "Installed the systemd unit $UNIT_PATH."
     if [[ ! -d /run/systemd/system ]]; then
         say "systemd is not running on this machine: start the agent yourself, e.g."
-        say "  runuser -u $NODERR_USER -- $java_for_unit -Xss256k -XX:+UseSerialGC -Xmx32m -jar $AGENT_DIR/noderr-agent.jar run --config $CONFIG_DIR/agent.properties"
+        local exec_line
+        exec_line=$(grep '^ExecStart=' "$UNIT_PATH")
+        say "  MALLOC_ARENA_MAX=2 runuser -u $NODERR_USER -- ${exec_line#ExecStart=}"
         return 0
     fi
     systemctl daemon-reload
@@ -1022,7 +1024,10 @@ After=network-online.target docker.service
 [Service]
 Type=simple
 User=noderr
-ExecStart=/usr/bin/env java -Xss256k -XX:+UseSerialGC -Xmx32m -jar /opt/noderr/noderr-agent.jar run --config /etc/noderr/agent.properties
+# JVM flags chosen for a small idle footprint (docs/agent.md, "Footprint"): interpreter only (the agent's work is
+# waiting on the network and Docker), serial GC, a heap that starts small and gives memory back, one malloc arena pair.
+Environment=MALLOC_ARENA_MAX=2
+ExecStart=/usr/bin/env java -Xss256k -XX:+UseSerialGC -Xms8m -Xmx32m -Xmn2m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xint -jar /opt/noderr/noderr-agent.jar run --config /etc/noderr/agent.properties
 Restart=always
 RestartSec=10
 NoNewPrivileges=true

@@ -35,7 +35,7 @@ public final class BeaconRecord {
     public BeaconRecord(String rpcUrl, String contractAddress) {
         this.rpc = URI.create(rpcUrl);
         this.contract = contractAddress;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = network.noderr.agent.api.Shared.HTTP;
     }
 
     /** The contract's tier index: 0 = ALL, 1 = ORACLE, 2 = GUARDIAN. */

@@ -24,7 +24,7 @@ public final class HealthBuffer {
         void send(List<Map<String, Object>> batch) throws IOException;
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = network.noderr.agent.api.Shared.JSON;
     private static final int BATCH = 300; // ~57 KiB of JSON, under the control plane's 64 KiB body limit
 
     private final Path dir;

@@ -22,12 +22,12 @@ import org.slf4j.LoggerFactory;
 public final class PushClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PushClient.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = network.noderr.agent.api.Shared.JSON;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
 
     private final ControlPlane controlPlane;
     private final Consumer<String> onMessage;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = network.noderr.agent.api.Shared.HTTP;
     private final java.util.concurrent.ScheduledExecutorService reconnects =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
                     .name("noderr-push").daemon().unstarted(r));
