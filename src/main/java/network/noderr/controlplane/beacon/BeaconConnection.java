@@ -19,9 +19,12 @@ class BeaconConnection implements AutoCloseable {
     private final @Nullable EmbeddedChain embedded;
     private final long startBlock;
     private final int confirmations;
+    private final @Nullable String nodeRpcUrl;
 
-    BeaconConnection(BeaconChain chain, @Nullable EmbeddedChain embedded, long startBlock, int confirmations) {
+    BeaconConnection(BeaconChain chain, @Nullable EmbeddedChain embedded, long startBlock, int confirmations,
+            @Nullable String nodeRpcUrl) {
         this.chain = chain;
+        this.nodeRpcUrl = nodeRpcUrl;
         this.embedded = embedded;
         this.startBlock = startBlock;
         this.confirmations = confirmations;
@@ -35,7 +38,8 @@ class BeaconConnection implements AutoCloseable {
                 var chain = BeaconChain.connect(s.rpcUrl(), EmbeddedChain.CHAIN_ID, s.contractAddress(),
                         credentials(s.keystore(), s.keystorePassword()));
                 // A local chain mines each transaction at once and never reorganises: no confirmations needed.
-                return new BeaconConnection(chain, embedded, s.deployBlock(), 0);
+                return new BeaconConnection(chain, embedded, s.deployBlock(), 0,
+                        p.nodeRpcUrl().isBlank() ? s.rpcUrl() : p.nodeRpcUrl());
             } catch (RuntimeException e) {
                 embedded.close();
                 throw e;
@@ -47,7 +51,7 @@ class BeaconConnection implements AutoCloseable {
         }
         var chain = BeaconChain.connect(p.rpcUrl(), p.chainId(), p.contractAddress(),
                 credentials(Path.of(p.keystorePath()), p.keystorePassword()));
-        return new BeaconConnection(chain, null, p.startBlock(), p.confirmations());
+        return new BeaconConnection(chain, null, p.startBlock(), p.confirmations(), nodeRpcUrl(p));
     }
 
     private static Credentials credentials(Path keystore, String password) {
@@ -60,6 +64,20 @@ class BeaconConnection implements AutoCloseable {
             throw new IllegalStateException("Could not open the signing keystore " + keystore + ": "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
         }
+    }
+
+    /** What nodes are told: the configured node RPC URL, or ours when it has nothing secret in it. */
+    static @Nullable String nodeRpcUrl(BeaconProperties p) {
+        if (!p.nodeRpcUrl().isBlank()) {
+            return p.nodeRpcUrl();
+        }
+        var url = p.rpcUrl().endsWith("/") ? p.rpcUrl().substring(0, p.rpcUrl().length() - 1) : p.rpcUrl();
+        return BeaconChain.redact(url).equals(url) ? url : null;
+    }
+
+    /** The RPC URL advertised to nodes, if any. */
+    @Nullable String nodeRpcUrl() {
+        return nodeRpcUrl;
     }
 
     BeaconChain chain() {

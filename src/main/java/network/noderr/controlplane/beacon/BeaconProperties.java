@@ -23,6 +23,9 @@ import org.springframework.validation.annotation.Validated;
  * @param pollInterval how often the indexer and the transaction tracker run
  * @param transactionTimeout a sent transaction not mined within this is marked failed
  * @param maxBlocksPerPoll the indexer's largest block range per step
+ * @param nodeRpcUrl the RPC URL nodes are told to read the VersionBeacon from ({@code GET /api/v1/beacon}); empty =
+ *     the control plane's own when it carries no credentials, path or query, otherwise none (agents then need
+ *     their own {@code beacon-rpc-url})
  */
 @Validated
 @ConfigurationProperties("noderr.beacon")
@@ -37,6 +40,7 @@ public record BeaconProperties(
         @DefaultValue("2s") @NotNull Duration pollInterval,
         @DefaultValue("2m") @NotNull Duration transactionTimeout,
         @DefaultValue("2000") @Min(1) @Max(100_000) int maxBlocksPerPoll,
+        @DefaultValue("") String nodeRpcUrl,
         @Valid @NotNull @DefaultValue Embedded embedded) {
 
     /**

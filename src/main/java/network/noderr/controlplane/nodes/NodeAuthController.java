@@ -47,8 +47,8 @@ class NodeAuthController {
 
     @PostMapping("/api/v1/auth/verify")
     @RateLimited("node-auth")
-    AccessToken verify(@Valid @RequestBody VerifyRequest body) {
-        return identity.verify(body.nodeId(), body.nonce(), body.signature());
+    AccessToken verify(@Valid @RequestBody VerifyRequest body, jakarta.servlet.http.HttpServletRequest request) {
+        return identity.verify(body.nodeId(), body.nonce(), body.signature(), request.getRemoteAddr());
     }
 
     /** Bearer: the node's current token. The new key signs a fresh nonce of this node. */

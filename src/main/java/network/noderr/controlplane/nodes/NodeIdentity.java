@@ -23,6 +23,7 @@ import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Sha256;
 import network.noderr.controlplane.shared.Tier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -132,7 +133,7 @@ public class NodeIdentity implements NodeStatusLookup {
      * signature is wrong, so each nonce allows one attempt.
      */
     @Transactional(noRollbackFor = ProblemException.class)
-    AccessToken verify(String nodeId, String nonceBase64, String signatureBase64) {
+    AccessToken verify(String nodeId, String nonceBase64, String signatureBase64, @Nullable String address) {
         var nonce = decode(nonceBase64, "nonce");
         var signature = decode(signatureBase64, "signature");
         spendNonce(nodeId, nonce);
@@ -153,8 +154,9 @@ public class NodeIdentity implements NodeStatusLookup {
                     "The signature does not match this node's key. Sign the raw nonce bytes with ECDSA-SHA256 using "
                             + "the node key, and request a new challenge.");
         }
-        jdbc.sql("UPDATE nodes SET last_authenticated_at = :now WHERE node_id = :id")
+        jdbc.sql("UPDATE nodes SET last_authenticated_at = :now, last_address = :address WHERE node_id = :id")
                 .param("now", Timestamp.from(clock.instant()))
+                .param("address", address == null || address.length() > 45 ? null : address)
                 .param("id", nodeId)
                 .update();
         var token = nodeTokens.issue(nodeId, node.tier());

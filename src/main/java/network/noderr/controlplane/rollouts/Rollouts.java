@@ -251,6 +251,8 @@ public class Rollouts {
                                 stored.id(), stored.tier()));
                 log.warn("Automatic rollback of {} {}: {}", stored.tier(), stored.rollout().targetVersion(),
                         step.rollout().reason());
+                events.publishEvent(new AutomaticRollback(stored.tier(), stored.rollout().targetVersion(),
+                        previousVersion(stored).orElse(null), reason));
             }
             changed(stored.tier(), TierChanged.Kind.CHECK_NOW, stored.rollout().targetVersion());
         }

@@ -52,7 +52,7 @@ class SecurityConfiguration {
     /** Node API paths: authenticated by node JWTs, except the three steps that obtain one. */
     static final String[] NODE_API = {
         "/api/v1/auth/**", "/api/v1/nodes/**", "/api/v1/version/**", "/api/v1/health", "/api/v1/updates",
-        "/api/v1/rollout/status"
+        "/api/v1/rollout/status", "/api/v1/beacon"
     };
 
     @Bean
@@ -82,7 +82,7 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.GET, "/api/v1/rollout/status")
                         .hasAnyRole("NODE", Role.Names.VIEWER)
                         .requestMatchers("/api/v1/auth/rotate", "/api/v1/nodes/**", "/api/v1/version/**",
-                                "/api/v1/health", "/api/v1/updates")
+                                "/api/v1/health", "/api/v1/updates", "/api/v1/beacon")
                         .hasRole("NODE")
                         .anyRequest()
                         .denyAll())
@@ -93,6 +93,25 @@ class SecurityConfiguration {
                         .authenticationEntryPoint(problems)
                         .accessDeniedHandler(problems))
                 .addFilterAfter(new NodeStatusFilter(nodes, problems), BearerTokenAuthenticationFilter.class)
+                .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .httpBasic(b -> b.disable())
+                .formLogin(f -> f.disable());
+        return http.build();
+    }
+
+    /**
+     * Alertmanager's webhook: no user or node token; the controller checks the shared secret (constant-time).
+     */
+    @Bean
+    @Order(0)
+    SecurityFilterChain alertWebhookFilterChain(HttpSecurity http, JsonMapper json) throws Exception {
+        var problems = new ProblemResponses(json);
+        http.securityMatcher("/api/v1/alerts")
+                .authorizeHttpRequests(auth -> auth.requestMatchers(HttpMethod.POST, "/api/v1/alerts").permitAll()
+                        .anyRequest().denyAll())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable())
+                .requestCache(cache -> cache.disable())
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable());
@@ -112,7 +131,7 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers("/actuator/prometheus")
                         .hasRole(Role.Names.VIEWER)
-                        .requestMatchers("/api/v1/admin/**")
+                        .requestMatchers("/api/v1/admin/**", "/api/v1/sd/**")
                         .hasRole(Role.Names.VIEWER)
                         .anyRequest()
                         .denyAll())

@@ -210,6 +210,18 @@ class BeaconApiTest {
         assertThat(api.get("/api/v1/admin/beacon", null).status()).isEqualTo(401);
     }
 
+    @Test
+    void nodesLearnWhereToReadTheBeacon() {
+        var node = canaryNode(Tier.ORACLE);
+        var answer = api.get("/api/v1/beacon", node[1]);
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body().path("chainId").asLong()).isEqualTo(31337);
+        assertThat(answer.text("contractAddress")).isEqualToIgnoringCase(connection.chain().contractAddress());
+        assertThat(answer.text("rpcUrl")).isEqualTo(System.getProperty("noderr.beacon.rpc-url"));
+        assertThat(api.get("/api/v1/beacon", null).status()).isEqualTo(401);
+        assertThat(api.get("/api/v1/beacon", viewer).status()).isEqualTo(403); // for nodes only
+    }
+
     private String publishAndConfirm(String version) {
         var submitted = api.post("/api/v1/admin/releases", release(version, TestBeacons.digestString(5)), manager);
         assertThat(submitted.status()).as(submitted.toString()).isEqualTo(202);

@@ -42,7 +42,7 @@ class BeaconIndexerTest {
         }
         var chain = BeaconChain.connect(TestChain.settings().rpcUrl(), 31337, contract.getContractAddress(),
                 TestBeacons.deployer());
-        var connection = new BeaconConnection(chain, null, deployBlock, 0);
+        var connection = new BeaconConnection(chain, null, deployBlock, 0, null);
         long head = chain.headBlock();
         int onChain = chain.logs(deployBlock, head).size();
         assertThat(onChain).as("2 role grants + 3 configs at deployment, 6 config changes").isEqualTo(11);
@@ -96,7 +96,7 @@ class BeaconIndexerTest {
 
     private BeaconIndexer indexer(BeaconConnection connection, int maxBlocks) {
         var properties = new BeaconProperties("http://unused", 31337, "", "", "", 0, 0, Duration.ofSeconds(1),
-                Duration.ofMinutes(1), maxBlocks, new BeaconProperties.Embedded(java.nio.file.Path.of("unused"),
+                Duration.ofMinutes(1), maxBlocks, "", new BeaconProperties.Embedded(java.nio.file.Path.of("unused"),
                         TestChain.ANVIL, 8545));
         return new BeaconIndexer(connection, properties, transactions, rollouts, jdbc, transactionManager);
     }

@@ -62,6 +62,29 @@ class NodeAdminApiTest {
         assertThat(badTier.body()).doesNotContain("at network.noderr");
     }
 
+    @Autowired
+    network.noderr.controlplane.applications.Applications applications;
+
+    @Test
+    void serviceDiscoveryListsLoggedInActiveNodesWithTheirLabels() {
+        var api = new network.noderr.controlplane.ApiClient(port);
+        var login = network.noderr.controlplane.Onboarding.registerAndLogIn(api, applications,
+                network.noderr.controlplane.TestNodeKey.generate(), network.noderr.controlplane.shared.Tier.ORACLE);
+        var never = "sd-never-" + UUID.randomUUID().toString().substring(0, 8);
+        TestNodes.insert(jdbc, never, "ALL"); // registered, never logged in: no address to scrape
+
+        var sd = get("/api/v1/sd/nodes");
+        assertThat(sd.status()).isEqualTo(200);
+        assertThat(sd.body()).contains("{\"targets\":[\"127.0.0.1:9101\"],\"labels\":{\"node_id\":\"" + login[0]
+                + "\",\"tier\":\"ORACLE\",\"version\":\"\",\"cohort\":\"").doesNotContain(never);
+
+        jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE node_id = :id").param("id", login[0]).update();
+        assertThat(get("/api/v1/sd/nodes").body()).as("suspended nodes are not scraped").doesNotContain(login[0]);
+        Integer anonymous = RestClient.create("http://localhost:" + port).get().uri("/api/v1/sd/nodes")
+                .exchange((req, res) -> res.getStatusCode().value());
+        assertThat(anonymous).isEqualTo(401);
+    }
+
     private Result get(String path) {
         return RestClient.create("http://localhost:" + port)
                 .get()

@@ -3,6 +3,7 @@ package network.noderr.controlplane.rollouts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import network.noderr.controlplane.security.Role;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,12 @@ class NodeRolloutApiTest {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    network.noderr.controlplane.security.UserAccounts users;
+
+    @Autowired
+    network.noderr.controlplane.security.ApiTokens apiTokens;
 
     ApiClient api;
     String nodeId;
@@ -69,7 +76,7 @@ class NodeRolloutApiTest {
 
     @Test
     void aBufferedBatchIsStoredWhole() {
-        var start = Instant.now().minus(2, ChronoUnit.HOURS);
+        var start = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(2, ChronoUnit.HOURS);
         var batch = new ArrayList<Map<String, Object>>();
         for (int i = 0; i < 24; i++) {
             batch.add(report("1.0.0", 10, 0, start.plus(5L * i, ChronoUnit.MINUTES)));
@@ -83,6 +90,21 @@ class NodeRolloutApiTest {
         var latest = jdbc.sql("SELECT current_version FROM node_versions WHERE node_id = :id").param("id", nodeId)
                 .query(String.class).single();
         assertThat(latest).isEqualTo("1.0.1");
+
+        // The management API lists them newest first, in the order the node sent them.
+        var user = users.findByUsername("health-viewer").orElseGet(() -> users.create("health-viewer",
+                "health-viewer-password", Role.VIEWER));
+        var viewer = apiTokens.issue(user.id(), "test").token();
+        var history = api.get("/api/v1/admin/nodes/" + nodeId + "/health?limit=30", viewer).body();
+        assertThat(history).hasSize(25);
+        assertThat(history.get(0).path("version").asText()).isEqualTo("1.0.1");
+        for (int i = 1; i < 25; i++) {
+            assertThat(Instant.parse(history.get(i).path("reportedAt").asText()))
+                    .isEqualTo(start.plus(5L * (24 - i), ChronoUnit.MINUTES));
+        }
+        assertThat(api.get("/api/v1/admin/nodes/" + nodeId + "/health?limit=0", viewer).status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/admin/nodes/" + nodeId + "/health", token).status()).as("not for node tokens")
+                .isEqualTo(401);
     }
 
     @Test

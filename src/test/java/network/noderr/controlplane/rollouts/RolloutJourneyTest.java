@@ -111,6 +111,15 @@ class RolloutJourneyTest {
         var rolledBack = rollouts.get(v3.id());
         assertThat(rolledBack.status()).isEqualTo("rolled_back");
         assertThat(rolledBack.reason()).startsWith("automatic rollback: canary:").contains("unhealthy");
+        // ... and the engine raised its own alert, listed with the reason.
+        var alerts = api.get("/api/v1/admin/alerts?status=firing", IntegrationTest.ADMIN_TOKEN).body();
+        var alert = java.util.stream.StreamSupport.stream(alerts.spliterator(), false)
+                .filter(a -> a.path("name").asText().equals("AutomaticRollback")
+                        && a.path("summary").asText().startsWith("Automatic rollback of GUARDIAN 1.2.0 to 1.1.0: "))
+                .findFirst().orElseThrow(() -> new AssertionError("no AutomaticRollback alert in " + alerts));
+        assertThat(alert.path("source").asText()).isEqualTo("engine");
+        assertThat(alert.path("severity").asText()).isEqualTo("critical");
+        assertThat(alert.path("summary").asText()).contains("unhealthy");
         var canaryNode = nodes.stream().filter(n -> n.cohort().equals("canary")).findFirst().orElseThrow();
         var answer = api.get("/api/v1/version/" + canaryNode.id() + "?currentVersion=1.2.0", canaryNode.token());
         assertThat(answer.text("versionString")).isEqualTo("1.1.0");

@@ -1,0 +1,174 @@
+package network.noderr.controlplane.alerts;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import network.noderr.controlplane.rollouts.AutomaticRollback;
+import network.noderr.controlplane.shared.InvalidRequestException;
+import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.Sha256;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Stores alerts (idempotently: Alertmanager re-sends), lists them and records acknowledgements. */
+@Service
+public class Alerts {
+
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+    /** Alertmanager's "no end yet". */
+    private static final Instant NO_END = Instant.parse("0001-01-01T00:00:00Z");
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    Alerts(JdbcClient jdbc, JsonMapper json, Clock clock) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Records every alert of a webhook call; returns how many were new. */
+    @Transactional
+    int record(AlertmanagerPayload payload) {
+        int created = 0;
+        for (var alert : payload.alerts()) {
+            var labels = alert.labels();
+            var annotations = alert.annotations() == null ? Map.<String, String>of() : alert.annotations();
+            var end = alert.endsAt() == null || !alert.endsAt().isAfter(NO_END) || alert.status().equals("firing")
+                    ? null : Timestamp.from(alert.endsAt());
+            boolean inserted = jdbc.sql("""
+                            INSERT INTO alerts (id, source, fingerprint, name, severity, status, node_id, tier, summary,
+                                                labels, annotations, starts_at, ends_at, first_received_at,
+                                                last_received_at)
+                            VALUES (:id, 'alertmanager', :fingerprint, :name, :severity, :status, :node, :tier,
+                                    :summary, CAST(:labels AS jsonb), CAST(:annotations AS jsonb), :starts, :ends,
+                                    :now, :now)
+                            ON CONFLICT (source, fingerprint, starts_at) DO UPDATE
+                            SET status = EXCLUDED.status, ends_at = EXCLUDED.ends_at, summary = EXCLUDED.summary,
+                                annotations = EXCLUDED.annotations, last_received_at = EXCLUDED.last_received_at
+                            RETURNING (xmax = 0)""")
+                    .param("id", UUID.randomUUID())
+                    .param("fingerprint", alert.fingerprint())
+                    .param("name", truncate(labels.getOrDefault("alertname", "unnamed"), 200))
+                    .param("severity", truncate(labels.getOrDefault("severity", "warning"), 20))
+                    .param("status", alert.status())
+                    .param("node", truncate(labels.get("node_id"), 64))
+                    .param("tier", truncate(labels.get("tier"), 20))
+                    .param("summary", annotations.get("summary"))
+                    .param("labels", json.writeValueAsString(labels))
+                    .param("annotations", json.writeValueAsString(annotations))
+                    .param("starts", Timestamp.from(alert.startsAt()))
+                    .param("ends", end)
+                    .param("now", Timestamp.from(clock.instant()))
+                    .query(Boolean.class)
+                    .single();
+            if (inserted) {
+                created++;
+            }
+        }
+        return created;
+    }
+
+    /** The engine's own alert for an automatic rollback: critical, firing until someone acknowledges it. */
+    @EventListener
+    void on(AutomaticRollback rollback) {
+        var summary = "Automatic rollback of " + rollback.tier() + " " + rollback.version()
+                + (rollback.toVersion() == null ? "" : " to " + rollback.toVersion()) + ": " + rollback.reason();
+        raiseEngine("auto-rollback:" + rollback.tier() + ":" + rollback.version(), "AutomaticRollback", "critical",
+                rollback.tier().name(), summary);
+    }
+
+    /**
+     * An alert the control plane raises itself; raising it again while it fires changes nothing.
+     *
+     * @param key what identifies it (e.g. {@code auto-rollback:ORACLE:1.5.0})
+     */
+    void raiseEngine(String key, String name, String severity, @Nullable String tier, String summary) {
+        var labels = new java.util.LinkedHashMap<String, String>();
+        labels.put("alertname", name);
+        labels.put("severity", severity);
+        if (tier != null) {
+            labels.put("tier", tier);
+        }
+        jdbc.sql("""
+                        INSERT INTO alerts (id, source, fingerprint, name, severity, status, tier, summary, labels,
+                                            annotations, starts_at, first_received_at, last_received_at)
+                        SELECT :id, 'engine', :key, :name, :severity, 'firing', :tier, :summary,
+                               CAST(:labels AS jsonb), CAST(:annotations AS jsonb), :now, :now, :now
+                        WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE source = 'engine' AND fingerprint = :key
+                                          AND status = 'firing')""")
+                .param("id", UUID.randomUUID())
+                .param("key", Sha256.hex(key).substring(0, 32))
+                .param("name", name)
+                .param("severity", severity)
+                .param("tier", tier)
+                .param("summary", summary)
+                .param("labels", json.writeValueAsString(labels))
+                .param("annotations", json.writeValueAsString(Map.of("summary", summary)))
+                .param("now", Timestamp.from(clock.instant()))
+                .update();
+    }
+
+    public List<AlertView> list(@Nullable String status, int limit) {
+        if (status != null && !status.equals("firing") && !status.equals("resolved")) {
+            throw new InvalidRequestException("status", "must be firing or resolved");
+        }
+        if (limit < 1 || limit > 1000) {
+            throw new InvalidRequestException("limit", "must be 1 to 1000");
+        }
+        return jdbc.sql("SELECT * FROM alerts WHERE (CAST(:status AS VARCHAR) IS NULL OR status = :status) "
+                        + "ORDER BY (status = 'firing') DESC, last_received_at DESC LIMIT :limit")
+                .param("status", status)
+                .param("limit", limit)
+                .query(this::view)
+                .list();
+    }
+
+    @Transactional
+    public AlertView acknowledge(UUID id, String actor) {
+        int updated = jdbc.sql("""
+                        UPDATE alerts SET acknowledged_by = :actor, acknowledged_at = :now
+                        WHERE id = :id AND acknowledged_at IS NULL""")
+                .param("actor", actor)
+                .param("now", Timestamp.from(clock.instant()))
+                .param("id", id)
+                .update();
+        var alert = jdbc.sql("SELECT * FROM alerts WHERE id = :id").param("id", id).query(this::view).optional()
+                .orElseThrow(() -> new ProblemException(404, "alert-unknown", "No such alert",
+                        "There is no alert " + id + "."));
+        if (updated == 0) {
+            throw new ProblemException(409, "alert-already-acknowledged", "Already acknowledged",
+                    "This alert was acknowledged by " + alert.acknowledgedBy() + " at " + alert.acknowledgedAt() + ".");
+        }
+        return alert;
+    }
+
+    private AlertView view(ResultSet rs, int row) throws SQLException {
+        return new AlertView(rs.getObject("id", UUID.class), rs.getString("source"), rs.getString("name"),
+                rs.getString("severity"), rs.getString("status"), rs.getString("node_id"), rs.getString("tier"),
+                rs.getString("summary"), json.readValue(rs.getString("labels"), STRING_MAP),
+                json.readValue(rs.getString("annotations"), STRING_MAP), instant(rs, "starts_at"),
+                rs.getTimestamp("ends_at") == null ? null : instant(rs, "ends_at"), instant(rs, "last_received_at"),
+                rs.getString("acknowledged_by"),
+                rs.getTimestamp("acknowledged_at") == null ? null : instant(rs, "acknowledged_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        return rs.getTimestamp(column).toInstant();
+    }
+
+    private static @Nullable String truncate(@Nullable String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+}
