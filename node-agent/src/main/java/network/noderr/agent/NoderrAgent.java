@@ -9,15 +9,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code noderr-agent} command. The daemon ({@code run}) and the operator commands ({@code register},
- * {@code status}, {@code rollback}, {@code simulate}) are added as subcommands by the agent issue; this root
- * command carries the shared options ({@code --help}, {@code --version}).
+ * The {@code noderr-agent} command: the daemon ({@code run}) and the operator commands ({@code register},
+ * {@code status}, {@code rollback}, {@code simulate}); this root command carries the shared options
+ * ({@code --help}, {@code --version}).
  */
 @Command(
         name = "noderr-agent",
         mixinStandardHelpOptions = true,
         versionProvider = NoderrAgent.Version.class,
-        subcommands = {RunCommand.class, StatusCommand.class, SimulateCommand.class},
+        subcommands = {RunCommand.class, RegisterCommand.class, StatusCommand.class, RollbackCommand.class,
+            SimulateCommand.class},
         description = "Keeps a Noderr node on the version its tier should run and reports its health.",
         footer = "%nDocumentation: docs/ in the Noderr repository.")
 public final class NoderrAgent implements Callable<Integer> {

@@ -1,31 +1,24 @@
 package network.noderr.agent;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import network.noderr.agent.config.AgentConfig;
 import network.noderr.agent.daemon.Agent;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code noderr-agent run}: the daemon. Checks every check-interval (plus jitter) and reports health. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the agent daemon.")
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, defaultValue = "/etc/noderr/agent.properties",
-            description = "agent.properties (default: ${DEFAULT-VALUE}); NODERR_AGENT_* variables override it")
-    Path config;
+    @picocli.CommandLine.Mixin
+    ConfigOption config;
 
     @Override
     public Integer call() throws Exception {
-        AgentConfig cfg;
-        try {
-            cfg = AgentConfig.load(config, System.getenv());
-        } catch (AgentConfig.InvalidConfigException e) {
-            System.err.println(e.getMessage());
+        var cfg = config.load();
+        if (cfg == null) {
             return 2;
         }
         try (var agent = new Agent(cfg, Clock.systemUTC());

@@ -1,40 +1,68 @@
 package network.noderr.agent;
 
-import java.nio.file.Path;
+import java.nio.file.Files;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import network.noderr.agent.config.AgentConfig;
+import network.noderr.agent.daemon.AgentStatus;
+import network.noderr.agent.docker.NodeContainers;
 import network.noderr.agent.update.StateStore;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-/** {@code noderr-agent status}: the update state on disk and the running version. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the node's update state.")
+/**
+ * {@code noderr-agent status}: the running and previous version, the update state on disk, the daemon's last check
+ * and last health report, and the operator lock. Reads files and asks Docker; changes nothing.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the node's versions and update state.")
 final class StatusCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, defaultValue = "/etc/noderr/agent.properties")
-    Path config;
+    @picocli.CommandLine.Mixin
+    ConfigOption config;
 
     @Override
-    public Integer call() {
-        AgentConfig cfg;
-        try {
-            cfg = AgentConfig.load(config, System.getenv());
-        } catch (AgentConfig.InvalidConfigException e) {
-            System.err.println(e.getMessage());
+    public Integer call() throws Exception {
+        var cfg = config.load();
+        if (cfg == null) {
             return 2;
         }
-        var record = new StateStore(cfg.stateDir(), cfg.container()).load();
-        System.out.printf("node:      %s (%s)%n", cfg.nodeId(), cfg.tier());
-        System.out.printf("update:    %s%s%n", record.state(), record.target() == null ? ""
+        var store = new StateStore(cfg.stateDir(), cfg.container());
+        var record = store.load();
+        var daemon = AgentStatus.load(cfg.stateDir()).orElse(null);
+        System.out.printf("node:         %s (%s)%n", cfg.nodeId(), cfg.tier());
+        System.out.printf("running:      %s%n", running(cfg, daemon));
+        System.out.printf("previous:     %s%n", store.previous().map(p -> p.version() + " (replaced "
+                + p.replacedAt() + ")").orElse("none recorded"));
+        System.out.printf("update:       %s%s%n", record.state(), record.target() == null ? ""
                 : " → " + record.target().versionString() + " (" + record.target().pinned() + ")");
-        if (record.fromVersion() != null) {
-            System.out.printf("previous:  %s%n", record.fromVersion());
-        }
         if (record.outcome() != null) {
-            System.out.printf("outcome:   %s%s%n", record.outcome(), record.reason() == null ? "" : " — " + record.reason());
+            System.out.printf("outcome:      %s%s%n", record.outcome(), record.reason() == null ? ""
+                    : " — " + record.reason());
         }
-        System.out.printf("lock:      %s%n", java.nio.file.Files.exists(cfg.lockFile()) ? "held (" + cfg.lockFile() + ")"
-                : "none");
+        System.out.printf("last check:   %s%n", when(daemon == null ? null : daemon.lastCheck()));
+        System.out.printf("last report:  %s%n", when(daemon == null ? null : daemon.lastReport()));
+        System.out.printf("lock:         %s%n", Files.exists(cfg.lockFile()) ? "held (" + cfg.lockFile()
+                + "): no update starts until it is deleted" : "none");
         return 0;
+    }
+
+    /** From Docker when this user may ask it; otherwise what the daemon saw last. */
+    private static String running(AgentConfig cfg, @Nullable AgentStatus daemon) {
+        try (var containers = new NodeContainers(cfg.dockerHost())) {
+            var container = containers.inspect(cfg.container());
+            if (container.isEmpty()) {
+                return "no container " + cfg.container();
+            }
+            var version = network.noderr.agent.daemon.Daemon.versionOf(container.get());
+            return (version == null ? "unknown version" : version) + " (container " + cfg.container() + ", "
+                    + container.get().getState().getStatus() + ")";
+        } catch (Exception e) {
+            return (daemon == null || daemon.runningVersion() == null ? "unknown" : daemon.runningVersion())
+                    + " (as the daemon last saw it; Docker: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String when(@Nullable Instant instant) {
+        return instant == null ? "never (is the daemon running?)" : instant.toString();
     }
 }

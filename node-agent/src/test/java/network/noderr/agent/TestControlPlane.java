@@ -81,6 +81,41 @@ public final class TestControlPlane implements AutoCloseable {
         return cp;
     }
 
+    /** An approved application's install token for {@code tier}. */
+    public String installToken(String tier, String operator) throws IOException, InterruptedException {
+        var application = post("/api/v1/applications", java.util.Map.of("operatorName", operator,
+                "email", operator.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z]", "") + "@example.org",
+                "walletAddress", "0x" + "cd".repeat(20), "requestedTier", tier,
+                "hardware", java.util.Map.of("cpuCores", 32, "memoryGb", 128, "diskGb", 4000, "networkMbps", 10000,
+                        "gpu", true)), 201);
+        return post("/api/v1/admin/applications/" + application.get("applicationId").asText() + "/approve",
+                java.util.Map.of(), 200).get("installToken").asText();
+    }
+
+    /** Publishes {@code image} for {@code tier} on-chain, waits for its rollout and activates every cohort. */
+    public String publishAndActivateAllCohorts(String tier, TestDocker.Image image) throws Exception {
+        post("/api/v1/admin/releases", java.util.Map.of("tier", tier, "versionString", image.version(),
+                "imageRef", image.tagged(), "imageDigest", image.digest(), "configHash", "0x" + "0".repeat(63) + "1"),
+                202);
+        var id = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(250))
+                .until(() -> {
+                    var list = get("/api/v1/admin/rollouts?tier=" + tier + "&status=active");
+                    return list.size() > 0 && list.get(0).get("versionString").asText().equals(image.version())
+                            ? list.get(0).get("id").asText() : null;
+                }, java.util.Objects::nonNull);
+        for (int i = 0; i < 4; i++) {
+            post("/api/v1/admin/rollouts/" + id + "/promote", java.util.Map.of(), 200);
+        }
+        return id;
+    }
+
+    public void abortOpenRollouts(String tier) throws IOException, InterruptedException {
+        for (var r : get("/api/v1/admin/rollouts?tier=" + tier + "&status=active")) {
+            post("/api/v1/admin/rollouts/" + r.get("id").asText() + "/abort", java.util.Map.of(), 200);
+        }
+    }
+
     public URI base() {
         return base;
     }

@@ -86,10 +86,7 @@ public class TestDocker implements LauncherSessionListener {
                     http:
                       addr: %s
                     """.formatted(dir.resolve("registry"), registryAddress));
-            registry = new ProcessBuilder("docker-registry", "serve", dir.resolve("registry.yml").toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("registry.log").toFile())
-                    .start();
+            registry = startRegistryProcess();
             try (var containers = new NodeContainers(host)) {
                 awaitDocker(containers);
                 buildAndPush(containers);
@@ -100,6 +97,38 @@ public class TestDocker implements LauncherSessionListener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static Process startRegistryProcess() throws IOException {
+        return new ProcessBuilder("docker-registry", "serve", dir.resolve("registry.yml").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("registry.log").toFile()))
+                .start();
+    }
+
+    /** Stops the registry (for outage tests); {@link #startRegistry()} brings it back with the same images. */
+    public static synchronized void stopRegistry() {
+        stop(registry);
+        registry = null;
+    }
+
+    public static synchronized void startRegistry() throws IOException, InterruptedException {
+        if (registry != null) {
+            return;
+        }
+        registry = startRegistryProcess();
+        var port = Integer.parseInt(registryAddress.substring(registryAddress.indexOf(':') + 1));
+        var deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (true) {
+            try (var socket = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("the registry did not come back; see " + dir.resolve("registry.log"));
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

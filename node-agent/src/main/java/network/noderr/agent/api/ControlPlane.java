@@ -25,6 +25,13 @@ public final class ControlPlane {
     public record VersionAnswer(@Nullable String versionString, @Nullable String dockerImageTag,
             @Nullable String imageDigest, @Nullable String cohort, boolean shouldUpdate, String updatePriority) {}
 
+    /**
+     * Where the control plane reads the VersionBeacon ({@code GET /api/v1/beacon}).
+     *
+     * @param rpcUrl null when the control plane does not advertise one (its own carries credentials)
+     */
+    public record BeaconInfo(long chainId, String contractAddress, @Nullable String rpcUrl) {}
+
     /** The control plane answered with an error status: {@code status} and its problem detail. */
     public static final class ApiException extends IOException {
         private final int status;
@@ -39,7 +46,7 @@ public final class ControlPlane {
         }
     }
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = Shared.JSON;
 
     private final URI base;
     private final String nodeId;
@@ -50,7 +57,7 @@ public final class ControlPlane {
     private Instant tokenExpires = Instant.MIN;
 
     public ControlPlane(URI base, String nodeId, NodeSigner signer, Clock clock) {
-        this(base, nodeId, signer, clock, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+        this(base, nodeId, signer, clock, Shared.HTTP);
     }
 
     /** With a given HTTP client (the simulator gives each virtual node its own source address). */
@@ -64,15 +71,29 @@ public final class ControlPlane {
 
     /** Registers a node with an install token (used by the installers): returns {nodeId, tier}. */
     public static JsonNode register(URI base, String installToken, String publicKeyBase64, String hostname,
-            Map<String, Object> hardware) throws IOException {
-        return register(HttpClient.newHttpClient(), base, installToken, publicKeyBase64, hostname, hardware);
+            Map<String, Object> hardware, @Nullable String tier) throws IOException {
+        var body = registration(installToken, publicKeyBase64, hostname, hardware);
+        if (tier != null) {
+            body.put("tier", tier.toUpperCase(java.util.Locale.ROOT));
+        }
+        return send(Shared.HTTP, post(base, "/api/v1/auth/register", body, null), 201);
     }
 
     public static JsonNode register(HttpClient http, URI base, String installToken, String publicKeyBase64,
             String hostname, Map<String, Object> hardware) throws IOException {
-        var body = Map.of("installToken", installToken, "publicKey", publicKeyBase64,
-                "keyAttestation", Map.of("type", "SOFTWARE"), "hostname", hostname, "hardware", hardware);
-        return send(http, post(base, "/api/v1/auth/register", body, null), 201);
+        return send(http, post(base, "/api/v1/auth/register", registration(installToken, publicKeyBase64, hostname,
+                hardware), null), 201);
+    }
+
+    private static Map<String, Object> registration(String installToken, String publicKeyBase64, String hostname,
+            Map<String, Object> hardware) {
+        var body = new java.util.LinkedHashMap<String, Object>();
+        body.put("installToken", installToken);
+        body.put("publicKey", publicKeyBase64);
+        body.put("keyAttestation", Map.of("type", "SOFTWARE"));
+        body.put("hostname", hostname);
+        body.put("hardware", hardware);
+        return body;
     }
 
     public VersionAnswer version(@Nullable String currentVersion) throws IOException {
@@ -126,6 +147,13 @@ public final class ControlPlane {
     /** A valid access token (logging in first when needed), for the push stream's handshake. */
     public String streamToken() throws IOException {
         return accessToken();
+    }
+
+    public BeaconInfo beacon() throws IOException {
+        var json = authorized(() -> HttpRequest.newBuilder(base.resolve("/api/v1/beacon"))
+                .timeout(Duration.ofSeconds(15)).GET(), 200);
+        return new BeaconInfo(json.path("chainId").asLong(), json.path("contractAddress").asText(),
+                text(json, "rpcUrl"));
     }
 
     public URI base() {

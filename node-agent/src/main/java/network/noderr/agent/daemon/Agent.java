@@ -24,16 +24,23 @@ public final class Agent implements AutoCloseable {
     private final AgentMetrics metrics;
     private final ControlPlane controlPlane;
 
+    private final OnChainDigests chain;
+    private final AgentConfig config;
+
+    /** The daemon's parts, with its metrics endpoint. */
     public Agent(AgentConfig config, Clock clock) throws IOException {
+        this(config, clock, true);
+    }
+
+    /** @param serveMetrics false for the one-shot commands ({@code rollback}): the daemon owns the metrics port */
+    public Agent(AgentConfig config, Clock clock, boolean serveMetrics) throws IOException {
+        this.config = config;
         var signer = config.signCommand() != null ? NodeSigner.command(config.signCommand(), config.configDir())
                 : NodeSigner.keyFile(java.util.Objects.requireNonNull(config.keyPath()));
         this.controlPlane = new ControlPlane(config.controlPlaneUrl(), config.nodeId(), signer, clock);
         this.containers = new NodeContainers(config.dockerHost());
-        OnChainDigests chain = config.beaconRpcUrl() == null
-                ? (tier, version) -> {
-                    throw new IOException("no VersionBeacon configured (beacon-rpc-url, beacon-address): the image "
-                            + "cannot be checked against the chain, so it is not installed");
-                }
+        this.chain = config.beaconRpcUrl() == null
+                ? new network.noderr.agent.chain.AdvertisedBeacon(controlPlane)
                 : new BeaconRecord(config.beaconRpcUrl(), java.util.Objects.requireNonNull(config.beaconAddress()))::digestOf;
         this.metrics = new AgentMetrics(config.tier());
         UpdateReporter reporter = (record, ms) -> {
@@ -48,12 +55,19 @@ public final class Agent implements AutoCloseable {
                 settings, clock);
         this.daemon = new Daemon(config, controlPlane, containers, updater,
                 new HealthBuffer(config.stateDir().resolve("health-buffer"), 10_000), metrics, clock);
-        metrics.serve(config.metricsPort());
+        if (serveMetrics) {
+            metrics.serve(config.metricsPort());
+        }
     }
 
     /** A push channel that calls {@code onMessage} with each CHECK_NOW / ROLLBACK (not started yet). */
     public PushClient push(java.util.function.Consumer<String> onMessage) {
         return new PushClient(controlPlane, onMessage);
+    }
+
+    /** The digest the VersionBeacon records for this node's tier and {@code version}. */
+    public Optional<String> onChainDigest(String version) throws IOException {
+        return chain.digestOf(config.tier(), version);
     }
 
     public AgentMetrics metrics() {

@@ -72,6 +72,7 @@ public final class Daemon {
             var answer = controlPlane.version(current);
             lastCheck = clock.instant();
             metrics.checked(lastCheck);
+            saveStatus(current);
             if (!answer.shouldUpdate() || answer.versionString() == null || answer.imageDigest() == null
                     || answer.dockerImageTag() == null) {
                 return CheckResult.UP_TO_DATE;
@@ -110,6 +111,7 @@ public final class Daemon {
             int sent = buffer.drain(batch -> controlPlane.reportHealth(batch));
             lastReport = clock.instant();
             metrics.reported(lastReport);
+            saveStatus(runningVersion());
             return sent;
         } catch (IOException e) {
             log.warn("Health report buffered, not delivered: {}", e.toString());
@@ -123,6 +125,14 @@ public final class Daemon {
         }
     }
 
+    private void saveStatus(@Nullable String running) {
+        try {
+            new AgentStatus(lastCheck, lastReport, running).save(config.stateDir());
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not write the status file for noderr-agent status: {}", e.toString());
+        }
+    }
+
     public @Nullable Instant lastCheck() {
         return lastCheck;
     }
@@ -133,10 +143,11 @@ public final class Daemon {
 
     /** The version the node container runs, from its image labels; null when it is not there. */
     public @Nullable String runningVersion() {
-        return containers.inspect(config.container()).map(Daemon::version).orElse(null);
+        return containers.inspect(config.container()).map(Daemon::versionOf).orElse(null);
     }
 
-    private static @Nullable String version(InspectContainerResponse c) {
+    /** The version a container runs, from its image labels (OCI first). */
+    public static @Nullable String versionOf(InspectContainerResponse c) {
         var labels = c.getConfig().getLabels();
         if (labels == null) {
             return null;

@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The update record on disk ({@code <state-dir>/update.json}), replaced atomically: written to a temporary file,
@@ -24,11 +27,77 @@ public final class StateStore {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Path file;
+    private final Path previousFile;
+    private final Path mutexFile;
     private final String container;
 
     public StateStore(Path stateDir, String container) {
         this.file = stateDir.resolve("update.json");
+        this.previousFile = stateDir.resolve("previous-version.json");
+        this.mutexFile = stateDir.resolve("update.mutex");
         this.container = container;
+    }
+
+    /**
+     * The version the node ran before its last successful update, kept for {@code noderr-agent rollback}.
+     *
+     * @param repository the image repository both versions come from
+     */
+    public record PreviousVersion(String version, String repository, Instant replacedAt) {}
+
+    public Optional<PreviousVersion> previous() {
+        if (!Files.exists(previousFile)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(previousFile.toFile(), PreviousVersion.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException("The previous-version record " + previousFile + " is unreadable", e);
+        }
+    }
+
+    void savePrevious(PreviousVersion previous) {
+        try {
+            writeAtomically(previousFile, JSON.writeValueAsBytes(previous));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write " + previousFile, e);
+        }
+    }
+
+    /**
+     * Held while an update runs, across processes (the daemon and {@code noderr-agent rollback}): an OS file lock,
+     * released by the kernel if the holder dies. Null when another process holds it.
+     */
+    @Nullable Mutex tryLock() {
+        try {
+            Files.createDirectories(mutexFile.getParent());
+            var channel = FileChannel.open(mutexFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                var lock = channel.tryLock();
+                if (lock == null) {
+                    channel.close();
+                    return null;
+                }
+                return new Mutex(channel);
+            } catch (java.nio.channels.OverlappingFileLockException e) { // held by this process
+                channel.close();
+                return null;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not open " + mutexFile, e);
+        }
+    }
+
+    /** Releases the update lock when closed. */
+    record Mutex(FileChannel channel) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                channel.close(); // releases the lock
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     public UpdateRecord load() {
@@ -44,16 +113,21 @@ public final class StateStore {
 
     public void save(UpdateRecord record) {
         try {
-            Files.createDirectories(file.getParent());
-            var tmp = file.resolveSibling("update.json.tmp");
-            try (var channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                channel.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(record)));
-                channel.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            writeAtomically(file, JSON.writeValueAsBytes(record));
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write the update state " + file, e);
         }
+    }
+
+    /** Writes a temporary file, forces it to disk and renames it over {@code target}: all or nothing. */
+    public static void writeAtomically(Path target, byte[] content) throws IOException {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        var tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (var channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.write(java.nio.ByteBuffer.wrap(content));
+            channel.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

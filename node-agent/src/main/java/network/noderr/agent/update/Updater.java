@@ -38,9 +38,23 @@ public final class Updater {
         return update(target, fromVersion, null);
     }
 
+    /** Thrown when another process (the daemon, or a manual rollback) is updating this node right now. */
+    public static final class BusyException extends IllegalStateException {
+        BusyException() {
+            super("another noderr-agent process is updating this node right now; try again when it has finished");
+        }
+    }
+
     /** As {@link #update(UpdateTarget, String)}, stopping before {@code stopBefore} runs (the record stays there). */
     UpdateRecord update(UpdateTarget target, @Nullable String fromVersion, @Nullable UpdateState stopBefore)
             throws InterruptedException {
+        try (var mutex = lock()) {
+            return startLocked(target, fromVersion, stopBefore);
+        }
+    }
+
+    private UpdateRecord startLocked(UpdateTarget target, @Nullable String fromVersion,
+            @Nullable UpdateState stopBefore) throws InterruptedException {
         var record = store.load();
         if (record.state() != UpdateState.IDLE) {
             throw new IllegalStateException("an update to " + (record.target() == null ? "?"
@@ -59,6 +73,22 @@ public final class Updater {
         if (record.state() == UpdateState.IDLE) {
             return record;
         }
+        var mutex = store.tryLock();
+        if (mutex == null) {
+            log.info("Another noderr-agent process is running the update to {}; not resuming it here",
+                    record.target() == null ? "?" : record.target().versionString());
+            return record;
+        }
+        try (mutex) {
+            return resumeLocked();
+        }
+    }
+
+    private UpdateRecord resumeLocked() throws InterruptedException {
+        var record = store.load(); // again: the other process may have finished in between
+        if (record.state() == UpdateState.IDLE) {
+            return record;
+        }
         log.info("Resuming the update to {} at {}", record.target() == null ? "?" : record.target().versionString(),
                 record.state());
         return drive(record, null);
@@ -67,8 +97,14 @@ public final class Updater {
     private UpdateRecord drive(UpdateRecord record, @Nullable UpdateState stopBefore) throws InterruptedException {
         var r = record;
         while (r.state() != UpdateState.IDLE && r.state() != stopBefore) {
+            var before = r;
             try {
                 r = Steps.forState(r.state(), context).run(r);
+                if (before.state() == UpdateState.REPORTING && before.outcome() == UpdateOutcome.SUCCEEDED
+                        && before.fromVersion() != null && before.target() != null) {
+                    store.savePrevious(new StateStore.PreviousVersion(before.fromVersion(),
+                            before.target().repository(), context.clock().instant()));
+                }
             } catch (UpdateException.Fatal e) {
                 r = fail(r, e.getMessage());
             } catch (UpdateException e) { // retryable
@@ -91,6 +127,19 @@ public final class Updater {
             case SWAPPING, HEALTH_WINDOW -> r.finish(UpdateOutcome.ROLLED_BACK, reason).to(UpdateState.ROLLING_BACK);
             default -> r.finish(r.outcome() == null ? UpdateOutcome.FAILED : r.outcome(), reason);
         };
+    }
+
+    private StateStore.Mutex lock() {
+        var mutex = store.tryLock();
+        if (mutex == null) {
+            throw new BusyException();
+        }
+        return mutex;
+    }
+
+    /** The version before the last successful update, if one is recorded. */
+    public java.util.Optional<StateStore.PreviousVersion> previous() {
+        return store.previous();
     }
 
     /** When the update on disk started, for reports and logs. */

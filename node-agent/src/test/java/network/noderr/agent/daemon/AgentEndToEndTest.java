@@ -2,24 +2,15 @@ package network.noderr.agent.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.HostConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
-import network.noderr.agent.TestControlPlane;
+import network.noderr.agent.NodeTestSupport;
 import network.noderr.agent.TestDocker;
-import network.noderr.agent.api.ControlPlane;
 import network.noderr.agent.config.AgentConfig;
-import network.noderr.agent.docker.NodeContainers;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,78 +20,60 @@ import org.junit.jupiter.api.io.TempDir;
  * its key, proves the key, and when ORACLE 2.0.0 is published on-chain and all cohorts are active, one check updates
  * the node container from 1.0.0 to 2.0.0, and the control plane records the update and the health reports.
  */
-class AgentEndToEndTest {
-
-    private static TestControlPlane controlPlane;
-    private static NodeContainers containers;
+class AgentEndToEndTest extends NodeTestSupport {
 
     @TempDir
     static Path dir;
 
-    @BeforeAll
-    static void start() throws Exception {
-        controlPlane = TestControlPlane.shared();
-        containers = new NodeContainers(TestDocker.dockerHost());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (containers != null) {
-            containers.remove("e2e-node");
-            containers.remove("e2e-node-previous");
-            containers.close();
-        }
-    }
-
     @Test
     void aRegisteredNodeFollowsItsTierFromPublishToUpdate() throws Exception {
         // Onboarding: application, approval, registration with the node's own key.
-        var application = controlPlane.post("/api/v1/applications", Map.of("operatorName", "E2E Operator",
-                "email", "e2e@example.org", "walletAddress", "0x" + "cd".repeat(20), "requestedTier", "ORACLE",
-                "hardware", hardware()), 201);
-        var token = controlPlane.post("/api/v1/admin/applications/" + application.get("applicationId").asText()
-                + "/approve", Map.of(), 200).get("installToken").asText();
-        var generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        var keys = generator.generateKeyPair();
-        var keyFile = dir.resolve("node-key.pem");
-        Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(keys.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
-        var registered = ControlPlane.register(controlPlane.base(), token,
-                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()), "e2e-host", hardware());
-        var nodeId = registered.get("nodeId").asText();
+        var token = controlPlane.installToken("ORACLE", "E2E Operator");
+        // noderr-agent register: creates the node key, registers it with the token (from stdin), logs in once and
+        // writes agent.properties with the VersionBeacon the control plane advertises.
+        var configFile = dir.resolve("agent.properties");
+        var register = command("register", token + "\n", "--url", controlPlane.base().toString(), "--config",
+                configFile.toString(), "--tier", "ORACLE");
+        assertThat(register.exit()).as(register.toString()).isZero();
+        assertThat(register.out()).contains("Registered as ").contains("(tier ORACLE)");
+        var written = new java.util.Properties();
+        try (var in = Files.newBufferedReader(configFile)) {
+            written.load(in);
+        }
+        var nodeId = written.getProperty("node-id");
+        assertThat(nodeId).isNotBlank();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(configFile)))
+                .isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                dir.resolve("node-key.pem")))).isEqualTo("rw-------");
+        assertThat(Files.readString(configFile)).doesNotContain(token);
+        var again = command("register", token + "\n", "--url", controlPlane.base().toString(), "--config",
+                configFile.toString());
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("already registers this machine as " + nodeId);
 
         // The node runs 1.0.0; the control plane's chain records 1.0.0 and then 2.0.0 for ORACLE.
         var v1 = TestDocker.image("v1");
         var v2 = TestDocker.image("v2");
-        containers.client().pullImageCmd(v1.repository()).withTag(v1.digest())
-                .exec(new ResultCallback.Adapter<>()).awaitCompletion();
-        containers.client().createContainerCmd(v1.pinned()).withName("e2e-node")
-                .withHostConfig(HostConfig.newHostConfig().withInit(true)).exec();
-        containers.start("e2e-node");
+        startNode("e2e-node", v1);
         var beacon = controlPlane.get("/api/v1/admin/beacon");
         int metricsPort;
         try (var socket = new java.net.ServerSocket(0)) {
             metricsPort = socket.getLocalPort();
         }
-        publishAndActivateAllCohorts(v1);
-        abortOpenRollout();
-        var rollout = publishAndActivateAllCohorts(v2);
+        controlPlane.publishAndActivateAllCohorts("ORACLE", v1);
+        controlPlane.abortOpenRollouts("ORACLE");
+        var rollout = controlPlane.publishAndActivateAllCohorts("ORACLE", v2);
 
-        Files.writeString(dir.resolve("agent.properties"), String.join("\n",
-                "control-plane-url=" + controlPlane.base(),
-                "node-id=" + nodeId,
-                "tier=ORACLE",
-                "key-type=SOFTWARE",
-                "key-path=" + keyFile,
+        assertThat(written.getProperty("beacon-address")).isEqualToIgnoringCase(beacon.get("contractAddress").asText());
+        assertThat(written.getProperty("beacon-rpc-url")).startsWith("http://127.0.0.1:");
+        Files.writeString(configFile, String.join("\n",
                 "state-dir=" + dir.resolve("state"),
                 "docker-host=" + TestDocker.dockerHost(),
                 "container=e2e-node",
                 "health-window=PT2S",
                 "rollback-timeout=PT20S",
-                "beacon-rpc-url=" + beacon.get("rpcUrl").asText(),
-                "beacon-address=" + beacon.get("contractAddress").asText(),
-                "metrics-port=" + metricsPort) + "\n");
+                "metrics-port=" + metricsPort) + "\n", java.nio.file.StandardOpenOption.APPEND);
         var config = AgentConfig.load(dir.resolve("agent.properties"), Map.of());
         assertThat(config.metricsPort()).isEqualTo(metricsPort);
 
@@ -109,6 +82,8 @@ class AgentEndToEndTest {
             assertThat(agent.runningVersion()).contains("2.0.0");
             assertThat(agent.daemon().check()).as("nothing more to do").isEqualTo(Daemon.CheckResult.UP_TO_DATE);
             assertThat(agent.daemon().reportHealth()).isEqualTo(1);
+            var view = controlPlane.get("/api/v1/admin/rollouts/" + rollout);
+            assertThat(view.get("updatedNodes").asInt()).as(view.toString()).isEqualTo(1);
             var metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
@@ -139,44 +114,73 @@ class AgentEndToEndTest {
                         .until(() -> agent.runningVersion().orElse("").equals("1.0.0"));
                 System.out.printf("emergency rollback: node on 1.0.0 %.1f s after the API call%n",
                         (System.nanoTime() - start) / 1e9);
+                Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                        agent.updater().current().state() == network.noderr.agent.update.UpdateState.IDLE);
             } finally {
                 checks.shutdownNow();
             }
+
+            // noderr-agent status, from another "process": versions, last check and report, no lock.
+            var status = command("status", "", "--config", configFile.toString());
+            assertThat(status.exit()).isZero();
+            assertThat(status.out()).containsPattern("running: +1\\.0\\.0 \\(container e2e-node, running\\)")
+                    .containsPattern("previous: +2\\.0\\.0 \\(replaced ")
+                    .containsPattern("update: +IDLE")
+                    .containsPattern("last check: +20\\d\\d-")
+                    .containsPattern("last report: +20\\d\\d-")
+                    .containsPattern("lock: +none");
+
+            // noderr-agent rollback: back to the previous version (2.0.0, checked on-chain again), then updates are
+            // held by the operator lock, even against the control plane's emergency rollback.
+            var unconfirmed = command("rollback", "", "--config", configFile.toString());
+            assertThat(unconfirmed.exit()).isEqualTo(1);
+            assertThat(unconfirmed.err()).contains("Not confirmed").contains("Nothing changed");
+            assertThat(agent.runningVersion()).contains("1.0.0");
+            var rollback = command("rollback", "", "--config", configFile.toString(), "--yes", "--reason",
+                    "1.0.0 loses peers");
+            assertThat(rollback.exit()).as(rollback.toString()).isZero();
+            assertThat(rollback.out()).contains("The node runs 2.0.0");
+            assertThat(agent.runningVersion()).contains("2.0.0");
+            assertThat(Files.readString(config.lockFile())).contains("1.0.0 loses peers");
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.HELD_BY_LOCK);
+            assertThat(agent.runningVersion()).contains("2.0.0");
+            var back = command("rollback", "", "--config", configFile.toString(), "--yes");
+            assertThat(back.exit()).as("previous is now 1.0.0 again").isZero();
+            assertThat(agent.runningVersion()).contains("1.0.0");
+            Files.delete(config.lockFile());
         }
 
         var node = controlPlane.get("/api/v1/admin/nodes?q=" + nodeId).get("items").get(0);
         assertThat(node.get("nodeId").asText()).isEqualTo(nodeId);
-        assertThat(node.get("currentVersion").asText()).isEqualTo("2.0.0");
+        assertThat(node.get("currentVersion").asText()).as("the last reported update: back to 1.0.0")
+                .isEqualTo("1.0.0");
         assertThat(node.get("healthStatus").asText()).as("health reports delivered").isNotBlank();
-        var view = controlPlane.get("/api/v1/admin/rollouts/" + rollout);
-        assertThat(view.get("updatedNodes").asInt()).as(view.toString()).isEqualTo(1);
     }
 
-    private static Map<String, Object> hardware() {
-        return Map.of("cpuCores", 32, "memoryGb", 128, "diskGb", 4000, "networkMbps", 10000, "gpu", true);
-    }
+    /** What a command printed and returned. */
+    record Run(int exit, String out, String err) {}
 
-    /** Publishes on-chain through the management API, waits for the rollout and activates every cohort. */
-    private static String publishAndActivateAllCohorts(TestDocker.Image image) throws Exception {
-        controlPlane.post("/api/v1/admin/releases", Map.of("tier", "ORACLE", "versionString", image.version(),
-                "imageRef", image.tagged(), "imageDigest", image.digest(), "configHash", "0x" + "0".repeat(63) + "1"),
-                202);
-        var id = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-                .until(() -> {
-                    var list = controlPlane.get("/api/v1/admin/rollouts?tier=ORACLE&status=active");
-                    return list.size() > 0 && list.get(0).get("versionString").asText().equals(image.version())
-                            ? list.get(0).get("id").asText() : null;
-                }, java.util.Objects::nonNull);
-        for (int i = 0; i < 4; i++) {
-            controlPlane.post("/api/v1/admin/rollouts/" + id + "/promote", Map.of(), 200);
-        }
-        return id;
-    }
-
-    private static void abortOpenRollout() throws Exception {
-        var list = controlPlane.get("/api/v1/admin/rollouts?tier=ORACLE&status=active");
-        for (var r : list) {
-            controlPlane.post("/api/v1/admin/rollouts/" + r.get("id").asText() + "/abort", Map.of(), 200);
+    /** Runs a noderr-agent command in this JVM with {@code stdin} as its standard input. */
+    static synchronized Run command(String name, String stdin, String... args) {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        var oldIn = System.in;
+        var oldOut = System.out;
+        var oldErr = System.err;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            var all = new String[args.length + 1];
+            all[0] = name;
+            System.arraycopy(args, 0, all, 1, args.length);
+            int exit = network.noderr.agent.NoderrAgentTestAccess.commandLine().execute(all);
+            return new Run(exit, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                    err.toString(java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            System.setIn(oldIn);
+            System.setOut(oldOut);
+            System.setErr(oldErr);
         }
     }
 }

@@ -1,0 +1,187 @@
+package network.noderr.agent;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import network.noderr.agent.api.ControlPlane;
+import network.noderr.agent.api.NodeSigner;
+import network.noderr.agent.update.StateStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code noderr-agent register}: turns an install token into a node identity. Creates a software P-256 node key
+ * (unless one exists), registers its public key with the token, proves the key with a challenge/verify login, and
+ * writes agent.properties (mode 0600) with the node id, tier and — when the control plane advertises them — the
+ * VersionBeacon's address and RPC URL, which pins them for the node's digest checks.
+ *
+ * <p>The token is read from {@code NODERR_INSTALL_TOKEN} or standard input, never from the command line (where other
+ * users of the machine could see it in the process list).
+ */
+@Command(name = "register", mixinStandardHelpOptions = true,
+        description = "Register this machine as a node (install token on stdin or in NODERR_INSTALL_TOKEN).")
+final class RegisterCommand implements Callable<Integer> {
+
+    @Option(names = "--url", required = true, description = "the control plane, e.g. https://control.noderr.network")
+    URI url;
+
+    @Option(names = {"-c", "--config"}, defaultValue = "/etc/noderr/agent.properties",
+            description = "configuration to write (default: ${DEFAULT-VALUE})")
+    Path config;
+
+    @Option(names = "--key-path", description = "node key, PKCS#8 PEM (default: node-key.pem beside the config); "
+            + "created if missing, with <key>.pub")
+    Path keyPath;
+
+    @Option(names = "--state-dir", description = "the agent's state directory (default: /var/lib/noderr)")
+    Path stateDir;
+
+    @Option(names = "--tier", description = "ALL, ORACLE or GUARDIAN: must match the token's tier if given")
+    String tier;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+            System.err.println("--url must be an http(s) URL of the control plane, was " + url);
+            return 2;
+        }
+        if (Files.exists(config)) {
+            var existing = new Properties();
+            try (var in = Files.newBufferedReader(config)) {
+                existing.load(in);
+            }
+            if (!existing.getProperty("node-id", "").isBlank()) {
+                System.err.printf("%s already registers this machine as %s. To register it again, move that file "
+                        + "away (or run install.sh --uninstall) first.%n", config, existing.getProperty("node-id"));
+                return 1;
+            }
+        }
+        var token = token();
+        if (token.isEmpty()) {
+            System.err.println("No install token: set NODERR_INSTALL_TOKEN or pipe the token on standard input.");
+            return 2;
+        }
+        var key = keyPath != null ? keyPath : config.toAbsolutePath().resolveSibling("node-key.pem");
+        String publicKey;
+        try {
+            publicKey = ensureKey(key);
+        } catch (IOException | GeneralSecurityException e) {
+            System.err.println("Node key: " + e.getMessage());
+            return 1;
+        }
+        try {
+            var registered = ControlPlane.register(url, token, publicKey, hostname(), hardware(), tier);
+            var nodeId = registered.path("nodeId").asText();
+            var nodeTier = registered.path("tier").asText();
+            // Log in once with the key: proves the registration works before anything is written.
+            var api = new ControlPlane(url, nodeId, NodeSigner.keyFile(key), Clock.systemUTC());
+            var beacon = api.beacon();
+            var props = new LinkedHashMap<String, String>();
+            props.put("control-plane-url", url.toString());
+            props.put("node-id", nodeId);
+            props.put("tier", nodeTier);
+            props.put("key-type", "SOFTWARE");
+            props.put("key-path", key.toAbsolutePath().toString());
+            if (stateDir != null) {
+                props.put("state-dir", stateDir.toAbsolutePath().toString());
+            }
+            if (beacon.rpcUrl() != null) {
+                props.put("beacon-rpc-url", beacon.rpcUrl());
+                props.put("beacon-address", beacon.contractAddress());
+            }
+            writeConfig(props);
+            System.out.printf("Registered as %s (tier %s); configuration written to %s.%n", nodeId, nodeTier, config);
+            System.out.printf("VersionBeacon: %s%n", beacon.rpcUrl() == null ? "not advertised: set beacon-rpc-url "
+                    + "and beacon-address before updates can run" : beacon.contractAddress() + " via "
+                    + beacon.rpcUrl() + " (chain " + beacon.chainId() + ")");
+            System.out.printf("Start the agent: noderr-agent run --config %s%n", config);
+            return 0;
+        } catch (ControlPlane.ApiException e) {
+            System.err.println("Registration refused: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            System.err.println("Cannot reach the control plane at " + url + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static String token() throws IOException {
+        var fromEnv = System.getenv("NODERR_INSTALL_TOKEN");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv.strip();
+        }
+        var line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        return line == null ? "" : line.strip();
+    }
+
+    /** The key's public half as base64 SPKI; a new key pair (0600 private key) when the file does not exist. */
+    private static String ensureKey(Path key) throws IOException, GeneralSecurityException {
+        var pub = key.resolveSibling(key.getFileName() + ".pub");
+        if (Files.exists(key)) {
+            if (!Files.exists(pub)) {
+                throw new IOException(key + " exists but " + pub + " (its public key) does not; move the key away "
+                        + "to create a new one");
+            }
+            return Files.readString(pub).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        }
+        var generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        var pair = generator.generateKeyPair();
+        Files.createDirectories(key.toAbsolutePath().getParent());
+        var encoder = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+        var tmp = key.resolveSibling(key.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, "-----BEGIN PRIVATE KEY-----\n" + encoder.encodeToString(pair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        var publicBase64 = Base64.getEncoder().encodeToString(pair.getPublic().getEncoded());
+        Files.writeString(pub, "-----BEGIN PUBLIC KEY-----\n" + encoder.encodeToString(pair.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n");
+        Files.move(tmp, key, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return publicBase64;
+    }
+
+    private void writeConfig(Map<String, String> props) throws IOException {
+        var text = new StringBuilder("# Noderr node agent configuration, written by noderr-agent register.\n");
+        props.forEach((k, v) -> text.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        Files.createDirectories(config.toAbsolutePath().getParent());
+        StateStore.writeAtomically(config, text.toString().getBytes(StandardCharsets.UTF_8));
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    private static String hostname() {
+        String name;
+        try {
+            name = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            name = "node";
+        }
+        name = name.replaceAll("[^A-Za-z0-9._-]", "-");
+        return name.length() > 255 ? name.substring(0, 255) : name;
+    }
+
+    private static Map<String, Object> hardware() {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long gib = 1L << 30;
+        return Map.of("cpuCores", Runtime.getRuntime().availableProcessors(),
+                "memoryGb", Math.max(1, os.getTotalMemorySize() / gib),
+                "diskGb", Math.max(1, new java.io.File("/").getTotalSpace() / gib),
+                "networkMbps", 0, "gpu", false);
+    }
+}

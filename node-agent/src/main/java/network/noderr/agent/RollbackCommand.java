@@ -1,0 +1,112 @@
+package network.noderr.agent;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import network.noderr.agent.daemon.Agent;
+import network.noderr.agent.update.UpdateState;
+import network.noderr.agent.update.UpdateTarget;
+import network.noderr.agent.update.Updater;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code noderr-agent rollback}: back to the version the node ran before its last successful update, through the
+ * same update steps (pull by digest, on-chain check, health window, local rollback if that fails, report). Then the
+ * operator lock is held, so the daemon does not update the node forward again until the operator removes it.
+ */
+@Command(name = "rollback", mixinStandardHelpOptions = true,
+        description = "Roll the node back to its previous version and hold automatic updates.")
+final class RollbackCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Mixin
+    ConfigOption config;
+
+    @Option(names = {"-y", "--yes"}, description = "do not ask for confirmation")
+    boolean yes;
+
+    @Option(names = "--reason", defaultValue = "manual rollback by the node operator",
+            description = "recorded in the lock file (default: ${DEFAULT-VALUE})")
+    String reason;
+
+    @Override
+    public Integer call() throws Exception {
+        var cfg = config.load();
+        if (cfg == null) {
+            return 2;
+        }
+        try (var agent = new Agent(cfg, Clock.systemUTC(), false)) {
+            var previous = agent.updater().previous().orElse(null);
+            if (previous == null) {
+                System.err.println("No previous version is recorded: a rollback needs one successful update on this "
+                        + "node first. Nothing changed.");
+                return 1;
+            }
+            var running = agent.runningVersion().orElse(null);
+            if (previous.version().equals(running)) {
+                System.out.printf("The node already runs %s. Nothing changed.%n", running);
+                return 0;
+            }
+            if (!yes && !confirmed(running, previous.version(), cfg.lockFile())) {
+                return 1;
+            }
+            var digest = agent.onChainDigest(previous.version()).orElse(null);
+            if (digest == null) {
+                System.err.printf("%s %s is not published on the VersionBeacon: refusing to run it. Nothing changed.%n",
+                        cfg.tier(), previous.version());
+                return 1;
+            }
+            holdUpdates(cfg.lockFile());
+            System.out.printf("Rolling back from %s to %s (%s)…%n", running, previous.version(), digest);
+            var record = agent.updater().update(new UpdateTarget(previous.version(),
+                    previous.repository() + ":" + previous.version(), digest), running);
+            var now = agent.runningVersion().orElse(null);
+            if (record.state() == UpdateState.IDLE && previous.version().equals(now)) {
+                System.out.printf("The node runs %s. Automatic updates are held by %s: delete it to resume them.%n",
+                        now, cfg.lockFile());
+                return 0;
+            }
+            if (record.state() == UpdateState.IDLE) {
+                System.err.printf("The rollback did not take: the node runs %s (its health window failed and it was "
+                        + "restored). Automatic updates stay held by %s.%n", now, cfg.lockFile());
+            } else {
+                System.err.printf("The rollback stopped at %s and will be resumed by the agent: %s%n", record.state(),
+                        record.reason() == null ? "a step will be retried (see the log above)" : record.reason());
+            }
+            return 1;
+        } catch (Updater.BusyException e) {
+            System.err.println(e.getMessage() + ". Nothing changed.");
+            return 1;
+        } catch (IOException e) {
+            System.err.println("Rollback failed: " + e.getMessage() + ". Nothing changed.");
+            return 1;
+        }
+    }
+
+    /** Asks on standard error, reads the answer from standard input (so {@code echo rollback | …} works too). */
+    private boolean confirmed(String running, String previous, Path lockFile) throws IOException {
+        System.err.printf("Roll this node back from %s to %s, and hold automatic updates (%s) until you delete that "
+                + "file? Type 'rollback' to confirm: ", running, previous, lockFile);
+        System.err.flush();
+        var answer = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))
+                .readLine();
+        if (!"rollback".equals(answer == null ? null : answer.strip())) {
+            System.err.println();
+            System.err.println("Not confirmed (type 'rollback', or pass --yes). Nothing changed.");
+            return false;
+        }
+        return true;
+    }
+
+    private void holdUpdates(Path lockFile) throws IOException {
+        if (Files.exists(lockFile)) {
+            return; // the operator's own hold stays as it is
+        }
+        Files.createDirectories(lockFile.toAbsolutePath().getParent());
+        Files.writeString(lockFile, "Held by noderr-agent rollback at " + java.time.Instant.now() + ": " + reason
+                + "\nDelete this file to let the agent update the node again.\n", StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,43 @@
+package network.noderr.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shaded jar starts as {@code java -jar} (no broken signatures, every command present, config errors exit 2). */
+class PackagedAgentIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theJarRunsItsCommands() throws Exception {
+        var version = run("--version");
+        assertThat(version.code()).isZero();
+        assertThat(version.out()).startsWith("noderr-agent ");
+        var help = run("--help");
+        assertThat(help.out()).contains("run").contains("register").contains("status").contains("rollback")
+                .contains("simulate");
+        Files.writeString(dir.resolve("agent.properties"), "tier=BRONZE\n");
+        var bad = run("run", "--config", dir.resolve("agent.properties").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.out()).contains("tier: must be ALL, ORACLE or GUARDIAN");
+    }
+
+    private record Result(int code, String out) {}
+
+    private static Result run(String... args) throws Exception {
+        var command = new java.util.ArrayList<String>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                Path.of("target/noderr-agent.jar").toAbsolutePath().toString()));
+        command.addAll(java.util.List.of(args));
+        var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        var out = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(), out);
+    }
+}

@@ -1,0 +1,99 @@
+package network.noderr.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP relay on a fixed loopback port in front of a real server, to cut the network between the agent and that
+ * server (a control plane, a chain's RPC) and restore it: {@link #cut()} closes the listener and every open
+ * connection, so the agent sees "connection refused" exactly as if the server were gone; {@link #restore()} listens
+ * on the same port again. The servers themselves are the real ones.
+ */
+public final class TcpRelay implements AutoCloseable {
+
+    private final InetSocketAddress target;
+    private final int port;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile ServerSocket server;
+
+    public TcpRelay(String host, int targetPort) throws IOException {
+        this.target = new InetSocketAddress(host, targetPort);
+        var first = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.port = first.getLocalPort();
+        listen(first);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public synchronized void cut() throws IOException {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+        for (var socket : open) {
+            socket.close();
+        }
+        open.clear();
+    }
+
+    public synchronized void restore() throws IOException {
+        if (server == null) {
+            var socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            listen(socket);
+        }
+    }
+
+    private void listen(ServerSocket socket) {
+        server = socket;
+        Thread.ofVirtual().start(() -> {
+            while (!socket.isClosed()) {
+                try {
+                    var client = socket.accept();
+                    var upstream = new Socket();
+                    upstream.connect(target, 5_000);
+                    open.add(client);
+                    open.add(upstream);
+                    pipe(client, upstream);
+                    pipe(upstream, client);
+                } catch (IOException e) {
+                    // closed by cut(), or the target refused: the client's connection ends
+                }
+            }
+        });
+    }
+
+    private void pipe(Socket from, Socket to) {
+        Thread.ofVirtual().start(() -> {
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                in.transferTo(out);
+            } catch (IOException e) {
+                // one side closed
+            } finally {
+                try {
+                    from.close();
+                    to.close();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+                open.remove(from);
+                open.remove(to);
+            }
+        });
+    }
+
+    @Override
+    public void close() throws IOException {
+        cut();
+    }
+}
