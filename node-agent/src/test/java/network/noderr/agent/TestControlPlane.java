@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 public final class TestControlPlane implements AutoCloseable {
 
     public static final String ADMIN_TOKEN = "ndr_agent_test_admin_token_0123456789abcdefghij";
+    /** Alertmanager's shared secret for the webhook. */
+    public static final String WEBHOOK_SECRET = "agent-test-alert-webhook-secret-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
@@ -72,6 +74,7 @@ public final class TestControlPlane implements AutoCloseable {
         env.put("PORT", Integer.toString(port));
         env.put("NODERR_DATA_DIR", dir.resolve("data").toString());
         env.put("NODERR_ADMIN_API_TOKEN", ADMIN_TOKEN);
+        env.put("NODERR_ALERTS_WEBHOOK_SECRET", WEBHOOK_SECRET);
         env.put("NODERR_ADMIN_PASSWORD", "agent-test-admin-password");
         env.put("NODERR_BEACON_ANVIL", Path.of("../contracts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil")
                 .toAbsolutePath().normalize().toString());
