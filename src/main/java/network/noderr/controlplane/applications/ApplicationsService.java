@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.shared.Audited;
 import network.noderr.controlplane.shared.Endpoints;
 import org.jspecify.annotations.NonNull;
 import org.jspecify.annotations.Nullable;
@@ -27,16 +28,19 @@ public class ApplicationsService {
     }
 
     @RolesAllowed(Role.Names.ADMIN)
+    @Audited
     public @NonNull Approval approve(@NonNull UUID id) {
         return Endpoints.call(() -> applications.approve(id, Actors.currentUsername(), baseUrl()));
     }
 
     @RolesAllowed(Role.Names.ADMIN)
+    @Audited
     public @NonNull ApplicationView reject(@NonNull UUID id, @NonNull String reason) {
         return Endpoints.call(() -> applications.reject(id, Actors.currentUsername(), reason));
     }
 
     @RolesAllowed(Role.Names.ADMIN)
+    @Audited
     public @NonNull Approval reissueToken(@NonNull UUID id) {
         return Endpoints.call(() -> applications.reissueToken(id, Actors.currentUsername(), baseUrl()));
     }

@@ -9,6 +9,7 @@ import network.noderr.controlplane.rollouts.RolloutView;
 import network.noderr.controlplane.rollouts.Rollouts;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.shared.Audited;
 import network.noderr.controlplane.shared.Endpoints;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.Tier;
@@ -44,11 +45,13 @@ public class ReleasesService {
     }
 
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
+    @Audited
     public @NonNull SubmittedTransaction publish(@Valid @NonNull ReleaseRequest request) {
         return Endpoints.call(() -> beacon.publish(request, Actors.currentUsername()));
     }
 
     @RolesAllowed(Role.Names.ADMIN)
+    @Audited
     public @NonNull SubmittedTransaction setRolloutConfig(@NonNull Tier tier,
             @Valid @NonNull RolloutConfigRequest request) {
         return Endpoints.call(() -> beacon.setRolloutConfig(tier, request, Actors.currentUsername()));
@@ -56,6 +59,7 @@ public class ReleasesService {
 
     /** Rolls the tier back on-chain and in the engine; {@code confirmation} must be the tier's name. */
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
+    @Audited
     public @NonNull RolloutView emergencyRollback(@NonNull Tier tier, @NonNull String toVersion,
             @NonNull String reason, @NonNull String confirmation) {
         return Endpoints.call(() -> {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.shared.Audited;
 import network.noderr.controlplane.shared.Endpoints;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.NonNull;
@@ -27,21 +28,25 @@ public class RolloutsService {
     }
 
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
+    @Audited
     public @NonNull RolloutView pause(@NonNull UUID id, @Nullable String reason) {
         return Endpoints.call(() -> rollouts.pause(id, Actors.currentUsername(), reason));
     }
 
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
+    @Audited
     public @NonNull RolloutView resume(@NonNull UUID id) {
         return Endpoints.call(() -> rollouts.resume(id, Actors.currentUsername()));
     }
 
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
+    @Audited
     public @NonNull RolloutView promote(@NonNull UUID id) {
         return Endpoints.call(() -> rollouts.promote(id, Actors.currentUsername()));
     }
 
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
+    @Audited
     public @NonNull RolloutView abort(@NonNull UUID id, @Nullable String reason) {
         return Endpoints.call(() -> rollouts.abort(id, Actors.currentUsername(), reason));
     }

@@ -7,6 +7,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.List;
+import network.noderr.controlplane.shared.Audited;
 import org.jspecify.annotations.NonNull;
 
 /** User management for the Users screen; ADMIN only. */
@@ -30,6 +31,7 @@ public class UserAdminService {
         return users.list();
     }
 
+    @Audited
     public @NonNull UserAccount create(@NonNull NewUser user) {
         try {
             return users.create(user.username(), user.password(), user.role());

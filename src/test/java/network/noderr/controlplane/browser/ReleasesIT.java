@@ -111,6 +111,15 @@ class ReleasesIT {
                 .single()).isEqualTo(first);
         assertThat(jdbc.sql("SELECT status FROM deployments WHERE tier = 'ORACLE' AND version_string = :v")
                 .param("v", second).query(String.class).single()).isEqualTo("rolled_back");
+
+        // The audit log has the dashboard's actions with who, from where and the reason typed.
+        var audit = jdbc.sql("""
+                        SELECT action || '|' || outcome || '|' || coalesce(source_address, '') || '|' || coalesce(detail, '')
+                        FROM audit_log WHERE actor = 'releases-browser' ORDER BY id""").query(String.class).list();
+        assertThat(audit).anySatisfy(e -> assertThat(e).startsWith("ReleasesService.publish|success|")
+                .contains("versionString=" + first));
+        assertThat(audit).anySatisfy(e -> assertThat(e).startsWith("ReleasesService.emergencyRollback|success|")
+                .contains("toVersion=" + first).containsPattern("\\|(127\\.0\\.0\\.1|0:0:0:0:0:0:0:1)\\|"));
     }
 
     private void publish(Locator form, String version, int seed) {

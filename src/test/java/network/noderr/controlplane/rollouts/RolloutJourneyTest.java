@@ -120,6 +120,12 @@ class RolloutJourneyTest {
         assertThat(alert.path("source").asText()).isEqualTo("engine");
         assertThat(alert.path("severity").asText()).isEqualTo("critical");
         assertThat(alert.path("summary").asText()).contains("unhealthy");
+        var audit = api.get("/api/v1/admin/audit?actor=reconciler&target=GUARDIAN%201.2.0",
+                IntegrationTest.ADMIN_TOKEN).body();
+        assertThat(audit).hasSize(1);
+        assertThat(audit.get(0).path("actorKind").asText()).isEqualTo("automation");
+        assertThat(audit.get(0).path("action").asText()).isEqualTo("automatic rollback");
+        assertThat(audit.get(0).path("detail").asText()).startsWith("to 1.1.0: automatic rollback: canary:");
         var canaryNode = nodes.stream().filter(n -> n.cohort().equals("canary")).findFirst().orElseThrow();
         var answer = api.get("/api/v1/version/" + canaryNode.id() + "?currentVersion=1.2.0", canaryNode.token());
         assertThat(answer.text("versionString")).isEqualTo("1.1.0");

@@ -1,0 +1,89 @@
+package network.noderr.controlplane.audit;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import network.noderr.controlplane.rollouts.AutomaticRollback;
+import network.noderr.controlplane.shared.InvalidRequestException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/** Appends to the audit log and reads it. There is deliberately no way to change or remove an entry. */
+@Service
+public class AuditLog {
+
+    /** Filters for reading; every one optional. {@code action} and {@code target} match substrings. */
+    public record Query(@Nullable String actor, @Nullable String action, @Nullable String target,
+            @Nullable String outcome, @Nullable Instant from, @Nullable Instant to, int limit) {}
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    AuditLog(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    void append(String actor, String actorKind, String action, @Nullable String target, String outcome,
+            @Nullable Integer status, @Nullable String sourceAddress, @Nullable String detail) {
+        jdbc.sql("""
+                        INSERT INTO audit_log (at, actor, actor_kind, action, target, outcome, status, source_address,
+                                               detail)
+                        VALUES (:at, :actor, :kind, :action, :target, :outcome, :status, :source, :detail)""")
+                .param("at", Timestamp.from(clock.instant()))
+                .param("actor", cut(actor, 100))
+                .param("kind", actorKind)
+                .param("action", cut(action, 200))
+                .param("target", cut(target, 300))
+                .param("outcome", outcome)
+                .param("status", status)
+                .param("source", cut(sourceAddress, 45))
+                .param("detail", cut(detail, 2000))
+                .update();
+    }
+
+    /** Automation: the reconciler's automatic rollbacks (written in the rollback's own transaction). */
+    @EventListener
+    void on(AutomaticRollback rollback) {
+        append("reconciler", "automation", "automatic rollback", rollback.tier() + " " + rollback.version(),
+                "success", null, null, (rollback.toVersion() == null ? "" : "to " + rollback.toVersion() + ": ")
+                        + rollback.reason());
+    }
+
+    public List<AuditEntry> find(Query q) {
+        if (q.limit() < 1 || q.limit() > 10_000) {
+            throw new InvalidRequestException("limit", "must be 1 to 10000");
+        }
+        if (q.outcome() != null && !List.of("success", "refused", "failed").contains(q.outcome())) {
+            throw new InvalidRequestException("outcome", "must be success, refused or failed");
+        }
+        return jdbc.sql("""
+                        SELECT * FROM audit_log
+                        WHERE (CAST(:actor AS VARCHAR) IS NULL OR actor = :actor)
+                          AND (CAST(:action AS VARCHAR) IS NULL OR strpos(lower(action), lower(:action)) > 0)
+                          AND (CAST(:target AS VARCHAR) IS NULL OR strpos(lower(target), lower(:target)) > 0)
+                          AND (CAST(:outcome AS VARCHAR) IS NULL OR outcome = :outcome)
+                          AND (CAST(:from AS TIMESTAMPTZ) IS NULL OR at >= :from)
+                          AND (CAST(:to AS TIMESTAMPTZ) IS NULL OR at < :to)
+                        ORDER BY id DESC LIMIT :limit""")
+                .param("actor", q.actor())
+                .param("action", q.action())
+                .param("target", q.target())
+                .param("outcome", q.outcome())
+                .param("from", q.from() == null ? null : Timestamp.from(q.from()))
+                .param("to", q.to() == null ? null : Timestamp.from(q.to()))
+                .param("limit", q.limit())
+                .query((rs, i) -> new AuditEntry(rs.getLong("id"), rs.getTimestamp("at").toInstant(),
+                        rs.getString("actor"), rs.getString("actor_kind"), rs.getString("action"),
+                        rs.getString("target"), rs.getString("outcome"), (Integer) rs.getObject("status"),
+                        rs.getString("source_address"), rs.getString("detail")))
+                .list();
+    }
+
+    private static @Nullable String cut(@Nullable String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+}

@@ -1,0 +1,110 @@
+package network.noderr.controlplane.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import network.noderr.controlplane.ApiClient;
+import network.noderr.controlplane.IntegrationTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.client.RestClient;
+
+/** Management API actions land in the append-only audit log; it is filterable and exportable as CSV. */
+@IntegrationTest
+class AuditLogTest {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    private String apply(ApiClient api) {
+        return api.post("/api/v1/applications", Map.of("operatorName", "Audit Operator", "email", "audit@example.org",
+                "walletAddress", "0x" + "ab".repeat(20), "requestedTier", "ORACLE", "hardware", Map.of("cpuCores", 16,
+                        "memoryGb", 64, "diskGb", 2000, "networkMbps", 1000, "gpu", false))).text("applicationId");
+    }
+
+    @Test
+    void adminActionsAreRecordedWithWhoWhatTargetOutcomeAndWhere() {
+        var api = new ApiClient(port);
+        var id = apply(api);
+        assertThat(api.post("/api/v1/admin/applications/" + id + "/approve", Map.of(), IntegrationTest.ADMIN_TOKEN)
+                .status()).isEqualTo(200);
+        var twice = api.post("/api/v1/admin/applications/" + id + "/reject",
+                Map.of("reason", "changed my mind", "password", "hunter2-hunter2"), IntegrationTest.ADMIN_TOKEN);
+        assertThat(twice.status()).isEqualTo(409);
+
+        var entries = api.get("/api/v1/admin/audit?target=" + id, IntegrationTest.ADMIN_TOKEN).body();
+        assertThat(entries).hasSize(2);
+        var refused = entries.get(0);
+        assertThat(refused.path("action").asText()).isEqualTo("POST /api/v1/admin/applications/{id}/reject");
+        assertThat(refused.path("outcome").asText()).isEqualTo("refused");
+        assertThat(refused.path("status").asInt()).isEqualTo(409);
+        assertThat(refused.path("detail").asText()).contains("reason=changed my mind")
+                .contains("password=(hidden)").doesNotContain("hunter2");
+        var approved = entries.get(1);
+        assertThat(approved.path("actor").asText()).isEqualTo("admin");
+        assertThat(approved.path("actorKind").asText()).isEqualTo("user");
+        assertThat(approved.path("action").asText()).isEqualTo("POST /api/v1/admin/applications/{id}/approve");
+        assertThat(approved.path("target").asText()).isEqualTo(id);
+        assertThat(approved.path("outcome").asText()).isEqualTo("success");
+        assertThat(approved.path("sourceAddress").asText()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+        assertThat(approved.path("at").asText()).isNotBlank();
+
+        // Reads are not actions; filters narrow the list.
+        api.get("/api/v1/admin/applications/" + id, IntegrationTest.ADMIN_TOKEN);
+        assertThat(api.get("/api/v1/admin/audit?target=" + id + "&outcome=success", IntegrationTest.ADMIN_TOKEN)
+                .body()).hasSize(1);
+        assertThat(api.get("/api/v1/admin/audit?target=" + id + "&action=approve", IntegrationTest.ADMIN_TOKEN)
+                .body()).hasSize(1);
+        assertThat(api.get("/api/v1/admin/audit?outcome=maybe", IntegrationTest.ADMIN_TOKEN).status())
+                .isEqualTo(400);
+        var now = java.time.Instant.now();
+        assertThat(api.get("/api/v1/admin/audit?target=" + id + "&from=" + now.minusSeconds(300) + "&to="
+                + now.plusSeconds(60), IntegrationTest.ADMIN_TOKEN).body()).hasSize(2);
+        assertThat(api.get("/api/v1/admin/audit?target=" + id + "&from=" + now.plusSeconds(60),
+                IntegrationTest.ADMIN_TOKEN).body()).isEmpty();
+        assertThat(api.get("/api/v1/admin/audit?from=yesterday", IntegrationTest.ADMIN_TOKEN).status())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void exportsCsvThatSpreadsheetsCannotExecute() {
+        var api = new ApiClient(port);
+        var id = apply(api);
+        api.post("/api/v1/admin/applications/" + id + "/reject", Map.of("reason", "=HYPERLINK(\"x\"), no"),
+                IntegrationTest.ADMIN_TOKEN);
+        var csv = RestClient.create("http://localhost:" + port).get().uri("/api/v1/admin/audit.csv?target=" + id)
+                .headers(h -> h.setBearerAuth(IntegrationTest.ADMIN_TOKEN))
+                .exchange((req, res) -> res.getHeaders().getContentType() + "\n"
+                        + res.getHeaders().getFirst("Content-Disposition") + "\n"
+                        + new String(res.getBody().readAllBytes()));
+        var lines = csv.split("\n");
+        assertThat(lines[0]).startsWith("text/csv");
+        assertThat(lines[1]).contains("noderr-audit.csv");
+        assertThat(lines[2]).isEqualTo("id,at,actor,actor_kind,action,target,outcome,status,source_address,detail\r");
+        assertThat(lines[3]).contains(",admin,user,POST /api/v1/admin/applications/{id}/reject," + id + ",success,200,")
+                .endsWith(",\"{reason==HYPERLINK(\"\"x\"\"), no}\"\r");
+        assertThat(AuditController.cell("=1+1")).isEqualTo("'=1+1");
+        assertThat(AuditController.cell("@SUM(A1)")).isEqualTo("'@SUM(A1)");
+        assertThat(AuditController.cell("a,b")).isEqualTo("\"a,b\"");
+    }
+
+    @Test
+    void theDatabaseRefusesToChangeOrRemoveEntries() {
+        var api = new ApiClient(port);
+        var id = apply(api);
+        api.post("/api/v1/admin/applications/" + id + "/approve", Map.of(), IntegrationTest.ADMIN_TOKEN);
+        assertThatThrownBy(() -> jdbc.sql("UPDATE audit_log SET actor = 'someone-else' WHERE target = :id")
+                .param("id", id).update()).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> jdbc.sql("DELETE FROM audit_log WHERE target = :id").param("id", id).update())
+                .hasMessageContaining("append-only");
+        assertThatThrownBy(() -> jdbc.sql("TRUNCATE audit_log").update()).hasMessageContaining("append-only");
+        assertThat(jdbc.sql("SELECT actor FROM audit_log WHERE target = :id").param("id", id).query(String.class)
+                .single()).isEqualTo("admin");
+    }
+}
