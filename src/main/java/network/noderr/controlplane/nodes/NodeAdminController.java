@@ -49,6 +49,17 @@ class NodeAdminController {
         return registry.find(new NodeQuery(tier, status, health, version, q, page, size, parts[0], descending));
     }
 
+    /** One node in full, with its latest update reports (its version history). */
+    @GetMapping("/{nodeId}")
+    @PreAuthorize("hasRole('VIEWER')")
+    NodeDetails details(@PathVariable String nodeId, @RequestParam(defaultValue = "50") int updates) {
+        if (updates < 1 || updates > 500) {
+            throw new InvalidRequestException("updates", "must be 1 to 500");
+        }
+        return registry.details(nodeId, updates).orElseThrow(() -> new ProblemException(404, "node-unknown",
+                "No such node", "There is no node " + nodeId + "."));
+    }
+
     /** Suspended nodes get 403 on every node endpoint, including authentication, until reinstated. */
     @PostMapping("/{nodeId}/suspend")
     @PreAuthorize("hasRole('ADMIN')")

@@ -2,6 +2,7 @@ package network.noderr.controlplane.nodes;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.Tier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -109,6 +111,42 @@ public class NodeRegistry {
                 .query(NodeRegistry::mapRow)
                 .list();
         return new NodePage(items, total, query.page(), query.size());
+    }
+
+    /** The node's details with its latest {@code updates} update reports, newest first; empty if unknown. */
+    public java.util.Optional<NodeDetails> details(String nodeId, int updates) {
+        return jdbc.sql("""
+                        SELECT n.node_id, n.tier, n.hostname, n.status, n.key_type, n.registered_at,
+                               v.current_version, v.target_version, v.cohort, v.health_status, v.last_health_check,
+                               n.application_id, n.cpu_cores, n.memory_gb, n.disk_gb, n.network_mbps, n.gpu,
+                               n.key_rotated_at, n.last_authenticated_at, n.last_address
+                        FROM nodes n LEFT JOIN node_versions v ON v.node_id = n.node_id
+                        WHERE n.node_id = :id""")
+                .param("id", nodeId)
+                .query((rs, i) -> new NodeDetails(mapRow(rs, i), rs.getString("application_id"),
+                        new NodeDetails.Hardware((Integer) rs.getObject("cpu_cores"), (Integer) rs.getObject("memory_gb"),
+                                (Integer) rs.getObject("disk_gb"), (Integer) rs.getObject("network_mbps"),
+                                (Boolean) rs.getObject("gpu")),
+                        instant(rs, "key_rotated_at"), instant(rs, "last_authenticated_at"),
+                        rs.getString("last_address"), updates(nodeId, updates)))
+                .optional();
+    }
+
+    private List<NodeDetails.UpdateReport> updates(String nodeId, int limit) {
+        return jdbc.sql("""
+                        SELECT from_version, to_version, result, duration_ms, reason, cohort, reported_at
+                        FROM update_reports WHERE node_id = :id ORDER BY reported_at DESC, id DESC LIMIT :limit""")
+                .param("id", nodeId)
+                .param("limit", limit)
+                .query((rs, i) -> new NodeDetails.UpdateReport(rs.getString("from_version"),
+                        rs.getString("to_version"), rs.getString("result"), rs.getLong("duration_ms"),
+                        rs.getString("reason"), rs.getString("cohort"), rs.getTimestamp("reported_at").toInstant()))
+                .list();
+    }
+
+    private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+        var t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
     }
 
     private static String escapeLike(String text) {

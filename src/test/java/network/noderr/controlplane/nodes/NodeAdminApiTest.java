@@ -85,6 +85,38 @@ class NodeAdminApiTest {
         assertThat(anonymous).isEqualTo(401);
     }
 
+    @Test
+    void nodeDetailsShowIdentityHardwareAddressAndUpdateHistory() {
+        var api = new network.noderr.controlplane.ApiClient(port);
+        var login = network.noderr.controlplane.Onboarding.registerAndLogIn(api, applications,
+                network.noderr.controlplane.TestNodeKey.generate(), network.noderr.controlplane.shared.Tier.ALL);
+        for (var report : java.util.List.of(java.util.Map.of("fromVersion", "1.0.0", "toVersion", "1.1.0",
+                        "result", "ROLLED_BACK", "durationMs", 61000, "reason", "health window failed"),
+                java.util.Map.of("fromVersion", "1.0.0", "toVersion", "1.1.1", "result", "SUCCEEDED",
+                        "durationMs", 42000))) {
+            assertThat(api.post("/api/v1/updates", report, login[1]).status()).isEqualTo(202);
+        }
+        var details = api.get("/api/v1/admin/nodes/" + login[0], IntegrationTest.ADMIN_TOKEN);
+        assertThat(details.status()).isEqualTo(200);
+        var body = details.body();
+        assertThat(body.path("node").path("nodeId").asText()).isEqualTo(login[0]);
+        assertThat(body.path("node").path("tier").asText()).isEqualTo("ALL");
+        assertThat(body.path("node").path("keyType").asText()).isEqualTo("SOFTWARE");
+        assertThat(body.path("hardware").path("cpuCores").asInt()).isPositive();
+        assertThat(body.path("lastAddress").asText()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+        assertThat(body.path("lastAuthenticatedAt").asText()).isNotBlank();
+        var updates = body.path("updates");
+        assertThat(updates).hasSize(2);
+        assertThat(updates.get(0).path("toVersion").asText()).isEqualTo("1.1.1");
+        assertThat(updates.get(0).path("result").asText()).isEqualTo("SUCCEEDED");
+        assertThat(updates.get(1).path("reason").asText()).isEqualTo("health window failed");
+        assertThat(api.get("/api/v1/admin/nodes/" + login[0] + "?updates=1", IntegrationTest.ADMIN_TOKEN).body()
+                .path("updates")).hasSize(1);
+        var unknown = api.get("/api/v1/admin/nodes/node-does-not-exist", IntegrationTest.ADMIN_TOKEN);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.problemType()).endsWith("node-unknown");
+    }
+
     private Result get(String path) {
         return RestClient.create("http://localhost:" + port)
                 .get()

@@ -1,0 +1,26 @@
+package network.noderr.controlplane.nodes;
+
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.NonNull;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One node in full: its registry row, identity and hardware, where it last logged in from, and its recent update
+ * reports (which are its version history: every version change the node reported).
+ */
+public record NodeDetails(
+        @NonNull NodeSummary node,
+        @Nullable String applicationId,
+        @NonNull Hardware hardware,
+        @Nullable Instant keyRotatedAt,
+        @Nullable Instant lastAuthenticatedAt,
+        @Nullable String lastAddress,
+        @NonNull List<@NonNull UpdateReport> updates) {
+
+    public record Hardware(@Nullable Integer cpuCores, @Nullable Integer memoryGb, @Nullable Integer diskGb,
+            @Nullable Integer networkMbps, @Nullable Boolean gpu) {}
+
+    public record UpdateReport(@Nullable String fromVersion, @NonNull String toVersion, @NonNull String result,
+            long durationMs, @Nullable String reason, @Nullable String cohort, @NonNull Instant reportedAt) {}
+}
