@@ -62,6 +62,10 @@ public final class ApiClient {
                 .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))), bearer);
     }
 
+    public Response delete(String path, String bearer) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).DELETE(), bearer);
+    }
+
     public Response get(String path, String bearer) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET(), bearer);
     }

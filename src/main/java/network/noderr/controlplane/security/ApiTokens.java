@@ -102,6 +102,43 @@ public class ApiTokens {
         return owner;
     }
 
+    /** A token as its owner sees it later: never the token itself. */
+    public record TokenInfo(@org.jspecify.annotations.NonNull UUID id, @org.jspecify.annotations.NonNull String name,
+            java.time.@org.jspecify.annotations.NonNull Instant createdAt,
+            java.time.@org.jspecify.annotations.Nullable Instant expiresAt,
+            java.time.@org.jspecify.annotations.Nullable Instant lastUsedAt,
+            java.time.@org.jspecify.annotations.Nullable Instant revokedAt) {}
+
+    /** A user's tokens, newest first (revoked ones too, marked). */
+    public java.util.List<TokenInfo> list(UUID userId) {
+        return jdbc.sql("""
+                        SELECT id, name, created_at, expires_at, last_used_at, revoked_at FROM api_tokens
+                        WHERE user_id = :user ORDER BY created_at DESC""")
+                .param("user", userId)
+                .query((rs, i) -> new TokenInfo(rs.getObject("id", UUID.class), rs.getString("name"),
+                        rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("expires_at")),
+                        instant(rs.getTimestamp("last_used_at")), instant(rs.getTimestamp("revoked_at"))))
+                .list();
+    }
+
+    /** Issues a token that stops working at {@code expiresAt} (null = never). */
+    @Transactional
+    public IssuedToken issue(UUID userId, String name, java.time.@org.jspecify.annotations.Nullable Instant expiresAt) {
+        var issued = issue(userId, name);
+        if (expiresAt != null) {
+            jdbc.sql("UPDATE api_tokens SET expires_at = :at WHERE id = :id")
+                    .param("at", Timestamp.from(expiresAt))
+                    .param("id", issued.id())
+                    .update();
+        }
+        return issued;
+    }
+
+    private static java.time.@org.jspecify.annotations.Nullable Instant instant(
+            @org.jspecify.annotations.Nullable Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
     /** Revokes a token of the given user; returns false when the user has no such active token. */
     @Transactional
     public boolean revoke(UUID userId, UUID tokenId) {

@@ -43,6 +43,28 @@ public class UserAccounts {
         return users.insert(username, passwordEncoder.encode(rawPassword), role);
     }
 
+    /**
+     * Changes a user's password after checking the current one.
+     *
+     * @throws IllegalArgumentException when the current password is wrong or the new one too short or unchanged
+     */
+    @Transactional
+    public void changePassword(String username, String currentPassword, String newPassword) {
+        var stored = users.findByUsername(username)
+                .orElseThrow(() -> new IllegalArgumentException("Unknown user " + username + "."));
+        if (!passwordEncoder.matches(currentPassword, stored.passwordHash())) {
+            throw new IllegalArgumentException("The current password is not right. Nothing changed.");
+        }
+        if (newPassword.length() < MIN_PASSWORD_LENGTH) {
+            throw new IllegalArgumentException(
+                    "The new password must have at least " + MIN_PASSWORD_LENGTH + " characters.");
+        }
+        if (newPassword.equals(currentPassword)) {
+            throw new IllegalArgumentException("The new password is the current one. Nothing changed.");
+        }
+        users.updatePasswordHash(stored.account().id(), passwordEncoder.encode(newPassword));
+    }
+
     public Optional<UserAccount> findByUsername(String username) {
         return users.findByUsername(username).map(UserRepository.StoredUser::account);
     }

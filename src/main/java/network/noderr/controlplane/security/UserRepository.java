@@ -58,6 +58,13 @@ class UserRepository {
                 .account();
     }
 
+    boolean updatePasswordHash(UUID id, String passwordHash) {
+        return jdbc.sql("UPDATE users SET password_hash = :hash WHERE id = :id")
+                .param("hash", passwordHash)
+                .param("id", id)
+                .update() == 1;
+    }
+
     private static StoredUser mapStored(ResultSet rs, int row) throws SQLException {
         var account = new UserAccount(
                 rs.getObject("id", UUID.class),

@@ -1,0 +1,47 @@
+package network.noderr.controlplane.security;
+
+import com.vaadin.hilla.BrowserCallable;
+import jakarta.annotation.security.PermitAll;
+import java.util.List;
+import java.util.UUID;
+import network.noderr.controlplane.shared.Audited;
+import network.noderr.controlplane.shared.Endpoints;
+import org.jspecify.annotations.NonNull;
+import org.jspecify.annotations.Nullable;
+
+/** The dashboard's "my account": own API tokens and password, for every logged-in user. */
+@BrowserCallable
+@PermitAll
+public class MyAccountService {
+
+    private final MyAccount account;
+
+    MyAccountService(MyAccount account) {
+        this.account = account;
+    }
+
+    public @NonNull List<ApiTokens.@NonNull TokenInfo> tokens() {
+        return Endpoints.call(account::tokens);
+    }
+
+    @Audited
+    public ApiTokens.@NonNull IssuedToken createToken(@NonNull String name, @Nullable Integer expiresInDays) {
+        return Endpoints.call(() -> account.createToken(name, expiresInDays));
+    }
+
+    @Audited
+    public void revokeToken(@NonNull UUID id) {
+        Endpoints.call(() -> {
+            account.revokeToken(id);
+            return null;
+        });
+    }
+
+    @Audited
+    public void changePassword(@NonNull String currentPassword, @NonNull String newPassword) {
+        Endpoints.call(() -> {
+            account.changePassword(currentPassword, newPassword);
+            return null;
+        });
+    }
+}
