@@ -144,17 +144,20 @@ final class RegisterCommand implements Callable<Integer> {
         generator.initialize(new ECGenParameterSpec("secp256r1"));
         var pair = generator.generateKeyPair();
         Files.createDirectories(key.toAbsolutePath().getParent());
-        var encoder = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
         var tmp = key.resolveSibling(key.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, "-----BEGIN PRIVATE KEY-----\n" + encoder.encodeToString(pair.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
+        Files.writeString(tmp, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
         var publicBase64 = Base64.getEncoder().encodeToString(pair.getPublic().getEncoded());
-        Files.writeString(pub, "-----BEGIN PUBLIC KEY-----\n" + encoder.encodeToString(pair.getPublic().getEncoded())
-                + "\n-----END PUBLIC KEY-----\n");
+        Files.writeString(pub, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
         Files.move(tmp, key, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return publicBase64;
+    }
+
+    /** PEM text: base64 in 64-character lines between BEGIN/END lines of {@code label}. */
+    private static String pem(String label, byte[] der) {
+        var encoder = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+        return "-----BEGIN " + label + "-----\n" + encoder.encodeToString(der) + "\n-----END " + label + "-----\n";
     }
 
     private void writeConfig(Map<String, String> props) throws IOException {
