@@ -38,26 +38,9 @@ class AuditController {
     @PreAuthorize("hasRole('VIEWER')")
     ResponseEntity<String> csv(Filters filters) {
         var entries = log.find(filters.query(10_000));
-        var csv = new StringBuilder("id,at,actor,actor_kind,action,target,outcome,status,source_address,detail\r\n");
-        for (var e : entries) {
-            csv.append(e.id()).append(',').append(e.at()).append(',').append(cell(e.actor())).append(',')
-                    .append(e.actorKind()).append(',').append(cell(e.action())).append(',').append(cell(e.target()))
-                    .append(',').append(e.outcome()).append(',').append(e.status() == null ? "" : e.status())
-                    .append(',').append(cell(e.sourceAddress())).append(',').append(cell(e.detail())).append("\r\n");
-        }
         return ResponseEntity.ok()
                 .contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8))
                 .header("Content-Disposition", "attachment; filename=\"noderr-audit.csv\"")
-                .body(csv.toString());
-    }
-
-    /** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula. */
-    static String cell(@Nullable String value) {
-        if (value == null) {
-            return "";
-        }
-        var v = !value.isEmpty() && "=+-@".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
-        return v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")
-                ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+                .body(AuditLog.csv(entries));
     }
 }

@@ -83,6 +83,28 @@ public class AuditLog {
                 .list();
     }
 
+    /** The entries as CSV (RFC 4180, CRLF), with a header line. */
+    public static String csv(List<AuditEntry> entries) {
+        var csv = new StringBuilder("id,at,actor,actor_kind,action,target,outcome,status,source_address,detail\r\n");
+        for (var e : entries) {
+            csv.append(e.id()).append(',').append(e.at()).append(',').append(cell(e.actor())).append(',')
+                    .append(e.actorKind()).append(',').append(cell(e.action())).append(',').append(cell(e.target()))
+                    .append(',').append(e.outcome()).append(',').append(e.status() == null ? "" : e.status())
+                    .append(',').append(cell(e.sourceAddress())).append(',').append(cell(e.detail())).append("\r\n");
+        }
+        return csv.toString();
+    }
+
+    /** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula. */
+    static String cell(@Nullable String value) {
+        if (value == null) {
+            return "";
+        }
+        var v = !value.isEmpty() && "=+-@".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
+        return v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")
+                ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+    }
+
     private static @Nullable String cut(@Nullable String value, int max) {
         return value == null || value.length() <= max ? value : value.substring(0, max);
     }

@@ -89,9 +89,9 @@ class AuditLogTest {
         assertThat(lines[2]).isEqualTo("id,at,actor,actor_kind,action,target,outcome,status,source_address,detail\r");
         assertThat(lines[3]).contains(",admin,user,POST /api/v1/admin/applications/{id}/reject," + id + ",success,200,")
                 .endsWith(",\"{reason==HYPERLINK(\"\"x\"\"), no}\"\r");
-        assertThat(AuditController.cell("=1+1")).isEqualTo("'=1+1");
-        assertThat(AuditController.cell("@SUM(A1)")).isEqualTo("'@SUM(A1)");
-        assertThat(AuditController.cell("a,b")).isEqualTo("\"a,b\"");
+        assertThat(AuditLog.cell("=1+1")).isEqualTo("'=1+1");
+        assertThat(AuditLog.cell("@SUM(A1)")).isEqualTo("'@SUM(A1)");
+        assertThat(AuditLog.cell("a,b")).isEqualTo("\"a,b\"");
     }
 
     @Test

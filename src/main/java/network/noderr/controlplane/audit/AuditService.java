@@ -1,0 +1,37 @@
+package network.noderr.controlplane.audit;
+
+import com.vaadin.hilla.BrowserCallable;
+import jakarta.annotation.security.RolesAllowed;
+import java.util.List;
+import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.shared.Endpoints;
+import org.jspecify.annotations.NonNull;
+import org.jspecify.annotations.Nullable;
+
+/** The Audit screen: the log filtered, and the same as CSV for a download. */
+@BrowserCallable
+@RolesAllowed(Role.Names.VIEWER)
+public class AuditService {
+
+    private final AuditLog log;
+
+    AuditService(AuditLog log) {
+        this.log = log;
+    }
+
+    public @NonNull List<@NonNull AuditEntry> find(@Nullable String actor, @Nullable String action,
+            @Nullable String target, @Nullable String outcome) {
+        return Endpoints.call(() -> log.find(new AuditLog.Query(blank(actor), blank(action), blank(target),
+                blank(outcome), null, null, 500)));
+    }
+
+    public @NonNull String csv(@Nullable String actor, @Nullable String action, @Nullable String target,
+            @Nullable String outcome) {
+        return Endpoints.call(() -> AuditLog.csv(log.find(new AuditLog.Query(blank(actor), blank(action),
+                blank(target), blank(outcome), null, null, 10_000))));
+    }
+
+    private static @Nullable String blank(@Nullable String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+}
