@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The alert path end to end, with the project's own monitoring files: a node agent's update really fails (the new
  * image never becomes healthy, so the agent rolls back and sets {@code node_update_failed}); Prometheus (Debian's)
- * scrapes the agent and evaluates {@code monitoring/prometheus/rules/alerts.yml} unchanged; Alertmanager runs
+ * scrapes the control plane (with an API token) and the agent, and evaluates {@code monitoring/prometheus/rules/alerts.yml} unchanged; Alertmanager runs
  * {@code monitoring/alertmanager/alertmanager.yml} with only the control plane's address and the secret file
  * pointed at this test's; it delivers UpdateFailed to the control plane's webhook, which stores and lists it.
  * Takes about 90 s: the rule's own {@code for: 1m} plus the critical route's group wait.
@@ -92,6 +92,9 @@ class MonitoringIT extends NodeTestSupport {
                     "--storage.path=" + dir.resolve("am-data"), "--web.listen-address=127.0.0.1:" + amPort,
                     "--cluster.listen-address=");
 
+            var apiToken = dir.resolve("api-token");
+            Files.writeString(apiToken, TestControlPlane.ADMIN_TOKEN);
+            Files.setPosixFilePermissions(apiToken, PosixFilePermissions.fromString("rw-------"));
             // Prometheus: the project's alert rules as they are; the agent as a static target labelled like
             // service discovery labels it.
             int promPort = freePort();
@@ -107,12 +110,20 @@ class MonitoringIT extends NodeTestSupport {
                         - static_configs:
                             - targets: ['127.0.0.1:%d']
                     scrape_configs:
+                      - job_name: noderr-control-plane
+                        metrics_path: /actuator/prometheus
+                        authorization:
+                          type: Bearer
+                          credentials_file: %s
+                        static_configs:
+                          - targets: ['%s']
                       - job_name: noderr-nodes
                         static_configs:
                           - targets: ['127.0.0.1:%d']
                             labels: {node_id: '%s', tier: 'ALL', cohort: 'canary'}
                     """.formatted(monitoring.resolve("prometheus/rules/recording.yml"),
-                    monitoring.resolve("prometheus/rules/alerts.yml"), amPort, agentPort, nodeId));
+                    monitoring.resolve("prometheus/rules/alerts.yml"), amPort, apiToken,
+                    controlPlane.base().getAuthority(), agentPort, nodeId));
             start("prometheus", "prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
                     "--storage.tsdb.path=" + dir.resolve("prom-data"), "--web.listen-address=127.0.0.1:" + promPort);
 
@@ -130,6 +141,11 @@ class MonitoringIT extends NodeTestSupport {
             assertThat(alert.path("severity").asText()).isEqualTo("critical");
             assertThat(alert.path("tier").asText()).isEqualTo("ALL");
             assertThat(alert.path("summary").asText()).contains(nodeId);
+            // Prometheus scraped the control plane too (its own metrics, e.g. the node gauge by tier).
+            var query = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + promPort
+                    + "/api/v1/query?query=" + java.net.URLEncoder.encode("noderr_nodes{tier=\"ALL\"}",
+                    java.nio.charset.StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(query.body()).contains("\"job\":\"noderr-control-plane\"").contains("\"tier\":\"ALL\"");
             var firing = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                     "http://127.0.0.1:" + promPort + "/api/v1/alerts")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(firing.body()).contains("\"alertname\":\"UpdateFailed\"").contains("\"state\":\"firing\"");
