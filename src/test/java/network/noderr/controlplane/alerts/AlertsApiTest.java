@@ -134,7 +134,6 @@ class AlertsApiTest {
     }
 
     private String token(String name, Role role) {
-        var user = users.findByUsername(name).orElseGet(() -> users.create(name, name + "-password", role));
-        return apiTokens.issue(user.id(), "test").token();
+        return network.noderr.controlplane.TestUsers.token(users, apiTokens, name, role);
     }
 }

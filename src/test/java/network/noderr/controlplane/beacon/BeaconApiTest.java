@@ -268,7 +268,6 @@ class BeaconApiTest {
     }
 
     private String token(String name, Role role) {
-        var user = users.findByUsername(name).orElseGet(() -> users.create(name, name + "-password", role));
-        return apiTokens.issue(user.id(), "test").token();
+        return network.noderr.controlplane.TestUsers.token(users, apiTokens, name, role);
     }
 }

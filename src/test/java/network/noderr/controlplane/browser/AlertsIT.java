@@ -45,12 +45,7 @@ class AlertsIT {
     }
 
     private void logInAs(String username, Role role) {
-        if (users.findByUsername(username).isEmpty()) {
-            users.create(username, username + "-password", role);
-        }
-        page = Browsers.newPage();
-        Browsers.logIn(page, port, username, username + "-password");
-        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Alerts")).click();
+        page = Browsers.openAs(users, port, username, role, "Alerts");
     }
 
     @Test

@@ -44,12 +44,7 @@ class AuditIT {
         api.post("/api/v1/admin/applications/" + id + "/reject", Map.of("reason", "not enough disk"),
                 IntegrationTest.ADMIN_TOKEN);
 
-        if (users.findByUsername("audit-viewer-browser").isEmpty()) {
-            users.create("audit-viewer-browser", "audit-viewer-browser-password", Role.VIEWER);
-        }
-        page = Browsers.newPage();
-        Browsers.logIn(page, port, "audit-viewer-browser", "audit-viewer-browser-password");
-        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Audit log")).click();
+        page = Browsers.openAs(users, port, "audit-viewer-browser", Role.VIEWER, "Audit log");
         page.getByLabel("Target").fill(id);
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Filter")).click();
         var grid = page.getByTestId("audit-grid");

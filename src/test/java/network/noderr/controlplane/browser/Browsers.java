@@ -63,6 +63,22 @@ public final class Browsers {
                 .hasURL(java.util.regex.Pattern.compile(".*/nodes$"));
     }
 
+    /**
+     * Logs in as {@code username} (created with {@code role} and the password {@code <username>-password} when
+     * missing) in a fresh page and opens {@code screen} from the menu.
+     */
+    public static Page openAs(network.noderr.controlplane.security.UserAccounts users, int port, String username,
+            network.noderr.controlplane.security.Role role, String screen) {
+        if (users.findByUsername(username).isEmpty()) {
+            users.create(username, username + "-password", role);
+        }
+        var page = newPage();
+        logIn(page, port, username, username + "-password");
+        page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName(screen))
+                .click();
+        return page;
+    }
+
     /** Saves a screenshot under target/screenshots (the failsafe configuration names the folder). */
     public static void screenshot(Page page, String name) {
         var dir = Path.of(System.getProperty("noderr.screenshots", "target/screenshots"));

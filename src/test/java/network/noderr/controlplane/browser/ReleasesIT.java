@@ -51,12 +51,7 @@ class ReleasesIT {
     @Test
     void publishesOnChainSeesItConfirmedAndRollsBack() throws Exception {
         abortOracleRollouts();
-        if (users.findByUsername("releases-browser").isEmpty()) {
-            users.create("releases-browser", "releases-browser-password", Role.RELEASE_MANAGER);
-        }
-        page = Browsers.newPage();
-        Browsers.logIn(page, port, "releases-browser", "releases-browser-password");
-        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Releases")).click();
+        page = Browsers.openAs(users, port, "releases-browser", Role.RELEASE_MANAGER, "Releases");
         assertThat(page.getByTestId("chain-status")).hasAttribute("data-status", "ok");
 
         var form = page.getByTestId("publish-form");

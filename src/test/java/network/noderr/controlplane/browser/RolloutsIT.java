@@ -52,12 +52,7 @@ class RolloutsIT {
     }
 
     private void logInAs(String username, Role role) {
-        if (users.findByUsername(username).isEmpty()) {
-            users.create(username, username + "-password", role);
-        }
-        page = Browsers.newPage();
-        Browsers.logIn(page, port, username, username + "-password");
-        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Rollouts")).click();
+        page = Browsers.openAs(users, port, username, role, "Rollouts");
     }
 
     @Test

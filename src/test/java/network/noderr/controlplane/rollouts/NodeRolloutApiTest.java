@@ -92,9 +92,7 @@ class NodeRolloutApiTest {
         assertThat(latest).isEqualTo("1.0.1");
 
         // The management API lists them newest first, in the order the node sent them.
-        var user = users.findByUsername("health-viewer").orElseGet(() -> users.create("health-viewer",
-                "health-viewer-password", Role.VIEWER));
-        var viewer = apiTokens.issue(user.id(), "test").token();
+        var viewer = network.noderr.controlplane.TestUsers.token(users, apiTokens, "health-viewer", Role.VIEWER);
         var history = api.get("/api/v1/admin/nodes/" + nodeId + "/health?limit=30", viewer).body();
         assertThat(history).hasSize(25);
         assertThat(history.get(0).path("version").asText()).isEqualTo("1.0.1");

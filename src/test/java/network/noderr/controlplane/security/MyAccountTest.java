@@ -44,8 +44,7 @@ class MyAccountTest {
     }
 
     private String viewerToken(String name) {
-        var user = users.findByUsername(name).orElseGet(() -> users.create(name, name + "-password", Role.VIEWER));
-        return apiTokens.issue(user.id(), "bootstrap").token();
+        return network.noderr.controlplane.TestUsers.token(users, apiTokens, name, Role.VIEWER);
     }
 
     @Test
