@@ -25,6 +25,8 @@ public final class TestControlPlane implements AutoCloseable {
     public static final String ADMIN_TOKEN = "ndr_agent_test_admin_token_0123456789abcdefghij";
     /** Alertmanager's shared secret for the webhook. */
     public static final String WEBHOOK_SECRET = "agent-test-alert-webhook-secret-0123456789";
+    /** The bootstrap admin's dashboard password. */
+    public static final String ADMIN_PASSWORD = "agent-test-admin-password";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
@@ -56,6 +58,11 @@ public final class TestControlPlane implements AutoCloseable {
     }
 
     public static TestControlPlane start() throws Exception {
+        return start(java.util.Map.of());
+    }
+
+    /** A control plane of its own, with extra environment (configuration keys) on top of the defaults. */
+    public static TestControlPlane start(java.util.Map<String, String> extraEnv) throws Exception {
         Path jar;
         try (var files = Files.list(Path.of("../target"))) {
             jar = files.filter(p -> p.getFileName().toString().matches("noderr-control-plane-.*\\.jar")).findFirst()
@@ -75,10 +82,11 @@ public final class TestControlPlane implements AutoCloseable {
         env.put("NODERR_DATA_DIR", dir.resolve("data").toString());
         env.put("NODERR_ADMIN_API_TOKEN", ADMIN_TOKEN);
         env.put("NODERR_ALERTS_WEBHOOK_SECRET", WEBHOOK_SECRET);
-        env.put("NODERR_ADMIN_PASSWORD", "agent-test-admin-password");
+        env.put("NODERR_ADMIN_PASSWORD", ADMIN_PASSWORD);
         env.put("NODERR_BEACON_ANVIL", Path.of("../contracts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil")
                 .toAbsolutePath().normalize().toString());
         env.put("NODERR_BEACON_EMBEDDED_PORT", Integer.toString(freePort()));
+        env.putAll(extraEnv);
         var cp = new TestControlPlane(builder.start(), dir, URI.create("http://127.0.0.1:" + port));
         cp.awaitUp();
         return cp;

@@ -82,6 +82,19 @@ public final class Fleet implements AutoCloseable {
         return registered.get();
     }
 
+    /**
+     * Adds one healthy node that registers with an install token issued elsewhere (e.g. approved in the dashboard);
+     * returns its node id. It then takes part in {@link #round()} like the others.
+     */
+    public String join(String installToken) throws Exception {
+        var node = new VirtualNode(options.controlPlane(), address(nodes.size()), false, false,
+                ThreadLocalRandom.current().nextLong(), Clock.systemUTC());
+        node.register(installToken, options.startVersion());
+        nodes.add(node);
+        registered.incrementAndGet();
+        return java.util.Objects.requireNonNull(node.nodeId());
+    }
+
     /** The fleet's approved application for its tier: the one from an earlier run, or a new one, approved. */
     private String fleetApplication() throws IOException, InterruptedException {
         var name = "Simulated fleet (" + options.tier() + ")";
