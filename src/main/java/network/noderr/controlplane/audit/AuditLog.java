@@ -53,6 +53,13 @@ public class AuditLog {
                         + rollback.reason());
     }
 
+    /** A management-API change that Spring Security turned away before the application saw it. */
+    @EventListener
+    void on(network.noderr.controlplane.security.AccessRefused refused) {
+        append(refused.actor(), "user", refused.action(), null, "refused", refused.status(), refused.sourceAddress(),
+                null);
+    }
+
     public List<AuditEntry> find(Query q) {
         if (q.limit() < 1 || q.limit() > 10_000) {
             throw new InvalidRequestException("limit", "must be 1 to 10000");

@@ -120,8 +120,9 @@ class SecurityConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain apiFilterChain(HttpSecurity http, ApiTokens tokens, JsonMapper json) throws Exception {
-        var problems = new ProblemResponses(json);
+    SecurityFilterChain apiFilterChain(HttpSecurity http, ApiTokens tokens, JsonMapper json,
+            org.springframework.context.ApplicationEventPublisher events) throws Exception {
+        var problems = new ProblemResponses(json, events); // refused admin changes reach the audit log
         http.securityMatcher("/api/**", "/actuator/**")
                 .authorizeHttpRequests(auth -> auth.requestMatchers(HttpMethod.GET, "/api/v1/health-check")
                         .permitAll()

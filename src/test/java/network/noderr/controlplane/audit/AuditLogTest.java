@@ -28,6 +28,41 @@ class AuditLogTest {
                         "memoryGb", 64, "diskGb", 2000, "networkMbps", 1000, "gpu", false))).text("applicationId");
     }
 
+    @Autowired
+    network.noderr.controlplane.security.UserAccounts users;
+
+    @Autowired
+    network.noderr.controlplane.security.ApiTokens apiTokens;
+
+    @Test
+    void changesTurnedAwayBySecurityAreRecordedAsRefusedWithWhoAndWhere() {
+        var api = new ApiClient(port);
+        var marker = java.util.UUID.randomUUID().toString();
+        assertThat(api.post("/api/v1/admin/applications/" + marker + "/approve", Map.of()).status()).isEqualTo(401);
+        assertThat(api.post("/api/v1/admin/applications/" + marker + "/approve", Map.of(), "ndr_not_a_real_token")
+                .status()).isEqualTo(401);
+        var viewer = network.noderr.controlplane.TestUsers.token(users, apiTokens, "audit-viewer",
+                network.noderr.controlplane.security.Role.VIEWER);
+        assertThat(api.post("/api/v1/admin/applications/" + marker + "/reject", Map.of("reason", "not mine"), viewer)
+                .status()).isEqualTo(403);
+        // Reads refused are not actions.
+        assertThat(api.get("/api/v1/admin/applications/" + marker, "ndr_not_a_real_token").status()).isEqualTo(401);
+
+        var entries = api.get("/api/v1/admin/audit?action=" + marker, IntegrationTest.ADMIN_TOKEN).body();
+        assertThat(entries).hasSize(3);
+        assertThat(entries).allSatisfy(e -> {
+            assertThat(e.path("outcome").asText()).isEqualTo("refused");
+            assertThat(e.path("sourceAddress").asText()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+        });
+        var byActor = new java.util.ArrayList<String>();
+        entries.forEach(e -> byActor.add(e.path("actor").asText() + " " + e.path("status").asInt() + " "
+                + e.path("action").asText().replace(marker, "{id}")));
+        assertThat(byActor).containsExactlyInAnyOrder(
+                "audit-viewer 403 POST /api/v1/admin/applications/{id}/reject",
+                "anonymous 401 POST /api/v1/admin/applications/{id}/approve",
+                "anonymous 401 POST /api/v1/admin/applications/{id}/approve");
+    }
+
     @Test
     void adminActionsAreRecordedWithWhoWhatTargetOutcomeAndWhere() {
         var api = new ApiClient(port);
