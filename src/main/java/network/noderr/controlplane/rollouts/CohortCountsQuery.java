@@ -39,7 +39,7 @@ class CohortCountsQuery {
                             count(*) FILTER (WHERE v.current_version = :target AND v.health_status = 'healthy'
                                 AND v.last_health_check > :silent) AS healthy,
                             count(*) FILTER (WHERE v.current_version = :target AND (v.health_status = 'unhealthy'
-                                OR v.last_health_check IS NULL OR v.last_health_check <= :silent)) AS unhealthy
+                                OR coalesce(v.last_health_check, n.registered_at) <= :silent)) AS unhealthy
                         FROM node_versions v JOIN nodes n ON n.node_id = v.node_id
                         WHERE n.tier = :tier AND n.status = 'ACTIVE'
                         GROUP BY v.cohort""")
