@@ -10,7 +10,9 @@ import { TextArea } from '@vaadin/react-components/TextArea.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
 import { formatRelative } from 'Frontend/components/time';
-import { ReleasesService } from 'Frontend/generated/endpoints';
+import { ApprovalsService, ReleasesService } from 'Frontend/generated/endpoints';
+import ApprovalStatus from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalStatus';
+import type ApprovalView from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalView';
 import type BeaconStatusView from 'Frontend/generated/network/noderr/controlplane/beacon/BeaconStatusView';
 import ReleaseRequestModel from 'Frontend/generated/network/noderr/controlplane/beacon/ReleaseRequestModel';
 import type ReleaseView from 'Frontend/generated/network/noderr/controlplane/beacon/ReleaseView';
@@ -18,6 +20,7 @@ import type TransactionView from 'Frontend/generated/network/noderr/controlplane
 import type TierView from 'Frontend/generated/network/noderr/controlplane/beacon/TierView';
 import Tier from 'Frontend/generated/network/noderr/controlplane/shared/Tier';
 import { useCallback, useEffect, useState } from 'react';
+import { NavLink } from 'react-router';
 import './releases.css';
 
 export const config: ViewConfig = {
@@ -45,17 +48,20 @@ export default function ReleasesView() {
   const [transactions, setTransactions] = useState<TransactionView[]>([]);
   const [tierFilter, setTierFilter] = useState<string>('ANY');
   const [rollbackTier, setRollbackTier] = useState<TierView | undefined>();
+  const [pending, setPending] = useState<ApprovalView[]>([]);
 
   const load = useCallback(async () => {
     try {
-      const [s, r, t] = await Promise.all([
+      const [s, r, t, p] = await Promise.all([
         ReleasesService.status(),
         ReleasesService.releases(tierFilter === 'ANY' ? undefined : (tierFilter as Tier)),
         ReleasesService.transactions(),
+        ApprovalsService.list(ApprovalStatus.PENDING),
       ]);
       setStatus(s);
       setReleases(r);
       setTransactions(t);
+      setPending(p);
     } catch (e) {
       Notification.show(`Could not load releases: ${errorText(e)}`, { theme: 'error', duration: 6000 });
     }
@@ -68,6 +74,7 @@ export default function ReleasesView() {
   }, [load]);
 
   const stale = status?.status === 'stale';
+  const twoPersonTiers = (status?.tiers ?? []).filter((t) => t.twoPersonRule).map((t) => t.tier);
 
   return (
     <main className="view releases-view">
@@ -75,7 +82,18 @@ export default function ReleasesView() {
       <section className="tier-cards">
         {status?.tiers.map((t) => (
           <div className="tier-card" key={t.tier} data-testid={`tier-${t.tier}`}>
-            <h3>{t.tier}</h3>
+            <h3>
+              {t.tier}
+              {t.twoPersonRule && (
+                <span
+                  className="badge two-person-badge"
+                  data-testid={`two-person-${t.tier}`}
+                  title="Two-person rule: publish and emergency rollback wait for a second release manager or admin to approve"
+                >
+                  needs a second approver
+                </span>
+              )}
+            </h3>
             <div className="current" data-testid={`current-${t.tier}`}>
               {t.currentVersion ?? 'nothing published'}
             </div>
@@ -95,7 +113,21 @@ export default function ReleasesView() {
           </div>
         ))}
       </section>
-      {canPublish && <PublishForm disabled={stale} onPublished={load} />}
+      {pending.length > 0 && (
+        <section className="pending-approvals" data-testid="pending-approvals">
+          <h2>Waiting for a second approver</h2>
+          <ul>
+            {pending.map((a) => (
+              <li key={a.id} data-testid="pending-approval" data-kind={a.kind} data-version={a.versionString}>
+                <span className="badge status-pending">waiting for approval</span> <strong>{a.summary}</strong>, requested
+                by {a.requestedBy} {formatRelative(a.requestedAt)}
+              </li>
+            ))}
+          </ul>
+          <NavLink to="/approvals">Open Approvals</NavLink>
+        </section>
+      )}
+      {canPublish && <PublishForm disabled={stale} twoPersonTiers={twoPersonTiers} onPublished={load} />}
       <section className="releases-list">
         <div className="list-header">
           <h2>Versions</h2>
@@ -143,7 +175,7 @@ export default function ReleasesView() {
             <GridColumn header="Error" flexGrow={1}>
               {({ item }: { item: ReleaseView }) => <span className="error-text">{item.error ?? ''}</span>}
             </GridColumn>
-            <GridColumn header="By" path="createdBy" width="9rem" flexGrow={0} />
+            <GridColumn header="By" path="createdBy" width="13rem" flexGrow={0} />
             <GridColumn header="When" width="8rem" flexGrow={0}>
               {({ item }: { item: ReleaseView }) => formatRelative(item.time)}
             </GridColumn>
@@ -182,7 +214,7 @@ export default function ReleasesView() {
             <GridColumn header="Error" flexGrow={1}>
               {({ item }: { item: TransactionView }) => <span className="error-text">{item.error ?? ''}</span>}
             </GridColumn>
-            <GridColumn header="By" path="createdBy" width="9rem" flexGrow={0} />
+            <GridColumn header="By" path="createdBy" width="13rem" flexGrow={0} />
             <GridColumn header="When" width="8rem" flexGrow={0}>
               {({ item }: { item: TransactionView }) => formatRelative(item.createdAt)}
             </GridColumn>
@@ -222,15 +254,26 @@ function ChainBanner({ status }: { status: BeaconStatusView }) {
   );
 }
 
-function PublishForm({ disabled, onPublished }: { disabled: boolean; onPublished: () => Promise<void> }) {
-  const { model, field, submit, submitting, reset } = useForm(ReleaseRequestModel, {
+type PublishFormProps = { disabled: boolean; twoPersonTiers: string[]; onPublished: () => Promise<void> };
+
+function PublishForm({ disabled, twoPersonTiers, onPublished }: PublishFormProps) {
+  const { model, field, submit, submitting, reset, value } = useForm(ReleaseRequestModel, {
     onSubmit: async (request) => {
       try {
-        const sent = await ReleasesService.publish(request);
-        Notification.show(
-          `Publish of ${sent.tier} ${sent.versionString} sent (tx ${short(sent.txHash)}). Its rollout starts once it is confirmed on-chain.`,
-          { theme: 'success', duration: 6000 },
-        );
+        const outcome = await ReleasesService.publish(request);
+        const sent = outcome.transaction;
+        if (outcome.approval) {
+          const a = outcome.approval;
+          Notification.show(
+            `Waiting for a second approver: ${a.summary} is held by the two-person rule. A different release manager or admin approves it on the Approvals screen; nothing is on-chain yet.`,
+            { theme: 'contrast', duration: 10000 },
+          );
+        } else if (sent) {
+          Notification.show(
+            `Publish of ${sent.tier} ${sent.versionString} sent (tx ${short(sent.txHash)}). Its rollout starts once it is confirmed on-chain.`,
+            { theme: 'success', duration: 6000 },
+          );
+        }
         reset();
         await onPublished();
       } catch (e) {
@@ -238,6 +281,7 @@ function PublishForm({ disabled, onPublished }: { disabled: boolean; onPublished
       }
     },
   });
+  const needsApproval = value.tier !== undefined && twoPersonTiers.includes(value.tier);
   return (
     <section className="publish-form" data-testid="publish-form">
       <h2>Publish a version</h2>
@@ -248,8 +292,14 @@ function PublishForm({ disabled, onPublished }: { disabled: boolean; onPublished
         <TextField label="Image digest" placeholder="sha256:…" {...field(model.imageDigest)} />
         <TextField label="Config hash" placeholder="0x…" {...field(model.configHash)} />
       </div>
+      {needsApproval && (
+        <p className="two-person-note" data-testid="publish-needs-approval">
+          <span className="badge two-person-badge">needs a second approver</span> {value.tier} has the two-person rule:
+          this publish waits until a different release manager or admin approves it.
+        </p>
+      )}
       <Button theme="primary" disabled={disabled || submitting} onClick={() => void submit()}>
-        {submitting ? 'Sending…' : 'Publish on-chain'}
+        {submitting ? 'Sending…' : needsApproval ? 'Request publish' : 'Publish on-chain'}
       </Button>
     </section>
   );
@@ -280,11 +330,19 @@ function RollbackDialog({ tier, versions, onClose, onDone }: RollbackProps) {
     if (!tier) return;
     setBusy(true);
     try {
-      const rollout = await ReleasesService.emergencyRollback(tier.tier, target, reason, confirmation);
-      Notification.show(`${tier.tier} rolled back to ${target} on-chain; rollout ${rollout.versionString} is ${rollout.status}.`, {
-        theme: 'success',
-        duration: 8000,
-      });
+      const outcome = await ReleasesService.emergencyRollback(tier.tier, target, reason, confirmation);
+      const rollout = outcome.rollout;
+      if (outcome.approval) {
+        Notification.show(
+          `Waiting for a second approver: ${outcome.approval.summary} is held by the two-person rule. A different release manager or admin approves it on the Approvals screen; nothing has changed yet.`,
+          { theme: 'contrast', duration: 10000 },
+        );
+      } else if (rollout) {
+        Notification.show(`${tier.tier} rolled back to ${target} on-chain; rollout ${rollout.versionString} is ${rollout.status}.`, {
+          theme: 'success',
+          duration: 8000,
+        });
+      }
       close();
     } catch (e) {
       Notification.show(`Rollback failed: ${errorText(e)}`, { theme: 'error', duration: 10000, position: 'bottom-end' });
@@ -305,7 +363,7 @@ function RollbackDialog({ tier, versions, onClose, onDone }: RollbackProps) {
         <>
           <Button onClick={close}>Cancel</Button>
           <Button theme="error primary" disabled={!ready || busy} onClick={() => void rollBack()}>
-            {busy ? 'Rolling back…' : 'Roll back now'}
+            {busy ? 'Rolling back…' : tier?.twoPersonRule ? 'Request rollback' : 'Roll back now'}
           </Button>
         </>
       }
@@ -315,6 +373,12 @@ function RollbackDialog({ tier, versions, onClose, onDone }: RollbackProps) {
           Every {tier?.tier} node not on the chosen version is told to switch to it at emergency priority, and the
           VersionBeacon points back at it.
         </p>
+        {tier?.twoPersonRule && (
+          <p className="two-person-note" data-testid="rollback-needs-approval">
+            <span className="badge two-person-badge">needs a second approver</span> {tier.tier} has the two-person rule:
+            the rollback waits until a different release manager or admin approves it.
+          </p>
+        )}
         <Select
           label="Roll back to"
           items={versions.map((v) => ({ label: `${v.versionString} (id ${v.versionId})`, value: v.versionString }))}

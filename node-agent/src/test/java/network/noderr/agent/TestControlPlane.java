@@ -103,11 +103,19 @@ public final class TestControlPlane implements AutoCloseable {
                 java.util.Map.of(), 200).get("installToken").asText();
     }
 
-    /** Publishes {@code image} for {@code tier} on-chain, waits for its rollout and activates every cohort. */
+    /**
+     * Publishes {@code image} for {@code tier} on-chain, waits for its rollout and activates every cohort. The
+     * control plane has one user here, so a tier with the two-person rule on (GUARDIAN by default) cannot be
+     * published without turning its rule off first ({@link #twoPersonRule}).
+     */
     public String publishAndActivateAllCohorts(String tier, TestDocker.Image image) throws Exception {
-        post("/api/v1/admin/releases", java.util.Map.of("tier", tier, "versionString", image.version(),
+        var sent = post("/api/v1/admin/releases", java.util.Map.of("tier", tier, "versionString", image.version(),
                 "imageRef", image.tagged(), "imageDigest", image.digest(), "configHash", "0x" + "0".repeat(63) + "1"),
                 202);
+        if (sent.has("kind")) {
+            throw new IllegalStateException(tier + " has the two-person rule on, so the publish waits for a second "
+                    + "approver: call twoPersonRule(\"" + tier + "\", false) in the test's setup");
+        }
         var id = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
                 .pollInterval(java.time.Duration.ofMillis(250))
                 .until(() -> {
@@ -119,6 +127,14 @@ public final class TestControlPlane implements AutoCloseable {
             post("/api/v1/admin/rollouts/" + id + "/promote", java.util.Map.of(), 200);
         }
         return id;
+    }
+
+    /** Turns the tier's two-person rule on or off through the management API (as the bootstrap admin). */
+    public void twoPersonRule(String tier, boolean enabled) throws IOException, InterruptedException {
+        send(HttpRequest.newBuilder(base.resolve("/api/v1/admin/two-person-rules/" + tier))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(java.util.Map.of("enabled",
+                        enabled)))), 200);
     }
 
     public void abortOpenRollouts(String tier) throws IOException, InterruptedException {

@@ -4,6 +4,8 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import network.noderr.controlplane.approvals.ApprovalDecided;
+import network.noderr.controlplane.approvals.ApprovalStatus;
 import network.noderr.controlplane.rollouts.AutomaticRollback;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import org.jspecify.annotations.Nullable;
@@ -58,6 +60,26 @@ public class AuditLog {
     void on(network.noderr.controlplane.security.AccessRefused refused) {
         append(refused.actor(), "user", refused.action(), null, "refused", refused.status(), refused.sourceAddress(),
                 null);
+    }
+
+    /**
+     * The two-person rule: an approved request ran (both people in one entry, with what it did or why it was
+     * refused), or a request expired undecided.
+     */
+    @EventListener
+    void on(ApprovalDecided decided) {
+        var a = decided.approval();
+        var target = a.tier() + " " + a.versionString();
+        if (a.status() == ApprovalStatus.EXPIRED) {
+            append("approvals", "automation", "two-person approval expired", target, "success", null, null,
+                    a.summary() + " requested by " + a.requestedBy() + "; approval " + a.id());
+            return;
+        }
+        var failed = a.status() == ApprovalStatus.FAILED;
+        append(java.util.Objects.requireNonNullElse(a.decidedBy(), "unknown"), "user", "two-person approval",
+                target, failed ? "failed" : "success", null, null, a.summary() + " requested by " + a.requestedBy()
+                        + ", approved by " + a.decidedBy() + ": "
+                        + (failed ? "refused: " + a.error() : a.result()) + "; approval " + a.id());
     }
 
     public List<AuditEntry> find(Query q) {

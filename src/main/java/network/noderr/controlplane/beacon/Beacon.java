@@ -3,6 +3,8 @@ package network.noderr.controlplane.beacon;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import network.noderr.controlplane.approvals.ApprovalRequest;
+import network.noderr.controlplane.approvals.Approvals;
 import network.noderr.controlplane.beacon.BeaconTransactions.Kind;
 import network.noderr.controlplane.rollouts.Rollouts;
 import network.noderr.controlplane.shared.ProblemException;
@@ -32,10 +34,12 @@ public class Beacon {
     private final Rollouts rollouts;
     private final JdbcClient jdbc;
     private final BeaconJobs jobs;
+    private final Approvals approvals;
 
     Beacon(BeaconConnection connection, BeaconWrites writes, BeaconTransactions transactions, BeaconIndexer indexer,
-            BeaconStatus status, Rollouts rollouts, JdbcClient jdbc, BeaconJobs jobs) {
+            BeaconStatus status, Rollouts rollouts, JdbcClient jdbc, BeaconJobs jobs, Approvals approvals) {
         this.jobs = jobs;
+        this.approvals = approvals;
         this.connection = connection;
         this.writes = writes;
         this.transactions = transactions;
@@ -45,8 +49,31 @@ public class Beacon {
         this.jdbc = jdbc;
     }
 
+    /**
+     * A release manager's publish: sent at once, or, when the tier's two-person rule is on, held as a pending
+     * approval (checked now, run when a second person approves).
+     */
+    public PublishOutcome requestPublish(ReleaseRequest request, String actor) {
+        if (approvals.required(request.tier())) {
+            return new PublishOutcome(null, approvals.request(ApprovalRequest.publish(request.tier(),
+                    request.versionString(), request.imageRef(), request.imageDigest(), request.configHash()), actor));
+        }
+        return new PublishOutcome(publish(request, actor), null);
+    }
+
     /** Sends the publish transaction; the release's rollout starts when the indexer sees it on-chain. */
     public SubmittedTransaction publish(ReleaseRequest request, String actor) {
+        checkPublish(request);
+        var tier = request.tier();
+        var id = writes.publish(tier, request.versionString(), request.imageRef(), request.imageDigest(),
+                request.configHash(), actor);
+        var row = transactions.find(id).orElseThrow();
+        log.info("Publish of {} {} sent by {}: tx {}", tier, request.versionString(), actor, row.txHash());
+        return new SubmittedTransaction(id, row.status(), row.txHash(), tier, row.versionString());
+    }
+
+    /** Refuses a publish that cannot go ahead now: a rollout open, a publish pending, the version released. */
+    void checkPublish(ReleaseRequest request) {
         var tier = request.tier();
         var open = rollouts.current(tier).filter(r -> !isFinished(r.status()));
         if (open.isPresent()) {
@@ -61,11 +88,6 @@ public class Beacon {
             throw new ProblemException(409, "release-exists", "Version already released", tier + " already has "
                     + "version " + request.versionString() + "; publish a new version.");
         }
-        var id = writes.publish(tier, request.versionString(), request.imageRef(), request.imageDigest(),
-                request.configHash(), actor);
-        var row = transactions.find(id).orElseThrow();
-        log.info("Publish of {} {} sent by {}: tx {}", tier, request.versionString(), actor, row.txHash());
-        return new SubmittedTransaction(id, row.status(), row.txHash(), tier, row.versionString());
     }
 
     /** Sets a tier's rollout config on-chain (applies to rollouts started afterwards). */
@@ -150,6 +172,7 @@ public class Beacon {
         var chain = connection.chain();
         var list = new ArrayList<TierView>();
         for (var tier : Tier.values()) {
+            boolean twoPerson = approvals.required(tier);
             list.add(jdbc.sql("""
                             SELECT t.current_version_id, v.version_string, v.image_digest, t.canary_percentage,
                                 t.cohort_percentage, t.cohort_delay_hours
@@ -165,10 +188,10 @@ public class Beacon {
                         long id = rs.getLong(1);
                         Long current = rs.wasNull() ? null : id;
                         return new TierView(tier, current, rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
-                                rs.getInt(6));
+                                rs.getInt(6), twoPerson);
                     })
                     .optional()
-                    .orElse(new TierView(tier, null, null, null, 5, 25, 24)));
+                    .orElse(new TierView(tier, null, null, null, 5, 25, 24, twoPerson)));
         }
         return list;
     }

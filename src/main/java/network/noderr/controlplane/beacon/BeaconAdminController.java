@@ -1,11 +1,13 @@
 package network.noderr.controlplane.beacon;
 
 import jakarta.validation.Valid;
+import java.net.URI;
 import java.util.List;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -26,12 +28,21 @@ class BeaconAdminController {
         this.beacon = beacon;
     }
 
-    /** Publishes on-chain: 202 with the pending transaction; the rollout starts once it is confirmed. */
+    /**
+     * Publishes on-chain: 202 with the pending transaction; the rollout starts once it is confirmed. When the tier's
+     * two-person rule is on: 202 with the pending approval (and its Location) instead; nothing is sent until a
+     * second person approves it.
+     */
     @PostMapping("/api/v1/admin/releases")
     @PreAuthorize("hasRole('RELEASE_MANAGER')")
-    @ResponseStatus(HttpStatus.ACCEPTED)
-    SubmittedTransaction publish(@Valid @RequestBody ReleaseRequest request) {
-        return beacon.publish(request, Actors.currentUsername());
+    ResponseEntity<Object> publish(@Valid @RequestBody ReleaseRequest request) {
+        var outcome = beacon.requestPublish(request, Actors.currentUsername());
+        var approval = outcome.approval();
+        if (approval != null) {
+            return ResponseEntity.accepted().location(URI.create("/api/v1/admin/approvals/" + approval.id()))
+                    .body(approval);
+        }
+        return ResponseEntity.accepted().body(outcome.transaction());
     }
 
     @GetMapping("/api/v1/admin/releases")

@@ -5,7 +5,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import java.util.List;
 import java.util.Locale;
-import network.noderr.controlplane.rollouts.RolloutView;
+import network.noderr.controlplane.rollouts.RollbackOutcome;
 import network.noderr.controlplane.rollouts.Rollouts;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.security.Role;
@@ -44,10 +44,11 @@ public class ReleasesService {
         return beacon.transactions(50);
     }
 
+    /** Sends the publish, or holds it for a second approver when the tier's two-person rule is on. */
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
     @Audited
-    public @NonNull SubmittedTransaction publish(@Valid @NonNull ReleaseRequest request) {
-        return Endpoints.call(() -> beacon.publish(request, Actors.currentUsername()));
+    public @NonNull PublishOutcome publish(@Valid @NonNull ReleaseRequest request) {
+        return Endpoints.call(() -> beacon.requestPublish(request, Actors.currentUsername()));
     }
 
     @RolesAllowed(Role.Names.ADMIN)
@@ -57,16 +58,19 @@ public class ReleasesService {
         return Endpoints.call(() -> beacon.setRolloutConfig(tier, request, Actors.currentUsername()));
     }
 
-    /** Rolls the tier back on-chain and in the engine; {@code confirmation} must be the tier's name. */
+    /**
+     * Rolls the tier back on-chain and in the engine, or holds it for a second approver when the tier's two-person
+     * rule is on; {@code confirmation} must be the tier's name.
+     */
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
     @Audited
-    public @NonNull RolloutView emergencyRollback(@NonNull Tier tier, @NonNull String toVersion,
+    public @NonNull RollbackOutcome emergencyRollback(@NonNull Tier tier, @NonNull String toVersion,
             @NonNull String reason, @NonNull String confirmation) {
         return Endpoints.call(() -> {
             if (!confirmation.strip().toUpperCase(Locale.ROOT).equals(tier.name())) {
                 throw new InvalidRequestException("confirmation", "type " + tier.name() + " to confirm");
             }
-            return rollouts.emergencyRollback(tier, toVersion, reason, Actors.currentUsername());
+            return rollouts.requestEmergencyRollback(tier, toVersion, reason, Actors.currentUsername());
         });
     }
 }

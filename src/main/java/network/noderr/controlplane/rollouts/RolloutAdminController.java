@@ -3,12 +3,14 @@ package network.noderr.controlplane.rollouts;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
+import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 import network.noderr.controlplane.rollouts.engine.RolloutStatus;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -70,9 +72,13 @@ class RolloutAdminController {
         return rollouts.abort(id, Actors.currentUsername(), body == null ? null : body.reason());
     }
 
+    /**
+     * 200 with the rolled-back rollout; when the tier's two-person rule is on, 202 with the pending approval (and its
+     * Location) instead: nothing changes until a second person approves it.
+     */
     @PostMapping("/api/v1/admin/tiers/{tier}/emergency-rollback")
     @PreAuthorize("hasRole('RELEASE_MANAGER')")
-    RolloutView emergencyRollback(@PathVariable Tier tier, @Valid @RequestBody EmergencyRollback body) {
+    ResponseEntity<Object> emergencyRollback(@PathVariable Tier tier, @Valid @RequestBody EmergencyRollback body) {
         String version = body.toVersion();
         if (version == null || version.isBlank()) {
             if (body.toVersionId() == null) {
@@ -81,7 +87,13 @@ class RolloutAdminController {
             }
             version = rollouts.versionOf(tier, body.toVersionId());
         }
-        return rollouts.emergencyRollback(tier, version, body.reason(), Actors.currentUsername());
+        var outcome = rollouts.requestEmergencyRollback(tier, version, body.reason(), Actors.currentUsername());
+        var approval = outcome.approval();
+        if (approval != null) {
+            return ResponseEntity.accepted().location(URI.create("/api/v1/admin/approvals/" + approval.id()))
+                    .body(approval);
+        }
+        return ResponseEntity.ok(outcome.rollout());
     }
 
     private static RolloutStatus parseStatus(String status) {

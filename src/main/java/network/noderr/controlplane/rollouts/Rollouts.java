@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import network.noderr.controlplane.approvals.ApprovalRequest;
+import network.noderr.controlplane.approvals.Approvals;
 import network.noderr.controlplane.rollouts.engine.Cohort;
 import network.noderr.controlplane.rollouts.engine.CohortCounts;
 import network.noderr.controlplane.rollouts.engine.IllegalTransitionException;
@@ -47,11 +49,13 @@ public class Rollouts {
     private final Clock clock;
     private final TransactionTemplate transactions;
     private final ApplicationEventPublisher events;
+    private final Approvals approvals;
 
     Rollouts(RolloutRepository repository, CohortCountsQuery counts, JdbcClient jdbc, BeaconPort beacon,
             TierTargets targets, RolloutMetrics metrics, Clock clock, PlatformTransactionManager transactionManager,
-            ApplicationEventPublisher events) {
+            ApplicationEventPublisher events, Approvals approvals) {
         this.events = events;
+        this.approvals = approvals;
         this.transactions = new TransactionTemplate(transactionManager);
         this.repository = repository;
         this.counts = counts;
@@ -167,11 +171,31 @@ public class Rollouts {
     }
 
     /**
+     * A person's emergency rollback: done at once, or, when the tier's two-person rule is on, held as a pending
+     * approval (checked now, run when a second person approves).
+     */
+    public RollbackOutcome requestEmergencyRollback(Tier tier, String toVersion, String reason, String actor) {
+        if (approvals.required(tier)) {
+            return new RollbackOutcome(null, approvals.request(
+                    ApprovalRequest.emergencyRollback(tier, toVersion, reason.strip()), actor));
+        }
+        return new RollbackOutcome(emergencyRollback(tier, toVersion, reason, actor), null);
+    }
+
+    /**
      * Rolls a tier back to an earlier released version: on-chain first (the beacon, which waits for the
      * transaction), then in the engine: the tier's open rollout becomes rolled_back and every node not on that
      * version is told to update at emergency priority. When the chain refuses or cannot be reached nothing changes.
      */
     public RolloutView emergencyRollback(Tier tier, String toVersion, String reason, String actor) {
+        checkRollback(tier, toVersion, reason);
+        beacon.emergencyRollback(tier, toVersion, reason.strip(), actor);
+        return java.util.Objects.requireNonNull(transactions.execute(
+                status -> applyRollback(tier, toVersion, reason.strip(), actor)));
+    }
+
+    /** Refuses a rollback without a reason, or to a version that is not released before the current one. */
+    void checkRollback(Tier tier, String toVersion, @Nullable String reason) {
         if (reason == null || reason.isBlank()) {
             throw new InvalidRequestException("reason", "must say why (it is shown to everyone and kept)");
         }
@@ -192,9 +216,6 @@ public class Rollouts {
             throw new InvalidRequestException("toVersion", "must be a version released before "
                     + current.rollout().targetVersion());
         }
-        beacon.emergencyRollback(tier, toVersion, reason.strip(), actor);
-        return java.util.Objects.requireNonNull(transactions.execute(
-                status -> applyRollback(tier, toVersion, reason.strip(), actor)));
     }
 
     /**

@@ -1,0 +1,40 @@
+package network.noderr.controlplane.approvals;
+
+import java.util.Objects;
+import network.noderr.controlplane.shared.Tier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The validated payload of a held action. {@code PUBLISH}: version, image, digest and config hash. {@code
+ * EMERGENCY_ROLLBACK}: the target version and the reason.
+ */
+public record ApprovalRequest(ApprovalKind kind, Tier tier, String versionString, @Nullable String imageRef,
+        @Nullable String imageDigest, @Nullable String configHash, @Nullable String reason) {
+
+    public ApprovalRequest {
+        Objects.requireNonNull(kind);
+        Objects.requireNonNull(tier);
+        Objects.requireNonNull(versionString);
+        if (kind == ApprovalKind.PUBLISH && (imageRef == null || imageDigest == null || configHash == null)) {
+            throw new IllegalArgumentException("a publish needs image, digest and config hash");
+        }
+        if (kind == ApprovalKind.EMERGENCY_ROLLBACK && reason == null) {
+            throw new IllegalArgumentException("a rollback needs a reason");
+        }
+    }
+
+    public static ApprovalRequest publish(Tier tier, String versionString, String imageRef, String imageDigest,
+            String configHash) {
+        return new ApprovalRequest(ApprovalKind.PUBLISH, tier, versionString, imageRef, imageDigest, configHash, null);
+    }
+
+    public static ApprovalRequest emergencyRollback(Tier tier, String toVersion, String reason) {
+        return new ApprovalRequest(ApprovalKind.EMERGENCY_ROLLBACK, tier, toVersion, null, null, null, reason);
+    }
+
+    /** For people: "publish GUARDIAN 1.4.2" or "emergency rollback of GUARDIAN to 1.4.1". */
+    public String describe() {
+        return kind == ApprovalKind.PUBLISH ? "publish " + tier + " " + versionString
+                : "emergency rollback of " + tier + " to " + versionString;
+    }
+}
