@@ -1,12 +1,264 @@
 import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
-import { Navigate } from 'react-router';
+import { Notification } from '@vaadin/react-components/Notification.js';
+import { ProgressBar } from '@vaadin/react-components/ProgressBar.js';
+import { healthColors, seriesColors } from 'Frontend/components/charts';
+import { useLiveRefresh } from 'Frontend/components/live';
+import { formatRelative } from 'Frontend/components/time';
+import { OverviewService } from 'Frontend/generated/endpoints';
+import type AlertView from 'Frontend/generated/network/noderr/controlplane/alerts/AlertView';
+import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
+import type Overview from 'Frontend/generated/network/noderr/controlplane/overview/Overview';
+import type TierOverview from 'Frontend/generated/network/noderr/controlplane/overview/Overview/TierOverview';
+import type RolloutView from 'Frontend/generated/network/noderr/controlplane/rollouts/RolloutView';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { Bar, Doughnut } from 'react-chartjs-2';
+import { Link } from 'react-router';
+import './overview.css';
 
 export const config: ViewConfig = {
-  menu: { exclude: true },
-  loginRequired: true,
+  title: 'Overview',
+  menu: { order: 0, icon: 'vaadin:dashboard' },
+  rolesAllowed: ['VIEWER'],
 };
 
-/** The Overview screen arrives with the dashboard issue; until then the registry is the start page. */
-export default function IndexView() {
-  return <Navigate to="/nodes" replace />;
+const TOPICS = [LiveTopic.NODES, LiveTopic.ROLLOUTS, LiveTopic.ALERTS];
+
+function errorText(e: unknown) {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export default function OverviewView() {
+  const [overview, setOverview] = useState<Overview | undefined>(undefined);
+
+  const load = useCallback(async () => {
+    try {
+      setOverview(await OverviewService.get());
+    } catch (e) {
+      Notification.show(`Could not load the overview: ${errorText(e)}. It refreshes by itself; reload the page if it stays empty.`, {
+        theme: 'error',
+        position: 'bottom-end',
+        duration: 6000,
+      });
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useLiveRefresh(load, TOPICS);
+
+  if (!overview) {
+    return <main className="view overview-view" aria-busy="true" />;
+  }
+  const h = overview.health;
+  return (
+    <main className="view overview-view">
+      <section className="stat-cards" aria-label="Fleet counts">
+        <Stat id="nodes" label="Nodes" value={overview.totalNodes}>
+          {overview.activeNodes.toLocaleString()} active · {overview.suspendedNodes.toLocaleString()} suspended
+        </Stat>
+        <Stat id="healthy" label="Healthy" value={h.healthy} tone="success" />
+        <Stat id="degraded" label="Degraded" value={h.degraded} tone="warning" />
+        <Stat id="unhealthy" label="Unhealthy" value={h.unhealthy} tone="error" />
+        <Stat id="unknown" label="Never reported" value={h.unknown} />
+        <Stat id="alerts" label="Firing alerts" value={overview.firingAlerts} tone={overview.firingAlerts > 0 ? 'error' : undefined}>
+          <Link to="/alerts">Open alerts</Link>
+        </Stat>
+        <Stat id="rollouts" label="Rollouts in progress" value={overview.openRollouts.length}>
+          <Link to="/rollouts">Open rollouts</Link>
+        </Stat>
+      </section>
+
+      {overview.totalNodes === 0 ? (
+        <div className="empty-state" data-testid="overview-empty">
+          <h2>No nodes yet</h2>
+          <p>
+            Nodes join once an operator&apos;s application is approved and their installer registers the node. Review
+            pending requests in <Link to="/applications">Applications</Link>.
+          </p>
+        </div>
+      ) : (
+        <>
+          <section className="overview-panel" aria-labelledby="health-heading">
+            <h2 id="health-heading">Health by tier</h2>
+            <HealthChart tiers={overview.tiers} />
+          </section>
+          <section className="overview-panel" aria-labelledby="versions-heading">
+            <h2 id="versions-heading">Versions by tier</h2>
+            <div className="tier-versions">
+              {overview.tiers.map((t) => (
+                <VersionChart key={t.tier} tier={t} />
+              ))}
+            </div>
+          </section>
+        </>
+      )}
+
+      <div className="overview-columns">
+        <section className="overview-panel" aria-labelledby="rollouts-heading" data-testid="overview-rollouts">
+          <h2 id="rollouts-heading">
+            Rollouts in progress <Link to="/rollouts" className="text-s">All rollouts</Link>
+          </h2>
+          {overview.openRollouts.length === 0 ? (
+            <p className="text-secondary">No rollout is in progress. Publishing a release starts one.</p>
+          ) : (
+            overview.openRollouts.map((r) => <RolloutProgress key={r.id} rollout={r} />)
+          )}
+        </section>
+        <section className="overview-panel" aria-labelledby="alerts-heading" data-testid="overview-alerts">
+          <h2 id="alerts-heading">
+            Recent alerts <Link to="/alerts" className="text-s">All alerts</Link>
+          </h2>
+          {overview.recentAlerts.length === 0 ? (
+            <p className="text-secondary">No alerts. Nothing is firing.</p>
+          ) : (
+            <ul className="overview-alerts">
+              {overview.recentAlerts.map((a) => (
+                <AlertLine key={a.id} alert={a} />
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+    </main>
+  );
+}
+
+type StatProps = {
+  id: string;
+  label: string;
+  value: number;
+  tone?: 'success' | 'warning' | 'error';
+  children?: ReactNode;
+};
+
+function Stat({ id, label, value, tone, children }: StatProps) {
+  return (
+    <div className={`stat-card ${tone ? `tone-${tone}` : ''}`} data-testid={`stat-${id}`}>
+      <span className="stat-label">{label}</span>
+      <span className="stat-value" data-testid={`stat-${id}-value`}>
+        {value.toLocaleString()}
+      </span>
+      {children && <span className="stat-detail">{children}</span>}
+    </div>
+  );
+}
+
+function HealthChart({ tiers }: { tiers: TierOverview[] }) {
+  const colors = healthColors();
+  const data = {
+    labels: tiers.map((t) => t.tier),
+    datasets: [
+      { label: 'Healthy', data: tiers.map((t) => t.health.healthy), backgroundColor: colors.healthy },
+      { label: 'Degraded', data: tiers.map((t) => t.health.degraded), backgroundColor: colors.degraded },
+      { label: 'Unhealthy', data: tiers.map((t) => t.health.unhealthy), backgroundColor: colors.unhealthy },
+      { label: 'Never reported', data: tiers.map((t) => t.health.unknown), backgroundColor: colors.unknown },
+    ],
+  };
+  const summary = tiers
+    .map(
+      (t) =>
+        `${t.tier}: ${t.health.healthy} healthy, ${t.health.degraded} degraded, ${t.health.unhealthy} unhealthy, ${t.health.unknown} never reported`,
+    )
+    .join('; ');
+  return (
+    <figure className="chart chart-wide" data-testid="health-chart" data-values={tiers.map((t) => t.nodes).join(',')}>
+      <Bar
+        data={data}
+        role="img"
+        aria-label={`Node health by tier. ${summary}`}
+        options={{
+          indexAxis: 'y',
+          maintainAspectRatio: false,
+          animation: false,
+          scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } },
+          plugins: { legend: { position: 'bottom' } },
+        }}
+      />
+    </figure>
+  );
+}
+
+function VersionChart({ tier }: { tier: TierOverview }) {
+  const data = {
+    labels: tier.versions.map((v) => v.label),
+    datasets: [
+      {
+        label: `${tier.tier} nodes`,
+        data: tier.versions.map((v) => v.nodes),
+        backgroundColor: tier.versions.map((v, i) =>
+          v.kind === 'NOT_REPORTED' ? '#d5dae0' : seriesColors[i % seriesColors.length],
+        ),
+      },
+    ],
+  };
+  return (
+    <figure className="chart tier-chart" data-testid={`versions-${tier.tier}`} data-nodes={tier.nodes}>
+      <figcaption>
+        <strong>{tier.tier}</strong>{' '}
+        <span className="text-secondary" data-testid={`tier-${tier.tier}-count`}>
+          {tier.nodes.toLocaleString()} {tier.nodes === 1 ? 'node' : 'nodes'}
+          {tier.suspended > 0 && ` · ${tier.suspended.toLocaleString()} suspended`}
+        </span>
+      </figcaption>
+      {tier.nodes === 0 ? (
+        <p className="text-secondary text-s">No nodes in this tier.</p>
+      ) : (
+        <div className="tier-chart-canvas">
+          <Doughnut
+            data={data}
+            role="img"
+            aria-label={`${tier.tier} versions: ${tier.versions.map((v) => `${v.label} ${v.nodes}`).join(', ')}`}
+            options={{
+              maintainAspectRatio: false,
+              animation: false,
+              plugins: { legend: { position: 'right' } },
+            }}
+          />
+        </div>
+      )}
+    </figure>
+  );
+}
+
+function RolloutProgress({ rollout: r }: { rollout: RolloutView }) {
+  const done = r.totalNodes === 0 ? 0 : r.updatedNodes / r.totalNodes;
+  return (
+    <div className="overview-rollout" data-testid="overview-rollout" aria-label={`Rollout ${r.tier} ${r.versionString}`}>
+      <div className="flex justify-between items-baseline gap-s">
+        <strong>
+          {r.tier} {r.versionString}
+        </strong>
+        <span className={`phase-badge phase-${r.phase}`}>{r.phase.replace('_', ' ')}</span>
+      </div>
+      <div className="text-s text-secondary">{r.phaseMessage}</div>
+      <ProgressBar value={done} aria-label={`${r.tier} overall progress`} />
+      <div className="overview-cohorts">
+        {r.cohorts.map((c) => (
+          <div key={c.cohort} className={c.active ? '' : 'waiting'}>
+            <div className="text-xs flex justify-between">
+              <span>{c.cohort}</span>
+              <span>{c.active ? `${c.updated}/${c.nodes}` : 'waiting'}</span>
+            </div>
+            <ProgressBar value={c.nodes === 0 ? (c.active ? 1 : 0) : c.updated / c.nodes} />
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function AlertLine({ alert: a }: { alert: AlertView }) {
+  return (
+    <li className={`status-${a.status}`} data-testid="overview-alert" data-status={a.status}>
+      <Link to="/alerts" className="overview-alert-link">
+        <span className={`severity-badge severity-${a.severity}`}>{a.severity}</span>
+        <span className="overview-alert-name">
+          <strong>{a.name}</strong> <span className="text-secondary text-s">({a.status})</span>
+          {a.summary && <span className="overview-alert-summary">{a.summary}</span>}
+        </span>
+        <span className="text-xs text-secondary">{formatRelative(a.lastReceivedAt)}</span>
+      </Link>
+    </li>
+  );
 }

@@ -8,6 +8,7 @@ import { SideNav } from '@vaadin/react-components/SideNav.js';
 import { SideNavItem } from '@vaadin/react-components/SideNavItem.js';
 import '@vaadin/icons';
 import { useAuth } from 'Frontend/auth';
+import { ConnectionBadge } from 'Frontend/components/ConnectionBadge';
 import { Suspense } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
@@ -64,6 +65,9 @@ export default function MainLayout() {
       <h1 slot="navbar" className="text-l m-0">
         {currentTitle}
       </h1>
+      <div slot="navbar" className="ms-m flex items-center">
+        <ConnectionBadge />
+      </div>
       <MenuBar
         slot="navbar"
         className="ms-auto me-m"

@@ -3,9 +3,11 @@ import { Button } from '@vaadin/react-components/Button.js';
 import { Notification } from '@vaadin/react-components/Notification.js';
 import { Select } from '@vaadin/react-components/Select.js';
 import { useAuth } from 'Frontend/auth';
+import { useLiveRefresh } from 'Frontend/components/live';
 import { formatRelative } from 'Frontend/components/time';
 import { AlertsService } from 'Frontend/generated/endpoints';
 import type AlertView from 'Frontend/generated/network/noderr/controlplane/alerts/AlertView';
+import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
 import { useCallback, useEffect, useState } from 'react';
 import './alerts.css';
 
@@ -15,7 +17,7 @@ export const config: ViewConfig = {
   rolesAllowed: ['VIEWER'],
 };
 
-const REFRESH_MS = 5000;
+const TOPICS = [LiveTopic.ALERTS];
 
 const statuses = [
   { label: 'Firing and resolved', value: 'all' },
@@ -44,9 +46,8 @@ export default function AlertsView() {
 
   useEffect(() => {
     void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
   }, [load]);
+  useLiveRefresh(load, TOPICS);
 
   async function acknowledge(alert: AlertView) {
     setBusy(alert.id);
@@ -72,7 +73,7 @@ export default function AlertsView() {
           data-testid="alert-status-filter"
         />
         <span className="text-secondary text-s">
-          From Alertmanager (Prometheus rules) and from the control plane itself; refreshed every 5 s.
+          From Alertmanager (Prometheus rules) and from the control plane itself; updates live.
         </span>
       </div>
       {alerts !== undefined && alerts.length === 0 && (

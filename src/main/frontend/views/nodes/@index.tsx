@@ -1,16 +1,24 @@
 import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
-import { Grid, type GridDataProviderCallback, type GridDataProviderParams } from '@vaadin/react-components/Grid.js';
+import {
+  Grid,
+  type GridDataProviderCallback,
+  type GridDataProviderParams,
+  type GridElement,
+} from '@vaadin/react-components/Grid.js';
 import { GridSortColumn } from '@vaadin/react-components/GridSortColumn.js';
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { Icon } from '@vaadin/react-components/Icon.js';
 import { Notification } from '@vaadin/react-components/Notification.js';
 import { HealthBadge } from 'Frontend/components/HealthBadge';
+import { useLiveRefresh } from 'Frontend/components/live';
 import { formatRelative } from 'Frontend/components/time';
 import { NodeRegistryService } from 'Frontend/generated/endpoints';
 import type NodeSummary from 'Frontend/generated/network/noderr/controlplane/nodes/NodeSummary';
+import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
 import Tier from 'Frontend/generated/network/noderr/controlplane/shared/Tier';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
 
 export const config: ViewConfig = {
   title: 'Nodes',
@@ -19,6 +27,7 @@ export const config: ViewConfig = {
 };
 
 const PAGE_SIZE = 50;
+const TOPICS = [LiveTopic.NODES];
 
 const tierItems = [{ label: 'All tiers', value: 'any' }, ...Object.values(Tier).map((t) => ({ label: t, value: t }))];
 const healthItems = [
@@ -36,6 +45,11 @@ export default function NodesView() {
   const [search, setSearch] = useState('');
   const [total, setTotal] = useState<number | undefined>(undefined);
   const filtered = tier !== 'any' || health !== 'any' || search !== '';
+  const grid = useRef<GridElement<NodeSummary>>(null);
+  const navigate = useNavigate();
+
+  // Live: re-fetch the pages in view; the grid keeps its sort, filters and scroll position.
+  useLiveRefresh(() => grid.current?.clearCache(), TOPICS);
 
   useEffect(() => {
     const timer = setTimeout(() => setSearch(searchInput.trim()), 300);
@@ -90,8 +104,26 @@ export default function NodesView() {
           {total === undefined ? '' : `${total.toLocaleString()} ${total === 1 ? 'node' : 'nodes'}`}
         </span>
       </div>
-      <Grid<NodeSummary> dataProvider={dataProvider} pageSize={PAGE_SIZE} className="flex-grow" aria-label="Node registry">
-        <GridSortColumn path="nodeId" header="Node" autoWidth />
+      <Grid<NodeSummary>
+        ref={grid}
+        dataProvider={dataProvider}
+        pageSize={PAGE_SIZE}
+        className="flex-grow"
+        aria-label="Node registry"
+        onActiveItemChanged={(e) => {
+          const node = e.detail.value;
+          if (node) {
+            navigate(`/nodes/${encodeURIComponent(node.nodeId)}`);
+          }
+        }}
+      >
+        <GridSortColumn path="nodeId" header="Node" autoWidth>
+          {({ item }) => (
+            <Link to={`/nodes/${encodeURIComponent(item.nodeId)}`} title={`Open ${item.nodeId}`}>
+              {item.nodeId}
+            </Link>
+          )}
+        </GridSortColumn>
         <GridSortColumn path="hostname" header="Host" autoWidth />
         <GridSortColumn path="tier" header="Tier" autoWidth />
         <GridSortColumn path="status" header="Status" autoWidth>

@@ -6,8 +6,10 @@ import { Notification } from '@vaadin/react-components/Notification.js';
 import { ProgressBar } from '@vaadin/react-components/ProgressBar.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
+import { useLiveRefresh } from 'Frontend/components/live';
 import { formatRelative } from 'Frontend/components/time';
 import { RolloutsService } from 'Frontend/generated/endpoints';
+import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
 import type RolloutView from 'Frontend/generated/network/noderr/controlplane/rollouts/RolloutView';
 import { useCallback, useEffect, useState } from 'react';
 import './rollouts.css';
@@ -18,7 +20,8 @@ export const config: ViewConfig = {
   rolesAllowed: ['VIEWER'],
 };
 
-const REFRESH_MS = 5000;
+const TOPICS = [LiveTopic.ROLLOUTS];
+const REFRESH_MIN_MS = 2000;
 
 function errorText(e: unknown) {
   return e instanceof Error ? e.message : String(e);
@@ -42,9 +45,9 @@ export default function RolloutsView() {
 
   useEffect(() => {
     void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
   }, [load]);
+  // Rollout changes show at once; cohort counts that move with node reports at most every few seconds.
+  useLiveRefresh(load, TOPICS, { minIntervalMs: REFRESH_MIN_MS });
 
   async function act(id: string, label: string, action: () => Promise<RolloutView>) {
     setBusy(id);

@@ -13,6 +13,7 @@ import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Sha256;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -31,9 +32,11 @@ public class Alerts {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
-    Alerts(JdbcClient jdbc, JsonMapper json, Clock clock) {
+    Alerts(JdbcClient jdbc, JsonMapper json, Clock clock, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.events = events;
         this.json = json;
         this.clock = clock;
     }
@@ -77,6 +80,12 @@ public class Alerts {
                 created++;
             }
         }
+        if (!payload.alerts().isEmpty()) {
+            events.publishEvent(new AlertsChanged(payload.alerts().stream()
+                    .map(a -> truncate(a.labels().get("node_id"), 64))
+                    .filter(java.util.Objects::nonNull)
+                    .collect(java.util.stream.Collectors.toUnmodifiableSet())));
+        }
         return created;
     }
 
@@ -118,6 +127,12 @@ public class Alerts {
                 .param("annotations", json.writeValueAsString(Map.of("summary", summary)))
                 .param("now", Timestamp.from(clock.instant()))
                 .update();
+        events.publishEvent(new AlertsChanged(java.util.Set.of()));
+    }
+
+    /** How many alerts are firing now. */
+    public long firingCount() {
+        return jdbc.sql("SELECT count(*) FROM alerts WHERE status = 'firing'").query(Long.class).single();
     }
 
     public List<AlertView> list(@Nullable String status, int limit) {
@@ -151,6 +166,8 @@ public class Alerts {
             throw new ProblemException(409, "alert-already-acknowledged", "Already acknowledged",
                     "This alert was acknowledged by " + alert.acknowledgedBy() + " at " + alert.acknowledgedAt() + ".");
         }
+        events.publishEvent(new AlertsChanged(alert.nodeId() == null ? java.util.Set.of()
+                : java.util.Set.of(alert.nodeId())));
         return alert;
     }
 

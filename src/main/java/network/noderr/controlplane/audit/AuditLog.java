@@ -105,11 +105,26 @@ public class AuditLog {
                 .param("from", q.from() == null ? null : Timestamp.from(q.from()))
                 .param("to", q.to() == null ? null : Timestamp.from(q.to()))
                 .param("limit", q.limit())
-                .query((rs, i) -> new AuditEntry(rs.getLong("id"), rs.getTimestamp("at").toInstant(),
-                        rs.getString("actor"), rs.getString("actor_kind"), rs.getString("action"),
-                        rs.getString("target"), rs.getString("outcome"), (Integer) rs.getObject("status"),
-                        rs.getString("source_address"), rs.getString("detail")))
+                .query((rs, i) -> entry(rs))
                 .list();
+    }
+
+    /** The latest entries about exactly this target (e.g. a node id), newest first; served by the target index. */
+    public List<AuditEntry> forTarget(String target, int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new InvalidRequestException("limit", "must be 1 to 1000");
+        }
+        return jdbc.sql("SELECT * FROM audit_log WHERE target = :target ORDER BY at DESC, id DESC LIMIT :limit")
+                .param("target", target)
+                .param("limit", limit)
+                .query((rs, i) -> entry(rs))
+                .list();
+    }
+
+    private static AuditEntry entry(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new AuditEntry(rs.getLong("id"), rs.getTimestamp("at").toInstant(), rs.getString("actor"),
+                rs.getString("actor_kind"), rs.getString("action"), rs.getString("target"), rs.getString("outcome"),
+                (Integer) rs.getObject("status"), rs.getString("source_address"), rs.getString("detail"));
     }
 
     /** The entries as CSV (RFC 4180, CRLF), with a header line. */

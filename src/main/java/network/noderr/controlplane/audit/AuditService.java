@@ -31,6 +31,11 @@ public class AuditService {
                 blank(target), blank(outcome), null, null, 10_000))));
     }
 
+    /** The latest 100 entries about exactly this target, such as a node id (the node details screen). */
+    public @NonNull List<@NonNull AuditEntry> forTarget(@NonNull String target) {
+        return Endpoints.call(() -> log.forTarget(target.strip(), 100));
+    }
+
     private static @Nullable String blank(@Nullable String value) {
         return value == null || value.isBlank() ? null : value.strip();
     }

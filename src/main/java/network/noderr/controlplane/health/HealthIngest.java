@@ -8,8 +8,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +22,7 @@ import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Service;
 
@@ -41,11 +44,14 @@ public class HealthIngest implements SmartLifecycle {
     private final HealthThresholds thresholds;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(50_000);
     private final Counter ingested;
+    private final ApplicationEventPublisher events;
     private volatile boolean running;
     private Thread writer;
 
-    HealthIngest(DataSource dataSource, HealthThresholds thresholds, MeterRegistry registry) {
+    HealthIngest(DataSource dataSource, HealthThresholds thresholds, MeterRegistry registry,
+            ApplicationEventPublisher events) {
         this.dataSource = dataSource;
+        this.events = events;
         this.thresholds = thresholds;
         this.ingested = Counter.builder("noderr.health.reports")
                 .description("Health reports committed to PostgreSQL")
@@ -85,13 +91,17 @@ public class HealthIngest implements SmartLifecycle {
                     batch.add(next);
                     reports += next.reports().size();
                 }
+                HealthReported committed = null;
                 try {
-                    write(batch);
+                    committed = write(batch);
                     batch.forEach(p -> p.done().complete(null));
                     ingested.increment(reports);
                 } catch (SQLException | RuntimeException e) {
                     log.error("Could not store {} health reports", reports, e);
                     batch.forEach(p -> p.done().completeExceptionally(e));
+                }
+                if (committed != null) {
+                    announce(committed);
                 }
                 batch.clear();
             } catch (InterruptedException e) {
@@ -101,7 +111,17 @@ public class HealthIngest implements SmartLifecycle {
         }
     }
 
-    private void write(List<Pending> batch) throws SQLException {
+    /** Listeners run on this thread; one failing must not stop the writer. */
+    private void announce(HealthReported committed) {
+        try {
+            events.publishEvent(committed);
+        } catch (RuntimeException e) {
+            log.warn("A listener failed on {} committed health reports: {}", committed.nodeIds().size(), e.toString());
+        }
+    }
+
+    /** Writes the batch in one transaction; returns who reported and whose classification or version changed. */
+    private HealthReported write(List<Pending> batch) throws SQLException {
         var csv = new StringBuilder(batch.size() * 128);
         var latest = new LinkedHashMap<String, HealthReport>();
         for (var pending : batch) {
@@ -123,8 +143,9 @@ public class HealthIngest implements SmartLifecycle {
                 c.unwrap(PGConnection.class).getCopyAPI().copyIn("""
                         COPY health_reports (node_id, version, uptime, cpu_usage, memory_usage, disk_usage,
                             error_count, reported_at) FROM STDIN WITH (FORMAT csv)""", new StringReader(csv.toString()));
-                updateRegistry(c, latest.values());
+                var changed = updateRegistry(c, latest.values());
                 c.commit();
+                return new HealthReported(Set.copyOf(latest.keySet()), changed);
             } catch (SQLException | RuntimeException | java.io.IOException e) {
                 c.rollback();
                 throw e instanceof SQLException s ? s : new SQLException(e);
@@ -132,7 +153,12 @@ public class HealthIngest implements SmartLifecycle {
         }
     }
 
-    private void updateRegistry(Connection c, java.util.Collection<HealthReport> latest) throws SQLException {
+    /**
+     * Updates each node's registry row with its latest report; returns the nodes whose health classification or
+     * running version changed. The self-join reads the rows as they were before this statement (PostgreSQL 17 has
+     * no {@code RETURNING OLD}).
+     */
+    private Set<String> updateRegistry(Connection c, java.util.Collection<HealthReport> latest) throws SQLException {
         var ids = new String[latest.size()];
         var versions = new String[latest.size()];
         var times = new Timestamp[latest.size()];
@@ -145,17 +171,28 @@ public class HealthIngest implements SmartLifecycle {
             statuses[i] = HealthClassifier.classify(sample(r), thresholds).wireName();
             i++;
         }
+        var changed = new HashSet<String>();
         try (var update = c.prepareStatement("""
                 UPDATE node_versions v SET current_version = u.version, last_health_check = u.at,
                     health_status = u.status, updated_at = now()
                 FROM unnest(?::varchar[], ?::varchar[], ?::timestamptz[], ?::varchar[]) AS u(node_id, version, at, status)
-                WHERE v.node_id = u.node_id AND (v.last_health_check IS NULL OR v.last_health_check <= u.at)""")) {
+                JOIN node_versions old ON old.node_id = u.node_id
+                WHERE v.node_id = u.node_id AND (v.last_health_check IS NULL OR v.last_health_check <= u.at)
+                RETURNING v.node_id, old.health_status IS DISTINCT FROM u.status
+                    OR old.current_version IS DISTINCT FROM u.version""")) {
             update.setArray(1, c.createArrayOf("varchar", ids));
             update.setArray(2, c.createArrayOf("varchar", versions));
             update.setArray(3, c.createArrayOf("timestamptz", times));
             update.setArray(4, c.createArrayOf("varchar", statuses));
-            update.executeUpdate();
+            try (var rows = update.executeQuery()) {
+                while (rows.next()) {
+                    if (rows.getBoolean(2)) {
+                        changed.add(rows.getString(1));
+                    }
+                }
+            }
         }
+        return changed;
     }
 
     private static String quote(String s) {

@@ -26,6 +26,7 @@ import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -45,6 +46,7 @@ public class NodeIdentity implements NodeStatusLookup {
     private final NodeTokens nodeTokens;
     private final NodeAuthProperties properties;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
     private final SecureRandom random = new SecureRandom();
 
     static final java.time.Duration STATUS_CACHE = java.time.Duration.ofSeconds(5);
@@ -55,8 +57,9 @@ public class NodeIdentity implements NodeStatusLookup {
                     .build();
 
     NodeIdentity(JdbcClient jdbc, InstallTokens installTokens, NodeTokens nodeTokens, NodeAuthProperties properties,
-            Clock clock) {
+            Clock clock, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.events = events;
         this.installTokens = installTokens;
         this.nodeTokens = nodeTokens;
         this.properties = properties;
@@ -104,6 +107,7 @@ public class NodeIdentity implements NodeStatusLookup {
                 .update();
         log.info("Registered node {} (tier {}, key {}) for application {}", nodeId, token.tier(),
                 request.keyAttestation().type(), token.applicationId());
+        events.publishEvent(new NodeChanged(nodeId, NodeChanged.Kind.REGISTERED));
         return new Registered(nodeId, token.tier());
     }
 
@@ -200,6 +204,10 @@ public class NodeIdentity implements NodeStatusLookup {
                         .update()
                 == 1;
         activeCache.invalidate(nodeId);
+        if (changed) {
+            events.publishEvent(new NodeChanged(nodeId, status == NodeStatus.ACTIVE ? NodeChanged.Kind.REINSTATED
+                    : NodeChanged.Kind.SUSPENDED));
+        }
         return changed;
     }
 

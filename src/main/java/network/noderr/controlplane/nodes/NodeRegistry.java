@@ -113,6 +113,21 @@ public class NodeRegistry {
         return new NodePage(items, total, query.page(), query.size());
     }
 
+    /**
+     * The whole registry in one aggregate: node counts per tier, status, health and running version. One pass over
+     * the registry (a hash aggregate), whatever its size; the number of rows is bounded by the versions in use.
+     */
+    @Transactional(readOnly = true)
+    public List<NodeCount> counts() {
+        return jdbc.sql("""
+                        SELECT n.tier, n.status, v.health_status, v.current_version, count(*) AS nodes
+                        FROM nodes n LEFT JOIN node_versions v ON v.node_id = n.node_id
+                        GROUP BY n.tier, n.status, v.health_status, v.current_version""")
+                .query((rs, i) -> new NodeCount(Tier.valueOf(rs.getString(1)), NodeStatus.valueOf(rs.getString(2)),
+                        rs.getString(3), rs.getString(4), rs.getLong(5)))
+                .list();
+    }
+
     /** The node's details with its latest {@code updates} update reports, newest first; empty if unknown. */
     public java.util.Optional<NodeDetails> details(String nodeId, int updates) {
         return jdbc.sql("""

@@ -1,23 +1,56 @@
 package network.noderr.controlplane.nodes;
 
 import com.vaadin.hilla.BrowserCallable;
+import com.vaadin.hilla.exception.EndpointException;
 import jakarta.annotation.security.RolesAllowed;
 import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.shared.Audited;
 import network.noderr.controlplane.shared.Endpoints;
 import org.jspecify.annotations.NonNull;
 
-/** The registry for the dashboard's Nodes screen. */
+/** The registry for the dashboard's Nodes and node details screens; suspending and reinstating is for ADMIN. */
 @BrowserCallable
 @RolesAllowed(Role.Names.VIEWER)
 public class NodeRegistryService {
 
-    private final NodeRegistry registry;
+    /** Update reports shown on the details screen (its version history). */
+    static final int DETAIL_UPDATES = 50;
 
-    NodeRegistryService(NodeRegistry registry) {
+    private final NodeRegistry registry;
+    private final NodeIdentity identity;
+
+    NodeRegistryService(NodeRegistry registry, NodeIdentity identity) {
         this.registry = registry;
+        this.identity = identity;
     }
 
     public @NonNull NodePage find(@NonNull NodeQuery query) {
         return Endpoints.call(() -> registry.find(query));
+    }
+
+    /** One node in full with its latest update reports; refused with a message when there is no such node. */
+    public @NonNull NodeDetails details(@NonNull String nodeId) {
+        return registry.details(nodeId, DETAIL_UPDATES)
+                .orElseThrow(() -> new EndpointException("There is no node " + nodeId + "; it may have been removed."));
+    }
+
+    /** Refuses the node on every node endpoint (authentication included) until reinstated. */
+    @RolesAllowed(Role.Names.ADMIN)
+    @Audited
+    public @NonNull NodeStatus suspend(@NonNull String nodeId) {
+        return change(nodeId, NodeStatus.SUSPENDED);
+    }
+
+    @RolesAllowed(Role.Names.ADMIN)
+    @Audited
+    public @NonNull NodeStatus reinstate(@NonNull String nodeId) {
+        return change(nodeId, NodeStatus.ACTIVE);
+    }
+
+    private NodeStatus change(String nodeId, NodeStatus status) {
+        if (!identity.setStatus(nodeId, status)) {
+            throw new EndpointException("There is no node " + nodeId + "; it may have been removed.");
+        }
+        return status;
     }
 }

@@ -13,6 +13,7 @@ import network.noderr.controlplane.security.NodeCaller;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -55,10 +56,12 @@ class NodeRolloutController {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final RolloutMetrics metrics;
+    private final ApplicationEventPublisher events;
 
     NodeRolloutController(NodeVersions versions, Rollouts rollouts, TierTargets targets, JdbcClient jdbc,
-            Clock clock, RolloutMetrics metrics) {
+            Clock clock, RolloutMetrics metrics, ApplicationEventPublisher events) {
         this.metrics = metrics;
+        this.events = events;
         this.versions = versions;
         this.rollouts = rollouts;
         this.targets = targets;
@@ -114,6 +117,7 @@ class NodeRolloutController {
                     .param("id", nodeId)
                     .update();
         }
+        events.publishEvent(new NodeVersionChanged(nodeId, placement.tier(), NodeVersionChanged.Source.UPDATE_REPORT));
         return new Accepted(true);
     }
 

@@ -10,6 +10,7 @@ import network.noderr.controlplane.rollouts.engine.UpdateDecision;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -36,13 +37,15 @@ class NodeVersions {
 
     private final JdbcClient jdbc;
     private final TierTargets targets;
+    private final ApplicationEventPublisher events;
     private final LoadingCache<String, Optional<Placement>> placements;
     /** What this replica last wrote per node; other writers (health ingest) may change the row meanwhile. */
     private final com.github.benmanes.caffeine.cache.Cache<String, Written> lastWritten =
             Caffeine.newBuilder().maximumSize(500_000).expireAfterWrite(Duration.ofMinutes(1)).build();
 
-    NodeVersions(JdbcClient jdbc, TierTargets targets) {
+    NodeVersions(JdbcClient jdbc, TierTargets targets, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
+        this.events = events;
         this.targets = targets;
         this.placements = Caffeine.newBuilder()
                 .maximumSize(500_000)
@@ -57,7 +60,7 @@ class NodeVersions {
         var decision = UpdateDecision.decide(placement.cohort(), currentVersion, target.rollout(),
                 target.emergencyVersion());
         var release = target.emergencyVersion() != null ? target.emergencyRelease() : target.release();
-        record(nodeId, currentVersion, decision.targetVersion());
+        record(nodeId, placement.tier(), currentVersion, decision.targetVersion());
         return new VersionAnswer(
                 release == null ? null : release.versionId(),
                 release == null ? null : release.versionString(),
@@ -71,7 +74,7 @@ class NodeVersions {
     }
 
     /** Writes the node's reported and target versions, only when they differ from what this replica last wrote. */
-    private void record(String nodeId, @Nullable String current, @Nullable String target) {
+    private void record(String nodeId, Tier tier, @Nullable String current, @Nullable String target) {
         var written = new Written(current, target);
         if (written.equals(lastWritten.getIfPresent(nodeId)) || (current == null && target == null)) {
             return;
@@ -85,6 +88,7 @@ class NodeVersions {
                 .param("id", nodeId)
                 .update();
         lastWritten.put(nodeId, written);
+        events.publishEvent(new NodeVersionChanged(nodeId, tier, NodeVersionChanged.Source.VERSION_QUERY));
     }
 
     private record Written(@Nullable String current, @Nullable String target) {}

@@ -280,6 +280,11 @@ public class Rollouts {
         return changed;
     }
 
+    /** The unfinished (pending, active, paused) rollouts, oldest first: at most one per tier. */
+    public List<RolloutView> open() {
+        return repository.open().stream().map(this::view).toList();
+    }
+
     public List<RolloutView> list(@Nullable Tier tier, @Nullable RolloutStatus status) {
         return repository.list(tier, status, 200).stream().map(this::view).toList();
     }

@@ -55,7 +55,7 @@ class ApplicationsIT {
         var operator = "Browser Operator " + System.nanoTime();
         applications.submit(Onboarding.form(operator, Tier.ORACLE), "127.0.0.1");
 
-        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Applications")).click();
+        Browsers.openScreen(page, "Applications");
         assertThat(page).hasURL(Pattern.compile(".*/applications$"));
         page.getByText(operator).click();
         var details = page.getByLabel("Application details");

@@ -53,14 +53,16 @@ public final class Browsers {
         return context.newPage();
     }
 
-    /** Logs in through the login view and waits for the start page (the registry). */
+    /** Logs in through the login view and waits for the start page (the Overview). */
     public static void logIn(Page page, int port, String username, String password) {
         page.navigate("http://localhost:" + port + "/login");
         page.locator("input[name=username]").fill(username);
         page.locator("input[name=password]").fill(password);
         page.locator("input[name=password]").press("Enter");
         com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(page)
-                .hasURL(java.util.regex.Pattern.compile(".*/nodes$"));
+                .hasURL(java.util.regex.Pattern.compile(".*:" + port + "/(\\?continue)?$"));
+        com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(
+                page.locator("h1[slot=navbar]")).hasText("Overview");
     }
 
     /**
@@ -74,9 +76,16 @@ public final class Browsers {
         }
         var page = newPage();
         logIn(page, port, username, username + "-password");
-        page.getByRole(com.microsoft.playwright.options.AriaRole.LINK, new Page.GetByRoleOptions().setName(screen))
-                .click();
+        openScreen(page, screen);
         return page;
+    }
+
+    /** Opens a screen from the side menu (screens also link to each other, so the menu is named). */
+    public static void openScreen(Page page, String screen) {
+        page.locator("vaadin-side-nav")
+                .getByRole(com.microsoft.playwright.options.AriaRole.LINK,
+                        new com.microsoft.playwright.Locator.GetByRoleOptions().setName(screen).setExact(true))
+                .click();
     }
 
     /** Saves a screenshot under target/screenshots (the failsafe configuration names the folder). */

@@ -30,11 +30,19 @@ class LoginIT {
     }
 
     @Test
-    void bootstrapAdminLogsInAndSeesTheEmptyRegistry() {
+    void bootstrapAdminLogsInAndSeesTheEmptyOverviewAndRegistry() {
         page.navigate("http://localhost:" + port + "/");
         assertThat(page).hasURL(Pattern.compile(".*/login$"));
         logIn("admin", IntegrationTest.ADMIN_PASSWORD);
 
+        // The start page is the Overview; with no nodes it points to Applications.
+        assertThat(page).hasURL(Pattern.compile(".*:" + port + "/(\\?continue)?$"));
+        assertThat(page.getByTestId("overview-empty")).containsText("No nodes yet");
+        assertThat(page.getByTestId("stat-nodes-value")).hasText("0");
+        assertThat(page.locator("vaadin-side-nav-item").first()).containsText("Overview");
+        Browsers.screenshot(page, "overview-empty");
+
+        Browsers.openScreen(page, "Nodes");
         assertThat(page).hasURL(Pattern.compile(".*/nodes$"));
         var empty = page.getByTestId("registry-empty");
         assertThat(empty).isVisible();

@@ -43,6 +43,7 @@ class NodeRegistryIT {
         }
         page = Browsers.newPage();
         Browsers.logIn(page, port, "admin", IntegrationTest.ADMIN_PASSWORD);
+        Browsers.openScreen(page, "Nodes");
     }
 
     @AfterEach

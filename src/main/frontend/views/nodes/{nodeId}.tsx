@@ -1,0 +1,340 @@
+import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
+import { Button } from '@vaadin/react-components/Button.js';
+import { ConfirmDialog } from '@vaadin/react-components/ConfirmDialog.js';
+import { Notification } from '@vaadin/react-components/Notification.js';
+import { useAuth } from 'Frontend/auth';
+import 'Frontend/components/charts';
+import { HealthBadge } from 'Frontend/components/HealthBadge';
+import { useNodeRefresh } from 'Frontend/components/live';
+import { formatRelative } from 'Frontend/components/time';
+import { AuditService, HealthHistoryService, NodeRegistryService } from 'Frontend/generated/endpoints';
+import type AuditEntry from 'Frontend/generated/network/noderr/controlplane/audit/AuditEntry';
+import type StoredHealthReport from 'Frontend/generated/network/noderr/controlplane/health/StoredHealthReport';
+import type NodeDetails from 'Frontend/generated/network/noderr/controlplane/nodes/NodeDetails';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { Line } from 'react-chartjs-2';
+import { Link, useParams } from 'react-router';
+import './node-details.css';
+
+export const config: ViewConfig = {
+  title: 'Node details',
+  menu: { exclude: true },
+  rolesAllowed: ['VIEWER'],
+};
+
+/** Health reports drawn in the history chart (nodes report every 30 s: about an hour). */
+const HISTORY_REPORTS = 120;
+
+function errorText(e: unknown) {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function dateTime(iso?: string) {
+  return iso ? new Date(iso).toLocaleString() : '—';
+}
+
+export default function NodeDetailsView() {
+  const { nodeId = '' } = useParams();
+  const { state } = useAuth();
+  const isAdmin = state.user?.roles.includes('ADMIN') ?? false;
+  /** undefined while loading; null when there is no such node. */
+  const [details, setDetails] = useState<NodeDetails | null | undefined>(undefined);
+  const [health, setHealth] = useState<StoredHealthReport[]>([]);
+  const [audit, setAudit] = useState<AuditEntry[]>([]);
+  const [confirm, setConfirm] = useState<'suspend' | 'reinstate' | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    let node: NodeDetails;
+    try {
+      node = await NodeRegistryService.details(nodeId);
+    } catch (e) {
+      if (errorText(e).includes('There is no node')) {
+        setDetails(null);
+      } else {
+        Notification.show(`Could not load ${nodeId}: ${errorText(e)}. It refreshes by itself; reload if it does not.`, {
+          theme: 'error',
+          position: 'bottom-end',
+          duration: 6000,
+        });
+      }
+      return;
+    }
+    setDetails(node);
+    try {
+      const [reports, entries] = await Promise.all([
+        HealthHistoryService.latest(nodeId, HISTORY_REPORTS),
+        AuditService.forTarget(nodeId),
+      ]);
+      setHealth(reports);
+      setAudit(entries);
+    } catch (e) {
+      Notification.show(`Could not load the history of ${nodeId}: ${errorText(e)}.`, {
+        theme: 'error',
+        position: 'bottom-end',
+        duration: 6000,
+      });
+    }
+  }, [nodeId]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+  // Live: this node's own stream ticks when it reports or changes.
+  useNodeRefresh(nodeId, load);
+
+  async function changeStatus(action: 'suspend' | 'reinstate') {
+    setBusy(true);
+    try {
+      const status =
+        action === 'suspend' ? await NodeRegistryService.suspend(nodeId) : await NodeRegistryService.reinstate(nodeId);
+      Notification.show(
+        status === 'SUSPENDED'
+          ? `${nodeId} is suspended: the node API refuses it until it is reinstated.`
+          : `${nodeId} is reinstated and may use the node API again.`,
+        { theme: 'success' },
+      );
+    } catch (e) {
+      Notification.show(`Could not ${action} ${nodeId}: ${errorText(e)}`, {
+        theme: 'error',
+        position: 'bottom-end',
+        duration: 8000,
+      });
+    } finally {
+      setBusy(false);
+      await load();
+    }
+  }
+
+  if (details === null) {
+    return (
+      <main className="view">
+        <div className="empty-state" data-testid="node-missing">
+          <h2>No node {nodeId}</h2>
+          <p>
+            There is no such node in the registry. Go back to <Link to="/nodes">Nodes</Link> and pick one from the
+            list.
+          </p>
+        </div>
+      </main>
+    );
+  }
+  if (details === undefined) {
+    return <main className="view" aria-busy="true" />;
+  }
+
+  const n = details.node;
+  const suspended = n.status === 'SUSPENDED';
+  return (
+    <main className="view node-details-view">
+      <header className="node-header">
+        <Link to="/nodes" className="text-s">
+          ← Nodes
+        </Link>
+        <div className="flex flex-wrap items-center gap-m">
+          <h2 className="m-0" data-testid="node-id">
+            {n.nodeId}
+          </h2>
+          <span className="text-secondary">{n.hostname}</span>
+          <span className={`status-badge ${suspended ? 'status-suspended' : 'status-active'}`} data-testid="node-status">
+            {suspended ? 'Suspended' : 'Active'}
+          </span>
+          <HealthBadge status={n.healthStatus} />
+          {isAdmin && (
+            <div className="ms-auto">
+              {suspended ? (
+                <Button theme="primary" disabled={busy} onClick={() => setConfirm('reinstate')}>
+                  Reinstate…
+                </Button>
+              ) : (
+                <Button theme="error" disabled={busy} onClick={() => setConfirm('suspend')}>
+                  Suspend…
+                </Button>
+              )}
+            </div>
+          )}
+        </div>
+      </header>
+
+      <section className="detail-cards">
+        <Card title="Identity" testId="identity">
+          <Field label="Key">{n.keyType === 'TPM2' ? 'TPM 2.0 (hardware-bound)' : 'Software key file'}</Field>
+          <Field label="Registered">{dateTime(n.registeredAt)}</Field>
+          <Field label="Last login">
+            {details.lastAuthenticatedAt
+              ? `${formatRelative(details.lastAuthenticatedAt)} from ${details.lastAddress ?? 'an unknown address'}`
+              : 'never'}
+          </Field>
+          <Field label="Key rotated">{details.keyRotatedAt ? dateTime(details.keyRotatedAt) : 'never'}</Field>
+          <Field label="Application">{details.applicationId ?? '—'}</Field>
+        </Card>
+        <Card title="Deployment" testId="deployment">
+          <Field label="Tier">{n.tier}</Field>
+          <Field label="Cohort">{n.cohort ?? '—'}</Field>
+          <Field label="Current version">{n.currentVersion ?? 'not reported yet'}</Field>
+          <Field label="Target version">{n.targetVersion ?? '—'}</Field>
+          <Field label="Last report">{formatRelative(n.lastHealthCheck)}</Field>
+        </Card>
+        <Card title="Hardware" testId="hardware">
+          <Field label="CPU cores">{details.hardware.cpuCores ?? '—'}</Field>
+          <Field label="Memory">{details.hardware.memoryGb != null ? `${details.hardware.memoryGb} GB` : '—'}</Field>
+          <Field label="Disk">{details.hardware.diskGb != null ? `${details.hardware.diskGb} GB` : '—'}</Field>
+          <Field label="Network">
+            {details.hardware.networkMbps != null ? `${details.hardware.networkMbps} Mbit/s` : '—'}
+          </Field>
+          <Field label="GPU">{details.hardware.gpu == null ? '—' : details.hardware.gpu ? 'yes' : 'no'}</Field>
+        </Card>
+      </section>
+
+      <section className="detail-panel" aria-labelledby="health-history-heading">
+        <h3 id="health-history-heading">Health history</h3>
+        <HealthHistoryChart reports={health} />
+      </section>
+
+      <section className="detail-panel" aria-labelledby="updates-heading">
+        <h3 id="updates-heading">Version history</h3>
+        {details.updates.length === 0 ? (
+          <p className="text-secondary" data-testid="update-reports-empty">
+            No update reports yet. The node reports each update it applies or rolls back.
+          </p>
+        ) : (
+          <table className="detail-table" data-testid="update-reports">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>From</th>
+                <th>To</th>
+                <th>Result</th>
+                <th>Duration</th>
+                <th>Cohort</th>
+                <th>Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              {details.updates.map((u, i) => (
+                <tr key={i} className={`result-${u.result.toLowerCase()}`}>
+                  <td title={dateTime(u.reportedAt)}>{formatRelative(u.reportedAt)}</td>
+                  <td>{u.fromVersion ?? '—'}</td>
+                  <td>{u.toVersion}</td>
+                  <td>{u.result.replace('_', ' ').toLowerCase()}</td>
+                  <td>{(u.durationMs / 1000).toFixed(1)} s</td>
+                  <td>{u.cohort ?? '—'}</td>
+                  <td>{u.reason ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="detail-panel" aria-labelledby="audit-heading">
+        <h3 id="audit-heading">Audit events</h3>
+        {audit.length === 0 ? (
+          <p className="text-secondary" data-testid="audit-events-empty">
+            Nobody has acted on this node yet (suspensions and reinstatements appear here).
+          </p>
+        ) : (
+          <ul className="audit-events" data-testid="audit-events">
+            {audit.map((a) => (
+              <li key={a.id} data-testid="audit-event">
+                <span className="text-secondary" title={dateTime(a.at)}>
+                  {formatRelative(a.at)}
+                </span>{' '}
+                <strong>{a.actor}</strong> {a.action}{' '}
+                <span className={`outcome outcome-${a.outcome}`}>{a.outcome}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <ConfirmDialog
+        header={confirm === 'suspend' ? `Suspend ${nodeId}?` : `Reinstate ${nodeId}?`}
+        opened={confirm !== undefined}
+        cancelButtonVisible
+        confirmText={confirm === 'suspend' ? 'Suspend node' : 'Reinstate node'}
+        confirmTheme={confirm === 'suspend' ? 'error primary' : 'primary'}
+        onCancel={() => setConfirm(undefined)}
+        onConfirm={() => {
+          const action = confirm!;
+          setConfirm(undefined);
+          void changeStatus(action);
+        }}
+      >
+        <p className="m-0" data-testid="confirm-message">
+          {confirm === 'suspend'
+            ? 'A suspended node is refused on every node endpoint, authentication included, within seconds. It keeps running what it runs but gets no updates until an admin reinstates it.'
+            : 'The node may authenticate and receive updates again.'}
+        </p>
+      </ConfirmDialog>
+    </main>
+  );
+}
+
+function Card({ title, testId, children }: { title: string; testId: string; children: ReactNode }) {
+  return (
+    <section className="detail-card" aria-label={title} data-testid={testId}>
+      <h3>{title}</h3>
+      <dl>{children}</dl>
+    </section>
+  );
+}
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
+
+function color(value: string) {
+  return { borderColor: value, backgroundColor: value };
+}
+
+function HealthHistoryChart({ reports }: { reports: StoredHealthReport[] }) {
+  if (reports.length === 0) {
+    return (
+      <p className="text-secondary" data-testid="health-history-empty">
+        No health reports yet. The node&apos;s agent reports every 30 s once it runs.
+      </p>
+    );
+  }
+  const oldestFirst = [...reports].reverse();
+  const data = {
+    labels: oldestFirst.map((r) => new Date(r.reportedAt).toLocaleTimeString()),
+    datasets: [
+      { label: 'CPU %', data: oldestFirst.map((r) => r.cpu ?? null), yAxisID: 'percent', ...color('#1676f3') },
+      { label: 'Memory %', data: oldestFirst.map((r) => r.memory ?? null), yAxisID: 'percent', ...color('#13a89e') },
+      { label: 'Errors', data: oldestFirst.map((r) => r.errors), yAxisID: 'errors', ...color('#d63031') },
+    ],
+  };
+  const last = reports[0];
+  return (
+    <figure className="history-chart" data-testid="health-history-chart" data-points={reports.length}>
+      <Line
+        data={data}
+        role="img"
+        aria-label={`Health history: ${reports.length} reports; latest CPU ${last.cpu ?? '?'} %, memory ${last.memory ?? '?'} %, ${last.errors} errors`}
+        options={{
+          maintainAspectRatio: false,
+          animation: false,
+          elements: { point: { radius: 0, hitRadius: 6 }, line: { borderWidth: 2 } },
+          interaction: { mode: 'index', intersect: false },
+          scales: {
+            percent: { position: 'left', min: 0, max: 100, title: { display: true, text: '%' } },
+            errors: {
+              position: 'right',
+              beginAtZero: true,
+              ticks: { precision: 0 },
+              grid: { drawOnChartArea: false },
+              title: { display: true, text: 'errors' },
+            },
+          },
+          plugins: { legend: { position: 'bottom' } },
+        }}
+      />
+    </figure>
+  );
+}

@@ -1,0 +1,34 @@
+package network.noderr.controlplane.health;
+
+import java.util.List;
+import network.noderr.controlplane.shared.InvalidRequestException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/** A node's latest health reports, newest first (in the order they were stored). */
+@Service
+public class HealthHistory {
+
+    public static final int MAX_LIMIT = 1000;
+
+    private final JdbcClient jdbc;
+
+    HealthHistory(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public List<StoredHealthReport> latest(String nodeId, int limit) {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new InvalidRequestException("limit", "must be 1 to " + MAX_LIMIT);
+        }
+        return jdbc.sql("""
+                        SELECT version, uptime, cpu_usage, memory_usage, disk_usage, error_count, reported_at,
+                               received_at
+                        FROM health_reports WHERE node_id = ? ORDER BY id DESC LIMIT ?""")
+                .params(nodeId, limit)
+                .query((rs, i) -> new StoredHealthReport(rs.getString(1), rs.getLong(2), rs.getBigDecimal(3),
+                        rs.getBigDecimal(4), rs.getBigDecimal(5), rs.getInt(6),
+                        rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant()))
+                .list();
+    }
+}

@@ -1,0 +1,151 @@
+package network.noderr.controlplane.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import java.time.Instant;
+import java.util.Map;
+import java.util.regex.Pattern;
+import network.noderr.controlplane.ApiClient;
+import network.noderr.controlplane.DashboardClient;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.Onboarding;
+import network.noderr.controlplane.TestNodeKey;
+import network.noderr.controlplane.applications.Applications;
+import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.security.UserAccounts;
+import network.noderr.controlplane.shared.Tier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The node details screen in real Chromium for a node that registered, reported health and an update over the real
+ * node API: identity, health history chart, version history and audit events; it follows the node's reports live;
+ * an ADMIN suspends it after confirming (the node API then refuses it); a VIEWER sees no actions and the server
+ * refuses them too.
+ */
+@IntegrationTest
+class NodeDetailsIT {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    UserAccounts users;
+
+    @Autowired
+    Applications applications;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    ApiClient api;
+    TestNodeKey key;
+    String nodeId;
+    String token;
+    Page page;
+
+    @BeforeEach
+    void registerAndReport() {
+        api = new ApiClient(port);
+        key = TestNodeKey.generate();
+        var login = Onboarding.registerAndLogIn(api, applications, key, Tier.ALL);
+        nodeId = login[0];
+        token = login[1];
+        var now = Instant.now();
+        for (int i = 3; i >= 1; i--) {
+            report(20 + i * 10, i - 1, now.minusSeconds(30L * i));
+        }
+        var update = api.post("/api/v1/updates", Map.of("fromVersion", "1.0.0", "toVersion", "1.1.0", "result",
+                "SUCCEEDED", "durationMs", 12_000), token);
+        org.assertj.core.api.Assertions.assertThat(update.status()).isEqualTo(202);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (page != null) {
+            page.context().close();
+        }
+        jdbc.sql("DELETE FROM node_versions WHERE node_id = :id").param("id", nodeId).update();
+        jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", nodeId).update();
+    }
+
+    @Test
+    void adminOpensANodeFromTheRegistrySeesItsHistoryAndSuspendsIt() {
+        page = Browsers.newPage();
+        Browsers.logIn(page, port, "admin", IntegrationTest.ADMIN_PASSWORD);
+        Browsers.openScreen(page, "Nodes");
+        page.getByLabel("Search").fill(nodeId);
+        page.locator("vaadin-grid-cell-content").getByText(nodeId).click();
+        assertThat(page).hasURL(Pattern.compile(".*/nodes/" + nodeId + "$"));
+
+        assertThat(page.getByTestId("node-id")).hasText(nodeId);
+        var identity = page.getByTestId("identity");
+        assertThat(identity).containsText("Software key file");
+        assertThat(identity).containsText("from 127.0.0.1");
+        assertThat(page.getByTestId("deployment")).containsText("1.1.0");
+        assertThat(page.getByTestId("deployment")).containsText("cohort");
+
+        var chart = page.getByTestId("health-history-chart");
+        assertThat(chart).hasAttribute("data-points", "3");
+        assertThat(chart.locator("canvas")).isVisible();
+        org.assertj.core.api.Assertions.assertThat(
+                (Boolean) chart.locator("canvas").evaluate("c => c.width > 0 && c.height > 0")).isTrue();
+        var updates = page.getByTestId("update-reports");
+        assertThat(updates).containsText("1.0.0");
+        assertThat(updates).containsText("1.1.0");
+        assertThat(updates).containsText("succeeded");
+        assertThat(page.getByTestId("audit-events-empty")).isVisible();
+
+        // Live: the node reports again and the chart grows without a reload.
+        page.evaluate("window.__noderrNoReload = 'still here'");
+        report(35, 0, Instant.now());
+        assertThat(chart).hasAttribute("data-points", "4");
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Suspend…")).click();
+        assertThat(page.getByTestId("confirm-message")).containsText("A suspended node is refused on every node");
+        assertThat(page.getByTestId("node-status")).hasText("Active"); // nothing happens before confirming
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Suspend node")).click();
+        assertThat(page.getByTestId("node-status")).hasText("Suspended");
+        assertThat(page.getByTestId("audit-event").first()).containsText("admin");
+        assertThat(page.getByTestId("audit-event").first()).containsText("NodeRegistryService.suspend");
+        assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Reinstate…"))).isVisible();
+        org.assertj.core.api.Assertions.assertThat(page.evaluate("window.__noderrNoReload")).isEqualTo("still here");
+        Browsers.screenshot(page, "node-details");
+
+        // The suspension is real: the node API refuses the node from now on.
+        var challenge = api.post("/api/v1/auth/challenge", Map.of("nodeId", nodeId));
+        org.assertj.core.api.Assertions.assertThat(challenge.status()).isEqualTo(403);
+    }
+
+    @Test
+    void aViewerSeesTheNodeButCannotSuspendIt() throws Exception {
+        page = Browsers.openAs(users, port, "details-viewer", Role.VIEWER, "Nodes");
+        page.navigate("http://localhost:" + port + "/nodes/" + nodeId);
+        assertThat(page.getByTestId("node-id")).hasText(nodeId);
+        assertThat(page.getByTestId("health-history-chart")).hasAttribute("data-points", "3");
+        assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Suspend…"))).hasCount(0);
+
+        var viewer = new DashboardClient(port);
+        viewer.login("details-viewer", "details-viewer-password");
+        var refused = viewer.call("NodeRegistryService", "suspend", "{\"nodeId\":\"" + nodeId + "\"}");
+        org.assertj.core.api.Assertions.assertThat(refused.statusCode()).isIn(401, 403);
+        org.assertj.core.api.Assertions.assertThat(jdbc.sql("SELECT status FROM nodes WHERE node_id = :id")
+                .param("id", nodeId).query(String.class).single()).isEqualTo("ACTIVE");
+
+        page.navigate("http://localhost:" + port + "/nodes/node-does-not-exist");
+        assertThat(page.getByTestId("node-missing")).containsText("No node node-does-not-exist");
+    }
+
+    private void report(double cpu, int errors, Instant at) {
+        var response = api.post("/api/v1/health", Map.of("nodeId", nodeId, "version", "1.1.0", "metrics",
+                Map.of("uptime", 600, "cpu", cpu, "memory", 45.0, "errors", errors), "timestamp", at.toString()),
+                token);
+        org.assertj.core.api.Assertions.assertThat(response.status()).isEqualTo(200);
+    }
+}

@@ -1,0 +1,195 @@
+package network.noderr.controlplane.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.WebSocketRoute;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import network.noderr.controlplane.ApiClient;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.Onboarding;
+import network.noderr.controlplane.TestNodeKey;
+import network.noderr.controlplane.applications.Applications;
+import network.noderr.controlplane.live.LiveEvents;
+import network.noderr.controlplane.nodes.NodeChanged;
+import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.security.UserAccounts;
+import network.noderr.controlplane.shared.Tier;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The Overview and the registry update over Hilla push in real Chromium: a node registering and reporting over the
+ * real node API shows up without a reload, and the navbar's connection badge follows the connection (offline,
+ * dropped WebSocket) and recovers by itself.
+ */
+@IntegrationTest
+class OverviewIT {
+
+    /** Set in the page after it loaded: still there later means the page was never reloaded. */
+    private static final String MARKER = "window.__noderrNoReload";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    UserAccounts users;
+
+    @Autowired
+    Applications applications;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    LiveEvents live;
+
+    @Autowired
+    ApplicationEventPublisher publisher;
+
+    Page page;
+    final List<String> createdNodes = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        if (page != null) {
+            page.context().close();
+        }
+        for (var id : createdNodes) {
+            jdbc.sql("DELETE FROM node_versions WHERE node_id = :id").param("id", id).update();
+            jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", id).update();
+        }
+    }
+
+    @Test
+    void aNodeRegisteringAndReportingShowsUpLiveOnTheOverviewAndInTheRegistry() {
+        announceOutOfBandChanges();
+        page = Browsers.openAs(users, port, "overview-viewer", Role.VIEWER, "Overview");
+        assertThat(page.getByTestId("connection-state")).hasText("Live");
+        var nodesBefore = nodesInDatabase();
+        var healthyBefore = jdbc.sql("SELECT count(*) FROM nodes n JOIN node_versions v ON v.node_id = n.node_id "
+                + "WHERE v.health_status = 'healthy'").query(Long.class).single();
+        assertThat(page.getByTestId("stat-nodes-value")).hasText(String.valueOf(nodesBefore));
+        assertThat(page.getByTestId("stat-healthy-value")).hasText(String.valueOf(healthyBefore));
+        page.evaluate(MARKER + " = 'still here'");
+
+        var api = new ApiClient(port);
+        var login = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ALL);
+        createdNodes.add(login[0]);
+        assertThat(page.getByTestId("stat-nodes-value")).hasText(String.valueOf(nodesBefore + 1));
+
+        org.assertj.core.api.Assertions.assertThat(report(api, login, 30).status()).isEqualTo(200);
+        assertThat(page.getByTestId("stat-healthy-value")).hasText(String.valueOf(healthyBefore + 1));
+        assertThat(page.getByTestId("health-chart").locator("canvas")).isVisible();
+        assertThat(page.getByTestId("versions-ALL").locator("canvas")).isVisible();
+        assertThat(page.getByTestId("connection-state")).hasText("Live");
+        org.assertj.core.api.Assertions.assertThat(page.evaluate(MARKER)).isEqualTo("still here");
+        Browsers.screenshot(page, "overview");
+
+        // The registry: a client-side navigation, then the node's row changes in place when it turns unhealthy.
+        Browsers.openScreen(page, "Nodes");
+        page.getByLabel("Search").fill(login[0]);
+        var row = page.locator("vaadin-grid-cell-content").getByText("Healthy", new Locator.GetByTextOptions()
+                .setExact(true));
+        assertThat(row).isVisible();
+        var rowsBefore = count("node-count");
+        org.assertj.core.api.Assertions.assertThat(report(api, login, 99).status()).isEqualTo(200);
+        assertThat(page.locator("vaadin-grid-cell-content").getByText("Unhealthy", new Locator.GetByTextOptions()
+                .setExact(true))).isVisible();
+        org.assertj.core.api.Assertions.assertThat(count("node-count")).isEqualTo(rowsBefore);
+
+        // Clearing the search: a second node registering raises the registry's count, still without a reload.
+        page.getByLabel("Search").fill("");
+        var allBefore = nodesInDatabase();
+        assertThat(page.getByTestId("node-count")).hasText(nodes(allBefore));
+        var second = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ALL);
+        createdNodes.add(second[0]);
+        assertThat(page.getByTestId("node-count")).hasText(nodes(allBefore + 1));
+        org.assertj.core.api.Assertions.assertThat(page.evaluate(MARKER)).isEqualTo("still here");
+        Browsers.screenshot(page, "registry-live");
+    }
+
+    @Test
+    void theConnectionBadgeShowsOfflineAndReconnectingAndRecoversByItself() {
+        var sockets = new CopyOnWriteArrayList<WebSocketRoute[]>();
+        if (users.findByUsername("badge-viewer").isEmpty()) {
+            users.create("badge-viewer", "badge-viewer-password", Role.VIEWER);
+        }
+        announceOutOfBandChanges();
+        page = Browsers.newPage();
+        // Every push WebSocket goes through the test, which can drop it as a network would.
+        page.routeWebSocket(Pattern.compile(".*/HILLA/push.*"), ws -> {
+            var server = ws.connectToServer();
+            sockets.add(new WebSocketRoute[] {ws, server});
+        });
+        Browsers.logIn(page, port, "badge-viewer", "badge-viewer-password");
+        var badge = page.getByTestId("connection-state");
+        assertThat(badge).hasText("Live");
+        page.evaluate(MARKER + " = 'still here'");
+
+        page.context().setOffline(true);
+        assertThat(badge).hasText("Offline");
+        Browsers.screenshot(page, "connection-offline");
+        page.context().setOffline(false);
+        assertThat(badge).hasText("Live");
+
+        // The server end goes away: the client notices, says so, reconnects on its own and subscribes again.
+        var open = sockets.getLast();
+        open[0].close();
+        open[1].close();
+        assertThat(badge).hasText("Reconnecting…");
+        Browsers.screenshot(page, "connection-reconnecting");
+        assertThat(badge).hasText("Live", new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions()
+                .setTimeout(30_000));
+        org.assertj.core.api.Assertions.assertThat(sockets).hasSizeGreaterThan(1);
+
+        // Live again: a change made now still reaches the page.
+        var nodesBefore = nodesInDatabase();
+        assertThat(page.getByTestId("stat-nodes-value")).hasText(String.valueOf(nodesBefore));
+        var login = Onboarding.registerAndLogIn(new ApiClient(port), applications, TestNodeKey.generate(), Tier.ALL);
+        createdNodes.add(login[0]);
+        assertThat(page.getByTestId("stat-nodes-value")).hasText(String.valueOf(nodesBefore + 1));
+        org.assertj.core.api.Assertions.assertThat(page.evaluate(MARKER)).isEqualTo("still here");
+    }
+
+    /**
+     * Other tests add and delete rows straight in the database, which publishes no live event: announce a change so
+     * the overview is computed afresh instead of served from its (short-lived) cache.
+     */
+    private void announceOutOfBandChanges() {
+        var sequence = live.sequence();
+        publisher.publishEvent(new NodeChanged("overview-it", NodeChanged.Kind.REINSTATED));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> live.sequence() > sequence);
+    }
+
+    private static String nodes(long n) {
+        return n + (n == 1 ? " node" : " nodes");
+    }
+
+    private long nodesInDatabase() {
+        return jdbc.sql("SELECT count(*) FROM nodes").query(Long.class).single();
+    }
+
+    private long count(String testId) {
+        var text = page.getByTestId(testId).textContent().replaceAll("[^0-9]", "");
+        return text.isEmpty() ? 0 : Long.parseLong(text);
+    }
+
+    private static ApiClient.Response report(ApiClient api, String[] login, double cpu) {
+        return api.post("/api/v1/health", Map.of("nodeId", login[0], "version", "1.0.0", "metrics",
+                Map.of("uptime", 60, "cpu", cpu, "memory", 40.0, "errors", 0), "timestamp",
+                Instant.now().toString()), login[1]);
+    }
+}
