@@ -40,7 +40,11 @@ export default function MainLayout() {
     ? [
         {
           text: `${user.username} · ${roleLabels[user.role] ?? user.role}`,
-          children: [{ text: 'Log out', action: 'logout' }],
+          children: [
+            // My account (own API tokens, password): users feature.
+            { text: 'My account', action: 'account' },
+            { text: 'Log out', action: 'logout' },
+          ],
         },
       ]
     : [];
@@ -75,6 +79,9 @@ export default function MainLayout() {
         items={userMenu}
         aria-label="User menu"
         onItemSelected={async (e) => {
+          if ((e.detail.value as { action?: string }).action === 'account') {
+            navigate('/account');
+          }
           if ((e.detail.value as { action?: string }).action === 'logout') {
             await logout();
             window.location.assign('/login');

@@ -2,6 +2,7 @@ import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
 import { useSignal } from '@vaadin/hilla-react-signals';
 import { LoginOverlay } from '@vaadin/react-components/LoginOverlay.js';
 import { useAuth } from 'Frontend/auth';
+import { useLocation } from 'react-router';
 
 export const config: ViewConfig = {
   menu: { exclude: true },
@@ -30,8 +31,38 @@ const i18n = {
 };
 
 export default function LoginView() {
-  const { login } = useAuth();
+  const { login, logout, state } = useAuth();
   const hasError = useSignal(false);
+  const submitted = useSignal(false);
+  const from = (useLocation().state as { from?: { pathname?: string } } | null)?.from?.pathname;
+
+  // A logged-in user lands here when a screen needs a role they do not have: say so instead of asking to log in.
+  if (state.user && !submitted.value) {
+    return (
+      <main className="view">
+        <div className="empty-state" role="alert" data-testid="access-denied">
+          <h2>Access denied</h2>
+          <p>
+            You are logged in as <strong>{state.user.username}</strong>
+            {from ? <>, and your role may not open <code>{from}</code></> : null}. Ask an admin if you need it.
+          </p>
+          <p className="flex gap-m justify-center">
+            <a href="/">Back to the dashboard</a>
+            <a
+              href="/login"
+              onClick={async (e) => {
+                e.preventDefault();
+                await logout();
+                window.location.assign('/login');
+              }}
+            >
+              Log in as someone else
+            </a>
+          </p>
+        </div>
+      </main>
+    );
+  }
 
   return (
     <LoginOverlay
@@ -40,6 +71,7 @@ export default function LoginView() {
       error={hasError.value}
       i18n={i18n}
       onLogin={async ({ detail: { username, password } }) => {
+        submitted.value = true;
         const { defaultUrl, error, redirectUrl } = await login(username, password);
         if (error) {
           hasError.value = true;

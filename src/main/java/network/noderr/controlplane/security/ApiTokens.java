@@ -38,7 +38,10 @@ public class ApiTokens {
     }
 
     /** A freshly issued token: {@code token} is shown once and never stored. */
-    public record IssuedToken(UUID id, String name, String token) {}
+    public record IssuedToken(
+            @org.jspecify.annotations.NonNull UUID id,
+            @org.jspecify.annotations.NonNull String name,
+            @org.jspecify.annotations.NonNull String token) {}
 
     /** Who a presented token belongs to. */
     public record TokenOwner(UUID tokenId, UUID userId, String username, Role role) {}

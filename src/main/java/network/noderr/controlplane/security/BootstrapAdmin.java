@@ -1,7 +1,5 @@
 package network.noderr.controlplane.security;
 
-import java.security.SecureRandom;
-import java.util.Base64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -49,7 +47,7 @@ class BootstrapAdmin implements SmartInitializingSingleton {
             log.info("Created bootstrap admin '{}' with the password from NODERR_ADMIN_PASSWORD", admin.username());
             return admin;
         }
-        var generated = generatePassword();
+        var generated = users.generatePassword();
         var admin = users.create(properties.username(), generated, Role.ADMIN);
         // Printed once by design: this is the only way to the first login when no password was configured.
         log.warn("""
@@ -61,11 +59,5 @@ class BootstrapAdmin implements SmartInitializingSingleton {
                 ==================================================================""",
                 admin.username(), generated);
         return admin;
-    }
-
-    private static String generatePassword() {
-        var bytes = new byte[18];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

@@ -49,12 +49,11 @@ public class MyAccount {
         }
     }
 
+    /**
+     * @throws InvalidRequestException on {@code currentPassword} or {@code newPassword}, saying what to fix
+     */
     public void changePassword(String currentPassword, String newPassword) {
-        try {
-            users.changePassword(Actors.currentUsername(), currentPassword, newPassword);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException("password", e.getMessage());
-        }
+        users.changePassword(Actors.currentUsername(), currentPassword, newPassword);
     }
 
     private UserAccount me() {

@@ -5,7 +5,6 @@ import jakarta.annotation.security.PermitAll;
 import java.util.List;
 import java.util.UUID;
 import network.noderr.controlplane.shared.Audited;
-import network.noderr.controlplane.shared.Endpoints;
 import org.jspecify.annotations.NonNull;
 import org.jspecify.annotations.Nullable;
 
@@ -21,27 +20,21 @@ public class MyAccountService {
     }
 
     public @NonNull List<ApiTokens.@NonNull TokenInfo> tokens() {
-        return Endpoints.call(account::tokens);
+        return FormErrors.call(account::tokens);
     }
 
     @Audited
     public ApiTokens.@NonNull IssuedToken createToken(@NonNull String name, @Nullable Integer expiresInDays) {
-        return Endpoints.call(() -> account.createToken(name, expiresInDays));
+        return FormErrors.call(() -> account.createToken(name, expiresInDays));
     }
 
     @Audited
     public void revokeToken(@NonNull UUID id) {
-        Endpoints.call(() -> {
-            account.revokeToken(id);
-            return null;
-        });
+        FormErrors.run(() -> account.revokeToken(id));
     }
 
     @Audited
     public void changePassword(@NonNull String currentPassword, @NonNull String newPassword) {
-        Endpoints.call(() -> {
-            account.changePassword(currentPassword, newPassword);
-            return null;
-        });
+        FormErrors.run(() -> account.changePassword(currentPassword, newPassword));
     }
 }

@@ -24,6 +24,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.oauth2.server.resource.authentication.OpaqueTokenAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -36,7 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
  *       problem+json. Public: {@code GET /api/v1/health-check}, {@code POST /api/v1/applications} and
  *       {@code /actuator/health}. Metrics at
  *       {@code /actuator/prometheus} need a token of any role.
- *   <li>everything else: the Hilla dashboard with its login view, session cookies and CSRF protection.
+ *   <li>everything else: the Hilla dashboard with its login view, session cookies and CSRF protection; each
+ *       request of a session re-reads the user ({@link SessionAccountFilter}), so disabling a user ends their
+ *       sessions and a role change applies at once.
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -150,8 +153,9 @@ class SecurityConfiguration {
 
     @Bean
     @Order(3)
-    SecurityFilterChain dashboardFilterChain(HttpSecurity http) throws Exception {
-        http.authorizeHttpRequests(auth -> auth.requestMatchers(
+    SecurityFilterChain dashboardFilterChain(HttpSecurity http, UserAccounts users) throws Exception {
+        http.addFilterAfter(new SessionAccountFilter(users), SecurityContextHolderFilter.class)
+                .authorizeHttpRequests(auth -> auth.requestMatchers(
                                 "/styles.css", "/favicon.ico", "/images/**", "/install.sh", "/install.ps1")
                         .permitAll())
                 .headers(h -> h.contentSecurityPolicy(withDefaults()).frameOptions(f -> f.deny()))

@@ -1,44 +1,67 @@
 package network.noderr.controlplane.security;
 
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import network.noderr.controlplane.shared.InvalidRequestException;
+import network.noderr.controlplane.shared.ProblemException;
+import org.jspecify.annotations.NonNull;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Creates and finds admin users. Passwords are stored as bcrypt hashes only. */
+/**
+ * Creates, finds and changes admin users. Passwords are stored as bcrypt hashes only. Changes that could take the
+ * last admin away are refused: an admin cannot demote or disable their own account, and the last enabled admin
+ * stays an enabled admin.
+ */
 @Service
 public class UserAccounts {
 
-    /** Shortest password accepted for a new user. */
+    /** Shortest password accepted. */
     public static final int MIN_PASSWORD_LENGTH = 12;
+
+    /** Longest password accepted (bcrypt reads at most 72 bytes; this only bounds the input). */
+    public static final int MAX_PASSWORD_LENGTH = 200;
+
+    /** What a username may look like. */
+    public static final String USERNAME_PATTERN = "[A-Za-z0-9._@-]{1,64}";
 
     private final UserRepository users;
     private final PasswordEncoder passwordEncoder;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
 
-    UserAccounts(UserRepository users, PasswordEncoder passwordEncoder) {
+    UserAccounts(UserRepository users, PasswordEncoder passwordEncoder, Clock clock) {
         this.users = users;
         this.passwordEncoder = passwordEncoder;
+        this.clock = clock;
     }
+
+    /** A password set by an admin: {@code generatedPassword} is only present (and shown once) when generated. */
+    public record PasswordReset(
+            @NonNull String username,
+            @Nullable String generatedPassword) {}
 
     /**
      * Creates a user.
      *
-     * @throws IllegalArgumentException when the username is taken or malformed or the password too short
+     * @throws InvalidRequestException when the username is malformed or the password too short
+     * @throws ProblemException 409 {@code user-exists} when the username is taken (case-insensitively)
      */
     @Transactional
     public UserAccount create(String username, String rawPassword, Role role) {
-        if (!username.matches("[A-Za-z0-9._@-]{1,64}")) {
-            throw new IllegalArgumentException(
-                    "Username must be 1-64 characters of letters, digits, '.', '_', '@' or '-'.");
+        if (username == null || !username.matches(USERNAME_PATTERN)) {
+            throw new InvalidRequestException("username", "use 1-64 letters, digits, '.', '_', '@' or '-'");
         }
-        if (rawPassword.length() < MIN_PASSWORD_LENGTH) {
-            throw new IllegalArgumentException(
-                    "Password must have at least " + MIN_PASSWORD_LENGTH + " characters.");
-        }
+        checkPassword("password", rawPassword);
         if (users.findByUsername(username).isPresent()) {
-            throw new IllegalArgumentException("A user named '" + username + "' already exists.");
+            throw new ProblemException(409, "user-exists", "User exists",
+                    "A user named '" + username + "' already exists. Choose another name.");
         }
         return users.insert(username, passwordEncoder.encode(rawPassword), role);
     }
@@ -46,23 +69,84 @@ public class UserAccounts {
     /**
      * Changes a user's password after checking the current one.
      *
-     * @throws IllegalArgumentException when the current password is wrong or the new one too short or unchanged
+     * @throws InvalidRequestException on {@code currentPassword} when it is wrong, on {@code newPassword} when it is
+     *     too short or unchanged
      */
     @Transactional
     public void changePassword(String username, String currentPassword, String newPassword) {
         var stored = users.findByUsername(username)
-                .orElseThrow(() -> new IllegalArgumentException("Unknown user " + username + "."));
+                .orElseThrow(() -> new IllegalStateException("Unknown user " + username));
         if (!passwordEncoder.matches(currentPassword, stored.passwordHash())) {
-            throw new IllegalArgumentException("The current password is not right. Nothing changed.");
+            throw new InvalidRequestException("currentPassword",
+                    "The current password is not right. Nothing changed.");
         }
-        if (newPassword.length() < MIN_PASSWORD_LENGTH) {
-            throw new IllegalArgumentException(
-                    "The new password must have at least " + MIN_PASSWORD_LENGTH + " characters.");
-        }
+        checkPassword("newPassword", newPassword);
         if (newPassword.equals(currentPassword)) {
-            throw new IllegalArgumentException("The new password is the current one. Nothing changed.");
+            throw new InvalidRequestException("newPassword", "The new password is the current one. Nothing changed.");
         }
         users.updatePasswordHash(stored.account().id(), passwordEncoder.encode(newPassword));
+    }
+
+    /**
+     * Gives a user a new role.
+     *
+     * @param actor who asks (an admin cannot demote themself)
+     * @throws ProblemException 404 {@code user-unknown}; 409 {@code own-account} or {@code last-admin}
+     */
+    @Transactional
+    public UserAccount changeRole(String actor, UUID id, Role role) {
+        var enabledAdmins = users.lockEnabledAdmins();
+        var user = get(id);
+        if (user.role() == role) {
+            return user;
+        }
+        if (user.role() == Role.ADMIN) {
+            guardAdminLoss(actor, user, enabledAdmins, "demote");
+        }
+        return users.updateRole(id, role);
+    }
+
+    /**
+     * Enables or disables a user. A disabled user cannot log in, their dashboard sessions end at their next request
+     * and their API tokens are refused until they are enabled again.
+     *
+     * @throws ProblemException 404 {@code user-unknown}; 409 {@code own-account} or {@code last-admin}
+     */
+    @Transactional
+    public UserAccount setEnabled(String actor, UUID id, boolean enabled) {
+        var enabledAdmins = users.lockEnabledAdmins();
+        var user = get(id);
+        if (user.enabled() == enabled) {
+            return user;
+        }
+        if (!enabled && user.role() == Role.ADMIN) {
+            guardAdminLoss(actor, user, enabledAdmins, "disable");
+        }
+        return users.updateEnabled(id, enabled);
+    }
+
+    /**
+     * Sets a user's password without the current one (an admin helping a user who lost it).
+     *
+     * @param newPassword the password to set, or null to generate one (returned once, never stored in clear)
+     */
+    @Transactional
+    public PasswordReset resetPassword(UUID id, @Nullable String newPassword) {
+        var user = get(id);
+        String password = newPassword;
+        if (password == null || password.isEmpty()) {
+            password = generatePassword();
+        } else {
+            checkPassword("password", password);
+        }
+        users.updatePasswordHash(id, passwordEncoder.encode(password));
+        return new PasswordReset(user.username(), newPassword == null || newPassword.isEmpty() ? password : null);
+    }
+
+    /** Notes a successful dashboard login. */
+    @Transactional
+    public void recordLogin(String username) {
+        users.recordLogin(username, clock.instant());
     }
 
     public Optional<UserAccount> findByUsername(String username) {
@@ -75,5 +159,43 @@ public class UserAccounts {
 
     public Optional<UserAccount> findById(UUID id) {
         return users.findById(id);
+    }
+
+    /**
+     * The user with this id.
+     *
+     * @throws ProblemException 404 {@code user-unknown}
+     */
+    public UserAccount get(UUID id) {
+        return users.findById(id).orElseThrow(() -> new ProblemException(404, "user-unknown", "No such user",
+                "There is no user " + id + ". Reload the user list."));
+    }
+
+    /** 144 random bits as 24 URL-safe characters. */
+    String generatePassword() {
+        var bytes = new byte[18];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static void checkPassword(String field, @Nullable String password) {
+        if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
+            throw new InvalidRequestException(field, "must have at least " + MIN_PASSWORD_LENGTH + " characters");
+        }
+        if (password.length() > MAX_PASSWORD_LENGTH) {
+            throw new InvalidRequestException(field, "must have at most " + MAX_PASSWORD_LENGTH + " characters");
+        }
+    }
+
+    private static void guardAdminLoss(String actor, UserAccount admin, List<UUID> enabledAdmins, String verb) {
+        if (admin.username().equalsIgnoreCase(actor)) {
+            throw new ProblemException(409, "own-account", "Not on your own account",
+                    "You cannot " + verb + " your own account. Ask another admin to do it.");
+        }
+        if (admin.enabled() && enabledAdmins.size() <= 1 && enabledAdmins.contains(admin.id())) {
+            throw new ProblemException(409, "last-admin", "Last admin",
+                    "'" + admin.username() + "' is the last enabled admin; without one nobody could manage users. "
+                            + "Make another user an admin first.");
+        }
     }
 }

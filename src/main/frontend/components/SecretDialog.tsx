@@ -1,0 +1,72 @@
+import { Button } from '@vaadin/react-components/Button.js';
+import { Dialog } from '@vaadin/react-components/Dialog.js';
+import { TextField } from '@vaadin/react-components/TextField.js';
+import { useState, type ReactNode } from 'react';
+
+export type Secret = {
+  /** Dialog title, e.g. "API token created". */
+  title: string;
+  /** Label of the field holding the secret. */
+  label: string;
+  value: string;
+  /** What the secret is for and what to do with it. */
+  description: ReactNode;
+};
+
+/**
+ * Shows a secret (an API token, a generated password) exactly once with a copy button. Nothing keeps it after the
+ * dialog closes, and the server stores only a hash.
+ */
+export function SecretDialog({ secret, onClose }: { secret?: Secret; onClose: () => void }) {
+  const [copied, setCopied] = useState(false);
+  const close = () => {
+    setCopied(false);
+    onClose();
+  };
+  const copy = async () => {
+    if (secret) {
+      try {
+        await navigator.clipboard.writeText(secret.value);
+        setCopied(true);
+      } catch {
+        // No clipboard access (an insecure origin or a denied permission): the field stays selectable.
+        setCopied(false);
+      }
+    }
+  };
+  return (
+    <Dialog
+      headerTitle={secret?.title ?? ''}
+      opened={secret !== undefined}
+      onOpenedChanged={(e) => {
+        if (!e.detail.value && secret) close();
+      }}
+      footer={
+        <>
+          <Button onClick={() => void copy()} data-testid="secret-copy">
+            {copied ? 'Copied' : 'Copy'}
+          </Button>
+          <Button theme="primary" onClick={close}>
+            Done
+          </Button>
+        </>
+      }
+    >
+      {secret && (
+        <div className="flex flex-col gap-s" style={{ maxWidth: '40rem' }} data-testid="secret-dialog">
+          <p className="m-0" role="alert">
+            <strong>Copy it now: you will not see it again.</strong> {secret.description}
+          </p>
+          <TextField
+            label={secret.label}
+            readonly
+            value={secret.value}
+            data-testid="secret-value"
+            style={{ width: '100%' }}
+            className="mono"
+          />
+        </div>
+      )}
+    </Dialog>
+  );
+}

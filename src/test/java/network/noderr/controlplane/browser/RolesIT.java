@@ -1,0 +1,321 @@
+package network.noderr.controlplane.browser;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import network.noderr.controlplane.ApiClient;
+import network.noderr.controlplane.DashboardClient;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.Onboarding;
+import network.noderr.controlplane.TestUsers;
+import network.noderr.controlplane.applications.Applications;
+import network.noderr.controlplane.rollouts.NewRelease;
+import network.noderr.controlplane.rollouts.Rollouts;
+import network.noderr.controlplane.rollouts.engine.RolloutConfig;
+import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
+import network.noderr.controlplane.security.ApiTokens;
+import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.security.UserAccounts;
+import network.noderr.controlplane.shared.Tier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Role-aware dashboard in real Chromium: a viewer sees every screen with something to act on and no action button;
+ * a release manager gets the deploy actions but not Users; an admin manages users, and a disabled user is out.
+ * The server refuses what the screens hide (see also RoleAccessIT and UserAdminApiTest).
+ */
+@IntegrationTest
+class RolesIT {
+
+    /** Buttons that only read: anything else on a viewer's screen would be an action. */
+    private static final Set<String> READ_ONLY_BUTTONS = Set.of("Filter", "Download CSV");
+
+    private static final Pattern ACTIONS = Pattern.compile(
+            "approve|reject|reissue|issue a new|publish|roll ?back|promote|pause|resume|abort|acknowledge|suspend"
+                    + "|reinstate|new user|create user|disable|enable|reset password|change role",
+            Pattern.CASE_INSENSITIVE);
+
+    /** Each test's rollout gets its own version (a tier never releases one version twice). */
+    private static final java.util.concurrent.atomic.AtomicInteger VERSIONS = new java.util.concurrent.atomic.AtomicInteger();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    UserAccounts users;
+
+    @Autowired
+    ApiTokens apiTokens;
+
+    @Autowired
+    Applications applications;
+
+    @Autowired
+    Rollouts rollouts;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    String operator;
+    String version;
+    String alertNode;
+    Page page;
+    Page second;
+
+    @BeforeEach
+    void somethingToActOnOnEveryScreen() {
+        operator = "Roles Operator " + UUID.randomUUID().toString().substring(0, 8);
+        applications.submit(Onboarding.form(operator, Tier.ORACLE), "127.0.0.1");
+        version = "7." + Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), 1000) + "."
+                + VERSIONS.incrementAndGet();
+        rollouts.start(new NewRelease(Tier.ORACLE, version,
+                "registry.noderr.network/oracle:7.0.0", "sha256:" + "a".repeat(64), "0x" + "b".repeat(64), null),
+                RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT, "test");
+        alertNode = "node-roles-" + UUID.randomUUID().toString().substring(0, 8);
+        var delivered = new ApiClient(port).post("/api/v1/alerts", Map.of("version", "4", "status", "firing",
+                "alerts", List.of(Map.of("status", "firing",
+                        "labels", Map.of("alertname", "NodeDown", "severity", "warning", "node_id", alertNode),
+                        "annotations", Map.of("summary", "Node " + alertNode + " is down"),
+                        "startsAt", java.time.Instant.now().minusSeconds(60).toString(),
+                        "fingerprint", UUID.randomUUID().toString().substring(0, 16)))), AlertsIT.SECRET);
+        org.assertj.core.api.Assertions.assertThat(delivered.status()).isEqualTo(200);
+    }
+
+    @AfterEach
+    void close() {
+        for (var p : new Page[] {page, second}) {
+            if (p != null) {
+                p.context().close();
+            }
+        }
+        jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
+                .update();
+        // Gone entirely, so screens that count finished rollouts (RolloutsIT) see only their own.
+        var ours = "SELECT d.id FROM deployments d JOIN releases r ON r.id = d.release_id "
+                + "WHERE r.tier = 'ORACLE' AND r.version_string = :v";
+        jdbc.sql("DELETE FROM deployment_events WHERE deployment_id IN (" + ours + ")").param("v", version).update();
+        jdbc.sql("DELETE FROM deployments WHERE id IN (" + ours + ")").param("v", version).update();
+        jdbc.sql("DELETE FROM releases WHERE tier = 'ORACLE' AND version_string = :v").param("v", version).update();
+    }
+
+    @Test
+    void aViewerSeesEveryScreenWithoutActionButtons() {
+        page = Browsers.openAs(users, port, "roles-viewer", Role.VIEWER, "Nodes");
+        assertThat(page.getByLabel("Node registry")).isVisible();
+        assertNoActions("nodes");
+
+        page.navigate(url("/"));
+        assertThat(page.locator("main")).isVisible();
+        assertNoActions("the start page");
+
+        openFromMenu("Applications");
+        page.getByText(operator).click();
+        assertThat(page.getByLabel("Application details")).containsText("ORACLE");
+        assertNoActions("applications");
+
+        openFromMenu("Releases");
+        assertThat(page.getByTestId("chain-status")).isVisible();
+        assertThat(page.getByTestId("publish-form")).hasCount(0);
+        assertNoActions("releases");
+
+        openFromMenu("Rollouts");
+        assertThat(page.getByLabel("Rollout ORACLE " + version, new Page.GetByLabelOptions().setExact(true))).isVisible();
+        assertNoActions("rollouts");
+
+        openFromMenu("Alerts");
+        assertThat(page.getByTestId("alert").filter(new Locator.FilterOptions().setHasText(alertNode))).isVisible();
+        assertNoActions("alerts");
+
+        openFromMenu("Audit log");
+        assertThat(page.getByTestId("audit-filters")).isVisible();
+        assertNoActions("audit");
+
+        var menu = page.locator("vaadin-side-nav-item");
+        assertThat(menu.filter(new Locator.FilterOptions().setHasText("Audit log"))).hasCount(1);
+        assertThat(menu.filter(new Locator.FilterOptions().setHasText("Users"))).hasCount(0);
+
+        page.navigate(url("/users"));
+        assertThat(page.getByTestId("access-denied")).containsText("roles-viewer");
+        assertThat(page.getByTestId("access-denied")).containsText("/users");
+        assertThat(page.getByTestId("users-grid")).hasCount(0);
+        Browsers.screenshot(page, "users-denied-viewer");
+    }
+
+    @Test
+    void aViewerManagesTheirOwnTokensAndPasswordUnderMyAccount() {
+        page = Browsers.openAs(users, port, "roles-account-viewer", Role.VIEWER, "Nodes");
+        page.getByLabel("User menu").getByText("roles-account-viewer · Viewer").click();
+        page.getByRole(AriaRole.MENUITEM, new Page.GetByRoleOptions().setName("My account")).click();
+        assertThat(page).hasURL(Pattern.compile(".*/account$"));
+        assertThat(page.getByTestId("account-identity")).containsText("roles-account-viewer");
+        assertThat(page.getByTestId("my-tokens-empty")).isVisible();
+        Browsers.screenshot(page, "account-empty");
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create token")).click();
+        assertThat(page.getByText("Give the token a name")).isVisible();
+
+        page.getByLabel("Name").fill("grafana");
+        page.getByLabel("Name").press("Enter");
+        var dialog = page.getByTestId("secret-dialog");
+        assertThat(dialog).containsText("you will not see it again");
+        var token = page.getByTestId("secret-value").locator("input").inputValue();
+        org.assertj.core.api.Assertions.assertThat(token).startsWith("ndr_");
+        assertThat(page.getByTestId("secret-copy")).isVisible();
+        Browsers.screenshot(page, "account-token-created");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Done")).click();
+        assertThat(page.getByTestId("secret-dialog")).hasCount(0);
+
+        var api = new ApiClient(port);
+        org.assertj.core.api.Assertions.assertThat(api.get("/api/v1/admin/nodes?size=1", token).status())
+                .as("the shown token works").isEqualTo(200);
+        var grid = page.getByTestId("my-tokens");
+        assertThat(grid).containsText("grafana");
+        assertThat(grid).not().containsText(token);
+        assertThat(grid.locator("[data-status=active]")).hasCount(1);
+        Browsers.screenshot(page, "account-tokens");
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke grafana")).click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke").setExact(true)).click();
+        assertThat(grid.locator("[data-status=revoked]")).hasCount(1);
+        org.assertj.core.api.Assertions.assertThat(api.get("/api/v1/admin/nodes?size=1", token).status())
+                .as("revoked").isEqualTo(401);
+
+        page.getByLabel("Current password").fill("not-my-password");
+        page.getByLabel("New password", new Page.GetByLabelOptions().setExact(true)).fill("a-brand-new-password");
+        page.getByLabel("Repeat the new password").fill("a-different-password");
+        page.getByLabel("Repeat the new password").press("Enter");
+        assertThat(page.getByText("Does not match the new password.")).isVisible();
+        page.getByLabel("Repeat the new password").fill("a-brand-new-password");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Change password")).click();
+        assertThat(page.getByText("The current password is not right")).isVisible();
+        Browsers.screenshot(page, "account-password-error");
+
+        page.getByLabel("Current password").fill("roles-account-viewer-password");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Change password")).click();
+        assertThat(page.getByText("Password changed")).isVisible();
+        users.resetPassword(users.findByUsername("roles-account-viewer").orElseThrow().id(),
+                "roles-account-viewer-password");
+    }
+
+    @Test
+    void aReleaseManagerDeploysButCannotManageUsers() throws Exception {
+        page = Browsers.openAs(users, port, "roles-manager", Role.RELEASE_MANAGER, "Releases");
+        assertThat(page.getByTestId("publish-form")).isVisible();
+        assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Publish on-chain")))
+                .isVisible();
+        openFromMenu("Rollouts");
+        var card = page.getByLabel("Rollout ORACLE " + version, new Page.GetByLabelOptions().setExact(true));
+        assertThat(card.getByText("Pause…")).isVisible();
+        assertThat(card.getByText("Abort…")).isVisible();
+
+        assertThat(page.locator("vaadin-side-nav-item").filter(new Locator.FilterOptions().setHasText("Users")))
+                .hasCount(0);
+        page.navigate(url("/users"));
+        assertThat(page.getByTestId("access-denied")).isVisible();
+        assertThat(page.getByTestId("users-grid")).hasCount(0);
+
+        var session = new DashboardClient(port);
+        org.assertj.core.api.Assertions.assertThat(session.login("roles-manager", "roles-manager-password")
+                .statusCode()).isEqualTo(200);
+        org.assertj.core.api.Assertions.assertThat(session.call("UserAdminService", "list", "{}").statusCode())
+                .as("Hilla call").isIn(401, 403);
+        var token = TestUsers.token(users, apiTokens, "roles-manager", Role.RELEASE_MANAGER);
+        var rest = new ApiClient(port).get("/api/v1/admin/users", token);
+        org.assertj.core.api.Assertions.assertThat(rest.status()).as("REST call").isEqualTo(403);
+        org.assertj.core.api.Assertions.assertThat(rest.problemType()).isEqualTo("forbidden");
+    }
+
+    @Test
+    void anAdminCreatesAUserWhoLogsInUntilDisabled() {
+        var name = "roles-new-" + UUID.randomUUID().toString().substring(0, 6);
+        page = Browsers.openAs(users, port, "roles-admin", Role.ADMIN, "Users");
+        assertThat(page).hasURL(Pattern.compile(".*/users$"));
+        assertThat(page.getByTestId("users-grid")).containsText("roles-admin");
+        Browsers.screenshot(page, "users-list");
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("New user…")).click();
+        var dialog = page.getByRole(AriaRole.DIALOG, new Page.GetByRoleOptions().setName("New user"));
+        // Keyboard only: the username field has the focus, Tab moves on, Enter submits.
+        page.keyboard().type("roles-admin");
+        page.keyboard().press("Tab");
+        page.keyboard().type("short");
+        page.keyboard().press("Enter");
+        assertThat(dialog.getByText("must have 12 to 200 characters")).isVisible();
+        dialog.getByRole(AriaRole.TEXTBOX, new Locator.GetByRoleOptions().setName("Password")).fill("first-password-123");
+        dialog.getByRole(AriaRole.TEXTBOX, new Locator.GetByRoleOptions().setName("Password")).press("Enter");
+        assertThat(dialog.getByText("already exists")).isVisible();
+        Browsers.screenshot(page, "users-create-errors");
+
+        dialog.getByLabel("Username").fill(name);
+        dialog.getByLabel("Role").click();
+        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Release manager")).click();
+        dialog.getByRole(AriaRole.TEXTBOX, new Locator.GetByRoleOptions().setName("Password")).press("Enter");
+        assertThat(page.getByText("User " + name + " created as Release manager")).isVisible();
+        var details = page.getByTestId("user-details");
+        assertThat(details.locator("h2")).hasText(name);
+
+        details.getByText("Reset password…").click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Generate password")).click();
+        assertThat(page.getByTestId("secret-dialog")).containsText("you will not see it again");
+        var password = page.getByTestId("secret-value").locator("input").inputValue();
+        Browsers.screenshot(page, "users-password-generated");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Done")).click();
+
+        second = Browsers.newPage();
+        Browsers.logIn(second, port, name, password);
+        assertThat(second.getByLabel("User menu")).containsText(name + " · Release manager");
+
+        details.getByText("Disable…").click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Disable").setExact(true)).click();
+        assertThat(page.getByText(name + " is disabled")).isVisible();
+        assertThat(details.getByTestId("user-status")).hasText("Disabled");
+        Browsers.screenshot(page, "users-disabled");
+
+        second.navigate(url("/rollouts"));
+        assertThat(second).hasURL(Pattern.compile(".*/login$"));
+        second.locator("input[name=username]").fill(name);
+        second.locator("input[name=password]").fill(password);
+        second.locator("input[name=password]").press("Enter");
+        assertThat(second.getByText("Incorrect username or password")).isVisible();
+        assertThat(second).hasURL(Pattern.compile(".*/login$"));
+    }
+
+    @Test
+    void anAdminCannotDisableOrDemoteThemselfInTheScreen() {
+        page = Browsers.openAs(users, port, "roles-self-admin", Role.ADMIN, "Users");
+        page.getByTestId("users-grid").getByText("roles-self-admin").click();
+        var details = page.getByTestId("user-details");
+        assertThat(details.getByTestId("own-account-hint")).isVisible();
+        assertThat(details.getByText("Disable…")).isDisabled();
+        assertThat(details.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Role Admin")))
+                .isDisabled();
+    }
+
+    private void openFromMenu(String screen) {
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(screen)).click();
+    }
+
+    private String url(String path) {
+        return "http://localhost:" + port + path;
+    }
+
+    private void assertNoActions(String screen) {
+        var buttons = page.locator("main vaadin-button:visible").allInnerTexts();
+        org.assertj.core.api.Assertions.assertThat(buttons).as("buttons on %s", screen)
+                .allMatch(READ_ONLY_BUTTONS::contains)
+                .noneMatch(text -> ACTIONS.matcher(text).find());
+        assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(ACTIONS))).hasCount(0);
+    }
+}
