@@ -11,6 +11,7 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import network.noderr.agent.api.ControlPlane;
 import network.noderr.agent.config.AgentConfig;
 import network.noderr.agent.docker.NodeContainers;
@@ -107,14 +108,19 @@ public final class Daemon {
     /** Samples, buffers and delivers health; returns how many buffered reports were delivered. */
     public int reportHealth() {
         try {
-            buffer.add(sample());
+            var container = containers.inspect(config.container()); // once per report: the sample's one source
+            var running = container.map(Daemon::versionOf).orElse(null);
+            buffer.add(sample(container, running));
             int sent = buffer.drain(batch -> controlPlane.reportHealth(batch));
             lastReport = clock.instant();
             metrics.reported(lastReport);
-            saveStatus(runningVersion());
+            saveStatus(running);
             return sent;
         } catch (IOException e) {
             log.warn("Health report buffered, not delivered: {}", e.toString());
+            return 0;
+        } catch (RuntimeException e) { // Docker unreachable: no sample this time; the schedule must go on
+            log.warn("Health sample not taken (is Docker running?): {}", e.toString());
             return 0;
         } finally {
             try {
@@ -160,14 +166,13 @@ public final class Daemon {
         return null;
     }
 
-    private Map<String, Object> sample() {
+    private Map<String, Object> sample(Optional<InspectContainerResponse> container, @Nullable String version) {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        var container = containers.inspect(config.container());
         long uptime = container.map(c -> c.getState().getStartedAt())
                 .filter(s -> s != null && !s.startsWith("0001"))
                 .map(s -> Duration.between(Instant.parse(s), clock.instant()).toSeconds())
                 .orElse(0L);
-        var health = containers.health(config.container());
+        var health = NodeContainers.healthOf(container);
         double cpu = Math.max(0, os.getCpuLoad()) * 100;
         double memory = os.getTotalMemorySize() == 0 ? 0
                 : 100.0 * (os.getTotalMemorySize() - os.getFreeMemorySize()) / os.getTotalMemorySize();
@@ -187,7 +192,6 @@ public final class Daemon {
         metrics.put("errors", errors);
         var report = new LinkedHashMap<String, Object>();
         report.put("nodeId", config.nodeId());
-        var version = runningVersion();
         report.put("version", version == null ? "unknown" : version);
         report.put("metrics", metrics);
         report.put("timestamp", clock.instant().toString());

@@ -142,7 +142,12 @@ public final class NodeContainers implements Closeable {
     }
 
     public Health health(String name) {
-        var state = inspect(name).map(InspectContainerResponse::getState).orElse(null);
+        return healthOf(inspect(name));
+    }
+
+    /** The health of an inspected container (empty: it does not exist). */
+    public static Health healthOf(Optional<InspectContainerResponse> container) {
+        var state = container.map(InspectContainerResponse::getState).orElse(null);
         if (state == null || !Boolean.TRUE.equals(state.getRunning())) {
             return Health.NOT_RUNNING;
         }

@@ -30,27 +30,32 @@ public final class AgentMetrics implements AutoCloseable {
     private @Nullable String currentVersion;
     private @Nullable HTTPServer server;
 
+    /** Without exemplars (the agent has no traces to link): the client then starts no scheduler thread. */
     public AgentMetrics(String tier) {
         this.tier = tier;
         version = Gauge.builder().name("node_version").help("1 for the version the node container runs")
-                .labelNames("version", "tier").register(registry);
+                .labelNames("version", "tier").withoutExemplars().register(registry);
         updateFailed = Gauge.builder().name("node_update_failed")
                 .help("1 when the last update failed or was rolled back, 0 after a successful one")
-                .labelNames("tier").register(registry);
+                .labelNames("tier").withoutExemplars().register(registry);
         updateFailed.labelValues(tier).set(0);
         lastCheck = Gauge.builder().name("node_last_check_timestamp_seconds")
-                .help("when the agent last asked the control plane for its version (Unix time)").register(registry);
-        lastReport = Gauge.builder().name("node_last_successful_report_timestamp_seconds")
-                .help("when health reports were last delivered to the control plane (Unix time)").register(registry);
-        updateDuration = Histogram.builder().name("node_update_duration_seconds")
-                .help("duration of updates from start to outcome").labelNames("result")
-                .classicUpperBounds(5, 15, 30, 60, 120, 300, 600, 1800).register(registry);
-        updates = Counter.builder().name("node_updates").help("updates by result").labelNames("result")
+                .help("when the agent last asked the control plane for its version (Unix time)").withoutExemplars()
                 .register(registry);
+        lastReport = Gauge.builder().name("node_last_successful_report_timestamp_seconds")
+                .help("when health reports were last delivered to the control plane (Unix time)").withoutExemplars()
+                .register(registry);
+        // Classic buckets only: what the dashboards query.
+        updateDuration = Histogram.builder().name("node_update_duration_seconds")
+                .help("duration of updates from start to outcome").labelNames("result").classicOnly()
+                .classicUpperBounds(5, 15, 30, 60, 120, 300, 600, 1800).withoutExemplars().register(registry);
+        updates = Counter.builder().name("node_updates").help("updates by result").labelNames("result")
+                .withoutExemplars().register(registry);
         buffered = Gauge.builder().name("node_health_buffered_reports")
-                .help("health reports waiting on disk to be delivered").register(registry);
+                .help("health reports waiting on disk to be delivered").withoutExemplars().register(registry);
         dropped = Gauge.builder().name("node_health_reports_dropped")
-                .help("health reports dropped because the buffer was full, since install").register(registry);
+                .help("health reports dropped because the buffer was full, since install").withoutExemplars()
+                .register(registry);
     }
 
     /** Serves {@code /metrics} on the port (0 = not served). */

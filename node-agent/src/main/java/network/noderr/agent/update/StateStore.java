@@ -1,9 +1,11 @@
 package network.noderr.agent.update;
 
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -21,9 +24,25 @@ import org.jspecify.annotations.Nullable;
  */
 public final class StateStore {
 
+    /**
+     * Instants as ISO-8601 text ({@link Instant#toString()} and {@link Instant#parse}), the records' format since the
+     * first version; two small (de)serializers instead of Jackson's java.time module, whose ~75 classes would stay
+     * loaded in the idle daemon for these two fields (docs/agent.md, "Footprint").
+     */
     private static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .registerModule(new SimpleModule("instants")
+                    .addSerializer(Instant.class, ToStringSerializer.instance)
+                    .addDeserializer(Instant.class, new FromStringDeserializer<>(Instant.class) {
+                        @Override
+                        protected Instant _deserialize(String value, DeserializationContext context)
+                                throws IOException {
+                            try {
+                                return Instant.parse(value);
+                            } catch (DateTimeParseException e) {
+                                throw context.weirdStringException(value, Instant.class, e.getMessage());
+                            }
+                        }
+                    }))
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Path file;
