@@ -142,6 +142,11 @@ class RolesIT {
         assertThat(page.getByTestId("audit-filters")).isVisible();
         assertNoActions("audit");
 
+        openFromMenu("Approvals");
+        assertThat(page.locator("main")).isVisible();
+        assertThat(page.locator("main vaadin-checkbox")).hasCount(0); // the per-tier rule is the admin's
+        assertNoActions("approvals");
+
         var menu = page.locator("vaadin-side-nav-item");
         assertThat(menu.filter(new Locator.FilterOptions().setHasText("Audit log"))).hasCount(1);
         assertThat(menu.filter(new Locator.FilterOptions().setHasText("Users"))).hasCount(0);
@@ -304,7 +309,7 @@ class RolesIT {
     }
 
     private void openFromMenu(String screen) {
-        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(screen)).click();
+        Browsers.openScreen(page, screen);
     }
 
     private String url(String path) {

@@ -56,7 +56,8 @@ final class Dashboard {
 
     /** Opens a screen from the side menu. */
     static void open(Page page, String screen) {
-        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(screen).setExact(true)).click();
+        page.locator("vaadin-side-nav").getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName(screen)
+                .setExact(true)).click();
     }
 
     /** Picks {@code option} in the select labelled {@code label}. */
