@@ -31,6 +31,7 @@ class PushFanOut implements SmartLifecycle {
     private final NodeStream stream;
     private final JsonMapper json;
     private volatile boolean running;
+    private final java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
     private Thread listener;
 
     PushFanOut(JdbcClient jdbc, DataSource dataSource, NodeStream stream, JsonMapper json) {
@@ -58,6 +59,15 @@ class PushFanOut implements SmartLifecycle {
     public void start() {
         running = true;
         listener = Thread.ofPlatform().name("node-push-listener").daemon().start(this::listen);
+        // Start accepting node connections only once this replica listens: a change committed in between would
+        // otherwise never reach the nodes connected here.
+        try {
+            if (!listening.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                log.warn("Node push listener not listening after 30 s; pushes may be late until it is");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -80,6 +90,7 @@ class PushFanOut implements SmartLifecycle {
                 try (var st = c.createStatement()) {
                     st.execute("LISTEN " + CHANNEL);
                 }
+                listening.countDown();
                 var pg = c.unwrap(PGConnection.class);
                 while (running) {
                     var notifications = pg.getNotifications(1000);
