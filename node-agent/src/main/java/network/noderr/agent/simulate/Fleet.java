@@ -127,10 +127,13 @@ public final class Fleet implements AutoCloseable {
             }
             tasks.add(threads.submit(() -> {
                 try {
-                    if (node.check()) {
+                    if (retryOnce(node::check)) {
                         updates.incrementAndGet();
                     }
-                    node.reportHealth();
+                    retryOnce(() -> {
+                        node.reportHealth();
+                        return true;
+                    });
                     healthReports.incrementAndGet();
                 } catch (IOException e) {
                     errors.incrementAndGet();
@@ -146,6 +149,30 @@ public final class Fleet implements AutoCloseable {
             }
         }
         return healthReports.get() - before;
+    }
+
+    private interface Call {
+        boolean run() throws IOException;
+    }
+
+    /**
+     * Like the real agent (which buffers and re-sends), a call that timed out or failed on the way is tried once
+     * more after a second; an answer from the control plane (4xx/5xx) is not retried.
+     */
+    private static boolean retryOnce(Call call) throws IOException {
+        try {
+            return call.run();
+        } catch (network.noderr.agent.api.ControlPlane.ApiException e) {
+            throw e;
+        } catch (IOException e) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw e;
+            }
+            return call.run();
+        }
     }
 
     /** Rounds every interval until closed. */
