@@ -40,7 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ControlPlaneBenchmark {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String ADMIN_TOKEN = "ndr_benchmark_admin_token_0123456789abcdefghijkl";
+    /** The bootstrap admin's API token and password in the control plane the benchmarks start. */
+    static final String ADMIN_TOKEN = "ndr_benchmark_admin_token_0123456789abcdefghijkl";
+    static final String ADMIN_PASSWORD = "benchmark-admin-password";
 
     private record Node(String id, String token) {}
 
@@ -109,7 +111,12 @@ public final class ControlPlaneBenchmark {
         }
     }
 
-    private static Process startControlPlane(String jdbcUrl, int port, Path work) throws Exception {
+    /**
+     * Starts the packaged control plane (target/noderr-control-plane-*.jar) as its own process on {@code jdbcUrl},
+     * with the bootstrap admin {@code admin} / {@link #ADMIN_PASSWORD} and its own local chain, and waits until it
+     * answers; its log goes to {@code work/control-plane.log}.
+     */
+    static Process startControlPlane(String jdbcUrl, int port, Path work) throws Exception {
         Path jar;
         try (var files = Files.list(Path.of("target"))) {
             jar = files.filter(p -> p.getFileName().toString().matches("noderr-control-plane-.*\\.jar")).findFirst()
@@ -130,7 +137,7 @@ public final class ControlPlaneBenchmark {
         env.put("NODERR_DB_URL", jdbcUrl.replace("user=postgres", "").replaceAll("[?&]$", ""));
         env.put("NODERR_DB_USER", "postgres");
         env.put("NODERR_ADMIN_API_TOKEN", ADMIN_TOKEN);
-        env.put("NODERR_ADMIN_PASSWORD", "benchmark-admin-password");
+        env.put("NODERR_ADMIN_PASSWORD", ADMIN_PASSWORD);
         env.put("LOGGING_LEVEL_ROOT", "WARN");
         // Its own local chain, under the benchmark's work directory, on a free port.
         env.put("NODERR_DATA_DIR", work.resolve("data").toString());
