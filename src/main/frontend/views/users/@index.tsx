@@ -6,12 +6,11 @@ import { ConfirmDialog } from '@vaadin/react-components/ConfirmDialog.js';
 import { Dialog } from '@vaadin/react-components/Dialog.js';
 import { Grid } from '@vaadin/react-components/Grid.js';
 import { GridColumn } from '@vaadin/react-components/GridColumn.js';
-import { Notification } from '@vaadin/react-components/Notification.js';
 import { PasswordField, type PasswordFieldElement } from '@vaadin/react-components/PasswordField.js';
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
-import { errorText, fieldErrors } from 'Frontend/components/errors';
+import { errorText, fieldErrors, showDone, showError, submitOnEnter } from 'Frontend/components/errors';
 import { roleItems, roleLabels } from 'Frontend/components/roles';
 import { SecretDialog, type Secret } from 'Frontend/components/SecretDialog';
 import { formatRelative } from 'Frontend/components/time';
@@ -20,7 +19,7 @@ import type TokenInfo from 'Frontend/generated/network/noderr/controlplane/secur
 import NewUserModel from 'Frontend/generated/network/noderr/controlplane/security/NewUserModel';
 import Role from 'Frontend/generated/network/noderr/controlplane/security/Role';
 import type UserAccount from 'Frontend/generated/network/noderr/controlplane/security/UserAccount';
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import './users.css';
 
 export const config: ViewConfig = {
@@ -28,24 +27,6 @@ export const config: ViewConfig = {
   menu: { order: 8, icon: 'vaadin:users' },
   rolesAllowed: ['ADMIN'],
 };
-
-function showError(what: string, e: unknown) {
-  Notification.show(`${what}: ${errorText(e)}`, { theme: 'error', duration: 8000, position: 'bottom-end' });
-}
-
-function showDone(text: string) {
-  Notification.show(text, { theme: 'success', duration: 5000 });
-}
-
-/** Enter in a text input submits, as in a plain HTML form (Enter on a select or button keeps its own meaning). */
-function submitOnEnter(action: () => void) {
-  return (e: KeyboardEvent) => {
-    if (e.key === 'Enter' && (e.target as HTMLElement).tagName === 'INPUT') {
-      e.preventDefault();
-      action();
-    }
-  };
-}
 
 export default function UsersView() {
   const { state } = useAuth();
