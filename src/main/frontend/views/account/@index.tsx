@@ -7,14 +7,15 @@ import { PasswordField } from '@vaadin/react-components/PasswordField.js';
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
-import { errorText, fieldErrors, showDone, showError, submitOnEnter } from 'Frontend/components/errors';
+import { fieldErrors, showDone, showError, submitOnEnter } from 'Frontend/components/errors';
 import { roleLabels } from 'Frontend/components/roles';
 import { SecretDialog, type Secret } from 'Frontend/components/SecretDialog';
 import { formatRelative } from 'Frontend/components/time';
+import { useLoaded } from 'Frontend/components/useLoaded';
 import { MyAccountService } from 'Frontend/generated/endpoints';
 import type TokenInfo from 'Frontend/generated/network/noderr/controlplane/security/ApiTokens/TokenInfo';
 import type Role from 'Frontend/generated/network/noderr/controlplane/security/Role';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import './account.css';
 
 export const config: ViewConfig = {
@@ -57,28 +58,13 @@ export default function AccountView() {
 }
 
 function ApiTokensSection() {
-  const [tokens, setTokens] = useState<TokenInfo[] | undefined>(undefined);
-  const [loadError, setLoadError] = useState<string | undefined>(undefined);
+  const { data: tokens, error: loadError, reload: load } = useLoaded(MyAccountService.tokens, 'Could not load your API tokens');
   const [name, setName] = useState('');
   const [nameError, setNameError] = useState<string | undefined>(undefined);
   const [expiry, setExpiry] = useState('90');
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<Secret | undefined>(undefined);
   const [revoking, setRevoking] = useState<TokenInfo | undefined>(undefined);
-
-  const load = useCallback(async () => {
-    try {
-      setTokens(await MyAccountService.tokens());
-      setLoadError(undefined);
-    } catch (e) {
-      setLoadError(errorText(e));
-      showError('Could not load your API tokens', e);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   async function create() {
     const trimmed = name.trim();

@@ -10,10 +10,11 @@ import { PasswordField, type PasswordFieldElement } from '@vaadin/react-componen
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
-import { errorText, fieldErrors, showDone, showError, submitOnEnter } from 'Frontend/components/errors';
+import { fieldErrors, showDone, showError, submitOnEnter } from 'Frontend/components/errors';
 import { roleItems, roleLabels } from 'Frontend/components/roles';
 import { SecretDialog, type Secret } from 'Frontend/components/SecretDialog';
 import { formatRelative } from 'Frontend/components/time';
+import { useLoaded } from 'Frontend/components/useLoaded';
 import { UserAdminService } from 'Frontend/generated/endpoints';
 import type TokenInfo from 'Frontend/generated/network/noderr/controlplane/security/ApiTokens/TokenInfo';
 import NewUserModel from 'Frontend/generated/network/noderr/controlplane/security/NewUserModel';
@@ -31,25 +32,10 @@ export const config: ViewConfig = {
 export default function UsersView() {
   const { state } = useAuth();
   const me = state.user?.username;
-  const [users, setUsers] = useState<UserAccount[] | undefined>(undefined);
-  const [loadError, setLoadError] = useState<string | undefined>(undefined);
+  const { data: users, error: loadError, reload: load } = useLoaded(UserAdminService.list, 'Could not load the users');
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<Secret | undefined>(undefined);
-
-  const load = useCallback(async () => {
-    try {
-      setUsers(await UserAdminService.list());
-      setLoadError(undefined);
-    } catch (e) {
-      setLoadError(errorText(e));
-      showError('Could not load the users', e);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const selected = users?.find((u) => u.id === selectedId);
 
