@@ -122,6 +122,20 @@ class OverviewIT {
     }
 
     @Test
+    void aTierOpensTheRegistryFilteredToIt() {
+        var id = "overview-link-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        network.noderr.controlplane.TestNodes.insert(jdbc, id, "GUARDIAN");
+        createdNodes.add(id);
+        page = Browsers.openAs(users, port, "overview-linker", Role.VIEWER, "Overview");
+        var guardians = jdbc.sql("SELECT count(*) FROM nodes WHERE tier = 'GUARDIAN'").query(Long.class).single();
+
+        page.getByTestId("versions-GUARDIAN").getByRole(com.microsoft.playwright.options.AriaRole.LINK).click();
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/nodes\\?tier=GUARDIAN$"));
+        assertThat(page.getByLabel("Tier", new Page.GetByLabelOptions().setExact(true))).containsText("GUARDIAN");
+        assertThat(page.getByTestId("node-count")).hasText(nodes(guardians));
+    }
+
+    @Test
     void theConnectionBadgeShowsOfflineAndReconnectingAndRecoversByItself() {
         var sockets = new CopyOnWriteArrayList<WebSocketRoute[]>();
         if (users.findByUsername("badge-viewer").isEmpty()) {
