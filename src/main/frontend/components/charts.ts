@@ -28,6 +28,15 @@ Chart.register(
   Tooltip,
 );
 
+// Axis labels, legends and grid lines follow the colour scheme (the app is light or dark as the system prefers).
+const darkScheme = window.matchMedia('(prefers-color-scheme: dark)');
+function applySchemeDefaults() {
+  Chart.defaults.color = darkScheme.matches ? '#c9d1db' : '#5c6470';
+  Chart.defaults.borderColor = darkScheme.matches ? 'rgba(255, 255, 255, 0.12)' : 'rgba(0, 0, 0, 0.1)';
+}
+applySchemeDefaults();
+darkScheme.addEventListener('change', applySchemeDefaults);
+
 /**
  * Colours for health classes, matching the health badges. Fixed values: the theme's custom properties may hold CSS
  * functions a canvas cannot draw with.

@@ -1,4 +1,6 @@
 import { EndpointValidationError } from '@vaadin/hilla-frontend';
+import { Notification } from '@vaadin/react-components/Notification.js';
+import type { KeyboardEvent } from 'react';
 
 /** The message of an endpoint error (the server's text says what happened and what to do). */
 export function errorText(e: unknown): string {
@@ -16,4 +18,24 @@ export function fieldErrors(e: unknown): Record<string, string> {
     }
   }
   return result;
+}
+
+/** An error toast: what did not happen, then the server's text (what happened and what to do). */
+export function showError(what: string, e: unknown) {
+  Notification.show(`${what}: ${errorText(e)}`, { theme: 'error', duration: 8000, position: 'bottom-end' });
+}
+
+/** A success toast saying what happened. */
+export function showDone(text: string) {
+  Notification.show(text, { theme: 'success', duration: 5000 });
+}
+
+/** Enter in a text input submits, as in a plain HTML form (Enter on a select or button keeps its own meaning). */
+export function submitOnEnter(action: () => void) {
+  return (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && (e.target as HTMLElement).tagName === 'INPUT') {
+      e.preventDefault();
+      action();
+    }
+  };
 }

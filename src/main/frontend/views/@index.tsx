@@ -12,7 +12,7 @@ import type TierOverview from 'Frontend/generated/network/noderr/controlplane/ov
 import type RolloutView from 'Frontend/generated/network/noderr/controlplane/rollouts/RolloutView';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { Bar, Doughnut } from 'react-chartjs-2';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import './overview.css';
 
 export const config: ViewConfig = {
@@ -26,6 +26,13 @@ const TOPICS = [LiveTopic.NODES, LiveTopic.ROLLOUTS, LiveTopic.ALERTS];
 function errorText(e: unknown) {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** The registry filtered to what a chart element or count shows. */
+function registryLink(filters: Record<string, string>) {
+  return `/nodes?${new URLSearchParams(filters).toString()}`;
+}
+
+const HEALTH_FILTERS = ['healthy', 'degraded', 'unhealthy', 'unknown'];
 
 export default function OverviewView() {
   const [overview, setOverview] = useState<Overview | undefined>(undefined);
@@ -146,6 +153,7 @@ function Stat({ id, label, value, tone, children }: StatProps) {
 
 function HealthChart({ tiers }: { tiers: TierOverview[] }) {
   const colors = healthColors();
+  const navigate = useNavigate();
   const data = {
     labels: tiers.map((t) => t.tier),
     datasets: [
@@ -171,6 +179,19 @@ function HealthChart({ tiers }: { tiers: TierOverview[] }) {
           indexAxis: 'y',
           maintainAspectRatio: false,
           animation: false,
+          // A bar opens the registry with that tier and health.
+          onClick: (_event, elements) => {
+            const hit = elements[0];
+            if (hit) {
+              navigate(registryLink({ tier: tiers[hit.index].tier, health: HEALTH_FILTERS[hit.datasetIndex] }));
+            }
+          },
+          onHover: (event, elements) => {
+            (event.native?.target as HTMLElement | undefined)?.style.setProperty(
+              'cursor',
+              elements.length > 0 ? 'pointer' : 'default',
+            );
+          },
           scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } },
           plugins: { legend: { position: 'bottom' } },
         }}
@@ -180,6 +201,7 @@ function HealthChart({ tiers }: { tiers: TierOverview[] }) {
 }
 
 function VersionChart({ tier }: { tier: TierOverview }) {
+  const navigate = useNavigate();
   const data = {
     labels: tier.versions.map((v) => v.label),
     datasets: [
@@ -195,7 +217,9 @@ function VersionChart({ tier }: { tier: TierOverview }) {
   return (
     <figure className="chart tier-chart" data-testid={`versions-${tier.tier}`} data-nodes={tier.nodes}>
       <figcaption>
-        <strong>{tier.tier}</strong>{' '}
+        <Link to={registryLink({ tier: tier.tier })} title={`Open the ${tier.tier} nodes in the registry`}>
+          <strong>{tier.tier}</strong>
+        </Link>{' '}
         <span className="text-secondary" data-testid={`tier-${tier.tier}-count`}>
           {tier.nodes.toLocaleString()} {tier.nodes === 1 ? 'node' : 'nodes'}
           {tier.suspended > 0 && ` · ${tier.suspended.toLocaleString()} suspended`}
@@ -213,6 +237,20 @@ function VersionChart({ tier }: { tier: TierOverview }) {
               maintainAspectRatio: false,
               animation: false,
               plugins: { legend: { position: 'right' } },
+              // A version's slice opens the registry with the tier's nodes on that version.
+              onClick: (_event, elements) => {
+                const version = elements[0] ? tier.versions[elements[0].index] : undefined;
+                if (version?.kind === 'VERSION') {
+                  navigate(registryLink({ tier: tier.tier, version: version.label }));
+                }
+              },
+              onHover: (event, elements) => {
+                const version = elements[0] ? tier.versions[elements[0].index] : undefined;
+                (event.native?.target as HTMLElement | undefined)?.style.setProperty(
+                  'cursor',
+                  version?.kind === 'VERSION' ? 'pointer' : 'default',
+                );
+              },
             }}
           />
         </div>

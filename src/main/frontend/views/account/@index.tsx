@@ -3,19 +3,19 @@ import { Button } from '@vaadin/react-components/Button.js';
 import { ConfirmDialog } from '@vaadin/react-components/ConfirmDialog.js';
 import { Grid } from '@vaadin/react-components/Grid.js';
 import { GridColumn } from '@vaadin/react-components/GridColumn.js';
-import { Notification } from '@vaadin/react-components/Notification.js';
 import { PasswordField } from '@vaadin/react-components/PasswordField.js';
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
-import { errorText, fieldErrors } from 'Frontend/components/errors';
+import { fieldErrors, showDone, showError, submitOnEnter } from 'Frontend/components/errors';
 import { roleLabels } from 'Frontend/components/roles';
 import { SecretDialog, type Secret } from 'Frontend/components/SecretDialog';
 import { formatRelative } from 'Frontend/components/time';
+import { useLoaded } from 'Frontend/components/useLoaded';
 import { MyAccountService } from 'Frontend/generated/endpoints';
 import type TokenInfo from 'Frontend/generated/network/noderr/controlplane/security/ApiTokens/TokenInfo';
 import type Role from 'Frontend/generated/network/noderr/controlplane/security/Role';
-import { useCallback, useEffect, useState, type KeyboardEvent } from 'react';
+import { useState } from 'react';
 import './account.css';
 
 export const config: ViewConfig = {
@@ -33,19 +33,6 @@ const expiryItems = [
   { label: '1 year', value: '365' },
   { label: 'Never', value: 'never' },
 ];
-
-function showError(what: string, e: unknown) {
-  Notification.show(`${what}: ${errorText(e)}`, { theme: 'error', duration: 8000, position: 'bottom-end' });
-}
-
-function submitOnEnter(action: () => void) {
-  return (e: KeyboardEvent) => {
-    if (e.key === 'Enter' && (e.target as HTMLElement).tagName === 'INPUT') {
-      e.preventDefault();
-      action();
-    }
-  };
-}
 
 function tokenStatus(t: TokenInfo): 'active' | 'revoked' | 'expired' {
   if (t.revokedAt) return 'revoked';
@@ -71,28 +58,13 @@ export default function AccountView() {
 }
 
 function ApiTokensSection() {
-  const [tokens, setTokens] = useState<TokenInfo[] | undefined>(undefined);
-  const [loadError, setLoadError] = useState<string | undefined>(undefined);
+  const { data: tokens, error: loadError, reload: load } = useLoaded(MyAccountService.tokens, 'Could not load your API tokens');
   const [name, setName] = useState('');
   const [nameError, setNameError] = useState<string | undefined>(undefined);
   const [expiry, setExpiry] = useState('90');
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<Secret | undefined>(undefined);
   const [revoking, setRevoking] = useState<TokenInfo | undefined>(undefined);
-
-  const load = useCallback(async () => {
-    try {
-      setTokens(await MyAccountService.tokens());
-      setLoadError(undefined);
-    } catch (e) {
-      setLoadError(errorText(e));
-      showError('Could not load your API tokens', e);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   async function create() {
     const trimmed = name.trim();
@@ -129,10 +101,7 @@ function ApiTokensSection() {
     setRevoking(undefined);
     try {
       await MyAccountService.revokeToken(token.id);
-      Notification.show(`Token “${token.name}” revoked: requests with it are refused from now on.`, {
-        theme: 'success',
-        duration: 5000,
-      });
+      showDone(`Token “${token.name}” revoked: requests with it are refused from now on.`);
     } catch (e) {
       showError('The token was not revoked', e);
     } finally {
@@ -238,7 +207,7 @@ function PasswordSection() {
       setCurrent('');
       setNext('');
       setRepeat('');
-      Notification.show('Password changed. Use the new one next time you log in.', { theme: 'success', duration: 5000 });
+      showDone('Password changed. Use the new one next time you log in.');
     } catch (e) {
       const fields = fieldErrors(e);
       if (fields.currentPassword || fields.newPassword) {

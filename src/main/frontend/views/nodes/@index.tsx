@@ -9,16 +9,18 @@ import { GridSortColumn } from '@vaadin/react-components/GridSortColumn.js';
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { Icon } from '@vaadin/react-components/Icon.js';
+import { Button } from '@vaadin/react-components/Button.js';
 import { Notification } from '@vaadin/react-components/Notification.js';
 import { HealthBadge } from 'Frontend/components/HealthBadge';
 import { useLiveRefresh } from 'Frontend/components/live';
 import { formatRelative } from 'Frontend/components/time';
 import { NodeRegistryService } from 'Frontend/generated/endpoints';
 import type NodeSummary from 'Frontend/generated/network/noderr/controlplane/nodes/NodeSummary';
+import type NodeStatus from 'Frontend/generated/network/noderr/controlplane/nodes/NodeStatus';
 import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
 import Tier from 'Frontend/generated/network/noderr/controlplane/shared/Tier';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 
 export const config: ViewConfig = {
   title: 'Nodes',
@@ -29,6 +31,13 @@ export const config: ViewConfig = {
 const PAGE_SIZE = 50;
 const TOPICS = [LiveTopic.NODES];
 
+/** The registry's filters live in the address (`/nodes?tier=ORACLE&health=unhealthy`), so a filtered view can be shared. */
+const FILTERS = ['tier', 'status', 'health', 'version', 'cohort', 'q'] as const;
+type Filter = (typeof FILTERS)[number];
+
+const SEARCH_DEBOUNCE_MS = 150;
+const FILTER_WIDTH = '9rem';
+
 const tierItems = [{ label: 'All tiers', value: 'any' }, ...Object.values(Tier).map((t) => ({ label: t, value: t }))];
 const healthItems = [
   { label: 'Any health', value: 'any' },
@@ -37,24 +46,76 @@ const healthItems = [
   { label: 'Unhealthy', value: 'unhealthy' },
   { label: 'Never reported', value: 'unknown' },
 ];
+const statusItems = [
+  { label: 'Any status', value: 'any' },
+  { label: 'Active', value: 'ACTIVE' },
+  { label: 'Suspended', value: 'SUSPENDED' },
+];
+const cohortItems = [
+  { label: 'Any cohort', value: 'any' },
+  { label: 'Canary', value: 'canary' },
+  ...[1, 2, 3, 4].map((n) => ({ label: `Cohort ${n}`, value: `cohort${n}` })),
+];
 
 export default function NodesView() {
-  const [tier, setTier] = useState('any');
-  const [health, setHealth] = useState('any');
-  const [searchInput, setSearchInput] = useState('');
-  const [search, setSearch] = useState('');
+  const [params] = useSearchParams();
+  const filter = (name: Filter) => params.get(name) ?? '';
+  const tier = filter('tier');
+  const status = filter('status');
+  const health = filter('health');
+  const version = filter('version');
+  const cohort = filter('cohort');
+  const search = filter('q');
+  const [searchInput, setSearchInput] = useState(search);
+  const [versions, setVersions] = useState<string[]>([]);
   const [total, setTotal] = useState<number | undefined>(undefined);
-  const filtered = tier !== 'any' || health !== 'any' || search !== '';
+  const filtered = FILTERS.some((f) => params.get(f));
   const grid = useRef<GridElement<NodeSummary>>(null);
   const navigate = useNavigate();
 
+  // Each change starts from the address as it is now (not as of the last render), so quick successive changes
+  // (a select, then the debounced search) never undo each other.
+  const setFilter = useCallback(
+    (name: Filter, value: string) => {
+      const current = new URLSearchParams(window.location.search);
+      const next = new URLSearchParams(current);
+      if (value === '' || value === 'any') {
+        next.delete(name);
+      } else {
+        next.set(name, value);
+      }
+      if (next.toString() !== current.toString()) {
+        navigate({ search: next.toString() }, { replace: true });
+      }
+    },
+    [navigate],
+  );
+
+  const loadVersions = useCallback(() => {
+    NodeRegistryService.versionsInUse().then(setVersions, () => setVersions([]));
+  }, []);
+  useEffect(loadVersions, [loadVersions]);
+
   // Live: re-fetch the pages in view; the grid keeps its sort, filters and scroll position.
-  useLiveRefresh(() => grid.current?.clearCache(), TOPICS);
+  useLiveRefresh(() => {
+    grid.current?.clearCache();
+    loadVersions();
+  }, TOPICS);
 
   useEffect(() => {
-    const timer = setTimeout(() => setSearch(searchInput.trim()), 300);
+    const timer = setTimeout(() => setFilter('q', searchInput.trim()), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [searchInput]);
+  }, [searchInput, setFilter]);
+
+  // The address changed from elsewhere (a link, back/forward): show its search text.
+  useEffect(() => {
+    setSearchInput((input) => (input.trim() === search ? input : search));
+  }, [search]);
+
+  const versionItems = [
+    { label: 'Any version', value: 'any' },
+    ...(version && !versions.includes(version) ? [version, ...versions] : versions).map((v) => ({ label: v, value: v })),
+  ];
 
   // A new provider (new filters) makes the grid fetch again from the first page.
   const dataProvider = useCallback(
@@ -62,10 +123,11 @@ export default function NodesView() {
       const sortOrder = params.sortOrders.find((s) => s.direction);
       try {
         const result = await NodeRegistryService.find({
-          tier: tier === 'any' ? undefined : (tier as Tier),
-          status: undefined,
-          health: health === 'any' ? undefined : health,
-          version: undefined,
+          tier: tier === '' ? undefined : (tier as Tier),
+          status: status === '' ? undefined : (status as NodeStatus),
+          health: health === '' ? undefined : health,
+          version: version === '' ? undefined : version,
+          cohort: cohort === '' ? undefined : cohort,
           text: search === '' ? undefined : search,
           page: params.page,
           size: params.pageSize,
@@ -83,7 +145,7 @@ export default function NodesView() {
         });
       }
     },
-    [tier, health, search],
+    [tier, status, health, version, cohort, search],
   );
 
   return (
@@ -98,8 +160,52 @@ export default function NodesView() {
         >
           <Icon slot="prefix" icon="vaadin:search" />
         </TextField>
-        <Select label="Tier" items={tierItems} value={tier} onValueChanged={(e) => setTier(e.detail.value)} />
-        <Select label="Health" items={healthItems} value={health} onValueChanged={(e) => setHealth(e.detail.value)} />
+        <Select
+          label="Tier"
+          style={{ width: FILTER_WIDTH }}
+          items={tierItems}
+          value={tier || 'any'}
+          onValueChanged={(e) => setFilter('tier', e.detail.value)}
+        />
+        <Select
+          label="Status"
+          style={{ width: FILTER_WIDTH }}
+          items={statusItems}
+          value={status || 'any'}
+          onValueChanged={(e) => setFilter('status', e.detail.value)}
+        />
+        <Select
+          label="Health"
+          style={{ width: FILTER_WIDTH }}
+          items={healthItems}
+          value={health || 'any'}
+          onValueChanged={(e) => setFilter('health', e.detail.value)}
+        />
+        <Select
+          label="Version"
+          style={{ width: FILTER_WIDTH }}
+          items={versionItems}
+          value={version || 'any'}
+          onValueChanged={(e) => setFilter('version', e.detail.value)}
+        />
+        <Select
+          label="Cohort"
+          style={{ width: FILTER_WIDTH }}
+          items={cohortItems}
+          value={cohort || 'any'}
+          onValueChanged={(e) => setFilter('cohort', e.detail.value)}
+        />
+        {filtered && (
+          <Button
+            theme="tertiary"
+            onClick={() => {
+              setSearchInput('');
+              navigate({ search: '' }, { replace: true });
+            }}
+          >
+            Clear filters
+          </Button>
+        )}
         <span className="ms-auto text-secondary" aria-live="polite" data-testid="node-count">
           {total === undefined ? '' : `${total.toLocaleString()} ${total === 1 ? 'node' : 'nodes'}`}
         </span>
@@ -154,7 +260,7 @@ export default function NodesView() {
           {filtered ? (
             <>
               <h2>No nodes match these filters</h2>
-              <p>Clear the search or pick another tier or health to see more nodes.</p>
+              <p>Clear the filters or pick others to see more nodes.</p>
             </>
           ) : (
             <>

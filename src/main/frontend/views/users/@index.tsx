@@ -6,21 +6,21 @@ import { ConfirmDialog } from '@vaadin/react-components/ConfirmDialog.js';
 import { Dialog } from '@vaadin/react-components/Dialog.js';
 import { Grid } from '@vaadin/react-components/Grid.js';
 import { GridColumn } from '@vaadin/react-components/GridColumn.js';
-import { Notification } from '@vaadin/react-components/Notification.js';
 import { PasswordField, type PasswordFieldElement } from '@vaadin/react-components/PasswordField.js';
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
-import { errorText, fieldErrors } from 'Frontend/components/errors';
+import { fieldErrors, showDone, showError, submitOnEnter } from 'Frontend/components/errors';
 import { roleItems, roleLabels } from 'Frontend/components/roles';
 import { SecretDialog, type Secret } from 'Frontend/components/SecretDialog';
 import { formatRelative } from 'Frontend/components/time';
+import { useLoaded } from 'Frontend/components/useLoaded';
 import { UserAdminService } from 'Frontend/generated/endpoints';
 import type TokenInfo from 'Frontend/generated/network/noderr/controlplane/security/ApiTokens/TokenInfo';
 import NewUserModel from 'Frontend/generated/network/noderr/controlplane/security/NewUserModel';
 import Role from 'Frontend/generated/network/noderr/controlplane/security/Role';
 import type UserAccount from 'Frontend/generated/network/noderr/controlplane/security/UserAccount';
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import './users.css';
 
 export const config: ViewConfig = {
@@ -29,46 +29,13 @@ export const config: ViewConfig = {
   rolesAllowed: ['ADMIN'],
 };
 
-function showError(what: string, e: unknown) {
-  Notification.show(`${what}: ${errorText(e)}`, { theme: 'error', duration: 8000, position: 'bottom-end' });
-}
-
-function showDone(text: string) {
-  Notification.show(text, { theme: 'success', duration: 5000 });
-}
-
-/** Enter in a text input submits, as in a plain HTML form (Enter on a select or button keeps its own meaning). */
-function submitOnEnter(action: () => void) {
-  return (e: KeyboardEvent) => {
-    if (e.key === 'Enter' && (e.target as HTMLElement).tagName === 'INPUT') {
-      e.preventDefault();
-      action();
-    }
-  };
-}
-
 export default function UsersView() {
   const { state } = useAuth();
   const me = state.user?.username;
-  const [users, setUsers] = useState<UserAccount[] | undefined>(undefined);
-  const [loadError, setLoadError] = useState<string | undefined>(undefined);
+  const { data: users, error: loadError, reload: load } = useLoaded(UserAdminService.list, 'Could not load the users');
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<Secret | undefined>(undefined);
-
-  const load = useCallback(async () => {
-    try {
-      setUsers(await UserAdminService.list());
-      setLoadError(undefined);
-    } catch (e) {
-      setLoadError(errorText(e));
-      showError('Could not load the users', e);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const selected = users?.find((u) => u.id === selectedId);
 

@@ -1,15 +1,14 @@
 package network.noderr.controlplane.live;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
+import network.noderr.controlplane.shared.PgListener;
 import org.jspecify.annotations.Nullable;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -38,7 +37,7 @@ class LiveFanOut implements SmartLifecycle {
     private final JsonMapper json;
     private final String origin = UUID.randomUUID().toString();
     private volatile boolean running;
-    private @Nullable Thread listener;
+    private @Nullable PgListener listener;
     private @Nullable Disposable outbound;
 
     LiveFanOut(LiveEvents events, JdbcClient jdbc, DataSource dataSource, JsonMapper json) {
@@ -100,8 +99,9 @@ class LiveFanOut implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        // Listen first, so that a change another replica announces once this one serves browsers is not missed.
+        listener = PgListener.start(dataSource, CHANNEL, this::receive, Duration.ofSeconds(30));
         outbound = events.localFlushes().subscribe(this::announce);
-        listener = Thread.ofPlatform().name("live-fan-out-listener").daemon().start(this::listen);
     }
 
     @Override
@@ -111,45 +111,12 @@ class LiveFanOut implements SmartLifecycle {
             outbound.dispose();
         }
         if (listener != null) {
-            listener.interrupt();
+            listener.close();
         }
     }
 
     @Override
     public boolean isRunning() {
         return running;
-    }
-
-    private void listen() {
-        while (running) {
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(true);
-                try (var st = c.createStatement()) {
-                    st.execute("LISTEN " + CHANNEL);
-                }
-                var pg = c.unwrap(PGConnection.class);
-                while (running) {
-                    var notifications = pg.getNotifications(1000);
-                    if (notifications != null) {
-                        for (var n : notifications) {
-                            receive(n.getParameter());
-                        }
-                    }
-                }
-            } catch (SQLException e) {
-                if (running) {
-                    log.warn("Live fan-out listener lost its connection ({}); reconnecting", e.getMessage());
-                    pause();
-                }
-            }
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -37,6 +37,7 @@ class NodeAdminController {
             @RequestParam(required = false) @Nullable NodeStatus status,
             @RequestParam(required = false) @Nullable String health,
             @RequestParam(required = false) @Nullable String version,
+            @RequestParam(required = false) @Nullable String cohort,
             @RequestParam(required = false) @Nullable String q,
             @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "50") int size,
@@ -46,7 +47,7 @@ class NodeAdminController {
             throw new InvalidRequestException("sort", "must be 'property' or 'property,asc|desc'");
         }
         var descending = parts.length == 2 && parts[1].equalsIgnoreCase("desc");
-        return registry.find(new NodeQuery(tier, status, health, version, q, page, size, parts[0], descending));
+        return registry.find(new NodeQuery(tier, status, health, version, cohort, q, page, size, parts[0], descending));
     }
 
     /** One node in full, with its latest update reports (its version history). */

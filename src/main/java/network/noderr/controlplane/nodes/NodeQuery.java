@@ -7,6 +7,8 @@ import org.jspecify.annotations.Nullable;
  * A registry query: optional filters, a page and a sort.
  *
  * @param health one of healthy, degraded, unhealthy, or {@code unknown} for nodes that never reported
+ * @param version the running version, exactly
+ * @param cohort {@code canary} or {@code cohort1} to {@code cohort4} (DESIGN §4); nodes that never reported have none
  * @param text free text matched against node id and host name (case-insensitive substring)
  * @param page zero-based page number
  * @param size page size, 1 to {@link NodeRegistry#MAX_PAGE_SIZE}
@@ -17,6 +19,7 @@ public record NodeQuery(
         @Nullable NodeStatus status,
         @Nullable String health,
         @Nullable String version,
+        @Nullable String cohort,
         @Nullable String text,
         int page,
         int size,

@@ -38,6 +38,7 @@ public class NodeRegistry {
             Map.entry("registeredAt", "n.registered_at"));
 
     private static final Set<String> HEALTH_VALUES = Set.of("healthy", "degraded", "unhealthy", "unknown");
+    private static final Set<String> COHORT_VALUES = Set.of("canary", "cohort1", "cohort2", "cohort3", "cohort4");
 
     private final JdbcClient jdbc;
 
@@ -60,6 +61,15 @@ public class NodeRegistry {
         }
         if (query.health() != null && !HEALTH_VALUES.contains(query.health())) {
             errors.put("health", "must be one of healthy, degraded, unhealthy, unknown");
+        }
+        if (query.cohort() != null && !COHORT_VALUES.contains(query.cohort())) {
+            errors.put("cohort", "must be one of canary, cohort1, cohort2, cohort3, cohort4");
+        }
+        if (query.version() != null && query.version().length() > 50) {
+            errors.put("version", "must be at most 50 characters");
+        }
+        if (query.text() != null && query.text().length() > 255) {
+            errors.put("text", "must be at most 255 characters");
         }
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
@@ -87,6 +97,10 @@ public class NodeRegistry {
             where.add("v.current_version = :version");
             params.put("version", query.version());
         }
+        if (query.cohort() != null) {
+            where.add("v.cohort = :cohort");
+            params.put("cohort", query.cohort());
+        }
         if (StringUtils.hasText(query.text())) {
             where.add("(n.node_id ILIKE :text ESCAPE '\\' OR n.hostname ILIKE :text ESCAPE '\\')");
             params.put("text", "%" + escapeLike(query.text().strip()) + "%");
@@ -112,6 +126,42 @@ public class NodeRegistry {
                 .list();
         return new NodePage(items, total, query.page(), query.size());
     }
+
+    /** The versions nodes run now, newest first by semantic version where they parse, for the registry's filter. */
+    @Transactional(readOnly = true)
+    public List<String> versionsInUse() {
+        var versions = new ArrayList<>(jdbc.sql("SELECT DISTINCT current_version FROM node_versions")
+                .query(String.class)
+                .list());
+        versions.sort(VERSION_ORDER.reversed());
+        return versions;
+    }
+
+    /**
+     * Semantic-version order: the dotted numeric core compared as numbers (1.10.0 after 1.9.0), a pre-release before
+     * its release, build metadata ignored; parts that are not numbers compare as text.
+     */
+    static final java.util.Comparator<String> VERSION_ORDER = (a, b) -> {
+        var x = a.split("\\+", 2)[0].split("-", 2);
+        var y = b.split("\\+", 2)[0].split("-", 2);
+        var xs = x[0].split("\\.");
+        var ys = y[0].split("\\.");
+        for (int i = 0; i < Math.min(xs.length, ys.length); i++) {
+            int c = xs[i].matches("\\d{1,9}") && ys[i].matches("\\d{1,9}")
+                    ? Integer.compare(Integer.parseInt(xs[i]), Integer.parseInt(ys[i]))
+                    : xs[i].compareTo(ys[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        if (xs.length != ys.length) {
+            return Integer.compare(xs.length, ys.length);
+        }
+        if (x.length != y.length) {
+            return x.length == 1 ? 1 : -1; // a release after its pre-releases
+        }
+        return x.length == 1 ? 0 : x[1].compareTo(y[1]);
+    };
 
     /**
      * The whole registry in one aggregate: node counts per tier, status, health and running version. One pass over

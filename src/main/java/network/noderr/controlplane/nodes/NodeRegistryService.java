@@ -3,6 +3,7 @@ package network.noderr.controlplane.nodes;
 import com.vaadin.hilla.BrowserCallable;
 import com.vaadin.hilla.exception.EndpointException;
 import jakarta.annotation.security.RolesAllowed;
+import java.util.List;
 import network.noderr.controlplane.security.Role;
 import network.noderr.controlplane.shared.Audited;
 import network.noderr.controlplane.shared.Endpoints;
@@ -26,6 +27,11 @@ public class NodeRegistryService {
 
     public @NonNull NodePage find(@NonNull NodeQuery query) {
         return Endpoints.call(() -> registry.find(query));
+    }
+
+    /** The versions nodes run now, newest first (the registry's version filter). */
+    public @NonNull List<@NonNull String> versionsInUse() {
+        return registry.versionsInUse();
     }
 
     /** One node in full with its latest update reports; refused with a message when there is no such node. */

@@ -1,12 +1,12 @@
 package network.noderr.controlplane.push;
 
-import java.sql.Connection;
-import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Map;
 import javax.sql.DataSource;
 import network.noderr.controlplane.rollouts.TierChanged;
+import network.noderr.controlplane.shared.PgListener;
 import network.noderr.controlplane.shared.Tier;
-import org.postgresql.PGConnection;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -31,8 +31,7 @@ class PushFanOut implements SmartLifecycle {
     private final NodeStream stream;
     private final JsonMapper json;
     private volatile boolean running;
-    private final java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
-    private Thread listener;
+    private @Nullable PgListener listener;
 
     PushFanOut(JdbcClient jdbc, DataSource dataSource, NodeStream stream, JsonMapper json) {
         this.jdbc = jdbc;
@@ -58,56 +57,22 @@ class PushFanOut implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
-        listener = Thread.ofPlatform().name("node-push-listener").daemon().start(this::listen);
         // Start accepting node connections only once this replica listens: a change committed in between would
         // otherwise never reach the nodes connected here.
-        try {
-            if (!listening.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                log.warn("Node push listener not listening after 30 s; pushes may be late until it is");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        listener = PgListener.start(dataSource, CHANNEL, this::deliver, Duration.ofSeconds(30));
     }
 
     @Override
     public void stop() {
         running = false;
         if (listener != null) {
-            listener.interrupt();
+            listener.close();
         }
     }
 
     @Override
     public boolean isRunning() {
         return running;
-    }
-
-    private void listen() {
-        while (running) {
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(true);
-                try (var st = c.createStatement()) {
-                    st.execute("LISTEN " + CHANNEL);
-                }
-                listening.countDown();
-                var pg = c.unwrap(PGConnection.class);
-                while (running) {
-                    var notifications = pg.getNotifications(1000);
-                    if (notifications == null) {
-                        continue;
-                    }
-                    for (var n : notifications) {
-                        deliver(n.getParameter());
-                    }
-                }
-            } catch (SQLException e) {
-                if (running) {
-                    log.warn("Node push listener lost its connection ({}); reconnecting", e.getMessage());
-                    sleepQuietly();
-                }
-            }
-        }
     }
 
     private void deliver(String payload) {
@@ -119,14 +84,6 @@ class PushFanOut implements SmartLifecycle {
             log.debug("{} for {} pushed to {} node(s) on this replica", message.get("type"), tier, sent);
         } catch (RuntimeException e) {
             log.warn("Ignoring a malformed push notification: {}", e.toString());
-        }
-    }
-
-    private static void sleepQuietly() {
-        try {
-            Thread.sleep(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

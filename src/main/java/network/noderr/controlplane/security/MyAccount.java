@@ -50,10 +50,13 @@ public class MyAccount {
     }
 
     /**
+     * Changes the caller's password. Their other dashboard sessions end at their next request; the one that changed
+     * it stays logged in.
+     *
      * @throws InvalidRequestException on {@code currentPassword} or {@code newPassword}, saying what to fix
      */
     public void changePassword(String currentPassword, String newPassword) {
-        users.changePassword(Actors.currentUsername(), currentPassword, newPassword);
+        SessionLogins.markCurrent(users.changePassword(Actors.currentUsername(), currentPassword, newPassword), false);
     }
 
     private UserAccount me() {

@@ -17,8 +17,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Keeps dashboard sessions in step with the users table, as API tokens are: on every request of a logged-in session
- * (one indexed lookup) a user who was disabled or deleted is logged out, and a changed role replaces the session's
- * authorities. Runs right after the session's security context is loaded, so the rest of the chain and Hilla's
+ * (one indexed lookup) a user who was disabled or deleted, or whose password changed after this session logged in,
+ * is logged out, and a changed role replaces the session's authorities. Runs right after the session's security context is loaded, so the rest of the chain and Hilla's
  * access checks already see the result. Works the same on every replica because the database is the source.
  */
 class SessionAccountFilter extends OncePerRequestFilter {
@@ -41,9 +41,11 @@ class SessionAccountFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         var auth = SecurityContextHolder.getContext().getAuthentication();
         if (auth instanceof UsernamePasswordAuthenticationToken login && login.isAuthenticated()) {
-            var account = users.findByUsername(login.getName());
-            if (account.isEmpty() || !account.get().enabled()) {
-                var session = request.getSession(false);
+            var stored = users.findStored(login.getName());
+            var account = stored.map(UserRepository.StoredUser::account);
+            var session = request.getSession(false);
+            if (account.isEmpty() || !account.get().enabled()
+                    || SessionLogins.outlived(session, stored.get().passwordChangedAt())) {
                 if (session != null) {
                     session.invalidate();
                 }

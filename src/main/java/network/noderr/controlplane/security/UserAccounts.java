@@ -2,6 +2,8 @@ package network.noderr.controlplane.security;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -69,11 +71,12 @@ public class UserAccounts {
     /**
      * Changes a user's password after checking the current one.
      *
+     * @return when it changed: the user's dashboard sessions logged in before then end (see {@link SessionLogins})
      * @throws InvalidRequestException on {@code currentPassword} when it is wrong, on {@code newPassword} when it is
      *     too short or unchanged
      */
     @Transactional
-    public void changePassword(String username, String currentPassword, String newPassword) {
+    public Instant changePassword(String username, String currentPassword, String newPassword) {
         var stored = users.findByUsername(username)
                 .orElseThrow(() -> new IllegalStateException("Unknown user " + username));
         if (!passwordEncoder.matches(currentPassword, stored.passwordHash())) {
@@ -84,7 +87,9 @@ public class UserAccounts {
         if (newPassword.equals(currentPassword)) {
             throw new InvalidRequestException("newPassword", "The new password is the current one. Nothing changed.");
         }
-        users.updatePasswordHash(stored.account().id(), passwordEncoder.encode(newPassword));
+        var now = storedNow();
+        users.updatePasswordHash(stored.account().id(), passwordEncoder.encode(newPassword), now);
+        return now;
     }
 
     /**
@@ -126,7 +131,8 @@ public class UserAccounts {
     }
 
     /**
-     * Sets a user's password without the current one (an admin helping a user who lost it).
+     * Sets a user's password without the current one (an admin helping a user who lost it). Their open dashboard
+     * sessions end at their next request.
      *
      * @param newPassword the password to set, or null to generate one (returned once, never stored in clear)
      */
@@ -139,7 +145,7 @@ public class UserAccounts {
         } else {
             checkPassword("password", password);
         }
-        users.updatePasswordHash(id, passwordEncoder.encode(password));
+        users.updatePasswordHash(id, passwordEncoder.encode(password), storedNow());
         return new PasswordReset(user.username(), newPassword == null || newPassword.isEmpty() ? password : null);
     }
 
@@ -151,6 +157,11 @@ public class UserAccounts {
 
     public Optional<UserAccount> findByUsername(String username) {
         return users.findByUsername(username).map(UserRepository.StoredUser::account);
+    }
+
+    /** The user with what a session check needs (enabled, role, when the password changed). */
+    Optional<UserRepository.StoredUser> findStored(String username) {
+        return users.findByUsername(username);
     }
 
     public List<UserAccount> list() {
@@ -169,6 +180,11 @@ public class UserAccounts {
     public UserAccount get(UUID id) {
         return users.findById(id).orElseThrow(() -> new ProblemException(404, "user-unknown", "No such user",
                 "There is no user " + id + ". Reload the user list."));
+    }
+
+    /** Now as PostgreSQL stores it (microseconds; it would round nanoseconds, possibly up). */
+    private Instant storedNow() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     /** 144 random bits as 24 URL-safe characters. */

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -14,9 +15,9 @@ import org.springframework.stereotype.Repository;
 class UserRepository {
 
     /** A user row including its password hash; stays inside this package. */
-    record StoredUser(UserAccount account, String passwordHash) {}
+    record StoredUser(UserAccount account, String passwordHash, @Nullable Instant passwordChangedAt) {}
 
-    private static final String COLUMNS = "id, username, role, enabled, created_at, last_login_at, password_hash";
+    private static final String COLUMNS = "id, username, role, enabled, created_at, last_login_at, password_hash, password_changed_at";
 
     private final JdbcClient jdbc;
 
@@ -59,9 +60,12 @@ class UserRepository {
                 .account();
     }
 
-    boolean updatePasswordHash(UUID id, String passwordHash) {
-        return jdbc.sql("UPDATE users SET password_hash = :hash, updated_at = now() WHERE id = :id")
+    boolean updatePasswordHash(UUID id, String passwordHash, Instant changedAt) {
+        return jdbc.sql("""
+                        UPDATE users SET password_hash = :hash, password_changed_at = :changed, updated_at = now()
+                        WHERE id = :id""")
                 .param("hash", passwordHash)
+                .param("changed", Timestamp.from(changedAt))
                 .param("id", id)
                 .update() == 1;
     }
@@ -110,6 +114,7 @@ class UserRepository {
                 rs.getBoolean("enabled"),
                 rs.getTimestamp("created_at").toInstant(),
                 lastLogin == null ? null : lastLogin.toInstant());
-        return new StoredUser(account, rs.getString("password_hash"));
+        var changed = rs.getTimestamp("password_changed_at");
+        return new StoredUser(account, rs.getString("password_hash"), changed == null ? null : changed.toInstant());
     }
 }

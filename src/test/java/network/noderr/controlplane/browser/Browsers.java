@@ -48,7 +48,12 @@ public final class Browsers {
 
     /** A fresh page in its own browser context with a desktop-sized viewport. */
     public static Page newPage() {
-        var context = chromium().newContext(new Browser.NewContextOptions().setViewportSize(1400, 900));
+        return newPage(new Browser.NewContextOptions());
+    }
+
+    /** A fresh page in its own browser context with these options and a desktop-sized viewport. */
+    public static Page newPage(Browser.NewContextOptions options) {
+        var context = chromium().newContext(options.setViewportSize(1400, 900));
         context.setDefaultTimeout(20_000);
         return context.newPage();
     }

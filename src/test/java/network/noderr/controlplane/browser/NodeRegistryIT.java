@@ -35,15 +35,19 @@ class NodeRegistryIT {
             jdbc.sql("""
                             INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
                                                        last_health_check)
-                            VALUES (:id, :tier, '1.4.2', 'cohort1', :health, now())""")
+                            VALUES (:id, :tier, :version, :cohort, :health, now())""")
                     .param("id", PREFIX + String.format("%03d", i))
+                    .param("version", i % 3 == 0 ? "1.3.0" : "1.4.2")
+                    .param("cohort", i < 6 ? "canary" : "cohort1")
                     .param("tier", i % 4 == 0 ? "GUARDIAN" : "ALL")
                     .param("health", i % 10 == 0 ? "unhealthy" : "healthy")
                     .update();
         }
+        jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE node_id IN ('grid-node-000', 'grid-node-040')").update();
         page = Browsers.newPage();
         Browsers.logIn(page, port, "admin", IntegrationTest.ADMIN_PASSWORD);
         Browsers.openScreen(page, "Nodes");
+        assertThat(page.getByTestId("node-count")).containsText("nodes");
     }
 
     @AfterEach
@@ -68,17 +72,58 @@ class NodeRegistryIT {
         assertThat(cell(PREFIX + "000")).hasCount(0);
         Browsers.screenshot(page, "registry-sorted");
 
-        page.getByLabel("Tier").click();
+        label("Tier").click();
         page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("GUARDIAN")).click();
         assertThat(page.getByTestId("node-count")).hasText("30 nodes");
 
-        page.getByLabel("Health").click();
+        label("Health").click();
         page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Unhealthy")).click();
         assertThat(page.getByTestId("node-count")).hasText("6 nodes");
         assertThat(cell(PREFIX + "100")).isVisible();
 
+        choose("Status", "Suspended");
+        assertThat(page.getByTestId("node-count")).hasText("2 nodes");
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*status=SUSPENDED.*"));
+
         page.getByLabel("Search").fill("no-such-node");
         assertThat(page.getByTestId("registry-empty")).containsText("No nodes match these filters");
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Clear filters")).click();
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/nodes$"));
+        assertThat(page.getByLabel("Search")).hasValue("");
+        assertThat(label("Tier")).containsText("All tiers");
+    }
+
+    @Test
+    void filtersByVersionAndCohortAndKeepsThemInTheAddress() {
+        // The version filter offers the versions in use, newest first.
+        label("Version").click();
+        var options = page.getByRole(AriaRole.OPTION);
+        assertThat(options.filter(new com.microsoft.playwright.Locator.FilterOptions().setHasText("1.4.2")))
+                .hasCount(1);
+        page.keyboard().press("Escape");
+
+        // A shared link opens the registry with its filters applied and shown.
+        page.navigate("http://localhost:" + port + "/nodes?q=" + PREFIX + "&cohort=canary&version=1.3.0");
+        assertThat(page.getByTestId("node-count")).hasText("2 nodes"); // 000 and 003
+        assertThat(cell(PREFIX + "003")).isVisible();
+        assertThat(label("Cohort")).containsText("Canary");
+        assertThat(label("Version")).containsText("1.3.0");
+        assertThat(page.getByLabel("Search")).hasValue(PREFIX);
+
+        choose("Cohort", "Cohort 1");
+        assertThat(page.getByTestId("node-count")).hasText("38 nodes"); // i % 3 == 0 and i >= 6
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*cohort=cohort1.*"));
+        Browsers.screenshot(page, "registry-filtered");
+    }
+
+    private com.microsoft.playwright.Locator label(String text) {
+        return page.getByLabel(text, new Page.GetByLabelOptions().setExact(true));
+    }
+
+    private void choose(String select, String option) {
+        label(select).click();
+        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName(option).setExact(true)).click();
     }
 
     private com.microsoft.playwright.Locator cell(String text) {

@@ -122,6 +122,52 @@ class OverviewIT {
     }
 
     @Test
+    void aTierOpensTheRegistryFilteredToIt() {
+        var id = "overview-link-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        network.noderr.controlplane.TestNodes.insert(jdbc, id, "GUARDIAN");
+        createdNodes.add(id);
+        page = Browsers.openAs(users, port, "overview-linker", Role.VIEWER, "Overview");
+        var guardians = jdbc.sql("SELECT count(*) FROM nodes WHERE tier = 'GUARDIAN'").query(Long.class).single();
+
+        page.getByTestId("versions-GUARDIAN").getByRole(com.microsoft.playwright.options.AriaRole.LINK).click();
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/nodes\\?tier=GUARDIAN$"));
+        assertThat(page.getByLabel("Tier", new Page.GetByLabelOptions().setExact(true))).containsText("GUARDIAN");
+        assertThat(page.getByTestId("node-count")).hasText(nodes(guardians));
+    }
+
+    @Test
+    void followsTheSystemsDarkColourScheme() {
+        if (users.findByUsername("overview-dark").isEmpty()) {
+            users.create("overview-dark", "overview-dark-password", Role.VIEWER);
+        }
+        page = Browsers.newPage(new com.microsoft.playwright.Browser.NewContextOptions()
+                .setColorScheme(com.microsoft.playwright.options.ColorScheme.DARK));
+        Browsers.logIn(page, port, "overview-dark", "overview-dark-password");
+        assertThat(page.getByTestId("connection-state")).hasText("Live");
+        org.assertj.core.api.Assertions.assertThat(backgroundLuminance(page)).isLessThan(0.2);
+        Browsers.screenshot(page, "overview-dark");
+
+        var light = Browsers.newPage(new com.microsoft.playwright.Browser.NewContextOptions()
+                .setColorScheme(com.microsoft.playwright.options.ColorScheme.LIGHT));
+        try {
+            Browsers.logIn(light, port, "overview-dark", "overview-dark-password");
+            org.assertj.core.api.Assertions.assertThat(backgroundLuminance(light)).isGreaterThan(0.8);
+        } finally {
+            light.context().close();
+        }
+    }
+
+    /** Relative brightness 0..1 of the page's background (the {@code html} element's, which Lumo paints). */
+    private static double backgroundLuminance(Page page) {
+        var rgb = (String) page.evaluate("getComputedStyle(document.documentElement).backgroundColor");
+        var parts = rgb.replaceAll("[^0-9,.]", "").split(",");
+        org.assertj.core.api.Assertions.assertThat(parts.length == 3 || Double.parseDouble(parts[3]) > 0.9)
+                .as("an opaque background: %s", rgb).isTrue();
+        return (0.2126 * Double.parseDouble(parts[0]) + 0.7152 * Double.parseDouble(parts[1])
+                + 0.0722 * Double.parseDouble(parts[2])) / 255;
+    }
+
+    @Test
     void theConnectionBadgeShowsOfflineAndReconnectingAndRecoversByItself() {
         var sockets = new CopyOnWriteArrayList<WebSocketRoute[]>();
         if (users.findByUsername("badge-viewer").isEmpty()) {

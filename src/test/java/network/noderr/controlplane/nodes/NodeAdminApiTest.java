@@ -43,6 +43,9 @@ class NodeAdminApiTest {
                 .contains("\"nodeId\":\"" + prefix + "1\"")
                 .doesNotContain("\"nodeId\":\"" + prefix + "0\"")
                 .contains("\"tier\":\"GUARDIAN\"");
+        assertThat(get("/api/v1/admin/nodes?q=" + prefix + "&cohort=cohort2&version=2.0.0").body())
+                .contains("\"total\":3");
+        assertThat(get("/api/v1/admin/nodes?q=" + prefix + "&cohort=canary").body()).contains("\"total\":0");
     }
 
     @Test
@@ -55,6 +58,10 @@ class NodeAdminApiTest {
         var badSize = get("/api/v1/admin/nodes?size=100000");
         assertThat(badSize.status()).isEqualTo(400);
         assertThat(badSize.body()).contains("\"errors\"").contains("\"size\"").doesNotContain("Exception");
+
+        var badCohort = get("/api/v1/admin/nodes?cohort=cohort7");
+        assertThat(badCohort.status()).isEqualTo(400);
+        assertThat(badCohort.body()).contains("\"cohort\"");
 
         var badTier = get("/api/v1/admin/nodes?tier=PLATINUM");
         assertThat(badTier.status()).isEqualTo(400);

@@ -55,7 +55,7 @@ class NodeRegistryTest {
     }
 
     private NodeQuery query(Tier tier, String health, String version, int page, int size, String sort, boolean desc) {
-        return new NodeQuery(tier, null, health, version, prefix, page, size, sort, desc);
+        return new NodeQuery(tier, null, health, version, null, prefix, page, size, sort, desc);
     }
 
     @Test
@@ -77,13 +77,13 @@ class NodeRegistryTest {
                 .allSatisfy(n -> assertThat(n.healthStatus()).isNull())
                 .hasSize(7);
         assertThat(registry.find(query(null, null, "1.1.0", 0, 100, null, false)).total()).isEqualTo(10);
-        var one = new NodeQuery(null, null, null, null, prefix + "017", 0, 10, null, false);
+        var one = new NodeQuery(null, null, null, null, null, prefix + "017", 0, 10, null, false);
         assertThat(registry.find(one).items()).extracting(NodeSummary::nodeId).containsExactly(prefix + "017");
     }
 
     @Test
     void freeTextIsMatchedLiterallyNotAsAPattern() {
-        var wildcard = new NodeQuery(null, null, null, null, prefix.replace("-", "_") + "%", 0, 10, null, false);
+        var wildcard = new NodeQuery(null, null, null, null, null, prefix.replace("-", "_") + "%", 0, 10, null, false);
         assertThat(registry.find(wildcard).total()).isZero();
     }
 
@@ -97,7 +97,7 @@ class NodeRegistryTest {
     @Test
     void nodesThatNeverReportedAreListedWithoutVersionOrHealth() {
         TestNodes.insert(jdbc, prefix + "new", "ORACLE");
-        var page = registry.find(new NodeQuery(null, null, null, null, prefix + "new", 0, 10, null, false));
+        var page = registry.find(new NodeQuery(null, null, null, null, null, prefix + "new", 0, 10, null, false));
         assertThat(page.items()).singleElement().satisfies(n -> {
             assertThat(n.tier()).isEqualTo(Tier.ORACLE);
             assertThat(n.status()).isEqualTo(NodeStatus.ACTIVE);
@@ -110,8 +110,37 @@ class NodeRegistryTest {
     @Test
     void filtersByStatus() {
         jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE node_id = :id").param("id", prefix + "005").update();
-        var suspended = registry.find(new NodeQuery(null, NodeStatus.SUSPENDED, null, null, prefix, 0, 10, null, false));
+        var suspended = registry.find(new NodeQuery(null, NodeStatus.SUSPENDED, null, null, null, prefix, 0, 10, null, false));
         assertThat(suspended.items()).extracting(NodeSummary::nodeId).containsExactly(prefix + "005");
+    }
+
+    @Test
+    void filtersByCohortAlsoWithOtherFilters() {
+        var canary = new NodeQuery(null, null, null, null, "canary", prefix, 0, 10, null, false);
+        assertThat(registry.find(canary).items()).extracting(NodeSummary::nodeId)
+                .containsExactly(prefix + "000", prefix + "001");
+        var oracleCohort1 = new NodeQuery(Tier.ORACLE, null, "healthy", "1.0.0", "cohort1", prefix, 0, 30, null, false);
+        assertThat(registry.find(oracleCohort1).items())
+                .extracting(NodeSummary::nodeId)
+                .containsExactly(prefix + "004", prefix + "016"); // i % 3 == 1, i % 4 == 0, 2 <= i < 20
+    }
+
+    @Test
+    void listsTheVersionsInUseNewestFirst() {
+        assertThat(registry.versionsInUse()).containsSubsequence("1.1.0", "1.0.0");
+        assertThat(java.util.stream.Stream.of("1.9.0", "1.10.0", "1.10.0-rc.1", "0.9.12", "2.0.0")
+                        .sorted(NodeRegistry.VERSION_ORDER.reversed())
+                        .toList())
+                .containsExactly("2.0.0", "1.10.0", "1.10.0-rc.1", "1.9.0", "0.9.12");
+    }
+
+    @Test
+    void refusesAnUnknownCohortAndOverlongText() {
+        assertThatThrownBy(() -> registry.find(new NodeQuery(null, null, null, "v".repeat(51), "cohort5",
+                        "x".repeat(256), 0, 10, null, false)))
+                .isInstanceOf(InvalidRequestException.class)
+                .satisfies(e -> assertThat(((InvalidRequestException) e).fieldErrors())
+                        .containsKeys("cohort", "version", "text"));
     }
 
     @Test

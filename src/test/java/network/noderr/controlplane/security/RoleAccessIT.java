@@ -190,6 +190,44 @@ class RoleAccessIT {
     }
 
     @Test
+    void aPasswordResetEndsTheUsersOpenSessions() throws Exception {
+        var user = newUser("session-reset", Role.VIEWER);
+        var session = loggedIn(user.username(), user.username() + "-password");
+        assertThat(session.call("MyAccountService", "tokens", "{}").statusCode()).isEqualTo(200);
+
+        var admin = loggedIn("role-test-admin");
+        var reset = admin.call("UserAdminService", "resetPassword", "{\"id\":\"" + user.id() + "\",\"password\":null}");
+        assertThat(reset.statusCode()).isEqualTo(200);
+        assertThat(session.call("MyAccountService", "tokens", "{}").statusCode())
+                .as("the session that logged in with the old password ends").isIn(401, 403);
+        assertThat(admin.call("MyAccountService", "tokens", "{}").statusCode()).as("the admin's own session stays")
+                .isEqualTo(200);
+
+        var generated = reset.body().replaceAll(".*\"generatedPassword\":\"([^\"]+)\".*", "$1");
+        assertThat(loggedIn(user.username(), generated).call("MyAccountService", "tokens", "{}").statusCode())
+                .as("a login with the new password works").isEqualTo(200);
+    }
+
+    @Test
+    void changingYourPasswordKeepsThisSessionAndEndsTheOthers() throws Exception {
+        var user = newUser("session-change", Role.VIEWER);
+        var here = loggedIn(user.username(), user.username() + "-password");
+        var elsewhere = loggedIn(user.username(), user.username() + "-password");
+
+        var change = here.call("MyAccountService", "changePassword",
+                "{\"currentPassword\":\"" + user.username() + "-password\",\"newPassword\":\"a-brand-new-password\"}");
+        assertThat(change.statusCode()).isEqualTo(200);
+        assertThat(here.call("MyAccountService", "tokens", "{}").statusCode()).as("the session that changed it")
+                .isEqualTo(200);
+        assertThat(elsewhere.call("MyAccountService", "tokens", "{}").statusCode()).as("another session")
+                .isIn(401, 403);
+        assertThat(new DashboardClient(port).login(user.username(), user.username() + "-password").statusCode())
+                .as("the old password").isNotEqualTo(200);
+        assertThat(loggedIn(user.username(), "a-brand-new-password").call("MyAccountService", "tokens", "{}")
+                        .statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aRoleChangeAppliesToAnOpenSession() throws Exception {
         var user = newUser("session-promoted", Role.VIEWER);
         var session = loggedIn(user.username(), user.username() + "-password");
