@@ -51,7 +51,7 @@
   const onFrame = () => {
     const armed = probe.armed;
     if (armed && !armed.finished && armed.requests.length > 0 && !grid()?.hasAttribute('loading')) {
-      if ((firstRowNodeId() ?? null) === armed.expect.firstId && shownTotal() === armed.expect.total) {
+      if ((firstRowNodeId() ?? null) === (armed.expect.firstId ?? null) && shownTotal() === armed.expect.total) {
         const end = performance.now();
         const first = armed.requests[0];
         const last = armed.requests[armed.requests.length - 1];

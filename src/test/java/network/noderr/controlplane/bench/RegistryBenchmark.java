@@ -62,39 +62,55 @@ public final class RegistryBenchmark {
             new Column("Last report", "lastHealthCheck"), new Column("Registered", "registeredAt"));
 
     /** What the screen shows: its filters and sort, as the browser has them and as the management API takes them. */
-    record View(@Nullable String tier, @Nullable String health, @Nullable String text, @Nullable String sort,
-            boolean descending) {
+    record View(@Nullable String tier, @Nullable String status, @Nullable String health, @Nullable String version,
+            @Nullable String cohort, @Nullable String text, @Nullable String sort, boolean descending) {
 
-        static final View ALL = new View(null, null, null, null, false);
+        static final View ALL = new View(null, null, null, null, null, null, null, false);
 
         View tier(@Nullable String value) {
-            return new View(value, health, text, sort, descending);
+            return new View(value, status, health, version, cohort, text, sort, descending);
+        }
+
+        View status(@Nullable String value) {
+            return new View(tier, value, health, version, cohort, text, sort, descending);
         }
 
         View health(@Nullable String value) {
-            return new View(tier, value, text, sort, descending);
+            return new View(tier, status, value, version, cohort, text, sort, descending);
+        }
+
+        View version(@Nullable String value) {
+            return new View(tier, status, health, value, cohort, text, sort, descending);
+        }
+
+        View cohort(@Nullable String value) {
+            return new View(tier, status, health, version, value, text, sort, descending);
         }
 
         View text(@Nullable String value) {
-            return new View(tier, health, value, sort, descending);
+            return new View(tier, status, health, version, cohort, value, sort, descending);
         }
 
         View sorted(@Nullable String property, boolean desc) {
-            return new View(tier, health, text, property, desc);
+            return new View(tier, status, health, version, cohort, text, property, desc);
         }
 
         String apiQuery() {
             var q = new StringBuilder("page=0&size=1");
             param(q, "tier", tier);
+            param(q, "status", status);
             param(q, "health", health);
+            param(q, "version", version);
+            param(q, "cohort", cohort);
             param(q, "q", text);
             param(q, "sort", sort == null ? null : sort + (descending ? ",desc" : ",asc"));
             return q.toString();
         }
 
         NodeQuery nodeQuery(int size) {
-            return new NodeQuery(tier == null ? null : Tier.valueOf(tier), (NodeStatus) null, health, null, text, 0,
-                    size, sort, descending);
+            return new NodeQuery(tier == null ? null : Tier.valueOf(tier),
+                    status == null ? null : NodeStatus.valueOf(status), health, version, cohort, text, 0, size, sort,
+                    descending);
         }
 
         private static void param(StringBuilder q, String name, @Nullable String value) {
@@ -269,16 +285,23 @@ public final class RegistryBenchmark {
 
         steps.add(choose("filter Tier ORACLE", true, "Tier", "ORACLE", v -> v.tier("ORACLE")));
         steps.add(choose("all tiers", false, "Tier", "All tiers", v -> v.tier(null)));
+        steps.add(choose("filter Status Suspended", true, "Status", "Suspended", v -> v.status("SUSPENDED")));
+        steps.add(choose("any status", false, "Status", "Any status", v -> v.status(null)));
         steps.add(choose("filter Health Unhealthy", true, "Health", "Unhealthy", v -> v.health("unhealthy")));
         steps.add(choose("filter Health Never reported", true, "Health", "Never reported", v -> v.health("unknown")));
         steps.add(choose("any health", false, "Health", "Any health", v -> v.health(null)));
+        steps.add(choose("filter Version 2.4.0", true, "Version", "2.4.0", v -> v.version("2.4.0")));
+        steps.add(choose("any version", false, "Version", "Any version", v -> v.version(null)));
+        steps.add(choose("filter Cohort Canary", true, "Cohort", "Canary", v -> v.cohort("canary")));
+        steps.add(choose("any cohort", false, "Cohort", "Any cohort", v -> v.cohort(null)));
         for (var text : List.of("7f3", "sgp-")) {
-            steps.add(type("search '" + text + "' (typed, incl. 300 ms debounce)", true, text));
+            steps.add(type("search '" + text + "' (typed; incl. the debounce)", true, text));
             steps.add(type("clear the search", false, ""));
         }
 
         steps.add(choose("combination: Tier GUARDIAN", true, "Tier", "GUARDIAN", v -> v.tier("GUARDIAN")));
         steps.add(choose("combination: + Health Degraded", true, "Health", "Degraded", v -> v.health("degraded")));
+        steps.add(choose("combination: + Cohort 3", true, "Cohort", "Cohort 3", v -> v.cohort("cohort3")));
         steps.add(type("combination: + search 'fra-'", true, "fra-"));
         steps.add(new Step("combination: + sort Last report ascending", true, false,
                 v -> v.sorted("lastHealthCheck", false), p -> reveal(p, "Last report"),

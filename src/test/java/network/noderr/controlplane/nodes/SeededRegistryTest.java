@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import network.noderr.controlplane.bench.RegistrySeed;
 import network.noderr.controlplane.bench.RegistrySeed.SeededNode;
+import network.noderr.controlplane.rollouts.engine.Cohort;
 import network.noderr.controlplane.rollouts.engine.CohortAssignment;
 import network.noderr.controlplane.rollouts.engine.RolloutConfig;
 import network.noderr.controlplane.shared.Tier;
@@ -147,7 +148,7 @@ class SeededRegistryTest {
     }
 
     @Test
-    void everyTierStatusHealthAndVersionFilterCountsTheSeededNodes() {
+    void everyTierStatusHealthVersionAndCohortFilterCountsTheSeededNodes() {
         for (var tier : Tier.values()) {
             assertTotal(query(tier, null, null, null, null, 0, 10, null, false), n -> n.tier() == tier);
         }
@@ -162,6 +163,33 @@ class SeededRegistryTest {
         SEED.stream().map(SeededNode::currentVersion).filter(v -> v != null).distinct().forEach(version ->
                 assertTotal(query(null, null, null, version, null, 0, 10, null, false),
                         n -> version.equals(n.currentVersion())));
+        for (var cohort : Cohort.values()) {
+            var page = registry.find(new NodeQuery(null, null, null, null, cohort.wireName(), null, 0, 500, null,
+                    false));
+            assertThat(page.total()).isEqualTo(count(n -> n.cohort() == cohort)).isPositive();
+            assertThat(page.items()).allSatisfy(n -> assertThat(n.cohort()).isEqualTo(cohort.wireName()));
+        }
+    }
+
+    @Test
+    void versionsInUseAreTheSeededOnesNewestFirst() {
+        var seeded = SEED.stream().map(SeededNode::currentVersion).filter(v -> v != null).distinct().toList();
+        assertThat(SEED).anySatisfy(n -> assertThat(n.currentVersion()).isNull());
+        assertThat(registry.versionsInUse()).containsExactlyInAnyOrderElementsOf(seeded)
+                .startsWith("3.2.0", "3.1.4", "3.1.3", "2.5.0");
+    }
+
+    @Test
+    void cohortCombinesWithTheOtherFiltersAndASort() {
+        var query = new NodeQuery(Tier.ORACLE, NodeStatus.ACTIVE, "healthy", "1.8.2", "cohort3", null, 0, 500,
+                "registeredAt", true);
+        var expected = SEED.stream()
+                .filter(n -> n.tier() == Tier.ORACLE && n.status() == NodeStatus.ACTIVE
+                        && "healthy".equals(n.healthStatus()) && "1.8.2".equals(n.currentVersion())
+                        && n.cohort() == Cohort.COHORT3)
+                .sorted(order("registeredAt", true)).map(SeededNode::nodeId).toList();
+        assertThat(expected).isNotEmpty();
+        assertThat(ids(registry.find(query))).isEqualTo(expected);
     }
 
     @Test
@@ -190,7 +218,7 @@ class SeededRegistryTest {
     private static NodeQuery query(@Nullable Tier tier, @Nullable NodeStatus status, @Nullable String health,
             @Nullable String version, @Nullable String text, int page, int size, @Nullable String sort,
             boolean descending) {
-        return new NodeQuery(tier, status, health, version, text, page, size, sort, descending);
+        return new NodeQuery(tier, status, health, version, null, text, page, size, sort, descending);
     }
 
     private static List<String> allPages(@Nullable Tier tier, @Nullable String health, String text, String sort,
