@@ -19,14 +19,16 @@
     });
   };
 
-  // The user's input: the last trusted click or key before the first registry request of the measured action.
+  // The user's input: the last trusted click or key. Registry requests made before it (e.g. a search for the
+  // first letters while the user still types) do not count: the action ends with a request made after it.
   for (const type of ['click', 'keydown', 'input']) {
     window.addEventListener(
       type,
       (e) => {
         const armed = probe.armed;
-        if (e.isTrusted && armed && !armed.fixedStart && armed.requests.length === 0) {
+        if (e.isTrusted && armed && !armed.fixedStart && !armed.finished) {
           armed.start = e.timeStamp;
+          armed.requests = [];
         }
       },
       true,
