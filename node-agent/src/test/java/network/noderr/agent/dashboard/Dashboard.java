@@ -72,6 +72,11 @@ final class Dashboard {
         page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName(option).setExact(true)).click();
     }
 
+    /** Closes the toasts still showing (earlier steps' confirmations), for a screenshot of the screen itself. */
+    static void closeToasts(Page page) {
+        page.evaluate("document.querySelectorAll('vaadin-notification').forEach(n => n.opened = false)");
+    }
+
     /** Saves a screenshot under target/screenshots. */
     static void screenshot(Page page, String name) {
         page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("target", "screenshots", name + ".png"))

@@ -128,6 +128,16 @@ class DashboardWorkflowIT {
             long onNew = total("ORACLE", "1.1.0");
             assertThat(onNew).as("canary and cohort 1 updated, the rest waits").isBetween(1L, 199L);
 
+            // The Overview shows the rollout in progress; the registry, filtered by a shared address, its nodes.
+            Dashboard.open(page, "Overview");
+            assertThat(page.getByLabel("Rollout ORACLE 1.1.0")).isVisible();
+            assertThat(page.getByTestId("tier-ORACLE-count")).containsText("200 nodes");
+            Dashboard.closeToasts(page);
+            Dashboard.screenshot(page, "workflow-overview");
+            page.navigate(controlPlane.base().resolve("/nodes?tier=ORACLE&version=1.1.0").toString());
+            assertThat(page.getByTestId("node-count")).hasText(onNew + " nodes");
+            Dashboard.screenshot(page, "workflow-registry-filtered");
+
             // On-call rolls the tier back in a hurry: typed confirmation and a reason.
             Dashboard.open(page, "Releases");
             page.getByTestId("rollback-ORACLE").click();
