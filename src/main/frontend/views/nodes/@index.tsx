@@ -35,7 +35,8 @@ const TOPICS = [LiveTopic.NODES];
 const FILTERS = ['tier', 'status', 'health', 'version', 'cohort', 'q'] as const;
 type Filter = (typeof FILTERS)[number];
 
-const SEARCH_DEBOUNCE_MS = 150;
+// Short: the search is an indexed query of a few milliseconds, and the wait counts against the 300 ms budget.
+const SEARCH_DEBOUNCE_MS = 75;
 const FILTER_WIDTH = '9rem';
 
 const tierItems = [{ label: 'All tiers', value: 'any' }, ...Object.values(Tier).map((t) => ({ label: t, value: t }))];

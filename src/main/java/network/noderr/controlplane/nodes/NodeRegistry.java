@@ -108,7 +108,11 @@ public class NodeRegistry {
         var whereSql = where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
         var direction = query.descending() ? "DESC" : "ASC";
         // node_id breaks ties so pages are stable; NULLs (never reported) sort last either way.
-        var order = " ORDER BY " + sortColumn + " " + direction + " NULLS LAST, n.node_id " + direction;
+        // NULLS LAST only where a value can be missing (node_versions, through the LEFT JOIN): on the node's own
+        // NOT NULL columns it would keep PostgreSQL from reading a descending page backwards from its index.
+        var nulls = sortColumn.startsWith("v.") ? " NULLS LAST" : "";
+        var order = " ORDER BY " + sortColumn + " " + direction + nulls
+                + (sortColumn.equals("n.node_id") ? "" : ", n.node_id " + direction);
 
         long total = jdbc.sql("SELECT count(*) FROM nodes n LEFT JOIN node_versions v ON v.node_id = n.node_id"
                         + whereSql)
@@ -127,10 +131,11 @@ public class NodeRegistry {
         return new NodePage(items, total, query.page(), query.size());
     }
 
-    /** The versions nodes run now, newest first by semantic version where they parse, for the registry's filter. */
+    /** The versions nodes run now (a node that has not said yet has none), newest first by semantic version where they parse, for the registry's filter. */
     @Transactional(readOnly = true)
     public List<String> versionsInUse() {
-        var versions = new ArrayList<>(jdbc.sql("SELECT DISTINCT current_version FROM node_versions")
+        var versions = new ArrayList<>(jdbc.sql(
+                        "SELECT DISTINCT current_version FROM node_versions WHERE current_version IS NOT NULL")
                 .query(String.class)
                 .list());
         versions.sort(VERSION_ORDER.reversed());
