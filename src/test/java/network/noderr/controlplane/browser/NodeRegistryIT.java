@@ -59,7 +59,10 @@ class NodeRegistryIT {
 
     @Test
     void sortsAndFiltersAcrossPagesOnTheServer() {
-        page.getByLabel("Search").fill(PREFIX);
+        // Typed key by key, slower than the search's debounce: every search goes out, no key is lost.
+        page.getByLabel("Search").pressSequentially(PREFIX, new com.microsoft.playwright.Locator
+                .PressSequentiallyOptions().setDelay(120));
+        assertThat(page.getByLabel("Search")).hasValue(PREFIX);
         assertThat(page.getByTestId("node-count")).hasText(NODES + " nodes");
         assertThat(cell(PREFIX + "000")).isVisible();
 
@@ -86,7 +89,9 @@ class NodeRegistryIT {
         assertThat(page).hasURL(java.util.regex.Pattern.compile(".*status=SUSPENDED.*"));
 
         page.getByLabel("Search").fill("no-such-node");
+        assertThat(page.getByTestId("node-count")).hasText("0 nodes");
         assertThat(page.getByTestId("registry-empty")).containsText("No nodes match these filters");
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*q=no-such-node.*"));
 
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Clear filters")).click();
         assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/nodes$"));

@@ -75,6 +75,7 @@ final class Dashboard {
     /** Closes the toasts still showing (earlier steps' confirmations), for a screenshot of the screen itself. */
     static void closeToasts(Page page) {
         page.evaluate("document.querySelectorAll('vaadin-notification').forEach(n => n.opened = false)");
+        page.waitForFunction("!document.querySelector('vaadin-notification-card')");
     }
 
     /** Saves a screenshot under target/screenshots. */
