@@ -157,17 +157,14 @@ export default function NodesView() {
   }, []);
   useEffect(loadVersions, [loadVersions]);
 
-  // Live: re-fetch the pages in view; the grid keeps its sort, filters and scroll position.
-  useLiveRefresh(() => {
-    grid.current?.clearCache();
-    loadVersions();
-  }, TOPICS);
+  // Live: re-fetch the pages in view; the grid keeps its sort, filters and scroll position. The versions in use
+  // (a scan of the registry) are read again when the Version filter opens, not on every live tick.
+  useLiveRefresh(() => grid.current?.clearCache(), TOPICS);
 
   useEffect(() => {
     const timer = setTimeout(() => setFilter('q', searchInput.trim()), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [searchInput, setFilter]);
-
 
   const versionItems = [
     { label: 'Any version', value: 'any' },
@@ -318,6 +315,7 @@ export default function NodesView() {
           style={{ width: FILTER_WIDTH }}
           items={versionItems}
           value={version || 'any'}
+          onOpenedChanged={(e) => e.detail.value && loadVersions()}
           onValueChanged={(e) => setFilter('version', e.detail.value)}
         />
         <Select
