@@ -137,7 +137,11 @@ class BeaconDegradedModeTest {
             chain = EmbeddedChain.start(TestChain.ANVIL, dir, port); // back, with its state
             assertThat(chain.settings().contractAddress()).isEqualTo(address);
 
-            beacon.sync();
+            // Sending the queued transaction and indexing its receipt may take more than one sync under load.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+                beacon.sync();
+                return "confirmed".equals(queued(address));
+            });
             var recovered = status(api);
             assertThat(recovered.path("status").asText()).isEqualTo("ok");
             assertThat(recovered.path("staleSince").isNull()).isTrue();
