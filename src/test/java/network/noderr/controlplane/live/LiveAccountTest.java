@@ -1,0 +1,135 @@
+package network.noderr.controlplane.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.vaadin.hilla.exception.EndpointException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.rollouts.NodeVersionChanged;
+import network.noderr.controlplane.security.Role;
+import network.noderr.controlplane.security.UserAccount;
+import network.noderr.controlplane.security.UserAccounts;
+import network.noderr.controlplane.shared.Tier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.context.SecurityContextHolder;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+
+/**
+ * A live stream lasts only while its user may sign in: the push WebSocket keeps the user it connected as, so a user
+ * disabled while a screen is open must stop receiving changes on the stream itself, and cannot subscribe again.
+ */
+@IntegrationTest
+class LiveAccountTest {
+
+    static final Duration DEADLINE = Duration.ofSeconds(15);
+
+    @Autowired
+    LiveService live;
+
+    @Autowired
+    UserAccounts users;
+
+    @Autowired
+    ApplicationEventPublisher publisher;
+
+    final List<Disposable> subscriptions = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        subscriptions.forEach(Disposable::dispose);
+        SecurityContextHolder.clearContext();
+    }
+
+    @Test
+    void disablingAUserEndsTheirOpenStreamsAndRefusesNewOnesWhileOtherUsersKeepTheirs() throws Exception {
+        var disabled = viewer("live-disabled");
+        var other = viewer("live-other");
+        var disabledChanges = new Stream(as(disabled, live::changes));
+        var disabledNode = new Stream(as(disabled, () -> live.node("live-node-1")));
+        var otherChanges = new Stream(as(other, live::changes));
+        for (var stream : List.of(disabledChanges, disabledNode, otherChanges)) {
+            assertThat(stream.next().kind()).isEqualTo(LiveEvent.Kind.HELLO);
+        }
+
+        users.setEnabled("admin", disabled.id(), false);
+        publisher.publishEvent(new NodeVersionChanged("live-node-1", Tier.ALL,
+                NodeVersionChanged.Source.VERSION_QUERY));
+
+        assertThat(otherChanges.nextChange().nodeIds()).contains("live-node-1");
+        for (var stream : List.of(disabledChanges, disabledNode)) {
+            assertThat(stream.error.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS))
+                    .isInstanceOf(EndpointException.class)
+                    .hasMessage(LiveService.ACCOUNT_ENDED);
+            assertThat(stream.received).noneMatch(e -> e.kind() == LiveEvent.Kind.CHANGE);
+        }
+        assertThatThrownBy(() -> as(disabled, live::changes)).isInstanceOf(EndpointException.class)
+                .hasMessage(LiveService.ACCOUNT_ENDED);
+
+        // Enabled again, the user may listen again.
+        users.setEnabled("admin", disabled.id(), true);
+        assertThat(new Stream(as(disabled, live::changes)).next().kind()).isEqualTo(LiveEvent.Kind.HELLO);
+    }
+
+    @Test
+    void aNameWithoutAnAccountMayNotListen() {
+        var ghost = UsernamePasswordAuthenticationToken.authenticated("no-such-user", null,
+                Role.VIEWER.authorities());
+        SecurityContextHolder.getContext().setAuthentication(ghost);
+        assertThatThrownBy(live::changes).isInstanceOf(EndpointException.class);
+        assertThatThrownBy(() -> live.node("n")).isInstanceOf(EndpointException.class);
+    }
+
+    private UserAccount viewer(String prefix) {
+        return users.create(prefix + "-" + System.nanoTime(), "a-long-enough-password", Role.VIEWER);
+    }
+
+    /** Calls the endpoint as the user, as Hilla does for a push subscription. */
+    private static Flux<LiveEvent> as(UserAccount user, java.util.function.Supplier<Flux<LiveEvent>> call) {
+        SecurityContextHolder.getContext().setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
+                user.username(), null, user.role().authorities()));
+        try {
+            return call.get();
+        } finally {
+            SecurityContextHolder.clearContext();
+        }
+    }
+
+    private final class Stream {
+        final BlockingQueue<LiveEvent> received = new LinkedBlockingQueue<>();
+        final CompletableFuture<Throwable> error = new CompletableFuture<>();
+
+        Stream(Flux<LiveEvent> flux) {
+            subscriptions.add(flux.subscribe(received::add, error::complete));
+        }
+
+        LiveEvent next() throws InterruptedException {
+            var event = received.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(event).as("an event within %s", DEADLINE).isNotNull();
+            return event;
+        }
+
+        LiveEvent nextChange() throws InterruptedException {
+            var deadline = Instant.now().plus(DEADLINE);
+            while (Instant.now().isBefore(deadline)) {
+                var event = received.poll(200, TimeUnit.MILLISECONDS);
+                if (event != null && event.kind() == LiveEvent.Kind.CHANGE) {
+                    return event;
+                }
+            }
+            throw new AssertionError("No change event within " + DEADLINE);
+        }
+    }
+}
