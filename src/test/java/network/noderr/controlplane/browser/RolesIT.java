@@ -281,12 +281,16 @@ class RolesIT {
         second = Browsers.newPage();
         Browsers.logIn(second, port, name, password);
         assertThat(second.getByLabel("User menu")).containsText(name + " · Release manager");
+        assertThat(second.getByTestId("connection-state")).hasText("Live");
 
         details.getByText("Disable…").click();
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Disable").setExact(true)).click();
         assertThat(page.getByText(name + " is disabled")).isVisible();
         assertThat(details.getByTestId("user-status")).hasText("Disabled");
         Browsers.screenshot(page, "users-disabled");
+        // The disabled user's open page makes no request, but its live stream ends at the next event or heartbeat.
+        assertThat(second.getByTestId("connection-state")).not().hasText("Live",
+                new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(30_000));
 
         second.navigate(url("/rollouts"));
         assertThat(second).hasURL(Pattern.compile(".*/login$"));
