@@ -61,7 +61,11 @@ const cohortItems = [
 
 export default function NodesView() {
   const [params] = useSearchParams();
-  const filter = (name: Filter) => params.get(name) ?? '';
+  // The filters the controls show: the latest choice at once, not the address, which follows only when the router
+  // has completed its navigation. A render in between (a grid answer, a key typed) must not write an older value
+  // into a select: the select would report it as a new choice and apply it again.
+  const [shown, setShown] = useState(() => new URLSearchParams(params));
+  const filter = (name: Filter) => shown.get(name) ?? '';
   const tier = filter('tier');
   const status = filter('status');
   const health = filter('health');
@@ -86,7 +90,7 @@ export default function NodesView() {
   }, []);
   const [versions, setVersions] = useState<string[]>([]);
   const [total, setTotal] = useState<number | undefined>(undefined);
-  const filtered = FILTERS.some((f) => params.get(f));
+  const filtered = FILTERS.some((f) => shown.get(f));
   const grid = useRef<GridElement<NodeSummary>>(null);
   const navigate = useNavigate();
 
@@ -101,6 +105,7 @@ export default function NodesView() {
   const go = useCallback(
     (next: URLSearchParams) => {
       query.current = next;
+      setShown(next);
       grid.current?.clearCache();
       ownSearches.current.push(next.toString());
       navigate({ pathname: ownPath.current, search: next.toString() }, { replace: true });
@@ -147,6 +152,7 @@ export default function NodesView() {
     }
     if (arrived !== query.current.toString()) {
       query.current = new URLSearchParams(params);
+      setShown(query.current);
       grid.current?.clearCache();
       showSearch(params.get('q') ?? '');
     }

@@ -1,4 +1,3 @@
-import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
 import { Notification } from '@vaadin/react-components/Notification.js';
 import { ProgressBar } from '@vaadin/react-components/ProgressBar.js';
 import { healthColors, seriesColors } from 'Frontend/components/charts';
@@ -15,12 +14,6 @@ import { Bar, Doughnut } from 'react-chartjs-2';
 import { Link, useNavigate } from 'react-router';
 import './overview.css';
 
-export const config: ViewConfig = {
-  title: 'Overview',
-  menu: { order: 0, icon: 'vaadin:dashboard' },
-  rolesAllowed: ['VIEWER'],
-};
-
 const TOPICS = [LiveTopic.NODES, LiveTopic.ROLLOUTS, LiveTopic.ALERTS];
 
 function errorText(e: unknown) {
@@ -34,7 +27,8 @@ function registryLink(filters: Record<string, string>) {
 
 const HEALTH_FILTERS = ['healthy', 'degraded', 'unhealthy', 'unknown'];
 
-export default function OverviewView() {
+/** The start page (loaded on demand by views/@index.tsx). */
+export default function OverviewScreen() {
   const [overview, setOverview] = useState<Overview | undefined>(undefined);
 
   const load = useCallback(async () => {
