@@ -12,6 +12,9 @@
 #             and a real dockerd (own data root and socket) running a busybox node container with a health check:
 #             the idle work of a healthy node. Needs root, docker.io and busybox-static (./test installs them).
 # AGENT_JVM_FLAGS overrides the unit's flags (to try others); NMT=1 also prints the JVM's native memory summary.
+# PAGEOUT=1 measures the idle working set: after settling, every file-backed page of the agent is paged out from
+# outside (process_madvise MADV_PAGEOUT, Linux >= 5.10, root), so the figure after the measuring period holds only
+# what the idle work touched again; anonymous and file-backed parts are printed too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 settle=${1:-60}
@@ -123,6 +126,34 @@ pids+=("$pid")
 pids+=($!)
 sleep "$settle"
 kill -0 "$pid" 2>/dev/null || { cat "$work/agent.log" >&2; exit 1; }
+if [ -n "${PAGEOUT:-}" ]; then
+    echo "before paging out: $(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status") MB"
+    python3 - "$pid" <<'PAGEOUT_PY'
+import ctypes, sys
+SYS_PIDFD_OPEN, SYS_PROCESS_MADVISE, MADV_PAGEOUT = 434, 440, 21  # x86_64
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+class Iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+pid = int(sys.argv[1])
+pidfd = libc.syscall(ctypes.c_long(SYS_PIDFD_OPEN), ctypes.c_long(pid), ctypes.c_long(0))
+if pidfd < 0:
+    sys.exit("pidfd_open failed: errno %d" % ctypes.get_errno())
+paged = 0
+with open("/proc/%d/maps" % pid) as maps:
+    for line in maps:
+        fields = line.split()
+        if len(fields) < 6 or not fields[5].startswith("/"):
+            continue  # anonymous memory: without swap it cannot be paged out
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        iov = Iovec(start, end - start)
+        done = libc.syscall(ctypes.c_long(SYS_PROCESS_MADVISE), ctypes.c_long(pidfd), ctypes.byref(iov),
+                            ctypes.c_long(1), ctypes.c_long(MADV_PAGEOUT), ctypes.c_long(0))
+        paged += max(done, 0)
+print("paged out %d MB of file-backed mappings" % (paged >> 20))
+PAGEOUT_PY
+    echo "after paging out: $(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status") MB"
+fi
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
 before=$(ticks)
@@ -133,6 +164,7 @@ cpu=$(awk -v t=$((after - before)) -v hz="$hz" -v s="$measure" 'BEGIN {printf "%
 echo "mode: $mode"
 echo "JVM flags: $flags ($environment)"
 echo "idle RSS: $((rss_kb / 1024)) MB (target <= 48 MB)"
+awk '/RssAnon|RssFile/ {printf "  %s %d MB\n", $1, $2 / 1024}' "/proc/$pid/status"
 [ -z "${NMT:-}" ] || jcmd "$pid" VM.native_memory summary | grep -E "^(Total|-)"
 echo "idle CPU: ${cpu} % of one core over ${measure} s (target <= 0.5 %)"
 if [ -n "${VERBOSE:-}" ]; then
