@@ -1,7 +1,7 @@
 import { ConnectionState, type ConnectionStateStore } from '@vaadin/common-frontend';
-import { ActionOnLostSubscription, type Subscription } from '@vaadin/hilla-frontend';
+import { ActionOnLostSubscription, type Subscription, UnauthorizedResponseError } from '@vaadin/hilla-frontend';
 import client from 'Frontend/generated/connect-client.default';
-import { LiveService } from 'Frontend/generated/endpoints';
+import { CurrentUserService, LiveService } from 'Frontend/generated/endpoints';
 import type LiveEvent from 'Frontend/generated/network/noderr/controlplane/live/LiveEvent';
 import Kind from 'Frontend/generated/network/noderr/controlplane/live/LiveEvent/Kind';
 import type LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
@@ -22,6 +22,24 @@ const MISSED_HEARTBEATS = 2.5;
 
 function vaadinConnectionState(): ConnectionStateStore | undefined {
   return (window as unknown as { Vaadin?: { connectionState?: ConnectionStateStore } }).Vaadin?.connectionState;
+}
+
+/**
+ * The server ends a user's streams when the user was disabled or deleted (the push WebSocket is not a request the
+ * session check sees). After a stream error, one ordinary call tells: if this session has ended, reloading shows the
+ * login page instead of a screen that silently stopped updating.
+ */
+async function checkStillSignedIn() {
+  try {
+    if (!(await CurrentUserService.getUserInfo())) {
+      window.location.reload();
+    }
+  } catch (e) {
+    if (e instanceof UnauthorizedResponseError) {
+      window.location.reload();
+    }
+    // Anything else (the server is restarting, the network is down): the channel retries by itself.
+  }
 }
 
 /** One self-healing subscription to a live stream. */
@@ -97,7 +115,10 @@ export class LiveChannel {
         this.#setState(navigator.onLine ? 'live' : 'offline');
         this.#listeners.forEach((listener) => listener(event));
       })
-      .onError(() => this.#lost(subscription))
+      .onError(() => {
+        this.#lost(subscription);
+        void checkStillSignedIn();
+      })
       .onComplete(() => this.#lost(subscription))
       // After the WebSocket reconnects, Hilla subscribes again instead of forgetting the subscription.
       .onSubscriptionLost(() => ActionOnLostSubscription.RESUBSCRIBE)

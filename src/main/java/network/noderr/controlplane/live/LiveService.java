@@ -19,7 +19,7 @@ import reactor.core.scheduler.Schedulers;
  * <p>A stream lasts only while its user may sign in. The push WebSocket keeps the user it connected as, and no HTTP
  * request passes the session check while it is open, so every event (at least one heartbeat per interval) first
  * looks the user up: a user disabled or deleted meanwhile gets an error instead of the event, and cannot subscribe
- * again. The screen then falls back to polling, whose next call ends the session.
+ * again. The page then checks its session with an ordinary call, which ends it, and shows the login page.
  */
 @BrowserCallable
 @RolesAllowed(Role.Names.VIEWER)
