@@ -235,6 +235,10 @@ check_stop() { # name container
   code="$("$DOCKER" inspect --format '{{.State.ExitCode}}' "$2")"
   [ "$code" = 0 ] || fail "$1" "exit code after docker stop is $code, expected 0"
   [ "${stop_seconds[$1]}" -lt 15 ] || fail "$1" "docker stop took ${stop_seconds[$1]} s (SIGTERM not handled?)"
+  if [ "$code" != 0 ] || [ "${stop_seconds[$1]}" -ge 15 ]; then
+    echo "--- $1: the container's last log lines (where its shutdown stopped)" >&2
+    "$DOCKER" logs --tail 60 "$2" >&2 2>&1 || true
+  fi
 }
 
 # Starts a container named $prefix-<name> (removed at exit); its name is in $container. The checks use the
