@@ -3,9 +3,9 @@ package network.noderr.controlplane.live;
 import com.vaadin.hilla.BrowserCallable;
 import com.vaadin.hilla.exception.EndpointException;
 import jakarta.annotation.security.RolesAllowed;
+import java.time.Clock;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.security.Role;
-import network.noderr.controlplane.security.UserAccount;
 import network.noderr.controlplane.security.UserAccounts;
 import org.jspecify.annotations.NonNull;
 import reactor.core.publisher.Flux;
@@ -16,28 +16,37 @@ import reactor.core.scheduler.Schedulers;
  * The dashboard's live streams over Hilla push. Every role may listen; the events carry no data a VIEWER may not
  * read, only what changed.
  *
- * <p>A stream lasts only while its user may sign in. The push WebSocket keeps the user it connected as, and no HTTP
+ * <p>A stream lasts only while its sign-in stands. The push WebSocket keeps the user it connected as, and no HTTP
  * request passes the session check while it is open, so every event (at least one heartbeat per interval) first
- * looks the user up: a user disabled or deleted meanwhile gets an error instead of the event, and cannot subscribe
- * again. The page then checks its session with an ordinary call, which ends it, and shows the login page.
+ * looks the user up: when the user was disabled or deleted, or changed their password (or had it reset) after the
+ * stream began, the stream ends with an error instead of the event. A disabled or deleted user cannot subscribe
+ * again. The page then checks its session with an ordinary call: a session that ended shows the login page; the
+ * session that changed its own password is still valid and subscribes again.
+ *
+ * <p>What a stream cannot know is when the WebSocket's own session logged in, so a page of an ended session that
+ * subscribed again over its still-open WebSocket without any HTTP call (which no page of ours does) would receive
+ * change signals again; they carry no data.
  */
 @BrowserCallable
 @RolesAllowed(Role.Names.VIEWER)
 public class LiveService {
 
     static final String ACCOUNT_ENDED = "Your account is disabled or no longer exists: sign in again";
+    static final String SIGN_IN_CHANGED = "Your account or password changed: check your session";
 
     private final LiveEvents events;
     private final UserAccounts users;
+    private final Clock clock;
 
-    LiveService(LiveEvents events, UserAccounts users) {
+    LiveService(LiveEvents events, UserAccounts users, Clock clock) {
         this.events = events;
         this.users = users;
+        this.clock = clock;
     }
 
     /** What changed on the dashboard: a hello, then at most one change event per second, and heartbeats. */
     public @NonNull Flux<@NonNull LiveEvent> changes() {
-        return whileAccountEnabled(events.changes());
+        return whileSignedIn(events.changes());
     }
 
     /** Ticks when this node reports or changes, for the node details screen. */
@@ -45,24 +54,28 @@ public class LiveService {
         if (nodeId.isBlank() || nodeId.length() > 255) {
             throw new EndpointException("nodeId must be 1 to 255 characters");
         }
-        return whileAccountEnabled(events.node(nodeId));
+        return whileSignedIn(events.node(nodeId));
     }
 
-    private Flux<LiveEvent> whileAccountEnabled(Flux<LiveEvent> stream) {
+    private Flux<LiveEvent> whileSignedIn(Flux<LiveEvent> stream) {
         var username = Actors.currentUsername();
-        if (!enabled(username)) {
+        var since = clock.instant();
+        if (!users.signInStands(username, since)) {
             throw new EndpointException(ACCOUNT_ENDED);
         }
         // One indexed lookup per event and subscriber (at most one change a second, or a heartbeat), off the thread
         // that fans events out to every subscriber.
-        return stream.concatMap(event -> Mono.fromCallable(() -> enabled(username))
+        return stream.concatMap(event -> Mono.fromCallable(() -> users.signInStands(username, since))
                 .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(enabled -> enabled
+                .flatMap(stands -> stands
                         ? Mono.just(event)
-                        : Mono.<LiveEvent>error(new EndpointException(ACCOUNT_ENDED))));
+                        : Mono.<LiveEvent>error(ended(SIGN_IN_CHANGED))));
     }
 
-    private boolean enabled(String username) {
-        return users.findByUsername(username).map(UserAccount::enabled).orElse(false);
+    /** Ends a stream for the page to check its session; Hilla logs it, and a stack trace would say nothing more. */
+    private static EndpointException ended(String message) {
+        var exception = new EndpointException(message);
+        exception.setStackTrace(new StackTraceElement[0]);
+        return exception;
     }
 }

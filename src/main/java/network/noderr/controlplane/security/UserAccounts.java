@@ -159,6 +159,18 @@ public class UserAccounts {
         return users.findByUsername(username).map(UserRepository.StoredUser::account);
     }
 
+    /**
+     * Whether a sign-in in use since {@code since} still stands: the user exists, is enabled, and has not changed
+     * their password since then (as {@link SessionAccountFilter} rules for sessions). For what outlives the requests
+     * that filter sees, such as a push stream.
+     */
+    public boolean signInStands(String username, Instant since) {
+        return users.findByUsername(username)
+                .filter(user -> user.account().enabled())
+                .filter(user -> user.passwordChangedAt() == null || !user.passwordChangedAt().isAfter(since))
+                .isPresent();
+    }
+
     /** The user with what a session check needs (enabled, role, when the password changed). */
     Optional<UserRepository.StoredUser> findStored(String username) {
         return users.findByUsername(username);

@@ -207,9 +207,22 @@ class RolesIT {
         assertThat(page.getByText("The current password is not right")).isVisible();
         Browsers.screenshot(page, "account-password-error");
 
+        // A second session of the same user, open on another screen.
+        second = Browsers.newPage();
+        Browsers.logIn(second, port, "roles-account-viewer", "roles-account-viewer-password");
+        assertThat(second.getByTestId("connection-state")).hasText("Live");
+
         page.getByLabel("Current password").fill("roles-account-viewer-password");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Change password")).click();
         assertThat(page.getByText("Password changed")).isVisible();
+        // The other session's page makes no request, but its live stream ends at the next event or heartbeat, and
+        // the page, finding its session ended, shows the login page. This page's session stands: its stream, ended
+        // as well, starts again and it stays where it is.
+        assertThat(second).hasURL(Pattern.compile(".*/login$"),
+                new com.microsoft.playwright.assertions.PageAssertions.HasURLOptions().setTimeout(40_000));
+        assertThat(page.getByTestId("connection-state")).hasText("Live");
+        assertThat(page).hasURL(Pattern.compile(".*/account$"));
+        assertThat(page.getByTestId("account-identity")).containsText("roles-account-viewer");
         users.resetPassword(users.findByUsername("roles-account-viewer").orElseThrow().id(),
                 "roles-account-viewer-password");
     }

@@ -28,8 +28,9 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 /**
- * A live stream lasts only while its user may sign in: the push WebSocket keeps the user it connected as, so a user
- * disabled while a screen is open must stop receiving changes on the stream itself, and cannot subscribe again.
+ * A live stream lasts only while its sign-in stands: the push WebSocket keeps the user it connected as, so a user
+ * disabled while a screen is open, or whose password changed, must stop receiving changes on the stream itself; a
+ * disabled user cannot subscribe again.
  */
 @IntegrationTest
 class LiveAccountTest {
@@ -70,10 +71,7 @@ class LiveAccountTest {
 
         assertThat(otherChanges.nextChange().nodeIds()).contains("live-node-1");
         for (var stream : List.of(disabledChanges, disabledNode)) {
-            assertThat(stream.error.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS))
-                    .isInstanceOf(EndpointException.class)
-                    .hasMessage(LiveService.ACCOUNT_ENDED);
-            assertThat(stream.received).noneMatch(e -> e.kind() == LiveEvent.Kind.CHANGE);
+            stream.assertEndedWithoutChanges();
         }
         assertThatThrownBy(() -> as(disabled, live::changes)).isInstanceOf(EndpointException.class)
                 .hasMessage(LiveService.ACCOUNT_ENDED);
@@ -81,6 +79,46 @@ class LiveAccountTest {
         // Enabled again, the user may listen again.
         users.setEnabled("admin", disabled.id(), true);
         assertThat(new Stream(as(disabled, live::changes)).next().kind()).isEqualTo(LiveEvent.Kind.HELLO);
+    }
+
+    @Test
+    void aPasswordResetEndsTheStreamsThatBeganBeforeIt() throws Exception {
+        var reset = viewer("live-reset");
+        var other = viewer("live-reset-other");
+        var changes = new Stream(as(reset, live::changes));
+        var node = new Stream(as(reset, () -> live.node("live-node-2")));
+        var otherChanges = new Stream(as(other, live::changes));
+        for (var stream : List.of(changes, node, otherChanges)) {
+            assertThat(stream.next().kind()).isEqualTo(LiveEvent.Kind.HELLO);
+        }
+
+        users.resetPassword(reset.id(), null);
+        publisher.publishEvent(new NodeVersionChanged("live-node-2", Tier.ALL,
+                NodeVersionChanged.Source.VERSION_QUERY));
+
+        assertThat(otherChanges.nextChange().nodeIds()).contains("live-node-2");
+        changes.assertEndedWithoutChanges();
+        node.assertEndedWithoutChanges();
+        // A stream that begins after the change listens: whether its session still stands is the session check's
+        // call (the page asks it with an ordinary request after the error).
+        var after = new Stream(as(reset, live::changes));
+        assertThat(after.next().kind()).isEqualTo(LiveEvent.Kind.HELLO);
+        publisher.publishEvent(new NodeVersionChanged("live-node-2", Tier.ALL,
+                NodeVersionChanged.Source.VERSION_QUERY));
+        assertThat(after.nextChange().nodeIds()).contains("live-node-2");
+    }
+
+    @Test
+    void changingYourOwnPasswordEndsYourEarlierStreams() throws Exception {
+        var user = viewer("live-own");
+        var changes = new Stream(as(user, live::changes));
+        assertThat(changes.next().kind()).isEqualTo(LiveEvent.Kind.HELLO);
+
+        users.changePassword(user.username(), "a-long-enough-password", "another-long-password");
+        publisher.publishEvent(new NodeVersionChanged("live-node-3", Tier.ALL,
+                NodeVersionChanged.Source.VERSION_QUERY));
+
+        changes.assertEndedWithoutChanges();
     }
 
     @Test
@@ -119,6 +157,13 @@ class LiveAccountTest {
             var event = received.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(event).as("an event within %s", DEADLINE).isNotNull();
             return event;
+        }
+
+        void assertEndedWithoutChanges() throws Exception {
+            assertThat(error.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS))
+                    .isInstanceOf(EndpointException.class)
+                    .hasMessage(LiveService.SIGN_IN_CHANGED);
+            assertThat(received).noneMatch(e -> e.kind() == LiveEvent.Kind.CHANGE);
         }
 
         LiveEvent nextChange() throws InterruptedException {
