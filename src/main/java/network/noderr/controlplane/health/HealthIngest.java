@@ -6,6 +6,7 @@ import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,17 +43,19 @@ public class HealthIngest implements SmartLifecycle {
 
     private final DataSource dataSource;
     private final HealthThresholds thresholds;
+    private final Clock clock;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(50_000);
     private final Counter ingested;
     private final ApplicationEventPublisher events;
     private volatile boolean running;
     private Thread writer;
 
-    HealthIngest(DataSource dataSource, HealthThresholds thresholds, MeterRegistry registry,
+    HealthIngest(DataSource dataSource, HealthThresholds thresholds, Clock clock, MeterRegistry registry,
             ApplicationEventPublisher events) {
         this.dataSource = dataSource;
         this.events = events;
         this.thresholds = thresholds;
+        this.clock = clock;
         this.ingested = Counter.builder("noderr.health.reports")
                 .description("Health reports committed to PostgreSQL")
                 .register(registry);
@@ -164,11 +167,14 @@ public class HealthIngest implements SmartLifecycle {
         var times = new Timestamp[latest.size()];
         var statuses = new String[latest.size()];
         int i = 0;
+        var now = clock.instant();
         for (var r : latest) {
             ids[i] = r.nodeId();
             versions[i] = r.version();
             times[i] = Timestamp.from(r.timestamp());
-            statuses[i] = HealthClassifier.classify(sample(r), thresholds).wireName();
+            // A late report (delivered from a node's buffer) that is already older than the silence window leaves
+            // the node unhealthy, as SilentNodes would mark it.
+            statuses[i] = HealthClassifier.classify(sample(r), r.timestamp(), now, thresholds).wireName();
             i++;
         }
         var changed = new HashSet<String>();
