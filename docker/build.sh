@@ -88,6 +88,8 @@ build_image() { # name
       [ -n "$jar" ] || die "no target/noderr-control-plane-*.jar: build it first (./mvnw -DskipTests package)"
       [ -x "$ROOT/contracts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" ] ||
         die "anvil is missing in contracts/node_modules: the control plane's build runs npm ci there"
+      [ -f "$ROOT/node-agent/target/noderr-agent.jar" ] ||
+        die "no node-agent/target/noderr-agent.jar (the control plane serves it): build it first (./mvnw -f node-agent/pom.xml -DskipTests package)"
       args+=(-f "$ROOT/docker/control-plane/Dockerfile" --build-arg "JAR=$jar")
       [ -z "$BASE_JAVA" ] || args+=(--build-arg "BASE=$BASE_JAVA")
       ;;

@@ -293,6 +293,12 @@ check_control_plane() {
   check_common "$name" "$c" "$image"
   out="$(http_get "$c" http://127.0.0.1:8080/api/v1/health-check)" || { fail "$name" "GET /api/v1/health-check failed"; return; }
   grep -q '"status":"ok"' <<<"$out" || fail "$name" "/api/v1/health-check: $out"
+  # The node agent it serves to the installers is the one built here.
+  out="$(in_container "$c" /opt/noderr/bin/busybox sh -c \
+    '/opt/noderr/bin/busybox wget -q -O - http://127.0.0.1:8080/downloads/noderr-agent.jar | /opt/noderr/bin/busybox sha256sum')" ||
+    { fail "$name" "GET /downloads/noderr-agent.jar failed"; return; }
+  [ "${out%% *}" = "$(sha256sum "$ROOT/node-agent/target/noderr-agent.jar" | cut -d' ' -f1)" ] ||
+    fail "$name" "/downloads/noderr-agent.jar is not node-agent/target/noderr-agent.jar"
   check_stop "$name" "$c"
 }
 

@@ -59,8 +59,11 @@ check 'head -c 32 /dev/urandom >/tmp/noderr-test-nonce-$$ && chmod 644 /tmp/node
 check 'runuser -u noderr -- bash /etc/noderr/noderr-sign.sh /etc/noderr </tmp/noderr-test-nonce-$$ >/tmp/noderr-test-sig-$$'
 check 'openssl dgst -sha256 -verify /etc/noderr/key/node-key.pub.pem -signature /tmp/noderr-test-sig-$$ /tmp/noderr-test-nonce-$$'
 rm -f /tmp/noderr-test-nonce-$$ /tmp/noderr-test-sig-$$
+# The re-run takes the agent the control plane serves (InstallerIT has it serve a small jar).
 out=$(NODERR_INSTALL_TOKEN= bash "$INSTALL" --url "$URL" --yes --force 2>&1)
 check '[[ $? == 0 && "$out" == *"Already registered"* ]]'
+check '[[ "$out" == *"Downloaded the agent from $URL/downloads/noderr-agent.jar"* ]]'
+check '[[ "$(head -c 2 /opt/noderr/noderr-agent.jar)" == PK ]]'
 out=$(bash "$INSTALL" --uninstall --yes 2>&1)
 echo "$out"
 check '[[ "$out" == *"user noderr"* ]]'

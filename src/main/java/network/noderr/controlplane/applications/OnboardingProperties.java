@@ -11,7 +11,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param installTokenTtl how long an install token stays valid (default 24 h)
  * @param publicUrl the control plane's address as operators' machines reach it, used in install commands
  *     ({@code NODERR_PUBLIC_URL}); when empty, the address of the admin's request is used
+ * @param agentJar the node agent's jar the installers download from {@code /downloads/noderr-agent.jar}
+ *     ({@code NODERR_AGENT_JAR}); when empty or missing, that address answers 404 and installers need
+ *     {@code --agent-jar}
  */
 @ConfigurationProperties("noderr.onboarding")
 public record OnboardingProperties(
-        @DefaultValue("PT24H") Duration installTokenTtl, @Nullable String publicUrl) {}
+        @DefaultValue("PT24H") Duration installTokenTtl, @Nullable String publicUrl, @Nullable String agentJar) {}

@@ -156,7 +156,8 @@ class SecurityConfiguration {
     SecurityFilterChain dashboardFilterChain(HttpSecurity http, UserAccounts users) throws Exception {
         http.addFilterAfter(new SessionAccountFilter(users), SecurityContextHolderFilter.class)
                 .authorizeHttpRequests(auth -> auth.requestMatchers(
-                                "/styles.css", "/favicon.ico", "/images/**", "/install.sh", "/install.ps1")
+                                "/styles.css", "/favicon.ico", "/images/**", "/install.sh", "/install.ps1",
+                                "/downloads/noderr-agent.jar")
                         .permitAll())
                 .headers(h -> h.contentSecurityPolicy(withDefaults()).frameOptions(f -> f.deny()))
                 .with(VaadinSecurityConfigurer.vaadin(), vaadin -> vaadin.loginView("/login"));

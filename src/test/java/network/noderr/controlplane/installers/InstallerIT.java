@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
 import network.noderr.controlplane.ApiClient;
 import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.Onboarding;
+import network.noderr.controlplane.TestAgentJar;
 import network.noderr.controlplane.applications.Applications;
+import network.noderr.controlplane.applications.OnboardingProperties;
 import network.noderr.controlplane.shared.Tier;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -47,6 +49,9 @@ class InstallerIT {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    OnboardingProperties onboarding;
 
     @TempDir
     Path work;
@@ -142,6 +147,8 @@ class InstallerIT {
     @Test
     void systemLayoutAsRootAgainstTheRealControlPlane() throws Exception {
         var approval = Onboarding.approved(applications, Tier.ALL);
+        // The agent the control plane serves: the re-run downloads it from /downloads/noderr-agent.jar.
+        TestAgentJar.write(Path.of(onboarding.agentJar()));
         var run = run(List.of("bash", Path.of("installers/tests/system-layout.sh").toAbsolutePath().toString(),
                 "http://127.0.0.1:" + port, approval.installToken()), Map.of());
         org.junit.jupiter.api.Assumptions.assumeFalse(run.exitCode() == 77, "needs root and unshare: " + run.output());
