@@ -38,9 +38,15 @@ public abstract class NodeTestSupport {
 
     /** Pulls {@code image} by digest and runs it as the node container {@code name} (with an init process). */
     protected static String startNode(String name, TestDocker.Image image, String... env) throws Exception {
+        return startNode(name, image, java.util.Map.of(), env);
+    }
+
+    /** As {@link #startNode(String, TestDocker.Image, String...)}, with container labels over the image's. */
+    protected static String startNode(String name, TestDocker.Image image, java.util.Map<String, String> labels,
+            String... env) throws Exception {
         containers.client().pullImageCmd(image.repository()).withTag(image.digest())
                 .exec(new ResultCallback.Adapter<>()).awaitCompletion();
-        containers.client().createContainerCmd(image.pinned()).withName(name).withEnv(env)
+        containers.client().createContainerCmd(image.pinned()).withName(name).withEnv(env).withLabels(labels)
                 .withHostConfig(HostConfig.newHostConfig().withInit(true)).exec();
         started.add(name);
         containers.start(name);

@@ -94,13 +94,29 @@ public final class TestControlPlane implements AutoCloseable {
 
     /** An approved application's install token for {@code tier}. */
     public String installToken(String tier, String operator) throws IOException, InterruptedException {
+        return installTokens(tier, operator, 1).getFirst();
+    }
+
+    /**
+     * {@code count} install tokens of one approved application for {@code tier} (an operator with several machines):
+     * public applications are rate-limited per address, install tokens of an approved one are not.
+     */
+    public java.util.List<String> installTokens(String tier, String operator, int count)
+            throws IOException, InterruptedException {
         var application = post("/api/v1/applications", java.util.Map.of("operatorName", operator,
                 "email", operator.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z]", "") + "@example.org",
                 "walletAddress", "0x" + "cd".repeat(20), "requestedTier", tier,
                 "hardware", java.util.Map.of("cpuCores", 32, "memoryGb", 128, "diskGb", 4000, "networkMbps", 10000,
                         "gpu", true)), 201);
-        return post("/api/v1/admin/applications/" + application.get("applicationId").asText() + "/approve",
-                java.util.Map.of(), 200).get("installToken").asText();
+        var id = application.get("applicationId").asText();
+        var tokens = new java.util.ArrayList<String>();
+        tokens.add(post("/api/v1/admin/applications/" + id + "/approve", java.util.Map.of(), 200).get("installToken")
+                .asText());
+        if (count > 1) {
+            post("/api/v1/admin/applications/" + id + "/install-tokens", java.util.Map.of("count", count - 1), 200)
+                    .get("tokens").forEach(t -> tokens.add(t.asText()));
+        }
+        return tokens;
     }
 
     /**

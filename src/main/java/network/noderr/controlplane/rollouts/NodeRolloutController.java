@@ -32,12 +32,21 @@ class NodeRolloutController {
 
     enum UpdateResult { SUCCEEDED, ROLLED_BACK, FAILED }
 
+    /**
+     * @param durationMs from the start of the update to its outcome, 0 to {@link #MAX_DURATION_MS}. An update can
+     *     wait days for a registry or chain that is down (the node keeps running meanwhile), so the bound only keeps
+     *     out nonsense; agents report a longer update as the maximum.
+     */
     record UpdateReport(
             @Size(max = 50) @Nullable String fromVersion,
             @NotBlank @Size(max = 50) String toVersion,
             @NotNull UpdateResult result,
-            @NotNull @Min(0) @Max(86_400_000) Long durationMs,
-            @Size(max = 1000) @Nullable String reason) {}
+            @NotNull @Min(0) @Max(MAX_DURATION_MS) Long durationMs,
+            @Size(max = 1000) @Nullable String reason) {
+
+        /** 30 days in milliseconds, as long as health reports are kept. */
+        static final long MAX_DURATION_MS = 30L * 24 * 60 * 60 * 1000;
+    }
 
     record Accepted(boolean accepted) {}
 

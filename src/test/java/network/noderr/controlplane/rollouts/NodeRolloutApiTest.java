@@ -126,6 +126,15 @@ class NodeRolloutApiTest {
         assertThat(response.body().path("errors").propertyNames()).contains("[1].metrics.uptime", "[1].metrics.cpu");
         assertThat(storedReports()).as("nothing of a refused batch is stored").isZero();
 
+        // Agents drop exactly the reports named by index and send the rest again: every invalid one is named.
+        var mixed = List.of(report("1.0.0", 10, 0, Instant.now().minus(31, ChronoUnit.DAYS)),
+                report("1.0.0", 10, 0, Instant.now()), report(" ", 10, 0, Instant.now()),
+                report("1".repeat(51), 10, 0, Instant.now()));
+        var named = api.post("/api/v1/health", mixed, token);
+        assertThat(named.status()).isEqualTo(400);
+        assertThat(named.body().path("errors").propertyNames())
+                .containsExactlyInAnyOrder("[0].timestamp", "[2].version", "[3].version");
+
         var future = api.post("/api/v1/health", report("1.0.0", 10, 0, Instant.now().plus(1, ChronoUnit.HOURS)),
                 token);
         assertThat(future.status()).isEqualTo(400);
@@ -165,6 +174,24 @@ class NodeRolloutApiTest {
         var bad = api.post("/api/v1/updates", Map.of("toVersion", "1.0.1", "result", "MAYBE", "durationMs", 1),
                 token);
         assertThat(bad.status()).isEqualTo(400);
+    }
+
+    @Test
+    void anUpdateThatWaitedDaysForItsRegistryIsAcceptedUpToThirtyDays() {
+        long day = 24L * 60 * 60 * 1000;
+        for (long duration : new long[] {2 * day, 30 * day}) {
+            var report = api.post("/api/v1/updates", Map.of("fromVersion", "1.0.0", "toVersion", "1.0.1", "result",
+                    "SUCCEEDED", "durationMs", duration), token);
+            assertThat(report.status()).as(duration + " ms").isEqualTo(202);
+        }
+        assertThat(jdbc.sql("SELECT duration_ms FROM update_reports WHERE node_id = :id ORDER BY id")
+                .param("id", nodeId).query(Long.class).list()).containsExactly(2 * day, 30 * day);
+        for (long duration : new long[] {30 * day + 1, -1}) {
+            var refused = api.post("/api/v1/updates", Map.of("fromVersion", "1.0.0", "toVersion", "1.0.1", "result",
+                    "SUCCEEDED", "durationMs", duration), token);
+            assertThat(refused.status()).as(duration + " ms").isEqualTo(400);
+            assertThat(refused.body().path("errors").propertyNames()).containsExactly("durationMs");
+        }
     }
 
     @Test

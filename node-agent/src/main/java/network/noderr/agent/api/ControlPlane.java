@@ -32,17 +32,65 @@ public final class ControlPlane {
      */
     public record BeaconInfo(long chainId, String contractAddress, @Nullable String rpcUrl) {}
 
-    /** The control plane answered with an error status: {@code status} and its problem detail. */
+    /**
+     * The control plane answered with an error status: {@code status}, its problem detail and, for invalid input, its
+     * field errors ({@code errors}: field → message).
+     */
     public static final class ApiException extends IOException {
-        private final int status;
+        /** Refusals that can pass later unchanged: token renewed, node reinstated, timeout, rate limit. */
+        private static final java.util.Set<Integer> PASSING = java.util.Set.of(401, 403, 408, 429);
+        private static final java.util.regex.Pattern INDEX = java.util.regex.Pattern.compile("^\\[(\\d+)]");
 
-        ApiException(int status, String detail) {
+        private final int status;
+        private final String detail;
+        private final Map<String, String> errors;
+        private final boolean login;
+
+        ApiException(int status, String detail, Map<String, String> errors) {
+            this(status, detail, errors, false);
+        }
+
+        private ApiException(int status, String detail, Map<String, String> errors, boolean login) {
             super("HTTP " + status + ": " + detail);
             this.status = status;
+            this.detail = detail;
+            this.errors = Map.copyOf(errors);
+            this.login = login;
         }
 
         public int status() {
             return status;
+        }
+
+        /** The problem's field errors, e.g. {@code [3].timestamp → is older than the 30-day retention}. */
+        public Map<String, String> errors() {
+            return errors;
+        }
+
+        /**
+         * True when the control plane refused the request itself as it is (a 4xx other than 401, 403, 408 and 429),
+         * so sending it again unchanged cannot succeed. False when logging in failed: the request was not judged.
+         */
+        public boolean isFinal() {
+            return !login && status >= 400 && status < 500 && !PASSING.contains(status);
+        }
+
+        /** The positions in a batch that the field errors name ({@code [3].metrics.cpu} names 3), in order. */
+        public java.util.SortedSet<Integer> indices() {
+            var indices = new java.util.TreeSet<Integer>();
+            for (var field : errors.keySet()) {
+                var m = INDEX.matcher(field);
+                if (m.find() && m.group(1).length() < 10) {
+                    indices.add(Integer.parseInt(m.group(1)));
+                }
+            }
+            return indices;
+        }
+
+        ApiException duringLogin() {
+            var e = new ApiException(status, detail, errors, true);
+            e.initCause(this);
+            return e;
         }
     }
 
@@ -164,6 +212,14 @@ public final class ControlPlane {
         if (token != null && clock.instant().isBefore(tokenExpires.minusSeconds(60))) {
             return token;
         }
+        try {
+            return logIn();
+        } catch (ApiException e) {
+            throw e.duringLogin();
+        }
+    }
+
+    private String logIn() throws IOException {
         var challenge = send(http, post(base, "/api/v1/auth/challenge", Map.of("nodeId", nodeId), null), 200);
         var nonce = challenge.path("nonce").asText();
         var signature = Base64.getEncoder().encodeToString(signer.sign(Base64.getDecoder().decode(nonce)));
@@ -204,7 +260,9 @@ public final class ControlPlane {
             json = JSON.nullNode();
         }
         if (response.statusCode() != expected) {
-            throw new ApiException(response.statusCode(), json.path("detail").asText(response.body()));
+            var errors = new java.util.LinkedHashMap<String, String>();
+            json.path("errors").properties().forEach(e -> errors.put(e.getKey(), e.getValue().asText()));
+            throw new ApiException(response.statusCode(), json.path("detail").asText(response.body()), errors);
         }
         return json;
     }

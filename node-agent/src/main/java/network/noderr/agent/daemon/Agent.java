@@ -45,8 +45,17 @@ public final class Agent implements AutoCloseable {
         this.metrics = new AgentMetrics(config.tier());
         UpdateReporter reporter = (record, ms) -> {
             var result = java.util.Objects.requireNonNull(record.outcome()).name();
-            controlPlane.reportUpdate(record.fromVersion(),
-                    java.util.Objects.requireNonNull(record.target()).versionString(), result, ms, record.reason());
+            try {
+                controlPlane.reportUpdate(record.fromVersion(),
+                        java.util.Objects.requireNonNull(record.target()).versionString(), result, ms, record.reason());
+            } catch (ControlPlane.ApiException e) {
+                if (!e.isFinal()) {
+                    throw e; // kept and sent again
+                }
+                metrics.updateReportRefused();
+                metrics.updateFinished(result, ms); // the update did finish, reported or not
+                throw new UpdateReporter.Refused(e.getMessage(), e);
+            }
             metrics.updateFinished(result, ms); // after the report: a retried report is counted once
         };
         var settings = new UpdateSettings(config.tier(), config.healthWindow(), config.rollbackTimeout(),

@@ -37,6 +37,10 @@ public final class Daemon {
 
     /** Labels the running version is read from, the OCI one first. */
     static final String[] VERSION_LABELS = {"org.opencontainers.image.version", "network.noderr.version"};
+    /** The longest version the control plane accepts (health reports, the version query, update reports). */
+    static final int MAX_VERSION_LENGTH = 50;
+    /** The version health reports carry when the node container has none (not there, or no usable label). */
+    static final String UNKNOWN_VERSION = "unknown";
 
     private final AgentConfig config;
     private final ControlPlane controlPlane;
@@ -111,7 +115,7 @@ public final class Daemon {
             var container = containers.inspect(config.container()); // once per report: the sample's one source
             var running = container.map(Daemon::versionOf).orElse(null);
             buffer.add(sample(container, running));
-            int sent = buffer.drain(batch -> controlPlane.reportHealth(batch));
+            int sent = buffer.drain(this::deliver);
             lastReport = clock.instant();
             metrics.reported(lastReport);
             saveStatus(running);
@@ -124,10 +128,26 @@ public final class Daemon {
             return 0;
         } finally {
             try {
-                metrics.buffer(buffer.size(), buffer.dropped());
+                metrics.buffer(buffer.size(), buffer.dropped(), buffer.refused());
             } catch (IOException e) {
                 log.warn("Health buffer unreadable: {}", e.toString());
             }
+        }
+    }
+
+    /**
+     * One batch to the control plane. A 400 (invalid reports; the answer names them by position) or a 413 (too large
+     * as a whole) refuses it as it is: the buffer then drops what was refused and delivers the rest.
+     */
+    private void deliver(java.util.List<Map<String, Object>> batch) throws IOException {
+        try {
+            controlPlane.reportHealth(batch);
+        } catch (ControlPlane.ApiException e) {
+            if (e.status() == 400 || e.status() == 413) {
+                throw new HealthBuffer.Refused(e.getMessage(), e.status() == 400 ? e.indices()
+                        : java.util.Collections.emptySortedSet());
+            }
+            throw e;
         }
     }
 
@@ -152,15 +172,20 @@ public final class Daemon {
         return containers.inspect(config.container()).map(Daemon::versionOf).orElse(null);
     }
 
-    /** The version a container runs, from its image labels (OCI first). */
+    /**
+     * The version a container runs, from its image labels (the first of {@link #VERSION_LABELS} that is not blank),
+     * cut to the control plane's {@value #MAX_VERSION_LENGTH} characters; null when no label gives one.
+     */
     public static @Nullable String versionOf(InspectContainerResponse c) {
         var labels = c.getConfig().getLabels();
         if (labels == null) {
             return null;
         }
         for (var key : VERSION_LABELS) {
-            if (labels.containsKey(key)) {
-                return labels.get(key);
+            var value = labels.get(key);
+            if (value != null && !value.isBlank()) {
+                var version = value.strip();
+                return version.length() > MAX_VERSION_LENGTH ? version.substring(0, MAX_VERSION_LENGTH) : version;
             }
         }
         return null;
@@ -192,7 +217,7 @@ public final class Daemon {
         metrics.put("errors", errors);
         var report = new LinkedHashMap<String, Object>();
         report.put("nodeId", config.nodeId());
-        report.put("version", version == null ? "unknown" : version);
+        report.put("version", version == null ? UNKNOWN_VERSION : version);
         report.put("metrics", metrics);
         report.put("timestamp", clock.instant().toString());
         return report;

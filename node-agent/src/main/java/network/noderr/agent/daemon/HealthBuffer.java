@@ -1,5 +1,6 @@
 package network.noderr.agent.daemon;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -10,22 +11,49 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Health reports waiting to be delivered, one file per report on disk so that they survive restarts, delivered in
- * the order they were taken. Bounded: beyond {@code capacity} the oldest are dropped, and counted.
+ * the order they were taken. Bounded: beyond {@code capacity} the oldest are dropped, and counted. A report that can
+ * never be delivered (refused by the control plane as invalid, or unreadable on disk) is dropped and counted too, so
+ * that it cannot hold back the ones after it.
  */
 public final class HealthBuffer {
 
     /** Delivers one ordered batch; throws when it was not acknowledged (the batch stays). */
     @FunctionalInterface
     public interface Sender {
+        /** @throws Refused when the control plane refused (some of) the batch as invalid */
         void send(List<Map<String, Object>> batch) throws IOException;
     }
 
+    /**
+     * The control plane refused a batch as invalid: none of it was stored. {@code invalid} holds the positions in the
+     * batch of the reports it named; empty when it named none.
+     */
+    public static final class Refused extends IOException {
+        private final SortedSet<Integer> invalid;
+
+        public Refused(String message, SortedSet<Integer> invalid) {
+            super(message);
+            this.invalid = new TreeSet<>(invalid);
+        }
+
+        public SortedSet<Integer> invalid() {
+            return invalid;
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(HealthBuffer.class);
     private static final ObjectMapper JSON = network.noderr.agent.api.Shared.JSON;
     private static final int BATCH = 300; // ~57 KiB of JSON, under the control plane's 64 KiB body limit
+    private static final int LOGGED_REASON = 500; // a refusal can name every report of a batch
 
     private final Path dir;
     private final int capacity;
@@ -53,24 +81,87 @@ public final class HealthBuffer {
         }
     }
 
-    /** Sends everything buffered, oldest first, in batches; stops at the first failure (nothing is lost). */
+    /**
+     * Sends everything buffered, oldest first, in batches; stops at the first failure (nothing is lost). When the
+     * control plane refuses a batch as invalid, the reports it names are dropped and the rest sent again; when it
+     * names none, the batch's reports are sent one by one and only those refused are dropped.
+     */
     public synchronized int drain(Sender sender) throws IOException {
         int sent = 0;
         while (true) {
-            var batchFiles = files().stream().limit(BATCH).toList();
+            var batchFiles = new ArrayList<Path>();
+            var batch = new ArrayList<Map<String, Object>>();
+            for (var f : files().stream().limit(BATCH).toList()) {
+                var report = read(f);
+                if (report != null) {
+                    batchFiles.add(f);
+                    batch.add(report);
+                }
+            }
             if (batchFiles.isEmpty()) {
                 return sent;
             }
-            var batch = new ArrayList<Map<String, Object>>();
-            for (var f : batchFiles) {
-                batch.add(JSON.readValue(f.toFile(), new TypeReference<Map<String, Object>>() {}));
+            try {
+                sender.send(batch);
+            } catch (Refused e) {
+                var named = e.invalid().subSet(0, batch.size());
+                if (named.isEmpty()) {
+                    sent += oneByOne(sender, batchFiles, batch);
+                } else {
+                    refuse(named.stream().map(batchFiles::get).toList(), named.stream().map(batch::get).toList(), e);
+                }
+                continue;
             }
-            sender.send(batch);
             for (var f : batchFiles) {
                 Files.deleteIfExists(f);
             }
             sent += batch.size();
         }
+    }
+
+    private int oneByOne(Sender sender, List<Path> files, List<Map<String, Object>> reports) throws IOException {
+        int sent = 0;
+        for (int i = 0; i < files.size(); i++) {
+            try {
+                sender.send(List.of(reports.get(i)));
+                sent++;
+                Files.deleteIfExists(files.get(i));
+            } catch (Refused e) {
+                refuse(List.of(files.get(i)), List.of(reports.get(i)), e);
+            }
+        }
+        return sent;
+    }
+
+    private void refuse(List<Path> files, List<Map<String, Object>> reports, Refused why) throws IOException {
+        var reason = why.getMessage();
+        var first = reports.getFirst().get("timestamp");
+        var last = reports.getLast().get("timestamp");
+        log.warn("The control plane refused {} buffered health report(s), taken at {}; dropped: {}", reports.size(),
+                reports.size() == 1 ? first : first + " … " + last,
+                reason.length() > LOGGED_REASON ? reason.substring(0, LOGGED_REASON) + "…" : reason);
+        for (var f : files) {
+            Files.deleteIfExists(f);
+        }
+        addRefused(files.size());
+    }
+
+    /** The report in {@code file}; null (and the file dropped) when it is not a JSON object. */
+    private @Nullable Map<String, Object> read(Path file) throws IOException {
+        Map<String, Object> report;
+        String problem = "empty";
+        try {
+            report = JSON.readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
+        } catch (JacksonException e) {
+            report = null;
+            problem = e.getOriginalMessage();
+        }
+        if (report == null) {
+            log.warn("Buffered health report {} is not readable and was dropped: {}", file.getFileName(), problem);
+            Files.deleteIfExists(file);
+            addRefused(1);
+        }
+        return report;
     }
 
     public synchronized int size() throws IOException {
@@ -83,8 +174,18 @@ public final class HealthBuffer {
         return Files.exists(file) ? Long.parseLong(Files.readString(file).strip()) : 0;
     }
 
+    /** Reports dropped because they can never be delivered (refused as invalid, or unreadable), since install. */
+    public synchronized long refused() throws IOException {
+        var file = dir.resolve("refused");
+        return Files.exists(file) ? Long.parseLong(Files.readString(file).strip()) : 0;
+    }
+
     private void addDropped(long n) throws IOException {
         Files.writeString(dir.resolve("dropped"), Long.toString(dropped() + n));
+    }
+
+    private void addRefused(long n) throws IOException {
+        Files.writeString(dir.resolve("refused"), Long.toString(refused() + n));
     }
 
     private List<Path> files() throws IOException {

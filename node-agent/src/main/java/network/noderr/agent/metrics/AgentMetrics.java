@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * The agent's Prometheus metrics, served at {@code http://<node>:<metrics-port>/metrics}. The names are the ones the
  * monitoring rules use (monitoring/): {@code node_version{version,tier}} (1 for the running version),
  * {@code node_update_failed{tier}} (1 after a failed or rolled-back update until the next success), the last check
- * and the last delivered health report as Unix timestamps, update durations by result, and the health buffer.
+ * and the last delivered health report as Unix timestamps, update durations by result, update reports refused, and
+ * the health buffer.
  */
 public final class AgentMetrics implements AutoCloseable {
 
@@ -25,8 +26,10 @@ public final class AgentMetrics implements AutoCloseable {
     private final Gauge lastReport;
     private final Histogram updateDuration;
     private final Counter updates;
+    private final Counter updateReportsRefused;
     private final Gauge buffered;
     private final Gauge dropped;
+    private final Gauge refused;
     private @Nullable String currentVersion;
     private @Nullable HTTPServer server;
 
@@ -51,11 +54,17 @@ public final class AgentMetrics implements AutoCloseable {
                 .classicUpperBounds(5, 15, 30, 60, 120, 300, 600, 1800).withoutExemplars().register(registry);
         updates = Counter.builder().name("node_updates").help("updates by result").labelNames("result")
                 .withoutExemplars().register(registry);
+        updateReportsRefused = Counter.builder().name("node_update_reports_refused")
+                .help("update reports the control plane refused for good (not sent again)").withoutExemplars()
+                .register(registry);
         buffered = Gauge.builder().name("node_health_buffered_reports")
                 .help("health reports waiting on disk to be delivered").withoutExemplars().register(registry);
         dropped = Gauge.builder().name("node_health_reports_dropped")
                 .help("health reports dropped because the buffer was full, since install").withoutExemplars()
                 .register(registry);
+        refused = Gauge.builder().name("node_health_reports_refused")
+                .help("health reports dropped because they can never be delivered (refused by the control plane as "
+                        + "invalid, or unreadable on disk), since install").withoutExemplars().register(registry);
     }
 
     /** Serves {@code /metrics} on the port (0 = not served). */
@@ -89,9 +98,14 @@ public final class AgentMetrics implements AutoCloseable {
         updateFailed.labelValues(tier).set("SUCCEEDED".equals(result) ? 0 : 1);
     }
 
-    public void buffer(long waiting, long droppedSinceInstall) {
+    public void updateReportRefused() {
+        updateReportsRefused.inc();
+    }
+
+    public void buffer(long waiting, long droppedSinceInstall, long refusedSinceInstall) {
         buffered.set(waiting);
         dropped.set(droppedSinceInstall);
+        refused.set(refusedSinceInstall);
     }
 
     public PrometheusRegistry registry() {

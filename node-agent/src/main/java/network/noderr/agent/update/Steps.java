@@ -5,9 +5,13 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import network.noderr.agent.docker.NodeContainers;
 import network.noderr.agent.docker.NodeContainers.Health;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One class per step of the update (DESIGN §7). Each is idempotent: after a crash it runs again and converges. */
 final class Steps {
@@ -190,18 +194,38 @@ final class Steps {
         }
     }
 
-    /** REPORTING → IDLE: tell the control plane; kept (and retried) until it has been told. */
+    /**
+     * REPORTING → IDLE: tell the control plane; kept (and retried) until it has been told, or until it refuses the
+     * report for good — then it is logged and given up, so that the agent goes on checking its version.
+     */
     record Report(Context c) implements Step {
+        private static final Logger log = LoggerFactory.getLogger(Report.class);
+
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException {
-            long duration = r.startedAt() == null ? 0
-                    : Duration.between(r.startedAt(), c.clock().instant()).toMillis();
+            var duration = durationMs(r.startedAt(), c.clock().instant());
             try {
                 c.reporter().report(r, duration);
+            } catch (UpdateReporter.Refused e) {
+                log.warn("The control plane refused the report of the update to {} ({}), so it is not sent again: {}",
+                        r.target() == null ? "?" : r.target().versionString(), r.outcome(), e.getMessage());
             } catch (IOException e) {
                 throw new UpdateException.Retryable("the report could not be sent: " + e.getMessage(), e);
             }
             return UpdateRecord.idle(r.container());
+        }
+
+        /**
+         * From the start to now, within what the control plane accepts: 0 when the clock was set back meanwhile,
+         * {@link UpdateReporter#MAX_DURATION} when the update waited longer than that.
+         */
+        static long durationMs(@Nullable Instant startedAt, Instant now) {
+            if (startedAt == null || now.isBefore(startedAt)) {
+                return 0;
+            }
+            var duration = Duration.between(startedAt, now);
+            return duration.compareTo(UpdateReporter.MAX_DURATION) > 0 ? UpdateReporter.MAX_DURATION.toMillis()
+                    : duration.toMillis();
         }
     }
 }

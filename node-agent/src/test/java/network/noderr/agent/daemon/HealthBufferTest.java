@@ -8,10 +8,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Buffered health reports: in order, across restarts, nothing lost on a failed delivery, bounded with a count. */
+/**
+ * Buffered health reports: in order, across restarts, nothing lost on a failed delivery, bounded with a count; a
+ * report that can never be delivered is dropped and counted without holding back the others. The control plane's
+ * answers are {@link HealthBuffer.Refused} here (how the daemon passes on its 400s); RefusedReportsTest has the real
+ * control plane refusing real reports.
+ */
 class HealthBufferTest {
 
     @TempDir
@@ -57,5 +63,94 @@ class HealthBufferTest {
         List<Integer> sizes = new ArrayList<>();
         buffer.drain(batch -> sizes.add(batch.size()));
         assertThat(sizes).containsExactly(300, 300, 100);
+    }
+
+    @Test
+    void dropsOnlyTheReportsARefusalNamesAndDeliversTheRestInOrder() throws Exception {
+        var buffer = new HealthBuffer(dir, 10_000);
+        for (int i = 0; i < 400; i++) {
+            buffer.add(Map.of("seq", i, "valid", i % 100 != 7)); // 7, 107, 207, 307 are refused
+        }
+        var delivered = new ArrayList<Object>();
+        var batches = new ArrayList<Integer>();
+        int sent = buffer.drain(batch -> {
+            batches.add(batch.size());
+            var invalid = new TreeSet<Integer>();
+            for (int i = 0; i < batch.size(); i++) {
+                if (!(Boolean) batch.get(i).get("valid")) {
+                    invalid.add(i);
+                }
+            }
+            if (!invalid.isEmpty()) {
+                throw new HealthBuffer.Refused("HTTP 400: invalid", invalid);
+            }
+            batch.forEach(r -> delivered.add(r.get("seq")));
+        });
+        assertThat(sent).isEqualTo(396);
+        assertThat(delivered).hasSize(396).doesNotContain(7, 107, 207, 307).isSortedAccordingTo(
+                (a, b) -> Integer.compare((Integer) a, (Integer) b));
+        assertThat(batches).as("refused; again without the 3 named (refilled to 300); the rest, refused; again")
+                .containsExactly(300, 300, 97, 96);
+        assertThat(buffer.size()).isZero();
+        assertThat(buffer.refused()).isEqualTo(4);
+        assertThat(buffer.dropped()).as("the full-buffer count is separate").isZero();
+        assertThat(new HealthBuffer(dir, 10_000).refused()).as("kept across restarts").isEqualTo(4);
+    }
+
+    @Test
+    void whenARefusalNamesNoReportTheyAreSentOneByOneAndOnlyThoseRefusedAreDropped() throws Exception {
+        var buffer = new HealthBuffer(dir, 10_000);
+        for (int i = 0; i < 5; i++) {
+            buffer.add(Map.of("seq", i));
+        }
+        var delivered = new ArrayList<Object>();
+        int sent = buffer.drain(batch -> {
+            if (batch.size() > 1 || batch.getFirst().get("seq").equals(3)) {
+                throw new HealthBuffer.Refused("HTTP 413: too large", new TreeSet<>());
+            }
+            delivered.add(batch.getFirst().get("seq"));
+        });
+        assertThat(sent).isEqualTo(4);
+        assertThat(delivered).containsExactly(0, 1, 2, 4);
+        assertThat(buffer.refused()).isEqualTo(1);
+        assertThat(buffer.size()).isZero();
+    }
+
+    @Test
+    void aFailureThatIsNotARefusalKeepsWhatWasNotDelivered() throws Exception {
+        var buffer = new HealthBuffer(dir, 10_000);
+        for (int i = 0; i < 5; i++) {
+            buffer.add(Map.of("seq", i));
+        }
+        var delivered = new ArrayList<Object>();
+        assertThatThrownBy(() -> buffer.drain(batch -> {
+            if (batch.size() > 1) {
+                throw new HealthBuffer.Refused("HTTP 400: body", new TreeSet<>(List.of(17))); // names no position
+            }
+            if (batch.getFirst().get("seq").equals(2)) {
+                throw new IOException("control plane down");
+            }
+            delivered.add(batch.getFirst().get("seq"));
+        })).hasMessage("control plane down");
+        assertThat(delivered).containsExactly(0, 1);
+        assertThat(buffer.size()).as("2, 3 and 4 wait").isEqualTo(3);
+        assertThat(buffer.refused()).isZero();
+    }
+
+    @Test
+    void anUnreadableReportOnDiskIsDroppedAndCounted() throws Exception {
+        var buffer = new HealthBuffer(dir, 10_000);
+        buffer.add(Map.of("seq", 0));
+        buffer.add(Map.of("seq", 1));
+        buffer.add(Map.of("seq", 2));
+        try (var files = java.nio.file.Files.list(dir)) {
+            var second = files.filter(p -> p.toString().endsWith(".json")).sorted().skip(1).findFirst().orElseThrow();
+            java.nio.file.Files.writeString(second, ""); // e.g. cut short by a power loss
+        }
+        var delivered = new ArrayList<Object>();
+        assertThat(buffer.drain(batch -> batch.forEach(r -> delivered.add(r.get("seq"))))).isEqualTo(2);
+        assertThat(delivered).containsExactly(0, 2);
+        assertThat(buffer.refused()).isEqualTo(1);
+        assertThat(buffer.size()).isZero();
     }
 }

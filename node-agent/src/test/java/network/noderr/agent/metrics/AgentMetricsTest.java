@@ -31,6 +31,17 @@ class AgentMetricsTest {
                 .contains("node_update_failed{tier=\"GUARDIAN\"} 0.0");
     }
 
+    @Test
+    void countsRefusedUpdateReportsAndTheBuffersDroppedAndRefusedReports() throws Exception {
+        var metrics = new AgentMetrics("ALL");
+        metrics.updateReportRefused();
+        metrics.buffer(12, 3, 2);
+        assertThat(scrape(metrics)).contains("node_update_reports_refused_total 1.0")
+                .contains("node_health_buffered_reports 12.0")
+                .contains("node_health_reports_dropped 3.0")
+                .contains("node_health_reports_refused 2.0");
+    }
+
     private static String scrape(AgentMetrics metrics) throws Exception {
         var out = new ByteArrayOutputStream();
         PrometheusTextFormatWriter.create().write(out, metrics.registry().scrape());
