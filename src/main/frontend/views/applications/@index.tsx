@@ -1,19 +1,21 @@
 import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
 import { Button } from '@vaadin/react-components/Button.js';
 import { ConfirmDialog } from '@vaadin/react-components/ConfirmDialog.js';
+import { Dialog } from '@vaadin/react-components/Dialog.js';
 import { Grid } from '@vaadin/react-components/Grid.js';
 import { GridColumn } from '@vaadin/react-components/GridColumn.js';
 import { Notification } from '@vaadin/react-components/Notification.js';
 import { Select } from '@vaadin/react-components/Select.js';
-import { TextArea } from '@vaadin/react-components/TextArea.js';
+import { TextArea, type TextAreaElement } from '@vaadin/react-components/TextArea.js';
 import { useAuth } from 'Frontend/auth';
+import { errorText, showDone, showError } from 'Frontend/components/errors';
 import { InstallTokenDialog } from 'Frontend/components/InstallTokenDialog';
 import { formatRelative } from 'Frontend/components/time';
 import { ApplicationsService } from 'Frontend/generated/endpoints';
 import type ApplicationView from 'Frontend/generated/network/noderr/controlplane/applications/ApplicationView';
 import type Approval from 'Frontend/generated/network/noderr/controlplane/applications/Approval';
 import ApplicationStatus from 'Frontend/generated/network/noderr/controlplane/applications/ApplicationStatus';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import './applications.css';
 
 export const config: ViewConfig = {
@@ -29,9 +31,8 @@ const statusItems = [
   { label: 'All', value: 'ALL' },
 ];
 
-function errorText(e: unknown) {
-  return e instanceof Error ? e.message : String(e);
-}
+/** An action that waits for a confirmation, on the application it was asked for. */
+type Confirming = { action: 'approve' | 'reissue'; application: ApplicationView };
 
 export default function ApplicationsView() {
   const { state } = useAuth();
@@ -39,10 +40,10 @@ export default function ApplicationsView() {
   const [status, setStatus] = useState<string>(ApplicationStatus.PENDING);
   const [items, setItems] = useState<ApplicationView[] | undefined>(undefined);
   const [selected, setSelected] = useState<ApplicationView | undefined>(undefined);
-  const [confirmApprove, setConfirmApprove] = useState(false);
-  const [rejecting, setRejecting] = useState(false);
-  const [reason, setReason] = useState('');
+  const [confirming, setConfirming] = useState<Confirming | undefined>(undefined);
+  const [rejecting, setRejecting] = useState<ApplicationView | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const confirmMessageId = useId();
   const [approval, setApproval] = useState<Approval | undefined>(undefined);
 
   const load = useCallback(async () => {
@@ -64,31 +65,23 @@ export default function ApplicationsView() {
     try {
       await action();
     } catch (e) {
-      Notification.show(`${errorText(e)}`, { theme: 'error', duration: 8000, position: 'bottom-end' });
+      Notification.show(errorText(e), { theme: 'error', duration: 8000, position: 'bottom-end' });
     } finally {
       setBusy(false);
       await load();
     }
   }
 
-  const approve = () =>
+  const confirmed = ({ action, application }: Confirming) =>
     run(async () => {
-      setConfirmApprove(false);
-      setApproval(await ApplicationsService.approve(selected!.id));
+      setApproval(
+        await (action === 'approve'
+          ? ApplicationsService.approve(application.id)
+          : ApplicationsService.reissueToken(application.id)),
+      );
     });
-
-  const reissue = () =>
-    run(async () => {
-      setApproval(await ApplicationsService.reissueToken(selected!.id));
-    });
-
-  const reject = () =>
-    run(async () => {
-      await ApplicationsService.reject(selected!.id, reason.trim());
-      setRejecting(false);
-      setReason('');
-      Notification.show('Application rejected.', { theme: 'success' });
-    });
+  const name = confirming?.application.operatorName ?? '';
+  const tier = confirming?.application.requestedTier ?? '';
 
   return (
     <main className="view applications-view">
@@ -170,17 +163,17 @@ export default function ApplicationsView() {
             </dl>
             {isAdmin && selected.status === ApplicationStatus.PENDING && (
               <div className="flex gap-s">
-                <Button theme="primary" disabled={busy} onClick={() => setConfirmApprove(true)}>
+                <Button theme="primary" disabled={busy} onClick={() => setConfirming({ action: 'approve', application: selected })}>
                   Approve…
                 </Button>
-                <Button theme="error" disabled={busy} onClick={() => setRejecting(true)}>
+                <Button theme="error" disabled={busy} onClick={() => setRejecting(selected)}>
                   Reject…
                 </Button>
               </div>
             )}
             {isAdmin && selected.status === ApplicationStatus.APPROVED && selected.tokenState !== 'USED' && (
-              <Button disabled={busy} onClick={reissue}>
-                Issue a new install token
+              <Button disabled={busy} onClick={() => setConfirming({ action: 'reissue', application: selected })}>
+                Issue a new install token…
               </Button>
             )}
           </section>
@@ -188,36 +181,106 @@ export default function ApplicationsView() {
       </div>
 
       <ConfirmDialog
-        header={`Approve ${selected?.operatorName ?? ''}?`}
-        opened={confirmApprove}
-        confirmText="Approve and issue token"
+        header={confirming?.action === 'reissue' ? `Issue a new install token for ${name}?` : `Approve ${name}?`}
+        opened={confirming !== undefined}
+        confirmText={confirming?.action === 'reissue' ? 'Revoke and issue a new token' : 'Approve and issue token'}
+        confirmTheme={confirming?.action === 'reissue' ? 'error primary' : 'primary'}
         cancelButtonVisible
-        onConfirm={approve}
-        onCancel={() => setConfirmApprove(false)}
+        accessibleDescriptionRef={confirmMessageId}
+        onConfirm={() => {
+          const c = confirming!;
+          setConfirming(undefined);
+          void confirmed(c);
+        }}
+        onCancel={() => setConfirming(undefined)}
       >
-        This issues a single-use install token for tier {selected?.requestedTier}. It is shown only once.
+        <p className="m-0" id={confirmMessageId} data-testid="confirm-message">
+          {confirming?.action === 'reissue'
+            ? `The current install token stops working now: an install that has not registered with it yet fails, and ${name} must run the new install command. The new ${tier} token is shown only once.`
+            : `This issues a single-use install token for tier ${tier}. It is shown only once.`}
+        </p>
       </ConfirmDialog>
 
-      <ConfirmDialog
-        header={`Reject ${selected?.operatorName ?? ''}?`}
-        opened={rejecting}
-        confirmText="Reject"
-        confirmTheme="error primary"
-        cancelButtonVisible
-        onConfirm={() => (reason.trim() ? reject() : undefined)}
-        onCancel={() => setRejecting(false)}
-      >
-        <TextArea
-          label="Reason (told to the operator)"
-          required
-          value={reason}
-          maxlength={1000}
-          style={{ width: '100%' }}
-          onValueChanged={(e) => setReason(e.detail.value)}
-        />
-      </ConfirmDialog>
+      <RejectDialog application={rejecting} onClose={() => setRejecting(undefined)} onDone={load} />
 
       <InstallTokenDialog approval={approval} onClose={() => setApproval(undefined)} />
     </main>
+  );
+}
+
+type RejectProps = { application?: ApplicationView; onClose: () => void; onDone: () => Promise<void> };
+
+/**
+ * Asks for the reason of a rejection. A Dialog, not a ConfirmDialog: a ConfirmDialog closes itself on confirm, and
+ * an empty reason must keep the dialog open with the error next to the field.
+ */
+function RejectDialog({ application, onClose, onDone }: RejectProps) {
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const reasonRef = useRef<TextAreaElement | null>(null);
+
+  const close = () => {
+    setReason('');
+    setError(undefined);
+    onClose();
+  };
+
+  async function reject() {
+    if (!application) return;
+    if (reason.trim() === '') {
+      setError('Say why: the operator is told this reason.');
+      reasonRef.current?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      await ApplicationsService.reject(application.id, reason.trim());
+      showDone('Application rejected.');
+      close();
+    } catch (e) {
+      showError('The application was not rejected', e);
+    } finally {
+      setBusy(false);
+      await onDone();
+    }
+  }
+
+  return (
+    <Dialog
+      headerTitle={`Reject ${application?.operatorName ?? ''}?`}
+      opened={application !== undefined}
+      onOpenedChanged={(e) => {
+        if (e.detail.value) {
+          requestAnimationFrame(() => reasonRef.current?.focus());
+        } else if (application) {
+          close();
+        }
+      }}
+      footer={
+        <>
+          <Button onClick={close}>Cancel</Button>
+          <Button theme="error primary" disabled={busy} onClick={() => void reject()}>
+            {busy ? 'Rejecting…' : 'Reject'}
+          </Button>
+        </>
+      }
+    >
+      <TextArea
+        ref={reasonRef}
+        label="Reason (told to the operator)"
+        required
+        manualValidation
+        invalid={error !== undefined}
+        errorMessage={error}
+        value={reason}
+        maxlength={1000}
+        style={{ width: 'min(32rem, 80vw)' }}
+        onValueChanged={(e) => {
+          setReason(e.detail.value);
+          if (e.detail.value.trim() !== '') setError(undefined);
+        }}
+      />
+    </Dialog>
   );
 }

@@ -5,6 +5,7 @@ import { Dialog } from '@vaadin/react-components/Dialog.js';
 import { Grid } from '@vaadin/react-components/Grid.js';
 import { GridColumn } from '@vaadin/react-components/GridColumn.js';
 import { Notification } from '@vaadin/react-components/Notification.js';
+import { ProgressBar } from '@vaadin/react-components/ProgressBar.js';
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextArea } from '@vaadin/react-components/TextArea.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
@@ -221,17 +222,7 @@ export default function ReleasesView() {
           </Grid>
         </section>
       )}
-      <RollbackDialog
-        tier={rollbackTier}
-        versions={(releases ?? []).filter(
-          (r) =>
-            r.tier === rollbackTier?.tier &&
-            r.status === 'confirmed' &&
-            (r.versionId ?? 0) < (rollbackTier?.currentVersionId ?? 0),
-        )}
-        onClose={() => setRollbackTier(undefined)}
-        onDone={load}
-      />
+      <RollbackDialog tier={rollbackTier} onClose={() => setRollbackTier(undefined)} onDone={load} />
     </main>
   );
 }
@@ -307,17 +298,46 @@ function PublishForm({ disabled, twoPersonTiers, onPublished }: PublishFormProps
 
 type RollbackProps = {
   tier: TierView | undefined;
-  versions: ReleaseView[];
   onClose: () => void;
   onDone: () => Promise<void>;
 };
 
-function RollbackDialog({ tier, versions, onClose, onDone }: RollbackProps) {
+/** The versions a tier may roll back to: confirmed on-chain and earlier than its current version. */
+function rollbackTargets(releases: ReleaseView[], tier: TierView) {
+  return releases.filter(
+    (r) => r.tier === tier.tier && r.status === 'confirmed' && (r.versionId ?? 0) < (tier.currentVersionId ?? 0),
+  );
+}
+
+function RollbackDialog({ tier, onClose, onDone }: RollbackProps) {
+  const [versions, setVersions] = useState<ReleaseView[] | undefined>();
+  const [loadError, setLoadError] = useState<string | undefined>();
+  const [attempt, setAttempt] = useState(0);
   const [target, setTarget] = useState('');
   const [reason, setReason] = useState('');
   const [confirmation, setConfirmation] = useState('');
   const [busy, setBusy] = useState(false);
   const ready = tier !== undefined && target !== '' && reason.trim() !== '' && confirmation.trim() === tier.tier;
+
+  // The choices are the tier's own versions, loaded when the dialog opens: the Versions list behind it may be
+  // filtered to another tier.
+  useEffect(() => {
+    setVersions(undefined);
+    setLoadError(undefined);
+    if (!tier) return;
+    let current = true;
+    ReleasesService.releases(tier.tier).then(
+      (list) => {
+        if (current) setVersions(rollbackTargets(list, tier));
+      },
+      (e: unknown) => {
+        if (current) setLoadError(errorText(e));
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [tier, attempt]);
 
   function close() {
     setTarget('');
@@ -379,12 +399,31 @@ function RollbackDialog({ tier, versions, onClose, onDone }: RollbackProps) {
             the rollback waits until a different release manager or admin approves it.
           </p>
         )}
-        <Select
-          label="Roll back to"
-          items={versions.map((v) => ({ label: `${v.versionString} (id ${v.versionId})`, value: v.versionString }))}
-          value={target}
-          onValueChanged={(e) => setTarget(e.detail.value)}
-        />
+        {loadError !== undefined ? (
+          <div className="rollback-versions-error" role="alert" data-testid="rollback-versions-error">
+            <p className="error-text">
+              The {tier?.tier} versions could not be loaded: {loadError}
+            </p>
+            <Button onClick={() => setAttempt((a) => a + 1)}>Try again</Button>
+          </div>
+        ) : versions === undefined ? (
+          <div className="rollback-versions-loading" role="status" data-testid="rollback-versions-loading">
+            Loading the {tier?.tier} versions…
+            <ProgressBar indeterminate aria-label={`Loading the ${tier?.tier ?? ''} versions`} />
+          </div>
+        ) : versions.length === 0 ? (
+          <p className="rollback-no-versions" role="alert" data-testid="rollback-no-versions">
+            <strong>Nothing to roll back to:</strong> no {tier?.tier} version earlier than the current one is confirmed
+            on-chain. To stop more nodes from updating, pause or abort the tier's rollout on the Rollouts screen.
+          </p>
+        ) : (
+          <Select
+            label="Roll back to"
+            items={versions.map((v) => ({ label: `${v.versionString} (id ${v.versionId})`, value: v.versionString }))}
+            value={target}
+            onValueChanged={(e) => setTarget(e.detail.value)}
+          />
+        )}
         <TextArea label="Reason" value={reason} onValueChanged={(e) => setReason(e.detail.value)} maxlength={1000} />
         <TextField
           label={`Type ${tier?.tier ?? ''} to confirm`}

@@ -11,7 +11,8 @@ import { formatRelative } from 'Frontend/components/time';
 import { RolloutsService } from 'Frontend/generated/endpoints';
 import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
 import type RolloutView from 'Frontend/generated/network/noderr/controlplane/rollouts/RolloutView';
-import { useCallback, useEffect, useState } from 'react';
+import type CohortProgress from 'Frontend/generated/network/noderr/controlplane/rollouts/CohortProgress';
+import { useCallback, useEffect, useId, useState } from 'react';
 import './rollouts.css';
 
 export const config: ViewConfig = {
@@ -27,13 +28,46 @@ function errorText(e: unknown) {
   return e instanceof Error ? e.message : String(e);
 }
 
+type Action = 'pause' | 'abort' | 'promote';
+
+const ACTIONS: Record<Action, { title: string; confirm: string; theme: string }> = {
+  pause: { title: 'Pause', confirm: 'Pause rollout', theme: 'primary' },
+  abort: { title: 'Abort', confirm: 'Abort rollout', theme: 'error primary' },
+  promote: { title: 'Promote', confirm: 'Promote now', theme: 'primary' },
+};
+
+/** The cohort a promote activates and the last active one, whose health gate it skips. */
+function promotion(r: RolloutView): { next?: CohortProgress; gate?: CohortProgress } {
+  const index = r.cohorts.findIndex((c) => !c.active);
+  return index < 0 ? {} : { next: r.cohorts[index], gate: index > 0 ? r.cohorts[index - 1] : undefined };
+}
+
+function PromoteMessage({ rollout }: { rollout: RolloutView }) {
+  const { next, gate } = promotion(rollout);
+  if (!next) return <>Every cohort is already active.</>;
+  return (
+    <>
+      <strong>{next.cohort}</strong> becomes active now: its {next.nodes} nodes start updating to{' '}
+      {rollout.versionString} without waiting for its delay.{' '}
+      {gate && (
+        <>
+          <strong>Its health gate is skipped:</strong> {next.cohort} starts even if {gate.cohort} is not healthy (
+          {gate.cohort} now: {gate.updated} / {gate.nodes} updated, {gate.unhealthy} unhealthy, {gate.failed} failed).{' '}
+        </>
+      )}
+      Later cohorts keep their delay and health gate.
+    </>
+  );
+}
+
 export default function RolloutsView() {
   const { state } = useAuth();
   const canDeploy = state.user?.roles.includes('RELEASE_MANAGER') ?? false;
   const [rollouts, setRollouts] = useState<RolloutView[] | undefined>(undefined);
   const [busy, setBusy] = useState<string | undefined>(undefined);
-  const [confirm, setConfirm] = useState<{ rollout: RolloutView; action: 'pause' | 'abort' } | undefined>();
+  const [confirm, setConfirm] = useState<{ rollout: RolloutView; action: Action } | undefined>();
   const [reason, setReason] = useState('');
+  const messageId = useId();
 
   const load = useCallback(async () => {
     try {
@@ -82,7 +116,7 @@ export default function RolloutsView() {
           canDeploy={canDeploy}
           busy={busy === r.id}
           onResume={() => act(r.id, 'Resumed', () => RolloutsService.resume(r.id))}
-          onPromote={() => act(r.id, 'Promoted', () => RolloutsService.promote(r.id))}
+          onPromote={() => setConfirm({ rollout: r, action: 'promote' })}
           onPause={() => setConfirm({ rollout: r, action: 'pause' })}
           onAbort={() => setConfirm({ rollout: r, action: 'abort' })}
         />
@@ -96,34 +130,48 @@ export default function RolloutsView() {
       )}
       <ConfirmDialog
         header={
-          confirm ? `${confirm.action === 'abort' ? 'Abort' : 'Pause'} ${confirm.rollout.tier} ${confirm.rollout.versionString}?` : ''
+          confirm ? `${ACTIONS[confirm.action].title} ${confirm.rollout.tier} ${confirm.rollout.versionString}?` : ''
         }
         opened={confirm !== undefined}
-        confirmText={confirm?.action === 'abort' ? 'Abort rollout' : 'Pause rollout'}
-        confirmTheme={confirm?.action === 'abort' ? 'error primary' : 'primary'}
+        confirmText={confirm ? ACTIONS[confirm.action].confirm : ''}
+        confirmTheme={confirm ? ACTIONS[confirm.action].theme : 'primary'}
         cancelButtonVisible
-        onCancel={() => setConfirm(undefined)}
+        accessibleDescriptionRef={messageId}
+        onCancel={() => {
+          setConfirm(undefined);
+          setReason('');
+        }}
         onConfirm={() => {
           const c = confirm!;
           setConfirm(undefined);
           const why = reason.trim() || undefined;
           setReason('');
-          void (c.action === 'abort'
-            ? act(c.rollout.id, 'Aborted', () => RolloutsService.abort(c.rollout.id, why))
-            : act(c.rollout.id, 'Paused', () => RolloutsService.pause(c.rollout.id, why)));
+          const id = c.rollout.id;
+          void (c.action === 'promote'
+            ? act(id, 'Promoted', () => RolloutsService.promote(id))
+            : c.action === 'abort'
+              ? act(id, 'Aborted', () => RolloutsService.abort(id, why))
+              : act(id, 'Paused', () => RolloutsService.pause(id, why)));
         }}
       >
-        <p className="m-0">
-          {confirm?.action === 'abort'
-            ? 'Aborting is final: no more nodes update; nodes keep what they run.'
-            : 'Pausing stops the activation clock; no node gets a new update until you resume.'}
+        <p className="m-0" id={messageId} data-testid="confirm-message">
+          {confirm?.action === 'promote' ? (
+            // The live rollout: the cohort named is the one a promote activates now, even if the clock moved on.
+            <PromoteMessage rollout={rollouts?.find((r) => r.id === confirm.rollout.id) ?? confirm.rollout} />
+          ) : confirm?.action === 'abort' ? (
+            'Aborting is final: no more nodes update; nodes keep what they run.'
+          ) : (
+            'Pausing stops the activation clock; no node gets a new update until you resume.'
+          )}
         </p>
-        <TextField
-          label="Reason (shown in the timeline)"
-          value={reason}
-          style={{ width: '100%' }}
-          onValueChanged={(e) => setReason(e.detail.value)}
-        />
+        {confirm?.action !== 'promote' && (
+          <TextField
+            label="Reason (shown in the timeline)"
+            value={reason}
+            style={{ width: '100%' }}
+            onValueChanged={(e) => setReason(e.detail.value)}
+          />
+        )}
       </ConfirmDialog>
     </main>
   );
@@ -158,7 +206,7 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
           <div className="ms-auto flex gap-s">
             {r.status === 'active' && (
               <Button disabled={busy || allActive} onClick={onPromote}>
-                Promote next cohort
+                Promote next cohort…
               </Button>
             )}
             {r.status === 'active' && (

@@ -112,13 +112,73 @@ class ApplicationsIT {
         applications.submit(Onboarding.form(operator, Tier.GUARDIAN), "127.0.0.1");
         page.navigate("http://localhost:" + port + "/applications");
         page.getByText(operator).click();
-        page.getByLabel("Application details").getByText("Reject…").click();
-        page.getByLabel("Reason (told to the operator)").fill("GUARDIAN needs 16 GB of memory");
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Reject").setExact(true)).click();
+        var rejectDialogButton = page.getByLabel("Application details").getByText("Reject…");
+        var reason = page.getByLabel("Reason (told to the operator)");
+        var reject = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Reject").setExact(true));
+
+        // Rejecting without a reason keeps the dialog open and says why.
+        rejectDialogButton.click();
+        reject.click();
+        assertThat(reason).isVisible();
+        assertThat(reason).hasAttribute("aria-invalid", "true");
+        assertThat(page.locator("vaadin-text-area").getByText("Say why: the operator is told this reason.")).isVisible();
+        assertThat(reason).hasAccessibleDescription(Pattern.compile("Say why: the operator is told this reason\\."));
+        assertThat(reason).isFocused();
+        Browsers.screenshot(page, "application-reject-needs-reason");
+
+        // Cancel and Escape close it; it opens again, empty, with the focus in the reason field.
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
+        assertThat(reason).isHidden();
+        rejectDialogButton.click();
+        assertThat(reason).isFocused();
+        page.keyboard().type("draft");
+        page.keyboard().press("Escape");
+        assertThat(reason).isHidden();
+        rejectDialogButton.click();
+        assertThat(reason).hasValue("");
+        assertThat(reason).not().hasAttribute("aria-invalid", "true");
+        assertThat(reason).isFocused();
+        page.keyboard().type("GUARDIAN needs 16 GB of memory");
+        reject.click();
         assertThat(page.getByText("Application rejected.")).isVisible();
+        assertThat(reason).isHidden();
         page.getByLabel("Status").click();
         page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Rejected")).click();
-        page.getByText(operator).click();
+        page.getByText(operator, new Page.GetByTextOptions().setExact(true)).click(); // not the closed dialog's title
         assertThat(page.getByLabel("Application details")).containsText("GUARDIAN needs 16 GB of memory");
+    }
+
+    @Test
+    void issuingANewInstallTokenIsConfirmedBecauseTheOldOneStopsWorking() {
+        var operator = "Reissue Operator " + System.nanoTime();
+        var id = applications.submit(Onboarding.form(operator, Tier.ORACLE), "127.0.0.1");
+        var old = applications.approve(id, "admin", "http://localhost").installToken();
+        page.navigate("http://localhost:" + port + "/applications");
+        page.getByLabel("Status").click();
+        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Approved")).click();
+        page.getByText(operator).click();
+        var reissue = page.getByLabel("Application details").getByText("Issue a new install token");
+
+        reissue.click();
+        var dialog = page.getByRole(AriaRole.ALERTDIALOG);
+        assertThat(dialog).hasAccessibleName("Issue a new install token for " + operator + "?");
+        assertThat(dialog).hasAccessibleDescription(Pattern.compile("The current install token stops working now"));
+        Browsers.screenshot(page, "application-reissue-confirm");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
+        assertThat(dialog).hasCount(0);
+        assertThat(page.getByTestId("install-token-dialog")).hasCount(0);
+        assertThat(revokedTokens(id)).as("cancel keeps the token").isZero();
+
+        reissue.click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke and issue a new token")).click();
+        assertThat(page.getByTestId("install-token-dialog")).isVisible();
+        var fresh = page.getByTestId("install-token").locator("textarea").inputValue();
+        assertThat(fresh).startsWith("nit_").isNotEqualTo(old);
+        assertThat(revokedTokens(id)).isOne();
+    }
+
+    private long revokedTokens(java.util.UUID applicationId) {
+        return jdbc.sql("SELECT count(*) FROM install_tokens WHERE application_id = :id AND revoked_at IS NOT NULL")
+                .param("id", applicationId).query(Long.class).single();
     }
 }

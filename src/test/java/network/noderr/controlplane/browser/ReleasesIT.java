@@ -80,11 +80,19 @@ class ReleasesIT {
         assertThat(status(second)).hasAttribute("data-status", "confirmed");
         assertThat(page.getByTestId("current-ORACLE")).hasText(second);
 
+        // The Versions list shows another tier: the rollback still offers ORACLE's own earlier versions.
+        page.locator(".releases-list vaadin-select").click();
+        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("GUARDIAN").setExact(true)).click();
+        assertThat(tx(first)).hasCount(0);
         page.getByTestId("rollback-ORACLE").click();
         var dialog = page.getByTestId("rollback-dialog");
         var rollBack = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Roll back now"));
         dialog.locator("vaadin-select").click();
-        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName(first)).click();
+        var earlier = page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName(first));
+        assertThat(earlier).isVisible();
+        // The current version is no rollback target.
+        assertThat(page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName(second))).hasCount(0);
+        earlier.click();
         dialog.getByLabel("Reason").fill("settlement adapter crash loop");
         dialog.getByLabel("Type ORACLE to confirm").fill("ORACL");
         assertThat(rollBack).isDisabled();

@@ -63,8 +63,21 @@ class RolloutsIT {
         assertThat(card.getByTestId("rollout-phase")).hasText("canary");
         assertThat(card.locator("vaadin-progress-bar")).hasCount(5);
 
+        // Promote skips cohort1's wait and the canary's health gate, so it asks first and says so; cancel does nothing.
         card.getByText("Promote next cohort").click();
+        var message = page.getByTestId("confirm-message");
+        assertThat(message).containsText("cohort1 becomes active now");
+        assertThat(message).containsText("Its health gate is skipped: cohort1 starts even if canary is not healthy");
+        Browsers.screenshot(page, "rollout-promote-confirm");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
+        assertThat(message).isHidden();
+        assertThat(card.getByTestId("cohort-cohort1")).containsText("waiting");
+
+        card.getByText("Promote next cohort").click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Promote now")).click();
+        // cohort1, not cohort2: the cancelled promote did not happen.
         assertThat(card.getByTestId("rollout-phase")).hasText("cohort1");
+        assertThat(card.getByTestId("cohort-cohort2")).containsText("waiting");
         Browsers.screenshot(page, "rollout-cohort1");
 
         card.getByText("Pause…").click();

@@ -113,6 +113,7 @@ class DashboardWorkflowIT {
             Dashboard.screenshot(page, "workflow-canary-progress");
 
             card.getByText("Promote next cohort").click();
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Promote now")).click();
             assertThat(card.getByTestId("rollout-phase")).hasText("cohort1");
             fleet.round();
             assertThat(card.getByTestId("cohort-cohort1")).containsText(updatedAll);
