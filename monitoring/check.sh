@@ -3,8 +3,8 @@
 # tests, Alertmanager config, docker-compose.yml, Loki/Promtail YAML, Grafana provisioning and dashboards, and that
 # every metric used exists. Exit status 0 only when everything passes. Usage: monitoring/check.sh
 #
-# needs: prometheus prometheus-alertmanager python3 python3-yaml
-#   (Debian/Ubuntu: apt-get install --no-install-recommends prometheus prometheus-alertmanager python3 python3-yaml;
+# needs: prometheus prometheus-alertmanager python3 python3-yaml python3-jmespath
+#   (Debian/Ubuntu: apt-get install --no-install-recommends prometheus prometheus-alertmanager python3 python3-yaml python3-jmespath;
 #    prometheus ships promtool, prometheus-alertmanager ships amtool)
 set -euo pipefail
 
@@ -20,6 +20,9 @@ elif ! python3 -c 'import sys' >/dev/null 2>&1; then
     missing+=("a working python3 (apt package: python3)")
 elif ! python3 -c 'import yaml' >/dev/null 2>&1; then
     missing+=("the yaml module of python3 (apt package: python3-yaml)")
+fi
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import jmespath' >/dev/null 2>&1; then
+    missing+=("the jmespath module of python3 (apt package: python3-jmespath)")
 fi
 if ((${#missing[@]} > 0)); then
     echo "check.sh: missing tools:" >&2

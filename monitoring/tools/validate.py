@@ -3,7 +3,8 @@
 
 - docker-compose.yml: the six services, pinned image tags, declared named volumes, existing bind-mount sources,
   every ${VARIABLE} listed in .env.example and every listed one used.
-- loki/loki.yml, promtail/promtail.yml: valid YAML, 30-day retention, Promtail shipping to Loki.
+- loki/loki.yml, promtail/promtail.yml: valid YAML, 30-day retention, Promtail shipping to Loki, and every level
+  extraction reading the level of the control plane's real ECS lines (promtail/ecs-sample.jsonl).
 - Grafana: provisioning YAML, dashboards JSON (unique uids and panel ids, known data sources, a query per target).
 - Alert rules: severity, summary, description and a runbook_url whose anchor exists in docs/operations.md; every
   alert has a unit test where it fires and one where it stays quiet.
@@ -11,7 +12,7 @@
 - Writes every Prometheus query of the dashboards into a rule file (--dashboard-rules) so that promtool can check
   their syntax.
 
-Needs only python3 and PyYAML (Debian: python3-yaml). Exit status 1 on any problem.
+Needs python3, PyYAML and jmespath (Debian: python3-yaml python3-jmespath). Exit status 1 on any problem.
 """
 
 import argparse
@@ -21,6 +22,7 @@ import os
 import re
 import sys
 
+import jmespath
 import yaml
 
 SEVERITIES = {"critical", "warning", "info"}
@@ -152,6 +154,38 @@ def check_loki_promtail(root, problems):
         paths = [sc.get("labels", {}).get("__path__", "") for j in jobs for sc in j.get("static_configs") or []]
         if not any(p.startswith("/var/log/") for p in paths):
             problems.add(path, "/var/log is not scraped")
+        check_promtail_levels(root, path, jobs, problems)
+
+
+def json_stages(stages):
+    """Every json stage of a pipeline, also those nested in match stages."""
+    for stage in stages or []:
+        if "json" in stage:
+            yield stage["json"]
+        if "match" in stage:
+            yield from json_stages(stage["match"].get("stages"))
+
+
+def check_promtail_levels(root, path, jobs, problems):
+    """Each json stage's level expression (JMESPath, as Promtail evaluates it) reads the level of the control
+    plane's real ECS log lines (promtail/ecs-sample.jsonl, written by its production profile)."""
+    sample_path = os.path.join(root, "promtail", "ecs-sample.jsonl")
+    with open(sample_path, encoding="utf-8") as f:
+        lines = [json.loads(line) for line in f if line.strip()]
+    expected = [line["log"]["level"] for line in lines]
+    checked = 0
+    for job in jobs:
+        for stage in json_stages(job.get("pipeline_stages")):
+            expression = (stage.get("expressions") or {}).get("level")
+            if expression is None:
+                continue
+            checked += 1
+            got = [jmespath.search(expression, line) for line in lines]
+            if got != expected:
+                problems.add(path, f"job {job.get('job_name')}: level expression {expression!r} reads {got} "
+                                   f"from {sample_path}, expected {expected}")
+    if checked == 0:
+        problems.add(path, "no json stage extracts the level")
 
 
 def check_grafana(root, problems):
