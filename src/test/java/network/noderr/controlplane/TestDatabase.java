@@ -4,10 +4,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import network.noderr.controlplane.database.EmbeddedDatabaseProperties;
 import network.noderr.controlplane.database.EmbeddedPostgresServer;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
+import org.springframework.boot.context.event.ApplicationStartedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.util.FileSystemUtils;
 
 /**
@@ -16,11 +21,24 @@ import org.springframework.util.FileSystemUtils;
  * <p>By default an embedded server on a fresh temporary directory. With {@code NODERR_TEST_DB_URL} (and
  * {@code NODERR_TEST_DB_USER}/{@code NODERR_TEST_DB_PASSWORD}) the tests use that server instead; it should be a
  * dedicated, empty database. Spring contexts find it through the standard {@code spring.datasource.*} properties.
+ *
+ * <p>The test framework keeps its application contexts open until the JVM's shutdown hooks run, after this session
+ * ends. So the contexts started meanwhile ({@link ContextTracker}) are closed here first: stopping PostgreSQL under
+ * a live context leaves its scheduled jobs waiting for a connection (Hikari's 30 s), and the JVM with them.
  */
 public class TestDatabase implements LauncherSessionListener {
 
     private static EmbeddedPostgresServer server;
     private static Path dataDir;
+    private static final Set<ConfigurableApplicationContext> contexts = ConcurrentHashMap.newKeySet();
+
+    /** Notes every application context the tests start (registered in META-INF/spring.factories). */
+    public static class ContextTracker implements ApplicationListener<ApplicationStartedEvent> {
+        @Override
+        public void onApplicationEvent(ApplicationStartedEvent event) {
+            contexts.add(event.getApplicationContext());
+        }
+    }
 
     @Override
     public synchronized void launcherSessionOpened(LauncherSession session) {
@@ -47,6 +65,8 @@ public class TestDatabase implements LauncherSessionListener {
 
     @Override
     public synchronized void launcherSessionClosed(LauncherSession session) {
+        contexts.forEach(ConfigurableApplicationContext::close);
+        contexts.clear();
         if (server != null) {
             try {
                 server.close();
