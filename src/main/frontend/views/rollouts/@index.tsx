@@ -24,6 +24,11 @@ export const config: ViewConfig = {
 const TOPICS = [LiveTopic.ROLLOUTS];
 const REFRESH_MIN_MS = 2000;
 
+/** A share from 0 to 1 as a percentage for text (0.05 → "5"). */
+function share(ratio: number): string {
+  return String(Math.round(ratio * 1000) / 10);
+}
+
 function errorText(e: unknown) {
   return e instanceof Error ? e.message : String(e);
 }
@@ -201,6 +206,10 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
         <span className="text-secondary text-s">
           started {formatRelative(r.startedAt)} · canary {r.canaryPercentage}% · cohorts {r.cohortPercentage}% every{' '}
           {r.cohortDelayHours} h
+        </span>
+        <span className="text-secondary text-s" data-testid="rollout-limits">
+          rolls back above {share(r.maxUnhealthyRatio)}% unhealthy or {share(r.maxErrorRate)}% failed updates · next
+          cohort at {share(r.gateMinUpdatedRatio)}% updated
         </span>
         {canDeploy && (
           <div className="ms-auto flex gap-s">

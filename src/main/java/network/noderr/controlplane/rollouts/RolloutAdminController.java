@@ -1,12 +1,16 @@
 package network.noderr.controlplane.rollouts;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 import network.noderr.controlplane.rollouts.engine.RolloutStatus;
+import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
@@ -15,6 +19,7 @@ import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -28,6 +33,12 @@ class RolloutAdminController {
     /** The target by version string or by its on-chain version id (one of them). */
     record EmergencyRollback(@Size(max = 50) @Nullable String toVersion, @Nullable Long toVersionId,
             @NotBlank @Size(max = 1000) String reason) {}
+
+    /** A rollout's limits, each a share from 0 to 1 (DESIGN §4 defaults: 0.10, 0.05, 0.90). */
+    record Thresholds(
+            @NotNull @DecimalMin("0") @DecimalMax("1") Double maxUnhealthyRatio,
+            @NotNull @DecimalMin("0") @DecimalMax("1") Double maxErrorRate,
+            @NotNull @DecimalMin("0") @DecimalMax("1") Double gateMinUpdatedRatio) {}
 
     private final Rollouts rollouts;
 
@@ -46,6 +57,13 @@ class RolloutAdminController {
     @PreAuthorize("hasRole('VIEWER')")
     RolloutView get(@PathVariable UUID id) {
         return rollouts.get(id);
+    }
+
+    @PutMapping("/api/v1/admin/rollouts/{id}/thresholds")
+    @PreAuthorize("hasRole('RELEASE_MANAGER')")
+    RolloutView setThresholds(@PathVariable UUID id, @Valid @RequestBody Thresholds body) {
+        return rollouts.setThresholds(id, new RolloutThresholds(body.maxUnhealthyRatio(), body.maxErrorRate(),
+                body.gateMinUpdatedRatio()), Actors.currentUsername());
     }
 
     @PostMapping("/api/v1/admin/rollouts/{id}/pause")

@@ -60,7 +60,8 @@ class RolloutRepository {
         return jdbc.sql("""
                         UPDATE deployments SET status = :status, started_at = :started,
                             elapsed_before_resume_ms = :elapsed, resumed_at = :resumed,
-                            activated_through = :through, reason = :reason,
+                            activated_through = :through, reason = :reason, max_unhealthy_ratio = :mu,
+                            max_error_rate = :me, gate_min_updated_ratio = :gate,
                             rollback_reason = CASE WHEN :status = 'rolled_back' THEN :reason ELSE rollback_reason END,
                             completed_at = CASE WHEN :finished THEN COALESCE(completed_at, :now) END,
                             revision = revision + 1, updated_at = :now
@@ -71,6 +72,9 @@ class RolloutRepository {
                         .param("resumed", r.resumedAt() == null ? null : Timestamp.from(r.resumedAt()))
                         .param("through", r.activatedThrough())
                         .param("reason", r.reason())
+                        .param("mu", r.thresholds().maxUnhealthyRatio())
+                        .param("me", r.thresholds().maxErrorRate())
+                        .param("gate", r.thresholds().gateMinUpdatedRatio())
                         .param("finished", finished)
                         .param("now", Timestamp.from(now))
                         .param("id", id)

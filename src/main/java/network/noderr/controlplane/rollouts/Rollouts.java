@@ -50,10 +50,12 @@ public class Rollouts {
     private final TransactionTemplate transactions;
     private final ApplicationEventPublisher events;
     private final Approvals approvals;
+    private final RolloutDefaults defaults;
 
     Rollouts(RolloutRepository repository, CohortCountsQuery counts, JdbcClient jdbc, BeaconPort beacon,
             TierTargets targets, RolloutMetrics metrics, Clock clock, PlatformTransactionManager transactionManager,
-            ApplicationEventPublisher events, Approvals approvals) {
+            ApplicationEventPublisher events, Approvals approvals, RolloutDefaults defaults) {
+        this.defaults = defaults;
         this.events = events;
         this.approvals = approvals;
         this.transactions = new TransactionTemplate(transactionManager);
@@ -126,6 +128,37 @@ public class Rollouts {
         return change(id, actor, "promoted: next cohort activated now", RolloutEngine::promote);
     }
 
+    /**
+     * Sets an unfinished rollout's limits for automatic rollback and the cohort gate; they apply from the
+     * reconciler's next run. Nodes are not asked to check again (nothing changes for them).
+     */
+    @Transactional
+    public RolloutView setThresholds(UUID id, RolloutThresholds thresholds, String actor) {
+        var stored = repository.find(id).orElseThrow(() -> notFound(id));
+        lockTier(stored.tier());
+        var now = clock.instant();
+        Rollout next;
+        try {
+            next = stored.rollout().withThresholds(thresholds);
+        } catch (IllegalTransitionException e) {
+            throw new ProblemException(409, "illegal-transition", "Not possible in this state", e.getMessage());
+        }
+        if (!repository.update(id, stored.revision(), next, now)) {
+            throw new ProblemException(409, "concurrent-change", "Changed meanwhile",
+                    "Someone else changed this rollout a moment ago. Reload it and try again.");
+        }
+        repository.event(id, String.format(java.util.Locale.ROOT,
+                "limits: roll back above %s unhealthy or %s failed updates in a cohort; next cohort at %s updated",
+                percent(thresholds.maxUnhealthyRatio()), percent(thresholds.maxErrorRate()),
+                percent(thresholds.gateMinUpdatedRatio())), actor, now);
+        return view(id);
+    }
+
+    private static String percent(double ratio) {
+        return new java.math.BigDecimal(ratio * 100).setScale(1, java.math.RoundingMode.HALF_UP)
+                .stripTrailingZeros().toPlainString() + " %";
+    }
+
     @Transactional
     public RolloutView abort(UUID id, String actor, @Nullable String reason) {
         var text = reason == null || reason.isBlank() ? "aborted by " + actor : reason.strip();
@@ -160,7 +193,7 @@ public class Rollouts {
                 .ifPresent(open -> change(open.id(), actor, "aborted: superseded by " + release.versionString()
                                 + " published on-chain",
                         (r, now) -> RolloutEngine.abort(r, now, "superseded by " + release.versionString())));
-        var view = start(release, config, RolloutThresholds.DEFAULT, actor);
+        var view = start(release, config, defaults.thresholds(), actor);
         jdbc.sql("UPDATE releases SET tx_hash = :tx, block_number = :block WHERE tier = :tier AND version_string = :v")
                 .param("tx", txHash)
                 .param("block", blockNumber)
@@ -396,7 +429,8 @@ public class Rollouts {
         var total = RolloutEngine.total(c);
         return new RolloutView(s.id(), s.tier(), r.targetVersion(), s.imageRef(), r.status().wireName(),
                 phase.phase().wireName(), phase.message(), r.reason(), r.config().canaryPercentage(),
-                r.config().cohortPercentage(), r.config().cohortDelayHours(), progress, total.nodes(), total.updated(),
+                r.config().cohortPercentage(), r.config().cohortDelayHours(), r.thresholds().maxUnhealthyRatio(),
+                r.thresholds().maxErrorRate(), r.thresholds().gateMinUpdatedRatio(), progress, total.nodes(), total.updated(),
                 r.startedAt(), s.completedAt(), s.createdAt(), repository.events(s.id()));
     }
 

@@ -4,10 +4,12 @@ import com.vaadin.hilla.BrowserCallable;
 import jakarta.annotation.security.RolesAllowed;
 import java.util.List;
 import java.util.UUID;
+import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.security.Role;
 import network.noderr.controlplane.shared.Audited;
 import network.noderr.controlplane.shared.Endpoints;
+import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.NonNull;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +27,27 @@ public class RolloutsService {
 
     public @NonNull List<@NonNull RolloutView> list(@Nullable Tier tier) {
         return rollouts.list(tier, null);
+    }
+
+    /** Shares from 0 to 1: roll back above this unhealthy, above this failed; next cohort at this updated. */
+    @RolesAllowed(Role.Names.RELEASE_MANAGER)
+    @Audited
+    public @NonNull RolloutView setThresholds(@NonNull UUID id, double maxUnhealthyRatio, double maxErrorRate,
+            double gateMinUpdatedRatio) {
+        return Endpoints.call(() -> {
+            share("maxUnhealthyRatio", maxUnhealthyRatio);
+            share("maxErrorRate", maxErrorRate);
+            share("gateMinUpdatedRatio", gateMinUpdatedRatio);
+            return rollouts.setThresholds(id,
+                    new RolloutThresholds(maxUnhealthyRatio, maxErrorRate, gateMinUpdatedRatio),
+                    Actors.currentUsername());
+        });
+    }
+
+    private static void share(String field, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new InvalidRequestException(field, "must be between 0 and 1");
+        }
     }
 
     @RolesAllowed(Role.Names.RELEASE_MANAGER)

@@ -96,6 +96,39 @@ class RolloutAdminApiTest {
     }
 
     @Test
+    void aRunningRolloutsLimitsChangeAndAreValidated() {
+        var path = "/api/v1/admin/rollouts/" + rolloutId + "/thresholds";
+        var limits = Map.of("maxUnhealthyRatio", 0.5, "maxErrorRate", 0.2, "gateMinUpdatedRatio", 0.75);
+
+        var changed = api.put(path, limits, managerToken);
+        assertThat(changed.status()).isEqualTo(200);
+        assertThat(changed.body().path("maxUnhealthyRatio").asDouble()).isEqualTo(0.5);
+        assertThat(changed.body().path("maxErrorRate").asDouble()).isEqualTo(0.2);
+        assertThat(changed.body().path("gateMinUpdatedRatio").asDouble()).isEqualTo(0.75);
+        var stored = api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken);
+        assertThat(stored.body().path("maxUnhealthyRatio").asDouble()).as("kept").isEqualTo(0.5);
+        assertThat(stored.body().path("timeline").toString())
+                .contains("roll back above 50 % unhealthy or 20 % failed updates in a cohort; next cohort at 75 %")
+                .contains("rollout-manager");
+
+        var outOfRange = api.put(path, Map.of("maxUnhealthyRatio", 1.5, "maxErrorRate", 0.2,
+                "gateMinUpdatedRatio", 0.75), managerToken);
+        assertThat(outOfRange.status()).isEqualTo(400);
+        assertThat(outOfRange.body().path("errors").has("maxUnhealthyRatio")).isTrue();
+        var missing = api.put(path, Map.of("maxUnhealthyRatio", 0.2), managerToken);
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.body().path("errors").has("maxErrorRate")).isTrue();
+        assertThat(api.put(path, limits, viewerToken).status()).isEqualTo(403);
+        assertThat(api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken).body().path("maxUnhealthyRatio")
+                .asDouble()).as("unchanged by the refused calls").isEqualTo(0.5);
+
+        post("/abort", managerToken);
+        var finished = api.put(path, limits, managerToken);
+        assertThat(finished.status()).isEqualTo(409);
+        assertThat(finished.text("detail")).contains("no longer apply");
+    }
+
+    @Test
     void illegalChangesGet409WithAnExplanation() {
         assertThat(post("/resume", managerToken).status()).as("resume an active rollout").isEqualTo(409);
         post("/abort", managerToken);

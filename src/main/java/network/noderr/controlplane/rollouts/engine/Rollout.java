@@ -42,6 +42,15 @@ public record Rollout(
                 null);
     }
 
+    /** The same rollout with other limits; a finished rollout's limits no longer matter and stay as they were. */
+    public Rollout withThresholds(RolloutThresholds newThresholds) {
+        if (status.isFinished()) {
+            throw new IllegalTransitionException("the rollout is " + status.wireName() + ": its limits no longer apply");
+        }
+        return new Rollout(status, targetVersion, config, Objects.requireNonNull(newThresholds), startedAt,
+                elapsedBeforeResume, resumedAt, activatedThrough, reason);
+    }
+
     public boolean isCohortActive(Cohort cohort) {
         return cohort.index() <= activatedThrough;
     }
