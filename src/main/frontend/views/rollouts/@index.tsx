@@ -152,8 +152,10 @@ export default function RolloutsView() {
           const why = reason.trim() || undefined;
           setReason('');
           const id = c.rollout.id;
+          // The cohort the message named (from the live rollout): the server refuses if another is next by now.
+          const expected = promotion(rollouts?.find((r) => r.id === id) ?? c.rollout).next?.cohort;
           void (c.action === 'promote'
-            ? act(id, 'Promoted', () => RolloutsService.promote(id))
+            ? act(id, 'Promoted', () => RolloutsService.promote(id, expected))
             : c.action === 'abort'
               ? act(id, 'Aborted', () => RolloutsService.abort(id, why))
               : act(id, 'Paused', () => RolloutsService.pause(id, why)));

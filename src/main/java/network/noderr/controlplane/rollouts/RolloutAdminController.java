@@ -30,6 +30,9 @@ class RolloutAdminController {
 
     record Reason(@Size(max = 1000) @Nullable String reason) {}
 
+    /** Optionally the cohort the caller expects to activate ("cohort1".."cohort4"); 409 when it is not the next. */
+    record Promotion(@Size(max = 20) @Nullable String cohort) {}
+
     /** The target by version string or by its on-chain version id (one of them). */
     record EmergencyRollback(@Size(max = 50) @Nullable String toVersion, @Nullable Long toVersionId,
             @NotBlank @Size(max = 1000) String reason) {}
@@ -80,8 +83,8 @@ class RolloutAdminController {
 
     @PostMapping("/api/v1/admin/rollouts/{id}/promote")
     @PreAuthorize("hasRole('RELEASE_MANAGER')")
-    RolloutView promote(@PathVariable UUID id) {
-        return rollouts.promote(id, Actors.currentUsername());
+    RolloutView promote(@PathVariable UUID id, @Valid @RequestBody(required = false) @Nullable Promotion body) {
+        return rollouts.promote(id, Actors.currentUsername(), body == null ? null : body.cohort());
     }
 
     @PostMapping("/api/v1/admin/rollouts/{id}/abort")

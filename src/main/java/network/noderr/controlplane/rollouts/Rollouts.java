@@ -125,7 +125,28 @@ public class Rollouts {
 
     @Transactional
     public RolloutView promote(UUID id, String actor) {
-        return change(id, actor, "promoted: next cohort activated now", RolloutEngine::promote);
+        return promote(id, actor, null);
+    }
+
+    /**
+     * Activates the next cohort now. With {@code expectedCohort} (what the admin confirmed, e.g. "cohort2") only if
+     * that is still the next one: the clock may have activated it meanwhile, and a promote must not then skip the
+     * gate of the cohort after it.
+     */
+    @Transactional
+    public RolloutView promote(UUID id, String actor, @Nullable String expectedCohort) {
+        return change(id, actor, "promoted: next cohort activated now", (r, now) -> {
+            if (expectedCohort != null) {
+                var next = r.activatedThrough() + 1;
+                var nextName = next < Cohort.values().length ? Cohort.ofIndex(next).wireName() : "none";
+                if (!nextName.equals(expectedCohort)) {
+                    throw new ProblemException(409, "cohort-changed", "Changed meanwhile", "You confirmed "
+                            + expectedCohort + ", but the next cohort is now " + nextName
+                            + " (the schedule or someone else moved on). Nothing changed; look again.");
+                }
+            }
+            return RolloutEngine.promote(r, now);
+        });
     }
 
     /**

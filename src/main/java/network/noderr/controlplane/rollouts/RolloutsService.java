@@ -64,8 +64,9 @@ public class RolloutsService {
 
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
     @Audited
-    public @NonNull RolloutView promote(@NonNull UUID id) {
-        return Endpoints.call(() -> rollouts.promote(id, Actors.currentUsername()));
+    /** {@code expectedCohort}: the cohort the admin confirmed; refused when the next one is another by now. */
+    public @NonNull RolloutView promote(@NonNull UUID id, @Nullable String expectedCohort) {
+        return Endpoints.call(() -> rollouts.promote(id, Actors.currentUsername(), expectedCohort));
     }
 
     @RolesAllowed(Role.Names.RELEASE_MANAGER)

@@ -129,6 +129,20 @@ class RolloutAdminApiTest {
     }
 
     @Test
+    void aPromoteOfACohortThatIsNoLongerNextChangesNothing() {
+        var promote = "/api/v1/admin/rollouts/" + rolloutId + "/promote";
+        var stale = api.post(promote, Map.of("cohort", "cohort2"), managerToken);
+        assertThat(stale.status()).isEqualTo(409);
+        assertThat(stale.problemType()).isEqualTo("cohort-changed");
+        assertThat(stale.text("detail")).contains("cohort2").contains("cohort1");
+        assertThat(api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken).text("phase")).isEqualTo("canary");
+
+        var confirmed = api.post(promote, Map.of("cohort", "cohort1"), managerToken);
+        assertThat(confirmed.status()).isEqualTo(200);
+        assertThat(confirmed.text("phase")).isEqualTo("cohort1");
+    }
+
+    @Test
     void illegalChangesGet409WithAnExplanation() {
         assertThat(post("/resume", managerToken).status()).as("resume an active rollout").isEqualTo(409);
         post("/abort", managerToken);
