@@ -341,6 +341,21 @@ function Write-Config([string]$NodeId, [string]$NodeTier) {
         # Java properties: backslashes are escapes, so paths use forward slashes.
         "key-path=cng:$keyProvider/$KeyName$(if ($MachineKey) { '?machine' })", "state-dir=$($StateDir -replace '\\', '/')")
     foreach ($name in $tuned.Keys) { $lines += "$name=$($tuned[$name])" }
+    # Every other line of an existing file (beacon-address, maintenance-window, metrics-port, comments …) is kept.
+    $owned = @('control-plane-url', 'node-id', 'tier', 'key-type', 'key-path', 'state-dir') + @($tuned.Keys)
+    $kept = @()
+    if (Test-Path -LiteralPath $PropsFile) {
+        foreach ($line in Get-Content -LiteralPath $PropsFile) {
+            if ($line -match '^\s*([^#!\s=:][^\s=:]*)') {
+                if ($owned -ccontains $Matches[1]) { continue }
+            } elseif ($line -like '# Noderr node agent configuration, written by install.ps1*' -or
+                $line -like '# kept from the previous file*' -or ($kept.Count -eq 0 -and -not $line.Trim())) {
+                continue
+            }
+            $kept += $line
+        }
+    }
+    if ($kept.Count -gt 0) { $lines += '# kept from the previous file (settings install.ps1 does not write)'; $lines += $kept }
     [IO.File]::WriteAllLines($PropsFile, [string[]]$lines, (New-Object Text.UTF8Encoding($false)))
 }
 

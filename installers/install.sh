@@ -698,19 +698,53 @@ authenticate_node() {
 
 # ---------------------------------------------------------------------------------------------------- agent
 
+# The keys install.sh writes itself (from the registration and this install); every other line of an existing
+# agent.properties (settings such as beacon-address, maintenance-window or metrics-port, comments) is kept as it is.
+CONFIG_OWNED_KEYS=(control-plane-url node-id tier key-type key-path tpm-tcti sign-command state-dir)
+CONFIG_HEADER='# Noderr node agent configuration, written by install.sh'
+
+# kept_config_lines FILE: the lines of FILE that install.sh does not rewrite, in order. Dropped: the owned keys and
+# the tunable ones (written again with their values), with their continuation lines, and install.sh's own comments.
+kept_config_lines() {
+    [[ -f "$1" ]] || return 0
+    local line key drop=0 continued=0 owned
+    while IFS= read -r line || [[ -n "$line" ]]; do
+        if ((continued)); then # a continuation line belongs to the key above it
+            if ((!drop)); then printf '%s\n' "$line"; fi
+        else
+            drop=0
+            key=""
+            if [[ "$line" =~ ^[[:space:]]*([^#![:space:]=:][^[:space:]=:]*) ]]; then key=${BASH_REMATCH[1]}; fi
+            if [[ -n "$key" ]]; then
+                for owned in "${CONFIG_OWNED_KEYS[@]}" "${!CONFIG_TUNED[@]}"; do
+                    if [[ "$key" == "$owned" ]]; then drop=1; fi
+                done
+            elif [[ "$line" == "$CONFIG_HEADER"* || "$line" == "# Re-running install.sh "* || "$line" == "# tunable"
+                || "$line" == "# kept from the previous file"* ]]; then
+                drop=1
+            fi
+            if ((!drop)); then printf '%s\n' "$line"; fi
+        fi
+        # An odd number of trailing backslashes continues a (non-comment) line.
+        continued=0
+        if [[ -n "$key" && "$line" =~ (\\+)$ ]] && (( ${#BASH_REMATCH[1]} % 2 == 1 )); then continued=1; fi
+    done <"$1"
+}
+
 write_config() {
-    local file=$CONFIG_DIR/agent.properties old_file="" key value
+    local file=$CONFIG_DIR/agent.properties old_file="" key value kept
     if [[ -f "$file" ]]; then old_file=$file; fi
-    # Settings an operator may have tuned are kept on re-runs; the rest is rewritten.
-    local -A tuned=([docker-host]=unix:///var/run/docker.sock [check-interval]=PT5M
+    # Settings an operator may have tuned are kept on re-runs with their values (defaults for a new file).
+    local -A CONFIG_TUNED=([docker-host]=unix:///var/run/docker.sock [check-interval]=PT5M
         [health-check-url]=http://127.0.0.1:8080/health [rollback-timeout]=PT5M [auto-update]=true)
-    for key in "${!tuned[@]}"; do
+    for key in "${!CONFIG_TUNED[@]}"; do
         value=$(read_prop "$old_file" "$key")
-        if [[ -n "$value" ]]; then tuned[$key]=$value; fi
+        if [[ -n "$value" ]]; then CONFIG_TUNED[$key]=$value; fi
     done
+    kept=$(kept_config_lines "$old_file")
     {
-        printf '# Noderr node agent configuration, written by install.sh on %s.\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        printf '# Re-running install.sh rewrites this file and keeps the values of the tunable settings below.\n'
+        printf '%s on %s.\n' "$CONFIG_HEADER" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        printf '# Re-running install.sh rewrites the keys above "# tunable" and keeps all other lines.\n'
         printf 'control-plane-url=%s\n' "$OPT_URL"
         printf 'node-id=%s\n' "$NODE_ID"
         printf 'tier=%s\n' "$NODE_TIER"
@@ -721,8 +755,12 @@ write_config() {
         printf 'state-dir=%s\n' "$STATE_DIR"
         printf '# tunable\n'
         for key in docker-host check-interval health-check-url rollback-timeout auto-update; do
-            printf '%s=%s\n' "$key" "${tuned[$key]}"
+            printf '%s=%s\n' "$key" "${CONFIG_TUNED[$key]}"
         done
+        if [[ -n "${kept//[[:space:]]/}" ]]; then
+            printf '# kept from the previous file (settings install.sh does not write)\n'
+            printf '%s\n' "$kept" | sed -e '/./,$!d' # without leading blank lines
+        fi
     } >"$file.new"
     chmod 0640 "$file.new"
     if ! in_prefix; then chown "root:$NODERR_USER" "$file.new"; fi

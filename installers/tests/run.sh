@@ -414,6 +414,64 @@ test_uninstall_needs_yes_without_tty() {
     expect_rc 1 && expect_out "pass --yes" && [[ -f "$T/p/etc/noderr/key/node-key.pem" ]] || fail "removed without confirmation"
 }
 
+# A re-run of a registered node rewrites the keys install.sh owns, keeps the tunable values, and keeps every other
+# setting and comment of the operator's agent.properties as it was (the control plane is unreachable here, so the run
+# stops at authentication, after writing the file).
+test_rerun_keeps_operator_settings() {
+    dry --key-type software || return 1
+    local port conf=$T/p/etc/noderr/agent.properties first line key
+    port=$(free_port)
+    cat >"$conf" <<EOF
+# Noderr node agent configuration, written by install.sh on 2026-01-01T00:00:00Z.
+# Re-running install.sh rewrites this file and keeps the values of the tunable settings below.
+control-plane-url=http://127.0.0.1:$port
+node-id=node-keep-1
+tier=ORACLE
+key-type=TPM2
+key-path=/old/key.pem
+sign-command=/old/noderr-sign.sh
+state-dir=/old/state
+# tunable
+docker-host=unix:///run/other.sock
+check-interval=PT1M
+health-check-url=http://127.0.0.1:8080/health
+rollback-timeout=PT5M
+auto-update=false
+# pinned by the operator
+beacon-address=0x00000000000000000000000000000000000000ab
+beacon-rpc-url = https://rpc.example.org
+maintenance-window=02:00-04:00
+jitter=PT10S
+update-lock-file=/run/noderr/hold
+metrics-port=9200
+container=my-node
+health-window=PT3M
+EOF
+    chmod 0600 "$conf"
+    NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 inst --prefix "$T/p" --yes
+    expect_rc 1 && expect_out "Already registered as node-keep-1" || return 1
+    for line in "node-id=node-keep-1" "tier=ORACLE" "control-plane-url=http://127.0.0.1:$port" "key-type=SOFTWARE" \
+        "docker-host=unix:///run/other.sock" "check-interval=PT1M" "auto-update=false" "# pinned by the operator" \
+        "beacon-address=0x00000000000000000000000000000000000000ab" "beacon-rpc-url = https://rpc.example.org" \
+        "maintenance-window=02:00-04:00" "jitter=PT10S" "update-lock-file=/run/noderr/hold" "metrics-port=9200" \
+        "container=my-node" "health-window=PT3M"; do
+        grep -qxF -- "$line" "$conf" || fail "missing after the re-run: $line" "$(cat "$conf")" || return 1
+    done
+    for key in control-plane-url node-id tier key-type key-path sign-command state-dir docker-host check-interval \
+        health-check-url rollback-timeout auto-update beacon-address maintenance-window metrics-port; do
+        [[ "$(grep -c "^$key *=" "$conf")" == 1 ]] || fail "$key is not there exactly once:" "$(cat "$conf")" || return 1
+    done
+    ! grep -q '/old/' "$conf" || fail "a key install.sh owns kept its old value:" "$(cat "$conf")" || return 1
+    [[ "$(grep -c 'written by install.sh' "$conf")" == 1 ]] || fail "header repeated:" "$(cat "$conf")" || return 1
+    [[ "$(mode_of "$conf")" == 640 ]] || fail "mode $(mode_of "$conf"), expected 640" || return 1
+    # Another re-run changes nothing but the date.
+    first=$(tail -n +2 "$conf")
+    NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 inst --prefix "$T/p" --yes
+    expect_rc 1 || return 1
+    [[ "$(tail -n +2 "$conf")" == "$first" ]] ||
+        fail "a second re-run changed the file:" "$(diff <(echo "$first") <(tail -n +2 "$conf"))"
+}
+
 # Registration and authentication run against the real control plane in the Java InstallerIT, which also
 # runs tests/system-layout.sh (the root layout in a private mount namespace) with a real install token.
 
@@ -477,6 +535,7 @@ run tpm_unreachable_auto_falls_back
 run uninstall_prefix
 run uninstall_needs_yes_without_tty
 run unreachable_control_plane
+run rerun_keeps_operator_settings
 
 if ((FAILED)); then echo "Failed: ${FAILED_NAMES[*]}"; fi
 echo "$PASSED passed, $FAILED failed"

@@ -17,6 +17,9 @@ import picocli.CommandLine.Option;
  * {@code noderr-agent rollback}: back to the version the node ran before its last successful update, through the
  * same update steps (pull by digest, on-chain check, health window, local rollback if that fails, report). Then the
  * operator lock is held, so the daemon does not update the node forward again until the operator removes it.
+ *
+ * <p>A refusal changes nothing: the lock file is written only once the update is sure to start (the update lock is
+ * held and no earlier update is unfinished on disk), and removed again if the start fails after all.
  */
 @Command(name = "rollback", mixinStandardHelpOptions = true,
         description = "Roll the node back to its previous version and hold automatic updates.")
@@ -32,6 +35,9 @@ final class RollbackCommand implements Callable<Integer> {
             description = "recorded in the lock file (default: ${DEFAULT-VALUE})")
     String reason;
 
+    /** True once this command wrote the lock file (an operator's own lock is never touched). */
+    private boolean wroteLock;
+
     @Override
     public Integer call() throws Exception {
         var cfg = config.load();
@@ -39,6 +45,13 @@ final class RollbackCommand implements Callable<Integer> {
             return 2;
         }
         try (var agent = new Agent(cfg, Clock.systemUTC(), false)) {
+            var unfinished = agent.updater().current();
+            if (unfinished.state() != UpdateState.IDLE) {
+                System.err.printf("An update to %s is unfinished (%s): the agent resumes it at its next check. Run the "
+                        + "rollback when noderr-agent status shows update: IDLE. Nothing changed.%n",
+                        unfinished.target() == null ? "?" : unfinished.target().versionString(), unfinished.state());
+                return 1;
+            }
             var previous = agent.updater().previous().orElse(null);
             if (previous == null) {
                 System.err.println("No previous version is recorded: a rollback needs one successful update on this "
@@ -59,10 +72,11 @@ final class RollbackCommand implements Callable<Integer> {
                         cfg.tier(), previous.version());
                 return 1;
             }
-            holdUpdates(cfg.lockFile());
-            System.out.printf("Rolling back from %s to %s (%s)…%n", running, previous.version(), digest);
             var record = agent.updater().update(new UpdateTarget(previous.version(),
-                    previous.repository() + ":" + previous.version(), digest), running);
+                    previous.repository() + ":" + previous.version(), digest), running, () -> {
+                        holdUpdates(cfg.lockFile());
+                        System.out.printf("Rolling back from %s to %s (%s)…%n", running, previous.version(), digest);
+                    });
             var now = agent.runningVersion().orElse(null);
             if (record.state() == UpdateState.IDLE && previous.version().equals(now)) {
                 System.out.printf("The node runs %s. Automatic updates are held by %s: delete it to resume them.%n",
@@ -77,12 +91,33 @@ final class RollbackCommand implements Callable<Integer> {
                         record.reason() == null ? "a step will be retried (see the log above)" : record.reason());
             }
             return 1;
-        } catch (Updater.BusyException e) {
-            System.err.println(e.getMessage() + ". Nothing changed.");
+        } catch (Updater.BusyException | Updater.InProgressException e) {
+            undoHold(cfg.lockFile());
+            System.err.println("Refused: " + e.getMessage() + ". Nothing changed.");
             return 1;
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
+            if (new network.noderr.agent.update.StateStore(cfg.stateDir(), cfg.container()).load().state()
+                    != UpdateState.IDLE) { // it did start: the agent resumes it, the hold stays
+                System.err.println("The rollback stopped: " + e.getMessage() + ". The agent resumes it; automatic "
+                        + "updates stay held by " + cfg.lockFile() + ".");
+                return 1;
+            }
+            undoHold(cfg.lockFile());
             System.err.println("Rollback failed: " + e.getMessage() + ". Nothing changed.");
             return 1;
+        }
+    }
+
+    /** Removes the lock file this command wrote, if it wrote one. */
+    private void undoHold(Path lockFile) {
+        if (wroteLock) {
+            try {
+                Files.deleteIfExists(lockFile);
+                wroteLock = false;
+            } catch (IOException e) {
+                System.err.println("Could not remove " + lockFile + ", written by this rollback: " + e.getMessage()
+                        + " — delete it to let the agent update the node again.");
+            }
         }
     }
 
@@ -106,6 +141,7 @@ final class RollbackCommand implements Callable<Integer> {
             return; // the operator's own hold stays as it is
         }
         Files.createDirectories(lockFile.toAbsolutePath().getParent());
+        wroteLock = true; // from here on a failure removes it, even half written
         Files.writeString(lockFile, "Held by noderr-agent rollback at " + java.time.Instant.now() + ": " + reason
                 + "\nDelete this file to let the agent update the node again.\n", StandardCharsets.UTF_8);
     }

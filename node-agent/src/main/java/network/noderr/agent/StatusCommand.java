@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 
 /**
- * {@code noderr-agent status}: the running and previous version, the update state on disk, the daemon's last check
- * and last health report, and the operator lock. Reads files and asks Docker; changes nothing.
+ * {@code noderr-agent status}: the running and previous version, the update state on disk, the target whose update
+ * failed (not started again automatically), the daemon's last check and last health report, and the operator lock.
+ * Reads files and asks Docker; changes nothing.
  */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the node's versions and update state.")
 final class StatusCommand implements Callable<Integer> {
@@ -39,6 +40,11 @@ final class StatusCommand implements Callable<Integer> {
             System.out.printf("outcome:      %s%s%n", record.outcome(), record.reason() == null ? ""
                     : " — " + record.reason());
         }
+        var failed = store.failed().orElse(null);
+        System.out.printf("failed:       %s%n", failed == null ? "none" : failed.versionString() + " ("
+                + failed.imageDigest() + ") " + failed.outcome() + " at " + failed.failedAt()
+                + (failed.reason() == null ? "" : " — " + failed.reason())
+                + "; not started again until the control plane names another version or digest, or noderr-agent retry");
         System.out.printf("last check:   %s%n", when(daemon == null ? null : daemon.lastCheck()));
         System.out.printf("last report:  %s%n", when(daemon == null ? null : daemon.lastReport()));
         System.out.printf("lock:         %s%n", Files.exists(cfg.lockFile()) ? "held (" + cfg.lockFile()

@@ -74,7 +74,7 @@ class MonitoringIT extends NodeTestSupport {
         controlPlane.publishAndActivateAllCohorts("ALL", TestDocker.image("bad")); // never becomes healthy
 
         try (var agent = new Agent(AgentConfig.load(config, Map.of()), Clock.systemUTC())) {
-            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UPDATED);
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UPDATE_FAILED);
             assertThat(agent.runningVersion()).as("rolled back locally").contains("1.0.0");
             var nodeId = AgentConfig.load(config, Map.of()).nodeId();
 

@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * <p>The update rule: an update starts only when the control plane says {@code shouldUpdate}, auto-update is on,
  * and no operator lock file exists. Normal and high priority updates also wait for the maintenance window, if one is
  * set; emergency priority (a rollback) does not wait for the window — but an operator's lock holds even then.
+ *
+ * <p>A target whose update failed here (FAILED or ROLLED_BACK: same version and digest) is not started again: the
+ * node would go down for it at every check. The daemon follows the control plane again as soon as it names another
+ * version or digest (an emergency rollback to another version included), or once the operator runs
+ * {@code noderr-agent retry}, which forgets the failure. A {@code CHECK_NOW} push is no such request: it only runs
+ * this check sooner.
  */
 public final class Daemon {
 
@@ -64,7 +70,13 @@ public final class Daemon {
     }
 
     /** What happened in one check, for logs and tests. */
-    public enum CheckResult { UP_TO_DATE, UPDATED, HELD_BY_LOCK, OUTSIDE_WINDOW, AUTO_UPDATE_OFF, RESUMED, FAILED }
+    public enum CheckResult {
+        UP_TO_DATE, UPDATED, HELD_BY_LOCK, OUTSIDE_WINDOW, AUTO_UPDATE_OFF, RESUMED, FAILED,
+        /** The update ran and failed (the node runs its old version); the target is remembered as failed. */
+        UPDATE_FAILED,
+        /** The target is the one whose update failed here: not started again until it changes or is retried. */
+        HELD_FAILED_TARGET
+    }
 
     public CheckResult check() throws InterruptedException {
         try {
@@ -80,7 +92,18 @@ public final class Daemon {
             saveStatus(current);
             if (!answer.shouldUpdate() || answer.versionString() == null || answer.imageDigest() == null
                     || answer.dockerImageTag() == null) {
+                metrics.heldFailedTarget(false);
                 return CheckResult.UP_TO_DATE;
+            }
+            var target = new UpdateTarget(answer.versionString(), answer.dockerImageTag(), answer.imageDigest());
+            var failed = updater.failed().orElse(null);
+            boolean held = failed != null && failed.matches(target);
+            metrics.heldFailedTarget(held);
+            if (held) {
+                log.info("{} ({}) is not started again: its update {} here at {}{}. Run noderr-agent retry to try it "
+                        + "again", target.versionString(), answer.updatePriority(), failed.outcome(),
+                        failed.failedAt(), failed.reason() == null ? "" : " (" + failed.reason() + ")");
+                return CheckResult.HELD_FAILED_TARGET;
             }
             var emergency = "emergency".equals(answer.updatePriority());
             if (!config.autoUpdate()) {
@@ -98,11 +121,13 @@ public final class Daemon {
                         window.to());
                 return CheckResult.OUTSIDE_WINDOW;
             }
-            var done = updater.update(new UpdateTarget(answer.versionString(), answer.dockerImageTag(),
-                    answer.imageDigest()), current);
+            var done = updater.update(target, current);
             metrics.runningVersion(runningVersion());
-            return done.state() == network.noderr.agent.update.UpdateState.IDLE ? CheckResult.UPDATED
-                    : CheckResult.RESUMED;
+            if (done.state() != network.noderr.agent.update.UpdateState.IDLE) {
+                return CheckResult.RESUMED;
+            }
+            return updater.failed().map(f -> f.matches(target)).orElse(false) ? CheckResult.UPDATE_FAILED
+                    : CheckResult.UPDATED;
         } catch (IOException | RuntimeException e) {
             log.warn("Version check failed (the running container is untouched): {}", e.toString());
             return CheckResult.FAILED;

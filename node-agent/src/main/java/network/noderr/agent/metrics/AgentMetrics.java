@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
  * The agent's Prometheus metrics, served at {@code http://<node>:<metrics-port>/metrics}. The names are the ones the
  * monitoring rules use (monitoring/): {@code node_version{version,tier}} (1 for the running version),
  * {@code node_update_failed{tier}} (1 after a failed or rolled-back update until the next success), the last check
- * and the last delivered health report as Unix timestamps, update durations by result, update reports refused, and
- * the health buffer.
+ * and the last delivered health report as Unix timestamps, update durations by result, update reports refused,
+ * {@code node_update_held_failed_target{tier}} (1 while the control plane's target is not started because its update
+ * failed here), and the health buffer.
  */
 public final class AgentMetrics implements AutoCloseable {
 
@@ -23,6 +24,7 @@ public final class AgentMetrics implements AutoCloseable {
     private final Gauge version;
     private final Gauge updateFailed;
     private final Gauge lastCheck;
+    private final Gauge heldFailedTarget;
     private final Gauge lastReport;
     private final Histogram updateDuration;
     private final Counter updates;
@@ -42,6 +44,11 @@ public final class AgentMetrics implements AutoCloseable {
                 .help("1 when the last update failed or was rolled back, 0 after a successful one")
                 .labelNames("tier").withoutExemplars().register(registry);
         updateFailed.labelValues(tier).set(0);
+        heldFailedTarget = Gauge.builder().name("node_update_held_failed_target")
+                .help("1 while the version the control plane names is not started because its update failed on this "
+                        + "node (noderr-agent retry tries it again)")
+                .labelNames("tier").withoutExemplars().register(registry);
+        heldFailedTarget.labelValues(tier).set(0);
         lastCheck = Gauge.builder().name("node_last_check_timestamp_seconds")
                 .help("when the agent last asked the control plane for its version (Unix time)").withoutExemplars()
                 .register(registry);
@@ -82,6 +89,10 @@ public final class AgentMetrics implements AutoCloseable {
         if (running != null) {
             version.labelValues(running, tier).set(1);
         }
+    }
+
+    public void heldFailedTarget(boolean held) {
+        heldFailedTarget.labelValues(tier).set(held ? 1 : 0);
     }
 
     public void checked(Instant at) {

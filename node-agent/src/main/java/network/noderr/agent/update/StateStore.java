@@ -48,12 +48,14 @@ public final class StateStore {
     private final Path file;
     private final Path previousFile;
     private final Path mutexFile;
+    private final Path failedFile;
     private final String container;
 
     public StateStore(Path stateDir, String container) {
         this.file = stateDir.resolve("update.json");
         this.previousFile = stateDir.resolve("previous-version.json");
         this.mutexFile = stateDir.resolve("update.mutex");
+        this.failedFile = stateDir.resolve("failed-target.json");
         this.container = container;
     }
 
@@ -80,6 +82,48 @@ public final class StateStore {
             writeAtomically(previousFile, JSON.writeValueAsBytes(previous));
         } catch (IOException e) {
             throw new UncheckedIOException("Could not write " + previousFile, e);
+        }
+    }
+
+    /**
+     * A target whose update failed on this node (FAILED or ROLLED_BACK): the daemon does not start it again by itself
+     * until the control plane names another version or digest, or the operator runs {@code noderr-agent retry}.
+     */
+    public record FailedTarget(String versionString, String imageDigest, UpdateOutcome outcome,
+            @Nullable String reason, Instant failedAt) {
+
+        /** The same version and the same image digest: the same update. */
+        public boolean matches(UpdateTarget target) {
+            return versionString.equals(target.versionString()) && imageDigest.equals(target.imageDigest());
+        }
+    }
+
+    public Optional<FailedTarget> failed() {
+        if (!Files.exists(failedFile)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(failedFile.toFile(), FailedTarget.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException("The failed-target record " + failedFile + " is unreadable; delete it to "
+                    + "let the agent try every target again", e);
+        }
+    }
+
+    void saveFailed(FailedTarget failed) {
+        try {
+            writeAtomically(failedFile, JSON.writeValueAsBytes(failed));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write " + failedFile, e);
+        }
+    }
+
+    /** Forgets the failed target (one atomic unlink); false when none was recorded. */
+    public boolean clearFailed() {
+        try {
+            return Files.deleteIfExists(failedFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not delete " + failedFile, e);
         }
     }
 

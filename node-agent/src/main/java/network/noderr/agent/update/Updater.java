@@ -32,10 +32,26 @@ public final class Updater {
 
     /**
      * Starts an update to {@code target} and runs it to the end (or to the first retryable error). Refused while
-     * another update is in progress: that one is resumed instead.
+     * another process runs an update ({@link BusyException}) or while an earlier one is unfinished on disk
+     * ({@link InProgressException}: {@link #resume()} continues that one).
      */
     public UpdateRecord update(UpdateTarget target, @Nullable String fromVersion) throws InterruptedException {
-        return update(target, fromVersion, null);
+        return update(target, fromVersion, (UpdateState) null);
+    }
+
+    /**
+     * As {@link #update(UpdateTarget, String)}; {@code onStart} runs once the update is sure to start (the update lock
+     * is held and no earlier update is unfinished), before its first step. If it throws, nothing has started.
+     */
+    public UpdateRecord update(UpdateTarget target, @Nullable String fromVersion, Starting onStart)
+            throws InterruptedException, java.io.IOException {
+        return start(target, fromVersion, null, onStart);
+    }
+
+    /** What a caller does just before an update starts ({@code noderr-agent rollback} writes the operator lock). */
+    @FunctionalInterface
+    public interface Starting {
+        void run() throws java.io.IOException;
     }
 
     /** Thrown when another process (the daemon, or a manual rollback) is updating this node right now. */
@@ -45,26 +61,40 @@ public final class Updater {
         }
     }
 
-    /** As {@link #update(UpdateTarget, String)}, stopping before {@code stopBefore} runs (the record stays there). */
-    UpdateRecord update(UpdateTarget target, @Nullable String fromVersion, @Nullable UpdateState stopBefore)
-            throws InterruptedException {
-        try (var mutex = lock()) {
-            return startLocked(target, fromVersion, stopBefore);
+    /** Thrown when an earlier update is unfinished on disk: the daemon resumes it, nothing new starts before. */
+    public static final class InProgressException extends IllegalStateException {
+        InProgressException(UpdateRecord record) {
+            super("an update to " + (record.target() == null ? "?" : record.target().versionString())
+                    + " is unfinished (" + record.state() + "); the agent resumes it at its next check");
         }
     }
 
-    private UpdateRecord startLocked(UpdateTarget target, @Nullable String fromVersion,
-            @Nullable UpdateState stopBefore) throws InterruptedException {
-        var record = store.load();
-        if (record.state() != UpdateState.IDLE) {
-            throw new IllegalStateException("an update to " + (record.target() == null ? "?"
-                    : record.target().versionString()) + " is in progress (" + record.state() + "); resume it first");
+    /** As {@link #update(UpdateTarget, String)}, stopping before {@code stopBefore} runs (the record stays there). */
+    UpdateRecord update(UpdateTarget target, @Nullable String fromVersion, @Nullable UpdateState stopBefore)
+            throws InterruptedException {
+        try {
+            return start(target, fromVersion, stopBefore, null);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // only onStart throws it, and there is none
         }
-        var started = new UpdateRecord(UpdateState.PULLING, record.container(), record.previousContainer(), target,
-                fromVersion, null, null, null, context.clock().instant(), null);
-        store.save(started);
-        log.info("Update to {} ({}) started", target.versionString(), target.pinned());
-        return drive(started, stopBefore);
+    }
+
+    private UpdateRecord start(UpdateTarget target, @Nullable String fromVersion, @Nullable UpdateState stopBefore,
+            @Nullable Starting onStart) throws InterruptedException, java.io.IOException {
+        try (var mutex = lock()) {
+            var record = store.load();
+            if (record.state() != UpdateState.IDLE) {
+                throw new InProgressException(record);
+            }
+            if (onStart != null) {
+                onStart.run();
+            }
+            var started = new UpdateRecord(UpdateState.PULLING, record.container(), record.previousContainer(),
+                    target, fromVersion, null, null, null, context.clock().instant(), null);
+            store.save(started);
+            log.info("Update to {} ({}) started", target.versionString(), target.pinned());
+            return drive(started, stopBefore);
+        }
     }
 
     /** Continues the update on disk, if any; returns the record where it stopped (IDLE when done). */
@@ -105,6 +135,9 @@ public final class Updater {
                     store.savePrevious(new StateStore.PreviousVersion(before.fromVersion(),
                             before.target().repository(), context.clock().instant()));
                 }
+                if (before.state() == UpdateState.REPORTING && before.target() != null && before.outcome() != null) {
+                    rememberOutcome(before.target(), before.outcome(), before.reason());
+                }
             } catch (UpdateException.Fatal e) {
                 r = fail(r, e.getMessage());
             } catch (UpdateException e) { // retryable
@@ -118,6 +151,31 @@ public final class Updater {
             }
         }
         return r;
+    }
+
+    /**
+     * A failed or rolled-back target is remembered so that the daemon does not run it again and again
+     * ({@link #failed()}); a success of the remembered target (after {@code noderr-agent retry}) forgets it.
+     */
+    private void rememberOutcome(UpdateTarget target, UpdateOutcome outcome, @Nullable String reason) {
+        if (outcome == UpdateOutcome.SUCCEEDED) {
+            if (store.failed().map(f -> f.matches(target)).orElse(false)) {
+                store.clearFailed();
+            }
+            return;
+        }
+        store.saveFailed(new StateStore.FailedTarget(target.versionString(), target.imageDigest(), outcome, reason,
+                context.clock().instant()));
+    }
+
+    /** The last target whose update failed here and is not to be started again automatically, if any. */
+    public java.util.Optional<StateStore.FailedTarget> failed() {
+        return store.failed();
+    }
+
+    /** Forgets the failed target, so that the daemon may start it again; false when none was recorded. */
+    public boolean forgetFailed() {
+        return store.clearFailed();
     }
 
     /** A fatal error: before the old container was stopped the update simply failed; after, it rolls back. */

@@ -1,0 +1,221 @@
+package network.noderr.agent.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Map;
+import network.noderr.agent.TestControlPlane;
+import network.noderr.agent.TestDocker;
+import network.noderr.agent.api.ControlPlane;
+import network.noderr.agent.config.AgentConfig;
+import network.noderr.agent.docker.NodeContainers;
+import network.noderr.agent.update.StateStore;
+import network.noderr.agent.update.UpdateLockAccess;
+import network.noderr.agent.update.UpdateOutcome;
+import network.noderr.agent.update.UpdateRecord;
+import network.noderr.agent.update.UpdateState;
+import network.noderr.agent.update.UpdateTarget;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A version that fails on this node is not run again and again. Against a control plane of its own (its packaged jar,
+ * embedded PostgreSQL and chain, so that the tier's releases start from nothing), the real Docker engine and registry:
+ * ORACLE 3.0.0 (the image whose health check fails) is rolled out; the node's update fails its health window and is
+ * rolled back; later checks — and a restarted agent — leave the node alone while the control plane still names
+ * 3.0.0;
+ * {@code noderr-agent retry} lets it try once more; an emergency rollback to another version is followed at once.
+ * Then {@code noderr-agent rollback} refuses while another process updates the node and while an earlier update is
+ * unfinished on disk, and leaves no operator lock behind either time.
+ */
+class FailedTargetTest {
+
+    private static final String NODE = "failed-target-node";
+
+    @TempDir
+    static Path dir;
+
+    private static TestControlPlane controlPlane;
+    private static NodeContainers containers;
+
+    @BeforeAll
+    static void start() throws Exception {
+        // The rollout reconciler would roll the tier back by itself (every 10 s by default) once the node reports
+        // its failed update; here it runs once at start-up only, so that the test decides when the emergency comes.
+        controlPlane = TestControlPlane.start(Map.of("NODERR_ROLLOUTS_RECONCILE_INTERVAL", "PT1H"));
+        containers = new NodeContainers(TestDocker.dockerHost());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (containers != null) {
+            containers.remove(NODE);
+            containers.remove(NODE + "-previous");
+            containers.close();
+        }
+        if (controlPlane != null) {
+            controlPlane.close();
+        }
+    }
+
+    @Test
+    void aFailedTargetIsNotRetriedUntilItChangesOrTheOperatorAsks() throws Exception {
+        var v1 = TestDocker.image("v1");
+        var v2 = TestDocker.image("v2");
+        var bad = TestDocker.image("bad");
+        var configFile = writeConfig(registerNode());
+        var config = AgentConfig.load(configFile, Map.of());
+        startNode(v1);
+        controlPlane.publishAndActivateAllCohorts("ORACLE", v1);
+        controlPlane.abortOpenRollouts("ORACLE");
+        controlPlane.publishAndActivateAllCohorts("ORACLE", v2);
+        controlPlane.abortOpenRollouts("ORACLE");
+        controlPlane.publishAndActivateAllCohorts("ORACLE", bad); // ORACLE should now run 3.0.0
+
+        try (var agent = new Agent(config, Clock.systemUTC(), false)) {
+            var daemon = agent.daemon();
+            assertThat(daemon.check()).isEqualTo(Daemon.CheckResult.UPDATE_FAILED);
+            assertThat(agent.runningVersion()).as("rolled back locally").contains("1.0.0");
+            var failed = agent.updater().failed().orElseThrow();
+            assertThat(failed.versionString()).isEqualTo("3.0.0");
+            assertThat(failed.imageDigest()).isEqualTo(bad.digest());
+            assertThat(failed.outcome()).isEqualTo(UpdateOutcome.ROLLED_BACK);
+            var restarted = startedAt(); // a rolled-back update restarts the old container (same id, new start)
+
+            // The control plane still names 3.0.0: the node is left alone, check after check.
+            for (int i = 0; i < 2; i++) {
+                assertThat(daemon.check()).isEqualTo(Daemon.CheckResult.HELD_FAILED_TARGET);
+            }
+            assertThat(startedAt()).as("the running container is not touched again").isEqualTo(restarted);
+            assertThat(agent.updater().failed()).contains(failed);
+            assertThat(containers.inspect(NODE).orElseThrow().getState().getRunning()).isTrue();
+            assertThat(metric(agent, "node_update_held_failed_target")).isEqualTo(1.0);
+            var status = AgentEndToEndTest.command("status", "", "--config", configFile.toString());
+            assertThat(status.exit()).isZero();
+            assertThat(status.out()).containsPattern("failed: +3\\.0\\.0 \\(" + bad.digest() + "\\) ROLLED_BACK at ")
+                    .contains("noderr-agent retry");
+        }
+
+        // Remembered on disk: a restarted agent does not try it either.
+        try (var agent = new Agent(config, Clock.systemUTC(), false)) {
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.HELD_FAILED_TARGET);
+            var before = agent.updater().failed().orElseThrow();
+            var restarted = startedAt();
+
+            // The operator asks explicitly: one more attempt, which fails the same way and is remembered again.
+            var retry = AgentEndToEndTest.command("retry", "", "--config", configFile.toString());
+            assertThat(retry.exit()).as(retry.toString()).isZero();
+            assertThat(retry.out()).contains("Forgot the failed update to 3.0.0");
+            assertThat(agent.updater().failed()).isEmpty();
+            var again = AgentEndToEndTest.command("retry", "", "--config", configFile.toString());
+            assertThat(again.exit()).isZero();
+            assertThat(again.out()).contains("No failed update is recorded");
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UPDATE_FAILED);
+            assertThat(startedAt()).as("it did run again").isNotEqualTo(restarted);
+            assertThat(agent.updater().failed().orElseThrow().failedAt()).isAfter(before.failedAt());
+            assertThat(agent.runningVersion()).contains("1.0.0");
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.HELD_FAILED_TARGET);
+
+            // An emergency rollback of the tier to another version (2.0.0) is followed at once.
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.HELD_FAILED_TARGET);
+            controlPlane.post("/api/v1/admin/tiers/ORACLE/emergency-rollback",
+                    Map.of("toVersion", "2.0.0", "reason", "3.0.0 fails its health check"), 200);
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UPDATED);
+            assertThat(agent.runningVersion()).contains("2.0.0");
+            assertThat(metric(agent, "node_update_held_failed_target")).isEqualTo(0.0);
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UP_TO_DATE);
+        }
+
+        // noderr-agent rollback (to 1.0.0, the previous version) refuses while another process holds the update lock
+        // and while an earlier update is unfinished on disk: a clear message, no stack trace, no lock left behind.
+        var store = new StateStore(config.stateDir(), config.container());
+        try (var busy = UpdateLockAccess.hold(config.stateDir(), config.container())) {
+            var refused = AgentEndToEndTest.command("rollback", "", "--config", configFile.toString(), "--yes");
+            assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
+            assertThat(refused.err()).contains("another noderr-agent process is updating this node")
+                    .contains("Nothing changed").doesNotContain("Exception").doesNotContain("\tat ");
+            assertThat(config.lockFile()).doesNotExist();
+        }
+        var idle = store.load();
+        store.save(new UpdateRecord(UpdateState.PULLING, idle.container(), idle.previousContainer(),
+                new UpdateTarget("3.0.0", bad.tagged(), bad.digest()), "2.0.0", null, null, null,
+                java.time.Instant.now(), null));
+        var unfinished = AgentEndToEndTest.command("rollback", "", "--config", configFile.toString(), "--yes");
+        assertThat(unfinished.exit()).as(unfinished.toString()).isEqualTo(1);
+        assertThat(unfinished.err()).contains("An update to 3.0.0 is unfinished (PULLING)").contains("Nothing changed")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(config.lockFile()).doesNotExist();
+        assertThat(agentRunning()).contains("2.0.0");
+
+        // Once nothing is in the way, the rollback runs and holds automatic updates.
+        store.save(idle);
+        var rollback = AgentEndToEndTest.command("rollback", "", "--config", configFile.toString(), "--yes");
+        assertThat(rollback.exit()).as(rollback.toString()).isZero();
+        assertThat(agentRunning()).contains("1.0.0");
+        assertThat(config.lockFile()).exists();
+    }
+
+    private static java.util.Optional<String> agentRunning() {
+        return containers.inspect(NODE).map(Daemon::versionOf);
+    }
+
+    private static String startedAt() {
+        return containers.inspect(NODE).orElseThrow().getState().getStartedAt();
+    }
+
+    private static double metric(Agent agent, String name) {
+        var snapshot = agent.metrics().registry().scrape().stream()
+                .filter(m -> m.getMetadata().getPrometheusName().equals(name)).findFirst().orElseThrow();
+        return ((io.prometheus.metrics.model.snapshots.GaugeSnapshot) snapshot).getDataPoints().getFirst().getValue();
+    }
+
+    private static void startNode(TestDocker.Image image) throws Exception {
+        containers.client().pullImageCmd(image.repository()).withTag(image.digest())
+                .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<>()).awaitCompletion();
+        containers.client().createContainerCmd(image.pinned()).withName(NODE)
+                .withHostConfig(com.github.dockerjava.api.model.HostConfig.newHostConfig().withInit(true)).exec();
+        containers.start(NODE);
+    }
+
+    private static String registerNode() throws Exception {
+        var token = controlPlane.installToken("ORACLE", "Failed Target Operator");
+        var generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        var keys = generator.generateKeyPair();
+        Files.writeString(dir.resolve("node-key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(keys.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        return ControlPlane.register(controlPlane.base(), token,
+                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()), "failed-target-host",
+                Map.of("cpuCores", 32, "memoryGb", 128, "diskGb", 4000, "networkMbps", 10000, "gpu", true), null)
+                .get("nodeId").asText();
+    }
+
+    private static Path writeConfig(String nodeId) throws Exception {
+        var beacon = controlPlane.get("/api/v1/admin/beacon");
+        var file = dir.resolve("agent.properties");
+        Files.writeString(file, String.join("\n",
+                "control-plane-url=" + controlPlane.base(),
+                "node-id=" + nodeId,
+                "tier=ORACLE",
+                "key-type=SOFTWARE",
+                "key-path=" + dir.resolve("node-key.pem"),
+                "state-dir=" + dir.resolve("state"),
+                "update-lock-file=" + dir.resolve("update.lock"),
+                "docker-host=" + TestDocker.dockerHost(),
+                "container=" + NODE,
+                "health-window=PT2S",
+                "rollback-timeout=PT20S",
+                "beacon-rpc-url=" + beacon.get("rpcUrl").asText(),
+                "beacon-address=" + beacon.get("contractAddress").asText(),
+                "metrics-port=0") + "\n");
+        return file;
+    }
+}
