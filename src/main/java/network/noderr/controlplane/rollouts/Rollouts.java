@@ -50,10 +50,12 @@ public class Rollouts {
     private final TransactionTemplate transactions;
     private final ApplicationEventPublisher events;
     private final Approvals approvals;
+    private final TierCohorts cohorts;
 
     Rollouts(RolloutRepository repository, CohortCountsQuery counts, JdbcClient jdbc, BeaconPort beacon,
             TierTargets targets, RolloutMetrics metrics, Clock clock, PlatformTransactionManager transactionManager,
-            ApplicationEventPublisher events, Approvals approvals) {
+            ApplicationEventPublisher events, Approvals approvals, TierCohorts cohorts) {
+        this.cohorts = cohorts;
         this.events = events;
         this.approvals = approvals;
         this.transactions = new TransactionTemplate(transactionManager);
@@ -67,11 +69,12 @@ public class Rollouts {
     }
 
     /**
-     * Records a release and starts its rollout (the canary is active at once). A new release ends any emergency
-     * rollback in force for the tier.
+     * Records a release and starts its rollout (the canary is active at once). The tier's stored cohorts are
+     * re-assigned by the rollout's config once this commits ({@link TierCohorts}). A new release ends any emergency rollback in force for the tier.
      */
     @Transactional
     public RolloutView start(NewRelease release, RolloutConfig config, RolloutThresholds thresholds, String actor) {
+        lockTier(release.tier());
         var now = clock.instant();
         UUID releaseId;
         try {
@@ -106,7 +109,9 @@ public class Rollouts {
         repository.event(id, "started " + release.versionString() + ": canary active", actor, now);
         jdbc.sql("DELETE FROM tier_emergencies WHERE tier = :tier").param("tier", release.tier().name()).update();
         changed(release.tier(), TierChanged.Kind.CHECK_NOW, release.versionString());
-        log.info("Rollout {} of {} {} started by {}", id, release.tier(), release.versionString(), actor);
+        cohorts.reassignAfterCommit(release.tier());
+        log.info("Rollout {} of {} {} started by {} ({} % canary, {} % per cohort)", id, release.tier(),
+                release.versionString(), actor, config.canaryPercentage(), config.cohortPercentage());
         return view(id);
     }
 
@@ -250,7 +255,8 @@ public class Rollouts {
         int changed = 0;
         for (var stored : repository.open()) {
             var now = clock.instant();
-            var c = counts.counts(stored.id(), stored.tier(), stored.rollout().targetVersion());
+            var c = counts.counts(stored.id(), stored.tier(), stored.rollout().targetVersion(),
+                    stored.rollout().config());
             var step = RolloutEngine.reconcile(stored.rollout(), c, now);
             if (!step.changed()) {
                 continue;
@@ -385,7 +391,7 @@ public class Rollouts {
 
     private RolloutView view(StoredRollout s) {
         var r = s.rollout();
-        Map<Cohort, CohortCounts> c = counts.counts(s.id(), s.tier(), r.targetVersion());
+        Map<Cohort, CohortCounts> c = counts.counts(s.id(), s.tier(), r.targetVersion(), r.config());
         var phase = RolloutEngine.phase(r, c);
         var progress = new ArrayList<CohortProgress>();
         for (var cohort : Cohort.values()) {
