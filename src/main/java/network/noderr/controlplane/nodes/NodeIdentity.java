@@ -14,8 +14,8 @@ import network.noderr.controlplane.nodes.NodeAuthRequests.Registered;
 import network.noderr.controlplane.nodes.NodeAuthRequests.Registration;
 import network.noderr.controlplane.nodes.NodeAuthRequests.RotateRequest;
 import network.noderr.controlplane.nodes.NodeAuthRequests.Rotated;
+import network.noderr.controlplane.rollouts.TierCohorts;
 import network.noderr.controlplane.rollouts.engine.CohortAssignment;
-import network.noderr.controlplane.rollouts.engine.RolloutConfig;
 import network.noderr.controlplane.security.NodeAuthProperties;
 import network.noderr.controlplane.security.NodeStatusLookup;
 import network.noderr.controlplane.security.NodeTokens;
@@ -47,6 +47,7 @@ public class NodeIdentity implements NodeStatusLookup {
     private final NodeAuthProperties properties;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    private final TierCohorts cohorts;
     private final SecureRandom random = new SecureRandom();
 
     static final java.time.Duration STATUS_CACHE = java.time.Duration.ofSeconds(5);
@@ -57,8 +58,9 @@ public class NodeIdentity implements NodeStatusLookup {
                     .build();
 
     NodeIdentity(JdbcClient jdbc, InstallTokens installTokens, NodeTokens nodeTokens, NodeAuthProperties properties,
-            Clock clock, ApplicationEventPublisher events) {
+            Clock clock, ApplicationEventPublisher events, TierCohorts cohorts) {
         this.jdbc = jdbc;
+        this.cohorts = cohorts;
         this.events = events;
         this.installTokens = installTokens;
         this.nodeTokens = nodeTokens;
@@ -95,14 +97,14 @@ public class NodeIdentity implements NodeStatusLookup {
             // Rolls back the token consumption too: the operator can retry with a fresh key.
             throw keyInUse();
         }
-        // The bucket never changes; the cohort follows the default split until the tier's config says otherwise.
+        // The bucket never changes; the cohort is the bucket's under the tier's current rollout config.
         int bucket = CohortAssignment.bucket(nodeId);
         jdbc.sql("""
                         INSERT INTO node_versions (node_id, tier, cohort, bucket)
                         VALUES (:id, :tier, :cohort, :bucket)""")
                 .param("id", nodeId)
                 .param("tier", token.tier().name())
-                .param("cohort", CohortAssignment.cohortOf(bucket, RolloutConfig.DEFAULT).wireName())
+                .param("cohort", cohorts.forNewNode(token.tier(), bucket).wireName())
                 .param("bucket", bucket)
                 .update();
         log.info("Registered node {} (tier {}, key {}) for application {}", nodeId, token.tier(),

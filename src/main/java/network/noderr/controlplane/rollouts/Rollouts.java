@@ -51,11 +51,13 @@ public class Rollouts {
     private final ApplicationEventPublisher events;
     private final Approvals approvals;
     private final RolloutDefaults defaults;
+    private final TierCohorts cohorts;
 
     Rollouts(RolloutRepository repository, CohortCountsQuery counts, JdbcClient jdbc, BeaconPort beacon,
             TierTargets targets, RolloutMetrics metrics, Clock clock, PlatformTransactionManager transactionManager,
-            ApplicationEventPublisher events, Approvals approvals, RolloutDefaults defaults) {
+            ApplicationEventPublisher events, Approvals approvals, RolloutDefaults defaults, TierCohorts cohorts) {
         this.defaults = defaults;
+        this.cohorts = cohorts;
         this.events = events;
         this.approvals = approvals;
         this.transactions = new TransactionTemplate(transactionManager);
@@ -69,11 +71,12 @@ public class Rollouts {
     }
 
     /**
-     * Records a release and starts its rollout (the canary is active at once). A new release ends any emergency
-     * rollback in force for the tier.
+     * Records a release and starts its rollout (the canary is active at once). The tier's stored cohorts are
+     * re-assigned by the rollout's config once this commits ({@link TierCohorts}). A new release ends any emergency rollback in force for the tier.
      */
     @Transactional
     public RolloutView start(NewRelease release, RolloutConfig config, RolloutThresholds thresholds, String actor) {
+        lockTier(release.tier());
         var now = clock.instant();
         UUID releaseId;
         try {
@@ -108,7 +111,9 @@ public class Rollouts {
         repository.event(id, "started " + release.versionString() + ": canary active", actor, now);
         jdbc.sql("DELETE FROM tier_emergencies WHERE tier = :tier").param("tier", release.tier().name()).update();
         changed(release.tier(), TierChanged.Kind.CHECK_NOW, release.versionString());
-        log.info("Rollout {} of {} {} started by {}", id, release.tier(), release.versionString(), actor);
+        cohorts.reassignAfterCommit(release.tier());
+        log.info("Rollout {} of {} {} started by {} ({} % canary, {} % per cohort)", id, release.tier(),
+                release.versionString(), actor, config.canaryPercentage(), config.cohortPercentage());
         return view(id);
     }
 
@@ -304,7 +309,8 @@ public class Rollouts {
         int changed = 0;
         for (var stored : repository.open()) {
             var now = clock.instant();
-            var c = counts.counts(stored.id(), stored.tier(), stored.rollout().targetVersion());
+            var c = counts.counts(stored.id(), stored.tier(), stored.rollout().targetVersion(),
+                    stored.rollout().config());
             var step = RolloutEngine.reconcile(stored.rollout(), c, now);
             if (!step.changed()) {
                 continue;
@@ -439,7 +445,7 @@ public class Rollouts {
 
     private RolloutView view(StoredRollout s) {
         var r = s.rollout();
-        Map<Cohort, CohortCounts> c = counts.counts(s.id(), s.tier(), r.targetVersion());
+        Map<Cohort, CohortCounts> c = counts.counts(s.id(), s.tier(), r.targetVersion(), r.config());
         var phase = RolloutEngine.phase(r, c);
         var progress = new ArrayList<CohortProgress>();
         for (var cohort : Cohort.values()) {

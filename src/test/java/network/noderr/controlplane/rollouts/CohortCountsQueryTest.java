@@ -9,6 +9,9 @@ import java.util.UUID;
 import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.TestNodes;
 import network.noderr.controlplane.rollouts.engine.Cohort;
+import network.noderr.controlplane.rollouts.engine.RolloutConfig;
+import network.noderr.controlplane.rollouts.engine.RolloutEngine;
+import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
 import network.noderr.controlplane.shared.Tier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +33,7 @@ class CohortCountsQueryTest {
 
     @AfterEach
     void removeNodes() {
+        jdbc.sql("DELETE FROM update_reports WHERE node_id LIKE :p").param("p", prefix + "%").update();
         jdbc.sql("DELETE FROM node_versions WHERE node_id LIKE :p").param("p", prefix + "%").update();
         jdbc.sql("DELETE FROM nodes WHERE node_id LIKE :p").param("p", prefix + "%").update();
     }
@@ -55,10 +59,61 @@ class CohortCountsQueryTest {
         node("healthy", now.minus(Duration.ofDays(1)), now, "healthy");
         node("sick", now.minus(Duration.ofDays(1)), now, "unhealthy");
 
-        var canary = query.counts(UUID.randomUUID(), Tier.ORACLE, target).get(Cohort.CANARY);
+        var canary = query.counts(UUID.randomUUID(), Tier.ORACLE, target, RolloutConfig.DEFAULT).get(Cohort.CANARY);
 
         assertThat(canary.updated()).isEqualTo(5);
         assertThat(canary.healthy()).as("healthy").isEqualTo(1);
         assertThat(canary.unhealthy()).as("silent, stale and sick; not the fresh one").isEqualTo(3);
+    }
+
+    private void report(UUID rollout, String name, String result) {
+        jdbc.sql("""
+                        INSERT INTO update_reports (node_id, tier, cohort, deployment_id, from_version, to_version,
+                            result, duration_ms, reported_at)
+                        VALUES (:node, 'ORACLE', 'canary', :rollout, '1.0.0', :to, :result, 1000, clock_timestamp())""")
+                .param("node", prefix + name).param("rollout", rollout).param("to", target).param("result", result)
+                .update();
+    }
+
+    @Test
+    void theErrorRateCountsEachNodesLatestReportOnceNotEveryRetry() {
+        var now = Instant.now();
+        var rollout = UUID.randomUUID();
+        for (int i = 0; i < 40; i++) {
+            node("n" + i, now, now, "healthy");
+        }
+        for (int retry = 0; retry < 25; retry++) {
+            report(rollout, "n0", "ROLLED_BACK"); // one node retrying a failing update over and over
+        }
+        report(rollout, "n1", "FAILED");
+        report(rollout, "n1", "SUCCEEDED"); // failed, then succeeded: counts as succeeded
+        for (int i = 2; i < 40; i++) {
+            report(rollout, "n" + i, "SUCCEEDED");
+        }
+
+        var canary = query.counts(rollout, Tier.ORACLE, target, RolloutConfig.DEFAULT).get(Cohort.CANARY);
+
+        assertThat(canary.updateAttempts()).as("one attempt per node").isEqualTo(40);
+        assertThat(canary.updateFailures()).as("only n0's latest report failed").isEqualTo(1);
+        assertThat(RolloutEngine.rollbackReason(Cohort.CANARY, canary, RolloutThresholds.DEFAULT))
+                .as("1 of 40 nodes (2.5 %) is under the 5 % error rate").isEmpty();
+    }
+
+    @Test
+    void manyDistinctFailingNodesCrossTheErrorRate() {
+        var now = Instant.now();
+        var rollout = UUID.randomUUID();
+        for (int i = 0; i < 40; i++) {
+            node("n" + i, now, now, "healthy");
+            report(rollout, "n" + i, i < 3 ? "FAILED" : i < 4 ? "ROLLED_BACK" : "SUCCEEDED");
+        }
+
+        var canary = query.counts(rollout, Tier.ORACLE, target, RolloutConfig.DEFAULT).get(Cohort.CANARY);
+
+        assertThat(canary.updateAttempts()).isEqualTo(40);
+        assertThat(canary.updateFailures()).isEqualTo(4);
+        assertThat(RolloutEngine.rollbackReason(Cohort.CANARY, canary, RolloutThresholds.DEFAULT))
+                .as("4 of 40 nodes (10 %) is over the 5 % error rate").get().asString()
+                .contains("4 of 40 updates failed or rolled back");
     }
 }

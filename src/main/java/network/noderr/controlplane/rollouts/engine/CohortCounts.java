@@ -6,8 +6,8 @@ package network.noderr.controlplane.rollouts.engine;
  * @param nodes active nodes in the cohort
  * @param updated nodes running the rollout's target version
  * @param unhealthy updated nodes whose latest health is unhealthy (including silent ones)
- * @param updateAttempts update reports for the target in this cohort
- * @param updateFailures of those, FAILED or ROLLED_BACK
+ * @param updateAttempts nodes of this cohort that reported an update attempt for the rollout (one per node)
+ * @param updateFailures of those, nodes whose latest report is FAILED or ROLLED_BACK
  */
 public record CohortCounts(long nodes, long updated, long healthy, long unhealthy, long updateAttempts,
         long updateFailures) {
