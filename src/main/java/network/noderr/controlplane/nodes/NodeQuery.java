@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param health one of healthy, degraded, unhealthy, or {@code unknown} for nodes that never reported
  * @param version the running version, exactly
- * @param cohort {@code canary} or {@code cohort1} to {@code cohort4} (DESIGN §4); nodes that never reported have none
+ * @param cohort {@code canary} or {@code cohort1} to {@code cohort4} (DESIGN §4), given at registration and kept in
+ *     step with the split of the tier's current rollout
  * @param text free text matched against node id and host name (case-insensitive substring)
  * @param page zero-based page number
  * @param size page size, 1 to {@link NodeRegistry#MAX_PAGE_SIZE}

@@ -6,7 +6,7 @@ import org.jspecify.annotations.NonNull;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One row of the node registry. Version, cohort and health are empty until the node first reports.
+ * One row of the node registry. Version and health are empty until the node first reports.
  */
 public record NodeSummary(
         @NonNull String nodeId,
