@@ -353,9 +353,11 @@ public class Rollouts {
         changed(tier, TierChanged.Kind.ROLLBACK, version);
     }
 
-    /** What a tier should run changed: drop the cached answer and tell the tier's nodes (after commit). */
+    /**
+     * What a tier should run changed: once the change commits, the cached answer is dropped ({@link TierTargets}) and
+     * the tier's nodes are told (push).
+     */
     private void changed(Tier tier, TierChanged.Kind kind, String version) {
-        targets.invalidate(tier);
         var versionId = jdbc.sql("SELECT version_id FROM releases WHERE tier = :tier AND version_string = :v")
                 .param("tier", tier.name())
                 .param("v", version)
