@@ -8,7 +8,8 @@ import network.noderr.controlplane.shared.Tier;
  * or an emergency rollback reached a finished rollout's tier: one event per entry in the rollout's timeline, published
  * inside the transaction that made the change, so listeners' writes (the audit log) commit with it.
  *
- * @param status the rollout's status after the change ({@code RolloutStatus} wire name)
+ * @param status the rollout's status after the change ({@code RolloutStatus} wire name); {@code rolled_back} for an
+ *     emergency rollback that reached a tier whose rollout had finished (that rollout keeps its own status)
  * @param event the timeline text, e.g. {@code paused before cohort1: canary not healthy yet: …}
  * @param actor who the timeline names: a username, {@code reconciler}, or {@code chain 0x…} for a chain account
  */

@@ -251,7 +251,9 @@ public class Rollouts {
         if (!current.rollout().status().isFinished()) {
             return change(current.id(), actor, text, cause, (r, now) -> RolloutEngine.rollBack(r, now, text));
         }
-        record(current.id(), tier, current.rollout(), text, actor, cause, clock.instant());
+        // The finished rollout keeps its status; the tier it belongs to is rolled back.
+        record(current.id(), tier, current.rollout().targetVersion(), RolloutStatus.ROLLED_BACK, text, actor, cause,
+                clock.instant());
         return view(current.id());
     }
 
