@@ -10,8 +10,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The beacon's background step, on one replica at a time: send queued writes, settle pending ones (reverted, or
- * not mined within the timeout counted from when it was sent → failed; mined ones are confirmed by the indexer), then index new blocks. A chain that cannot be reached
- * marks the status stale and the step is tried again next time.
+ * not mined within the timeout counted from when it was sent → failed; mined ones are confirmed by the indexer),
+ * then index new blocks. A chain that cannot be reached marks the status stale and the step is tried again next
+ * time.
  */
 @Component
 class BeaconJobs {

@@ -34,7 +34,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Creates and drives rollouts. Every state change is one compare-and-set on the rollout's revision, recorded in its
- * timeline with who did it; illegal changes are refused with 409 and a message that says what to do.
+ * timeline with who did it and published as {@link RolloutTransitioned} (the audit log's source for changes nobody
+ * asked for through the API); illegal changes are refused with 409 and a message that says what to do.
  */
 @Service
 public class Rollouts {
@@ -69,7 +70,8 @@ public class Rollouts {
 
     /**
      * Records a release and starts its rollout (the canary is active at once). A new release ends any emergency
-     * rollback in force for the tier.
+     * rollback in force for the tier. The start counts as requested by {@code actor} (not audited again); the chain
+     * indexer starts rollouts through {@link #startPublished}.
      */
     @Transactional
     public RolloutView start(NewRelease release, RolloutConfig config, RolloutThresholds thresholds, String actor) {
@@ -109,7 +111,8 @@ public class Rollouts {
                     "Tier " + release.tier() + " has an unfinished rollout. Let it complete, or abort it first.");
         }
         repository.update(id, 0, started, now);
-        record(id, release.tier(), started, "started " + release.versionString() + ": canary active", actor, cause, now);
+        record(id, release.tier(), started, "started " + release.versionString() + ": canary active", actor, cause,
+                now);
         jdbc.sql("DELETE FROM tier_emergencies WHERE tier = :tier").param("tier", release.tier().name()).update();
         changed(release.tier(), TierChanged.Kind.CHECK_NOW, release.versionString());
         log.info("Rollout {} of {} {} started by {}", id, release.tier(), release.versionString(), actor);

@@ -25,8 +25,9 @@ import org.springframework.security.core.context.SecurityContextHolderStrategy;
 /**
  * The chain goes away mid-run and comes back: reads keep coming from the mirror flagged stale (with since-when),
  * writes are refused with a clear 503 and leave nothing behind, the engine's automatic rollback is queued and sent
- * once the chain is back (timed from when it is sent, not from when it was queued), and the status recovers. Runs a control plane of its own (a second application, like a
- * second replica) on a chain of its own, which this test stops and restarts.
+ * once the chain is back (timed from when it is sent, not from when it was queued), and the status recovers. Runs a
+ * control plane of its own (a second application, like a second replica) on a chain of its own, which this test
+ * stops and restarts.
  */
 class BeaconDegradedModeTest {
 
