@@ -104,7 +104,7 @@ export default function AuditView() {
       {entries !== undefined && entries.length === 0 ? (
         <div className="empty-state" data-testid="audit-empty">
           <h2>No entries</h2>
-          <p>Nothing matches these filters. Every admin action and every automatic rollback is recorded here.</p>
+          <p>Nothing matches these filters. Every admin action and every rollout change made by the system or the chain is recorded here.</p>
         </div>
       ) : (
         <Grid<AuditEntry> items={entries ?? []} className="flex-grow" aria-label="Audit log" data-testid="audit-grid">

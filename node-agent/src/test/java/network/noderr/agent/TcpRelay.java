@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A TCP relay on a fixed loopback port in front of a real server, to cut the network between the agent and that
@@ -58,19 +59,39 @@ public final class TcpRelay implements AutoCloseable {
         server = socket;
         Thread.ofVirtual().start(() -> {
             while (!socket.isClosed()) {
+                Socket client = null;
+                Socket upstream = null;
                 try {
-                    var client = socket.accept();
-                    var upstream = new Socket();
-                    upstream.connect(target, 5_000);
+                    client = socket.accept();
+                    // Known to cut() before the upstream connect, and dropped if cut() came meanwhile: a connection
+                    // accepted just before a cut must not outlive it.
                     open.add(client);
+                    upstream = new Socket();
                     open.add(upstream);
+                    upstream.connect(target, 5_000);
+                    if (server != socket) {
+                        throw new IOException("cut while connecting");
+                    }
                     pipe(client, upstream);
                     pipe(upstream, client);
                 } catch (IOException e) {
                     // closed by cut(), or the target refused: the client's connection ends
+                    drop(client);
+                    drop(upstream);
                 }
             }
         });
+    }
+
+    private void drop(@Nullable Socket socket) {
+        if (socket != null) {
+            open.remove(socket);
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
     }
 
     private void pipe(Socket from, Socket to) {

@@ -7,6 +7,7 @@ import java.util.List;
 import network.noderr.controlplane.approvals.ApprovalDecided;
 import network.noderr.controlplane.approvals.ApprovalStatus;
 import network.noderr.controlplane.rollouts.AutomaticRollback;
+import network.noderr.controlplane.rollouts.RolloutTransitioned;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.event.EventListener;
@@ -53,6 +54,22 @@ public class AuditLog {
         append("reconciler", "automation", "automatic rollback", rollback.tier() + " " + rollback.version(),
                 "success", null, null, (rollback.toVersion() == null ? "" : "to " + rollback.toVersion() + ": ")
                         + rollback.reason());
+    }
+
+    /**
+     * Rollout changes nobody asked for through the API: the reconciler's (cohort activated, a health gate pausing,
+     * completion) as {@code reconciler}, and the chain's (a version published or a rollback made on-chain from
+     * outside, and an open rollout aborted as superseded by it) under the chain account that sent it. Changes a
+     * person asked for are recorded with their request, automatic rollbacks as such; those are not repeated here.
+     * Written in the change's own transaction.
+     */
+    @EventListener
+    void on(RolloutTransitioned t) {
+        if (t.cause() != RolloutTransitioned.Cause.RECONCILER && t.cause() != RolloutTransitioned.Cause.CHAIN) {
+            return;
+        }
+        append(t.actor(), "automation", "rollout " + t.status().replace('_', ' '), t.tier() + " " + t.version(),
+                "success", null, null, t.event() + "; rollout " + t.rolloutId());
     }
 
     /** A management-API change that Spring Security turned away before the application saw it. */

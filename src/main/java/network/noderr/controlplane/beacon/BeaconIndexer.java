@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import network.noderr.controlplane.beacon.contract.VersionBeacon;
 import network.noderr.controlplane.rollouts.NewRelease;
+import network.noderr.controlplane.rollouts.RolloutTransitioned;
 import network.noderr.controlplane.rollouts.Rollouts;
 import network.noderr.controlplane.rollouts.engine.RolloutConfig;
 import network.noderr.controlplane.shared.Tier;
@@ -212,7 +213,8 @@ class BeaconIndexer {
         var actor = actor(entry.getTransactionHash(), e.publisher);
         var release = new NewRelease(tier, e.versionString, e.imageRef, digest, configHash,
                 e.versionId.longValueExact());
-        rollouts.startPublished(release, config, actor, entry.getTransactionHash(), block)
+        rollouts.startPublished(release, config, actor, entry.getTransactionHash(), block,
+                        cause(entry.getTransactionHash()))
                 .ifPresent(r -> log.info("{} {} published on-chain (tx {}, block {}): rollout {} started",
                         tier, e.versionString, entry.getTransactionHash(), block, r.id()));
     }
@@ -242,7 +244,7 @@ class BeaconIndexer {
             log.warn("On-chain rollback of {} to {}: the tier has no rollout to roll back", tier, version.get());
             return;
         }
-        rollouts.applyRollback(tier, version.get(), reason, actor);
+        rollouts.applyRollback(tier, version.get(), reason, actor, cause(entry.getTransactionHash()));
     }
 
     private void configured(Tier tier, VersionBeacon.RolloutConfigUpdatedEventResponse e, Log entry) {
@@ -281,6 +283,17 @@ class BeaconIndexer {
     }
 
     /** Who did it: the user behind our own transaction, else the signing address. */
+    /**
+     * Why the rollouts change for this transaction: one this control plane sent was a person's request or the
+     * reconciler's queued automatic rollback (both audited already); anyone else's is the chain's.
+     */
+    private RolloutTransitioned.Cause cause(String txHash) {
+        return transactions.byHash(txHash)
+                .map(row -> "reconciler".equals(row.createdBy()) ? RolloutTransitioned.Cause.AUTOMATIC_ROLLBACK
+                        : RolloutTransitioned.Cause.REQUEST)
+                .orElse(RolloutTransitioned.Cause.CHAIN);
+    }
+
     private String actor(String txHash, String address) {
         Optional<BeaconTransactions.Row> ours = transactions.byHash(txHash);
         return ours.map(BeaconTransactions.Row::createdBy).orElse("chain " + address);

@@ -9,9 +9,10 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * The beacon's background step, on one replica at a time: send queued writes, settle pending ones (reverted or
- * dropped → failed; mined ones are confirmed by the indexer), then index new blocks. A chain that cannot be reached
- * marks the status stale and the step is tried again next time.
+ * The beacon's background step, on one replica at a time: send queued writes, settle pending ones (reverted, or
+ * not mined within the timeout counted from when it was sent → failed; mined ones are confirmed by the indexer),
+ * then index new blocks. A chain that cannot be reached marks the status stale and the step is tried again next
+ * time.
  */
 @Component
 class BeaconJobs {
@@ -95,11 +96,16 @@ class BeaconJobs {
                 transactions.failed(row.id(), receipt.get().getBlockNumber().longValueExact(), failure.message());
                 log.warn("{} of {} {} failed on-chain: {}", row.kind(), row.tier(), row.versionString(),
                         failure.message());
-            } else if (receipt.isEmpty() && row.createdAt().plus(properties.transactionTimeout())
+            } else if (receipt.isEmpty() && sentAt(row).plus(properties.transactionTimeout())
                     .isBefore(clock.instant())) {
                 transactions.failed(row.id(), null, "Not mined within " + properties.transactionTimeout().toSeconds()
                         + " s (dropped by the chain?). Publish again if it is still wanted.");
             }
         }
+    }
+
+    /** The mining deadline counts from the send: a queued write may have waited long for the chain before it. */
+    private static java.time.Instant sentAt(BeaconTransactions.Row row) {
+        return java.util.Objects.requireNonNullElse(row.sentAt(), row.createdAt());
     }
 }

@@ -19,11 +19,14 @@ class BeaconTransactions {
 
     enum Kind { PUBLISH, ROLLBACK, ROLLOUT_CONFIG }
 
-    /** A write to the beacon. Status: queued, pending, confirmed or failed (see V5). */
+    /**
+     * A write to the beacon. Status: queued, pending, confirmed or failed (see V5). {@code sentAt} is when it went to
+     * the chain (null while queued); a queued write is sent long after {@code createdAt}.
+     */
     record Row(UUID id, Kind kind, Tier tier, @Nullable String versionString, @Nullable String imageRef,
             @Nullable String imageDigest, @Nullable String configHash, @Nullable String reason, String status,
             @Nullable String txHash, @Nullable Long blockNumber, @Nullable String error, int attempts,
-            String createdBy, Instant createdAt) {}
+            String createdBy, Instant createdAt, @Nullable Instant sentAt) {}
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -39,9 +42,9 @@ class BeaconTransactions {
         return jdbc.sql("""
                         INSERT INTO beacon_transactions (chain_id, contract_address, kind, tier, version_string,
                             image_ref, image_digest, config_hash, reason, status, tx_hash, attempts, created_by,
-                            created_at, updated_at)
+                            created_at, updated_at, sent_at)
                         VALUES (:chain, :contract, :kind, :tier, :version, :image, :digest, :config, :reason, :status,
-                            :tx, :attempts, :by, :now, :now)
+                            :tx, :attempts, :by, :now, :now, :sent)
                         RETURNING id""")
                 .param("chain", chain.chainId())
                 .param("contract", chain.contractAddress())
@@ -55,6 +58,7 @@ class BeaconTransactions {
                 .param("status", status)
                 .param("tx", txHash)
                 .param("attempts", txHash == null ? 0 : 1)
+                .param("sent", txHash == null ? null : Timestamp.from(clock.instant()))
                 .param("by", createdBy)
                 .param("now", Timestamp.from(clock.instant()))
                 .query(UUID.class)
@@ -112,10 +116,11 @@ class BeaconTransactions {
                 .list();
     }
 
+    /** A queued write went to the chain now: pending, and its mining deadline counts from now. */
     void sent(UUID id, String txHash) {
         jdbc.sql("""
                         UPDATE beacon_transactions SET status = 'pending', tx_hash = :tx, attempts = attempts + 1,
-                            error = NULL, updated_at = :now
+                            error = NULL, updated_at = :now, sent_at = :now
                         WHERE id = :id""")
                 .param("tx", txHash)
                 .param("now", Timestamp.from(clock.instant()))
@@ -161,10 +166,12 @@ class BeaconTransactions {
     private Row row(ResultSet rs, int i) throws SQLException {
         long block = rs.getLong("block_number");
         Long blockNumber = rs.wasNull() ? null : block;
+        var sent = rs.getTimestamp("sent_at");
         return new Row(rs.getObject("id", UUID.class), Kind.valueOf(rs.getString("kind")),
                 Tier.valueOf(rs.getString("tier")), rs.getString("version_string"), rs.getString("image_ref"),
                 rs.getString("image_digest"), rs.getString("config_hash"), rs.getString("reason"),
                 rs.getString("status"), rs.getString("tx_hash"), blockNumber, rs.getString("error"),
-                rs.getInt("attempts"), rs.getString("created_by"), rs.getTimestamp("created_at").toInstant());
+                rs.getInt("attempts"), rs.getString("created_by"), rs.getTimestamp("created_at").toInstant(),
+                sent == null ? null : sent.toInstant());
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import javax.sql.DataSource;
 import network.noderr.controlplane.rollouts.TierChanged;
+import network.noderr.controlplane.rollouts.TierTargets;
 import network.noderr.controlplane.shared.PgListener;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
@@ -18,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Fans tier changes out to every replica's connected nodes: a change is announced with {@code pg_notify} inside the
  * transaction that made it (PostgreSQL delivers it only if that commits), and each replica listens on its own
- * connection and pushes to its nodes.
+ * connection, drops its cached version answer for the tier and pushes to its nodes.
  */
 @Component
 class PushFanOut implements SmartLifecycle {
@@ -29,12 +30,14 @@ class PushFanOut implements SmartLifecycle {
     private final JdbcClient jdbc;
     private final DataSource dataSource;
     private final NodeStream stream;
+    private final TierTargets targets;
     private final JsonMapper json;
     private volatile boolean running;
     private @Nullable PgListener listener;
 
-    PushFanOut(JdbcClient jdbc, DataSource dataSource, NodeStream stream, JsonMapper json) {
+    PushFanOut(JdbcClient jdbc, DataSource dataSource, NodeStream stream, TierTargets targets, JsonMapper json) {
         this.jdbc = jdbc;
+        this.targets = targets;
         this.dataSource = dataSource;
         this.stream = stream;
         this.json = json;
@@ -75,11 +78,16 @@ class PushFanOut implements SmartLifecycle {
         return running;
     }
 
-    private void deliver(String payload) {
+    /**
+     * A committed change's notice: drop this replica's cached answer for the tier first (the nodes ask again at once,
+     * and must not get the state from before the change), then push to the tier's nodes connected here.
+     */
+    void deliver(String payload) {
         try {
             @SuppressWarnings("unchecked")
             Map<String, Object> message = json.readValue(payload, Map.class);
             var tier = Tier.valueOf((String) message.get("tier"));
+            targets.invalidate(tier);
             int sent = stream.send(tier, payload);
             log.debug("{} for {} pushed to {} node(s) on this replica", message.get("type"), tier, sent);
         } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.function.BiFunction;
 import network.noderr.controlplane.approvals.ApprovalRequest;
 import network.noderr.controlplane.approvals.Approvals;
+import network.noderr.controlplane.rollouts.RolloutTransitioned.Cause;
 import network.noderr.controlplane.rollouts.engine.Cohort;
 import network.noderr.controlplane.rollouts.engine.CohortCounts;
 import network.noderr.controlplane.rollouts.engine.IllegalTransitionException;
@@ -33,7 +34,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Creates and drives rollouts. Every state change is one compare-and-set on the rollout's revision, recorded in its
- * timeline with who did it; illegal changes are refused with 409 and a message that says what to do.
+ * timeline with who did it and published as {@link RolloutTransitioned} (the audit log's source for changes nobody
+ * asked for through the API); illegal changes are refused with 409 and a message that says what to do.
  */
 @Service
 public class Rollouts {
@@ -72,10 +74,17 @@ public class Rollouts {
 
     /**
      * Records a release and starts its rollout (the canary is active at once). The tier's stored cohorts are
-     * re-assigned by the rollout's config once this commits ({@link TierCohorts}). A new release ends any emergency rollback in force for the tier.
+     * re-assigned by the rollout's config once this commits ({@link TierCohorts}). A new release ends any emergency
+     * rollback in force for the tier. The start counts as requested by {@code actor} (not audited again); the chain
+     * indexer starts rollouts through {@link #startPublished}.
      */
     @Transactional
     public RolloutView start(NewRelease release, RolloutConfig config, RolloutThresholds thresholds, String actor) {
+        return start(release, config, thresholds, actor, Cause.REQUEST);
+    }
+
+    private RolloutView start(NewRelease release, RolloutConfig config, RolloutThresholds thresholds, String actor,
+            Cause cause) {
         lockTier(release.tier());
         var now = clock.instant();
         UUID releaseId;
@@ -108,7 +117,8 @@ public class Rollouts {
                     "Tier " + release.tier() + " has an unfinished rollout. Let it complete, or abort it first.");
         }
         repository.update(id, 0, started, now);
-        repository.event(id, "started " + release.versionString() + ": canary active", actor, now);
+        record(id, release.tier(), started, "started " + release.versionString() + ": canary active", actor, cause,
+                now);
         jdbc.sql("DELETE FROM tier_emergencies WHERE tier = :tier").param("tier", release.tier().name()).update();
         changed(release.tier(), TierChanged.Kind.CHECK_NOW, release.versionString());
         cohorts.reassignAfterCommit(release.tier());
@@ -120,12 +130,12 @@ public class Rollouts {
     @Transactional
     public RolloutView pause(UUID id, String actor, @Nullable String reason) {
         var text = reason == null || reason.isBlank() ? "paused by " + actor : reason.strip();
-        return change(id, actor, "paused: " + text, (r, now) -> RolloutEngine.pause(r, now, text));
+        return change(id, actor, "paused: " + text, Cause.REQUEST, (r, now) -> RolloutEngine.pause(r, now, text));
     }
 
     @Transactional
     public RolloutView resume(UUID id, String actor) {
-        return change(id, actor, "resumed", RolloutEngine::resume);
+        return change(id, actor, "resumed", Cause.REQUEST, RolloutEngine::resume);
     }
 
     @Transactional
@@ -140,7 +150,7 @@ public class Rollouts {
      */
     @Transactional
     public RolloutView promote(UUID id, String actor, @Nullable String expectedCohort) {
-        return change(id, actor, "promoted: next cohort activated now", (r, now) -> {
+        return change(id, actor, "promoted: next cohort activated now", Cause.REQUEST, (r, now) -> {
             if (expectedCohort != null) {
                 var next = r.activatedThrough() + 1;
                 var nextName = next < Cohort.values().length ? Cohort.ofIndex(next).wireName() : "none";
@@ -173,10 +183,10 @@ public class Rollouts {
             throw new ProblemException(409, "concurrent-change", "Changed meanwhile",
                     "Someone else changed this rollout a moment ago. Reload it and try again.");
         }
-        repository.event(id, String.format(java.util.Locale.ROOT,
+        record(id, stored.tier(), next, String.format(java.util.Locale.ROOT,
                 "limits: roll back above %s unhealthy or %s failed updates in a cohort; next cohort at %s updated",
                 percent(thresholds.maxUnhealthyRatio()), percent(thresholds.maxErrorRate()),
-                percent(thresholds.gateMinUpdatedRatio())), actor, now);
+                percent(thresholds.gateMinUpdatedRatio())), actor, Cause.REQUEST, now);
         return view(id);
     }
 
@@ -188,7 +198,7 @@ public class Rollouts {
     @Transactional
     public RolloutView abort(UUID id, String actor, @Nullable String reason) {
         var text = reason == null || reason.isBlank() ? "aborted by " + actor : reason.strip();
-        return change(id, actor, "aborted: " + text, (r, now) -> RolloutEngine.abort(r, now, text));
+        return change(id, actor, "aborted: " + text, Cause.REQUEST, (r, now) -> RolloutEngine.abort(r, now, text));
     }
 
     /**
@@ -196,11 +206,13 @@ public class Rollouts {
      * its rollout with the tier's on-chain rollout config. Idempotent: a version already recorded only gets its
      * on-chain coordinates. A rollout still open for the tier is superseded: the chain has moved on.
      *
+     * @param cause {@link Cause#REQUEST} when this control plane sent the publish (its request is audited),
+     *     {@link Cause#CHAIN} when someone else did
      * @return the new rollout, or empty when the version was already recorded
      */
     @Transactional
     public java.util.Optional<RolloutView> startPublished(NewRelease release, RolloutConfig config, String actor,
-            String txHash, long blockNumber) {
+            String txHash, long blockNumber, Cause cause) {
         lockTier(release.tier());
         var updated = jdbc.sql("""
                         UPDATE releases SET version_id = :vid, tx_hash = :tx, block_number = :block
@@ -217,9 +229,9 @@ public class Rollouts {
         repository.currentForTier(release.tier())
                 .filter(open -> !open.rollout().status().isFinished())
                 .ifPresent(open -> change(open.id(), actor, "aborted: superseded by " + release.versionString()
-                                + " published on-chain",
+                                + " published on-chain", cause,
                         (r, now) -> RolloutEngine.abort(r, now, "superseded by " + release.versionString())));
-        var view = start(release, config, defaults.thresholds(), actor);
+        var view = start(release, config, defaults.thresholds(), actor, cause);
         jdbc.sql("UPDATE releases SET tx_hash = :tx, block_number = :block WHERE tier = :tier AND version_string = :v")
                 .param("tx", txHash)
                 .param("block", blockNumber)
@@ -250,7 +262,7 @@ public class Rollouts {
         checkRollback(tier, toVersion, reason);
         beacon.emergencyRollback(tier, toVersion, reason.strip(), actor);
         return java.util.Objects.requireNonNull(transactions.execute(
-                status -> applyRollback(tier, toVersion, reason.strip(), actor)));
+                status -> applyRollback(tier, toVersion, reason.strip(), actor, Cause.REQUEST)));
     }
 
     /** Refuses a rollback without a reason, or to a version that is not released before the current one. */
@@ -281,9 +293,12 @@ public class Rollouts {
      * The engine's half of an emergency rollback, for a rollback that is already on-chain. Idempotent: when the
      * tier is already rolled back to that version nothing changes, so the initiator and the chain indexer can
      * both call it.
+     *
+     * @param cause {@link Cause#REQUEST} for a rollback a person asked this control plane for, {@link Cause#CHAIN}
+     *     for one made on-chain from outside
      */
     @Transactional
-    public RolloutView applyRollback(Tier tier, String toVersion, String reason, String actor) {
+    public RolloutView applyRollback(Tier tier, String toVersion, String reason, String actor, Cause cause) {
         lockTier(tier);
         var current = repository.currentForTier(tier).orElseThrow(() -> new ProblemException(409,
                 "nothing-to-roll-back", "Nothing to roll back", "Tier " + tier + " has no rollout."));
@@ -297,9 +312,11 @@ public class Rollouts {
         applyEmergency(tier, toVersion, reason, actor);
         var text = "emergency rollback to " + toVersion + " by " + actor + ": " + reason;
         if (!current.rollout().status().isFinished()) {
-            return change(current.id(), actor, text, (r, now) -> RolloutEngine.rollBack(r, now, text));
+            return change(current.id(), actor, text, cause, (r, now) -> RolloutEngine.rollBack(r, now, text));
         }
-        repository.event(current.id(), text, actor, clock.instant());
+        // The finished rollout keeps its status; the tier it belongs to is rolled back.
+        record(current.id(), tier, current.rollout().targetVersion(), RolloutStatus.ROLLED_BACK, text, actor, cause,
+                clock.instant());
         return view(current.id());
     }
 
@@ -319,7 +336,15 @@ public class Rollouts {
                 continue; // another replica or person changed it; the next run sees the new state
             }
             changed++;
-            step.events().forEach(e -> repository.event(stored.id(), e, "reconciler", now));
+            var texts = step.events();
+            for (int i = 0; i < texts.size(); i++) {
+                // A rollback is the step's last event; cohorts it activated before are the reconciler's own.
+                var cause = step.rolledBack() && i == texts.size() - 1 ? Cause.AUTOMATIC_ROLLBACK : Cause.RECONCILER;
+                // Cohorts activated on the way to a later state (a gate, completion) were activated while active.
+                var status = i == texts.size() - 1 ? step.rollout().status() : RolloutStatus.ACTIVE;
+                record(stored.id(), stored.tier(), stored.rollout().targetVersion(), status, texts.get(i),
+                        "reconciler", cause, now);
+            }
             if (step.rolledBack()) {
                 metrics.rollback(stored.tier(), "automatic");
                 var reason = java.util.Objects.requireNonNullElse(step.rollout().reason(), "automatic rollback");
@@ -369,7 +394,8 @@ public class Rollouts {
         return repository.currentForTier(tier).map(this::view);
     }
 
-    private RolloutView change(UUID id, String actor, String event, BiFunction<Rollout, java.time.Instant, Rollout> fn) {
+    private RolloutView change(UUID id, String actor, String event, Cause cause,
+            BiFunction<Rollout, java.time.Instant, Rollout> fn) {
         var stored = repository.find(id).orElseThrow(() -> notFound(id));
         var now = clock.instant();
         Rollout next;
@@ -382,12 +408,27 @@ public class Rollouts {
             throw new ProblemException(409, "concurrent-change", "Changed meanwhile",
                     "Someone else changed this rollout a moment ago. Reload it and try again.");
         }
-        repository.event(id, event, actor, now);
+        record(id, stored.tier(), next, event, actor, cause, now);
         if (next.status() == RolloutStatus.ROLLED_BACK) {
             metrics.rollback(stored.tier(), "manual");
         }
         changed(stored.tier(), TierChanged.Kind.CHECK_NOW, next.targetVersion());
         return view(id);
+    }
+
+    /**
+     * Every entry in a rollout's timeline goes through here: stored, and published as {@link RolloutTransitioned}
+     * (the audit log records the ones no request or automatic-rollback entry covers).
+     */
+    private void record(UUID id, Tier tier, Rollout after, String event, String actor, Cause cause,
+            java.time.Instant now) {
+        record(id, tier, after.targetVersion(), after.status(), event, actor, cause, now);
+    }
+
+    private void record(UUID id, Tier tier, String version, RolloutStatus status, String event, String actor,
+            Cause cause, java.time.Instant now) {
+        repository.event(id, event, actor, now);
+        events.publishEvent(new RolloutTransitioned(id, tier, version, status.wireName(), event, actor, cause));
     }
 
     /** Serialises rollout changes per tier within the transaction (initiator, indexer, reconciler). */
@@ -413,9 +454,11 @@ public class Rollouts {
         changed(tier, TierChanged.Kind.ROLLBACK, version);
     }
 
-    /** What a tier should run changed: drop the cached answer and tell the tier's nodes (after commit). */
+    /**
+     * What a tier should run changed: once the change commits, the cached answer is dropped ({@link TierTargets}) and
+     * the tier's nodes are told (push).
+     */
     private void changed(Tier tier, TierChanged.Kind kind, String version) {
-        targets.invalidate(tier);
         var versionId = jdbc.sql("SELECT version_id FROM releases WHERE tier = :tier AND version_string = :v")
                 .param("tier", tier.name())
                 .param("v", version)

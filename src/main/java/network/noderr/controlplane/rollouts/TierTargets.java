@@ -9,14 +9,17 @@ import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * What each tier should run right now (its current rollout, the release behind it, an emergency rollback in force),
- * cached for a second so the version query does not hit the database for it. Changes on this replica invalidate at
- * once; other replicas see them within the cache time.
+ * cached for a second so the version query does not hit the database for it. A change drops its tier's entry once it
+ * has committed (dropped earlier, a version query in between would cache the old state again); every replica, this
+ * one included, drops it again when the change's push notice arrives, before the push goes to its nodes, so nodes
+ * that act on the push at once get the new answer.
  */
 @Component
-class TierTargets {
+public class TierTargets {
 
     /** A released version's identity, as the version query returns it. */
     record ReleaseInfo(@Nullable Long versionId, String versionString, String imageRef, String imageDigest,
@@ -39,8 +42,15 @@ class TierTargets {
         return cache.get(tier);
     }
 
-    void invalidate(Tier tier) {
+    /** Drops the tier's cached answer: the next version query reads the committed state. */
+    public void invalidate(Tier tier) {
         cache.invalidate(tier);
+    }
+
+    /** A change on this replica: dropped after it commits (at once when it ran without a transaction). */
+    @TransactionalEventListener(fallbackExecution = true)
+    void on(TierChanged change) {
+        invalidate(change.tier());
     }
 
     private Target load(Tier tier) {

@@ -166,6 +166,15 @@ class BeaconApiTest {
         assertThat(jdbc.sql("SELECT count(*) FROM deployment_events e JOIN deployments d ON d.id = e.deployment_id "
                         + "WHERE d.version_string = :v AND e.event LIKE 'emergency rollback%'")
                 .param("v", later).query(Long.class).single()).as("one rollback event, not two").isEqualTo(1);
+        var audited = api.get("/api/v1/admin/audit?target=ORACLE%20" + later, viewer).body();
+        var chainEntries = new java.util.ArrayList<String>();
+        audited.forEach(e -> {
+            if (e.path("actor").asText().startsWith("chain ")) {
+                chainEntries.add(e.toString());
+            }
+        });
+        assertThat(chainEntries).as("the indexer applying our own publish and rollback adds no audit entries: the "
+                + "requests that sent them are audited").isEmpty();
         var node = canaryNode(Tier.ORACLE);
         var answer = api.get("/api/v1/version/" + node[0] + "?currentVersion=" + later, node[1]);
         assertThat(answer.text("versionString")).isEqualTo(earlier);
@@ -191,6 +200,13 @@ class BeaconApiTest {
         assertThat(rollout.path("versionString").asText()).isEqualTo(version);
         assertThat(rollout.path("timeline").get(0).path("actor").asText())
                 .isEqualToIgnoringCase("chain " + TestBeacons.STRANGER.getAddress());
+        var audited = api.get("/api/v1/admin/audit?target=ORACLE%20" + version, viewer).body();
+        assertThat(audited).hasSize(1);
+        assertThat(audited.get(0).path("actor").asText())
+                .isEqualToIgnoringCase("chain " + TestBeacons.STRANGER.getAddress());
+        assertThat(audited.get(0).path("actorKind").asText()).isEqualTo("automation");
+        assertThat(audited.get(0).path("action").asText()).isEqualTo("rollout active");
+        assertThat(audited.get(0).path("detail").asText()).startsWith("started " + version + ": canary active");
         contract().revokeRole(publisherRole, TestBeacons.STRANGER.getAddress()).send();
     }
 

@@ -25,8 +25,9 @@ import org.springframework.security.core.context.SecurityContextHolderStrategy;
 /**
  * The chain goes away mid-run and comes back: reads keep coming from the mirror flagged stale (with since-when),
  * writes are refused with a clear 503 and leave nothing behind, the engine's automatic rollback is queued and sent
- * once the chain is back, and the status recovers. Runs a control plane of its own (a second application, like a
- * second replica) on a chain of its own, which this test stops and restarts.
+ * once the chain is back (timed from when it is sent, not from when it was queued), and the status recovers. Runs a
+ * control plane of its own (a second application, like a second replica) on a chain of its own, which this test
+ * stops and restarts.
  */
 class BeaconDegradedModeTest {
 
@@ -132,7 +133,7 @@ class BeaconDegradedModeTest {
             // The engine's automatic rollback does not wait for the chain: it is queued and retried.
             onChain.queueEmergencyRollback(Tier.ORACLE, v1, "automatic rollback: canary unhealthy");
             beacon.sync();
-            assertThat(queued(address)).isEqualTo("queued");
+            assertThat(rollback(address, v1)).isEqualTo("queued");
 
             chain = EmbeddedChain.start(TestChain.ANVIL, dir, port); // back, with its state
             assertThat(chain.settings().contractAddress()).isEqualTo(address);
@@ -140,12 +141,12 @@ class BeaconDegradedModeTest {
             // Sending the queued transaction and indexing its receipt may take more than one sync under load.
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
                 beacon.sync();
-                return "confirmed".equals(queued(address));
+                return "confirmed".equals(rollback(address, v1));
             });
             var recovered = status(api);
             assertThat(recovered.path("status").asText()).isEqualTo("ok");
             assertThat(recovered.path("staleSince").isNull()).isTrue();
-            assertThat(queued(address)).as("sent and indexed after recovery").isEqualTo("confirmed");
+            assertThat(rollback(address, v1)).as("sent and indexed after recovery").isEqualTo("confirmed");
             assertThat(status(api).path("tiers").get(1).path("currentVersion").asText()).isEqualTo(v1);
             assertThat(api.put("/api/v1/admin/tiers/ORACLE/rollout-config",
                     Map.of("canaryPercentage", 5, "cohortPercentage", 25, "cohortDelayHours", 6), admin).status())
@@ -157,9 +158,77 @@ class BeaconDegradedModeTest {
         }
     }
 
-    private String queued(String address) {
-        return jdbc.sql("SELECT status FROM beacon_transactions WHERE contract_address = :c AND kind = 'ROLLBACK'")
-                .param("c", address).query(String.class).single();
+    /**
+     * A rollback queued during an outage longer than the transaction timeout is sent when the chain is back; the
+     * timeout counts from the send, so the poll that sends it does not also give it up as "not mined". The chain
+     * holds the transaction in its mempool for that poll (automine off, as on a busy chain), then mines it.
+     */
+    @Test
+    void aRollbackQueuedThroughALongOutageIsTimedFromItsSendAndConfirmed() throws Exception {
+        var api = new ApiClient(serverPort);
+        var v1 = TestBeacons.uniqueVersion();
+        var v2 = TestBeacons.uniqueVersion();
+        try {
+            publish(api, v1);
+            abortOracleRollouts();
+            publish(api, v2);
+            String address = connection.chain().contractAddress();
+
+            chain.close();
+            beacon.sync();
+            onChain.queueEmergencyRollback(Tier.ORACLE, v1, "automatic rollback: canary unhealthy");
+            beacon.sync();
+            assertThat(rollback(address, v1)).isEqualTo("queued");
+            var timeout = app.getBean(BeaconProperties.class).transactionTimeout();
+            jdbc.sql("UPDATE beacon_transactions SET created_at = created_at - CAST(:age AS INTERVAL) "
+                            + "WHERE contract_address = :c AND kind = 'ROLLBACK' AND version_string = :v")
+                    .param("age", timeout.multipliedBy(3).toSeconds() + " seconds")
+                    .param("c", address)
+                    .param("v", v1)
+                    .update();
+
+            chain = EmbeddedChain.start(TestChain.ANVIL, dir, port);
+            automine(false);
+            beacon.sync();
+            assertThat(rollback(address, v1)).as("sent in this poll, not mined yet, and not given up")
+                    .isEqualTo("pending");
+            assertThat(jdbc.sql("SELECT sent_at > created_at FROM beacon_transactions WHERE contract_address = :c "
+                            + "AND kind = 'ROLLBACK' AND version_string = :v")
+                    .param("c", address).param("v", v1).query(Boolean.class).single()).isTrue();
+
+            automine(true);
+            chainCall("evm_mine");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+                beacon.sync();
+                return !"pending".equals(rollback(address, v1));
+            });
+            assertThat(rollback(address, v1)).isEqualTo("confirmed");
+            assertThat(status(api).path("tiers").get(1).path("currentVersion").asText()).isEqualTo(v1);
+        } finally {
+            abortOracleRollouts();
+            try {
+                automine(true); // the other test shares this chain
+            } catch (IOException | RuntimeException | AssertionError e) {
+                // the chain is down: it restarts with automine on
+            }
+        }
+    }
+
+    private static void automine(boolean on) throws IOException {
+        chainCall("evm_setAutomine", on);
+    }
+
+    private static void chainCall(String method, Object... params) throws IOException {
+        var response = new org.web3j.protocol.core.Request<>(method, java.util.List.of(params),
+                new org.web3j.protocol.http.HttpService(chain.settings().rpcUrl()),
+                org.web3j.protocol.core.methods.response.VoidResponse.class).send();
+        assertThat(response.hasError()).as(method).isFalse();
+    }
+
+    private String rollback(String address, String version) {
+        return jdbc.sql("SELECT status FROM beacon_transactions WHERE contract_address = :c AND kind = 'ROLLBACK' "
+                        + "AND version_string = :v")
+                .param("c", address).param("v", version).query(String.class).single();
     }
 
     private void publish(ApiClient api, String version) {

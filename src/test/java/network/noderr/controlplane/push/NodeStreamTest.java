@@ -75,6 +75,55 @@ class NodeStreamTest {
         }
     }
 
+    @Autowired
+    PushFanOut fanOut;
+
+    /**
+     * A replica drops its cached version answer for the tier before it delivers a push: nodes act on the push at
+     * once and must get the new state, not the one cached before the change. The change is made directly in the
+     * database (as another replica's is, from this replica's view) and its notice delivered.
+     */
+    @Test
+    void aPushDropsTheCachedVersionAnswerBeforeItIsDelivered() {
+        var api = new ApiClient(port);
+        var node = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ORACLE);
+        abort();
+        var minor = System.nanoTime() % 100_000;
+        var older = "6." + minor + ".1";
+        var newer = "6." + minor + ".2";
+        try {
+            start(older);
+            abort();
+            start(newer);
+            var before = api.get("/api/v1/version/" + node[0] + "?currentVersion=" + newer, node[1]);
+            assertThat(before.status()).isEqualTo(200);
+            assertThat(before.text("updatePriority")).isNotEqualTo("emergency");
+
+            jdbc.sql("""
+                            INSERT INTO tier_emergencies (tier, target_version, reason, created_by, created_at)
+                            VALUES ('ORACLE', :v, 'cache check', 'test', now())
+                            ON CONFLICT (tier) DO UPDATE SET target_version = EXCLUDED.target_version""")
+                    .param("v", older)
+                    .update();
+            fanOut.deliver("{\"type\":\"ROLLBACK\",\"tier\":\"ORACLE\",\"versionId\":null,\"version\":\""
+                    + older + "\"}");
+
+            var after = api.get("/api/v1/version/" + node[0] + "?currentVersion=" + newer, node[1]);
+            assertThat(after.text("versionString")).isEqualTo(older);
+            assertThat(after.text("updatePriority")).isEqualTo("emergency");
+        } finally {
+            jdbc.sql("DELETE FROM tier_emergencies WHERE tier = 'ORACLE'").update();
+            fanOut.deliver("{\"type\":\"CHECK_NOW\",\"tier\":\"ORACLE\",\"versionId\":null,\"version\":\""
+                    + newer + "\"}");
+        }
+    }
+
+    private void start(String version) {
+        rollouts.start(new NewRelease(Tier.ORACLE, version, "registry.noderr.network/oracle:" + version,
+                "sha256:" + "e".repeat(64), "0x" + "f".repeat(64), null), RolloutConfig.DEFAULT,
+                RolloutThresholds.DEFAULT, "test");
+    }
+
     @Test
     void refusesAConnectionWithoutANodeToken() {
         assertThat(handshakeStatus(null)).isEqualTo(401);

@@ -83,6 +83,14 @@ class RolloutJourneyTest {
 
         var v2 = rollouts.start(release(tier, "1.1.0"), RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT, "test");
         assertThat(v2.phase()).isEqualTo("canary");
+        // A day passes and no canary node has updated: the health gate pauses the rollout before cohort1.
+        passTime(v2.id(), 24);
+        rollouts.reconcileAll();
+        var gated = rollouts.get(v2.id());
+        assertThat(gated.status()).isEqualTo("paused");
+        assertThat(gated.reason()).startsWith("paused before cohort1: canary not healthy yet");
+        rollouts.resume(v2.id(), "test");
+        jdbc.sql("UPDATE deployments SET elapsed_before_resume_ms = 0 WHERE id = :id").param("id", v2.id()).update();
         var expectedActive = new ArrayList<>(List.of("canary"));
         for (int step = 1; step <= 4; step++) {
             updateNodesThatAreTold(api, nodes, "1.1.0", expectedActive, false);
@@ -103,6 +111,22 @@ class RolloutJourneyTest {
         var status = api.get("/api/v1/rollout/status?tier=GUARDIAN", IntegrationTest.ADMIN_TOKEN);
         assertThat(status.text("rolloutPhase")).isEqualTo("complete");
         assertThat(status.body().path("nodesUpdated").asLong()).isEqualTo(total);
+        // The reconciler's own changes are in the audit log (the resume, asked for by a person, is not: requests
+        // are recorded by the API that received them).
+        var reconciled = api.get("/api/v1/admin/audit?actor=reconciler&target=GUARDIAN%201.1.0",
+                IntegrationTest.ADMIN_TOKEN).body();
+        var entries = new ArrayList<String>();
+        reconciled.forEach(e -> {
+            assertThat(e.path("actorKind").asText()).isEqualTo("automation");
+            entries.add(e.path("action").asText() + ": " + e.path("detail").asText().replaceAll("; rollout .*", ""));
+        });
+        assertThat(entries).containsExactly(
+                "rollout completed: completed: all " + total + " nodes run 1.1.0",
+                "rollout active: cohort4 activated",
+                "rollout active: cohort3 activated",
+                "rollout active: cohort2 activated",
+                "rollout active: cohort1 activated",
+                "rollout paused: " + gated.reason());
 
         // Next release: the canary updates and turns unhealthy -> automatic rollback to 1.1.0.
         var v3 = rollouts.start(release(tier, "1.2.0"), RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT, "test");
