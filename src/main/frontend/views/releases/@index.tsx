@@ -141,8 +141,11 @@ export default function ReleasesView() {
         </div>
         {releases !== undefined && releases.length === 0 ? (
           <div className="empty-state" data-testid="releases-empty">
-            <h2>No versions published yet</h2>
-            <p>Publish a version for a tier: it is recorded on the VersionBeacon and its rollout starts.</p>
+            <h2>{tierFilter === 'ANY' ? 'No versions published yet' : `No ${tierFilter} versions published yet`}</h2>
+            <p>
+              Publish a version for a tier: it is recorded on the VersionBeacon and its rollout starts.
+              {tierFilter !== 'ANY' && ' The list shows one tier: choose "All tiers" to see the others.'}
+            </p>
           </div>
         ) : (
           <Grid items={releases ?? []} allRowsVisible data-testid="releases-grid">
