@@ -62,6 +62,7 @@ public final class Agent implements AutoCloseable {
                 java.time.Duration.ofSeconds(30), java.time.Duration.ofMinutes(15));
         this.updater = new Updater(new StateStore(config.stateDir(), config.container()), containers, chain, reporter,
                 settings, clock);
+        metrics.failureRecorded(updater.failed().isPresent());
         this.daemon = new Daemon(config, controlPlane, containers, updater,
                 new HealthBuffer(config.stateDir().resolve("health-buffer"), 10_000), metrics, clock);
         if (serveMetrics) {

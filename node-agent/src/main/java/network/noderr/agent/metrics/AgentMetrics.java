@@ -109,6 +109,11 @@ public final class AgentMetrics implements AutoCloseable {
         updateFailed.labelValues(tier).set("SUCCEEDED".equals(result) ? 0 : 1);
     }
 
+    /** At start: an update failure recorded before a restart still counts until the next successful update. */
+    public void failureRecorded(boolean recorded) {
+        updateFailed.labelValues(tier).set(recorded ? 1 : 0);
+    }
+
     public void updateReportRefused() {
         updateReportsRefused.inc();
     }

@@ -105,6 +105,8 @@ class FailedTargetTest {
 
         // Remembered on disk: a restarted agent does not try it either.
         try (var agent = new Agent(config, Clock.systemUTC(), false)) {
+            assertThat(metric(agent, "node_update_failed")).as("still failed after the restart, until a success")
+                    .isEqualTo(1.0);
             assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.HELD_FAILED_TARGET);
             var before = agent.updater().failed().orElseThrow();
             var restarted = startedAt();
