@@ -89,7 +89,7 @@ public class Alerts {
         return created;
     }
 
-    /** The engine's own alert for an automatic rollback: critical, firing until someone acknowledges it. */
+    /** The engine's own alert for an automatic rollback: critical, firing until someone acknowledges (resolves) it. */
     @EventListener
     void on(AutomaticRollback rollback) {
         var summary = "Automatic rollback of " + rollback.tier() + " " + rollback.version()
@@ -99,7 +99,8 @@ public class Alerts {
     }
 
     /**
-     * An alert the control plane raises itself; raising it again while it fires changes nothing.
+     * An alert the control plane raises itself; raising it again while it fires changes nothing. It fires until
+     * acknowledged ({@link #acknowledge}); raised again after that, it is a new alert.
      *
      * @param key what identifies it (e.g. {@code auto-rollback:ORACLE:1.5.0})
      */
@@ -150,10 +151,17 @@ public class Alerts {
                 .list();
     }
 
+    /**
+     * Records who is on an alert. An Alertmanager alert keeps firing until Alertmanager resolves it (its condition
+     * ended). An engine alert reports an event that is over (e.g. an automatic rollback that has happened), so nothing
+     * would ever resolve it: acknowledging it resolves it, with {@code ends_at} the acknowledgement time.
+     */
     @Transactional
     public AlertView acknowledge(UUID id, String actor) {
         int updated = jdbc.sql("""
-                        UPDATE alerts SET acknowledged_by = :actor, acknowledged_at = :now
+                        UPDATE alerts SET acknowledged_by = :actor, acknowledged_at = :now,
+                            status = CASE WHEN source = 'engine' THEN 'resolved' ELSE status END,
+                            ends_at = CASE WHEN source = 'engine' AND status = 'firing' THEN :now ELSE ends_at END
                         WHERE id = :id AND acknowledged_at IS NULL""")
                 .param("actor", actor)
                 .param("now", Timestamp.from(clock.instant()))

@@ -1,0 +1,78 @@
+package network.noderr.controlplane.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.overview.OverviewQuery;
+import network.noderr.controlplane.rollouts.AutomaticRollback;
+import network.noderr.controlplane.shared.Tier;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationEventPublisher;
+
+/**
+ * The engine's own alerts on real PostgreSQL: an automatic rollback fires a critical alert; acknowledging it resolves
+ * it, so the Alerts screen and the Overview's firing count agree and the Overview does not stay red for good.
+ */
+@IntegrationTest
+class EngineAlertLifecycleTest {
+
+    @Autowired
+    Alerts alerts;
+
+    @Autowired
+    OverviewQuery overview;
+
+    @Autowired
+    ApplicationEventPublisher publisher;
+
+    @Test
+    void anAutomaticRollbackAlertFiresUntilAcknowledgedThenIsResolved() {
+        var version = "9." + (System.nanoTime() % 1_000_000) + ".0";
+        var firingBefore = alerts.firingCount();
+        publisher.publishEvent(new AutomaticRollback(Tier.ORACLE, version, "8.0.0", "error rate 12% > 5%"));
+        publisher.publishEvent(new AutomaticRollback(Tier.ORACLE, version, "8.0.0", "error rate 12% > 5%"));
+
+        var fired = engineAlert(version);
+        assertThat(fired.status()).isEqualTo("firing");
+        assertThat(fired.severity()).isEqualTo("critical");
+        assertThat(fired.endsAt()).isNull();
+        assertThat(alerts.firingCount()).as("raised twice while firing: one alert").isEqualTo(firingBefore + 1);
+        assertThat(awaitOverview(firingBefore + 1).recentAlerts())
+                .anySatisfy(a -> assertThat(a.id()).isEqualTo(fired.id()));
+
+        var acked = alerts.acknowledge(fired.id(), "alerts-manager");
+        assertThat(acked.acknowledgedBy()).isEqualTo("alerts-manager");
+        assertThat(acked.status()).isEqualTo("resolved");
+        assertThat(acked.endsAt()).isEqualTo(acked.acknowledgedAt());
+        assertThat(alerts.list("firing", 1000)).noneSatisfy(a -> assertThat(a.id()).isEqualTo(fired.id()));
+        assertThat(alerts.list("resolved", 1000)).anySatisfy(a -> assertThat(a.id()).isEqualTo(fired.id()));
+        assertThat(alerts.firingCount()).isEqualTo(firingBefore);
+        assertThat(awaitOverview(firingBefore).firingAlerts()).isEqualTo(firingBefore);
+
+        // The same rollback again after that is a new alert, firing.
+        publisher.publishEvent(new AutomaticRollback(Tier.ORACLE, version, "8.0.0", "error rate 12% > 5%"));
+        var again = alerts.list("firing", 1000).stream()
+                .filter(a -> a.summary() != null && a.summary().contains(version)).toList();
+        assertThat(again).hasSize(1);
+        assertThat(again.getFirst().id()).isNotEqualTo(fired.id());
+        alerts.acknowledge(again.getFirst().id(), "alerts-manager");
+    }
+
+    private AlertView engineAlert(String version) {
+        var matching = alerts.list(null, 1000).stream()
+                .filter(a -> a.source().equals("engine") && a.summary() != null && a.summary().contains(version))
+                .toList();
+        assertThat(matching).hasSize(1);
+        return matching.getFirst();
+    }
+
+    private network.noderr.controlplane.overview.Overview awaitOverview(long firing) {
+        return Awaitility.await("the overview counts " + firing + " firing alerts")
+                .atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(100))
+                .until(overview::current, o -> o.firingAlerts() == firing);
+    }
+}
