@@ -53,7 +53,12 @@ export default function AlertsView() {
     setBusy(alert.id);
     try {
       const updated = await AlertsService.acknowledge(alert.id);
-      Notification.show(`${updated.name} acknowledged: others see that you are on it.`, { theme: 'success' });
+      Notification.show(
+        updated.source === 'engine'
+          ? `${updated.name} acknowledged and resolved.`
+          : `${updated.name} acknowledged: others see that you are on it.`,
+        { theme: 'success' },
+      );
     } catch (e) {
       Notification.show(`Acknowledging failed: ${errorText(e)}`, { theme: 'error', duration: 8000 });
     } finally {

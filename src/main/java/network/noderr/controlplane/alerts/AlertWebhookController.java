@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import network.noderr.controlplane.shared.ProblemException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -20,7 +22,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class AlertWebhookController {
 
-    record Received(int received, int created) {}
+    private static final Logger log = LoggerFactory.getLogger(AlertWebhookController.class);
+
+    /** {@code truncated}: alerts of the group Alertmanager did not send (its {@code truncatedAlerts}). */
+    record Received(int received, int created, int truncated) {}
 
     private final Alerts alerts;
     private final byte[] secret;
@@ -45,6 +50,11 @@ class AlertWebhookController {
                     "Send the shared secret as 'Authorization: Bearer <secret>' (Alertmanager: http_config."
                             + "authorization.credentials_file).");
         }
-        return new Received(payload.alerts().size(), alerts.record(payload));
+        int truncated = payload.truncatedAlerts() == null ? 0 : payload.truncatedAlerts();
+        if (truncated > 0) {
+            log.warn("Alertmanager left {} alerts out of group {} (max_alerts): they are not stored. Raise max_alerts "
+                    + "in alertmanager.yml, up to 1000.", truncated, payload.groupKey());
+        }
+        return new Received(payload.alerts().size(), alerts.record(payload), truncated);
     }
 }

@@ -68,9 +68,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RequestSizeLimitFilter.BodyTooLargeException) {
-                var problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
-                        RequestSizeLimitFilter.TOO_LARGE_DETAIL);
+            if (t instanceof RequestSizeLimitFilter.BodyTooLargeException tooLarge) {
+                var problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, tooLarge.detail());
                 problem.setType(URI.create(RequestSizeLimitFilter.TOO_LARGE_TYPE));
                 problem.setTitle(RequestSizeLimitFilter.TOO_LARGE_TITLE);
                 return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);

@@ -32,6 +32,9 @@ class AlertsApiTest {
     @Autowired
     ApiTokens apiTokens;
 
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
     ApiClient api;
 
     @BeforeEach
@@ -131,6 +134,53 @@ class AlertsApiTest {
         assertThat(twice.text("detail")).contains("alerts-manager");
         assertThat(api.post("/api/v1/admin/alerts/" + UUID.randomUUID() + "/acknowledge", Map.of(), manager).status())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void aWholeTierOfNodeDownAlertsIsOneNotificationAndEveryAlertIsStored() {
+        var run = "big" + System.nanoTime() % 1_000_000 + "-";
+        var group = new java.util.ArrayList<Map<String, Object>>();
+        for (int i = 0; i < 400; i++) {
+            var node = run + "node-" + i;
+            group.add(Map.of(
+                    "status", "firing",
+                    "labels", Map.of("alertname", "NodeDown", "severity", "critical", "tier", "VALIDATOR",
+                            "node_id", node, "instance", node + ".nodes.example.org:9101", "job", "noderr-nodes"),
+                    "annotations", Map.of(
+                            "summary", "Node " + node + " (VALIDATOR) is down",
+                            "description", "Prometheus has not scraped " + node + ".nodes.example.org:9101 for 2 "
+                                    + "minutes. The node is registered and active, so it was expected to answer.",
+                            "runbook_url", "https://docs.example.org/operations.md#nodedown"),
+                    "startsAt", "2026-11-21T07:00:00Z", "endsAt", "0001-01-01T00:00:00Z",
+                    "generatorURL", "http://prometheus:9090/graph?g0.expr=up%7Bjob%3D%22noderr-nodes%22%7D+%3D%3D+0"
+                            + "&g0.tab=1",
+                    "fingerprint", Integer.toHexString(run.hashCode()) + String.format("%08x", i)));
+        }
+        var body = Map.of("version", "4", "receiver", "noderr-control-plane", "status", "firing",
+                "groupKey", "{}/{severity=\"critical\"}:{alertname=\"NodeDown\", tier=\"VALIDATOR\"}",
+                "truncatedAlerts", 3, "alerts", group);
+        var size = tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsBytes(body).length;
+        assertThat(size).as("well over the 64 KiB of other API bodies").isBetween(200_000, 1_000_000);
+
+        var response = api.post("/api/v1/alerts", body, SECRET);
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.body().path("received").asInt()).isEqualTo(400);
+        assertThat(response.body().path("created").asInt()).isEqualTo(400);
+        assertThat(response.body().path("truncated").asInt()).isEqualTo(3);
+        assertThat(jdbc.sql("SELECT count(*) FROM alerts WHERE node_id LIKE :p AND status = 'firing'")
+                .param("p", run + "%").query(Long.class).single()).isEqualTo(400);
+    }
+
+    @Test
+    void theWebhookStillHasALimitAndOtherApiCallsKeep64KiB() {
+        var huge = "{\"version\":\"4\",\"alerts\":[],\"receiver\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
+        var refused = api.post("/api/v1/alerts", huge, SECRET);
+        assertThat(refused.status()).isEqualTo(413);
+        assertThat(refused.text("detail")).contains("2 MiB");
+        var report = "{\"version\":\"" + "x".repeat(100 * 1024) + "\"}";
+        var other = api.post("/api/v1/health", report, IntegrationTest.ADMIN_TOKEN);
+        assertThat(other.status()).isEqualTo(413);
+        assertThat(other.text("detail")).contains("64 KiB");
     }
 
     private String token(String name, Role role) {
