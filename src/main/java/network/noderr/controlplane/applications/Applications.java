@@ -105,10 +105,12 @@ public class Applications {
 
     /**
      * Revokes the unused install token of an approved application and issues a new one (for a lost or expired
-     * token). Refused once a node has registered with it.
+     * token). Refused once a node has registered with it. The application row is locked first, so concurrent
+     * reissues (two admins, a double click, two replicas) run one after the other and leave exactly one usable token.
      */
     @Transactional
     public Approval reissueToken(UUID id, String actor, String baseUrl) {
+        lock(id);
         var application = get(id);
         if (application.status() != ApplicationStatus.APPROVED) {
             throw new ProblemException(409, "application-not-approved", "Application not approved",
@@ -180,6 +182,15 @@ public class Applications {
                             + "); only pending applications can be approved or rejected.");
         }
         return application;
+    }
+
+    /** Locks the application's row until the transaction ends; 404 when there is no such application. */
+    private void lock(UUID id) {
+        jdbc.sql("SELECT id FROM applications WHERE id = :id FOR UPDATE")
+                .param("id", id)
+                .query(UUID.class)
+                .optional()
+                .orElseThrow(() -> notFound(id));
     }
 
     private static ProblemException notFound(UUID id) {

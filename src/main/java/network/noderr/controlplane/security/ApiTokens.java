@@ -105,6 +105,14 @@ public class ApiTokens {
         return owner;
     }
 
+    /** When a token stops working: {@code null} inside when it never expires, empty when there is no such token. */
+    public Optional<Optional<java.time.Instant>> expiry(UUID tokenId) {
+        return jdbc.sql("SELECT expires_at FROM api_tokens WHERE id = :id")
+                .param("id", tokenId)
+                .query((rs, i) -> Optional.ofNullable(instant(rs.getTimestamp("expires_at"))))
+                .optional();
+    }
+
     /** A token as its owner sees it later: never the token itself. */
     public record TokenInfo(@org.jspecify.annotations.NonNull UUID id, @org.jspecify.annotations.NonNull String name,
             java.time.@org.jspecify.annotations.NonNull Instant createdAt,

@@ -2,11 +2,14 @@ package network.noderr.controlplane.security;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.ProblemException;
 import org.jspecify.annotations.Nullable;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.core.OAuth2AuthenticatedPrincipal;
 import org.springframework.stereotype.Service;
 
 /** What every user may do for themselves: their own API tokens (shown once) and their password. */
@@ -30,7 +33,13 @@ public class MyAccount {
         return tokens.list(me().id());
     }
 
-    /** @param expiresInDays 1 to 3650, or null for a token that does not expire */
+    /**
+     * Issues a token for the caller. A token created by a request that authenticated with an API token never outlives
+     * that token: its expiry is capped at the calling token's (and a caller whose token expires gets one that expires
+     * then, not never). Created from the dashboard, it expires as asked.
+     *
+     * @param expiresInDays 1 to 3650, or null for a token that does not expire (subject to the cap above)
+     */
     public ApiTokens.IssuedToken createToken(String name, @Nullable Integer expiresInDays) {
         if (name == null || name.isBlank() || name.length() > 100) {
             throw new InvalidRequestException("name", "must be 1 to 100 characters");
@@ -38,8 +47,27 @@ public class MyAccount {
         if (expiresInDays != null && (expiresInDays < 1 || expiresInDays > MAX_DAYS)) {
             throw new InvalidRequestException("expiresInDays", "must be 1 to " + MAX_DAYS + " (or left out)");
         }
-        return tokens.issue(me().id(), name.strip(),
-                expiresInDays == null ? null : clock.instant().plus(Duration.ofDays(expiresInDays)));
+        Instant expiresAt = expiresInDays == null ? null : clock.instant().plus(Duration.ofDays(expiresInDays));
+        var callingToken = callingTokenId();
+        if (callingToken != null) {
+            var callerExpiry = tokens.expiry(callingToken)
+                    .orElseThrow(() -> new ProblemException(403, "token-unknown", "Calling token unknown",
+                            "The API token this request authenticated with no longer exists."));
+            if (callerExpiry.isPresent() && (expiresAt == null || expiresAt.isAfter(callerExpiry.get()))) {
+                expiresAt = callerExpiry.get();
+            }
+        }
+        return tokens.issue(me().id(), name.strip(), expiresAt);
+    }
+
+    /** The id of the API token the current request authenticated with, or null for a dashboard session. */
+    private static @Nullable UUID callingTokenId() {
+        var auth = SecurityContextHolder.getContext().getAuthentication();
+        if (auth != null && auth.getPrincipal() instanceof OAuth2AuthenticatedPrincipal principal
+                && principal.getAttribute("token_id") instanceof String id) {
+            return UUID.fromString(id);
+        }
+        return null;
     }
 
     public void revokeToken(UUID id) {

@@ -70,7 +70,9 @@ public class NodeTokens {
 
     /**
      * Verifies like {@link #verifyingDecoder()}, remembering tokens it already verified until they expire, so a
-     * node's repeated requests cost one signature check per token instead of one per request.
+     * node's repeated requests cost one signature check per token instead of one per request. A remembered token
+     * still counts only while its signing key does (a retired key stops verifying one token lifetime after its
+     * retirement, also for tokens verified before).
      */
     JwtDecoder decoder() {
         var verifying = verifyingDecoder();
@@ -83,7 +85,9 @@ public class NodeTokens {
                 .build();
         return token -> {
             var cached = verified.getIfPresent(token);
-            if (cached != null && cached.getExpiresAt() != null && cached.getExpiresAt().isAfter(clock.instant())) {
+            if (cached != null && cached.getExpiresAt() != null && cached.getExpiresAt().isAfter(clock.instant())
+                    && cached.getHeaders().get("kid") instanceof String kid
+                    && keys.verificationKeys().getKeyByKeyId(kid) != null) {
                 return cached;
             }
             var jwt = verifying.decode(token);

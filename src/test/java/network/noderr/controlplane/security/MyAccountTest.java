@@ -96,4 +96,51 @@ class MyAccountTest {
         assertThat(encoder.matches("second-password-456", hash)).isTrue();
         assertThat(encoder.matches("first-password-123", hash)).isFalse();
     }
+
+    private static java.time.Instant expiryOf(ApiClient api, String callerToken, String id) {
+        var list = api.get("/api/v1/admin/me/api-tokens", callerToken).body();
+        var entry = java.util.stream.StreamSupport.stream(list.spliterator(), false)
+                .filter(t -> t.path("id").asText().equals(id)).findFirst().orElseThrow();
+        return entry.path("expiresAt").isNull() || entry.path("expiresAt").isMissingNode()
+                ? null
+                : java.time.Instant.parse(entry.path("expiresAt").asText());
+    }
+
+    @Test
+    void aTokenCreatedWithAnExpiringApiTokenNeverOutlivesIt() {
+        var api = new ApiClient(port);
+        var user = users.findByUsername("tokens-capped")
+                .orElseGet(() -> users.create("tokens-capped", "tokens-capped-password", Role.VIEWER));
+        var callerExpiry = java.time.Instant.now().plus(java.time.Duration.ofDays(2))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        var caller = apiTokens.issue(user.id(), "short-lived", callerExpiry).token();
+
+        var never = api.post("/api/v1/admin/me/api-tokens", Map.of("name", "asked-never"), caller);
+        assertThat(never.status()).isEqualTo(201);
+        assertThat(expiryOf(api, caller, never.text("id"))).as("never is capped at the caller's expiry")
+                .isEqualTo(callerExpiry);
+
+        var longer = api.post("/api/v1/admin/me/api-tokens", Map.of("name", "asked-year", "expiresInDays", 365), caller);
+        assertThat(longer.status()).isEqualTo(201);
+        assertThat(expiryOf(api, caller, longer.text("id"))).isEqualTo(callerExpiry);
+
+        var shorter = api.post("/api/v1/admin/me/api-tokens", Map.of("name", "asked-day", "expiresInDays", 1), caller);
+        assertThat(shorter.status()).isEqualTo(201);
+        assertThat(expiryOf(api, caller, shorter.text("id"))).as("a shorter lifetime is kept")
+                .isBefore(callerExpiry).isAfter(java.time.Instant.now());
+    }
+
+    @Test
+    void aTokenCreatedWithANeverExpiringApiTokenOrFromTheDashboardExpiresAsAsked() {
+        var api = new ApiClient(port);
+        var caller = viewerToken("tokens-uncapped");
+        var never = api.post("/api/v1/admin/me/api-tokens", Map.of("name", "asked-never"), caller);
+        assertThat(never.status()).isEqualTo(201);
+        assertThat(expiryOf(api, caller, never.text("id"))).isNull();
+
+        SecurityContextHolder.getContext().setAuthentication(
+                UsernamePasswordAuthenticationToken.authenticated("tokens-uncapped", null, java.util.List.of()));
+        var fromDashboard = account.createToken("dashboard-never", null);
+        assertThat(expiryOf(api, caller, fromDashboard.id().toString())).isNull();
+    }
 }
