@@ -2,6 +2,7 @@ import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
 import { useSignal } from '@vaadin/hilla-react-signals';
 import { LoginOverlay } from '@vaadin/react-components/LoginOverlay.js';
 import { useAuth } from 'Frontend/auth';
+import { LoginStatusService } from 'Frontend/generated/endpoints';
 import { useLocation } from 'react-router';
 
 export const config: ViewConfig = {
@@ -33,6 +34,8 @@ const i18n = {
 export default function LoginView() {
   const { login, logout, state } = useAuth();
   const hasError = useSignal(false);
+  // Set when the server refused the attempt without checking the password (too many failed logins).
+  const refusal = useSignal<string | undefined>(undefined);
   const submitted = useSignal(false);
   const from = (useLocation().state as { from?: { pathname?: string } } | null)?.from?.pathname;
 
@@ -69,11 +72,16 @@ export default function LoginView() {
       opened
       noForgotPassword
       error={hasError.value}
-      i18n={i18n}
+      i18n={
+        refusal.value
+          ? { ...i18n, errorMessage: { ...i18n.errorMessage, title: 'Login refused', message: refusal.value } }
+          : i18n
+      }
       onLogin={async ({ detail: { username, password } }) => {
         submitted.value = true;
         const { defaultUrl, error, redirectUrl } = await login(username, password);
         if (error) {
+          refusal.value = (await LoginStatusService.lastRefusal().catch(() => undefined)) ?? undefined;
           hasError.value = true;
         } else {
           // A full load picks up the new session, CSRF token and the menu for the user's roles.

@@ -2,6 +2,7 @@ package network.noderr.controlplane;
 
 import java.io.IOException;
 import java.net.CookieManager;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -23,11 +24,20 @@ public final class DashboardClient {
     private String csrfToken;
 
     public DashboardClient(int port) {
-        this.baseUrl = "http://localhost:" + port;
-        this.http = HttpClient.newBuilder()
+        this(port, null);
+    }
+
+    /** A client whose connections come from {@code localAddress} (e.g. 127.0.0.21), for per-address limits. */
+    public DashboardClient(int port, InetAddress localAddress) {
+        // A bound local IPv4 address needs an IPv4 server address.
+        this.baseUrl = (localAddress == null ? "http://localhost:" : "http://127.0.0.1:") + port;
+        var builder = HttpClient.newBuilder()
                 .cookieHandler(new CookieManager())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (localAddress != null) {
+            builder.localAddress(localAddress);
+        }
+        this.http = builder.build();
     }
 
     /** Posts the login form; returns the HTTP status of the login response. */

@@ -24,12 +24,21 @@ public record RateLimitProperties(@DefaultValue Map<String, Limit> limits) {
 
     static final Limit APPLICATIONS_DEFAULT = new Limit(5, Duration.ofHours(1));
     static final Limit NODE_AUTH_DEFAULT = new Limit(30, Duration.ofMinutes(1));
+    /** Failed dashboard logins per source address. */
+    static final Limit LOGIN_ADDRESS_DEFAULT = new Limit(20, Duration.ofMinutes(10));
+    /** Failed dashboard logins per username (from any address). */
+    static final Limit LOGIN_USER_DEFAULT = new Limit(10, Duration.ofMinutes(15));
 
     Limit limit(String name) {
         var configured = limits.get(name);
         if (configured != null) {
             return configured;
         }
-        return name.equals("applications") ? APPLICATIONS_DEFAULT : NODE_AUTH_DEFAULT;
+        return switch (name) {
+            case "applications" -> APPLICATIONS_DEFAULT;
+            case "login-address" -> LOGIN_ADDRESS_DEFAULT;
+            case "login-user" -> LOGIN_USER_DEFAULT;
+            default -> NODE_AUTH_DEFAULT;
+        };
     }
 }

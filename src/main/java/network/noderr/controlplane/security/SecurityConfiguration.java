@@ -24,6 +24,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.oauth2.server.resource.authentication.OpaqueTokenAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -39,7 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       {@code /actuator/prometheus} need a token of any role.
  *   <li>everything else: the Hilla dashboard with its login view, session cookies and CSRF protection; each
  *       request of a session re-reads the user ({@link SessionAccountFilter}), so disabling a user ends their
- *       sessions and a role change applies at once.
+ *       sessions and a role change applies at once. Failed password logins are limited per address and per
+ *       username ({@link LoginThrottle}).
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -153,8 +155,11 @@ class SecurityConfiguration {
 
     @Bean
     @Order(3)
-    SecurityFilterChain dashboardFilterChain(HttpSecurity http, UserAccounts users) throws Exception {
+    SecurityFilterChain dashboardFilterChain(HttpSecurity http, UserAccounts users, LoginThrottle loginThrottle,
+            org.springframework.context.ApplicationEventPublisher events) throws Exception {
         http.addFilterAfter(new SessionAccountFilter(users), SecurityContextHolderFilter.class)
+                .addFilterBefore(new LoginThrottleFilter(loginThrottle, events),
+                        UsernamePasswordAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth.requestMatchers(
                                 "/styles.css", "/favicon.ico", "/images/**", "/install.sh", "/install.ps1",
                                 "/downloads/noderr-agent.jar")

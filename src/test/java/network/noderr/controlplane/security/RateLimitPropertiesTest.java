@@ -21,6 +21,12 @@ class RateLimitPropertiesTest {
         var limits = bind(Map.of());
         assertThat(limits.limit("applications")).isEqualTo(new RateLimitProperties.Limit(5, Duration.ofHours(1)));
         assertThat(limits.limit("node-auth")).isEqualTo(new RateLimitProperties.Limit(30, Duration.ofMinutes(1)));
+        assertThat(limits.limit("login-address"))
+                .isEqualTo(new RateLimitProperties.Limit(20, Duration.ofMinutes(10)))
+                .isEqualTo(RateLimitProperties.LOGIN_ADDRESS_DEFAULT);
+        assertThat(limits.limit("login-user"))
+                .isEqualTo(new RateLimitProperties.Limit(10, Duration.ofMinutes(15)))
+                .isEqualTo(RateLimitProperties.LOGIN_USER_DEFAULT);
     }
 
     @Test

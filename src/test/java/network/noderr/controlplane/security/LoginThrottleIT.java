@@ -1,0 +1,124 @@
+package network.noderr.controlplane.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.http.HttpResponse;
+import java.util.regex.Pattern;
+import network.noderr.controlplane.DashboardClient;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.audit.AuditLog;
+import network.noderr.controlplane.browser.Browsers;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * Failed dashboard logins are limited per source address and per username, against the real server with small limits
+ * (its own context, so the suite's raised limits stay elsewhere). The refill is covered by {@link LoginThrottleTest}.
+ */
+@IntegrationTest
+@TestPropertySource(properties = {
+    "noderr.rate-limits.limits.login-address.capacity=3",
+    "noderr.rate-limits.limits.login-user.capacity=4"
+})
+class LoginThrottleIT {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    UserAccounts users;
+
+    @Autowired
+    AuditLog audit;
+
+    @Test
+    void anAddressWithTooManyFailuresIsRefusedEvenWithTheRightPassword() throws Exception {
+        user("throttle-addr");
+        user("throttle-other");
+        var guesser = client("127.0.0.21");
+        for (int i = 0; i < 3; i++) {
+            assertWrongPassword(guesser.login("throttle-addr", "guess-" + i));
+        }
+
+        var refused = guesser.login("throttle-addr", "throttle-addr-password");
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.body()).matches("Too many failed logins: try again in \\d+ minutes?\\.");
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertThat(guesser.call("LoginStatusService", "lastRefusal", "{}").body())
+                .as("the login view can show why")
+                .contains("Too many failed logins");
+        assertThat(guesser.login("throttle-other", "throttle-other-password").statusCode())
+                .as("the address is refused for every username")
+                .isEqualTo(429);
+
+        assertThat(client("127.0.0.22").login("throttle-other", "throttle-other-password").statusCode())
+                .as("another user from another address")
+                .isEqualTo(200);
+        assertThat(client("127.0.0.22").login("throttle-addr", "throttle-addr-password").statusCode())
+                .as("the same user from another address: 3 of its 4 failures used")
+                .isEqualTo(200);
+
+        var entries = audit.find(new AuditLog.Query("throttle-addr", null, null, "refused", null, null, 10));
+        assertThat(entries).anySatisfy(e -> {
+            assertThat(e.action()).isEqualTo("POST /login: too many failed logins");
+            assertThat(e.status()).isEqualTo(429);
+            assertThat(e.sourceAddress()).isEqualTo("127.0.0.21");
+        });
+    }
+
+    @Test
+    void aUsernameWithTooManyFailuresIsRefusedFromEveryAddress() throws Exception {
+        user("throttle-user");
+        for (int i = 0; i < 4; i++) {
+            assertWrongPassword(client("127.0.0." + (31 + i)).login("throttle-user", "guess-" + i));
+        }
+        var refused = client("127.0.0.40").login("THROTTLE-USER", "throttle-user-password");
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.body()).startsWith("Too many failed logins");
+
+        // The login view says so instead of "incorrect password".
+        var page = Browsers.newPage();
+        try {
+            page.navigate("http://localhost:" + port + "/login");
+            page.locator("input[name=username]").fill("throttle-user");
+            page.locator("input[name=password]").fill("throttle-user-password");
+            page.locator("input[name=password]").press("Enter");
+            com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(
+                            page.getByText(Pattern.compile("Too many failed logins: try again in \\d+ minutes?")))
+                    .isVisible();
+            com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(page)
+                    .hasURL(Pattern.compile(".*/login$"));
+            Browsers.screenshot(page, "login-throttled");
+        } finally {
+            page.context().close();
+        }
+    }
+
+    @Test
+    void successfulLoginsTakeNothing() throws Exception {
+        user("throttle-ok");
+        var client = client("127.0.0.50");
+        for (int i = 0; i < 6; i++) {
+            assertThat(client.login("throttle-ok", "throttle-ok-password").statusCode()).isEqualTo(200);
+        }
+        assertWrongPassword(client.login("throttle-ok", "wrong"));
+        assertThat(client.login("throttle-ok", "throttle-ok-password").statusCode()).isEqualTo(200);
+    }
+
+    private void user(String name) {
+        if (users.findByUsername(name).isEmpty()) {
+            users.create(name, name + "-password", Role.VIEWER);
+        }
+    }
+
+    private DashboardClient client(String address) throws Exception {
+        return new DashboardClient(port, InetAddress.getByName(address));
+    }
+
+    private static void assertWrongPassword(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as("a wrong password, not yet refused").isNotIn(200, 429);
+    }
+}
