@@ -272,7 +272,14 @@ function RolloutProgress({ rollout: r }: { rollout: RolloutView }) {
               <span>{c.cohort}</span>
               <span>{c.active ? `${c.updated}/${c.nodes}` : 'waiting'}</span>
             </div>
-            <ProgressBar value={c.nodes === 0 ? (c.active ? 1 : 0) : c.updated / c.nodes} />
+            <ProgressBar
+              value={c.nodes === 0 ? (c.active ? 1 : 0) : c.updated / c.nodes}
+              aria-label={
+                c.active
+                  ? `${r.tier} ${r.versionString} ${c.cohort}: ${c.updated} of ${c.nodes} updated`
+                  : `${r.tier} ${r.versionString} ${c.cohort}: waiting`
+              }
+            />
           </div>
         ))}
       </div>

@@ -5,10 +5,11 @@ import { Select } from '@vaadin/react-components/Select.js';
 import { useAuth } from 'Frontend/auth';
 import { useLiveRefresh } from 'Frontend/components/live';
 import { formatRelative } from 'Frontend/components/time';
+import { useLoaded } from 'Frontend/components/useLoaded';
 import { AlertsService } from 'Frontend/generated/endpoints';
 import type AlertView from 'Frontend/generated/network/noderr/controlplane/alerts/AlertView';
 import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import './alerts.css';
 
 export const config: ViewConfig = {
@@ -32,21 +33,11 @@ function errorText(e: unknown) {
 export default function AlertsView() {
   const { state } = useAuth();
   const canAcknowledge = state.user?.roles.includes('RELEASE_MANAGER') ?? false;
-  const [alerts, setAlerts] = useState<AlertView[] | undefined>(undefined);
   const [status, setStatus] = useState('all');
   const [busy, setBusy] = useState<string | undefined>(undefined);
 
-  const load = useCallback(async () => {
-    try {
-      setAlerts(await AlertsService.list(status === 'all' ? undefined : status));
-    } catch (e) {
-      Notification.show(`Could not load alerts: ${errorText(e)}`, { theme: 'error', duration: 6000 });
-    }
-  }, [status]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const fetchAlerts = useCallback(() => AlertsService.list(status === 'all' ? undefined : status), [status]);
+  const { data: alerts, error: loadError, reload: load } = useLoaded(fetchAlerts, 'Could not load alerts');
   useLiveRefresh(load, TOPICS);
 
   async function acknowledge(alert: AlertView) {
@@ -81,7 +72,19 @@ export default function AlertsView() {
           From Alertmanager (Prometheus rules) and from the control plane itself; updates live.
         </span>
       </div>
-      {alerts !== undefined && alerts.length === 0 && (
+      {loadError && (
+        <div className="empty-state" role="alert" data-testid="alerts-error">
+          <h2>The alerts could not be loaded</h2>
+          <p>{loadError}</p>
+          <Button onClick={() => void load()}>Try again</Button>
+        </div>
+      )}
+      {alerts === undefined && !loadError && (
+        <p className="text-secondary" aria-busy="true" data-testid="alerts-loading">
+          Loading alerts…
+        </p>
+      )}
+      {!loadError && alerts !== undefined && alerts.length === 0 && (
         <div className="empty-state" data-testid="alerts-empty">
           <h2>No alerts</h2>
           <p>Nothing is firing. Alerts arrive from Alertmanager's webhook and from automatic rollbacks.</p>

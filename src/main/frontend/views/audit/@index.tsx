@@ -1,13 +1,14 @@
 import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
 import { Button } from '@vaadin/react-components/Button.js';
+import { DateTimePicker } from '@vaadin/react-components/DateTimePicker.js';
 import { Grid } from '@vaadin/react-components/Grid.js';
 import { GridColumn } from '@vaadin/react-components/GridColumn.js';
-import { Notification } from '@vaadin/react-components/Notification.js';
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { AuditService } from 'Frontend/generated/endpoints';
 import type AuditEntry from 'Frontend/generated/network/noderr/controlplane/audit/AuditEntry';
-import { useCallback, useEffect, useState } from 'react';
+import { errorText, showError } from 'Frontend/components/errors';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 export const config: ViewConfig = {
   title: 'Audit log',
@@ -22,35 +23,101 @@ const outcomes = [
   { label: 'Failed', value: 'failed' },
 ];
 
-type Filters = { actor: string; action: string; target: string; outcome: string };
+type Filters = { actor: string; action: string; target: string; outcome: string; from: string; to: string };
 
-function errorText(e: unknown) {
-  return e instanceof Error ? e.message : String(e);
+/** A date-time picker's local value ("2026-11-24T10:00") as an instant for the server; undefined when empty. */
+function instant(local: string) {
+  return local ? new Date(local).toISOString() : undefined;
 }
 
 export default function AuditView() {
-  const [draft, setDraft] = useState<Filters>({ actor: '', action: '', target: '', outcome: 'any' });
+  const [draft, setDraft] = useState<Filters>({ actor: '', action: '', target: '', outcome: 'any', from: '', to: '' });
   const [filters, setFilters] = useState<Filters>(draft);
   const [entries, setEntries] = useState<AuditEntry[] | undefined>(undefined);
+  /** Whether older matching entries exist beyond those shown. */
+  const [more, setMore] = useState(false);
+  const [loadError, setLoadError] = useState<string | undefined>(undefined);
+  const [loadingOlder, setLoadingOlder] = useState(false);
   const [downloading, setDownloading] = useState(false);
   const outcome = (f: Filters) => (f.outcome === 'any' ? undefined : f.outcome);
+  const rangeError = draft.from && draft.to && draft.from >= draft.to ? 'Must be after “From”' : undefined;
+
+  const find = useCallback(
+    (beforeId?: number) =>
+      AuditService.find(
+        filters.actor,
+        filters.action,
+        filters.target,
+        outcome(filters),
+        instant(filters.from),
+        instant(filters.to),
+        beforeId,
+      ),
+    [filters],
+  );
+  /** The query of the entries shown: an answer to an older query (the filters changed meanwhile) is dropped. */
+  const current = useRef(find);
+  current.current = find;
 
   const load = useCallback(async () => {
+    setEntries(undefined);
+    setLoadError(undefined);
     try {
-      setEntries(await AuditService.find(filters.actor, filters.action, filters.target, outcome(filters)));
+      const page = await find();
+      if (current.current !== find) {
+        return;
+      }
+      setEntries(page.entries);
+      setMore(page.more);
     } catch (e) {
-      Notification.show(`Could not load the audit log: ${errorText(e)}`, { theme: 'error', duration: 6000 });
+      if (current.current !== find) {
+        return;
+      }
+      setLoadError(errorText(e));
+      showError('Could not load the audit log', e);
     }
-  }, [filters]);
+  }, [find]);
 
   useEffect(() => {
     void load();
   }, [load]);
 
+  async function loadOlder() {
+    if (!entries?.length) {
+      return;
+    }
+    setLoadingOlder(true);
+    try {
+      const page = await find(entries[entries.length - 1].id);
+      if (current.current !== find) {
+        return;
+      }
+      setEntries([...entries, ...page.entries]);
+      setMore(page.more);
+    } catch (e) {
+      showError('Could not load older entries', e);
+    } finally {
+      setLoadingOlder(false);
+    }
+  }
+
+  function applyFilters() {
+    if (!rangeError) {
+      setFilters(draft);
+    }
+  }
+
   async function download() {
     setDownloading(true);
     try {
-      const csv = await AuditService.csv(filters.actor, filters.action, filters.target, outcome(filters));
+      const csv = await AuditService.csv(
+        filters.actor,
+        filters.action,
+        filters.target,
+        outcome(filters),
+        instant(filters.from),
+        instant(filters.to),
+      );
       const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
       const link = document.createElement('a');
       link.href = url;
@@ -58,7 +125,7 @@ export default function AuditView() {
       link.click();
       URL.revokeObjectURL(url);
     } catch (e) {
-      Notification.show(`The export failed: ${errorText(e)}`, { theme: 'error', duration: 8000 });
+      showError('The export failed', e);
     } finally {
       setDownloading(false);
     }
@@ -71,7 +138,7 @@ export default function AuditView() {
       value={draft[key]}
       clearButtonVisible
       onValueChanged={(e) => setDraft((d) => ({ ...d, [key]: e.detail.value }))}
-      onKeyDown={(e) => e.key === 'Enter' && setFilters(draft)}
+      onKeyDown={(e) => e.key === 'Enter' && applyFilters()}
     />
   );
 
@@ -82,10 +149,10 @@ export default function AuditView() {
         data-testid="audit-filters"
         onSubmit={(e) => {
           e.preventDefault();
-          setFilters(draft);
+          applyFilters();
         }}
       >
-        {field('actor', 'Actor', 'exact user name')}
+        {field('actor', 'Actor', 'user name (any case)')}
         {field('action', 'Action', 'e.g. approve, publish')}
         {field('target', 'Target', 'node id, application id, tier…')}
         <Select
@@ -94,32 +161,70 @@ export default function AuditView() {
           value={draft.outcome}
           onValueChanged={(e) => setDraft((d) => ({ ...d, outcome: e.detail.value }))}
         />
-        <Button theme="primary" onClick={() => setFilters(draft)}>
+        <DateTimePicker
+          label="From"
+          helperText="Inclusive, your local time"
+          value={draft.from}
+          onValueChanged={(e) => setDraft((d) => ({ ...d, from: e.detail.value }))}
+          data-testid="audit-from"
+        />
+        <DateTimePicker
+          label="To"
+          helperText="Exclusive"
+          value={draft.to}
+          errorMessage={rangeError}
+          invalid={!!rangeError}
+          onValueChanged={(e) => setDraft((d) => ({ ...d, to: e.detail.value }))}
+          data-testid="audit-to"
+        />
+        <Button theme="primary" onClick={applyFilters}>
           Filter
         </Button>
         <Button onClick={() => void download()} disabled={downloading}>
           {downloading ? 'Preparing CSV…' : 'Download CSV'}
         </Button>
       </form>
-      {entries !== undefined && entries.length === 0 ? (
+      {loadError ? (
+        <div className="empty-state" role="alert" data-testid="audit-error">
+          <h2>The audit log could not be loaded</h2>
+          <p>{loadError}</p>
+          <Button onClick={() => void load()}>Try again</Button>
+        </div>
+      ) : entries !== undefined && entries.length === 0 ? (
         <div className="empty-state" data-testid="audit-empty">
           <h2>No entries</h2>
           <p>Nothing matches these filters. Every admin action and every rollout change made by the system or the chain is recorded here.</p>
         </div>
       ) : (
-        <Grid<AuditEntry> items={entries ?? []} className="flex-grow" aria-label="Audit log" data-testid="audit-grid">
-          <GridColumn header="When" autoWidth>
-            {({ item }) => new Date(item.at).toLocaleString()}
-          </GridColumn>
-          <GridColumn path="actor" header="Who" autoWidth />
-          <GridColumn path="action" header="What" autoWidth />
-          <GridColumn path="target" header="Target" autoWidth />
-          <GridColumn header="Outcome" autoWidth>
-            {({ item }) => `${item.outcome}${item.status ? ` (${item.status})` : ''}`}
-          </GridColumn>
-          <GridColumn path="sourceAddress" header="From" autoWidth />
-          <GridColumn path="detail" header="Details" flexGrow={1} />
-        </Grid>
+        <>
+          <div className="flex items-center gap-m">
+            <span className="text-secondary" role="status" data-testid="audit-count">
+              {entries === undefined
+                ? 'Loading…'
+                : more
+                  ? `Showing the newest ${entries.length.toLocaleString()} matching entries; older ones exist.`
+                  : `Showing all ${entries.length.toLocaleString()} matching entries.`}
+            </span>
+            {more && (
+              <Button onClick={() => void loadOlder()} disabled={loadingOlder}>
+                {loadingOlder ? 'Loading older…' : 'Load older'}
+              </Button>
+            )}
+          </div>
+          <Grid<AuditEntry> items={entries ?? []} className="flex-grow" aria-label="Audit log" data-testid="audit-grid">
+            <GridColumn header="When" autoWidth>
+              {({ item }) => new Date(item.at).toLocaleString()}
+            </GridColumn>
+            <GridColumn path="actor" header="Who" autoWidth />
+            <GridColumn path="action" header="What" autoWidth />
+            <GridColumn path="target" header="Target" autoWidth />
+            <GridColumn header="Outcome" autoWidth>
+              {({ item }) => `${item.outcome}${item.status ? ` (${item.status})` : ''}`}
+            </GridColumn>
+            <GridColumn path="sourceAddress" header="From" autoWidth />
+            <GridColumn path="detail" header="Details" flexGrow={1} />
+          </Grid>
+        </>
       )}
     </main>
   );

@@ -7,6 +7,7 @@ import 'Frontend/components/charts';
 import { HealthBadge } from 'Frontend/components/HealthBadge';
 import { useNodeRefresh } from 'Frontend/components/live';
 import { formatRelative } from 'Frontend/components/time';
+import { useLoaded } from 'Frontend/components/useLoaded';
 import { AuditService, HealthHistoryService, NodeRegistryService } from 'Frontend/generated/endpoints';
 import type AuditEntry from 'Frontend/generated/network/noderr/controlplane/audit/AuditEntry';
 import type StoredHealthReport from 'Frontend/generated/network/noderr/controlplane/health/StoredHealthReport';
@@ -37,30 +38,30 @@ export default function NodeDetailsView() {
   const { nodeId = '' } = useParams();
   const { state } = useAuth();
   const isAdmin = state.user?.roles.includes('ADMIN') ?? false;
-  /** undefined while loading; null when there is no such node. */
-  const [details, setDetails] = useState<NodeDetails | null | undefined>(undefined);
   const [health, setHealth] = useState<StoredHealthReport[]>([]);
   const [audit, setAudit] = useState<AuditEntry[]>([]);
   const [confirm, setConfirm] = useState<'suspend' | 'reinstate' | undefined>(undefined);
   const [busy, setBusy] = useState(false);
 
-  const load = useCallback(async () => {
-    let node: NodeDetails;
+  /** null when there is no such node; any other failure is the error state with "Try again". */
+  const fetchDetails = useCallback(async (): Promise<NodeDetails | null> => {
     try {
-      node = await NodeRegistryService.details(nodeId);
+      return await NodeRegistryService.details(nodeId);
     } catch (e) {
       if (errorText(e).includes('There is no node')) {
-        setDetails(null);
-      } else {
-        Notification.show(`Could not load ${nodeId}: ${errorText(e)}. It refreshes by itself; reload if it does not.`, {
-          theme: 'error',
-          position: 'bottom-end',
-          duration: 6000,
-        });
+        return null;
       }
-      return;
+      throw e;
     }
-    setDetails(node);
+  }, [nodeId]);
+  /** details: undefined while loading (or when the first load failed: see loadError). */
+  const {
+    data: details,
+    error: loadError,
+    reload: reloadDetails,
+  } = useLoaded(fetchDetails, `Could not load ${nodeId}`);
+
+  const loadHistory = useCallback(async () => {
     try {
       const [reports, entries] = await Promise.all([
         HealthHistoryService.latest(nodeId, HISTORY_REPORTS),
@@ -77,9 +78,13 @@ export default function NodeDetailsView() {
     }
   }, [nodeId]);
 
+  const load = useCallback(async () => {
+    await Promise.all([reloadDetails(), loadHistory()]);
+  }, [reloadDetails, loadHistory]);
+
   useEffect(() => {
-    void load();
-  }, [load]);
+    void loadHistory();
+  }, [loadHistory]);
   // Live: this node's own stream ticks when it reports or changes.
   useNodeRefresh(nodeId, load);
 
@@ -115,6 +120,17 @@ export default function NodeDetailsView() {
             There is no such node in the registry. Go back to <Link to="/nodes">Nodes</Link> and pick one from the
             list.
           </p>
+        </div>
+      </main>
+    );
+  }
+  if (details === undefined && loadError) {
+    return (
+      <main className="view">
+        <div className="empty-state" role="alert" data-testid="node-error">
+          <h2>{nodeId} could not be loaded</h2>
+          <p>{loadError}</p>
+          <Button onClick={() => void load()}>Try again</Button>
         </div>
       </main>
     );

@@ -21,10 +21,11 @@ class AuditController {
 
     /** The query parameters of both calls; every one optional. */
     record Filters(@Nullable String actor, @Nullable String action, @Nullable String target, @Nullable String outcome,
-            @Nullable Instant from, @Nullable Instant to, @Nullable Integer limit) {
+            @Nullable Instant from, @Nullable Instant to, @Nullable Long beforeId, @Nullable Integer limit) {
 
         AuditLog.Query query(int defaultLimit) {
-            return new AuditLog.Query(actor, action, target, outcome, from, to, limit == null ? defaultLimit : limit);
+            return new AuditLog.Query(actor, action, target, outcome, from, to, beforeId,
+                    limit == null ? defaultLimit : limit);
         }
     }
 

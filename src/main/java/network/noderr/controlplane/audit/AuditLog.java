@@ -19,8 +19,14 @@ import org.springframework.stereotype.Service;
 public class AuditLog {
 
     /** Filters for reading; every one optional. {@code action} and {@code target} match substrings. */
+    /**
+     * Filters (each optional): actor matched exactly but ignoring case (user names are case-insensitive), action and
+     * target as case-insensitive substrings, outcome exactly, {@code from} inclusive and {@code to} exclusive;
+     * {@code beforeId} pages to older entries (keyset: only ids below it). Newest first, at most {@code limit}.
+     */
     public record Query(@Nullable String actor, @Nullable String action, @Nullable String target,
-            @Nullable String outcome, @Nullable Instant from, @Nullable Instant to, int limit) {}
+            @Nullable String outcome, @Nullable Instant from, @Nullable Instant to, @Nullable Long beforeId,
+            int limit) {}
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -106,14 +112,18 @@ public class AuditLog {
         if (q.outcome() != null && !List.of("success", "refused", "failed").contains(q.outcome())) {
             throw new InvalidRequestException("outcome", "must be success, refused or failed");
         }
+        if (q.from() != null && q.to() != null && !q.from().isBefore(q.to())) {
+            throw new InvalidRequestException("to", "must be after from");
+        }
         return jdbc.sql("""
                         SELECT * FROM audit_log
-                        WHERE (CAST(:actor AS VARCHAR) IS NULL OR actor = :actor)
+                        WHERE (CAST(:actor AS VARCHAR) IS NULL OR lower(actor) = lower(:actor))
                           AND (CAST(:action AS VARCHAR) IS NULL OR strpos(lower(action), lower(:action)) > 0)
                           AND (CAST(:target AS VARCHAR) IS NULL OR strpos(lower(target), lower(:target)) > 0)
                           AND (CAST(:outcome AS VARCHAR) IS NULL OR outcome = :outcome)
                           AND (CAST(:from AS TIMESTAMPTZ) IS NULL OR at >= :from)
                           AND (CAST(:to AS TIMESTAMPTZ) IS NULL OR at < :to)
+                          AND (CAST(:beforeId AS BIGINT) IS NULL OR id < :beforeId)
                         ORDER BY id DESC LIMIT :limit""")
                 .param("actor", q.actor())
                 .param("action", q.action())
@@ -121,6 +131,7 @@ public class AuditLog {
                 .param("outcome", q.outcome())
                 .param("from", q.from() == null ? null : Timestamp.from(q.from()))
                 .param("to", q.to() == null ? null : Timestamp.from(q.to()))
+                .param("beforeId", q.beforeId())
                 .param("limit", q.limit())
                 .query((rs, i) -> entry(rs))
                 .list();

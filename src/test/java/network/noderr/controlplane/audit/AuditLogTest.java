@@ -142,4 +142,40 @@ class AuditLogTest {
         assertThat(jdbc.sql("SELECT actor FROM audit_log WHERE target = :id").param("id", id).query(String.class)
                 .single()).isEqualTo("admin");
     }
+
+    @Autowired
+    AuditLog log;
+
+    @Test
+    void findsTheActorIgnoringCasePagesByIdAndLimitsToATimeRange() {
+        var actor = "Pager-" + java.util.UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+        var base = java.time.Instant.parse("2021-03-01T00:00:00Z");
+        // 30 entries one minute apart: at base + 0 min (oldest, lowest id) to base + 29 min.
+        jdbc.sql("""
+                INSERT INTO audit_log (at, actor, actor_kind, action, target, outcome)
+                SELECT CAST(:base AS TIMESTAMPTZ) + g * interval '1 minute', :actor, 'user', 'paging test',
+                       'entry-' || g, 'success'
+                FROM generate_series(0, 29) g ORDER BY g""")
+                .param("base", java.sql.Timestamp.from(base)).param("actor", actor).update();
+
+        var all = log.find(new AuditLog.Query(actor.toLowerCase(), null, null, null, null, null, null, 100));
+        assertThat(all).hasSize(30).allSatisfy(e -> assertThat(e.actor()).isEqualTo(actor));
+        assertThat(all.getFirst().target()).isEqualTo("entry-29");
+
+        var first = log.find(new AuditLog.Query(actor.toLowerCase(), null, null, null, null, null, null, 20));
+        var older = log.find(new AuditLog.Query(actor.toUpperCase(), null, null, null, null, null,
+                first.getLast().id(), 20));
+        assertThat(first).hasSize(20);
+        assertThat(older).extracting(AuditEntry::target)
+                .containsExactlyElementsOf(java.util.stream.IntStream.iterate(9, g -> g >= 0, g -> g - 1)
+                        .mapToObj(g -> "entry-" + g).toList());
+
+        var window = log.find(new AuditLog.Query(actor, null, null, null, base.plusSeconds(600),
+                base.plusSeconds(1200), null, 100));
+        assertThat(window).extracting(AuditEntry::target).first().isEqualTo("entry-19");
+        assertThat(window).hasSize(10).last().extracting(AuditEntry::target).isEqualTo("entry-10");
+
+        assertThatThrownBy(() -> log.find(new AuditLog.Query(actor, null, null, null, base, base, null, 10)))
+                .isInstanceOf(network.noderr.controlplane.shared.InvalidRequestException.class);
+    }
 }

@@ -3,10 +3,12 @@ package network.noderr.controlplane.browser;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Route;
 import com.microsoft.playwright.options.AriaRole;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import network.noderr.controlplane.ApiClient;
 import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.security.Role;
@@ -80,5 +82,31 @@ class AlertsIT {
         org.assertj.core.api.Assertions.assertThat(jdbc.sql("SELECT count(*) FROM audit_log "
                 + "WHERE actor = 'alerts-manager-browser' AND action = 'AlertsService.acknowledge' "
                 + "AND outcome = 'success'").query(Long.class).single()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedLoadShowsAnErrorStateAndTryAgainRecovers() {
+        var failing = new AtomicBoolean(true);
+        logInAs("alerts-error-viewer", Role.VIEWER);
+        // Stands for a server error: the alerts call fails with HTTP 500 until released.
+        page.route("**/connect/AlertsService/list", route -> {
+            if (failing.get()) {
+                route.fulfill(new Route.FulfillOptions().setStatus(500).setContentType("application/json")
+                        .setBody("{\"type\":\"java.lang.IllegalStateException\",\"message\":\"Database unavailable\"}"));
+            } else {
+                route.resume();
+            }
+        });
+        page.navigate("http://localhost:" + port + "/alerts");
+        var error = page.getByTestId("alerts-error");
+        assertThat(error).containsText("The alerts could not be loaded");
+        assertThat(page.getByTestId("alerts-empty")).hasCount(0);
+        Browsers.screenshot(page, "alerts-error");
+
+        failing.set(false);
+        error.getByRole(AriaRole.BUTTON, new com.microsoft.playwright.Locator.GetByRoleOptions().setName("Try again"))
+                .click();
+        assertThat(page.getByTestId("alerts-error")).hasCount(0);
+        assertThat(page.getByTestId("alerts-loading")).hasCount(0);
     }
 }

@@ -2,6 +2,7 @@ package network.noderr.controlplane.browser;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 
+import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import java.nio.file.Files;
@@ -24,6 +25,9 @@ class AuditIT {
 
     @Autowired
     UserAccounts users;
+
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
     Page page;
 
@@ -61,5 +65,46 @@ class AuditIT {
                 .startsWith("id,at,actor,actor_kind,action,target,outcome,status,source_address,detail\r\n")
                 .contains(",admin,user,POST /api/v1/admin/applications/{id}/reject," + id + ",success,200,");
         org.assertj.core.api.Assertions.assertThat(csv.split("\r\n")).hasSize(2);
+    }
+
+    @Test
+    void aViewerPagesToOlderEntriesAndLimitsToATimeRangeWithTheActorInAnyCase() {
+        var actor = "Audit-Pager-" + java.util.UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+        // 501 entries, one a minute from 2021-06-01T00:00Z (entry-0, the oldest) to entry-500: one more than a page.
+        jdbc.sql("""
+                INSERT INTO audit_log (at, actor, actor_kind, action, target, outcome)
+                SELECT TIMESTAMPTZ '2021-06-01T00:00:00Z' + g * interval '1 minute', :actor, 'user', 'paging test',
+                       'entry-' || g, 'success'
+                FROM generate_series(0, 500) g ORDER BY g""").param("actor", actor).update();
+        var username = "audit-pager-browser";
+        if (users.findByUsername(username).isEmpty()) {
+            users.create(username, username + "-password", Role.VIEWER);
+        }
+        // The picker's times are local: the page runs in UTC so that they match the entries above.
+        page = Browsers.newPage(new Browser.NewContextOptions().setTimezoneId("UTC"));
+        Browsers.logIn(page, port, username, username + "-password");
+        Browsers.openScreen(page, "Audit log");
+
+        page.getByLabel("Actor").fill(actor.toLowerCase());
+        page.getByLabel("Actor").press("Enter");
+        var count = page.getByTestId("audit-count");
+        assertThat(count).hasText("Showing the newest 500 matching entries; older ones exist.");
+        assertThat(page.getByTestId("audit-grid")).containsText(actor);
+        Browsers.screenshot(page, "audit-more");
+        var loadOlder = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Load older"));
+        loadOlder.click();
+        assertThat(count).hasText("Showing all 501 matching entries.");
+        assertThat(loadOlder).hasCount(0);
+
+        // From 01:00 (inclusive) to 01:10 (exclusive): entry-60 to entry-69.
+        page.getByTestId("audit-from").evaluate("(picker, value) => picker.value = value", "2021-06-01T01:00");
+        page.getByTestId("audit-to").evaluate("(picker, value) => picker.value = value", "2021-06-01T01:10");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Filter")).click();
+        assertThat(count).hasText("Showing all 10 matching entries.");
+        var grid = page.getByTestId("audit-grid");
+        assertThat(grid).containsText("entry-69");
+        assertThat(grid).containsText("entry-60");
+        assertThat(grid).not().containsText("entry-70");
+        assertThat(grid).not().containsText("entry-59");
     }
 }

@@ -3,9 +3,11 @@ package network.noderr.controlplane.browser;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Route;
 import com.microsoft.playwright.options.AriaRole;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import network.noderr.controlplane.ApiClient;
 import network.noderr.controlplane.DashboardClient;
@@ -140,6 +142,32 @@ class NodeDetailsIT {
 
         page.navigate("http://localhost:" + port + "/nodes/node-does-not-exist");
         assertThat(page.getByTestId("node-missing")).containsText("No node node-does-not-exist");
+    }
+
+    @Test
+    void aFailedLoadShowsAnErrorStateAndTryAgainRecovers() {
+        page = Browsers.openAs(users, port, "details-error-viewer", Role.VIEWER, "Nodes");
+        // Stands for a server error (the registry cannot answer): the details call fails with HTTP 500 until released.
+        var failing = new AtomicBoolean(true);
+        page.route("**/connect/NodeRegistryService/details", route -> {
+            if (failing.get()) {
+                route.fulfill(new Route.FulfillOptions().setStatus(500).setContentType("application/json")
+                        .setBody("{\"type\":\"java.lang.IllegalStateException\",\"message\":\"Database unavailable\"}"));
+            } else {
+                route.resume();
+            }
+        });
+        page.navigate("http://localhost:" + port + "/nodes/" + nodeId);
+        var error = page.getByTestId("node-error");
+        assertThat(error).containsText(nodeId + " could not be loaded");
+        assertThat(page.getByTestId("node-missing")).hasCount(0);
+        Browsers.screenshot(page, "node-details-error");
+
+        failing.set(false);
+        error.getByRole(AriaRole.BUTTON, new com.microsoft.playwright.Locator.GetByRoleOptions().setName("Try again"))
+                .click();
+        assertThat(page.getByTestId("node-id")).hasText(nodeId);
+        assertThat(page.getByTestId("node-error")).hasCount(0);
     }
 
     private void report(double cpu, int errors, Instant at) {

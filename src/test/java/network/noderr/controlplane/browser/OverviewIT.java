@@ -5,6 +5,7 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.WebSocketRoute;
+import com.microsoft.playwright.options.AriaRole;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +20,10 @@ import network.noderr.controlplane.TestNodeKey;
 import network.noderr.controlplane.applications.Applications;
 import network.noderr.controlplane.live.LiveEvents;
 import network.noderr.controlplane.nodes.NodeChanged;
+import network.noderr.controlplane.rollouts.NewRelease;
+import network.noderr.controlplane.rollouts.Rollouts;
+import network.noderr.controlplane.rollouts.engine.RolloutConfig;
+import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
 import network.noderr.controlplane.security.Role;
 import network.noderr.controlplane.security.UserAccounts;
 import network.noderr.controlplane.shared.Tier;
@@ -52,6 +57,9 @@ class OverviewIT {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    Rollouts rollouts;
 
     @Autowired
     LiveEvents live;
@@ -119,6 +127,25 @@ class OverviewIT {
         assertThat(page.getByTestId("node-count")).hasText(nodes(allBefore + 1));
         org.assertj.core.api.Assertions.assertThat(page.evaluate(MARKER)).isEqualTo("still here");
         Browsers.screenshot(page, "registry-live");
+    }
+
+    @Test
+    void eachCohortsProgressBarIsNamedWithItsCounts() {
+        rollouts.start(new NewRelease(Tier.ORACLE, "4.9.0", "registry.noderr.network/oracle:4.9.0",
+                "sha256:" + "e".repeat(64), "0x" + "f".repeat(64), null), RolloutConfig.DEFAULT,
+                RolloutThresholds.DEFAULT, "test");
+        try {
+            page = Browsers.openAs(users, port, "overview-cohorts", Role.VIEWER, "Overview");
+            var card = page.getByLabel("Rollout ORACLE 4.9.0");
+            // No ORACLE node here: the active canary has 0 of 0 updated, cohort1 waits.
+            assertThat(card.getByRole(AriaRole.PROGRESSBAR, new Locator.GetByRoleOptions()
+                    .setName("ORACLE 4.9.0 canary: 0 of 0 updated").setExact(true))).isVisible();
+            assertThat(card.getByRole(AriaRole.PROGRESSBAR, new Locator.GetByRoleOptions()
+                    .setName("ORACLE 4.9.0 cohort1: waiting").setExact(true))).isVisible();
+        } finally {
+            jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
+                    .update();
+        }
     }
 
     @Test
