@@ -61,7 +61,7 @@ class LoginThrottleIT {
                 .as("the same user from another address: 3 of its 4 failures used")
                 .isEqualTo(200);
 
-        var entries = audit.find(new AuditLog.Query("throttle-addr", null, null, "refused", null, null, 10));
+        var entries = audit.find(new AuditLog.Query("throttle-addr", null, null, "refused", null, null, null, 10));
         assertThat(entries).anySatisfy(e -> {
             assertThat(e.action()).isEqualTo("POST /login: too many failed logins");
             assertThat(e.status()).isEqualTo(429);
