@@ -12,18 +12,16 @@ import network.noderr.controlplane.browser.Browsers;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.TestPropertySource;
 
 /**
- * Failed dashboard logins are limited per source address and per username, against the real server with small limits
- * (its own context, so the suite's raised limits stay elsewhere). The refill is covered by {@link LoginThrottleTest}.
+ * Failed dashboard logins are limited per source address and per username, against the real server with the suite's
+ * limits (application-test.yml: 10 failures per address, 4 per username), from addresses and usernames no other test
+ * uses. The refill is covered by {@link LoginThrottleTest}.
  */
 @IntegrationTest
-@TestPropertySource(properties = {
-    "noderr.rate-limits.limits.login-address.capacity=3",
-    "noderr.rate-limits.limits.login-user.capacity=4"
-})
 class LoginThrottleIT {
+
+    static final int ADDRESS_LIMIT = 10;
 
     @LocalServerPort
     int port;
@@ -39,8 +37,9 @@ class LoginThrottleIT {
         user("throttle-addr");
         user("throttle-other");
         var guesser = client("127.0.0.21");
-        for (int i = 0; i < 3; i++) {
-            assertWrongPassword(guesser.login("throttle-addr", "guess-" + i));
+        // Spread over usernames, so that the per-username limit (4) is not what refuses.
+        for (int i = 0; i < ADDRESS_LIMIT; i++) {
+            assertWrongPassword(guesser.login(i < 3 ? "throttle-addr" : "throttle-nobody-" + i, "guess-" + i));
         }
 
         var refused = guesser.login("throttle-addr", "throttle-addr-password");
