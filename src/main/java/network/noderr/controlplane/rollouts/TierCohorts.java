@@ -12,6 +12,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -44,6 +45,8 @@ public class TierCohorts {
         this.jdbc = jdbc;
         this.repository = repository;
         this.transactions = new TransactionTemplate(transactionManager);
+        // Runs after a rollout start's commit, while that transaction's resources are still bound: its own.
+        this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
     /**

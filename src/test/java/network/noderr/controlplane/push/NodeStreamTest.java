@@ -20,6 +20,7 @@ import network.noderr.controlplane.rollouts.Rollouts;
 import network.noderr.controlplane.rollouts.engine.RolloutConfig;
 import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
 import network.noderr.controlplane.shared.Tier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -46,6 +47,9 @@ class NodeStreamTest {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    NodeStream stream;
+
     @AfterEach
     void abort() {
         jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
@@ -56,7 +60,12 @@ class NodeStreamTest {
     void aConnectedNodeHearsCheckNowWhenItsTierChanges() throws Exception {
         var node = Onboarding.registerAndLogIn(new ApiClient(port), applications, TestNodeKey.generate(), Tier.ORACLE);
         var messages = new LinkedBlockingQueue<String>();
+        var before = stream.connected(Tier.ORACLE);
         var socket = connect(node[1], messages);
+        // The client's handshake completes a moment before the server has registered the session: a change made in
+        // between would not be pushed to it.
+        Awaitility.await("the node is registered on the stream").atMost(Duration.ofSeconds(10))
+                .until(() -> stream.connected(Tier.ORACLE) > before);
         try {
             abort();
             var version = "6." + (System.nanoTime() % 100_000) + ".0";
