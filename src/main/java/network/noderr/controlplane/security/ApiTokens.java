@@ -135,10 +135,21 @@ public class ApiTokens {
     /** Issues a token that stops working at {@code expiresAt} (null = never). */
     @Transactional
     public IssuedToken issue(UUID userId, String name, java.time.@org.jspecify.annotations.Nullable Instant expiresAt) {
+        return issue(userId, name, expiresAt, null);
+    }
+
+    /**
+     * Issues a token that stops working at {@code expiresAt} (null = never), created with the API token
+     * {@code parentId} (null: not created with one). Revoking the parent revokes it.
+     */
+    @Transactional
+    public IssuedToken issue(UUID userId, String name, java.time.@org.jspecify.annotations.Nullable Instant expiresAt,
+            @org.jspecify.annotations.Nullable UUID parentId) {
         var issued = issue(userId, name);
-        if (expiresAt != null) {
-            jdbc.sql("UPDATE api_tokens SET expires_at = :at WHERE id = :id")
-                    .param("at", Timestamp.from(expiresAt))
+        if (expiresAt != null || parentId != null) {
+            jdbc.sql("UPDATE api_tokens SET expires_at = :at, parent_id = :parent WHERE id = :id")
+                    .param("at", expiresAt == null ? null : Timestamp.from(expiresAt))
+                    .param("parent", parentId)
                     .param("id", issued.id())
                     .update();
         }
@@ -150,17 +161,36 @@ public class ApiTokens {
         return t == null ? null : t.toInstant();
     }
 
-    /** Revokes a token of the given user; returns false when the user has no such active token. */
+    /**
+     * Revokes a token of the given user, and every token created with it (and with those, and so on): a token
+     * minted with a leaked token must not outlive its revocation.
+     *
+     * @return false when the user has no such active token (nothing changes)
+     */
     @Transactional
     public boolean revoke(UUID userId, UUID tokenId) {
-        return jdbc.sql("""
+        var now = Timestamp.from(clock.instant());
+        var revoked = jdbc.sql("""
                         UPDATE api_tokens SET revoked_at = :now
                         WHERE id = :id AND user_id = :user AND revoked_at IS NULL""")
-                        .param("now", Timestamp.from(clock.instant()))
+                        .param("now", now)
                         .param("id", tokenId)
                         .param("user", userId)
                         .update()
                 == 1;
+        if (revoked) {
+            jdbc.sql("""
+                            WITH RECURSIVE descendants (id) AS (
+                                SELECT id FROM api_tokens WHERE parent_id = :id
+                                UNION
+                                SELECT t.id FROM api_tokens t JOIN descendants d ON t.parent_id = d.id)
+                            UPDATE api_tokens SET revoked_at = :now
+                            WHERE id IN (SELECT id FROM descendants) AND revoked_at IS NULL""")
+                    .param("now", now)
+                    .param("id", tokenId)
+                    .update();
+        }
+        return revoked;
     }
 
     private UUID store(UUID userId, String name, String token) {

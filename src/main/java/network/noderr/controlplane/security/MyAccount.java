@@ -36,7 +36,7 @@ public class MyAccount {
     /**
      * Issues a token for the caller. A token created by a request that authenticated with an API token never outlives
      * that token: its expiry is capped at the calling token's (and a caller whose token expires gets one that expires
-     * then, not never). Created from the dashboard, it expires as asked.
+     * then, not never), and it is revoked with that token. Created from the dashboard, it expires as asked.
      *
      * @param expiresInDays 1 to 3650, or null for a token that does not expire (subject to the cap above)
      */
@@ -57,7 +57,7 @@ public class MyAccount {
                 expiresAt = callerExpiry.get();
             }
         }
-        return tokens.issue(me().id(), name.strip(), expiresAt);
+        return tokens.issue(me().id(), name.strip(), expiresAt, callingToken);
     }
 
     /** The id of the API token the current request authenticated with, or null for a dashboard session. */

@@ -143,4 +143,32 @@ class MyAccountTest {
         var fromDashboard = account.createToken("dashboard-never", null);
         assertThat(expiryOf(api, caller, fromDashboard.id().toString())).isNull();
     }
+
+    @Test
+    void revokingATokenRevokesTheTokensCreatedWithItAndTheirs() {
+        var api = new ApiClient(port);
+        var user = users.findByUsername("tokens-chain")
+                .orElseGet(() -> users.create("tokens-chain", "tokens-chain-password", Role.VIEWER));
+        var root = apiTokens.issue(user.id(), "root", null);
+        var child = api.post("/api/v1/admin/me/api-tokens", Map.of("name", "child"), root.token());
+        assertThat(child.status()).isEqualTo(201);
+        var grandchild = api.post("/api/v1/admin/me/api-tokens", Map.of("name", "grandchild"), child.text("token"));
+        assertThat(grandchild.status()).isEqualTo(201);
+        var sibling = apiTokens.issue(user.id(), "sibling", null);
+
+        assertThat(api.delete("/api/v1/admin/me/api-tokens/" + child.text("id"), sibling.token()).status())
+                .isEqualTo(204);
+        assertThat(api.get("/api/v1/admin/nodes?size=1", child.text("token")).status()).isEqualTo(401);
+        assertThat(api.get("/api/v1/admin/nodes?size=1", grandchild.text("token")).status())
+                .as("created with the revoked token").isEqualTo(401);
+        assertThat(api.get("/api/v1/admin/nodes?size=1", root.token()).status())
+                .as("the token the revoked one was created with stays").isEqualTo(200);
+
+        var second = api.post("/api/v1/admin/me/api-tokens", Map.of("name", "second-child"), root.token());
+        assertThat(second.status()).isEqualTo(201);
+        assertThat(apiTokens.revoke(user.id(), root.id())).isTrue();
+        assertThat(api.get("/api/v1/admin/nodes?size=1", second.text("token")).status()).isEqualTo(401);
+        assertThat(api.get("/api/v1/admin/nodes?size=1", sibling.token()).status())
+                .as("a token not created with it stays").isEqualTo(200);
+    }
 }
