@@ -3,7 +3,9 @@ package network.noderr.controlplane.health;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
+import network.noderr.controlplane.shared.BatchedDelete;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -31,17 +33,7 @@ class HealthRetention {
 
     /** Deletes reports older than {@code cutoff}; returns how many. */
     long pruneOlderThan(java.time.Instant cutoff) {
-        long total = 0;
-        int deleted;
-        do {
-            deleted = jdbc.sql("""
-                            DELETE FROM health_reports WHERE id IN (
-                                SELECT id FROM health_reports WHERE reported_at < :cutoff LIMIT :batch)""")
-                    .param("cutoff", Timestamp.from(cutoff))
-                    .param("batch", BATCH)
-                    .update();
-            total += deleted;
-        } while (deleted == BATCH);
-        return total;
+        return BatchedDelete.delete(jdbc, "health_reports", "id", "reported_at < :cutoff",
+                Map.of("cutoff", Timestamp.from(cutoff)), BATCH);
     }
 }

@@ -3,6 +3,8 @@ package network.noderr.controlplane.nodes;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import network.noderr.controlplane.shared.BatchedDelete;
 import java.time.Instant;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
@@ -44,17 +46,7 @@ class NodeChallengeRetention {
 
     /** Deletes challenges that expired before {@code cutoff}; returns how many. */
     long pruneExpiredBefore(Instant cutoff) {
-        long total = 0;
-        int deleted;
-        do {
-            deleted = jdbc.sql("""
-                            DELETE FROM node_challenges WHERE nonce_hash IN (
-                                SELECT nonce_hash FROM node_challenges WHERE expires_at < :cutoff LIMIT :batch)""")
-                    .param("cutoff", Timestamp.from(cutoff))
-                    .param("batch", BATCH)
-                    .update();
-            total += deleted;
-        } while (deleted == BATCH);
-        return total;
+        return BatchedDelete.delete(jdbc, "node_challenges", "nonce_hash", "expires_at < :cutoff",
+                Map.of("cutoff", Timestamp.from(cutoff)), BATCH);
     }
 }
