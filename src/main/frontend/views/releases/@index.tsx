@@ -41,6 +41,16 @@ function short(hex: string | undefined) {
   return hex ? `${hex.slice(0, 10)}…${hex.slice(-6)}` : '';
 }
 
+/** Whether a transaction went to the chain noticeably after it was asked for (queued through an outage). */
+function sentLater(t: TransactionView): boolean {
+  return !!t.sentAt && new Date(t.sentAt).getTime() - new Date(t.createdAt).getTime() >= 5_000;
+}
+
+function whenTitle(t: TransactionView): string {
+  const asked = `Asked ${new Date(t.createdAt).toLocaleString()}`;
+  return t.sentAt ? `${asked}, sent ${new Date(t.sentAt).toLocaleString()}` : `${asked}, not sent yet`;
+}
+
 export default function ReleasesView() {
   const { state } = useAuth();
   const canPublish = state.user?.roles.includes('RELEASE_MANAGER') ?? false;
@@ -219,8 +229,13 @@ export default function ReleasesView() {
               {({ item }: { item: TransactionView }) => <span className="error-text">{item.error ?? ''}</span>}
             </GridColumn>
             <GridColumn header="By" path="createdBy" width="13rem" flexGrow={0} />
-            <GridColumn header="When" width="8rem" flexGrow={0}>
-              {({ item }: { item: TransactionView }) => formatRelative(item.createdAt)}
+            <GridColumn header="When" width="13rem" flexGrow={0}>
+              {({ item }: { item: TransactionView }) => (
+                <span title={whenTitle(item)} data-testid="transaction-when">
+                  {formatRelative(item.createdAt)}
+                  {sentLater(item) ? ` · sent ${formatRelative(item.sentAt)}` : ''}
+                </span>
+              )}
             </GridColumn>
           </Grid>
         </section>

@@ -137,7 +137,7 @@ public class Beacon {
         var chain = connection.chain();
         return jdbc.sql("""
                         SELECT kind, tier, version_string, reason, status, tx_hash, block_number, error, created_by,
-                            created_at
+                            created_at, sent_at
                         FROM beacon_transactions WHERE chain_id = :chain AND contract_address = :c
                         ORDER BY created_at DESC LIMIT :limit""")
                 .param("chain", chain.chainId())
@@ -149,7 +149,9 @@ public class Beacon {
                     return new TransactionView(rs.getString("kind"), Tier.valueOf(rs.getString("tier")),
                             rs.getString("version_string"), rs.getString("reason"), rs.getString("status"),
                             rs.getString("tx_hash"), blockNumber, rs.getString("error"),
-                            rs.getString("created_by"), rs.getTimestamp("created_at").toInstant());
+                            rs.getString("created_by"), rs.getTimestamp("created_at").toInstant(),
+                            java.util.Optional.ofNullable(rs.getTimestamp("sent_at")).map(java.sql.Timestamp::toInstant)
+                                    .orElse(null));
                 })
                 .list();
     }

@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A write this control plane sent (or queued) to the VersionBeacon: {@code kind} PUBLISH, ROLLBACK or
  * ROLLOUT_CONFIG; {@code status} queued, pending, confirmed or failed (with the decoded reason in {@code error}).
+ * {@code createdAt} is when it was asked for, {@code sentAt} when it last went to the chain (null while queued).
  */
 public record TransactionView(
         @NonNull String kind,
@@ -19,4 +20,5 @@ public record TransactionView(
         @Nullable Long blockNumber,
         @Nullable String error,
         @NonNull String createdBy,
-        @NonNull Instant createdAt) {}
+        @NonNull Instant createdAt,
+        @Nullable Instant sentAt) {}

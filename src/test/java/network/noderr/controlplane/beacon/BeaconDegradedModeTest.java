@@ -179,6 +179,7 @@ class BeaconDegradedModeTest {
             onChain.queueEmergencyRollback(Tier.ORACLE, v1, "automatic rollback: canary unhealthy");
             beacon.sync();
             assertThat(rollback(address, v1)).isEqualTo("queued");
+            assertThat(listed(api, v1).path("sentAt").isNull()).as("not sent while queued").isTrue();
             var timeout = app.getBean(BeaconProperties.class).transactionTimeout();
             jdbc.sql("UPDATE beacon_transactions SET created_at = created_at - CAST(:age AS INTERVAL) "
                             + "WHERE contract_address = :c AND kind = 'ROLLBACK' AND version_string = :v")
@@ -195,6 +196,10 @@ class BeaconDegradedModeTest {
             assertThat(jdbc.sql("SELECT sent_at > created_at FROM beacon_transactions WHERE contract_address = :c "
                             + "AND kind = 'ROLLBACK' AND version_string = :v")
                     .param("c", address).param("v", v1).query(Boolean.class).single()).isTrue();
+            var sentListed = listed(api, v1);
+            assertThat(java.time.Instant.parse(sentListed.path("sentAt").asText()))
+                    .as("the list shows when it went to the chain")
+                    .isAfter(java.time.Instant.parse(sentListed.path("createdAt").asText()).plus(timeout));
 
             automine(true);
             chainCall("evm_mine");
@@ -212,6 +217,15 @@ class BeaconDegradedModeTest {
                 // the chain is down: it restarts with automine on
             }
         }
+    }
+
+    /** The ROLLBACK to {@code version} as the transactions list shows it. */
+    private static tools.jackson.databind.JsonNode listed(ApiClient api, String version) {
+        var list = api.get("/api/v1/admin/beacon/transactions?limit=20", IntegrationTest.ADMIN_TOKEN).body();
+        return java.util.stream.StreamSupport.stream(list.spliterator(), false)
+                .filter(t -> t.path("kind").asText().equals("ROLLBACK") && t.path("versionString").asText()
+                        .equals(version))
+                .findFirst().orElseThrow();
     }
 
     private static void automine(boolean on) throws IOException {
