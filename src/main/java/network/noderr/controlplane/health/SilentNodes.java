@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
  * node's health when it arrives; silence sends none, so this job, once a minute on one replica, marks the nodes whose
  * latest report (by its own timestamp, as the rollout counts judge it) is that old and announces them, so the
  * registry, the Overview, the {@code noderr_nodes} metric and open screens show it. The node's next report classifies
- * it again. Nodes that never reported keep no classification ("never reported").
+ * it again. Nodes that never reported keep no classification ("never reported"). Silence counts only once the
+ * control plane has been taking reports for a whole window ({@link ReportingWindow}).
  */
 @Component
 class SilentNodes {
@@ -27,13 +28,13 @@ class SilentNodes {
     private static final int BATCH = 5_000;
 
     private final JdbcClient jdbc;
-    private final HealthThresholds thresholds;
+    private final ReportingWindow reporting;
     private final Clock clock;
     private final ApplicationEventPublisher events;
 
-    SilentNodes(JdbcClient jdbc, HealthThresholds thresholds, Clock clock, ApplicationEventPublisher events) {
+    SilentNodes(JdbcClient jdbc, ReportingWindow reporting, Clock clock, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
-        this.thresholds = thresholds;
+        this.reporting = reporting;
         this.clock = clock;
         this.events = events;
     }
@@ -41,12 +42,8 @@ class SilentNodes {
     @Scheduled(fixedDelayString = "${noderr.health.silence-check-interval:PT1M}", initialDelayString = "PT20S")
     @SchedulerLock(name = "health-silence", lockAtMostFor = "PT5M")
     void check() {
-        markSilentSince(silentSince(clock.instant()));
-    }
-
-    /** The latest report time at or before which a node counts as silent. */
-    Instant silentSince(Instant now) {
-        return now.minus(thresholds.reportInterval().multipliedBy(thresholds.silentIntervals()));
+        // Nothing while the control plane has not been taking reports for a whole window (ReportingWindow).
+        reporting.silentSince(clock.instant()).ifPresent(this::markSilentSince);
     }
 
     /** Marks nodes whose latest report is at or before {@code silentSince} unhealthy; returns them. */

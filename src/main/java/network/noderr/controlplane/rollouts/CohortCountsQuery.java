@@ -4,10 +4,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.UUID;
-import network.noderr.controlplane.health.HealthThresholds;
+import network.noderr.controlplane.health.ReportingWindow;
 import network.noderr.controlplane.rollouts.engine.Cohort;
 import network.noderr.controlplane.rollouts.engine.CohortAssignment;
 import network.noderr.controlplane.rollouts.engine.CohortCounts;
@@ -18,7 +19,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Per-cohort counts for a rollout, from the node registry, the latest health and the update reports. A node that has
- * been silent for the configured number of report intervals counts as unhealthy. Nodes are placed by their bucket
+ * been silent for the configured number of report intervals counts as unhealthy (once the control plane itself has
+ * been taking reports that long: {@link ReportingWindow}). Nodes are placed by their bucket
  * under the rollout's own config; update attempts count nodes (each node's latest report), not reports.
  */
 @Component
@@ -26,12 +28,12 @@ class CohortCountsQuery {
 
     private final JdbcClient jdbc;
     private final Clock clock;
-    private final HealthThresholds health;
+    private final ReportingWindow reporting;
 
-    CohortCountsQuery(JdbcClient jdbc, Clock clock, HealthThresholds health) {
+    CohortCountsQuery(JdbcClient jdbc, Clock clock, ReportingWindow reporting) {
         this.jdbc = jdbc;
         this.clock = clock;
-        this.health = health;
+        this.reporting = reporting;
     }
 
     /**
@@ -40,8 +42,9 @@ class CohortCountsQuery {
      * stored cohort.
      */
     Map<Cohort, CohortCounts> counts(UUID rolloutId, Tier tier, String targetVersion, RolloutConfig config) {
-        var silentSince = Timestamp.from(
-                clock.instant().minus(health.reportInterval().multipliedBy(health.silentIntervals())));
+        // No node counts as silent until the control plane has been taking reports for a whole silence window
+        // (ReportingWindow): after an outage of its own, silence is not the release's fault.
+        var silentSince = Timestamp.from(reporting.silentSince(clock.instant()).orElse(Instant.EPOCH));
         var result = new EnumMap<Cohort, CohortCounts>(Cohort.class);
         for (var cohort : Cohort.values()) {
             result.put(cohort, CohortCounts.EMPTY);

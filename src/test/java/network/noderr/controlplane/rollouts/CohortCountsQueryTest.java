@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.UUID;
 import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.TestNodes;
+import network.noderr.controlplane.TestReporting;
 import network.noderr.controlplane.rollouts.engine.Cohort;
 import network.noderr.controlplane.rollouts.engine.RolloutConfig;
 import network.noderr.controlplane.rollouts.engine.RolloutEngine;
@@ -64,6 +65,38 @@ class CohortCountsQueryTest {
         assertThat(canary.updated()).isEqualTo(5);
         assertThat(canary.healthy()).as("healthy").isEqualTo(1);
         assertThat(canary.unhealthy()).as("silent, stale and sick; not the fresh one").isEqualTo(3);
+    }
+
+    /**
+     * Right after an outage of the control plane (or its database) every node looks silent: none may count as
+     * unhealthy, or the engine would roll back a healthy rollout because the control plane was down. Once it has taken
+     * reports for a whole silence window, silence counts again.
+     */
+    @Test
+    void silenceCountsOnlyOnceTheControlPlaneHasTakenReportsForAWholeWindow() {
+        var now = Instant.now();
+        node("silent", now.minus(Duration.ofHours(2)), null, null);
+        node("stale-1", now.minus(Duration.ofDays(1)), now.minus(Duration.ofMinutes(20)), "healthy");
+        node("stale-2", now.minus(Duration.ofDays(1)), now.minus(Duration.ofMinutes(20)), "healthy");
+        for (int i = 0; i < 7; i++) {
+            node("healthy-" + i, now.minus(Duration.ofDays(1)), now, "healthy");
+        }
+        try {
+            TestReporting.since(jdbc, now.minus(Duration.ofMinutes(2))); // back from a 20-minute outage 2 min ago
+
+            var afterOutage = query.counts(UUID.randomUUID(), Tier.ORACLE, target, RolloutConfig.DEFAULT)
+                    .get(Cohort.CANARY);
+            assertThat(afterOutage.updated()).isEqualTo(10);
+            assertThat(afterOutage.unhealthy()).as("silence the control plane could not hear").isZero();
+            assertThat(RolloutEngine.rollbackReason(Cohort.CANARY, afterOutage, RolloutThresholds.DEFAULT))
+                    .as("no automatic rollback for the control plane's own outage").isEmpty();
+        } finally {
+            TestReporting.steady(jdbc);
+        }
+        var steady = query.counts(UUID.randomUUID(), Tier.ORACLE, target, RolloutConfig.DEFAULT).get(Cohort.CANARY);
+        assertThat(steady.unhealthy()).as("the silent and both stale nodes").isEqualTo(3);
+        assertThat(RolloutEngine.rollbackReason(Cohort.CANARY, steady, RolloutThresholds.DEFAULT))
+                .as("3 of 10 silent while the control plane listened: over the 10 %% limit").isNotEmpty();
     }
 
     private void report(UUID rollout, String name, String result) {
