@@ -39,7 +39,7 @@ public class HealthIngest implements SmartLifecycle {
     private static final int MAX_BATCH_REPORTS = 10_000;
     private static final Duration WAIT_LIMIT = Duration.ofSeconds(30);
 
-    private record Pending(List<HealthReport> reports, CompletableFuture<Void> done) {}
+    record Pending(List<HealthReport> reports, CompletableFuture<Void> done) {}
 
     private final DataSource dataSource;
     private final HealthThresholds thresholds;
@@ -94,24 +94,50 @@ public class HealthIngest implements SmartLifecycle {
                     batch.add(next);
                     reports += next.reports().size();
                 }
-                HealthReported committed = null;
-                try {
-                    committed = write(batch);
-                    batch.forEach(p -> p.done().complete(null));
-                    ingested.increment(reports);
-                } catch (SQLException | RuntimeException e) {
-                    log.error("Could not store {} health reports", reports, e);
-                    batch.forEach(p -> p.done().completeExceptionally(e));
-                }
-                if (committed != null) {
-                    announce(committed);
-                }
+                commit(batch);
                 batch.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
         }
+    }
+
+    /**
+     * Writes a group of requests in one transaction and releases them. When the database refuses the group's data
+     * (not when it is unreachable), the requests are written one by one, so one request the database cannot take
+     * fails alone instead of every node's reports with it.
+     */
+    void commit(List<Pending> batch) {
+        int reports = batch.stream().mapToInt(p -> p.reports().size()).sum();
+        HealthReported committed;
+        try {
+            committed = write(batch);
+        } catch (SQLException | RuntimeException e) {
+            if (batch.size() > 1 && refusedData(e)) {
+                log.warn("The database refused a group of {} health-report requests ({}); storing them one by one",
+                        batch.size(), e.getMessage());
+                batch.forEach(p -> commit(List.of(p)));
+            } else {
+                log.error("Could not store {} health reports", reports, e);
+                batch.forEach(p -> p.done().completeExceptionally(e));
+            }
+            return;
+        }
+        batch.forEach(p -> p.done().complete(null));
+        ingested.increment(reports);
+        announce(committed);
+    }
+
+    /** SQLSTATE classes 22 (data exception) and 23 (integrity constraint): the data, not the database. */
+    private static boolean refusedData(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Listeners run on this thread; one failing must not stop the writer. */

@@ -69,6 +69,8 @@ public record HealthReport(
             errors.put(field, "must not be blank");
         } else if (value.length() > max) {
             errors.put(field, "size must be between 0 and " + max);
+        } else if (network.noderr.controlplane.shared.Texts.hasControlCharacters(value)) {
+            errors.put(field, "must not contain control characters");
         }
     }
 }

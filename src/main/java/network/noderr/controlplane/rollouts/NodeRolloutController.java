@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -38,11 +39,17 @@ class NodeRolloutController {
      *     out nonsense; agents report a longer update as the maximum.
      */
     record UpdateReport(
-            @Size(max = 50) @Nullable String fromVersion,
-            @NotBlank @Size(max = 50) String toVersion,
+            @Size(max = 50) @Pattern(regexp = NO_CONTROL, message = NO_CONTROL_MESSAGE) @Nullable String fromVersion,
+            @NotBlank @Size(max = 50) @Pattern(regexp = NO_CONTROL, message = NO_CONTROL_MESSAGE) String toVersion,
             @NotNull UpdateResult result,
             @NotNull @Min(0) @Max(MAX_DURATION_MS) Long durationMs,
-            @Size(max = 1000) @Nullable String reason) {
+            @Size(max = 1000) @Pattern(regexp = "[^\\x00]*", message = "must not contain NUL characters")
+                    @Nullable String reason) {
+
+        /** Version labels: no control characters (PostgreSQL refuses NUL; the rest breaks logs and screens). */
+        static final String NO_CONTROL = "[^\\p{Cntrl}]*";
+
+        static final String NO_CONTROL_MESSAGE = "must not contain control characters";
 
         /** 30 days in milliseconds, as long as health reports are kept. */
         static final long MAX_DURATION_MS = 30L * 24 * 60 * 60 * 1000;
@@ -83,9 +90,10 @@ class NodeRolloutController {
             @RequestParam(required = false) @Nullable String currentVersion) {
         NodeCaller.requireSelf(token, nodeId);
         // Checked by hand: method validation on this hot path costs more than the check.
-        if (currentVersion != null && (currentVersion.isBlank() || currentVersion.length() > 50)) {
+        if (currentVersion != null && (currentVersion.isBlank() || currentVersion.length() > 50
+                || network.noderr.controlplane.shared.Texts.hasControlCharacters(currentVersion))) {
             throw new network.noderr.controlplane.shared.InvalidRequestException("currentVersion",
-                    "must be 1 to 50 characters");
+                    "must be 1 to 50 characters, none of them control characters");
         }
         var timer = io.micrometer.core.instrument.Timer.start();
         try {

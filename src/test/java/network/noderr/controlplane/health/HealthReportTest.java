@@ -39,6 +39,15 @@ class HealthReportTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void refusesControlCharactersInLabels() {
+        var report = new HealthReport("node-1\t", "1.0.0\u0000", new HealthReport.Metrics(1L, 1.0, 1.0, null, 0),
+                Instant.now());
+        var found = new LinkedHashMap<String, String>();
+        report.collectErrors("", found);
+        assertThat(found).containsOnlyKeys("nodeId", "version").containsValue("must not contain control characters");
+    }
+
     @ParameterizedTest
     @CsvSource({"50, ''", "51, version"})
     void limitsTheVersionLength(int length, String invalidField) {

@@ -142,6 +142,33 @@ class NodeRolloutApiTest {
         assertThat(api.post("/api/v1/health", "{\"nodeId\":", token).status()).isEqualTo(400);
     }
 
+    /**
+     * A NUL in a version label would make PostgreSQL refuse the whole group commit the report lands in (every node's
+     * reports with it); control characters are refused on every node entry point instead.
+     */
+    @Test
+    void versionLabelsWithControlCharactersAreRefused() {
+        var nul = api.post("/api/v1/health", report("1.0.0\u0000", 10, 0, Instant.now()), token);
+        assertThat(nul.status()).isEqualTo(400);
+        assertThat(nul.body().path("errors").path("version").asString()).contains("control characters");
+        assertThat(api.post("/api/v1/health", report("1.0\n0", 10, 0, Instant.now()), token).status())
+                .isEqualTo(400);
+        assertThat(storedReports()).isZero();
+
+        var update = api.post("/api/v1/updates", Map.of("fromVersion", "1.0.0\u0000", "toVersion", "1.0.1\u001b",
+                "result", "SUCCEEDED", "durationMs", 1, "reason", "a\u0000b"), token);
+        assertThat(update.status()).isEqualTo(400);
+        assertThat(update.body().path("errors").propertyNames()).containsExactlyInAnyOrder("fromVersion",
+                "toVersion", "reason");
+        var multiLineReason = api.post("/api/v1/updates", Map.of("fromVersion", "1.0.0", "toVersion", "1.0.1",
+                "result", "ROLLED_BACK", "durationMs", 1, "reason", "health window failed:\nexit 1"), token);
+        assertThat(multiLineReason.status()).as("a reason may span lines").isEqualTo(202);
+
+        var query = api.get("/api/v1/version/" + nodeId + "?currentVersion=1.0.0%00", token);
+        assertThat(query.status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/version/" + nodeId + "?currentVersion=1.0.0", token).status()).isEqualTo(200);
+    }
+
     @Test
     void aNodeCannotReportForAnotherNode() {
         var other = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ALL)[0];
