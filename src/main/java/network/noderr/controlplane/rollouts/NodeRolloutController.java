@@ -155,12 +155,33 @@ class NodeRolloutController {
             return new RolloutStatusView(null, null, "none", 0, 0, 1.0, 0);
         }
         var view = current.get();
+        // One attempt per node, its latest report: the engine's rule (CohortCountsQuery), so the dashboard and this
+        // answer agree.
         var attempts = jdbc.sql("""
                         SELECT count(*) AS attempts, count(*) FILTER (WHERE result <> 'SUCCEEDED') AS failures
-                        FROM update_reports WHERE deployment_id = :id""")
+                        FROM (SELECT DISTINCT ON (node_id) result FROM update_reports WHERE deployment_id = :id
+                              ORDER BY node_id, reported_at DESC, id DESC) latest""")
                 .param("id", view.id())
                 .query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)})
                 .single();
+        var success = attempts[0] == 0 ? 1.0 : (attempts[0] - attempts[1]) * 1.0 / attempts[0];
+        var emergency = jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = :tier")
+                .param("tier", finalTier.name())
+                .query(String.class)
+                .optional();
+        if (emergency.isPresent()) {
+            // An emergency rollback is in force (also after a rollout that had completed): the tier moves from the
+            // rolled-back release to the rollback's version, and that is what nodes are told to run.
+            var onIt = jdbc.sql("""
+                            SELECT count(*) FROM node_versions v JOIN nodes n ON n.node_id = v.node_id
+                            WHERE n.tier = :tier AND n.status = 'ACTIVE' AND v.current_version = :v""")
+                    .param("tier", finalTier.name())
+                    .param("v", emergency.get())
+                    .query(Long.class)
+                    .single();
+            return new RolloutStatusView(view.versionString(), emergency.get(), "rolled_back", onIt,
+                    view.totalNodes(), success, attempts[1]);
+        }
         var previous = jdbc.sql("""
                         SELECT version_string FROM releases WHERE tier = :tier AND version_string <> :v
                         ORDER BY created_at DESC LIMIT 1""")
@@ -169,7 +190,6 @@ class NodeRolloutController {
                 .query(String.class)
                 .optional()
                 .orElse(null);
-        var success = attempts[0] == 0 ? 1.0 : (attempts[0] - attempts[1]) * 1.0 / attempts[0];
         return new RolloutStatusView(view.phase().equals("complete") ? view.versionString() : previous,
                 view.versionString(), view.phase(), view.updatedNodes(), view.totalNodes(), success, attempts[1]);
     }

@@ -68,11 +68,16 @@ class RolloutMetrics {
                 .forEach(rows::add);
         nodes.register(rows, true);
         var phaseRows = new ArrayList<MultiGauge.Row<?>>();
+        // An emergency rollback in force rolls the tier back, also when its rollout had completed (which keeps
+        // that status).
+        var rolledBack = jdbc.sql("SELECT tier FROM tier_emergencies").query(String.class).set();
         for (var tier : Tier.values()) {
             rollouts.current(tier).ifPresent(view -> {
+                var current = rolledBack.contains(tier.name()) ? RolloutEngine.Phase.ROLLED_BACK.wireName()
+                        : view.phase();
                 for (var phase : RolloutEngine.Phase.values()) {
                     phaseRows.add(MultiGauge.Row.of(Tags.of("tier", tier.name(), "phase", phase.wireName()),
-                            phase.wireName().equals(view.phase()) ? 1 : 0));
+                            phase.wireName().equals(current) ? 1 : 0));
                 }
             });
         }

@@ -3,6 +3,7 @@ package network.noderr.controlplane.rollouts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -168,6 +169,44 @@ class RolloutAdminApiTest {
                 Map.of("toVersion", "99.99.99", "reason", "bad"), managerToken);
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.body().path("errors").has("toVersion")).isTrue();
+    }
+
+    /**
+     * The node API's rollout status after an emergency rollback of a release that had completed: the tier is rolled
+     * back, moving to the rollback's version (what every node is told to run), not "complete" on the bad release.
+     */
+    @Test
+    void theRolloutStatusShowsAnEmergencyRollbackInForceAndCountsEachNodesLatestReport() {
+        var earlier = api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken).text("versionString");
+        finish();
+        var bad = "9." + (System.nanoTime() % 100000) + ".1";
+        rolloutId = rollouts.start(new NewRelease(Tier.ORACLE, bad, "registry.noderr.network/oracle:" + bad,
+                DIGEST, CONFIG, null), RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT, "test").id();
+        for (var result : List.of("FAILED", "FAILED", "SUCCEEDED")) { // one node, retried: one attempt that succeeded
+            jdbc.sql("""
+                            INSERT INTO update_reports (node_id, tier, cohort, deployment_id, from_version, to_version,
+                                result, duration_ms, reported_at)
+                            VALUES ('status-retrying-node', 'ORACLE', 'canary', :id, :from, :to, :result, 1,
+                                clock_timestamp())""")
+                    .param("id", rolloutId).param("from", earlier).param("to", bad).param("result", result).update();
+        }
+        jdbc.sql("UPDATE deployments SET status = 'completed', activated_through = 4 WHERE id = :id")
+                .param("id", rolloutId).update();
+        var completed = api.get("/api/v1/rollout/status?tier=ORACLE", viewerToken);
+        assertThat(completed.text("rolloutPhase")).isEqualTo("complete");
+        assertThat(completed.body().path("errors").asLong()).as("the node's latest report succeeded").isZero();
+        assertThat(completed.body().path("successRate").asDouble()).isEqualTo(1.0);
+        try {
+            rollouts.applyRollback(Tier.ORACLE, earlier, "exchange adapter crash loop", "test", RolloutTransitioned.Cause.CHAIN);
+
+            var status = api.get("/api/v1/rollout/status?tier=ORACLE", viewerToken);
+            assertThat(status.text("rolloutPhase")).isEqualTo("rolled_back");
+            assertThat(status.text("targetVersion")).as("what nodes are told to run").isEqualTo(earlier);
+            assertThat(status.text("currentVersion")).as("the release rolled back").isEqualTo(bad);
+        } finally {
+            jdbc.sql("DELETE FROM tier_emergencies WHERE tier = 'ORACLE'").update();
+            jdbc.sql("DELETE FROM update_reports WHERE node_id = 'status-retrying-node'").update();
+        }
     }
 
     @Test
