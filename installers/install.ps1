@@ -316,10 +316,10 @@ function Invoke-Api([string]$Path, $Body, [string]$What, [string]$Note = '') {
         $hints = @{
             'install-token-unknown'    = 'Check that the whole token was copied, without spaces or line breaks.'
             'install-token-expired'    = 'Install tokens are valid for 24 hours: ask the network admins to issue a new one.'
-            'install-token-used'       = 'An install token works once. If this machine registered before and lost its configuration, ask the admins for a new token.'
+            'install-token-used'       = 'An install token works once, and this one registered a node with another key (another machine, or this one before its key was replaced): ask the admins for a new token.'
             'install-token-revoked'    = 'This token was revoked by the network admins: contact them for a new one.'
             'install-token-wrong-tier' = "The token was issued for another tier: leave -Tier out, or pass the token's tier."
-            'public-key-in-use'        = 'This node key is already registered: run -Uninstall and install again with a new token.'
+            'public-key-in-use'        = 'This node key is already registered as a node. Re-run with the install token that registered it to recover that registration, or run -Uninstall (which removes the key) and install again with a new token.'
             'invalid-request'          = "The control plane refused the installer's request; please report the message above."
         }
         $more = @()

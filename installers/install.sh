@@ -622,10 +622,10 @@ problem_hint() {
     case "$1" in
         install-token-unknown) echo "Check that the whole token was copied, without spaces or line breaks." ;;
         install-token-expired) echo "Install tokens are valid for 24 hours: ask the network admins to issue a new one." ;;
-        install-token-used) echo "An install token works once. If this machine registered before and lost its configuration, ask the admins for a new token." ;;
+        install-token-used) echo "An install token works once, and this one registered a node with another key (another machine, or this one before its key was replaced): ask the admins for a new token." ;;
         install-token-revoked) echo "This token was revoked by the network admins: contact them for a new one." ;;
         install-token-wrong-tier) echo "The token was issued for another tier: leave --tier out, or pass the token's tier." ;;
-        public-key-in-use) echo "This node key is already registered. Re-run without changes to keep that registration, or run --uninstall and install again with a new token." ;;
+        public-key-in-use) echo "This node key is already registered as a node. Re-run with the install token that registered it to recover that registration, or run --uninstall (which removes the key) and install again with a new token." ;;
         invalid-request) echo "The control plane refused the installer's request; please report the message above with the installer version." ;;
         rate-limited) echo "Too many attempts: wait a minute and run the installer again." ;;
         node-unknown) echo "The control plane does not know this node id (another control plane, or the node was deleted): run --uninstall, then install again with a new install token." ;;

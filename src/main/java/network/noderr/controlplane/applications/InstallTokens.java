@@ -97,6 +97,14 @@ public class InstallTokens {
         return consumed.orElseThrow(() -> refusal(hash, requestedTier, now.toInstant()));
     }
 
+    /** The node a token registered, if it was used. */
+    public java.util.Optional<String> usedBy(String token) {
+        return jdbc.sql("SELECT used_by_node FROM install_tokens WHERE token_hash = :h AND used_by_node IS NOT NULL")
+                .param("h", hash(token))
+                .query(String.class)
+                .optional();
+    }
+
     private ProblemException refusal(String hash, @Nullable Tier requestedTier, Instant now) {
         record State(String tier, @Nullable Timestamp usedAt, @Nullable Timestamp revokedAt, Timestamp expiresAt) {}
         var state = jdbc.sql("SELECT tier, used_at, revoked_at, expires_at FROM install_tokens WHERE token_hash = :h")

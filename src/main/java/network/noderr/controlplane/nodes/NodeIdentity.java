@@ -68,10 +68,25 @@ public class NodeIdentity implements NodeStatusLookup {
         this.clock = clock;
     }
 
-    /** Registers a node: consumes the install token and stores the node in one transaction (both or neither). */
+    /**
+     * Registers a node: consumes the install token and stores the node in one transaction (both or neither). The same
+     * request again (same token, same public key) answers with the node it registered: an installer whose answer was
+     * lost (a timeout, a proxy's 502) can retry, instead of holding a spent token and a key in use.
+     */
     @Transactional
     Registered register(Registration request) {
         var key = NodeKeys.parse(request.publicKey(), "publicKey");
+        var earlier = installTokens.usedBy(request.installToken()).flatMap(id -> jdbc.sql("""
+                        SELECT node_id, tier FROM nodes WHERE node_id = :id AND public_key = :key""")
+                .param("id", id)
+                .param("key", key.getEncoded())
+                .query((rs, i) -> new Registered(rs.getString("node_id"), Tier.valueOf(rs.getString("tier"))))
+                .optional())
+                .filter(r -> request.tier() == null || request.tier() == r.tier());
+        if (earlier.isPresent()) {
+            log.info("Registration of node {} repeated with its install token and key", earlier.get().nodeId());
+            return earlier.get();
+        }
         var nodeId = "node-" + HexFormat.of().formatHex(randomBytes(8));
         var token = installTokens.consume(request.installToken(), request.tier(), nodeId);
         var hw = request.hardware();

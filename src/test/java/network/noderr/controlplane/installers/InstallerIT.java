@@ -120,6 +120,26 @@ class InstallerIT {
         assertThat(second.output()).contains("Install token already used").doesNotContain(approval.installToken());
     }
 
+    /**
+     * The registration went through but the installer never wrote its configuration (its answer was lost to a
+     * timeout or a proxy): the key is still there, and the same token recovers the node instead of failing as used.
+     */
+    @Test
+    void aRegistrationWhoseAnswerWasLostIsRecoveredWithTheSameToken() throws Exception {
+        var approval = Onboarding.approved(applications, Tier.ALL);
+        var prefix = work.resolve("lost");
+        var first = install(prefix, Map.of(), "--token", approval.installToken(), "--key-type", "software");
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        var nodeId = config(prefix).getProperty("node-id");
+        Files.delete(prefix.resolve("etc/noderr/agent.properties"));
+
+        var again = install(prefix, Map.of(), "--token", approval.installToken(), "--key-type", "software");
+        assertThat(again.exitCode()).as(again.output()).isZero();
+        assertThat(config(prefix).getProperty("node-id")).isEqualTo(nodeId);
+        assertThat(jdbc.sql("SELECT count(*) FROM nodes WHERE application_id = (SELECT application_id FROM nodes "
+                + "WHERE node_id = :id)").param("id", nodeId).query(Long.class).single()).isEqualTo(1);
+    }
+
     @Test
     void refusedTokensAreExplainedToTheOperator() throws Exception {
         var unknown = install(work.resolve("u"), Map.of(), "--token", "nit_not-a-real-token-000000000000000000000000",

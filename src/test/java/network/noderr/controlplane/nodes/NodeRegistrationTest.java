@@ -88,6 +88,28 @@ class NodeRegistrationTest {
         assertThat(nodesWithToken(approval.installToken())).isEqualTo(1);
     }
 
+    /** An installer whose answer was lost retries the very same request: it gets the node it registered. */
+    @Test
+    void theSameRegistrationAgainAnswersWithTheNodeItRegistered() {
+        var approval = Onboarding.approved(applications, Tier.ORACLE);
+        var key = TestNodeKey.generate();
+        var first = register(approval.installToken(), key, Tier.ORACLE);
+        assertThat(first.status()).isEqualTo(201);
+
+        var retry = register(approval.installToken(), key, Tier.ORACLE);
+        assertThat(retry.status()).isEqualTo(201);
+        assertThat(retry.text("nodeId")).isEqualTo(first.text("nodeId"));
+        assertThat(retry.text("tier")).isEqualTo("ORACLE");
+        assertThat(nodesWithToken(approval.installToken())).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT count(*) FROM nodes WHERE node_id = :id").param("id", first.text("nodeId"))
+                .query(Long.class).single()).isEqualTo(1);
+
+        var otherKey = register(approval.installToken(), TestNodeKey.generate(), Tier.ORACLE);
+        assertThat(otherKey.problemType()).as("the token with another key").isEqualTo("install-token-used");
+        var otherToken = register(Onboarding.approved(applications, Tier.ORACLE).installToken(), key, Tier.ORACLE);
+        assertThat(otherToken.problemType()).as("the key with another token").isEqualTo("public-key-in-use");
+    }
+
     @Test
     void expiredTokenIsRefused() {
         var approval = Onboarding.approved(applications, Tier.ALL);
