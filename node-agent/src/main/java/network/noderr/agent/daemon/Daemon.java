@@ -154,7 +154,7 @@ public final class Daemon {
         } finally {
             try {
                 metrics.buffer(buffer.size(), buffer.dropped(), buffer.refused());
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 log.warn("Health buffer unreadable: {}", e.toString());
             }
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import network.noderr.agent.update.StateStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,22 +172,42 @@ public final class HealthBuffer {
 
     /** Reports dropped because the buffer was full, since the node was installed. */
     public synchronized long dropped() throws IOException {
-        var file = dir.resolve("dropped");
-        return Files.exists(file) ? Long.parseLong(Files.readString(file).strip()) : 0;
+        return counter("dropped");
     }
 
     /** Reports dropped because they can never be delivered (refused as invalid, or unreadable), since install. */
     public synchronized long refused() throws IOException {
-        var file = dir.resolve("refused");
-        return Files.exists(file) ? Long.parseLong(Files.readString(file).strip()) : 0;
+        return counter("refused");
     }
 
     private void addDropped(long n) throws IOException {
-        Files.writeString(dir.resolve("dropped"), Long.toString(dropped() + n));
+        count("dropped", n);
     }
 
     private void addRefused(long n) throws IOException {
-        Files.writeString(dir.resolve("refused"), Long.toString(refused() + n));
+        count("refused", n);
+    }
+
+    /** A counter file's value: 0 when it does not exist, or (with a warning) when it does not hold a number. */
+    private long counter(String name) throws IOException {
+        var file = dir.resolve(name);
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        var text = Files.readString(file).strip();
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            log.warn("The health buffer's {} counter ({}) does not hold a number ('{}'); counting again from 0",
+                    name, file, text.length() > 40 ? text.substring(0, 40) + "…" : text);
+            return 0;
+        }
+    }
+
+    /** Adds {@code n} to a counter, replacing its file atomically: never left empty, even by a crash or a full disk. */
+    private void count(String name, long n) throws IOException {
+        StateStore.writeAtomically(dir.resolve(name),
+                Long.toString(counter(name) + n).getBytes(StandardCharsets.US_ASCII));
     }
 
     private List<Path> files() throws IOException {

@@ -153,4 +153,23 @@ class HealthBufferTest {
         assertThat(buffer.refused()).isEqualTo(1);
         assertThat(buffer.size()).isZero();
     }
+
+    @Test
+    void anEmptyOrGarbledCounterFileCountsAgainFromZeroInsteadOfFailing() throws Exception {
+        var buffer = new HealthBuffer(dir, 2);
+        java.nio.file.Files.writeString(dir.resolve("dropped"), ""); // cut short between truncate and write
+        java.nio.file.Files.writeString(dir.resolve("refused"), "12x");
+        assertThat(buffer.dropped()).isZero();
+        assertThat(buffer.refused()).isZero();
+        for (int i = 0; i < 5; i++) {
+            buffer.add(Map.of("seq", i));
+        }
+        assertThat(buffer.dropped()).isEqualTo(3);
+        assertThat(java.nio.file.Files.readString(dir.resolve("dropped"))).isEqualTo("3");
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("replaced atomically, nothing left over")
+                    .containsExactlyInAnyOrder("dropped", "refused", "0000000000000000004.json",
+                            "0000000000000000005.json");
+        }
+    }
 }
