@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's two periodic jobs, run by a scheduler the caller owns (tests call them by hand): {@link #check()}
  * asks the control plane what to run and updates when told to; {@link #reportHealth()} takes a health sample,
- * buffers it on disk and delivers everything buffered, in order.
+ * buffers it on disk and delivers everything buffered, in order (the sample from memory, last, when the disk cannot
+ * take it).
  *
  * <p>The update rule: an update starts only when the control plane says {@code shouldUpdate}, auto-update is on,
  * and no operator lock file exists. Normal and high priority updates also wait for the maintenance window, if one is
@@ -134,19 +135,33 @@ public final class Daemon {
         }
     }
 
-    /** Samples, buffers and delivers health; returns how many buffered reports were delivered. */
+    /**
+     * Samples, buffers and delivers health; returns how many reports were delivered. When the sample cannot be
+     * buffered (a full or read-only disk), what is buffered is still delivered and the sample after it, from memory.
+     */
     public int reportHealth() {
+        Map<String, Object> unbuffered = null;
         try {
             var container = containers.inspect(config.container()); // once per report: the sample's one source
             var running = container.map(Daemon::versionOf).orElse(null);
-            buffer.add(sample(container, running));
-            int sent = buffer.drain(this::deliver);
+            var report = sample(container, running);
+            try {
+                buffer.add(report);
+            } catch (IOException e) {
+                log.warn("Health report not buffered ({}); sending it without buffering", e.toString());
+                unbuffered = report;
+            }
+            int sent = unbuffered == null ? buffer.drain(this::deliver) : buffer.drain(this::deliver, unbuffered);
             lastReport = clock.instant();
             metrics.reported(lastReport);
             saveStatus(running);
             return sent;
         } catch (IOException e) {
-            log.warn("Health report buffered, not delivered: {}", e.toString());
+            if (unbuffered == null) {
+                log.warn("Health report buffered, not delivered: {}", e.toString());
+            } else {
+                log.warn("Health report neither buffered nor delivered (lost): {}", e.toString());
+            }
             return 0;
         } catch (RuntimeException e) { // Docker unreachable: no sample this time; the schedule must go on
             log.warn("Health sample not taken (is Docker running?): {}", e.toString());

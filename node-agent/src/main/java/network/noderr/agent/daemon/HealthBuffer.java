@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * never be delivered (refused by the control plane as invalid, or unreadable on disk) is dropped and counted too, so
  * that it cannot hold back the ones after it.
  */
-public final class HealthBuffer {
+public class HealthBuffer {
 
     /** Delivers one ordered batch; throws when it was not acknowledged (the batch stays). */
     @FunctionalInterface
@@ -72,14 +72,52 @@ public final class HealthBuffer {
         }
     }
 
+    /**
+     * Buffers {@code report}.
+     *
+     * @throws IOException when it could not be written (a full or read-only disk): it is then not buffered
+     */
     public synchronized void add(Map<String, Object> report) throws IOException {
         var tmp = dir.resolve("incoming.tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(report));
+        write(tmp, JSON.writeValueAsBytes(report));
         Files.move(tmp, dir.resolve(String.format("%019d.json", next++)), StandardCopyOption.ATOMIC_MOVE);
-        var all = files();
-        for (int i = 0; i < all.size() - capacity; i++) {
-            Files.deleteIfExists(all.get(i));
-            addDropped(1);
+        try { // buffered now: trimming to the bound must not make it look unbuffered
+            var all = files();
+            for (int i = 0; i < all.size() - capacity; i++) {
+                Files.deleteIfExists(all.get(i));
+                addDropped(1);
+            }
+        } catch (IOException e) {
+            log.warn("The health buffer could not drop its oldest reports beyond {}: {}", capacity, e.toString());
+        }
+    }
+
+    /** Writes a report's file: where a full or read-only disk makes {@link #add} fail. */
+    protected void write(Path file, byte[] content) throws IOException {
+        Files.write(file, content);
+    }
+
+    /**
+     * Delivers a report that could not be buffered (the disk is full or read-only) after everything buffered, as
+     * {@link #drain} does, so that the control plane still hears from the node in the order the reports were taken.
+     * When the buffered ones cannot be delivered, neither is this one (it is lost: there is nowhere to keep it).
+     *
+     * @return how many reports were delivered, {@code unbuffered} included
+     */
+    public synchronized int drain(Sender sender, Map<String, Object> unbuffered) throws IOException {
+        int sent = drain(sender);
+        try {
+            sender.send(List.of(unbuffered));
+            return sent + 1;
+        } catch (Refused e) {
+            log.warn("The control plane refused the health report taken at {}; dropped: {}",
+                    unbuffered.get("timestamp"), e.getMessage());
+            try {
+                addRefused(1);
+            } catch (IOException notCounted) {
+                log.warn("The refused report could not be counted: {}", notCounted.toString());
+            }
+            return sent;
         }
     }
 
