@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * take it).
  *
  * <p>The update rule: an update starts only when the control plane says {@code shouldUpdate}, auto-update is on,
- * and no operator lock file exists. Normal and high priority updates also wait for the maintenance window, if one is
+ * and no operator lock file exists (known not to: a lock whose existence cannot be told holds too). Normal and high priority updates also wait for the maintenance window, if one is
  * set; emergency priority (a rollback) does not wait for the window — but an operator's lock holds even then.
  *
  * <p>A target whose update failed here (FAILED or ROLLED_BACK: same version and digest) is not started again: the
@@ -111,9 +111,16 @@ public final class Daemon {
                 log.info("{} is available ({}) but auto-update is off", answer.versionString(), answer.updatePriority());
                 return CheckResult.AUTO_UPDATE_OFF;
             }
-            if (Files.exists(config.lockFile())) {
-                log.info("{} ({}) waits: the operator lock {} exists", answer.versionString(), answer.updatePriority(),
-                        config.lockFile());
+            var lock = config.lockFile();
+            if (!Files.notExists(lock)) { // fails closed: a lock that may exist holds
+                if (Files.exists(lock)) {
+                    log.info("{} ({}) waits: the operator lock {} exists", answer.versionString(),
+                            answer.updatePriority(), lock);
+                } else {
+                    log.warn("{} ({}) waits: cannot tell whether the operator lock {} exists (held until it can be "
+                            + "told; check the path's permissions)", answer.versionString(), answer.updatePriority(),
+                            lock);
+                }
                 return CheckResult.HELD_BY_LOCK;
             }
             var window = config.maintenanceWindow();
