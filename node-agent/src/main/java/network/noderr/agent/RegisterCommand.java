@@ -27,9 +27,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code noderr-agent register}: turns an install token into a node identity. Creates a software P-256 node key
- * (unless one exists), registers its public key with the token, proves the key with a challenge/verify login, and
- * writes agent.properties (mode 0600) with the node id, tier and — when the control plane advertises them — the
- * VersionBeacon's address and RPC URL, which pins them for the node's digest checks.
+ * (unless one exists), registers its public key with the token and writes agent.properties (mode 0600) with the node
+ * id and tier at once (the token is spent: a later failure must not lose the registration); then proves the key with
+ * a challenge/verify login and adds — when the control plane advertises them — the VersionBeacon's address and RPC
+ * URL, which pins them for the node's digest checks. When that follow-up fails, the node is registered all the same
+ * and the command says so, and what to do next.
  *
  * <p>The token is read from {@code NODERR_INSTALL_TOKEN} or standard input, never from the command line (where other
  * users of the machine could see it in the process list).
@@ -85,38 +87,59 @@ final class RegisterCommand implements Callable<Integer> {
             System.err.println("Node key: " + e.getMessage());
             return 1;
         }
+        com.fasterxml.jackson.databind.JsonNode registered;
         try {
-            var registered = ControlPlane.register(url, token, publicKey, hostname(), hardware(), tier);
-            var nodeId = registered.path("nodeId").asText();
-            var nodeTier = registered.path("tier").asText();
-            // Log in once with the key: proves the registration works before anything is written.
-            var api = new ControlPlane(url, nodeId, NodeSigner.keyFile(key), Clock.systemUTC());
-            var beacon = api.beacon();
-            var props = new LinkedHashMap<String, String>();
-            props.put("control-plane-url", url.toString());
-            props.put("node-id", nodeId);
-            props.put("tier", nodeTier);
-            props.put("key-type", "SOFTWARE");
-            props.put("key-path", key.toAbsolutePath().toString());
-            if (stateDir != null) {
-                props.put("state-dir", stateDir.toAbsolutePath().toString());
-            }
-            if (beacon.rpcUrl() != null) {
-                props.put("beacon-rpc-url", beacon.rpcUrl());
-                props.put("beacon-address", beacon.contractAddress());
-            }
-            writeConfig(props);
-            System.out.printf("Registered as %s (tier %s); configuration written to %s.%n", nodeId, nodeTier, config);
-            System.out.printf("VersionBeacon: %s%n", beacon.rpcUrl() == null ? "not advertised: set beacon-rpc-url "
-                    + "and beacon-address before updates can run" : beacon.contractAddress() + " via "
-                    + beacon.rpcUrl() + " (chain " + beacon.chainId() + ")");
-            System.out.printf("Start the agent: noderr-agent run --config %s%n", config);
-            return 0;
+            registered = ControlPlane.register(url, token, publicKey, hostname(), hardware(), tier);
         } catch (ControlPlane.ApiException e) {
             System.err.println("Registration refused: " + e.getMessage());
             return 1;
         } catch (IOException e) {
             System.err.println("Cannot reach the control plane at " + url + ": " + e.getMessage());
+            return 1;
+        }
+        // The install token is spent now: the registration is written down before anything else can fail.
+        var nodeId = registered.path("nodeId").asText();
+        var nodeTier = registered.path("tier").asText();
+        var props = new LinkedHashMap<String, String>();
+        props.put("control-plane-url", url.toString());
+        props.put("node-id", nodeId);
+        props.put("tier", nodeTier);
+        props.put("key-type", "SOFTWARE");
+        props.put("key-path", key.toAbsolutePath().toString());
+        if (stateDir != null) {
+            props.put("state-dir", stateDir.toAbsolutePath().toString());
+        }
+        try {
+            writeConfig(props);
+        } catch (IOException e) {
+            System.err.printf("This machine IS registered as %s (tier %s, key %s), but %s could not be written: %s%n"
+                    + "The install token is used up: do not run register again. Write that file by hand:%n",
+                    nodeId, nodeTier, key.toAbsolutePath(), config, e.getMessage());
+            props.forEach((k, v) -> System.err.println("  " + k + "=" + v));
+            return 1;
+        }
+        System.out.printf("Registered as %s (tier %s); configuration written to %s.%n", nodeId, nodeTier, config);
+        try {
+            // Log in once with the key: proves the registration works, and reads the VersionBeacon to pin.
+            var api = new ControlPlane(url, nodeId, NodeSigner.keyFile(key), Clock.systemUTC());
+            var beacon = api.beacon();
+            if (beacon.rpcUrl() != null) {
+                props.put("beacon-rpc-url", beacon.rpcUrl());
+                props.put("beacon-address", beacon.contractAddress());
+                writeConfig(props);
+            }
+            System.out.printf("VersionBeacon: %s%n", beacon.rpcUrl() == null ? "not advertised: set beacon-rpc-url "
+                    + "and beacon-address before updates can run" : beacon.contractAddress() + " via "
+                    + beacon.rpcUrl() + " (chain " + beacon.chainId() + ")");
+            System.out.printf("Start the agent: noderr-agent run --config %s%n", config);
+            return 0;
+        } catch (IOException e) {
+            System.err.printf("This machine IS registered as %s and %s holds its configuration, but the first "
+                    + "login with its key failed: %s%n"
+                    + "Do not run register again (the install token is used up). Fix the cause, then start the "
+                    + "agent: noderr-agent run --config %s (it logs in at its first check). The VersionBeacon is not "
+                    + "pinned: the agent uses the one the control plane advertises, or set beacon-rpc-url and "
+                    + "beacon-address in %s.%n", nodeId, config, e.getMessage(), config, config);
             return 1;
         }
     }

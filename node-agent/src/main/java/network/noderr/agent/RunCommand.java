@@ -6,11 +6,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import network.noderr.agent.daemon.Agent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 
 /** {@code noderr-agent run}: the daemon. Checks every check-interval (plus jitter) and reports health. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the agent daemon.")
 final class RunCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
     @picocli.CommandLine.Mixin
     ConfigOption config;
@@ -27,28 +31,44 @@ final class RunCommand implements Callable<Integer> {
             var daemon = agent.daemon();
             long interval = cfg.checkInterval().toMillis();
             long jitter = Math.max(1, cfg.jitter().toMillis());
-            scheduler.scheduleWithFixedDelay(() -> {
+            scheduler.scheduleWithFixedDelay(continuing("version check", () -> {
                 try {
                     Thread.sleep(ThreadLocalRandom.current().nextLong(jitter)); // spread the fleet's checks
                     daemon.check();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }, 0, interval, TimeUnit.MILLISECONDS);
-            scheduler.scheduleWithFixedDelay(daemon::reportHealth, 5_000, interval, TimeUnit.MILLISECONDS);
+            }), 0, interval, TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(continuing("health report", daemon::reportHealth), 5_000, interval,
+                    TimeUnit.MILLISECONDS);
             // Push: a CHECK_NOW or ROLLBACK runs a check at once (on the same thread as the periodic ones).
-            var push = agent.push(type -> scheduler.execute(() -> {
+            var push = agent.push(type -> scheduler.execute(continuing("pushed check", () -> {
                 try {
                     daemon.check();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }));
+            })));
             push.start();
             System.out.printf("noderr-agent: node %s (%s), checking every %s%n", cfg.nodeId(), cfg.tier(),
                     cfg.checkInterval());
             Thread.currentThread().join(); // until the process is stopped
         }
         return 0;
+    }
+
+    /**
+     * {@code job} for the scheduler, which runs a periodic task that throws never again (and says nothing): an
+     * exception is logged and the schedule goes on, so that one bad run cannot end the agent's checks or reports
+     * while its process keeps running.
+     */
+    static Runnable continuing(String name, Runnable job) {
+        return () -> {
+            try {
+                job.run();
+            } catch (RuntimeException e) {
+                log.error("The {} failed; it runs again at its next time", name, e);
+            }
+        };
     }
 }

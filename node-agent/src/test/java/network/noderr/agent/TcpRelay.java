@@ -15,13 +15,16 @@ import org.jspecify.annotations.Nullable;
  * A TCP relay on a fixed loopback port in front of a real server, to cut the network between the agent and that
  * server (a control plane, a chain's RPC) and restore it: {@link #cut()} closes the listener and every open
  * connection, so the agent sees "connection refused" exactly as if the server were gone; {@link #restore()} listens
- * on the same port again. The servers themselves are the real ones.
+ * on the same port again. {@link #blackhole()} keeps the open connections open but lets nothing through them any more
+ * (a NAT or firewall that forgot them, a peer gone without a word): neither side hears of it. The servers themselves
+ * are the real ones.
  */
 public final class TcpRelay implements AutoCloseable {
 
     private final InetSocketAddress target;
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> blackholed = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
 
     public TcpRelay(String host, int targetPort) throws IOException {
@@ -44,6 +47,14 @@ public final class TcpRelay implements AutoCloseable {
             socket.close();
         }
         open.clear();
+    }
+
+    /**
+     * From now on, what either side sends on the connections open now is read and dropped; they stay open. New
+     * connections are relayed as before.
+     */
+    public synchronized void blackhole() {
+        blackholed.addAll(open);
     }
 
     public synchronized void restore() throws IOException {
@@ -97,7 +108,13 @@ public final class TcpRelay implements AutoCloseable {
     private void pipe(Socket from, Socket to) {
         Thread.ofVirtual().start(() -> {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
+                var buffer = new byte[8192];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    if (!blackholed.contains(from)) {
+                        out.write(buffer, 0, n);
+                        out.flush();
+                    }
+                }
             } catch (IOException e) {
                 // one side closed
             } finally {
@@ -109,6 +126,8 @@ public final class TcpRelay implements AutoCloseable {
                 }
                 open.remove(from);
                 open.remove(to);
+                blackholed.remove(from);
+                blackholed.remove(to);
             }
         });
     }

@@ -8,8 +8,12 @@ import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Signs the control plane's challenge with the node key: ECDSA P-256 over SHA-256, DER-encoded. */
 @FunctionalInterface
@@ -17,27 +21,70 @@ public interface NodeSigner {
 
     byte[] sign(byte[] message) throws IOException;
 
+    /** How long the sign command may take (a TPM that does not answer must not hold the agent up). */
+    Duration SIGN_TIMEOUT = Duration.ofSeconds(30);
+
     /** The installer's sign command ({@code noderr-sign.sh <config-dir>}): works for software and TPM keys. */
     static NodeSigner command(Path command, Path configDir) {
+        return command(command, configDir, SIGN_TIMEOUT);
+    }
+
+    /**
+     * As {@link #command(Path, Path)}, stopped (with what it started) when it has not signed within {@code timeout}.
+     * Its output is read on a thread of its own, so that a command that hangs without closing it cannot hold the
+     * caller past the timeout.
+     */
+    static NodeSigner command(Path command, Path configDir, Duration timeout) {
         return message -> {
             var process = new ProcessBuilder(command.toString(), configDir.toString())
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
-            try (var in = process.getOutputStream()) {
-                in.write(message);
-            }
-            var signature = process.getInputStream().readAllBytes();
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0 || signature.length == 0) {
-                    throw new IOException(command + " failed to sign (exit " + (process.isAlive() ? "timeout"
-                            : process.exitValue()) + ")");
+            var output = new CompletableFuture<byte[]>();
+            Thread.ofVirtual().name("noderr-sign-output").start(() -> {
+                try (var out = process.getInputStream()) {
+                    output.complete(out.readAllBytes());
+                } catch (IOException e) {
+                    output.completeExceptionally(e);
                 }
+            });
+            long deadline = System.nanoTime() + timeout.toNanos();
+            try {
+                try (var in = process.getOutputStream()) {
+                    in.write(message);
+                } catch (IOException e) {
+                    // the command does not read the message (or exited early): its exit status says what happened
+                }
+                if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                    throw new IOException(stop(process, command + " did not sign within " + timeout.toMillis()
+                            + " ms; stopped it"));
+                }
+                byte[] signature;
+                try {
+                    signature = output.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) { // exited, but something it started still holds its output open
+                    throw new IOException(stop(process, command + " exited but its output did not end within "
+                            + timeout.toMillis() + " ms; stopped what it started"));
+                } catch (ExecutionException e) {
+                    throw new IOException(command + ": its output could not be read", e.getCause());
+                }
+                if (process.exitValue() != 0 || signature.length == 0) {
+                    throw new IOException(command + " failed to sign (exit " + process.exitValue()
+                            + (signature.length == 0 ? ", no signature" : "") + ")");
+                }
+                return signature;
             } catch (InterruptedException e) {
+                stop(process, "");
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while signing", e);
             }
-            return signature;
         };
+    }
+
+    /** Kills {@code process} and every process it started; returns {@code message}. */
+    private static String stop(Process process, String message) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        return message;
     }
 
     /** A PKCS#8 PEM software key file, signed in-process. */

@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param signCommand signs a challenge: {@code <sign-command> <config-dir> < nonce > DER signature}
  * @param container the node container the agent keeps on its tier's version
  * @param maintenanceWindow when normal-priority updates may run (UTC, e.g. 02:00-04:00); null = any time
- * @param lockFile while this file exists no update starts (an operator's hold; emergency rollbacks wait too)
+ * @param lockFile while this file exists no update starts (an operator's hold; emergency rollbacks wait too); never
+ *     under a directory the service sees a private copy of ({@link #HIDDEN_FROM_THE_DAEMON})
  */
 public record AgentConfig(
         Path configDir,
@@ -47,6 +48,13 @@ public record AgentConfig(
         @Nullable MaintenanceWindow maintenanceWindow,
         Path lockFile,
         int metricsPort) {
+
+    /**
+     * Where the systemd unit gives the daemon a view of its own (PrivateTmp, ProtectHome): an operator's lock there
+     * is invisible to it, while {@code noderr-agent status} and {@code rollback}, run from a shell, see it.
+     */
+    static final List<Path> HIDDEN_FROM_THE_DAEMON = List.of(Path.of("/tmp"), Path.of("/var/tmp"), Path.of("/home"),
+            Path.of("/root"), Path.of("/run/user"));
 
     /** A daily window in UTC; may wrap midnight (22:00-02:00). */
     public record MaintenanceWindow(LocalTime from, LocalTime to) {
@@ -96,6 +104,19 @@ public record AgentConfig(
             problems.add("sign-command or key-path: one is needed to prove the node's identity (TPM keys need the "
                     + "sign command)");
         }
+        var lockFile = p.path("update-lock-file");
+        if (lockFile != null) {
+            var absolute = lockFile.toAbsolutePath().normalize();
+            for (var hidden : HIDDEN_FROM_THE_DAEMON) {
+                if (absolute.startsWith(hidden)) {
+                    problems.add("update-lock-file: must not be under " + hidden + " (was " + lockFile + "): the "
+                            + "service has a private " + hidden + " (PrivateTmp/ProtectHome), so the daemon would "
+                            + "not see a lock there that status and rollback see; use e.g. " + stateDir
+                            + "/update.lock");
+                    break;
+                }
+            }
+        }
         var url = p.uri("control-plane-url", problems, true);
         var health = p.uri("health-check-url", problems, false);
         var config = new AgentConfig(configDir, url, nodeId, tier, keyType, keyPath, signCommand, stateDir,
@@ -106,7 +127,7 @@ public record AgentConfig(
                 p.duration("rollback-timeout", "PT5M", Duration.ofSeconds(5), problems),
                 p.bool("auto-update", true, problems), p.optional("beacon-rpc-url"),
                 p.optional("beacon-address"), p.window("maintenance-window", problems),
-                Path.of(p.get("update-lock-file", stateDir.resolve("update.lock").toString())),
+                lockFile != null ? lockFile : stateDir.resolve("update.lock"),
                 p.integer("metrics-port", 9101, problems));
         if (config.beaconAddress() != null && !config.beaconAddress().matches("0x[0-9a-fA-F]{40}")) {
             problems.add("beacon-address: must be 0x followed by 40 hex digits");

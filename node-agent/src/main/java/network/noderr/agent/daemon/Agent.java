@@ -34,6 +34,11 @@ public final class Agent implements AutoCloseable {
 
     /** @param serveMetrics false for the one-shot commands ({@code rollback}): the daemon owns the metrics port */
     public Agent(AgentConfig config, Clock clock, boolean serveMetrics) throws IOException {
+        this(config, clock, serveMetrics, new HealthBuffer(config.stateDir().resolve("health-buffer"), 10_000));
+    }
+
+    /** With the health buffer given (tests: one whose disk fails). */
+    Agent(AgentConfig config, Clock clock, boolean serveMetrics, HealthBuffer buffer) throws IOException {
         this.config = config;
         var signer = config.signCommand() != null ? NodeSigner.command(config.signCommand(), config.configDir())
                 : NodeSigner.keyFile(java.util.Objects.requireNonNull(config.keyPath()));
@@ -64,7 +69,7 @@ public final class Agent implements AutoCloseable {
                 settings, clock);
         metrics.failureRecorded(updater.failed().isPresent());
         this.daemon = new Daemon(config, controlPlane, containers, updater,
-                new HealthBuffer(config.stateDir().resolve("health-buffer"), 10_000), metrics, clock);
+                buffer, metrics, clock);
         if (serveMetrics) {
             metrics.serve(config.metricsPort());
         }

@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's two periodic jobs, run by a scheduler the caller owns (tests call them by hand): {@link #check()}
  * asks the control plane what to run and updates when told to; {@link #reportHealth()} takes a health sample,
- * buffers it on disk and delivers everything buffered, in order.
+ * buffers it on disk and delivers everything buffered, in order (the sample from memory, last, when the disk cannot
+ * take it).
  *
  * <p>The update rule: an update starts only when the control plane says {@code shouldUpdate}, auto-update is on,
- * and no operator lock file exists. Normal and high priority updates also wait for the maintenance window, if one is
+ * and no operator lock file exists (known not to: a lock whose existence cannot be told holds too). Normal and high priority updates also wait for the maintenance window, if one is
  * set; emergency priority (a rollback) does not wait for the window — but an operator's lock holds even then.
  *
  * <p>A target whose update failed here (FAILED or ROLLED_BACK: same version and digest) is not started again: the
@@ -110,9 +111,16 @@ public final class Daemon {
                 log.info("{} is available ({}) but auto-update is off", answer.versionString(), answer.updatePriority());
                 return CheckResult.AUTO_UPDATE_OFF;
             }
-            if (Files.exists(config.lockFile())) {
-                log.info("{} ({}) waits: the operator lock {} exists", answer.versionString(), answer.updatePriority(),
-                        config.lockFile());
+            var lock = config.lockFile();
+            if (!Files.notExists(lock)) { // fails closed: a lock that may exist holds
+                if (Files.exists(lock)) {
+                    log.info("{} ({}) waits: the operator lock {} exists", answer.versionString(),
+                            answer.updatePriority(), lock);
+                } else {
+                    log.warn("{} ({}) waits: cannot tell whether the operator lock {} exists (held until it can be "
+                            + "told; check the path's permissions)", answer.versionString(), answer.updatePriority(),
+                            lock);
+                }
                 return CheckResult.HELD_BY_LOCK;
             }
             var window = config.maintenanceWindow();
@@ -134,19 +142,33 @@ public final class Daemon {
         }
     }
 
-    /** Samples, buffers and delivers health; returns how many buffered reports were delivered. */
+    /**
+     * Samples, buffers and delivers health; returns how many reports were delivered. When the sample cannot be
+     * buffered (a full or read-only disk), what is buffered is still delivered and the sample after it, from memory.
+     */
     public int reportHealth() {
+        Map<String, Object> unbuffered = null;
         try {
             var container = containers.inspect(config.container()); // once per report: the sample's one source
             var running = container.map(Daemon::versionOf).orElse(null);
-            buffer.add(sample(container, running));
-            int sent = buffer.drain(this::deliver);
+            var report = sample(container, running);
+            try {
+                buffer.add(report);
+            } catch (IOException e) {
+                log.warn("Health report not buffered ({}); sending it without buffering", e.toString());
+                unbuffered = report;
+            }
+            int sent = unbuffered == null ? buffer.drain(this::deliver) : buffer.drain(this::deliver, unbuffered);
             lastReport = clock.instant();
             metrics.reported(lastReport);
             saveStatus(running);
             return sent;
         } catch (IOException e) {
-            log.warn("Health report buffered, not delivered: {}", e.toString());
+            if (unbuffered == null) {
+                log.warn("Health report buffered, not delivered: {}", e.toString());
+            } else {
+                log.warn("Health report neither buffered nor delivered (lost): {}", e.toString());
+            }
             return 0;
         } catch (RuntimeException e) { // Docker unreachable: no sample this time; the schedule must go on
             log.warn("Health sample not taken (is Docker running?): {}", e.toString());
@@ -154,7 +176,7 @@ public final class Daemon {
         } finally {
             try {
                 metrics.buffer(buffer.size(), buffer.dropped(), buffer.refused());
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 log.warn("Health buffer unreadable: {}", e.toString());
             }
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import network.noderr.agent.update.StateStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * never be delivered (refused by the control plane as invalid, or unreadable on disk) is dropped and counted too, so
  * that it cannot hold back the ones after it.
  */
-public final class HealthBuffer {
+public class HealthBuffer {
 
     /** Delivers one ordered batch; throws when it was not acknowledged (the batch stays). */
     @FunctionalInterface
@@ -70,14 +72,52 @@ public final class HealthBuffer {
         }
     }
 
+    /**
+     * Buffers {@code report}.
+     *
+     * @throws IOException when it could not be written (a full or read-only disk): it is then not buffered
+     */
     public synchronized void add(Map<String, Object> report) throws IOException {
         var tmp = dir.resolve("incoming.tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(report));
+        write(tmp, JSON.writeValueAsBytes(report));
         Files.move(tmp, dir.resolve(String.format("%019d.json", next++)), StandardCopyOption.ATOMIC_MOVE);
-        var all = files();
-        for (int i = 0; i < all.size() - capacity; i++) {
-            Files.deleteIfExists(all.get(i));
-            addDropped(1);
+        try { // buffered now: trimming to the bound must not make it look unbuffered
+            var all = files();
+            for (int i = 0; i < all.size() - capacity; i++) {
+                Files.deleteIfExists(all.get(i));
+                addDropped(1);
+            }
+        } catch (IOException e) {
+            log.warn("The health buffer could not drop its oldest reports beyond {}: {}", capacity, e.toString());
+        }
+    }
+
+    /** Writes a report's file: where a full or read-only disk makes {@link #add} fail. */
+    protected void write(Path file, byte[] content) throws IOException {
+        Files.write(file, content);
+    }
+
+    /**
+     * Delivers a report that could not be buffered (the disk is full or read-only) after everything buffered, as
+     * {@link #drain} does, so that the control plane still hears from the node in the order the reports were taken.
+     * When the buffered ones cannot be delivered, neither is this one (it is lost: there is nowhere to keep it).
+     *
+     * @return how many reports were delivered, {@code unbuffered} included
+     */
+    public synchronized int drain(Sender sender, Map<String, Object> unbuffered) throws IOException {
+        int sent = drain(sender);
+        try {
+            sender.send(List.of(unbuffered));
+            return sent + 1;
+        } catch (Refused e) {
+            log.warn("The control plane refused the health report taken at {}; dropped: {}",
+                    unbuffered.get("timestamp"), e.getMessage());
+            try {
+                addRefused(1);
+            } catch (IOException notCounted) {
+                log.warn("The refused report could not be counted: {}", notCounted.toString());
+            }
+            return sent;
         }
     }
 
@@ -170,22 +210,42 @@ public final class HealthBuffer {
 
     /** Reports dropped because the buffer was full, since the node was installed. */
     public synchronized long dropped() throws IOException {
-        var file = dir.resolve("dropped");
-        return Files.exists(file) ? Long.parseLong(Files.readString(file).strip()) : 0;
+        return counter("dropped");
     }
 
     /** Reports dropped because they can never be delivered (refused as invalid, or unreadable), since install. */
     public synchronized long refused() throws IOException {
-        var file = dir.resolve("refused");
-        return Files.exists(file) ? Long.parseLong(Files.readString(file).strip()) : 0;
+        return counter("refused");
     }
 
     private void addDropped(long n) throws IOException {
-        Files.writeString(dir.resolve("dropped"), Long.toString(dropped() + n));
+        count("dropped", n);
     }
 
     private void addRefused(long n) throws IOException {
-        Files.writeString(dir.resolve("refused"), Long.toString(refused() + n));
+        count("refused", n);
+    }
+
+    /** A counter file's value: 0 when it does not exist, or (with a warning) when it does not hold a number. */
+    private long counter(String name) throws IOException {
+        var file = dir.resolve(name);
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        var text = Files.readString(file).strip();
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            log.warn("The health buffer's {} counter ({}) does not hold a number ('{}'); counting again from 0",
+                    name, file, text.length() > 40 ? text.substring(0, 40) + "…" : text);
+            return 0;
+        }
+    }
+
+    /** Adds {@code n} to a counter, replacing its file atomically: never left empty, even by a crash or a full disk. */
+    private void count(String name, long n) throws IOException {
+        StateStore.writeAtomically(dir.resolve(name),
+                Long.toString(counter(name) + n).getBytes(StandardCharsets.US_ASCII));
     }
 
     private List<Path> files() throws IOException {

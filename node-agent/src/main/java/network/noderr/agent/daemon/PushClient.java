@@ -4,86 +4,185 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import network.noderr.agent.api.ControlPlane;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The push channel: a WebSocket to {@code /api/v1/nodes/stream} on which the control plane says {@code CHECK_NOW} or
- * {@code ROLLBACK}. Each message triggers a version check at once (the check decides what to do). A lost connection
- * is re-opened with exponential backoff (1 s doubling to 60 s, with jitter); the periodic check keeps running
- * regardless, so the push only makes the node faster, never required.
+ * {@code ROLLBACK}. Each message triggers a version check at once (the check decides what to do). The periodic check
+ * keeps running regardless, so the push only makes the node faster, never required.
+ *
+ * <p>A connection that went silent (a NAT or firewall that forgot it, a peer gone without a FIN) is noticed: the
+ * client pings every 30 s and, when nothing (pong or message) arrives within 10 s of a ping, drops the connection and
+ * opens another. Reconnects wait a random time between 0 and the backoff (1 s doubling to 60 s), so that a fleet
+ * that lost the control plane at the same moment does not come back at the same moment; the backoff starts over only
+ * after a connection has lasted 60 s (a control plane that accepts and then drops connections is not hammered).
  */
 public final class PushClient implements AutoCloseable {
 
+    /** The channel's intervals (tests use short ones). */
+    record Timing(Duration pingInterval, Duration pongTimeout, Duration firstBackoff, Duration maxBackoff,
+            Duration stableAfter) {
+        static final Timing DEFAULT = new Timing(Duration.ofSeconds(30), Duration.ofSeconds(10),
+                Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(60));
+    }
+
     private static final Logger log = LoggerFactory.getLogger(PushClient.class);
     private static final ObjectMapper JSON = network.noderr.agent.api.Shared.JSON;
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
 
     private final ControlPlane controlPlane;
     private final Consumer<String> onMessage;
+    private final Timing timing;
     private final HttpClient http = network.noderr.agent.api.Shared.HTTP;
-    private final java.util.concurrent.ScheduledExecutorService reconnects =
+    private final java.util.concurrent.ScheduledExecutorService scheduler =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
                     .name("noderr-push").daemon().unstarted(r));
+    private final AtomicLong opened = new AtomicLong();
+    private final AtomicLong pongs = new AtomicLong();
     private volatile boolean open = true;
-    private volatile boolean connected;
-    private volatile WebSocket socket;
-    private volatile Duration backoff = Duration.ofSeconds(1);
+    private volatile @Nullable Connection current;
+    private Duration backoff; // guarded by this
 
     /** @param onMessage gets the message type (CHECK_NOW or ROLLBACK) */
     public PushClient(ControlPlane controlPlane, Consumer<String> onMessage) {
+        this(controlPlane, onMessage, Timing.DEFAULT);
+    }
+
+    PushClient(ControlPlane controlPlane, Consumer<String> onMessage, Timing timing) {
         this.controlPlane = controlPlane;
         this.onMessage = onMessage;
+        this.timing = timing;
+        this.backoff = timing.firstBackoff();
     }
 
     public void start() {
-        reconnects.execute(this::connect);
+        scheduler.execute(this::connect);
     }
 
     public boolean connected() {
-        return connected;
+        var c = current;
+        return c != null && !c.ended.get();
+    }
+
+    /** How many connections were opened so far. */
+    long opened() {
+        return opened.get();
+    }
+
+    /** How many pongs (answers to the client's pings) arrived so far. */
+    long pongs() {
+        return pongs.get();
     }
 
     private void connect() {
         if (!open) {
             return;
         }
+        var connection = new Connection();
         try {
             var base = controlPlane.base();
             var uri = URI.create((base.getScheme().equals("https") ? "wss" : "ws") + "://" + base.getAuthority()
                     + "/api/v1/nodes/stream");
-            socket = http.newWebSocketBuilder()
+            http.newWebSocketBuilder()
                     .header("Authorization", "Bearer " + controlPlane.streamToken())
                     .connectTimeout(Duration.ofSeconds(10))
-                    .buildAsync(uri, new Listener())
+                    .buildAsync(uri, connection)
                     .get(15, TimeUnit.SECONDS);
-            connected = true;
-            backoff = Duration.ofSeconds(1);
-            log.info("Push channel open");
         } catch (Exception e) {
-            log.debug("Push channel not available ({}); retrying in {}", e.toString(), backoff);
-            retry();
-        } 
+            connection.ended.set(true); // should it open after all, it closes at once
+            log.debug("Push channel not available ({})", e.toString());
+            reconnect(false);
+            return;
+        }
+        opened.incrementAndGet();
+        current = connection;
+        connection.pinging(scheduler.scheduleWithFixedDelay(connection::ping, timing.pingInterval().toMillis(),
+                timing.pingInterval().toMillis(), TimeUnit.MILLISECONDS));
+        log.info("Push channel open");
     }
 
-    private void retry() {
-        connected = false;
+    /** Opens another connection after a random wait up to the backoff, which then doubles (to its maximum). */
+    private synchronized void reconnect(boolean afterAStableConnection) {
         if (!open) {
             return;
         }
-        long delay = backoff.toMillis() + ThreadLocalRandom.current().nextLong(backoff.toMillis() / 2 + 1);
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        reconnects.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        if (afterAStableConnection) {
+            backoff = timing.firstBackoff();
+        }
+        long delay = ThreadLocalRandom.current().nextLong(backoff.toMillis() + 1); // full jitter
+        var doubled = backoff.multipliedBy(2);
+        backoff = doubled.compareTo(timing.maxBackoff()) > 0 ? timing.maxBackoff() : doubled;
+        log.debug("Push channel: reconnecting in {} ms", delay);
+        try {
+            scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile
+        }
     }
 
-    private final class Listener implements WebSocket.Listener {
+    /** One WebSocket connection; it ends once (closed, failed or silent) and then asks for the next. */
+    private final class Connection implements WebSocket.Listener {
         private final StringBuilder text = new StringBuilder();
+        final AtomicBoolean ended = new AtomicBoolean();
+        private volatile @Nullable WebSocket socket;
+        private volatile @Nullable ScheduledFuture<?> pinger;
+        private volatile long openedAt;
+        private volatile long lastHeard;
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            socket = ws;
+            openedAt = System.nanoTime();
+            lastHeard = openedAt;
+            if (ended.get()) { // given up on before it opened
+                ws.abort();
+                return;
+            }
+            ws.request(1);
+        }
+
+        void pinging(ScheduledFuture<?> pinger) {
+            this.pinger = pinger;
+            if (ended.get()) {
+                pinger.cancel(false);
+            }
+        }
+
+        /** Pings, and ends the connection when nothing has come back within the pong timeout. */
+        void ping() {
+            var ws = socket;
+            if (ended.get() || ws == null) {
+                return;
+            }
+            long sent = System.nanoTime();
+            try {
+                ws.sendPing(ByteBuffer.allocate(0));
+            } catch (RuntimeException e) { // output closed
+                end("could not ping (" + e + ")");
+                return;
+            }
+            scheduler.schedule(() -> {
+                if (lastHeard - sent < 0) {
+                    end("no answer to a ping within " + timing.pongTimeout().toMillis() + " ms");
+                }
+            }, timing.pongTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        private void heard(WebSocket ws) {
+            lastHeard = System.nanoTime();
+            ws.request(1);
+        }
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -100,32 +199,71 @@ public final class PushClient implements AutoCloseable {
                 }
                 text.setLength(0);
             }
-            ws.request(1);
+            heard(ws);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+            heard(ws);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+            heard(ws); // the pong is sent by the WebSocket itself
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+            pongs.incrementAndGet();
+            heard(ws);
             return null;
         }
 
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-            log.info("Push channel closed ({} {}); reconnecting", status, reason);
-            retry();
+            end("closed (" + status + " " + reason + ")");
             return null;
         }
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
-            log.info("Push channel failed ({}); reconnecting", error.toString());
-            retry();
+            end("failed (" + error + ")");
+        }
+
+        private void end(String why) {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            var p = pinger;
+            if (p != null) {
+                p.cancel(false);
+            }
+            var ws = socket;
+            if (ws != null) {
+                ws.abort();
+            }
+            boolean stable = System.nanoTime() - openedAt >= timing.stableAfter().toNanos();
+            if (open) {
+                log.info("Push channel lost: {}; reconnecting", why);
+            }
+            reconnect(stable);
         }
     }
 
     @Override
     public void close() {
         open = false;
-        connected = false;
-        var s = socket;
-        if (s != null) {
-            s.abort();
+        var c = current;
+        if (c != null) {
+            c.ended.set(true);
+            var ws = c.socket;
+            if (ws != null) {
+                ws.abort();
+            }
         }
-        reconnects.shutdownNow();
+        scheduler.shutdownNow();
     }
 }

@@ -76,6 +76,44 @@ class AgentConfigTest {
         assertThat(code).isEqualTo(2);
     }
 
+    @Test
+    void refusesALockFileWhereTheServiceHasAPrivateView() throws Exception {
+        for (var hidden : java.util.List.of("/tmp/hold", "/var/tmp/noderr.lock", "/home/operator/hold",
+                "/root/hold", "/run/user/0/hold", "/var/lib/../../tmp/hold")) {
+            var file = write("""
+                    control-plane-url=https://cp.noderr.network
+                    node-id=ndr_abc
+                    tier=ORACLE
+                    key-path=/etc/noderr/key
+                    update-lock-file=%s
+                    """.formatted(hidden));
+            assertThatThrownBy(() -> AgentConfig.load(file, Map.of())).as(hidden)
+                    .isInstanceOf(AgentConfig.InvalidConfigException.class)
+                    .hasMessageContaining("update-lock-file: must not be under /")
+                    .hasMessageContaining("PrivateTmp/ProtectHome");
+        }
+        var elsewhere = write("""
+                control-plane-url=https://cp.noderr.network
+                node-id=ndr_abc
+                tier=ORACLE
+                key-path=/etc/noderr/key
+                update-lock-file=/etc/noderr/hold-updates
+                """);
+        assertThat(AgentConfig.load(elsewhere, Map.of()).lockFile()).isEqualTo(Path.of("/etc/noderr/hold-updates"));
+        assertThat(AgentConfig.load(elsewhere, Map.of("NODERR_AGENT_UPDATE_LOCK_FILE", "/tmpfiles/hold")).lockFile())
+                .as("only the directories themselves").isEqualTo(Path.of("/tmpfiles/hold"));
+        var err = new StringWriter();
+        int code = NoderrAgentTestAccess.commandLine().setErr(new PrintWriter(err)).execute("status", "--config",
+                write("""
+                        control-plane-url=https://cp.noderr.network
+                        node-id=ndr_abc
+                        tier=ORACLE
+                        key-path=/etc/noderr/key
+                        update-lock-file=/tmp/hold
+                        """).toString());
+        assertThat(code).as("like any invalid configuration").isEqualTo(2);
+    }
+
     private Path write(String text) throws Exception {
         var file = dir.resolve("agent.properties");
         Files.writeString(file, text);

@@ -144,6 +144,15 @@ class AgentEndToEndTest extends NodeTestSupport {
             assertThat(Files.readString(config.lockFile())).contains("1.0.0 loses peers");
             assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.HELD_BY_LOCK);
             assertThat(agent.runningVersion()).contains("2.0.0");
+            // A lock whose existence cannot be told (a symlink loop here; in the service's namespace, a path it
+            // may not look at) holds as well: the daemon fails closed.
+            var hold = Files.readString(config.lockFile());
+            Files.delete(config.lockFile());
+            Files.createSymbolicLink(config.lockFile(), config.lockFile().getFileName());
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.HELD_BY_LOCK);
+            assertThat(agent.runningVersion()).contains("2.0.0");
+            Files.delete(config.lockFile());
+            Files.writeString(config.lockFile(), hold);
             var back = command("rollback", "", "--config", configFile.toString(), "--yes");
             assertThat(back.exit()).as("previous is now 1.0.0 again").isZero();
             assertThat(agent.runningVersion()).contains("1.0.0");

@@ -153,4 +153,50 @@ class HealthBufferTest {
         assertThat(buffer.refused()).isEqualTo(1);
         assertThat(buffer.size()).isZero();
     }
+
+    @Test
+    void anEmptyOrGarbledCounterFileCountsAgainFromZeroInsteadOfFailing() throws Exception {
+        var buffer = new HealthBuffer(dir, 2);
+        java.nio.file.Files.writeString(dir.resolve("dropped"), ""); // cut short between truncate and write
+        java.nio.file.Files.writeString(dir.resolve("refused"), "12x");
+        assertThat(buffer.dropped()).isZero();
+        assertThat(buffer.refused()).isZero();
+        for (int i = 0; i < 5; i++) {
+            buffer.add(Map.of("seq", i));
+        }
+        assertThat(buffer.dropped()).isEqualTo(3);
+        assertThat(java.nio.file.Files.readString(dir.resolve("dropped"))).isEqualTo("3");
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("replaced atomically, nothing left over")
+                    .containsExactlyInAnyOrder("dropped", "refused", "0000000000000000004.json",
+                            "0000000000000000005.json");
+        }
+    }
+
+    @Test
+    void aReportTheDiskCannotTakeIsDeliveredAfterTheBufferedOnes() throws Exception {
+        var buffer = new FailingWritesHealthBuffer(dir, 10_000);
+        buffer.failing(false);
+        buffer.add(Map.of("seq", 0));
+        buffer.add(Map.of("seq", 1));
+        buffer.failing(true); // the disk is full now
+        assertThatThrownBy(() -> buffer.add(Map.of("seq", 2))).hasMessageContaining("No space left on device");
+        assertThat(buffer.size()).as("not buffered").isEqualTo(2);
+
+        assertThatThrownBy(() -> buffer.drain(batch -> {
+            throw new IOException("control plane down");
+        }, Map.of("seq", 2))).hasMessage("control plane down");
+        assertThat(buffer.size()).as("the buffered ones wait").isEqualTo(2);
+
+        var delivered = new ArrayList<Object>();
+        assertThat(buffer.drain(batch -> batch.forEach(r -> delivered.add(r.get("seq"))), Map.of("seq", 3)))
+                .isEqualTo(3);
+        assertThat(delivered).containsExactly(0, 1, 3);
+        assertThat(buffer.size()).isZero();
+
+        assertThat(buffer.drain(batch -> {
+            throw new HealthBuffer.Refused("HTTP 400: invalid", new TreeSet<>(List.of(0)));
+        }, Map.of("seq", 4))).as("refused: dropped and counted like a buffered one").isZero();
+        assertThat(buffer.refused()).isEqualTo(1);
+    }
 }
