@@ -25,9 +25,13 @@ final class RunCommand implements Callable<Integer> {
         if (cfg == null) {
             return 2;
         }
+        // Health has its own thread: an update blocks the checks' thread for its pull and health window (minutes),
+        // and a node that stops reporting meanwhile counts as silent, hence unhealthy, in its rollout.
         try (var agent = new Agent(cfg, Clock.systemUTC());
                 var scheduler = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
-                        .name("noderr-agent").daemon(false).unstarted(r))) {
+                        .name("noderr-agent").daemon(false).unstarted(r));
+                var healthScheduler = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+                        .name("noderr-agent-health").daemon(false).unstarted(r))) {
             var daemon = agent.daemon();
             long interval = cfg.checkInterval().toMillis();
             long jitter = Math.max(1, cfg.jitter().toMillis());
@@ -39,8 +43,8 @@ final class RunCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }), 0, interval, TimeUnit.MILLISECONDS);
-            scheduler.scheduleWithFixedDelay(continuing("health report", daemon::reportHealth), 5_000, interval,
-                    TimeUnit.MILLISECONDS);
+            healthScheduler.scheduleWithFixedDelay(continuing("health report", daemon::reportHealth), 5_000,
+                    interval, TimeUnit.MILLISECONDS);
             // Push: a CHECK_NOW or ROLLBACK runs a check at once (on the same thread as the periodic ones).
             var push = agent.push(type -> scheduler.execute(continuing("pushed check", () -> {
                 try {

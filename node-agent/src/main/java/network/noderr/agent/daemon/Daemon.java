@@ -97,6 +97,10 @@ public final class Daemon {
                 return CheckResult.UP_TO_DATE;
             }
             var target = new UpdateTarget(answer.versionString(), answer.dockerImageTag(), answer.imageDigest());
+            if (runsAlready(target, current)) {
+                metrics.heldFailedTarget(false);
+                return CheckResult.UP_TO_DATE;
+            }
             var failed = updater.failed().orElse(null);
             boolean held = failed != null && failed.matches(target);
             metrics.heldFailedTarget(held);
@@ -143,6 +147,36 @@ public final class Daemon {
     }
 
     /**
+     * Whether the node container already runs the target's image (by digest) though its version says otherwise: an
+     * image labelled {@code v1.5.0} (or not at all) for the release {@code 1.5.0}. Swapping the container for the same
+     * image would not change the label, so the node would be told to update, and restart, at every check. Instead the
+     * release is recorded for the image and reported from now on ({@link RunningRelease}).
+     */
+    private boolean runsAlready(UpdateTarget target, @Nullable String current) {
+        var container = containers.inspect(config.container());
+        if (container.isEmpty() || container.get().getImageId() == null) {
+            return false;
+        }
+        var imageId = container.get().getImageId();
+        var suffix = "@" + target.imageDigest();
+        if (containers.repoDigests(imageId).stream().noneMatch(d -> d.endsWith(suffix))) {
+            return false;
+        }
+        log.warn("The node container already runs {} ({}), but its image's version label says {}: reporting {} for "
+                + "this image from now on. Label the image org.opencontainers.image.version={} to match the release",
+                target.versionString(), target.imageDigest(), current == null ? "nothing" : current,
+                target.versionString(), target.versionString());
+        try {
+            new RunningRelease(imageId, target.versionString()).save(config.stateDir());
+        } catch (IOException e) {
+            log.warn("Could not record the running release ({}); the next check finds it again", e.toString());
+        }
+        metrics.runningVersion(target.versionString());
+        saveStatus(target.versionString());
+        return true;
+    }
+
+    /**
      * Samples, buffers and delivers health; returns how many reports were delivered. When the sample cannot be
      * buffered (a full or read-only disk), what is buffered is still delivered and the sample after it, from memory.
      */
@@ -150,7 +184,7 @@ public final class Daemon {
         Map<String, Object> unbuffered = null;
         try {
             var container = containers.inspect(config.container()); // once per report: the sample's one source
-            var running = container.map(Daemon::versionOf).orElse(null);
+            var running = container.map(this::releaseOf).orElse(null);
             var report = sample(container, running);
             try {
                 buffer.add(report);
@@ -198,7 +232,8 @@ public final class Daemon {
         }
     }
 
-    private void saveStatus(@Nullable String running) {
+    /** Both periodic jobs write it, each on its own thread. */
+    private synchronized void saveStatus(@Nullable String running) {
         try {
             new AgentStatus(lastCheck, lastReport, running).save(config.stateDir());
         } catch (IOException | RuntimeException e) {
@@ -214,9 +249,18 @@ public final class Daemon {
         return lastReport;
     }
 
-    /** The version the node container runs, from its image labels; null when it is not there. */
+    /**
+     * The version the node container runs: the release recorded for its image when its label differs
+     * ({@link RunningRelease}), else its image labels; null when it is not there.
+     */
     public @Nullable String runningVersion() {
-        return containers.inspect(config.container()).map(Daemon::versionOf).orElse(null);
+        return containers.inspect(config.container()).map(this::releaseOf).orElse(null);
+    }
+
+    private @Nullable String releaseOf(InspectContainerResponse c) {
+        var imageId = c.getImageId();
+        var recorded = imageId == null ? Optional.<String>empty() : RunningRelease.versionOf(config.stateDir(), imageId);
+        return recorded.orElseGet(() -> versionOf(c));
     }
 
     /**

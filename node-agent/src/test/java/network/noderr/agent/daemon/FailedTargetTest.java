@@ -210,7 +210,6 @@ class FailedTargetTest {
                 "key-type=SOFTWARE",
                 "key-path=" + dir.resolve("node-key.pem"),
                 "state-dir=" + dir.resolve("state"),
-                "update-lock-file=" + dir.resolve("update.lock"),
                 "docker-host=" + TestDocker.dockerHost(),
                 "container=" + NODE,
                 "health-window=PT2S",
