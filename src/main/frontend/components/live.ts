@@ -245,26 +245,50 @@ type RefreshOptions = {
   fallbackMs?: number;
 };
 
-/** Calls reload at most every minIntervalMs, always once more after the last request. */
-function throttle(reload: () => void, minIntervalMs: number) {
+/**
+ * Calls reload at most every minIntervalMs, always once more after the last request. Reloads never overlap: a request
+ * while one is in flight (until its promise settles) is remembered and runs once after it, so a slow answer cannot
+ * arrive after, and overwrite, a newer one.
+ */
+function throttle(reload: () => unknown, minIntervalMs: number) {
   let last = 0;
-  let pending: number | undefined;
+  let timer: number | undefined;
+  let inFlight = false;
+  let again = false;
+  let cancelled = false;
+  function schedule() {
+    if (timer !== undefined || cancelled) {
+      return;
+    }
+    timer = window.setTimeout(run, Math.max(0, last + minIntervalMs - Date.now()));
+  }
+  function run() {
+    timer = undefined;
+    inFlight = true;
+    last = Date.now();
+    void Promise.resolve()
+      .then(reload)
+      .catch(() => undefined) // the screen reports its own errors; the next request tries again
+      .finally(() => {
+        inFlight = false;
+        if (again) {
+          again = false;
+          schedule();
+        }
+      });
+  }
   return {
     request() {
-      if (pending !== undefined) {
-        return;
+      if (inFlight) {
+        again = true;
+      } else {
+        schedule();
       }
-      pending = window.setTimeout(
-        () => {
-          pending = undefined;
-          last = Date.now();
-          reload();
-        },
-        Math.max(0, last + minIntervalMs - Date.now()),
-      );
     },
     cancel() {
-      window.clearTimeout(pending);
+      cancelled = true;
+      window.clearTimeout(timer);
+      timer = undefined;
     },
   };
 }
@@ -283,7 +307,7 @@ export function useLiveRefresh(
   const key = [...topics].sort().join(',');
   useEffect(() => {
     const wanted = new Set(key.split(','));
-    const throttled = throttle(() => void reloadRef.current(), minIntervalMs);
+    const throttled = throttle(() => reloadRef.current(), minIntervalMs);
     const stopListening = liveChanges.listen((event) => {
       if (event.kind === Kind.HELLO || event.topics.some((topic) => wanted.has(topic))) {
         throttled.request();
@@ -308,7 +332,7 @@ export function useNodeRefresh(nodeId: string, reload: () => unknown, { minInter
   reloadRef.current = reload;
   useEffect(() => {
     const channel = new LiveChannel(() => LiveService.node(nodeId));
-    const throttled = throttle(() => void reloadRef.current(), minIntervalMs);
+    const throttled = throttle(() => reloadRef.current(), minIntervalMs);
     const stopListening = channel.listen((event) => {
       if (event.kind !== Kind.HEARTBEAT) {
         throttled.request();

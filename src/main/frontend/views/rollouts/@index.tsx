@@ -12,7 +12,8 @@ import { RolloutsService } from 'Frontend/generated/endpoints';
 import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
 import type RolloutView from 'Frontend/generated/network/noderr/controlplane/rollouts/RolloutView';
 import type CohortProgress from 'Frontend/generated/network/noderr/controlplane/rollouts/CohortProgress';
-import { useCallback, useEffect, useId, useState } from 'react';
+import type RolloutHistory from 'Frontend/generated/network/noderr/controlplane/rollouts/RolloutHistory';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import './rollouts.css';
 
 export const config: ViewConfig = {
@@ -23,6 +24,9 @@ export const config: ViewConfig = {
 
 const TOPICS = [LiveTopic.ROLLOUTS];
 const REFRESH_MIN_MS = 2000;
+/** Finished rollouts shown at first and added by "Show older"; the server gives at most 200. */
+const FINISHED_PAGE = 20;
+const FINISHED_MAX = 200;
 
 /** A share from 0 to 1 as a percentage for text (0.05 → "5"). */
 function share(ratio: number): string {
@@ -52,6 +56,12 @@ function PromoteMessage({ rollout }: { rollout: RolloutView }) {
   if (!next) return <>Every cohort is already active.</>;
   return (
     <>
+      {rollout.status === 'paused' && (
+        <>
+          <strong>The rollout stays paused:</strong> {next.cohort} is activated now, and its nodes start updating when
+          you resume.{' '}
+        </>
+      )}
       <strong>{next.cohort}</strong> becomes active now: its {next.nodes} nodes start updating to{' '}
       {rollout.versionString} without waiting for its delay.{' '}
       {gate && (
@@ -68,19 +78,26 @@ function PromoteMessage({ rollout }: { rollout: RolloutView }) {
 export default function RolloutsView() {
   const { state } = useAuth();
   const canDeploy = state.user?.roles.includes('RELEASE_MANAGER') ?? false;
-  const [rollouts, setRollouts] = useState<RolloutView[] | undefined>(undefined);
+  const [history, setHistory] = useState<RolloutHistory | undefined>(undefined);
+  const [finishedLimit, setFinishedLimit] = useState(FINISHED_PAGE);
+  const loads = useRef(0);
   const [busy, setBusy] = useState<string | undefined>(undefined);
   const [confirm, setConfirm] = useState<{ rollout: RolloutView; action: Action } | undefined>();
   const [reason, setReason] = useState('');
   const messageId = useId();
 
   const load = useCallback(async () => {
+    // An action's reload and a live one can overlap: only the answer to the latest request is shown.
+    const sequence = ++loads.current;
     try {
-      setRollouts(await RolloutsService.list(undefined));
+      const answer = await RolloutsService.list(undefined, finishedLimit);
+      if (sequence === loads.current) {
+        setHistory(answer);
+      }
     } catch (e) {
       Notification.show(`Could not load rollouts: ${errorText(e)}`, { theme: 'error', duration: 6000 });
     }
-  }, []);
+  }, [finishedLimit]);
 
   useEffect(() => {
     void load();
@@ -103,8 +120,10 @@ export default function RolloutsView() {
     }
   }
 
-  const open = (rollouts ?? []).filter((r) => ['active', 'paused', 'pending'].includes(r.status));
-  const finished = (rollouts ?? []).filter((r) => !['active', 'paused', 'pending'].includes(r.status));
+  const open = history?.open ?? [];
+  const finished = history?.finished ?? [];
+  const finishedTotal = history?.finishedTotal ?? 0;
+  const rollouts = history ? [...open, ...finished] : undefined;
 
   return (
     <main className="view rollouts-view">
@@ -127,10 +146,23 @@ export default function RolloutsView() {
         />
       ))}
       {finished.length > 0 && (
-        <Details summary={`Finished rollouts (${finished.length})`} opened={open.length === 0}>
+        <Details summary={`Finished rollouts (${finishedTotal})`} opened={open.length === 0}>
           {finished.map((r) => (
             <RolloutCard key={r.id} rollout={r} canDeploy={false} busy={false} />
           ))}
+          {finished.length < finishedTotal &&
+            (finishedLimit < FINISHED_MAX ? (
+              <Button
+                data-testid="rollouts-show-older"
+                onClick={() => setFinishedLimit((limit) => Math.min(FINISHED_MAX, limit + FINISHED_PAGE))}
+              >
+                Show older ({finishedTotal - finished.length} more)
+              </Button>
+            ) : (
+              <p className="text-secondary text-s">
+                The newest {finished.length} are shown; GET /api/v1/admin/rollouts?before=… pages through the rest.
+              </p>
+            ))}
         </Details>
       )}
       <ConfirmDialog
@@ -215,7 +247,7 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
         </span>
         {canDeploy && (
           <div className="ms-auto flex gap-s">
-            {r.status === 'active' && (
+            {(r.status === 'active' || r.status === 'paused') && (
               <Button disabled={busy || allActive} onClick={onPromote}>
                 Promote next cohort…
               </Button>
@@ -239,6 +271,11 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
       <p className="phase-message" data-testid="rollout-message">
         {r.phaseMessage}
       </p>
+      {!r.countsRecorded && (
+        <p className="text-secondary text-s" data-testid="counts-not-recorded">
+          Counts not recorded: this rollout finished before final counts were kept.
+        </p>
+      )}
       <div className="cohorts">
         {r.cohorts.map((c) => (
           <div key={c.cohort} className={`cohort ${c.active ? 'active' : 'waiting'}`} data-testid={`cohort-${c.cohort}`}>

@@ -14,6 +14,7 @@ import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -23,6 +24,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /** Management API for rollouts (DESIGN §3): read as VIEWER, change as RELEASE_MANAGER; 409 on illegal changes. */
 @RestController
@@ -49,11 +51,31 @@ class RolloutAdminController {
         this.rollouts = rollouts;
     }
 
+    /**
+     * A page of rollouts, newest first (an array, as before paging). When there are older ones, a
+     * {@code Link: <…?before={last id}&limit=…>; rel="next"} header names the next page.
+     */
     @GetMapping("/api/v1/admin/rollouts")
     @PreAuthorize("hasRole('VIEWER')")
-    List<RolloutView> list(@RequestParam(required = false) @Nullable Tier tier,
-            @RequestParam(required = false) @Nullable String status) {
-        return rollouts.list(tier, status == null ? null : parseStatus(status));
+    ResponseEntity<List<RolloutView>> list(@RequestParam(required = false) @Nullable Tier tier,
+            @RequestParam(required = false) @Nullable String status,
+            @RequestParam(required = false) @Nullable UUID before,
+            @RequestParam(defaultValue = "" + Rollouts.MAX_PAGE) int limit) {
+        var page = rollouts.list(tier, status == null ? null : parseStatus(status), before, limit);
+        var response = ResponseEntity.ok();
+        var next = page.nextBefore();
+        if (next != null) {
+            var link = UriComponentsBuilder.fromPath("/api/v1/admin/rollouts")
+                    .queryParamIfPresent("tier", java.util.Optional.ofNullable(tier))
+                    .queryParamIfPresent("status", java.util.Optional.ofNullable(status))
+                    .queryParam("before", next)
+                    .queryParam("limit", limit)
+                    .encode()
+                    .build()
+                    .toUriString();
+            response.header(HttpHeaders.LINK, "<" + link + ">; rel=\"next\"");
+        }
+        return response.body(page.rollouts());
     }
 
     @GetMapping("/api/v1/admin/rollouts/{id}")

@@ -5,7 +5,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import network.noderr.controlplane.rollouts.engine.Rollout;
@@ -56,6 +60,14 @@ class RolloutRepository {
      * @return false when another writer (another replica, another admin) got there first
      */
     boolean update(UUID id, int expectedRevision, Rollout r, Instant now) {
+        return update(id, expectedRevision, r, now, null);
+    }
+
+    /**
+     * As {@link #update(UUID, int, Rollout, Instant)}; when the rollout is finished, {@code finalCounts} (JSON) is
+     * kept as its final cohort counts unless it already has some.
+     */
+    boolean update(UUID id, int expectedRevision, Rollout r, Instant now, @Nullable String finalCounts) {
         var finished = r.status().isFinished();
         return jdbc.sql("""
                         UPDATE deployments SET status = :status, started_at = :started,
@@ -64,6 +76,9 @@ class RolloutRepository {
                             max_error_rate = :me, gate_min_updated_ratio = :gate,
                             rollback_reason = CASE WHEN :status = 'rolled_back' THEN :reason ELSE rollback_reason END,
                             completed_at = CASE WHEN :finished THEN COALESCE(completed_at, :now) END,
+                            final_counts = CASE WHEN :finished
+                                THEN COALESCE(final_counts, CAST(CAST(:counts AS VARCHAR) AS jsonb)) END,
+                            gate_hold_until = :hold,
                             revision = revision + 1, updated_at = :now
                         WHERE id = :id AND revision = :revision""")
                         .param("status", r.status().wireName())
@@ -76,6 +91,8 @@ class RolloutRepository {
                         .param("me", r.thresholds().maxErrorRate())
                         .param("gate", r.thresholds().gateMinUpdatedRatio())
                         .param("finished", finished)
+                        .param("counts", finalCounts)
+                        .param("hold", r.gateHoldUntil() == null ? null : Timestamp.from(r.gateHoldUntil()))
                         .param("now", Timestamp.from(now))
                         .param("id", id)
                         .param("revision", expectedRevision)
@@ -103,15 +120,40 @@ class RolloutRepository {
                 .list();
     }
 
-    List<StoredRollout> list(@Nullable Tier tier, @Nullable RolloutStatus status, int limit) {
+    /**
+     * Rollouts newest first, optionally of one tier and with one of {@code statuses} (empty: any), created before the
+     * rollout {@code before} (keyset paging by created_at, id).
+     */
+    List<StoredRollout> list(@Nullable Tier tier, List<RolloutStatus> statuses, @Nullable UUID before, int limit) {
         var sql = SELECT + " WHERE (CAST(:tier AS VARCHAR) IS NULL OR d.tier = :tier)"
-                + " AND (CAST(:status AS VARCHAR) IS NULL OR d.status = :status) ORDER BY d.created_at DESC LIMIT :limit";
+                + " AND (:anyStatus OR d.status IN (:statuses))"
+                + " AND (CAST(:before AS UUID) IS NULL OR (d.created_at, d.id) <"
+                + " (SELECT b.created_at, b.id FROM deployments b WHERE b.id = CAST(:before AS UUID)))"
+                + " ORDER BY d.created_at DESC, d.id DESC LIMIT :limit";
         return jdbc.sql(sql)
                 .param("tier", tier == null ? null : tier.name())
-                .param("status", status == null ? null : status.wireName())
+                .param("anyStatus", statuses.isEmpty())
+                .param("statuses", statuses.isEmpty() ? List.of("none")
+                        : statuses.stream().map(RolloutStatus::wireName).toList())
+                .param("before", before)
                 .param("limit", limit)
                 .query(RolloutRepository::map)
                 .list();
+    }
+
+    boolean exists(UUID id) {
+        return jdbc.sql("SELECT count(*) FROM deployments WHERE id = :id").param("id", id).query(Long.class).single()
+                > 0;
+    }
+
+    /** How many rollouts have one of these statuses, optionally in one tier. */
+    long count(@Nullable Tier tier, List<RolloutStatus> statuses) {
+        return jdbc.sql("SELECT count(*) FROM deployments d WHERE (CAST(:tier AS VARCHAR) IS NULL OR d.tier = :tier)"
+                        + " AND d.status IN (:statuses)")
+                .param("tier", tier == null ? null : tier.name())
+                .param("statuses", statuses.stream().map(RolloutStatus::wireName).toList())
+                .query(Long.class)
+                .single();
     }
 
     void event(UUID id, String event, String actor, Instant now) {
@@ -132,6 +174,22 @@ class RolloutRepository {
                 .list();
     }
 
+    /** The timelines of several rollouts in one query. */
+    Map<UUID, List<RolloutEvent>> events(Collection<UUID> ids) {
+        var result = new HashMap<UUID, List<RolloutEvent>>();
+        if (ids.isEmpty()) {
+            return result;
+        }
+        jdbc.sql("""
+                        SELECT deployment_id, event, actor, created_at FROM deployment_events
+                        WHERE deployment_id IN (:ids) ORDER BY id""")
+                .param("ids", List.copyOf(ids))
+                .query((rs, i) -> result.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
+                        .add(new RolloutEvent(rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant())))
+                .list();
+        return result;
+    }
+
     private static final String SELECT = """
             SELECT d.*, r.image_ref FROM deployments d JOIN releases r ON r.id = d.release_id""";
 
@@ -139,6 +197,7 @@ class RolloutRepository {
         var started = rs.getTimestamp("started_at");
         var resumed = rs.getTimestamp("resumed_at");
         var completed = rs.getTimestamp("completed_at");
+        var hold = rs.getTimestamp("gate_hold_until");
         var rollout = new Rollout(
                 RolloutStatus.valueOf(rs.getString("status").toUpperCase(java.util.Locale.ROOT)),
                 rs.getString("version_string"),
@@ -150,7 +209,8 @@ class RolloutRepository {
                 Duration.ofMillis(rs.getLong("elapsed_before_resume_ms")),
                 resumed == null ? null : resumed.toInstant(),
                 rs.getInt("activated_through"),
-                rs.getString("reason"));
+                rs.getString("reason"),
+                hold == null ? null : hold.toInstant());
         long rawVersionId = rs.getLong("version_id");
         Long versionId = rs.wasNull() ? null : rawVersionId;
         return new StoredRollout(
@@ -162,6 +222,7 @@ class RolloutRepository {
                 rollout,
                 rs.getInt("revision"),
                 completed == null ? null : completed.toInstant(),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getString("final_counts"));
     }
 }

@@ -7,7 +7,13 @@ import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.NonNull;
 import org.jspecify.annotations.Nullable;
 
-/** A rollout as the management API and dashboard show it; phase is derived, never stored. */
+/**
+ * A rollout as the management API and dashboard show it; phase is derived, never stored.
+ *
+ * @param cohorts per-cohort progress: live while the rollout runs, as recorded when it finished once it has; empty
+ *     (and {@code countsRecorded} false) for a rollout that finished before counts were recorded
+ * @param countsRecorded false only for such a rollout: its totals are then 0, not its result
+ */
 public record RolloutView(
         @NonNull UUID id,
         @NonNull Tier tier,
@@ -26,6 +32,7 @@ public record RolloutView(
         @NonNull List<@NonNull CohortProgress> cohorts,
         long totalNodes,
         long updatedNodes,
+        boolean countsRecorded,
         @Nullable Instant startedAt,
         @Nullable Instant completedAt,
         @NonNull Instant createdAt,

@@ -31,6 +31,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Creates and drives rollouts. Every state change is one compare-and-set on the rollout's revision, recorded in its
@@ -54,10 +56,15 @@ public class Rollouts {
     private final Approvals approvals;
     private final RolloutDefaults defaults;
     private final TierCohorts cohorts;
+    private final RolloutSettings settings;
+    private final JsonMapper json;
 
     Rollouts(RolloutRepository repository, CohortCountsQuery counts, JdbcClient jdbc, BeaconPort beacon,
             TierTargets targets, RolloutMetrics metrics, Clock clock, PlatformTransactionManager transactionManager,
-            ApplicationEventPublisher events, Approvals approvals, RolloutDefaults defaults, TierCohorts cohorts) {
+            ApplicationEventPublisher events, Approvals approvals, RolloutDefaults defaults, TierCohorts cohorts,
+            RolloutSettings settings, JsonMapper json) {
+        this.settings = settings;
+        this.json = json;
         this.defaults = defaults;
         this.cohorts = cohorts;
         this.events = events;
@@ -133,9 +140,21 @@ public class Rollouts {
         return change(id, actor, "paused: " + text, Cause.REQUEST, (r, now) -> RolloutEngine.pause(r, now, text));
     }
 
+    /**
+     * Restarts the clock. For {@code noderr.rollouts.gate-grace} a closed cohort gate then holds the next cohort
+     * back without pausing again, so the previous cohort's stragglers (no node updates while paused) can update.
+     */
     @Transactional
     public RolloutView resume(UUID id, String actor) {
-        return change(id, actor, "resumed", Cause.REQUEST, RolloutEngine::resume);
+        var grace = settings.gateGrace();
+        var text = grace.isZero() ? "resumed"
+                : "resumed: for " + minutes(grace) + " a closed cohort gate holds the next cohort without pausing again";
+        return change(id, actor, text, Cause.REQUEST, (r, now) -> RolloutEngine.resume(r, now, grace));
+    }
+
+    private static String minutes(java.time.Duration d) {
+        long m = Math.max(1, (d.toSeconds() + 59) / 60);
+        return m + (m == 1 ? " minute" : " minutes");
     }
 
     @Transactional
@@ -332,7 +351,8 @@ public class Rollouts {
             if (!step.changed()) {
                 continue;
             }
-            if (!repository.update(stored.id(), stored.revision(), step.rollout(), now)) {
+            var snapshot = step.rollout().status().isFinished() ? toJson(c) : null;
+            if (!repository.update(stored.id(), stored.revision(), step.rollout(), now, snapshot)) {
                 continue; // another replica or person changed it; the next run sees the new state
             }
             changed++;
@@ -367,11 +387,47 @@ public class Rollouts {
 
     /** The unfinished (pending, active, paused) rollouts, oldest first: at most one per tier. */
     public List<RolloutView> open() {
-        return repository.open().stream().map(this::view).toList();
+        return views(repository.open());
     }
 
-    public List<RolloutView> list(@Nullable Tier tier, @Nullable RolloutStatus status) {
-        return repository.list(tier, status, 200).stream().map(this::view).toList();
+    /** The most rollouts one page holds. */
+    public static final int MAX_PAGE = 200;
+
+    private static final List<RolloutStatus> FINISHED =
+            List.of(RolloutStatus.COMPLETED, RolloutStatus.ROLLED_BACK, RolloutStatus.ABORTED);
+
+    /**
+     * Rollouts newest first, optionally of one tier and status, older than the rollout {@code before}: one page of
+     * at most {@code limit} (1-{@value #MAX_PAGE}). Finished rollouts show the counts recorded when they finished,
+     * so a page costs the same whatever the history holds: live counts only for the unfinished ones (at most one
+     * per tier).
+     */
+    public RolloutPage list(@Nullable Tier tier, @Nullable RolloutStatus status, @Nullable UUID before, int limit) {
+        return page(tier, status == null ? List.of() : List.of(status), before, limit);
+    }
+
+    /** Finished (completed, rolled back, aborted) rollouts, newest first, a page at a time as {@link #list}. */
+    public RolloutPage finished(@Nullable Tier tier, @Nullable UUID before, int limit) {
+        return page(tier, FINISHED, before, limit);
+    }
+
+    /** How many finished rollouts there are, optionally in one tier. */
+    public long finishedCount(@Nullable Tier tier) {
+        return repository.count(tier, FINISHED);
+    }
+
+    private RolloutPage page(@Nullable Tier tier, List<RolloutStatus> statuses, @Nullable UUID before, int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new InvalidRequestException("limit", "must be 1-" + MAX_PAGE);
+        }
+        if (before != null && !repository.exists(before)) {
+            throw new InvalidRequestException("before", "is not a rollout id");
+        }
+        // One more than asked tells whether there is a next page.
+        var rows = repository.list(tier, statuses, before, limit + 1);
+        var more = rows.size() > limit;
+        var shown = more ? rows.subList(0, limit) : rows;
+        return new RolloutPage(views(shown), more ? shown.getLast().id() : null);
     }
 
     public RolloutView get(UUID id) {
@@ -404,7 +460,10 @@ public class Rollouts {
         } catch (IllegalTransitionException e) {
             throw new ProblemException(409, "illegal-transition", "Not possible in this state", e.getMessage());
         }
-        if (!repository.update(id, stored.revision(), next, now)) {
+        var snapshot = next.status().isFinished() && !stored.rollout().status().isFinished()
+                ? toJson(liveCounts(stored))
+                : null;
+        if (!repository.update(id, stored.revision(), next, now, snapshot)) {
             throw new ProblemException(409, "concurrent-change", "Changed meanwhile",
                     "Someone else changed this rollout a moment ago. Reload it and try again.");
         }
@@ -487,21 +546,58 @@ public class Rollouts {
     }
 
     private RolloutView view(StoredRollout s) {
+        return view(s, repository.events(s.id()));
+    }
+
+    /** Several rollouts with their timelines read in one query. */
+    private List<RolloutView> views(List<StoredRollout> rows) {
+        var timelines = repository.events(rows.stream().map(StoredRollout::id).toList());
+        return rows.stream().map(s -> view(s, timelines.getOrDefault(s.id(), List.of()))).toList();
+    }
+
+    private Map<Cohort, CohortCounts> liveCounts(StoredRollout s) {
         var r = s.rollout();
-        Map<Cohort, CohortCounts> c = counts.counts(s.id(), s.tier(), r.targetVersion(), r.config());
-        var phase = RolloutEngine.phase(r, c);
+        return counts.counts(s.id(), s.tier(), r.targetVersion(), r.config());
+    }
+
+    /**
+     * A finished rollout shows the counts recorded when it finished (the registry has moved on since); one that
+     * finished before they were recorded shows none ({@code countsRecorded} false) rather than today's.
+     */
+    private RolloutView view(StoredRollout s, List<RolloutEvent> timeline) {
+        var r = s.rollout();
+        @Nullable Map<Cohort, CohortCounts> c = r.status().isFinished() ? fromJson(s.finalCounts()) : liveCounts(s);
+        var phase = RolloutEngine.phase(r, c == null ? Map.of() : c);
         var progress = new ArrayList<CohortProgress>();
-        for (var cohort : Cohort.values()) {
-            var k = c.get(cohort);
-            progress.add(new CohortProgress(cohort.wireName(), r.isCohortActive(cohort), k.nodes(), k.updated(),
-                    k.healthy(), k.unhealthy(), k.updateFailures()));
+        if (c != null) {
+            for (var cohort : Cohort.values()) {
+                var k = c.getOrDefault(cohort, CohortCounts.EMPTY);
+                progress.add(new CohortProgress(cohort.wireName(), r.isCohortActive(cohort), k.nodes(), k.updated(),
+                        k.healthy(), k.unhealthy(), k.updateFailures()));
+            }
         }
-        var total = RolloutEngine.total(c);
+        var total = c == null ? CohortCounts.EMPTY : RolloutEngine.total(c);
         return new RolloutView(s.id(), s.tier(), r.targetVersion(), s.imageRef(), r.status().wireName(),
                 phase.phase().wireName(), phase.message(), r.reason(), r.config().canaryPercentage(),
                 r.config().cohortPercentage(), r.config().cohortDelayHours(), r.thresholds().maxUnhealthyRatio(),
                 r.thresholds().maxErrorRate(), r.thresholds().gateMinUpdatedRatio(), progress, total.nodes(), total.updated(),
-                r.startedAt(), s.completedAt(), s.createdAt(), repository.events(s.id()));
+                c != null, r.startedAt(), s.completedAt(), s.createdAt(), timeline);
+    }
+
+    private String toJson(Map<Cohort, CohortCounts> c) {
+        var byName = new java.util.LinkedHashMap<String, CohortCounts>();
+        c.forEach((cohort, k) -> byName.put(cohort.wireName(), k));
+        return json.writeValueAsString(byName);
+    }
+
+    private @Nullable Map<Cohort, CohortCounts> fromJson(@Nullable String text) {
+        if (text == null) {
+            return null;
+        }
+        Map<String, CohortCounts> byName = json.readValue(text, new TypeReference<Map<String, CohortCounts>>() {});
+        var result = new java.util.EnumMap<Cohort, CohortCounts>(Cohort.class);
+        byName.forEach((name, k) -> result.put(Cohort.fromWireName(name), k));
+        return result;
     }
 
     private static ProblemException notFound(UUID id) {

@@ -2,7 +2,6 @@ package network.noderr.controlplane.rollouts;
 
 import com.vaadin.hilla.BrowserCallable;
 import jakarta.annotation.security.RolesAllowed;
-import java.util.List;
 import java.util.UUID;
 import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
 import network.noderr.controlplane.security.Actors;
@@ -25,8 +24,13 @@ public class RolloutsService {
         this.rollouts = rollouts;
     }
 
-    public @NonNull List<@NonNull RolloutView> list(@Nullable Tier tier) {
-        return rollouts.list(tier, null);
+    /** {@code finishedLimit}: how many finished rollouts to include, 1-200 (the screen shows more on request). */
+    public @NonNull RolloutHistory list(@Nullable Tier tier, int finishedLimit) {
+        return Endpoints.call(() -> {
+            var open = rollouts.open().stream().filter(r -> tier == null || r.tier() == tier).toList();
+            return new RolloutHistory(open, rollouts.finished(tier, null, finishedLimit).rollouts(),
+                    rollouts.finishedCount(tier));
+        });
     }
 
     /** Shares from 0 to 1: roll back above this unhealthy, above this failed; next cohort at this updated. */

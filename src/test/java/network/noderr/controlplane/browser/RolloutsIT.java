@@ -88,6 +88,14 @@ class RolloutsIT {
         assertThat(card.getByTestId("rollout-phase")).hasText("paused");
         assertThat(card.getByTestId("rollout-message")).containsText("waiting for the exchange maintenance");
 
+        // A paused rollout (e.g. held by a closed gate) can be promoted too; the confirmation says it stays paused.
+        card.getByText("Promote next cohort").click();
+        assertThat(message).containsText("The rollout stays paused");
+        assertThat(message).containsText("Its health gate is skipped: cohort2 starts even if cohort1 is not healthy");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
+        assertThat(message).isHidden();
+        assertThat(card.getByTestId("cohort-cohort2")).containsText("waiting");
+
         card.getByText("Resume").click();
         assertThat(card.getByTestId("rollout-phase")).hasText("cohort1");
 

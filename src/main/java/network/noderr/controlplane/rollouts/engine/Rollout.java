@@ -13,6 +13,9 @@ import org.jspecify.annotations.Nullable;
  * @param resumedAt when the current active stretch began (null unless ACTIVE)
  * @param activatedThrough highest activated cohort index (0 = canary only); -1 before start
  * @param reason why it was paused, aborted or rolled back (null otherwise)
+ * @param gateHoldUntil after a person resumed it: until then a closed cohort gate holds the next cohort back without
+ *     pausing the rollout again, so the previous cohort's stragglers (who get no update while it is paused) can
+ *     update (null: no hold)
  */
 public record Rollout(
         RolloutStatus status,
@@ -23,7 +26,8 @@ public record Rollout(
         Duration elapsedBeforeResume,
         @Nullable Instant resumedAt,
         int activatedThrough,
-        @Nullable String reason) {
+        @Nullable String reason,
+        @Nullable Instant gateHoldUntil) {
 
     public Rollout {
         Objects.requireNonNull(status);
@@ -34,6 +38,14 @@ public record Rollout(
         if (status == RolloutStatus.ACTIVE && resumedAt == null) {
             throw new IllegalArgumentException("an active rollout needs resumedAt");
         }
+    }
+
+    /** A rollout without a gate hold. */
+    public Rollout(RolloutStatus status, String targetVersion, RolloutConfig config, RolloutThresholds thresholds,
+            @Nullable Instant startedAt, Duration elapsedBeforeResume, @Nullable Instant resumedAt,
+            int activatedThrough, @Nullable String reason) {
+        this(status, targetVersion, config, thresholds, startedAt, elapsedBeforeResume, resumedAt, activatedThrough,
+                reason, null);
     }
 
     /** A new rollout that has not started. */
@@ -48,16 +60,27 @@ public record Rollout(
             throw new IllegalTransitionException("the rollout is " + status.wireName() + ": its limits no longer apply");
         }
         return new Rollout(status, targetVersion, config, Objects.requireNonNull(newThresholds), startedAt,
-                elapsedBeforeResume, resumedAt, activatedThrough, reason);
+                elapsedBeforeResume, resumedAt, activatedThrough, reason, gateHoldUntil);
+    }
+
+    /** Whether a closed gate holds the next cohort back at {@code now} instead of pausing the rollout. */
+    public boolean isGateHeld(Instant now) {
+        return gateHoldUntil != null && now.isBefore(gateHoldUntil);
     }
 
     public boolean isCohortActive(Cohort cohort) {
         return cohort.index() <= activatedThrough;
     }
 
+    /** A changed copy; any gate hold ends (a hold lasts only while nothing else happens after a resume). */
     Rollout with(RolloutStatus newStatus, Duration elapsed, @Nullable Instant resumed, int through,
             @Nullable String newReason) {
+        return with(newStatus, elapsed, resumed, through, newReason, null);
+    }
+
+    Rollout with(RolloutStatus newStatus, Duration elapsed, @Nullable Instant resumed, int through,
+            @Nullable String newReason, @Nullable Instant newGateHoldUntil) {
         return new Rollout(newStatus, targetVersion, config, thresholds, startedAt, elapsed, resumed, through,
-                newReason);
+                newReason, newGateHoldUntil);
     }
 }

@@ -55,11 +55,24 @@ public final class RolloutEngine {
 
     /** Restarts the clock where it stopped. */
     public static Rollout resume(Rollout r, Instant now) {
+        return resume(r, now, Duration.ZERO);
+    }
+
+    /**
+     * Restarts the clock where it stopped; for {@code gateGrace} a closed cohort gate holds the next cohort back
+     * without pausing again. While paused no node updates, so without the grace the previous cohort's stragglers
+     * could never close the gate that paused it, and the reconciler would pause again at once.
+     */
+    public static Rollout resume(Rollout r, Instant now, Duration gateGrace) {
         if (r.status() != RolloutStatus.PAUSED) {
             throw new IllegalTransitionException("Only a paused rollout can be resumed; this one is "
                     + r.status().wireName() + ".");
         }
-        return r.with(RolloutStatus.ACTIVE, r.elapsedBeforeResume(), now, r.activatedThrough(), null);
+        if (gateGrace.isNegative()) {
+            throw new IllegalArgumentException("gateGrace cannot be negative, was " + gateGrace);
+        }
+        return r.with(RolloutStatus.ACTIVE, r.elapsedBeforeResume(), now, r.activatedThrough(), null,
+                gateGrace.isZero() ? null : now.plus(gateGrace));
     }
 
     /**
@@ -132,8 +145,9 @@ public final class RolloutEngine {
 
     /**
      * One idempotent reconcile step: automatic rollback first (any active cohort over its limits), then activation
-     * of due cohorts through their gates (a closed gate pauses the rollout with the reason), then completion when
-     * every cohort is active and every node runs the target.
+     * of due cohorts through their gates (a closed gate pauses the rollout with the reason, unless a resume's grace
+     * still holds it: then the next cohort just waits), then completion when every cohort is active and every node
+     * runs the target.
      */
     public static Step reconcile(Rollout r, Map<Cohort, CohortCounts> counts, Instant now) {
         if (r.status() != RolloutStatus.ACTIVE && r.status() != RolloutStatus.PAUSED) {
@@ -152,6 +166,9 @@ public final class RolloutEngine {
             var previous = Cohort.ofIndex(current.activatedThrough());
             var gate = gateReason(previous, counts.getOrDefault(previous, CohortCounts.EMPTY), r.thresholds());
             if (gate.isPresent()) {
+                if (current.isGateHeld(now)) {
+                    break; // the previous cohort's stragglers are still updating after a resume
+                }
                 var next = Cohort.ofIndex(current.activatedThrough() + 1);
                 var text = "paused before " + next.wireName() + ": " + gate.get();
                 events.add(text);

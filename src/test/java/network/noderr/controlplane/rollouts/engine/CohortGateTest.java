@@ -133,4 +133,51 @@ class CohortGateTest {
         assertThat(promoted.status()).isEqualTo(RolloutStatus.ACTIVE);
         assertThat(promoted.activatedThrough()).isEqualTo(1);
     }
+
+    @Test
+    void afterAResumeAClosedGateHoldsTheNextCohortWithoutPausingUntilTheGraceEnds() {
+        var closed = everyCohortUpdatedExcept(Cohort.CANARY, counts(10, 5, 0, 5, 0));
+        var paused = RolloutEngine.reconcile(started(), closed, hours(24)).rollout();
+        assertThat(paused.status()).isEqualTo(RolloutStatus.PAUSED);
+        var resumedAt = hours(30);
+        var grace = Duration.ofMinutes(15);
+        var resumed = RolloutEngine.resume(paused, resumedAt, grace);
+        assertThat(resumed.gateHoldUntil()).isEqualTo(resumedAt.plus(grace));
+
+        // Within the grace: still active (so the canary's stragglers are told to update), cohort1 waits.
+        var held = RolloutEngine.reconcile(resumed, closed, resumedAt.plus(grace).minusSeconds(1));
+        assertThat(held.changed()).isFalse();
+        assertThat(held.rollout().status()).isEqualTo(RolloutStatus.ACTIVE);
+        assertThat(held.rollout().activatedThrough()).isZero();
+        assertThat(UpdateDecision.decide(Cohort.CANARY, "1.1.0", held.rollout(), null).shouldUpdate()).isTrue();
+
+        // The grace is over and the gate is still closed: paused again, with the reason.
+        var again = RolloutEngine.reconcile(resumed, closed, resumedAt.plus(grace));
+        assertThat(again.rollout().status()).isEqualTo(RolloutStatus.PAUSED);
+        assertThat(again.rollout().reason()).isEqualTo("paused before cohort1: canary not healthy yet: 5 of 10 nodes "
+                + "updated (needs 90%)");
+        assertThat(again.rollout().gateHoldUntil()).isNull();
+    }
+
+    @Test
+    void stragglersThatUpdateDuringTheGraceOpenTheGateAndEndTheHold() {
+        var paused = RolloutEngine.reconcile(started(),
+                everyCohortUpdatedExcept(Cohort.CANARY, counts(10, 5, 0, 5, 0)), hours(24)).rollout();
+        var resumed = RolloutEngine.resume(paused, hours(30), Duration.ofMinutes(15));
+        var step = RolloutEngine.reconcile(resumed, everyCohortUpdated(), hours(30).plusSeconds(60));
+        assertThat(step.rollout().status()).isEqualTo(RolloutStatus.ACTIVE);
+        assertThat(step.rollout().activatedThrough()).isEqualTo(1);
+        assertThat(step.rollout().gateHoldUntil()).isNull();
+        assertThat(step.events()).containsExactly("cohort1 activated");
+    }
+
+    @Test
+    void aResumeWithoutGraceLetsTheClosedGatePauseAtOnce() {
+        var closed = everyCohortUpdatedExcept(Cohort.CANARY, counts(10, 5, 0, 5, 0));
+        var paused = RolloutEngine.reconcile(started(), closed, hours(24)).rollout();
+        var resumed = RolloutEngine.resume(paused, hours(30));
+        assertThat(resumed.gateHoldUntil()).isNull();
+        assertThat(RolloutEngine.reconcile(resumed, closed, hours(30)).rollout().status())
+                .isEqualTo(RolloutStatus.PAUSED);
+    }
 }
