@@ -8,6 +8,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PullResponseItem;
+import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
@@ -92,6 +93,36 @@ public final class NodeContainers implements Closeable {
         docker.renameContainerCmd(from).withName(to).exec();
     }
 
+    /**
+     * The container's restart policy as Docker writes it on the command line ({@code no}, {@code always},
+     * {@code unless-stopped}, {@code on-failure:5}); {@code no} when it has none.
+     */
+    public static String restartPolicyOf(InspectContainerResponse container) {
+        var policy = container.getHostConfig() == null ? null : container.getHostConfig().getRestartPolicy();
+        if (policy == null || policy.getName() == null || policy.getName().isBlank()) {
+            return "no";
+        }
+        return policy.toString();
+    }
+
+    /** {@code docker update --restart=<policy>}; idempotent. */
+    public void setRestartPolicy(String name, String policy) {
+        docker.updateContainerCmd(name).withRestartPolicy(restartPolicy(policy)).exec();
+    }
+
+    /**
+     * {@link RestartPolicy#parse}, except that {@code no} is sent as the name {@code no}: docker-java writes it as an
+     * empty name, which {@code docker update} reads as "leave the policy as it is".
+     */
+    private static RestartPolicy restartPolicy(String policy) {
+        var parsed = RestartPolicy.parse(policy);
+        if (parsed.getName() != null && !parsed.getName().isEmpty()) {
+            return parsed;
+        }
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .convertValue(Map.of("Name", "no", "MaximumRetryCount", 0), RestartPolicy.class);
+    }
+
     public void remove(String name) {
         try {
             docker.removeContainerCmd(name).withForce(true).exec();
@@ -102,10 +133,11 @@ public final class NodeContainers implements Closeable {
 
     /**
      * Creates {@code name} from {@code image} with the configuration the old container was given (env, labels,
-     * ports, volumes, restart policy, init), leaving out what came from the old image, so the new image's own
-     * defaults (command, health check, labels) apply.
+     * ports, volumes, init), leaving out what came from the old image, so the new image's own defaults (command,
+     * health check, labels) apply. The restart policy is given: the old container's own is set to {@code no} while
+     * it is kept for a rollback, so the original comes from the update record.
      */
-    public void createLike(InspectContainerResponse old, String name, String image) {
+    public void createLike(InspectContainerResponse old, String name, String image, String restartPolicy) {
         var oldConfig = old.getConfig();
         var oldImage = docker.inspectImageCmd(old.getImageId()).exec().getConfig();
         List<String> imageEnv = oldImage == null || oldImage.getEnv() == null ? List.of()
@@ -127,7 +159,7 @@ public final class NodeContainers implements Closeable {
                 .withPortBindings(oldHost.getPortBindings())
                 .withBinds(oldHost.getBinds())
                 .withMounts(oldHost.getMounts())
-                .withRestartPolicy(oldHost.getRestartPolicy())
+                .withRestartPolicy(restartPolicy(restartPolicy))
                 .withNetworkMode(oldHost.getNetworkMode())
                 .withInit(true);
         var create = docker.createContainerCmd(image)

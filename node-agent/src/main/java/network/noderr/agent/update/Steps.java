@@ -85,21 +85,37 @@ final class Steps {
         }
     }
 
-    /** PREPARING → SWAPPING: stop the running container and keep it under the "previous" name. */
+    /**
+     * PREPARING → SWAPPING: the running container is recorded (id, image, restart policy), then its restart policy
+     * is set to {@code no}, it is stopped and kept under the "previous" name. The record is written before anything
+     * is changed (this step first returns PREPARING with the old container recorded), so that after a crash the
+     * original restart policy is known; with the old one's policy left as it was, a Docker restart or a reboot in the
+     * middle of the update would start both containers on the same ports and volumes.
+     */
     record Prepare(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException {
             var containers = c.containers();
             var current = containers.inspect(r.container());
             var previous = containers.inspect(r.previousContainer());
+            if (r.fromContainerId() == null) { // record the old container before touching it
+                var old = current.isPresent() && previous.isEmpty() ? current : previous.isPresent() ? previous
+                        : current;
+                if (old.isEmpty()) {
+                    throw new UpdateException.Fatal("there is no container " + r.container() + " to update");
+                }
+                return r.withOldContainer(old.get().getId(), old.get().getImageId(),
+                        NodeContainers.restartPolicyOf(old.get()));
+            }
             if (current.isPresent() && previous.isEmpty()) {
-                var image = current.get().getImageId();
+                containers.setRestartPolicy(r.container(), "no");
                 containers.stop(r.container(), c.settings().stopGrace());
                 containers.rename(r.container(), r.previousContainer());
-                return r.withFrom(r.fromVersion(), image).to(UpdateState.SWAPPING);
+                return r.to(UpdateState.SWAPPING);
             }
             if (current.isEmpty() && previous.isPresent()) {
-                return r.withFrom(r.fromVersion(), previous.get().getImageId()).to(UpdateState.SWAPPING); // done
+                containers.setRestartPolicy(r.previousContainer(), "no"); // done, or renamed before a crash
+                return r.to(UpdateState.SWAPPING);
             }
             if (current.isPresent()) { // both: a crash after creating the new one; swap takes it from here
                 return r.to(UpdateState.SWAPPING);
@@ -118,7 +134,8 @@ final class Steps {
                 if (containers.inspect(r.container()).isEmpty()) {
                     var old = containers.inspect(r.previousContainer()).orElseThrow(() ->
                             new UpdateException.Fatal("the previous container " + r.previousContainer() + " is gone"));
-                    containers.createLike(old, r.container(), target.pinned());
+                    containers.createLike(old, r.container(), target.pinned(), r.fromRestartPolicy() == null
+                            ? NodeContainers.restartPolicyOf(old) : r.fromRestartPolicy());
                 }
                 containers.start(r.container());
                 return r.to(UpdateState.HEALTH_WINDOW);
@@ -184,9 +201,13 @@ final class Steps {
             if (containers.inspect(r.previousContainer()).isPresent()) {
                 containers.remove(r.container());
                 containers.rename(r.previousContainer(), r.container());
-            } else if (containers.inspect(r.container()).isEmpty()) {
+            }
+            if (containers.inspect(r.container()).isEmpty()) {
                 throw new UpdateException.Fatal("neither " + r.container() + " nor " + r.previousContainer()
                         + " exists: nothing to roll back to");
+            }
+            if (r.fromRestartPolicy() != null) { // set to "no" for the swap
+                containers.setRestartPolicy(r.container(), r.fromRestartPolicy());
             }
             containers.start(r.container());
             var reason = r.reason() == null ? "rolled back" : r.reason();

@@ -90,7 +90,7 @@ public final class Updater {
                 onStart.run();
             }
             var started = new UpdateRecord(UpdateState.PULLING, record.container(), record.previousContainer(),
-                    target, fromVersion, null, null, null, context.clock().instant(), null);
+                    target, fromVersion, null, null, null, context.clock().instant(), null, null, null);
             store.save(started);
             log.info("Update to {} ({}) started", target.versionString(), target.pinned());
             return drive(started, stopBefore);

@@ -170,6 +170,28 @@ class UpdaterTest {
         awaitHealthy();
     }
 
+    @Test
+    void theOldContainerIsKeptWithoutARestartPolicySoThatARestartingDockerDoesNotStartItNextToTheNewOne()
+            throws Exception {
+        containers.setRestartPolicy(name, "always");
+        var v1Image = containers.imageOf(name);
+
+        updater().update(target(TestDocker.image("bad")), "1.0.0", UpdateState.HEALTH_WINDOW);
+        assertThat(policy(name + "-previous")).as("the kept old container").isEqualTo("no");
+        assertThat(policy(name)).as("the new container: the old one's original policy").isEqualTo("always");
+
+        var done = updater().resume(); // the bad image fails its health window: rollback
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.ROLLED_BACK);
+        assertThat(containers.imageOf(name)).isEqualTo(v1Image);
+        assertThat(policy(name)).as("the old container's policy is back after the rollback").isEqualTo("always");
+    }
+
+    private static String policy(String container) {
+        return NodeContainers.restartPolicyOf(containers.inspect(container).orElseThrow());
+    }
+
     private Updater updater() {
         var settings = new UpdateSettings("ORACLE", Duration.ofSeconds(2), Duration.ofSeconds(15),
                 Duration.ofSeconds(5), Duration.ofMinutes(2));
