@@ -67,6 +67,11 @@ public final class NodeContainers implements Closeable {
         return docker.inspectImageCmd(repository + "@" + digest).exec().getId();
     }
 
+    /** The local id of an image ({@code repo@sha256:…} or an id). */
+    public String imageId(String image) {
+        return docker.inspectImageCmd(image).exec().getId();
+    }
+
     /** The digests the local image is known under in its registries ({@code repo@sha256:…}). */
     public List<String> repoDigests(String image) {
         var digests = docker.inspectImageCmd(image).exec().getRepoDigests();

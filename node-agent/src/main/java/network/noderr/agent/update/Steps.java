@@ -99,13 +99,18 @@ final class Steps {
             var current = containers.inspect(r.container());
             var previous = containers.inspect(r.previousContainer());
             if (r.fromContainerId() == null) { // record the old container before touching it
-                var old = current.isPresent() && previous.isEmpty() ? current : previous.isPresent() ? previous
-                        : current;
+                var old = current.isPresent() ? current : previous;
                 if (old.isEmpty()) {
                     throw new UpdateException.Fatal("there is no container " + r.container() + " to update");
                 }
                 return r.withOldContainer(old.get().getId(), old.get().getImageId(),
                         NodeContainers.restartPolicyOf(old.get()));
+            }
+            var kept = previous.filter(p -> p.getId().equals(r.fromContainerId()));
+            if (previous.isPresent() && kept.isEmpty()) {
+                throw new UpdateException.Fatal("a container " + r.previousContainer() + " exists that this update "
+                        + "did not keep (a leftover?); the node was not touched: remove " + r.previousContainer()
+                        + " first (docker rm " + r.previousContainer() + ")");
             }
             if (current.isPresent() && previous.isEmpty()) {
                 containers.setRestartPolicy(r.container(), "no");
@@ -117,7 +122,14 @@ final class Steps {
                 containers.setRestartPolicy(r.previousContainer(), "no"); // done, or renamed before a crash
                 return r.to(UpdateState.SWAPPING);
             }
-            if (current.isPresent()) { // both: a crash after creating the new one; swap takes it from here
+            if (current.isPresent()) { // both, the old one kept: the new one exists already; swap starts it
+                var targetImage = containers.imageId(Objects.requireNonNull(r.target()).pinned());
+                if (!current.get().getImageId().equals(targetImage)) {
+                    throw new UpdateException.Fatal("both " + r.container() + " and " + r.previousContainer()
+                            + " exist and " + r.container() + " does not run " + r.target().pinned()
+                            + "; remove " + r.previousContainer() + " first");
+                }
+                containers.setRestartPolicy(r.previousContainer(), "no");
                 return r.to(UpdateState.SWAPPING);
             }
             throw new UpdateException.Fatal("there is no container " + r.container() + " to update");
@@ -183,11 +195,14 @@ final class Steps {
         }
     }
 
-    /** COMMITTING → REPORTING: the old container goes; the newest three images of the repository stay. */
+    /**
+     * COMMITTING → REPORTING: the old container goes (by the id recorded in PREPARING: never another container that
+     * carries the "previous" name); the newest three images of the repository stay.
+     */
     record Commit(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) {
-            c.containers().remove(r.previousContainer());
+            c.containers().remove(r.fromContainerId() != null ? r.fromContainerId() : r.previousContainer());
             c.containers().pruneImages(Objects.requireNonNull(r.target()).repository(), 3);
             return r.finish(UpdateOutcome.SUCCEEDED, null);
         }
@@ -198,7 +213,8 @@ final class Steps {
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException {
             var containers = c.containers();
-            if (containers.inspect(r.previousContainer()).isPresent()) {
+            if (containers.inspect(r.previousContainer())
+                    .filter(p -> r.fromContainerId() == null || p.getId().equals(r.fromContainerId())).isPresent()) {
                 containers.remove(r.container());
                 containers.rename(r.previousContainer(), r.container());
             }

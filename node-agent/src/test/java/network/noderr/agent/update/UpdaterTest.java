@@ -188,6 +188,26 @@ class UpdaterTest {
         assertThat(policy(name)).as("the old container's policy is back after the rollback").isEqualTo("always");
     }
 
+    @Test
+    void aLeftoverPreviousContainerIsNeitherTakenForTheUpdateNorRemoved() throws Exception {
+        var v1 = TestDocker.image("v1");
+        var stray = containers.client().createContainerCmd(v1.pinned()).withName(name + "-previous").exec().getId();
+        var node = containers.inspect(name).orElseThrow().getId();
+
+        var updater = updater();
+        var done = updater.update(target(TestDocker.image("v2")), "1.0.0");
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).as("no update happened").containsExactly(UpdateOutcome.FAILED);
+        assertThat(updater.failed()).hasValueSatisfying(f -> assertThat(f.reason())
+                .contains("remove " + name + "-previous first"));
+        assertThat(containers.inspect(name + "-previous")).as("the leftover is not removed")
+                .hasValueSatisfying(c -> assertThat(c.getId()).isEqualTo(stray));
+        assertThat(containers.inspect(name).orElseThrow().getId()).as("the node's container, untouched")
+                .isEqualTo(node);
+        assertThat(containers.health(name)).isEqualTo(NodeContainers.Health.HEALTHY);
+    }
+
     private static String policy(String container) {
         return NodeContainers.restartPolicyOf(containers.inspect(container).orElseThrow());
     }
