@@ -136,11 +136,67 @@ final class Steps {
         }
     }
 
+    /**
+     * Puts the old container (by its recorded id) back under its name with its restart policy, and starts it, when
+     * the update had stopped or renamed it; removes a new container under the name first. For when the update cannot
+     * go on (its state cannot be written). Returns what it found or did, for the error message; never throws.
+     */
+    static String restoreOld(Context c, UpdateRecord r) {
+        var id = r.fromContainerId();
+        if (id == null) {
+            return "the container " + r.container() + " was not touched";
+        }
+        var containers = c.containers();
+        try {
+            var current = containers.inspect(r.container());
+            var kept = containers.inspect(r.previousContainer()).filter(p -> p.getId().equals(id));
+            if (kept.isPresent()) {
+                if (current.isPresent() && !current.get().getId().equals(id)) {
+                    containers.remove(r.container()); // the new container
+                }
+                containers.rename(r.previousContainer(), r.container());
+            } else if (current.isEmpty() || !current.get().getId().equals(id)) {
+                return "the old container is gone: the update had committed, " + r.container() + " runs "
+                        + (r.target() == null ? "the new version" : r.target().versionString());
+            }
+            var old = containers.inspect(r.container()).orElseThrow();
+            var policy = r.fromRestartPolicy();
+            if (kept.isEmpty() && (policy == null || policy.equals(NodeContainers.restartPolicyOf(old)))) {
+                return "the container " + r.container() + " was not touched";
+            }
+            if (policy != null) {
+                containers.setRestartPolicy(r.container(), policy);
+            }
+            containers.start(r.container());
+            return "the old container was restored and started as " + r.container();
+        } catch (RuntimeException e) {
+            return "the old container " + r.previousContainer() + " could not be restored (" + e.getMessage()
+                    + "): rename it to " + r.container() + " and start it";
+        }
+    }
+
+    /**
+     * The old container is back under the node's name although the record says the swap went further: it was
+     * restored because the state could not be written. The swap starts over from PREPARING.
+     */
+    static boolean oldIsBack(Context c, UpdateRecord r) {
+        if (r.fromContainerId() == null || !c.containers().inspect(r.container())
+                .map(old -> old.getId().equals(r.fromContainerId())).orElse(false)) {
+            return false;
+        }
+        LoggerFactory.getLogger(Steps.class).info("The old container {} is back under its name (restored when the "
+                + "update state could not be written): the swap starts over", r.container());
+        return true;
+    }
+
     /** SWAPPING → HEALTH_WINDOW: the new container, with the old one's configuration, started. */
     record Swap(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException {
             var containers = c.containers();
+            if (oldIsBack(c, r)) {
+                return r.to(UpdateState.PREPARING);
+            }
             var target = Objects.requireNonNull(r.target());
             try {
                 if (containers.inspect(r.container()).isEmpty()) {
@@ -164,6 +220,9 @@ final class Steps {
     record HealthWindow(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) throws InterruptedException {
+            if (oldIsBack(c, r)) {
+                return r.to(UpdateState.PREPARING);
+            }
             var clock = c.clock();
             var deadline = clock.instant().plus(c.settings().rollbackTimeout());
             java.time.Instant healthySince = null;
@@ -202,6 +261,9 @@ final class Steps {
     record Commit(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) {
+            if (oldIsBack(c, r)) {
+                return r.to(UpdateState.PREPARING);
+            }
             c.containers().remove(r.fromContainerId() != null ? r.fromContainerId() : r.previousContainer());
             c.containers().pruneImages(Objects.requireNonNull(r.target()).repository(), 3);
             return r.finish(UpdateOutcome.SUCCEEDED, null);

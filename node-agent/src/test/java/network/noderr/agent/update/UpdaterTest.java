@@ -1,6 +1,7 @@
 package network.noderr.agent.update;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.RestartPolicy;
@@ -208,16 +209,70 @@ class UpdaterTest {
         assertThat(containers.health(name)).isEqualTo(NodeContainers.Health.HEALTHY);
     }
 
+    @Test
+    void whenTheStateCannotBeWrittenAfterTheOldContainerWasStoppedItIsRestoredAndTheUpdateGoesOnLater()
+            throws Exception {
+        var node = containers.inspect(name).orElseThrow().getId();
+        var failing = new FailingStateStore(stateDir, name, UpdateState.SWAPPING);
+
+        assertThatThrownBy(() -> updater(failing).update(target(TestDocker.image("v2")), "1.0.0"))
+                .isInstanceOf(Updater.StateUnwritableException.class)
+                .hasMessageContaining("stopped at SWAPPING")
+                .hasMessageContaining("the old container was restored and started as " + name);
+        assertThat(failing.failedWrites).as("the write that failed came after the old container was stopped")
+                .isEqualTo(1);
+
+        var old = containers.inspect(name).orElseThrow();
+        assertThat(old.getId()).as("the old container, back under its own name").isEqualTo(node);
+        assertThat(NodeContainers.restartPolicyOf(old)).isEqualTo("unless-stopped");
+        assertThat(containers.inspect(name + "-previous")).isEmpty();
+        awaitHealthy();
+        assertThat(reports).isEmpty();
+
+        var done = updater().resume(); // the disk is writable again
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.SUCCEEDED);
+        assertThat(containers.inspect(name).orElseThrow().getConfig().getLabels())
+                .containsEntry("network.noderr.version", "2.0.0");
+    }
+
+    /** A state store whose disk fails (full, or remounted read-only) from the write of a given state on. */
+    static final class FailingStateStore extends StateStore {
+        private final UpdateState failFrom;
+        private boolean failing;
+        int failedWrites;
+
+        FailingStateStore(Path dir, String container, UpdateState failFrom) {
+            super(dir, container);
+            this.failFrom = failFrom;
+        }
+
+        @Override
+        public void save(UpdateRecord record) {
+            failing |= record.state() == failFrom;
+            if (failing) {
+                failedWrites++;
+                throw new java.io.UncheckedIOException("Could not write the update state",
+                        new java.io.IOException("No space left on device"));
+            }
+            super.save(record);
+        }
+    }
+
     private static String policy(String container) {
         return NodeContainers.restartPolicyOf(containers.inspect(container).orElseThrow());
     }
 
     private Updater updater() {
+        return updater(new StateStore(stateDir, name));
+    }
+
+    private Updater updater(StateStore store) {
         var settings = new UpdateSettings("ORACLE", Duration.ofSeconds(2), Duration.ofSeconds(15),
                 Duration.ofSeconds(5), Duration.ofMinutes(2));
         var chain = new BeaconRecord(beacon.rpcUrl(), beacon.address());
         UpdateReporter reporter = (record, ms) -> reports.add(record.outcome());
-        return new Updater(new StateStore(stateDir, name), containers, chain::digestOf, reporter, settings,
+        return new Updater(store, containers, chain::digestOf, reporter, settings,
                 Clock.systemUTC());
     }
 
