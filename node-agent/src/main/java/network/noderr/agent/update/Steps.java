@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import network.noderr.agent.docker.NodeContainers;
 import network.noderr.agent.docker.NodeContainers.Health;
 import org.jspecify.annotations.Nullable;
@@ -18,9 +19,13 @@ final class Steps {
 
     private Steps() {}
 
-    /** What every step may use. */
+    /**
+     * What every step may use. {@code clock} gives the timestamps that are recorded and reported; {@code nanoTime}
+     * (monotonic, {@link System#nanoTime()}) measures the waits within this process, so that a wall clock stepped by
+     * NTP neither cuts nor stretches the health window.
+     */
     record Context(NodeContainers containers, OnChainDigests chain, UpdateReporter reporter, UpdateSettings settings,
-            Clock clock) {}
+            Clock clock, LongSupplier nanoTime) {}
 
     interface Step {
         UpdateRecord run(UpdateRecord r) throws UpdateException, InterruptedException;
@@ -215,7 +220,8 @@ final class Steps {
 
     /**
      * HEALTH_WINDOW → COMMITTING or ROLLING_BACK: the new container must become healthy within the rollback
-     * timeout and stay so for the health window.
+     * timeout and stay so for the health window, both measured on the monotonic clock. After a restart of the agent
+     * the window starts again from the beginning (a monotonic time does not survive the process).
      */
     record HealthWindow(Context c) implements Step {
         @Override
@@ -223,12 +229,13 @@ final class Steps {
             if (oldIsBack(c, r)) {
                 return r.to(UpdateState.PREPARING);
             }
-            var clock = c.clock();
-            var deadline = clock.instant().plus(c.settings().rollbackTimeout());
-            java.time.Instant healthySince = null;
+            long start = c.nanoTime().getAsLong(); // monotonic: the wall clock may be stepped meanwhile
+            long timeout = c.settings().rollbackTimeout().toNanos();
+            long window = c.settings().healthWindow().toNanos();
+            Long healthySince = null;
             while (true) {
                 var health = c.containers().health(r.container());
-                var now = clock.instant();
+                long now = c.nanoTime().getAsLong();
                 switch (health) {
                     case UNHEALTHY, NOT_RUNNING -> {
                         return r.finish(UpdateOutcome.ROLLED_BACK, "the new container is "
@@ -239,13 +246,13 @@ final class Steps {
                         if (healthySince == null) {
                             healthySince = now;
                         }
-                        if (!now.isBefore(healthySince.plus(c.settings().healthWindow()))) {
+                        if (now - healthySince >= window) {
                             return r.to(UpdateState.COMMITTING);
                         }
                     }
                     case STARTING -> healthySince = null;
                 }
-                if (healthySince == null && now.isAfter(deadline)) {
+                if (healthySince == null && now - start > timeout) {
                     return r.finish(UpdateOutcome.ROLLED_BACK, "the new container did not become healthy within "
                             + c.settings().rollbackTimeout().toSeconds() + " s").to(UpdateState.ROLLING_BACK);
                 }

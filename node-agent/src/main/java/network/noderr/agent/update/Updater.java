@@ -22,8 +22,14 @@ public final class Updater {
 
     public Updater(StateStore store, NodeContainers containers, OnChainDigests chain, UpdateReporter reporter,
             UpdateSettings settings, Clock clock) {
+        this(store, containers, chain, reporter, settings, clock, System::nanoTime);
+    }
+
+    /** As above, with the monotonic time source the health window is measured on ({@link System#nanoTime()}). */
+    Updater(StateStore store, NodeContainers containers, OnChainDigests chain, UpdateReporter reporter,
+            UpdateSettings settings, Clock clock, java.util.function.LongSupplier nanoTime) {
         this.store = store;
-        this.context = new Steps.Context(containers, chain, reporter, settings, clock);
+        this.context = new Steps.Context(containers, chain, reporter, settings, clock, nanoTime);
     }
 
     public UpdateRecord current() {

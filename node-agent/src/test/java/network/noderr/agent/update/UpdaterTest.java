@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.RestartPolicy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -259,6 +260,36 @@ class UpdaterTest {
         }
     }
 
+    @Test
+    void aWallClockSteppedForwardDuringTheHealthWindowDoesNotRollBackAGoodUpdate() throws Exception {
+        // NTP steps the wall clock by ten minutes at every reading, far beyond the 15 s rollback timeout.
+        var base = Instant.now();
+        var readings = new java.util.concurrent.atomic.AtomicLong();
+        var stepping = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return base.plus(Duration.ofMinutes(10).multipliedBy(readings.incrementAndGet()));
+            }
+        };
+
+        var done = updater(new StateStore(stateDir, name), stepping).update(target(TestDocker.image("v2")), "1.0.0");
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.SUCCEEDED);
+        assertThat(containers.inspect(name).orElseThrow().getConfig().getLabels())
+                .containsEntry("network.noderr.version", "2.0.0");
+    }
+
     private static String policy(String container) {
         return NodeContainers.restartPolicyOf(containers.inspect(container).orElseThrow());
     }
@@ -268,12 +299,15 @@ class UpdaterTest {
     }
 
     private Updater updater(StateStore store) {
+        return updater(store, Clock.systemUTC());
+    }
+
+    private Updater updater(StateStore store, Clock clock) {
         var settings = new UpdateSettings("ORACLE", Duration.ofSeconds(2), Duration.ofSeconds(15),
                 Duration.ofSeconds(5), Duration.ofMinutes(2));
         var chain = new BeaconRecord(beacon.rpcUrl(), beacon.address());
         UpdateReporter reporter = (record, ms) -> reports.add(record.outcome());
-        return new Updater(store, containers, chain::digestOf, reporter, settings,
-                Clock.systemUTC());
+        return new Updater(store, containers, chain::digestOf, reporter, settings, clock);
     }
 
     private static UpdateTarget target(TestDocker.Image image) {
