@@ -7,6 +7,7 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
@@ -199,25 +200,35 @@ public final class NodeContainers implements Closeable {
         };
     }
 
-    /** Removes images of {@code repository} beyond the newest {@code keep}, never one a container uses. */
-    public int pruneImages(String repository, int keep) {
+    /**
+     * Removes images of {@code repository} so that {@code keep} stay: always those in {@code alwaysKeep} (image ids:
+     * the running version's and the previous one's, which {@code noderr-agent rollback} goes back to) and those a
+     * container uses; the rest of the places go to the newest other images, a failed target's image
+     * ({@code failedDigest}, {@code sha256:…}) last, so that it is the first to go. Returns how many were removed.
+     */
+    public int pruneImages(String repository, int keep, java.util.Set<String> alwaysKeep,
+            @Nullable String failedDigest) {
         var used = docker.listContainersCmd().withShowAll(true).exec().stream()
                 .map(c -> c.getImageId()).toList();
         var images = docker.listImagesCmd().exec().stream()
                 .filter(i -> i.getRepoDigests() != null && Arrays.stream(i.getRepoDigests())
                         .anyMatch(d -> d.startsWith(repository + "@")))
-                .sorted(Comparator.comparing(com.github.dockerjava.api.model.Image::getCreated).reversed())
+                .toList();
+        var kept = images.stream().filter(i -> alwaysKeep.contains(i.getId()) || used.contains(i.getId())).count();
+        var failed = failedDigest == null ? null : repository + "@" + failedDigest;
+        var others = images.stream()
+                .filter(i -> !alwaysKeep.contains(i.getId()) && !used.contains(i.getId()))
+                .sorted(Comparator.<Image, Boolean>comparing(i -> Arrays.asList(i.getRepoDigests()).contains(failed))
+                        .thenComparing(Comparator.comparing(Image::getCreated).reversed())
+                        .thenComparing(Image::getId))
                 .toList();
         int removed = 0;
-        for (int i = keep; i < images.size(); i++) {
-            var image = images.get(i);
-            if (!used.contains(image.getId())) {
-                try {
-                    docker.removeImageCmd(image.getId()).withForce(true).exec();
-                    removed++;
-                } catch (DockerException e) {
-                    // in use by something we cannot see: keep it
-                }
+        for (int i = (int) Math.max(0, keep - kept); i < others.size(); i++) {
+            try {
+                docker.removeImageCmd(others.get(i).getId()).withForce(true).exec();
+                removed++;
+            } catch (DockerException e) {
+                // in use by something we cannot see: keep it
             }
         }
         return removed;

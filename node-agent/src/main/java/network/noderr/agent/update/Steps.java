@@ -25,7 +25,7 @@ final class Steps {
      * NTP neither cuts nor stretches the health window.
      */
     record Context(NodeContainers containers, OnChainDigests chain, UpdateReporter reporter, UpdateSettings settings,
-            Clock clock, LongSupplier nanoTime) {}
+            Clock clock, LongSupplier nanoTime, StateStore store) {}
 
     interface Step {
         UpdateRecord run(UpdateRecord r) throws UpdateException, InterruptedException;
@@ -263,7 +263,8 @@ final class Steps {
 
     /**
      * COMMITTING → REPORTING: the old container goes (by the id recorded in PREPARING: never another container that
-     * carries the "previous" name); the newest three images of the repository stay.
+     * carries the "previous" name). Three images of the repository stay: the new version's, the previous one's (for
+     * {@code noderr-agent rollback}) and the newest other one, a failed target's only if there is no other.
      */
     record Commit(Context c) implements Step {
         @Override
@@ -272,7 +273,14 @@ final class Steps {
                 return r.to(UpdateState.PREPARING);
             }
             c.containers().remove(r.fromContainerId() != null ? r.fromContainerId() : r.previousContainer());
-            c.containers().pruneImages(Objects.requireNonNull(r.target()).repository(), 3);
+            var target = Objects.requireNonNull(r.target());
+            var keep = new java.util.HashSet<String>();
+            keep.add(c.containers().imageId(target.pinned())); // the running version
+            if (r.fromImage() != null) {
+                keep.add(r.fromImage()); // the previous one: noderr-agent rollback goes back to it
+            }
+            c.containers().pruneImages(target.repository(), 3, keep,
+                    c.store().failed().map(StateStore.FailedTarget::imageDigest).orElse(null));
             return r.finish(UpdateOutcome.SUCCEEDED, null);
         }
     }

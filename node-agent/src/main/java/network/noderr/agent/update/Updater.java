@@ -29,7 +29,7 @@ public final class Updater {
     Updater(StateStore store, NodeContainers containers, OnChainDigests chain, UpdateReporter reporter,
             UpdateSettings settings, Clock clock, java.util.function.LongSupplier nanoTime) {
         this.store = store;
-        this.context = new Steps.Context(containers, chain, reporter, settings, clock, nanoTime);
+        this.context = new Steps.Context(containers, chain, reporter, settings, clock, nanoTime, store);
     }
 
     public UpdateRecord current() {

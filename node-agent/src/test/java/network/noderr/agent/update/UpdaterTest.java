@@ -52,6 +52,8 @@ class UpdaterTest {
         beacon.publish(1, v1.version(), v1.tagged(), v1.digest());
         beacon.publish(1, v2.version(), v2.tagged(), v2.digest());
         beacon.publish(1, bad.version(), bad.tagged(), bad.digest());
+        var v4 = TestDocker.image("v4");
+        beacon.publish(1, v4.version(), v4.tagged(), v4.digest());
         // A version whose on-chain digest is not the image's: v2's version string under another record.
         beacon.publish(1, "2.0.1", v2.tagged(), TestDocker.image("v1").digest());
         containers = new NodeContainers(TestDocker.dockerHost());
@@ -288,6 +290,27 @@ class UpdaterTest {
         assertThat(reports).containsExactly(UpdateOutcome.SUCCEEDED);
         assertThat(containers.inspect(name).orElseThrow().getConfig().getLabels())
                 .containsEntry("network.noderr.version", "2.0.0");
+    }
+
+    @Test
+    void imageCleanupKeepsThePreviousVersionForRollbackAndDropsAFailedTargetFirst() throws Exception {
+        var v1Id = containers.imageOf(name);
+        var v2 = TestDocker.image("v2");
+        var bad = TestDocker.image("bad");
+        var v2Id = containers.pull(v2.repository(), v2.digest(), Duration.ofMinutes(1)); // a release still on disk
+        var badId = containers.pull(bad.repository(), bad.digest(), Duration.ofMinutes(1));
+        var updater = updater();
+
+        updater.update(target(bad), "1.0.0"); // rolled back: the failed target
+        updater.update(target(TestDocker.image("v4")), "1.0.0");
+
+        assertThat(reports).containsExactly(UpdateOutcome.ROLLED_BACK, UpdateOutcome.SUCCEEDED);
+        assertThat(updater.previous()).hasValueSatisfying(p -> assertThat(p.version()).isEqualTo("1.0.0"));
+        var local = containers.client().listImagesCmd().exec().stream()
+                .map(com.github.dockerjava.api.model.Image::getId).toList();
+        assertThat(local).as("the running version, the previous one (rollback) and the newest other one")
+                .contains(containers.imageOf(name), v1Id, v2Id)
+                .as("the failed target's image goes first").doesNotContain(badId);
     }
 
     private static String policy(String container) {
