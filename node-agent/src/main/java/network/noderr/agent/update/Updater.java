@@ -134,7 +134,7 @@ public final class Updater {
         var r = record;
         while (r.state() != UpdateState.IDLE && r.state() != stopBefore) {
             var before = r;
-            if (CHANGES_CONTAINERS.contains(r.state())) {
+            if (r == record && CHANGES_CONTAINERS.contains(r.state())) { // resumed: the last write may be long ago
                 save(r); // the same record again: the state can still be written before a container changes
             }
             try {
@@ -162,7 +162,10 @@ public final class Updater {
         return r;
     }
 
-    /** The steps that stop, rename, create or remove a container: the state is written again just before each. */
+    /**
+     * The steps that stop, rename, create or remove a container: when an update is resumed at one of them, its record
+     * is written again first (otherwise the write that entered the state has just succeeded).
+     */
     private static final java.util.Set<UpdateState> CHANGES_CONTAINERS = java.util.EnumSet.of(UpdateState.PREPARING,
             UpdateState.SWAPPING, UpdateState.COMMITTING, UpdateState.ROLLING_BACK);
 

@@ -239,6 +239,28 @@ class UpdaterTest {
                 .containsEntry("network.noderr.version", "2.0.0");
     }
 
+    @Test
+    void aResumedUpdateWhoseStateCannotBeWrittenPutsTheStoppedOldContainerBack() throws Exception {
+        var node = containers.inspect(name).orElseThrow().getId();
+        updater().update(target(TestDocker.image("v2")), "1.0.0", UpdateState.SWAPPING); // old stopped, then a crash
+        assertThat(containers.inspect(name)).isEmpty();
+
+        var failing = new FailingStateStore(stateDir, name, UpdateState.SWAPPING);
+        assertThatThrownBy(() -> updater(failing).resume())
+                .isInstanceOf(Updater.StateUnwritableException.class)
+                .hasMessageContaining("the old container was restored and started as " + name);
+        assertThat(containers.inspect(name).orElseThrow().getId()).isEqualTo(node);
+        assertThat(containers.inspect(name + "-previous")).isEmpty();
+        awaitHealthy();
+
+        var done = updater().resume(); // writable again: the record says SWAPPING, the swap starts over
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.SUCCEEDED);
+        assertThat(containers.inspect(name).orElseThrow().getConfig().getLabels())
+                .containsEntry("network.noderr.version", "2.0.0");
+        assertThat(containers.inspect(name + "-previous")).isEmpty();
+    }
+
     /** A state store whose disk fails (full, or remounted read-only) from the write of a given state on. */
     static final class FailingStateStore extends StateStore {
         private final UpdateState failFrom;
