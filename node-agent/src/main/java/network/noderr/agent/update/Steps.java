@@ -104,12 +104,13 @@ final class Steps {
             var current = containers.inspect(r.container());
             var previous = containers.inspect(r.previousContainer());
             if (r.fromContainerId() == null) { // record the old container before touching it
-                var old = current.isPresent() ? current : previous;
-                if (old.isEmpty()) {
-                    throw new UpdateException.Fatal("there is no container " + r.container() + " to update");
+                if (current.isEmpty()) {
+                    throw new UpdateException.Fatal("there is no container " + r.container() + " to update"
+                            + (previous.isPresent() ? " (if " + r.previousContainer() + " is the node's container, "
+                            + "rename it to " + r.container() + ")" : ""));
                 }
-                return r.withOldContainer(old.get().getId(), old.get().getImageId(),
-                        NodeContainers.restartPolicyOf(old.get()));
+                return r.withOldContainer(current.get().getId(), current.get().getImageId(),
+                        NodeContainers.restartPolicyOf(current.get()));
             }
             var kept = previous.filter(p -> p.getId().equals(r.fromContainerId()));
             if (previous.isPresent() && kept.isEmpty()) {
@@ -275,12 +276,17 @@ final class Steps {
             c.containers().remove(r.fromContainerId() != null ? r.fromContainerId() : r.previousContainer());
             var target = Objects.requireNonNull(r.target());
             var keep = new java.util.HashSet<String>();
-            keep.add(c.containers().imageId(target.pinned())); // the running version
+            c.containers().inspect(r.container()).ifPresent(n -> keep.add(n.getImageId())); // the running version
             if (r.fromImage() != null) {
                 keep.add(r.fromImage()); // the previous one: noderr-agent rollback goes back to it
             }
-            c.containers().pruneImages(target.repository(), 3, keep,
-                    c.store().failed().map(StateStore.FailedTarget::imageDigest).orElse(null));
+            try {
+                c.containers().pruneImages(target.repository(), 3, keep,
+                        c.store().failed().map(StateStore.FailedTarget::imageDigest).orElse(null));
+            } catch (DockerException e) { // the update is done; images are pruned again after the next one
+                LoggerFactory.getLogger(Commit.class).warn("Old images of {} were not pruned: {}",
+                        target.repository(), e.getMessage());
+            }
             return r.finish(UpdateOutcome.SUCCEEDED, null);
         }
     }

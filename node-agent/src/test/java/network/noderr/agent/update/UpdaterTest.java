@@ -213,6 +213,23 @@ class UpdaterTest {
     }
 
     @Test
+    void aLonePreviousContainerIsNotAdoptedAsTheNodesContainer() throws Exception {
+        containers.stop(name, Duration.ofSeconds(5));
+        containers.rename(name, name + "-previous"); // no container under the node's name, only a -previous one
+        var lone = containers.inspect(name + "-previous").orElseThrow().getId();
+
+        var updater = updater();
+        updater.update(target(TestDocker.image("v2")), "1.0.0");
+
+        assertThat(reports).containsExactly(UpdateOutcome.FAILED);
+        assertThat(updater.failed()).hasValueSatisfying(f -> assertThat(f.reason())
+                .contains("there is no container " + name + " to update"));
+        assertThat(containers.inspect(name)).isEmpty();
+        assertThat(containers.inspect(name + "-previous")).hasValueSatisfying(c -> assertThat(c.getId())
+                .isEqualTo(lone));
+    }
+
+    @Test
     void whenTheStateCannotBeWrittenAfterTheOldContainerWasStoppedItIsRestoredAndTheUpdateGoesOnLater()
             throws Exception {
         var node = containers.inspect(name).orElseThrow().getId();
