@@ -168,7 +168,7 @@ final class Steps {
             var old = containers.inspect(r.container()).orElseThrow();
             var policy = r.fromRestartPolicy();
             if (kept.isEmpty() && (policy == null || policy.equals(NodeContainers.restartPolicyOf(old)))) {
-                return "the container " + r.container() + " was not touched";
+                return "the old container is " + r.container() + " as before"; // not stopped, or rolled back
             }
             if (policy != null) {
                 containers.setRestartPolicy(r.container(), policy);
