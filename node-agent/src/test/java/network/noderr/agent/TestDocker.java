@@ -24,7 +24,8 @@ import org.junit.platform.launcher.LauncherSessionListener;
  * socket under a temporary directory and without touching the host's iptables, the Debian registry on a free
  * loopback port, and node images built from busybox and pushed, so that they can be pulled by digest.
  *
- * <p>Images: {@code v1} and {@code v2} (healthy), {@code bad} (its HEALTHCHECK fails).
+ * <p>Images, built in this order: {@code v1} and {@code v2} (healthy), {@code bad} (its HEALTHCHECK fails), {@code v4}
+ * (healthy).
  */
 public class TestDocker implements LauncherSessionListener {
 
@@ -157,7 +158,7 @@ public class TestDocker implements LauncherSessionListener {
         var docker = containers.client();
         var repository = registryAddress + "/noderr/test-node";
         for (var spec : List.of(List.of("v1", "1.0.0", "yes"), List.of("v2", "2.0.0", "yes"),
-                List.of("bad", "3.0.0", "no"))) {
+                List.of("bad", "3.0.0", "no"), List.of("v4", "4.0.0", "yes"))) {
             var tag = repository + ":" + spec.get(1);
             docker.buildImageCmd(context.toFile())
                     .withTags(Set.of(tag))

@@ -7,7 +7,9 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.PullResponseItem;
+import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
@@ -66,6 +68,11 @@ public final class NodeContainers implements Closeable {
         return docker.inspectImageCmd(repository + "@" + digest).exec().getId();
     }
 
+    /** The local id of an image ({@code repo@sha256:…} or an id). */
+    public String imageId(String image) {
+        return docker.inspectImageCmd(image).exec().getId();
+    }
+
     /** The digests the local image is known under in its registries ({@code repo@sha256:…}). */
     public List<String> repoDigests(String image) {
         var digests = docker.inspectImageCmd(image).exec().getRepoDigests();
@@ -92,6 +99,36 @@ public final class NodeContainers implements Closeable {
         docker.renameContainerCmd(from).withName(to).exec();
     }
 
+    /**
+     * The container's restart policy as Docker writes it on the command line ({@code no}, {@code always},
+     * {@code unless-stopped}, {@code on-failure:5}); {@code no} when it has none.
+     */
+    public static String restartPolicyOf(InspectContainerResponse container) {
+        var policy = container.getHostConfig() == null ? null : container.getHostConfig().getRestartPolicy();
+        if (policy == null || policy.getName() == null || policy.getName().isBlank()) {
+            return "no";
+        }
+        return policy.toString();
+    }
+
+    /** {@code docker update --restart=<policy>}; idempotent. */
+    public void setRestartPolicy(String name, String policy) {
+        docker.updateContainerCmd(name).withRestartPolicy(restartPolicy(policy)).exec();
+    }
+
+    /**
+     * {@link RestartPolicy#parse}, except that {@code no} is sent as the name {@code no}: docker-java writes it as an
+     * empty name, which {@code docker update} reads as "leave the policy as it is".
+     */
+    private static RestartPolicy restartPolicy(String policy) {
+        var parsed = RestartPolicy.parse(policy);
+        if (parsed.getName() != null && !parsed.getName().isEmpty()) {
+            return parsed;
+        }
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .convertValue(Map.of("Name", "no", "MaximumRetryCount", 0), RestartPolicy.class);
+    }
+
     public void remove(String name) {
         try {
             docker.removeContainerCmd(name).withForce(true).exec();
@@ -102,10 +139,11 @@ public final class NodeContainers implements Closeable {
 
     /**
      * Creates {@code name} from {@code image} with the configuration the old container was given (env, labels,
-     * ports, volumes, restart policy, init), leaving out what came from the old image, so the new image's own
-     * defaults (command, health check, labels) apply.
+     * ports, volumes, init), leaving out what came from the old image, so the new image's own defaults (command,
+     * health check, labels) apply. The restart policy is given: the old container's own is set to {@code no} while
+     * it is kept for a rollback, so the original comes from the update record.
      */
-    public void createLike(InspectContainerResponse old, String name, String image) {
+    public void createLike(InspectContainerResponse old, String name, String image, String restartPolicy) {
         var oldConfig = old.getConfig();
         var oldImage = docker.inspectImageCmd(old.getImageId()).exec().getConfig();
         List<String> imageEnv = oldImage == null || oldImage.getEnv() == null ? List.of()
@@ -127,7 +165,7 @@ public final class NodeContainers implements Closeable {
                 .withPortBindings(oldHost.getPortBindings())
                 .withBinds(oldHost.getBinds())
                 .withMounts(oldHost.getMounts())
-                .withRestartPolicy(oldHost.getRestartPolicy())
+                .withRestartPolicy(restartPolicy(restartPolicy))
                 .withNetworkMode(oldHost.getNetworkMode())
                 .withInit(true);
         var create = docker.createContainerCmd(image)
@@ -162,25 +200,35 @@ public final class NodeContainers implements Closeable {
         };
     }
 
-    /** Removes images of {@code repository} beyond the newest {@code keep}, never one a container uses. */
-    public int pruneImages(String repository, int keep) {
+    /**
+     * Removes images of {@code repository} so that {@code keep} stay: always those in {@code alwaysKeep} (image ids:
+     * the running version's and the previous one's, which {@code noderr-agent rollback} goes back to) and those a
+     * container uses; the rest of the places go to the newest other images, a failed target's image
+     * ({@code failedDigest}, {@code sha256:…}) last, so that it is the first to go. Returns how many were removed.
+     */
+    public int pruneImages(String repository, int keep, java.util.Set<String> alwaysKeep,
+            @Nullable String failedDigest) {
         var used = docker.listContainersCmd().withShowAll(true).exec().stream()
                 .map(c -> c.getImageId()).toList();
         var images = docker.listImagesCmd().exec().stream()
                 .filter(i -> i.getRepoDigests() != null && Arrays.stream(i.getRepoDigests())
                         .anyMatch(d -> d.startsWith(repository + "@")))
-                .sorted(Comparator.comparing(com.github.dockerjava.api.model.Image::getCreated).reversed())
+                .toList();
+        var kept = images.stream().filter(i -> alwaysKeep.contains(i.getId()) || used.contains(i.getId())).count();
+        var failed = failedDigest == null ? null : repository + "@" + failedDigest;
+        var others = images.stream()
+                .filter(i -> !alwaysKeep.contains(i.getId()) && !used.contains(i.getId()))
+                .sorted(Comparator.<Image, Boolean>comparing(i -> Arrays.asList(i.getRepoDigests()).contains(failed))
+                        .thenComparing(Comparator.comparing(Image::getCreated).reversed())
+                        .thenComparing(Image::getId))
                 .toList();
         int removed = 0;
-        for (int i = keep; i < images.size(); i++) {
-            var image = images.get(i);
-            if (!used.contains(image.getId())) {
-                try {
-                    docker.removeImageCmd(image.getId()).withForce(true).exec();
-                    removed++;
-                } catch (DockerException e) {
-                    // in use by something we cannot see: keep it
-                }
+        for (int i = (int) Math.max(0, keep - kept); i < others.size(); i++) {
+            try {
+                docker.removeImageCmd(others.get(i).getId()).withForce(true).exec();
+                removed++;
+            } catch (DockerException e) {
+                // in use by something we cannot see: keep it
             }
         }
         return removed;

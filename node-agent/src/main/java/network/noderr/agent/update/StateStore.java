@@ -21,8 +21,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The update record on disk ({@code <state-dir>/update.json}), replaced atomically: written to a temporary file,
  * forced to disk, then renamed over the old one, so a crash leaves either the old or the new record, never half.
+ * Not final only so that tests can make a write fail (a full or read-only disk) at a chosen state.
  */
-public final class StateStore {
+public class StateStore {
 
     /**
      * Instants as ISO-8601 text ({@link Instant#toString()} and {@link Instant#parse}), the records' format since the

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import network.noderr.agent.docker.NodeContainers;
 import network.noderr.agent.docker.NodeContainers.Health;
 import org.jspecify.annotations.Nullable;
@@ -18,9 +19,13 @@ final class Steps {
 
     private Steps() {}
 
-    /** What every step may use. */
+    /**
+     * What every step may use. {@code clock} gives the timestamps that are recorded and reported; {@code nanoTime}
+     * (monotonic, {@link System#nanoTime()}) measures the waits within this process, so that a wall clock stepped by
+     * NTP neither cuts nor stretches the health window.
+     */
     record Context(NodeContainers containers, OnChainDigests chain, UpdateReporter reporter, UpdateSettings settings,
-            Clock clock) {}
+            Clock clock, LongSupplier nanoTime, StateStore store) {}
 
     interface Step {
         UpdateRecord run(UpdateRecord r) throws UpdateException, InterruptedException;
@@ -85,27 +90,109 @@ final class Steps {
         }
     }
 
-    /** PREPARING → SWAPPING: stop the running container and keep it under the "previous" name. */
+    /**
+     * PREPARING → SWAPPING: the running container is recorded (id, image, restart policy), then its restart policy
+     * is set to {@code no}, it is stopped and kept under the "previous" name. The record is written before anything
+     * is changed (this step first returns PREPARING with the old container recorded), so that after a crash the
+     * original restart policy is known; with the old one's policy left as it was, a Docker restart or a reboot in the
+     * middle of the update would start both containers on the same ports and volumes.
+     */
     record Prepare(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException {
             var containers = c.containers();
             var current = containers.inspect(r.container());
             var previous = containers.inspect(r.previousContainer());
+            if (r.fromContainerId() == null) { // record the old container before touching it
+                if (current.isEmpty()) {
+                    throw new UpdateException.Fatal("there is no container " + r.container() + " to update"
+                            + (previous.isPresent() ? " (if " + r.previousContainer() + " is the node's container, "
+                            + "rename it to " + r.container() + ")" : ""));
+                }
+                return r.withOldContainer(current.get().getId(), current.get().getImageId(),
+                        NodeContainers.restartPolicyOf(current.get()));
+            }
+            var kept = previous.filter(p -> p.getId().equals(r.fromContainerId()));
+            if (previous.isPresent() && kept.isEmpty()) {
+                throw new UpdateException.Fatal("a container " + r.previousContainer() + " exists that this update "
+                        + "did not keep (a leftover?); the node was not touched: remove " + r.previousContainer()
+                        + " first (docker rm " + r.previousContainer() + ")");
+            }
             if (current.isPresent() && previous.isEmpty()) {
-                var image = current.get().getImageId();
+                containers.setRestartPolicy(r.container(), "no");
                 containers.stop(r.container(), c.settings().stopGrace());
                 containers.rename(r.container(), r.previousContainer());
-                return r.withFrom(r.fromVersion(), image).to(UpdateState.SWAPPING);
+                return r.to(UpdateState.SWAPPING);
             }
             if (current.isEmpty() && previous.isPresent()) {
-                return r.withFrom(r.fromVersion(), previous.get().getImageId()).to(UpdateState.SWAPPING); // done
+                containers.setRestartPolicy(r.previousContainer(), "no"); // done, or renamed before a crash
+                return r.to(UpdateState.SWAPPING);
             }
-            if (current.isPresent()) { // both: a crash after creating the new one; swap takes it from here
+            if (current.isPresent()) { // both, the old one kept: the new one exists already; swap starts it
+                var targetImage = containers.imageId(Objects.requireNonNull(r.target()).pinned());
+                if (!current.get().getImageId().equals(targetImage)) {
+                    throw new UpdateException.Fatal("both " + r.container() + " and " + r.previousContainer()
+                            + " exist and " + r.container() + " does not run " + r.target().pinned()
+                            + "; remove " + r.previousContainer() + " first");
+                }
+                containers.setRestartPolicy(r.previousContainer(), "no");
                 return r.to(UpdateState.SWAPPING);
             }
             throw new UpdateException.Fatal("there is no container " + r.container() + " to update");
         }
+    }
+
+    /**
+     * Puts the old container (by its recorded id) back under its name with its restart policy, and starts it, when
+     * the update had stopped or renamed it; removes a new container under the name first. For when the update cannot
+     * go on (its state cannot be written). Returns what it found or did, for the error message; never throws.
+     */
+    static String restoreOld(Context c, UpdateRecord r) {
+        var id = r.fromContainerId();
+        if (id == null) {
+            return "the container " + r.container() + " was not touched";
+        }
+        var containers = c.containers();
+        try {
+            var current = containers.inspect(r.container());
+            var kept = containers.inspect(r.previousContainer()).filter(p -> p.getId().equals(id));
+            if (kept.isPresent()) {
+                if (current.isPresent() && !current.get().getId().equals(id)) {
+                    containers.remove(r.container()); // the new container
+                }
+                containers.rename(r.previousContainer(), r.container());
+            } else if (current.isEmpty() || !current.get().getId().equals(id)) {
+                return "the old container is gone: the update had committed, " + r.container() + " runs "
+                        + (r.target() == null ? "the new version" : r.target().versionString());
+            }
+            var old = containers.inspect(r.container()).orElseThrow();
+            var policy = r.fromRestartPolicy();
+            if (kept.isEmpty() && (policy == null || policy.equals(NodeContainers.restartPolicyOf(old)))) {
+                return "the old container is " + r.container() + " as before"; // not stopped, or rolled back
+            }
+            if (policy != null) {
+                containers.setRestartPolicy(r.container(), policy);
+            }
+            containers.start(r.container());
+            return "the old container was restored and started as " + r.container();
+        } catch (RuntimeException e) {
+            return "the old container " + r.previousContainer() + " could not be restored (" + e.getMessage()
+                    + "): rename it to " + r.container() + " and start it";
+        }
+    }
+
+    /**
+     * The old container is back under the node's name although the record says the swap went further: it was
+     * restored because the state could not be written. The swap starts over from PREPARING.
+     */
+    static boolean oldIsBack(Context c, UpdateRecord r) {
+        if (r.fromContainerId() == null || !c.containers().inspect(r.container())
+                .map(old -> old.getId().equals(r.fromContainerId())).orElse(false)) {
+            return false;
+        }
+        LoggerFactory.getLogger(Steps.class).info("The old container {} is back under its name (restored when the "
+                + "update state could not be written): the swap starts over", r.container());
+        return true;
     }
 
     /** SWAPPING → HEALTH_WINDOW: the new container, with the old one's configuration, started. */
@@ -113,12 +200,16 @@ final class Steps {
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException {
             var containers = c.containers();
+            if (oldIsBack(c, r)) {
+                return r.to(UpdateState.PREPARING);
+            }
             var target = Objects.requireNonNull(r.target());
             try {
                 if (containers.inspect(r.container()).isEmpty()) {
                     var old = containers.inspect(r.previousContainer()).orElseThrow(() ->
                             new UpdateException.Fatal("the previous container " + r.previousContainer() + " is gone"));
-                    containers.createLike(old, r.container(), target.pinned());
+                    containers.createLike(old, r.container(), target.pinned(), r.fromRestartPolicy() == null
+                            ? NodeContainers.restartPolicyOf(old) : r.fromRestartPolicy());
                 }
                 containers.start(r.container());
                 return r.to(UpdateState.HEALTH_WINDOW);
@@ -130,17 +221,22 @@ final class Steps {
 
     /**
      * HEALTH_WINDOW → COMMITTING or ROLLING_BACK: the new container must become healthy within the rollback
-     * timeout and stay so for the health window.
+     * timeout and stay so for the health window, both measured on the monotonic clock. After a restart of the agent
+     * the window starts again from the beginning (a monotonic time does not survive the process).
      */
     record HealthWindow(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) throws InterruptedException {
-            var clock = c.clock();
-            var deadline = clock.instant().plus(c.settings().rollbackTimeout());
-            java.time.Instant healthySince = null;
+            if (oldIsBack(c, r)) {
+                return r.to(UpdateState.PREPARING);
+            }
+            long start = c.nanoTime().getAsLong(); // monotonic: the wall clock may be stepped meanwhile
+            long timeout = c.settings().rollbackTimeout().toNanos();
+            long window = c.settings().healthWindow().toNanos();
+            Long healthySince = null;
             while (true) {
                 var health = c.containers().health(r.container());
-                var now = clock.instant();
+                long now = c.nanoTime().getAsLong();
                 switch (health) {
                     case UNHEALTHY, NOT_RUNNING -> {
                         return r.finish(UpdateOutcome.ROLLED_BACK, "the new container is "
@@ -151,13 +247,13 @@ final class Steps {
                         if (healthySince == null) {
                             healthySince = now;
                         }
-                        if (!now.isBefore(healthySince.plus(c.settings().healthWindow()))) {
+                        if (now - healthySince >= window) {
                             return r.to(UpdateState.COMMITTING);
                         }
                     }
                     case STARTING -> healthySince = null;
                 }
-                if (healthySince == null && now.isAfter(deadline)) {
+                if (healthySince == null && now - start > timeout) {
                     return r.finish(UpdateOutcome.ROLLED_BACK, "the new container did not become healthy within "
                             + c.settings().rollbackTimeout().toSeconds() + " s").to(UpdateState.ROLLING_BACK);
                 }
@@ -166,12 +262,31 @@ final class Steps {
         }
     }
 
-    /** COMMITTING → REPORTING: the old container goes; the newest three images of the repository stay. */
+    /**
+     * COMMITTING → REPORTING: the old container goes (by the id recorded in PREPARING: never another container that
+     * carries the "previous" name). Three images of the repository stay: the new version's, the previous one's (for
+     * {@code noderr-agent rollback}) and the newest other one, a failed target's only if there is no other.
+     */
     record Commit(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) {
-            c.containers().remove(r.previousContainer());
-            c.containers().pruneImages(Objects.requireNonNull(r.target()).repository(), 3);
+            if (oldIsBack(c, r)) {
+                return r.to(UpdateState.PREPARING);
+            }
+            c.containers().remove(r.fromContainerId() != null ? r.fromContainerId() : r.previousContainer());
+            var target = Objects.requireNonNull(r.target());
+            var keep = new java.util.HashSet<String>();
+            c.containers().inspect(r.container()).ifPresent(n -> keep.add(n.getImageId())); // the running version
+            if (r.fromImage() != null) {
+                keep.add(r.fromImage()); // the previous one: noderr-agent rollback goes back to it
+            }
+            try {
+                c.containers().pruneImages(target.repository(), 3, keep,
+                        c.store().failed().map(StateStore.FailedTarget::imageDigest).orElse(null));
+            } catch (DockerException e) { // the update is done; images are pruned again after the next one
+                LoggerFactory.getLogger(Commit.class).warn("Old images of {} were not pruned: {}",
+                        target.repository(), e.getMessage());
+            }
             return r.finish(UpdateOutcome.SUCCEEDED, null);
         }
     }
@@ -181,12 +296,17 @@ final class Steps {
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException {
             var containers = c.containers();
-            if (containers.inspect(r.previousContainer()).isPresent()) {
+            if (containers.inspect(r.previousContainer())
+                    .filter(p -> r.fromContainerId() == null || p.getId().equals(r.fromContainerId())).isPresent()) {
                 containers.remove(r.container());
                 containers.rename(r.previousContainer(), r.container());
-            } else if (containers.inspect(r.container()).isEmpty()) {
+            }
+            if (containers.inspect(r.container()).isEmpty()) {
                 throw new UpdateException.Fatal("neither " + r.container() + " nor " + r.previousContainer()
                         + " exists: nothing to roll back to");
+            }
+            if (r.fromRestartPolicy() != null) { // set to "no" for the swap
+                containers.setRestartPolicy(r.container(), r.fromRestartPolicy());
             }
             containers.start(r.container());
             var reason = r.reason() == null ? "rolled back" : r.reason();

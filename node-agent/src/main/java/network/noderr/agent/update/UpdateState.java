@@ -17,7 +17,10 @@ public enum UpdateState {
     SWAPPING,
     /** The new container runs; its health is watched for the health window. */
     HEALTH_WINDOW,
-    /** Healthy for the whole window: the old container is removed and old images pruned (the last 3 stay). */
+    /**
+     * Healthy for the whole window: the old container is removed and old images pruned (3 stay: the new and the
+     * previous version's, and the newest other one).
+     */
     COMMITTING,
     /** The new container failed: it is removed and the old one restarted. */
     ROLLING_BACK,

@@ -22,8 +22,14 @@ public final class Updater {
 
     public Updater(StateStore store, NodeContainers containers, OnChainDigests chain, UpdateReporter reporter,
             UpdateSettings settings, Clock clock) {
+        this(store, containers, chain, reporter, settings, clock, System::nanoTime);
+    }
+
+    /** As above, with the monotonic time source the health window is measured on ({@link System#nanoTime()}). */
+    Updater(StateStore store, NodeContainers containers, OnChainDigests chain, UpdateReporter reporter,
+            UpdateSettings settings, Clock clock, java.util.function.LongSupplier nanoTime) {
         this.store = store;
-        this.context = new Steps.Context(containers, chain, reporter, settings, clock);
+        this.context = new Steps.Context(containers, chain, reporter, settings, clock, nanoTime, store);
     }
 
     public UpdateRecord current() {
@@ -90,8 +96,8 @@ public final class Updater {
                 onStart.run();
             }
             var started = new UpdateRecord(UpdateState.PULLING, record.container(), record.previousContainer(),
-                    target, fromVersion, null, null, null, context.clock().instant(), null);
-            store.save(started);
+                    target, fromVersion, null, null, null, context.clock().instant(), null, null, null);
+            save(started);
             log.info("Update to {} ({}) started", target.versionString(), target.pinned());
             return drive(started, stopBefore);
         }
@@ -128,6 +134,9 @@ public final class Updater {
         var r = record;
         while (r.state() != UpdateState.IDLE && r.state() != stopBefore) {
             var before = r;
+            if (r == record && CHANGES_CONTAINERS.contains(r.state())) { // resumed: the last write may be long ago
+                save(r); // the same record again: the state can still be written before a container changes
+            }
             try {
                 r = Steps.forState(r.state(), context).run(r);
                 if (before.state() == UpdateState.REPORTING && before.outcome() == UpdateOutcome.SUCCEEDED
@@ -144,13 +153,45 @@ public final class Updater {
                 log.warn("Update step {} will be retried: {}", r.state(), e.getMessage());
                 return r;
             }
-            store.save(r);
+            save(r);
             if (r.state() == UpdateState.REPORTING && r.outcome() != null) {
                 log.info("Update to {}: {}{}", r.target() == null ? "?" : r.target().versionString(), r.outcome(),
                         r.reason() == null ? "" : " (" + r.reason() + ")");
             }
         }
         return r;
+    }
+
+    /**
+     * The steps that stop, rename, create or remove a container: when an update is resumed at one of them, its record
+     * is written again first (otherwise the write that entered the state has just succeeded).
+     */
+    private static final java.util.Set<UpdateState> CHANGES_CONTAINERS = java.util.EnumSet.of(UpdateState.PREPARING,
+            UpdateState.SWAPPING, UpdateState.COMMITTING, UpdateState.ROLLING_BACK);
+
+    /**
+     * Writes {@code r}; when that fails (a full or read-only disk), the old container is put back under its name and
+     * started — the update cannot go on without its record, and the node must not stay down — and the attempt ends
+     * with a {@link StateUnwritableException}. The record on disk stays at an earlier state; the steps recognise the
+     * old container back under its name and start the swap over once the state can be written again.
+     */
+    private void save(UpdateRecord r) {
+        try {
+            store.save(r);
+        } catch (java.io.UncheckedIOException e) {
+            var restored = Steps.restoreOld(context, r);
+            throw new StateUnwritableException(r, e, restored);
+        }
+    }
+
+    /** The update record could not be written: the attempt ends (the daemon's next check tries again). */
+    public static final class StateUnwritableException extends IllegalStateException {
+        StateUnwritableException(UpdateRecord r, java.io.UncheckedIOException cause, String restored) {
+            super("the update to " + (r.target() == null ? "?" : r.target().versionString()) + " stopped at "
+                    + r.state() + " because the update state cannot be written (" + cause.getMessage() + ": "
+                    + cause.getCause() + "); " + restored + ". It goes on once the state directory is writable "
+                    + "again (disk full? read-only?)", cause);
+        }
     }
 
     /**

@@ -148,7 +148,7 @@ class FailedTargetTest {
         var idle = store.load();
         store.save(new UpdateRecord(UpdateState.PULLING, idle.container(), idle.previousContainer(),
                 new UpdateTarget("3.0.0", bad.tagged(), bad.digest()), "2.0.0", null, null, null,
-                java.time.Instant.now(), null));
+                java.time.Instant.now(), null, null, null));
         var unfinished = AgentEndToEndTest.command("rollback", "", "--config", configFile.toString(), "--yes");
         assertThat(unfinished.exit()).as(unfinished.toString()).isEqualTo(1);
         assertThat(unfinished.err()).contains("An update to 3.0.0 is unfinished (PULLING)").contains("Nothing changed")

@@ -23,7 +23,7 @@ class StateStoreTest {
         var store = new StateStore(dir, "noderr-node");
         var record = new UpdateRecord(UpdateState.HEALTH_WINDOW, "noderr-node", "noderr-node-previous",
                 new UpdateTarget("2.0.0", "registry.example/node:2.0.0", DIGEST), "1.0.0", "sha256:old", null, null,
-                Instant.parse("2026-05-01T10:00:00Z"), Instant.parse("2026-05-01T10:01:02.345678Z"));
+                Instant.parse("2026-05-01T10:00:00Z"), Instant.parse("2026-05-01T10:01:02.345678Z"), "0123abcd", "on-failure:5");
         store.save(record);
 
         assertThat(Files.readString(dir.resolve("update.json")))

@@ -1,12 +1,14 @@
 package network.noderr.agent.update;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.RestartPolicy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -50,6 +52,8 @@ class UpdaterTest {
         beacon.publish(1, v1.version(), v1.tagged(), v1.digest());
         beacon.publish(1, v2.version(), v2.tagged(), v2.digest());
         beacon.publish(1, bad.version(), bad.tagged(), bad.digest());
+        var v4 = TestDocker.image("v4");
+        beacon.publish(1, v4.version(), v4.tagged(), v4.digest());
         // A version whose on-chain digest is not the image's: v2's version string under another record.
         beacon.publish(1, "2.0.1", v2.tagged(), TestDocker.image("v1").digest());
         containers = new NodeContainers(TestDocker.dockerHost());
@@ -170,13 +174,202 @@ class UpdaterTest {
         awaitHealthy();
     }
 
+    @Test
+    void theOldContainerIsKeptWithoutARestartPolicySoThatARestartingDockerDoesNotStartItNextToTheNewOne()
+            throws Exception {
+        containers.setRestartPolicy(name, "always");
+        var v1Image = containers.imageOf(name);
+
+        updater().update(target(TestDocker.image("bad")), "1.0.0", UpdateState.HEALTH_WINDOW);
+        assertThat(policy(name + "-previous")).as("the kept old container").isEqualTo("no");
+        assertThat(policy(name)).as("the new container: the old one's original policy").isEqualTo("always");
+
+        var done = updater().resume(); // the bad image fails its health window: rollback
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.ROLLED_BACK);
+        assertThat(containers.imageOf(name)).isEqualTo(v1Image);
+        assertThat(policy(name)).as("the old container's policy is back after the rollback").isEqualTo("always");
+    }
+
+    @Test
+    void aLeftoverPreviousContainerIsNeitherTakenForTheUpdateNorRemoved() throws Exception {
+        var v1 = TestDocker.image("v1");
+        var stray = containers.client().createContainerCmd(v1.pinned()).withName(name + "-previous").exec().getId();
+        var node = containers.inspect(name).orElseThrow().getId();
+
+        var updater = updater();
+        var done = updater.update(target(TestDocker.image("v2")), "1.0.0");
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).as("no update happened").containsExactly(UpdateOutcome.FAILED);
+        assertThat(updater.failed()).hasValueSatisfying(f -> assertThat(f.reason())
+                .contains("remove " + name + "-previous first"));
+        assertThat(containers.inspect(name + "-previous")).as("the leftover is not removed")
+                .hasValueSatisfying(c -> assertThat(c.getId()).isEqualTo(stray));
+        assertThat(containers.inspect(name).orElseThrow().getId()).as("the node's container, untouched")
+                .isEqualTo(node);
+        assertThat(containers.health(name)).isEqualTo(NodeContainers.Health.HEALTHY);
+    }
+
+    @Test
+    void aLonePreviousContainerIsNotAdoptedAsTheNodesContainer() throws Exception {
+        containers.stop(name, Duration.ofSeconds(5));
+        containers.rename(name, name + "-previous"); // no container under the node's name, only a -previous one
+        var lone = containers.inspect(name + "-previous").orElseThrow().getId();
+
+        var updater = updater();
+        updater.update(target(TestDocker.image("v2")), "1.0.0");
+
+        assertThat(reports).containsExactly(UpdateOutcome.FAILED);
+        assertThat(updater.failed()).hasValueSatisfying(f -> assertThat(f.reason())
+                .contains("there is no container " + name + " to update"));
+        assertThat(containers.inspect(name)).isEmpty();
+        assertThat(containers.inspect(name + "-previous")).hasValueSatisfying(c -> assertThat(c.getId())
+                .isEqualTo(lone));
+    }
+
+    @Test
+    void whenTheStateCannotBeWrittenAfterTheOldContainerWasStoppedItIsRestoredAndTheUpdateGoesOnLater()
+            throws Exception {
+        var node = containers.inspect(name).orElseThrow().getId();
+        var failing = new FailingStateStore(stateDir, name, UpdateState.SWAPPING);
+
+        assertThatThrownBy(() -> updater(failing).update(target(TestDocker.image("v2")), "1.0.0"))
+                .isInstanceOf(Updater.StateUnwritableException.class)
+                .hasMessageContaining("stopped at SWAPPING")
+                .hasMessageContaining("the old container was restored and started as " + name);
+        assertThat(failing.failedWrites).as("the write that failed came after the old container was stopped")
+                .isEqualTo(1);
+
+        var old = containers.inspect(name).orElseThrow();
+        assertThat(old.getId()).as("the old container, back under its own name").isEqualTo(node);
+        assertThat(NodeContainers.restartPolicyOf(old)).isEqualTo("unless-stopped");
+        assertThat(containers.inspect(name + "-previous")).isEmpty();
+        awaitHealthy();
+        assertThat(reports).isEmpty();
+
+        var done = updater().resume(); // the disk is writable again
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.SUCCEEDED);
+        assertThat(containers.inspect(name).orElseThrow().getConfig().getLabels())
+                .containsEntry("network.noderr.version", "2.0.0");
+    }
+
+    @Test
+    void aResumedUpdateWhoseStateCannotBeWrittenPutsTheStoppedOldContainerBack() throws Exception {
+        var node = containers.inspect(name).orElseThrow().getId();
+        updater().update(target(TestDocker.image("v2")), "1.0.0", UpdateState.SWAPPING); // old stopped, then a crash
+        assertThat(containers.inspect(name)).isEmpty();
+
+        var failing = new FailingStateStore(stateDir, name, UpdateState.SWAPPING);
+        assertThatThrownBy(() -> updater(failing).resume())
+                .isInstanceOf(Updater.StateUnwritableException.class)
+                .hasMessageContaining("the old container was restored and started as " + name);
+        assertThat(containers.inspect(name).orElseThrow().getId()).isEqualTo(node);
+        assertThat(containers.inspect(name + "-previous")).isEmpty();
+        awaitHealthy();
+
+        var done = updater().resume(); // writable again: the record says SWAPPING, the swap starts over
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.SUCCEEDED);
+        assertThat(containers.inspect(name).orElseThrow().getConfig().getLabels())
+                .containsEntry("network.noderr.version", "2.0.0");
+        assertThat(containers.inspect(name + "-previous")).isEmpty();
+    }
+
+    /** A state store whose disk fails (full, or remounted read-only) from the write of a given state on. */
+    static final class FailingStateStore extends StateStore {
+        private final UpdateState failFrom;
+        private boolean failing;
+        int failedWrites;
+
+        FailingStateStore(Path dir, String container, UpdateState failFrom) {
+            super(dir, container);
+            this.failFrom = failFrom;
+        }
+
+        @Override
+        public void save(UpdateRecord record) {
+            failing |= record.state() == failFrom;
+            if (failing) {
+                failedWrites++;
+                throw new java.io.UncheckedIOException("Could not write the update state",
+                        new java.io.IOException("No space left on device"));
+            }
+            super.save(record);
+        }
+    }
+
+    @Test
+    void aWallClockSteppedForwardDuringTheHealthWindowDoesNotRollBackAGoodUpdate() throws Exception {
+        // NTP steps the wall clock by ten minutes at every reading, far beyond the 15 s rollback timeout.
+        var base = Instant.now();
+        var readings = new java.util.concurrent.atomic.AtomicLong();
+        var stepping = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return base.plus(Duration.ofMinutes(10).multipliedBy(readings.incrementAndGet()));
+            }
+        };
+
+        var done = updater(new StateStore(stateDir, name), stepping).update(target(TestDocker.image("v2")), "1.0.0");
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.SUCCEEDED);
+        assertThat(containers.inspect(name).orElseThrow().getConfig().getLabels())
+                .containsEntry("network.noderr.version", "2.0.0");
+    }
+
+    @Test
+    void imageCleanupKeepsThePreviousVersionForRollbackAndDropsAFailedTargetFirst() throws Exception {
+        var v1Id = containers.imageOf(name);
+        var v2 = TestDocker.image("v2");
+        var bad = TestDocker.image("bad");
+        var v2Id = containers.pull(v2.repository(), v2.digest(), Duration.ofMinutes(1)); // a release still on disk
+        var badId = containers.pull(bad.repository(), bad.digest(), Duration.ofMinutes(1));
+        var updater = updater();
+
+        updater.update(target(bad), "1.0.0"); // rolled back: the failed target
+        updater.update(target(TestDocker.image("v4")), "1.0.0");
+
+        assertThat(reports).containsExactly(UpdateOutcome.ROLLED_BACK, UpdateOutcome.SUCCEEDED);
+        assertThat(updater.previous()).hasValueSatisfying(p -> assertThat(p.version()).isEqualTo("1.0.0"));
+        var local = containers.client().listImagesCmd().exec().stream()
+                .map(com.github.dockerjava.api.model.Image::getId).toList();
+        assertThat(local).as("the running version, the previous one (rollback) and the newest other one")
+                .contains(containers.imageOf(name), v1Id, v2Id)
+                .as("the failed target's image goes first").doesNotContain(badId);
+    }
+
+    private static String policy(String container) {
+        return NodeContainers.restartPolicyOf(containers.inspect(container).orElseThrow());
+    }
+
     private Updater updater() {
+        return updater(new StateStore(stateDir, name));
+    }
+
+    private Updater updater(StateStore store) {
+        return updater(store, Clock.systemUTC());
+    }
+
+    private Updater updater(StateStore store, Clock clock) {
         var settings = new UpdateSettings("ORACLE", Duration.ofSeconds(2), Duration.ofSeconds(15),
                 Duration.ofSeconds(5), Duration.ofMinutes(2));
         var chain = new BeaconRecord(beacon.rpcUrl(), beacon.address());
         UpdateReporter reporter = (record, ms) -> reports.add(record.outcome());
-        return new Updater(new StateStore(stateDir, name), containers, chain::digestOf, reporter, settings,
-                Clock.systemUTC());
+        return new Updater(store, containers, chain::digestOf, reporter, settings, clock);
     }
 
     private static UpdateTarget target(TestDocker.Image image) {
