@@ -283,8 +283,8 @@ function UserDetails({ user, isMe, onChanged, onSecret }: DetailsProps) {
       </dl>
       {isMe && (
         <p className="text-secondary text-s" data-testid="own-account-hint">
-          This is your account: another admin must change its role or disable it. Your password and tokens are under
-          My account.
+          This is your account: another admin must change its role, disable it or reset its password. Change your
+          password and tokens under My account.
         </p>
       )}
 
@@ -311,9 +311,12 @@ function UserDetails({ user, isMe, onChanged, onSecret }: DetailsProps) {
             Enable
           </Button>
         )}
-        <Button disabled={busy} onClick={() => setResetting(true)}>
-          Reset password…
-        </Button>
+        {/* A disabled button gets no pointer events, so the wrapper carries the tooltip. */}
+        <span title={isMe ? 'Change your own password under My account' : undefined} data-testid="reset-password">
+          <Button disabled={busy || isMe} onClick={() => setResetting(true)}>
+            Reset password…
+          </Button>
+        </span>
       </div>
 
       <h3>API tokens</h3>

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -136,6 +137,13 @@ public class Alerts {
         return jdbc.sql("SELECT count(*) FROM alerts WHERE status = 'firing'").query(Long.class).single();
     }
 
+    static final String BY_STATUS =
+            "SELECT * FROM alerts WHERE status = :status ORDER BY last_received_at DESC LIMIT :limit";
+
+    /**
+     * The alerts with the status, or firing ones then resolved ones when it is null; each newest first by when they
+     * were last received.
+     */
     public List<AlertView> list(@Nullable String status, int limit) {
         if (status != null && !status.equals("firing") && !status.equals("resolved")) {
             throw new InvalidRequestException("status", "must be firing or resolved");
@@ -143,8 +151,19 @@ public class Alerts {
         if (limit < 1 || limit > 1000) {
             throw new InvalidRequestException("limit", "must be 1 to 1000");
         }
-        return jdbc.sql("SELECT * FROM alerts WHERE (CAST(:status AS VARCHAR) IS NULL OR status = :status) "
-                        + "ORDER BY (status = 'firing') DESC, last_received_at DESC LIMIT :limit")
+        if (status != null) {
+            return withStatus(status, limit);
+        }
+        var alerts = new ArrayList<>(withStatus("firing", limit));
+        if (alerts.size() < limit) {
+            alerts.addAll(withStatus("resolved", limit - alerts.size()));
+        }
+        return alerts;
+    }
+
+    /** The newest {@code limit} alerts with the status: read in the order of the (status, last_received_at) index. */
+    private List<AlertView> withStatus(String status, int limit) {
+        return jdbc.sql(BY_STATUS)
                 .param("status", status)
                 .param("limit", limit)
                 .query(this::view)

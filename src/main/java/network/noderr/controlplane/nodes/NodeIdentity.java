@@ -31,6 +31,8 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Node identity: registration with an install token, challenge-response authentication with the node's P-256 key,
@@ -220,12 +222,29 @@ public class NodeIdentity implements NodeStatusLookup {
                         .param("id", nodeId)
                         .update()
                 == 1;
-        activeCache.invalidate(nodeId);
+        invalidateAfterCommit(nodeId);
         if (changed) {
             events.publishEvent(new NodeChanged(nodeId, status == NodeStatus.ACTIVE ? NodeChanged.Kind.REINSTATED
                     : NodeChanged.Kind.SUSPENDED));
         }
         return changed;
+    }
+
+    /**
+     * Forgets the node's cached status once the transaction commits: invalidated earlier, a node request between the
+     * invalidation and the commit would cache the status from before the change for another {@link #STATUS_CACHE}.
+     */
+    private void invalidateAfterCommit(String nodeId) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    activeCache.invalidate(nodeId);
+                }
+            });
+        } else {
+            activeCache.invalidate(nodeId);
+        }
     }
 
     /**

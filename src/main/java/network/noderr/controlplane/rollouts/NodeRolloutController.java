@@ -133,6 +133,7 @@ class NodeRolloutController {
                     .param("v", report.toVersion())
                     .param("id", nodeId)
                     .update();
+            versions.forgetWritten(nodeId);
         }
         events.publishEvent(new NodeVersionChanged(nodeId, placement.tier(), NodeVersionChanged.Source.UPDATE_REPORT));
         return new Accepted(true);

@@ -2,6 +2,7 @@ package network.noderr.controlplane.rollouts;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -12,13 +13,15 @@ import network.noderr.controlplane.rollouts.engine.UpdateDecision;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
 /**
  * Answers "what should this node run?" (DESIGN §3 version query). Tier targets and node buckets are cached, so the
- * hot path touches the database only to record a changed current version.
+ * hot path touches the database only to record a changed current or target version: a poll that changes nothing
+ * writes nothing and announces nothing ({@code node_versions.updated_at} is when the versions last changed).
  */
 @Service
 class NodeVersions {
@@ -40,26 +43,50 @@ class NodeVersions {
     /** What never changes about a node here: its tier and bucket (or, for a node without a bucket, its cohort). */
     private record Stored(Tier tier, @Nullable Integer bucket, Cohort cohort) {}
 
+    /**
+     * How long a node's tier and bucket stay cached. They never change once registered; the bound only keeps memory
+     * honest. An unknown node is never cached (it may register a moment later), and a suspended node is refused
+     * before it gets here ({@code NodeStatusFilter}).
+     */
+    static final Duration PLACEMENT_CACHE = Duration.ofHours(6);
+
+    /**
+     * How long this replica trusts what it last wrote for a node. Longer than the agents' 5-minute poll, so a poll
+     * that reports the same versions skips the database; when it has expired, the write is still conditional, so an
+     * unchanged row is not written.
+     */
+    static final Duration WRITTEN_CACHE = Duration.ofMinutes(30);
+
     private final JdbcClient jdbc;
     private final TierTargets targets;
     private final ApplicationEventPublisher events;
-    private final LoadingCache<String, Optional<Stored>> placements;
-    /** What this replica last wrote per node; other writers (health ingest) may change the row meanwhile. */
-    private final com.github.benmanes.caffeine.cache.Cache<String, Written> lastWritten =
-            Caffeine.newBuilder().maximumSize(500_000).expireAfterWrite(Duration.ofMinutes(1)).build();
+    private final LoadingCache<String, Stored> placements;
+    /** What this replica last wrote per node; other writers (update reports) may change the row meanwhile. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Written> lastWritten;
 
+    @Autowired
     NodeVersions(JdbcClient jdbc, TierTargets targets, ApplicationEventPublisher events) {
+        this(jdbc, targets, events, Ticker.systemTicker());
+    }
+
+    NodeVersions(JdbcClient jdbc, TierTargets targets, ApplicationEventPublisher events, Ticker ticker) {
         this.jdbc = jdbc;
         this.events = events;
         this.targets = targets;
         this.placements = Caffeine.newBuilder()
                 .maximumSize(500_000)
-                .expireAfterWrite(Duration.ofMinutes(1))
+                .expireAfterWrite(PLACEMENT_CACHE)
+                .ticker(ticker)
                 .build(this::loadPlacement);
+        this.lastWritten = Caffeine.newBuilder()
+                .maximumSize(500_000)
+                .expireAfterWrite(WRITTEN_CACHE)
+                .ticker(ticker)
+                .build();
     }
 
     VersionAnswer answer(String nodeId, @Nullable String currentVersion) {
-        var stored = placements.get(nodeId).orElseThrow(() -> new ProblemException(404, "node-unknown",
+        var stored = stored(nodeId).orElseThrow(() -> new ProblemException(404, "node-unknown",
                 "Unknown node", "No node " + nodeId + " is registered."));
         var target = targets.get(stored.tier());
         var placement = place(stored, target);
@@ -79,28 +106,45 @@ class NodeVersions {
                 target.rolloutId());
     }
 
-    /** Writes the node's reported and target versions, only when they differ from what this replica last wrote. */
+    /**
+     * Writes the node's reported and target versions when they differ from the stored ones, and then announces the
+     * change. Skips the database when this replica last wrote the same versions.
+     */
     private void record(String nodeId, Tier tier, @Nullable String current, @Nullable String target) {
         var written = new Written(current, target);
         if (written.equals(lastWritten.getIfPresent(nodeId)) || (current == null && target == null)) {
             return;
         }
-        jdbc.sql("""
+        var changed = jdbc.sql("""
                         UPDATE node_versions SET current_version = COALESCE(:c, current_version),
                             target_version = COALESCE(:t, target_version), updated_at = now()
-                        WHERE node_id = :id""")
-                .param("c", current)
-                .param("t", target)
-                .param("id", nodeId)
-                .update();
+                        WHERE node_id = :id
+                          AND (current_version IS DISTINCT FROM COALESCE(:c, current_version)
+                               OR target_version IS DISTINCT FROM COALESCE(:t, target_version))""")
+                        .param("c", current)
+                        .param("t", target)
+                        .param("id", nodeId)
+                        .update()
+                > 0;
         lastWritten.put(nodeId, written);
-        events.publishEvent(new NodeVersionChanged(nodeId, tier, NodeVersionChanged.Source.VERSION_QUERY));
+        if (changed) {
+            events.publishEvent(new NodeVersionChanged(nodeId, tier, NodeVersionChanged.Source.VERSION_QUERY));
+        }
+    }
+
+    /** Forgets what this replica last wrote for the node, after another writer changed its versions. */
+    void forgetWritten(String nodeId) {
+        lastWritten.invalidate(nodeId);
     }
 
     private record Written(@Nullable String current, @Nullable String target) {}
 
     Optional<Placement> placement(String nodeId) {
-        return placements.get(nodeId).map(stored -> place(stored, targets.get(stored.tier())));
+        return stored(nodeId).map(stored -> place(stored, targets.get(stored.tier())));
+    }
+
+    private Optional<Stored> stored(String nodeId) {
+        return Optional.ofNullable(placements.get(nodeId));
     }
 
     /**
@@ -115,7 +159,8 @@ class NodeVersions {
         return new Placement(stored.tier(), CohortAssignment.cohortOf(stored.bucket(), config));
     }
 
-    private Optional<Stored> loadPlacement(String nodeId) {
+    /** The node's placement, or null (not cached) when it is not registered. */
+    private @Nullable Stored loadPlacement(String nodeId) {
         return jdbc.sql("""
                         SELECT n.tier, v.bucket, v.cohort FROM nodes n JOIN node_versions v ON v.node_id = n.node_id
                         WHERE n.node_id = :id""")
@@ -125,6 +170,7 @@ class NodeVersions {
                     return new Stored(Tier.valueOf(rs.getString(1)), rs.wasNull() ? null : bucket,
                             Cohort.fromWireName(rs.getString(3)));
                 })
-                .optional();
+                .optional()
+                .orElse(null);
     }
 }

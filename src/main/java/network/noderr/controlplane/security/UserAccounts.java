@@ -19,7 +19,7 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Creates, finds and changes admin users. Passwords are stored as bcrypt hashes only. Changes that could take the
  * last admin away are refused: an admin cannot demote or disable their own account, and the last enabled admin
- * stays an enabled admin.
+ * stays an enabled admin. An admin cannot reset their own password either (they change it on My account).
  */
 @Service
 public class UserAccounts {
@@ -132,13 +132,21 @@ public class UserAccounts {
 
     /**
      * Sets a user's password without the current one (an admin helping a user who lost it). Their open dashboard
-     * sessions end at their next request.
+     * sessions end at their next request. Not for the admin's own account: that would end the admin's own session
+     * (and with it the generated password shown once), and it would let whoever holds the session set a password
+     * without knowing the current one; {@link #changePassword} on My account is the way.
      *
+     * @param actor who asks
      * @param newPassword the password to set, or null to generate one (returned once, never stored in clear)
+     * @throws ProblemException 404 {@code user-unknown}; 409 {@code own-account}
      */
     @Transactional
-    public PasswordReset resetPassword(UUID id, @Nullable String newPassword) {
+    public PasswordReset resetPassword(String actor, UUID id, @Nullable String newPassword) {
         var user = get(id);
+        if (user.username().equalsIgnoreCase(actor)) {
+            throw new ProblemException(409, "own-account", "Not on your own account",
+                    "You cannot reset your own password here: use My account to change your own password.");
+        }
         String password = newPassword;
         if (password == null || password.isEmpty()) {
             password = generatePassword();

@@ -43,7 +43,7 @@ public class UserAdministration {
 
     /** @param password the new password, or null to generate one that is returned once */
     public UserAccounts.PasswordReset resetPassword(UUID id, @Nullable String password) {
-        return users.resetPassword(id, password);
+        return users.resetPassword(Actors.currentUsername(), id, password);
     }
 
     /** The user's API tokens, newest first, revoked ones included; never the secret. */

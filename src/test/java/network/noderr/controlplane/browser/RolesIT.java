@@ -223,7 +223,7 @@ class RolesIT {
         assertThat(page.getByTestId("connection-state")).hasText("Live");
         assertThat(page).hasURL(Pattern.compile(".*/account$"));
         assertThat(page.getByTestId("account-identity")).containsText("roles-account-viewer");
-        users.resetPassword(users.findByUsername("roles-account-viewer").orElseThrow().id(),
+        users.resetPassword("admin", users.findByUsername("roles-account-viewer").orElseThrow().id(),
                 "roles-account-viewer-password");
     }
 
@@ -316,12 +316,15 @@ class RolesIT {
     }
 
     @Test
-    void anAdminCannotDisableOrDemoteThemselfInTheScreen() {
+    void anAdminCannotDisableDemoteOrResetThemselfInTheScreen() {
         page = Browsers.openAs(users, port, "roles-self-admin", Role.ADMIN, "Users");
         page.getByTestId("users-grid").getByText("roles-self-admin").click();
         var details = page.getByTestId("user-details");
         assertThat(details.getByTestId("own-account-hint")).isVisible();
         assertThat(details.getByText("Disable…")).isDisabled();
+        assertThat(details.getByText("Reset password…")).isDisabled();
+        assertThat(details.getByTestId("reset-password")).hasAttribute("title",
+                "Change your own password under My account");
         assertThat(details.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Role Admin")))
                 .isDisabled();
     }

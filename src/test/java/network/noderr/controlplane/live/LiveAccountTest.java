@@ -92,7 +92,7 @@ class LiveAccountTest {
             assertThat(stream.next().kind()).isEqualTo(LiveEvent.Kind.HELLO);
         }
 
-        users.resetPassword(reset.id(), null);
+        users.resetPassword("admin", reset.id(), null);
         publisher.publishEvent(new NodeVersionChanged("live-node-2", Tier.ALL,
                 NodeVersionChanged.Source.VERSION_QUERY));
 

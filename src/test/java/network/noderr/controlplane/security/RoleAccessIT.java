@@ -157,6 +157,11 @@ class RoleAccessIT {
         var demoteSelf = admin.call("UserAdminService", "changeRole", "{" + self + ",\"role\":\"VIEWER\"}");
         assertThat(demoteSelf.body()).contains("You cannot demote your own account");
         assertThat(users.findByUsername("role-test-admin").orElseThrow().role()).isEqualTo(Role.ADMIN);
+        var resetSelf = admin.call("UserAdminService", "resetPassword", "{" + self + ",\"password\":null}");
+        assertThat(resetSelf.statusCode()).isEqualTo(400);
+        assertThat(resetSelf.body()).contains("use My account to change your own password");
+        assertThat(admin.call("MyAccountService", "tokens", "{}").statusCode()).as("the admin's session stays")
+                .isEqualTo(200);
 
         var taken = admin.call("UserAdminService", "create", "{\"user\":{\"username\":\"" + target.username()
                 + "\",\"password\":\"long-enough-password\",\"role\":\"VIEWER\"}}");

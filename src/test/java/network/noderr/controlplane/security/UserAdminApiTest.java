@@ -168,6 +168,19 @@ class UserAdminApiTest {
     }
 
     @Test
+    void anAdminCannotResetTheirOwnPassword() {
+        var self = users.findByUsername("admin").orElseThrow().id();
+        var before = hash("admin");
+        for (var body : List.<Map<String, String>>of(Map.of(), Map.of("password", "chosen-by-the-admin"))) {
+            var reset = api.post(USERS + "/" + self + "/password", body, ADMIN);
+            assertThat(reset.status()).isEqualTo(409);
+            assertThat(reset.problemType()).isEqualTo("own-account");
+            assertThat(reset.text("detail")).contains("use My account to change your own password");
+        }
+        assertThat(hash("admin")).as("unchanged").isEqualTo(before);
+    }
+
+    @Test
     void anAdminDemotesAndDisablesAnotherAdmin() {
         var other = create(unique("other-admin"), Role.ADMIN).text("id");
         assertThat(api.post(USERS + "/" + other + "/disable", Map.of(), ADMIN).status()).isEqualTo(200);
