@@ -50,9 +50,15 @@ public final class Onboarding {
 
     /** Challenge + verify with the node's key; returns the access token. */
     public static String logIn(ApiClient api, String nodeId, TestNodeKey key) {
+        return logIn(api, nodeId, key, Map.of());
+    }
+
+    /** Challenge + verify with the node's key and more fields in the verify body; returns the access token. */
+    public static String logIn(ApiClient api, String nodeId, TestNodeKey key, Map<String, Object> more) {
         var nonce = api.post("/api/v1/auth/challenge", Map.of("nodeId", nodeId)).text("nonce");
-        var verified = api.post("/api/v1/auth/verify",
-                Map.of("nodeId", nodeId, "nonce", nonce, "signature", key.sign(nonce)));
+        var body = new java.util.HashMap<String, Object>(more);
+        body.putAll(Map.of("nodeId", nodeId, "nonce", nonce, "signature", key.sign(nonce)));
+        var verified = api.post("/api/v1/auth/verify", body);
         if (verified.status() != 200) {
             throw new AssertionError("verify: " + verified);
         }

@@ -48,7 +48,8 @@ class NodeAuthController {
     @PostMapping("/api/v1/auth/verify")
     @RateLimited("node-auth")
     AccessToken verify(@Valid @RequestBody VerifyRequest body, jakarta.servlet.http.HttpServletRequest request) {
-        return identity.verify(body.nodeId(), body.nonce(), body.signature(), request.getRemoteAddr());
+        return identity.verify(body.nodeId(), body.nonce(), body.signature(), request.getRemoteAddr(),
+                body.metricsPort());
     }
 
     /** Bearer: the node's current token. The new key signs a fresh nonce of this node. */

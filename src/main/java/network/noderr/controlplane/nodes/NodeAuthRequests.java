@@ -32,10 +32,13 @@ final class NodeAuthRequests {
 
     record Challenge(String nonce, Instant expiresAt) {}
 
+    /** {@code metricsPort}: the agent's metrics endpoint (0: none); left out, the one known stays. */
     record VerifyRequest(
             @NotBlank @Size(max = 64) String nodeId,
             @NotBlank @Size(max = 128) String nonce,
-            @NotBlank @Size(max = 256) String signature) {}
+            @NotBlank @Size(max = 256) String signature,
+            @jakarta.validation.constraints.Min(0) @jakarta.validation.constraints.Max(65535)
+                    @org.jspecify.annotations.Nullable Integer metricsPort) {}
 
     record AccessToken(String accessToken, long expiresIn, String tokenType) {}
 

@@ -11,7 +11,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Prometheus HTTP service discovery (DESIGN §3): one target per active node that has logged in, at the address it
- * last logged in from and the agent's metrics port, labelled with its tier, version and cohort. Prometheus polls it
+ * last logged in from and the metrics port its agent told at login ({@code noderr.sd.node-metrics-port} when it told
+ * none; a node that serves no metrics is left out), labelled with its tier, version and cohort. Prometheus polls it
  * (monitoring/prometheus/prometheus.yml) with an API token.
  */
 @RestController
@@ -32,23 +33,25 @@ class NodeDiscoveryController {
     @PreAuthorize("hasRole('VIEWER')")
     List<TargetGroup> nodes() {
         return jdbc.sql("""
-                        SELECT n.node_id, n.tier, n.last_address, COALESCE(v.current_version, '') AS version,
-                               COALESCE(v.cohort, '') AS cohort
+                        SELECT n.node_id, n.tier, n.last_address, COALESCE(n.metrics_port, :port) AS port,
+                               COALESCE(v.current_version, '') AS version, COALESCE(v.cohort, '') AS cohort
                         FROM nodes n LEFT JOIN node_versions v ON v.node_id = n.node_id
                         WHERE n.status = 'ACTIVE' AND n.last_address IS NOT NULL
+                          AND COALESCE(n.metrics_port, :port) <> 0
                         ORDER BY n.node_id""")
+                .param("port", metricsPort)
                 .query((rs, i) -> {
                     var labels = new LinkedHashMap<String, String>();
                     labels.put("node_id", rs.getString("node_id"));
                     labels.put("tier", rs.getString("tier"));
                     labels.put("version", rs.getString("version"));
                     labels.put("cohort", rs.getString("cohort"));
-                    return new TargetGroup(List.of(hostPort(rs.getString("last_address"))), labels);
+                    return new TargetGroup(List.of(hostPort(rs.getString("last_address"), rs.getInt("port"))), labels);
                 })
                 .list();
     }
 
-    private String hostPort(String address) {
-        return (address.contains(":") ? "[" + address + "]" : address) + ":" + metricsPort;
+    private static String hostPort(String address, int port) {
+        return (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
     }
 }

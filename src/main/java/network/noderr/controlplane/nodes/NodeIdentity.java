@@ -156,7 +156,8 @@ public class NodeIdentity implements NodeStatusLookup {
      * signature is wrong, so each nonce allows one attempt.
      */
     @Transactional(noRollbackFor = ProblemException.class)
-    AccessToken verify(String nodeId, String nonceBase64, String signatureBase64, @Nullable String address) {
+    AccessToken verify(String nodeId, String nonceBase64, String signatureBase64, @Nullable String address,
+            @Nullable Integer metricsPort) {
         var nonce = decode(nonceBase64, "nonce");
         var signature = decode(signatureBase64, "signature");
         spendNonce(nodeId, nonce);
@@ -177,9 +178,13 @@ public class NodeIdentity implements NodeStatusLookup {
                     "The signature does not match this node's key. Sign the raw nonce bytes with ECDSA-SHA256 using "
                             + "the node key, and request a new challenge.");
         }
-        jdbc.sql("UPDATE nodes SET last_authenticated_at = :now, last_address = :address WHERE node_id = :id")
+        jdbc.sql("""
+                        UPDATE nodes SET last_authenticated_at = :now, last_address = :address,
+                            metrics_port = COALESCE(CAST(:port AS INTEGER), metrics_port)
+                        WHERE node_id = :id""")
                 .param("now", Timestamp.from(clock.instant()))
                 .param("address", address == null || address.length() > 45 ? null : address)
+                .param("port", metricsPort)
                 .param("id", nodeId)
                 .update();
         var token = nodeTokens.issue(nodeId, node.tier());

@@ -92,6 +92,37 @@ class NodeAdminApiTest {
         assertThat(anonymous).isEqualTo(401);
     }
 
+    /** Each node is scraped at the metrics port its agent told at login; a node that serves none is left out. */
+    @Test
+    void serviceDiscoveryUsesTheMetricsPortEachAgentTold() {
+        var api = new network.noderr.controlplane.ApiClient(port);
+        var key = network.noderr.controlplane.TestNodeKey.generate();
+        var login = network.noderr.controlplane.Onboarding.registerAndLogIn(api, applications, key,
+                network.noderr.controlplane.shared.Tier.ALL);
+        var node = login[0];
+        try {
+            network.noderr.controlplane.Onboarding.logIn(api, node, key, java.util.Map.of("metricsPort", 9200));
+            assertThat(get("/api/v1/sd/nodes").body()).contains("{\"targets\":[\"127.0.0.1:9200\"],\"labels\":{"
+                    + "\"node_id\":\"" + node + "\"");
+
+            network.noderr.controlplane.Onboarding.logIn(api, node, key);
+            assertThat(get("/api/v1/sd/nodes").body()).as("a login that tells no port keeps the one known")
+                    .contains("[\"127.0.0.1:9200\"],\"labels\":{\"node_id\":\"" + node + "\"");
+
+            network.noderr.controlplane.Onboarding.logIn(api, node, key, java.util.Map.of("metricsPort", 0));
+            assertThat(get("/api/v1/sd/nodes").body()).as("no metrics endpoint: nothing to scrape")
+                    .doesNotContain(node);
+
+            var nonce = api.post("/api/v1/auth/challenge", java.util.Map.of("nodeId", node)).text("nonce");
+            var refused = api.post("/api/v1/auth/verify", java.util.Map.of("nodeId", node, "nonce", nonce,
+                    "signature", key.sign(nonce), "metricsPort", 70000));
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.body().path("errors").has("metricsPort")).isTrue();
+        } finally {
+            jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE node_id = :id").param("id", node).update();
+        }
+    }
+
     @Test
     void nodeDetailsShowIdentityHardwareAddressAndUpdateHistory() {
         var api = new network.noderr.controlplane.ApiClient(port);

@@ -103,6 +103,7 @@ public final class ControlPlane {
     private final Clock clock;
     private @Nullable String token;
     private Instant tokenExpires = Instant.MIN;
+    private volatile @Nullable Integer metricsPort;
 
     public ControlPlane(URI base, String nodeId, NodeSigner signer, Clock clock) {
         this(base, nodeId, signer, clock, Shared.HTTP);
@@ -115,6 +116,15 @@ public final class ControlPlane {
         this.signer = signer;
         this.clock = clock;
         this.http = http;
+    }
+
+    /**
+     * The port of this node's metrics endpoint (0: none), told to the control plane at every login, so that its
+     * Prometheus service discovery scrapes the node where it listens. Not told when never set.
+     */
+    public ControlPlane advertisingMetricsPort(int port) {
+        this.metricsPort = port;
+        return this;
     }
 
     /** Registers a node with an install token (used by the installers): returns {nodeId, tier}. */
@@ -223,8 +233,13 @@ public final class ControlPlane {
         var challenge = send(http, post(base, "/api/v1/auth/challenge", Map.of("nodeId", nodeId), null), 200);
         var nonce = challenge.path("nonce").asText();
         var signature = Base64.getEncoder().encodeToString(signer.sign(Base64.getDecoder().decode(nonce)));
-        var verified = send(http, post(base, "/api/v1/auth/verify",
-                Map.of("nodeId", nodeId, "nonce", nonce, "signature", signature), null), 200);
+        var body = new java.util.LinkedHashMap<String, Object>(
+                Map.of("nodeId", nodeId, "nonce", nonce, "signature", signature));
+        var port = metricsPort;
+        if (port != null) {
+            body.put("metricsPort", port);
+        }
+        var verified = send(http, post(base, "/api/v1/auth/verify", body, null), 200);
         token = verified.path("accessToken").asText();
         tokenExpires = clock.instant().plusSeconds(verified.path("expiresIn").asLong(300));
         return token;

@@ -43,6 +43,9 @@ public final class Agent implements AutoCloseable {
         var signer = config.signCommand() != null ? NodeSigner.command(config.signCommand(), config.configDir())
                 : NodeSigner.keyFile(java.util.Objects.requireNonNull(config.keyPath()));
         this.controlPlane = new ControlPlane(config.controlPlaneUrl(), config.nodeId(), signer, clock);
+        if (serveMetrics) { // the daemon; one-shot commands leave what the daemon told alone
+            controlPlane.advertisingMetricsPort(config.metricsPort());
+        }
         this.containers = new NodeContainers(config.dockerHost());
         this.chain = config.beaconRpcUrl() == null
                 ? new network.noderr.agent.chain.AdvertisedBeacon(controlPlane)
