@@ -94,6 +94,9 @@ class AgentEndToEndTest extends NodeTestSupport {
                     .contains("node_last_check_timestamp_seconds")
                     .contains("node_last_successful_report_timestamp_seconds")
                     .contains("node_update_duration_seconds_count{result=\"SUCCEEDED\"} 1");
+            assertThat(controlPlane.get("/api/v1/sd/nodes").toString())
+                    .as("Prometheus is sent to the metrics port this agent told at login")
+                    .contains("\"127.0.0.1:" + metricsPort + "\"],\"labels\":{\"node_id\":\"" + nodeId + "\"");
 
             // An emergency rollback is pushed: the node is back on 1.0.0 within seconds, without waiting for its
             // periodic check.
