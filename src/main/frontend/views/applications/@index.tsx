@@ -109,8 +109,8 @@ export default function ApplicationsView() {
   }, [status]);
 
   useEffect(() => {
+    // A new filter starts at its first page; the rows shown stay until its answer replaces them.
     shown.current = 0;
-    setItems(undefined);
     void load();
   }, [load]);
 

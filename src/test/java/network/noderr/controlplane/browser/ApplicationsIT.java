@@ -179,10 +179,16 @@ class ApplicationsIT {
         assertThat(revokedTokens(id)).isOne();
 
         // Shown once: neither Escape nor a click outside throws the token away; only Done closes the dialog.
+        // (The opened attribute, not visibility: a closing dialog stays visible during its closing animation.)
+        var opened = page.locator("vaadin-dialog[opened]");
+        assertThat(opened).hasCount(1);
         page.keyboard().press("Escape");
+        assertThat(opened).hasCount(1);
         page.mouse().click(3, 3);
-        assertThat(page.getByTestId("install-token-dialog")).isVisible();
+        assertThat(opened).hasCount(1);
+        assertThat(page.getByTestId("install-token").locator("textarea")).hasValue(fresh);
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Done")).click();
+        assertThat(opened).hasCount(0);
         assertThat(page.getByTestId("install-token-dialog")).hasCount(0);
     }
 
