@@ -4,7 +4,10 @@ import { TextArea } from '@vaadin/react-components/TextArea.js';
 import type Approval from 'Frontend/generated/network/noderr/controlplane/applications/Approval';
 import { useState } from 'react';
 
-/** Shows a freshly issued install token and its install command once; nothing keeps them after closing. */
+/**
+ * Shows a freshly issued install token and its install command once; nothing keeps them after closing. Only Done
+ * closes it (not Escape, not a click outside), so the token is not lost by accident.
+ */
 export function InstallTokenDialog({ approval, onClose }: { approval?: Approval; onClose: () => void }) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
@@ -17,6 +20,9 @@ export function InstallTokenDialog({ approval, onClose }: { approval?: Approval;
     <Dialog
       headerTitle="Install token issued"
       opened={approval !== undefined}
+      // Shown once: a stray click outside or Escape must not throw the secret away; only the buttons close it.
+      noCloseOnOutsideClick
+      noCloseOnEsc
       onClosed={() => {
         setCopied(false);
         onClose();

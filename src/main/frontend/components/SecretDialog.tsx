@@ -38,6 +38,9 @@ export function SecretDialog({ secret, onClose }: { secret?: Secret; onClose: ()
     <Dialog
       headerTitle={secret?.title ?? ''}
       opened={secret !== undefined}
+      // Shown once: a stray click outside or Escape must not throw the secret away; only the buttons close it.
+      noCloseOnOutsideClick
+      noCloseOnEsc
       onOpenedChanged={(e) => {
         if (!e.detail.value && secret) close();
       }}

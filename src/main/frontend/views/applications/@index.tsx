@@ -34,11 +34,46 @@ const statusItems = [
 /** An action that waits for a confirmation, on the application it was asked for. */
 type Confirming = { action: 'approve' | 'reissue'; application: ApplicationView };
 
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+/** The state of all of an application's install tokens: a batch for several nodes, reissues. */
+function tokenSummary(a: ApplicationView): string {
+  const parts: string[] = [];
+  if (a.tokensUsed > 0) {
+    const more = a.tokensUsed > a.nodeIds.length ? `, and ${a.tokensUsed - a.nodeIds.length} more` : '';
+    parts.push(`${a.tokensUsed.toLocaleString()} used by ${a.nodeIds.join(', ')}${more}`);
+  }
+  if (a.tokensActive > 0) {
+    parts.push(
+      `${a.tokensActive.toLocaleString()} active, ${a.tokensActive === 1 ? 'expires' : 'the last expires'} ${formatRelative(a.tokenExpiresAt)}`,
+    );
+  }
+  if (a.tokensExpired > 0) parts.push(`${a.tokensExpired.toLocaleString()} expired unused`);
+  if (a.tokensRevoked > 0) parts.push(`${a.tokensRevoked.toLocaleString()} revoked`);
+  return parts.join(' · ');
+}
+
+/** What a reissue does, said before it is confirmed: exactly the tokens that stop working. */
+function reissueMessage(a: ApplicationView): string {
+  const tier = a.requestedTier;
+  const stops =
+    a.tokensActive === 0
+      ? `No install token of ${a.operatorName} works now (${plural(a.tokensExpired, 'token', 'tokens')} expired unused), so none is revoked.`
+      : `${plural(a.tokensActive, 'unused install token', 'unused install tokens')} of ${a.operatorName} ${a.tokensActive === 1 ? 'stops' : 'stop'} working now: an install that has not registered with ${a.tokensActive === 1 ? 'it' : 'them'} yet fails and must run the new install command.`;
+  const kept =
+    a.tokensUsed > 0 ? ` The ${plural(a.tokensUsed, 'node', 'nodes')} already registered keep${a.tokensUsed === 1 ? 's' : ''} working.` : '';
+  return `${stops}${kept} The new ${tier} token is shown only once.`;
+}
+
 export default function ApplicationsView() {
   const { state } = useAuth();
   const isAdmin = state.user?.roles.includes('ADMIN') ?? false;
   const [status, setStatus] = useState<string>(ApplicationStatus.PENDING);
   const [items, setItems] = useState<ApplicationView[] | undefined>(undefined);
+  /** How many applications match the filter, and whether more follow those shown. */
+  const [total, setTotal] = useState(0);
+  const [more, setMore] = useState(false);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [selected, setSelected] = useState<ApplicationView | undefined>(undefined);
   const [confirming, setConfirming] = useState<Confirming | undefined>(undefined);
   const [rejecting, setRejecting] = useState<ApplicationView | undefined>(undefined);
@@ -46,19 +81,54 @@ export default function ApplicationsView() {
   const confirmMessageId = useId();
   const [approval, setApproval] = useState<Approval | undefined>(undefined);
 
+  const filter = status === 'ALL' ? undefined : (status as ApplicationStatus);
+  /** The filter of the applications shown: an answer for another filter (changed meanwhile) is dropped. */
+  const current = useRef(status);
+  current.current = status;
+  const shown = useRef(0);
+  shown.current = items?.length ?? 0;
+
+  /** Loads the first page again, or as many pages as were shown (after an action), so the list does not shrink. */
   const load = useCallback(async () => {
     try {
-      const list = await ApplicationsService.list(status === 'ALL' ? undefined : (status as ApplicationStatus));
+      const wanted = shown.current;
+      let page = await ApplicationsService.list(filter, undefined);
+      let list = page.items;
+      while (page.more && list.length < wanted) {
+        page = await ApplicationsService.list(filter, list[list.length - 1].id);
+        list = [...list, ...page.items];
+      }
+      if (current.current !== status) return;
       setItems(list);
-      setSelected((current) => (current ? list.find((a) => a.id === current.id) : undefined));
+      setTotal(page.total);
+      setMore(page.more);
+      setSelected((selected) => (selected ? list.find((a) => a.id === selected.id) : undefined));
     } catch (e) {
       Notification.show(`Could not load applications: ${errorText(e)}`, { theme: 'error', duration: 6000 });
     }
   }, [status]);
 
   useEffect(() => {
+    // A new filter starts at its first page; the rows shown stay until its answer replaces them.
+    shown.current = 0;
     void load();
   }, [load]);
+
+  async function loadMore() {
+    if (!items?.length) return;
+    setLoadingMore(true);
+    try {
+      const page = await ApplicationsService.list(filter, items[items.length - 1].id);
+      if (current.current !== status) return;
+      setItems([...items, ...page.items]);
+      setTotal(page.total);
+      setMore(page.more);
+    } catch (e) {
+      showError('Could not load more applications', e);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   async function run(action: () => Promise<void>) {
     setBusy(true);
@@ -77,11 +147,12 @@ export default function ApplicationsView() {
       setApproval(
         await (action === 'approve'
           ? ApplicationsService.approve(application.id)
-          : ApplicationsService.reissueToken(application.id)),
+          : ApplicationsService.reissueToken(application.id, application.tokensActive)),
       );
     });
   const name = confirming?.application.operatorName ?? '';
   const tier = confirming?.application.requestedTier ?? '';
+  const order = status === ApplicationStatus.PENDING ? 'oldest first' : 'newest first';
 
   return (
     <main className="view applications-view">
@@ -92,9 +163,18 @@ export default function ApplicationsView() {
           value={status}
           onValueChanged={(e) => setStatus(e.detail.value)}
         />
-        <span className="ms-auto text-secondary" data-testid="application-count">
-          {items === undefined ? '' : `${items.length} ${items.length === 1 ? 'application' : 'applications'}`}
+        <span className="ms-auto text-secondary" role="status" data-testid="application-count">
+          {items === undefined
+            ? ''
+            : items.length < total
+              ? `${items.length.toLocaleString()} of ${plural(total, 'application', 'applications')}, ${order}`
+              : plural(items.length, 'application', 'applications')}
         </span>
+        {more && (
+          <Button onClick={() => void loadMore()} disabled={loadingMore}>
+            {loadingMore ? 'Loading more…' : 'Load more'}
+          </Button>
+        )}
       </div>
       <div className="applications-body">
         <Grid<ApplicationView>
@@ -152,12 +232,8 @@ export default function ApplicationsView() {
               )}
               {selected.tokenState && (
                 <>
-                  <dt>Install token</dt>
-                  <dd data-testid="token-state">
-                    {selected.tokenState === 'USED'
-                      ? `used by ${selected.nodeId}`
-                      : `${selected.tokenState.toLowerCase()}, expires ${formatRelative(selected.tokenExpiresAt)}`}
-                  </dd>
+                  <dt>Install tokens</dt>
+                  <dd data-testid="token-state">{tokenSummary(selected)}</dd>
                 </>
               )}
             </dl>
@@ -171,7 +247,9 @@ export default function ApplicationsView() {
                 </Button>
               </div>
             )}
-            {isAdmin && selected.status === ApplicationStatus.APPROVED && selected.tokenState !== 'USED' && (
+            {isAdmin &&
+              selected.status === ApplicationStatus.APPROVED &&
+              selected.tokensActive + selected.tokensExpired > 0 && (
               <Button disabled={busy} onClick={() => setConfirming({ action: 'reissue', application: selected })}>
                 Issue a new install token…
               </Button>
@@ -183,7 +261,13 @@ export default function ApplicationsView() {
       <ConfirmDialog
         header={confirming?.action === 'reissue' ? `Issue a new install token for ${name}?` : `Approve ${name}?`}
         opened={confirming !== undefined}
-        confirmText={confirming?.action === 'reissue' ? 'Revoke and issue a new token' : 'Approve and issue token'}
+        confirmText={
+          confirming?.action === 'reissue'
+            ? confirming.application.tokensActive === 0
+              ? 'Issue a new token'
+              : `Revoke ${plural(confirming.application.tokensActive, 'token', 'tokens')} and issue a new one`
+            : 'Approve and issue token'
+        }
         confirmTheme={confirming?.action === 'reissue' ? 'error primary' : 'primary'}
         cancelButtonVisible
         accessibleDescriptionRef={confirmMessageId}
@@ -196,7 +280,7 @@ export default function ApplicationsView() {
       >
         <p className="m-0" id={confirmMessageId} data-testid="confirm-message">
           {confirming?.action === 'reissue'
-            ? `The current install token stops working now: an install that has not registered with it yet fails, and ${name} must run the new install command. The new ${tier} token is shown only once.`
+            ? reissueMessage(confirming.application)
             : `This issues a single-use install token for tier ${tier}. It is shown only once.`}
         </p>
       </ConfirmDialog>

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.UUID;
 import network.noderr.controlplane.security.Actors;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -30,10 +32,26 @@ class ApplicationAdminController {
         this.applications = applications;
     }
 
+    /**
+     * A page of applications as a JSON array (pending oldest first, others newest first). {@code X-Total-Count}
+     * says how many match; when more follow, a {@code Link: <…>; rel="next"} header points at the next page.
+     */
     @GetMapping
     @PreAuthorize("hasRole('VIEWER')")
-    List<ApplicationView> list(@RequestParam(required = false) @Nullable ApplicationStatus status) {
-        return applications.list(status);
+    ResponseEntity<List<ApplicationView>> list(@RequestParam(required = false) @Nullable ApplicationStatus status,
+            @RequestParam(required = false) @Nullable UUID after,
+            @RequestParam(defaultValue = "" + Applications.MAX_LIST) int limit) {
+        var page = applications.list(status, after, limit);
+        var response = ResponseEntity.ok().header("X-Total-Count", Long.toString(page.total()));
+        if (page.more()) {
+            var next = ServletUriComponentsBuilder.fromCurrentRequest()
+                    .replaceQueryParam("after", page.items().getLast().id())
+                    .replaceQueryParam("limit", limit)
+                    .build()
+                    .toUriString();
+            response.header(HttpHeaders.LINK, "<" + next + ">; rel=\"next\"");
+        }
+        return response.body(page.items());
     }
 
     @GetMapping("/{id}")
@@ -55,10 +73,15 @@ class ApplicationAdminController {
         return applications.reject(id, Actors.currentUsername(), rejection.reason());
     }
 
+    /**
+     * {@code expectedRevocations}: how many usable tokens the caller expects to stop working (the application's
+     * {@code tokensActive}); when it differs, 409 {@code install-tokens-changed} and nothing changes.
+     */
     @PostMapping("/{id}/reissue-token")
     @PreAuthorize("hasRole('ADMIN')")
-    Approval reissueToken(@PathVariable UUID id) {
-        return applications.reissueToken(id, Actors.currentUsername(), baseUrl());
+    Approval reissueToken(@PathVariable UUID id,
+            @RequestParam(required = false) @Nullable Integer expectedRevocations) {
+        return applications.reissueToken(id, Actors.currentUsername(), baseUrl(), expectedRevocations);
     }
 
     record TokenCount(int count) {}

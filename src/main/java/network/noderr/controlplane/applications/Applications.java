@@ -16,8 +16,9 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.util.StringUtils;
 
 /**
- * Operator applications: submitted publicly, decided by an ADMIN. Approval issues a single-use install token;
- * decisions are compare-and-set on PENDING, so two admins cannot both decide one application.
+ * Operator applications: submitted publicly, decided by an ADMIN. Approval issues a single-use install token (more
+ * can follow, one per node); decisions are compare-and-set on PENDING, so two admins cannot both decide one
+ * application.
  */
 @Service
 public class Applications {
@@ -63,20 +64,58 @@ public class Applications {
                 .single();
     }
 
-    /** Applications, newest first; all of them when {@code status} is null. */
+    /**
+     * One page of applications; all statuses when {@code status} is null. Pending applications come oldest first
+     * (first come, first served: the longest waiting is decided first), all others newest first; ties on the
+     * submission time are broken by id, so paging never skips or repeats one.
+     *
+     * @param after the last application of the previous page (keyset paging: stable while applications are
+     *     decided or submitted meanwhile), or null for the first page
+     * @param limit 1 to {@link #MAX_LIST}
+     */
     @Transactional(readOnly = true)
-    public List<ApplicationView> list(@Nullable ApplicationStatus status) {
-        return jdbc.sql(SELECT + (status == null ? "" : " WHERE a.status = :status")
-                        + " ORDER BY a.created_at DESC LIMIT " + MAX_LIST)
-                .params(status == null ? java.util.Map.of() : java.util.Map.of("status", status.name()))
+    public ApplicationPage list(@Nullable ApplicationStatus status, @Nullable UUID after, int limit) {
+        if (limit < 1 || limit > MAX_LIST) {
+            throw new InvalidRequestException("limit", "must be 1 to " + MAX_LIST);
+        }
+        var ascending = status == ApplicationStatus.PENDING;
+        var params = new java.util.HashMap<String, Object>();
+        params.put("now", Timestamp.from(clock.instant()));
+        params.put("limit", limit + 1);
+        var where = new java.util.ArrayList<String>();
+        if (status != null) {
+            where.add("a.status = :status");
+            params.put("status", status.name());
+        }
+        if (after != null) {
+            var cursor = jdbc.sql("SELECT created_at FROM applications WHERE id = :id")
+                    .param("id", after)
+                    .query(Timestamp.class)
+                    .optional()
+                    .orElseThrow(() -> new InvalidRequestException("after", "there is no application " + after));
+            where.add("(a.created_at, a.id) " + (ascending ? ">" : "<") + " (:afterCreatedAt, :after)");
+            params.put("afterCreatedAt", cursor);
+            params.put("after", after);
+        }
+        var direction = ascending ? " ASC" : " DESC";
+        var found = jdbc.sql(SELECT + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                        + " ORDER BY a.created_at" + direction + ", a.id" + direction + " LIMIT :limit")
+                .params(params)
                 .query(this::map)
                 .list();
+        var total = jdbc.sql("SELECT count(*) FROM applications" + (status == null ? "" : " WHERE status = :status"))
+                .params(status == null ? java.util.Map.of() : java.util.Map.of("status", status.name()))
+                .query(Long.class)
+                .single();
+        var more = found.size() > limit;
+        return new ApplicationPage(more ? List.copyOf(found.subList(0, limit)) : found, total, more);
     }
 
     @Transactional(readOnly = true)
     public ApplicationView get(UUID id) {
         return jdbc.sql(SELECT + " WHERE a.id = :id")
                 .param("id", id)
+                .param("now", Timestamp.from(clock.instant()))
                 .query(this::map)
                 .optional()
                 .orElseThrow(() -> notFound(id));
@@ -104,23 +143,38 @@ public class Applications {
     }
 
     /**
-     * Revokes the unused install token of an approved application and issues a new one (for a lost or expired
-     * token). Refused once a node has registered with it. The application row is locked first, so concurrent
-     * reissues (two admins, a double click, two replicas) run one after the other and leave exactly one usable token.
+     * Replaces lost or expired install tokens: revokes every token of the approved application that could still
+     * register a node (unused, unrevoked, unexpired) and issues one new token. Nodes already registered are not
+     * touched. Refused when there is nothing to replace: every token issued registered a node (more nodes get
+     * {@link #issueTokens more tokens} instead). The application row is locked first, so concurrent reissues and
+     * batches (two admins, a double click, two replicas) run one after the other and leave exactly one usable token.
+     *
+     * @param expectedRevocations how many tokens the admin was told would stop working; when the number revoked
+     *     differs (a node registered or tokens were issued meanwhile) nothing changes and the answer is 409
+     *     {@code install-tokens-changed}. Null revokes whatever is usable, unchecked.
      */
     @Transactional
-    public Approval reissueToken(UUID id, String actor, String baseUrl) {
+    public Approval reissueToken(UUID id, String actor, String baseUrl, @Nullable Integer expectedRevocations) {
         lock(id);
         var application = get(id);
         if (application.status() != ApplicationStatus.APPROVED) {
             throw new ProblemException(409, "application-not-approved", "Application not approved",
                     "Only an approved application has an install token; this one is " + application.status() + ".");
         }
-        if (application.nodeId() != null) {
+        if (application.tokensActive() + application.tokensExpired() == 0) {
             throw new ProblemException(409, "install-token-used", "Install token already used",
-                    "Node " + application.nodeId() + " already registered with this application's token.");
+                    "Every install token of this application has registered a node (" + application.tokensUsed()
+                            + ", latest " + application.nodeId() + "); there is no unused token to replace. "
+                            + "Issue more install tokens to add another node.");
         }
-        tokens.revokeUnused(id);
+        int revoked = tokens.revokeUsable(id);
+        if (expectedRevocations != null && revoked != expectedRevocations) {
+            // Thrown inside the transaction: the revocation above is rolled back.
+            throw new ProblemException(409, "install-tokens-changed", "Install tokens changed",
+                    revoked + " install token(s) of this application can still register a node, not "
+                            + expectedRevocations + " as confirmed; nothing was revoked. Look again and confirm.");
+        }
+        log.info("{} reissued the install token of application {}, revoking {} usable token(s)", actor, id, revoked);
         return issueToken(id, application.requestedTier(), actor, baseUrl);
     }
 
@@ -133,6 +187,7 @@ public class Applications {
         if (count < 1 || count > MAX_TOKEN_BATCH) {
             throw new InvalidRequestException("count", "must be 1 to " + MAX_TOKEN_BATCH);
         }
+        lock(id);
         var application = get(id);
         if (application.status() != ApplicationStatus.APPROVED) {
             throw new ProblemException(409, "application-not-approved", "Application not approved",
@@ -198,28 +253,46 @@ public class Applications {
                 "There is no application " + id + ".");
     }
 
+    /** The most node ids one application view lists. */
+    public static final int MAX_NODE_IDS = 20;
+
+    /** Token counts over all of an application's tokens; {@code :now} decides which unused ones expired. */
     private static final String SELECT = """
-            SELECT a.*, t.expires_at AS token_expires_at, t.used_at AS token_used_at,
-                   t.revoked_at AS token_revoked_at, t.used_by_node AS token_node
+            SELECT a.*, t.*,
+                   ARRAY(SELECT used_by_node FROM install_tokens
+                         WHERE application_id = a.id AND used_at IS NOT NULL AND used_by_node IS NOT NULL
+                         ORDER BY used_at DESC, id DESC LIMIT %d) AS node_ids
             FROM applications a
             LEFT JOIN LATERAL (
-                SELECT expires_at, used_at, revoked_at, used_by_node FROM install_tokens
-                WHERE application_id = a.id ORDER BY created_at DESC LIMIT 1) t ON TRUE""";
+                SELECT count(*) FILTER (WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > :now)
+                           AS tokens_active,
+                       count(*) FILTER (WHERE used_at IS NOT NULL) AS tokens_used,
+                       count(*) FILTER (WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at <= :now)
+                           AS tokens_expired,
+                       count(*) FILTER (WHERE used_at IS NULL AND revoked_at IS NOT NULL) AS tokens_revoked,
+                       max(expires_at) FILTER (WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > :now)
+                           AS active_expires_at,
+                       (array_agg(expires_at ORDER BY created_at DESC, id DESC))[1] AS latest_expires_at
+                FROM install_tokens WHERE application_id = a.id) t ON TRUE""".formatted(MAX_NODE_IDS);
 
     private ApplicationView map(ResultSet rs, int row) throws SQLException {
-        var tokenExpires = rs.getTimestamp("token_expires_at");
+        int active = rs.getInt("tokens_active");
+        int used = rs.getInt("tokens_used");
+        int expired = rs.getInt("tokens_expired");
+        int revoked = rs.getInt("tokens_revoked");
         String tokenState = null;
-        if (tokenExpires != null) {
-            if (rs.getTimestamp("token_used_at") != null) {
-                tokenState = "USED";
-            } else if (rs.getTimestamp("token_revoked_at") != null) {
-                tokenState = "REVOKED";
-            } else if (!tokenExpires.toInstant().isAfter(clock.instant())) {
-                tokenState = "EXPIRED";
-            } else {
-                tokenState = "ACTIVE";
-            }
+        if (active > 0) {
+            tokenState = "ACTIVE";
+        } else if (expired > 0) {
+            tokenState = "EXPIRED";
+        } else if (used > 0) {
+            tokenState = "USED";
+        } else if (revoked > 0) {
+            tokenState = "REVOKED";
         }
+        var tokenExpires = active > 0 ? rs.getTimestamp("active_expires_at") : rs.getTimestamp("latest_expires_at");
+        var nodeIdArray = rs.getArray("node_ids");
+        List<String> nodeIds = nodeIdArray == null ? List.of() : List.of((String[]) nodeIdArray.getArray());
         var decidedAt = rs.getTimestamp("decided_at");
         return new ApplicationView(
                 rs.getObject("id", UUID.class),
@@ -237,6 +310,11 @@ public class Applications {
                 rs.getTimestamp("created_at").toInstant(),
                 tokenState,
                 tokenExpires == null ? null : tokenExpires.toInstant(),
-                rs.getString("token_node"));
+                nodeIds.isEmpty() ? null : nodeIds.getFirst(),
+                active,
+                used,
+                expired,
+                revoked,
+                nodeIds);
     }
 }

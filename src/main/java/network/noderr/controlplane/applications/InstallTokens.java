@@ -61,12 +61,15 @@ public class InstallTokens {
         return new IssuedToken(token, expiresAt);
     }
 
-    /** Revokes every unused token of an application; returns how many. */
+    /**
+     * Revokes every token of an application that could still register a node (unused, unrevoked, unexpired);
+     * returns how many. Expired ones stay as they are: they no longer work either way.
+     */
     @Transactional(propagation = Propagation.MANDATORY)
-    int revokeUnused(UUID applicationId) {
+    int revokeUsable(UUID applicationId) {
         return jdbc.sql("""
                         UPDATE install_tokens SET revoked_at = :now
-                        WHERE application_id = :app AND used_at IS NULL AND revoked_at IS NULL""")
+                        WHERE application_id = :app AND used_at IS NULL AND revoked_at IS NULL AND expires_at > :now""")
                 .param("now", Timestamp.from(clock.instant()))
                 .param("app", applicationId)
                 .update();

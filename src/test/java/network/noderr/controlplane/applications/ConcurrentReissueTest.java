@@ -50,7 +50,7 @@ class ConcurrentReissueTest {
         var releaseFirst = new CountDownLatch(1);
         try (var pool = Executors.newFixedThreadPool(2)) {
             var first = pool.submit(() -> transactions.execute(status -> {
-                var approval = applications.reissueToken(id, "admin-a", "http://localhost");
+                var approval = applications.reissueToken(id, "admin-a", "http://localhost", null);
                 firstIssued.countDown();
                 try {
                     assertThat(releaseFirst.await(30, TimeUnit.SECONDS)).isTrue();
@@ -61,7 +61,7 @@ class ConcurrentReissueTest {
                 return approval;
             }));
             assertThat(firstIssued.await(30, TimeUnit.SECONDS)).isTrue();
-            var second = pool.submit(() -> applications.reissueToken(id, "admin-b", "http://localhost"));
+            var second = pool.submit(() -> applications.reissueToken(id, "admin-b", "http://localhost", null));
 
             var deadline = Instant.now().plus(Duration.ofSeconds(30));
             while (waitingOnLocks() == 0 && Instant.now().isBefore(deadline)) {

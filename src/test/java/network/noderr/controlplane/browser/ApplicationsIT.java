@@ -162,7 +162,8 @@ class ApplicationsIT {
         reissue.click();
         var dialog = page.getByRole(AriaRole.ALERTDIALOG);
         assertThat(dialog).hasAccessibleName("Issue a new install token for " + operator + "?");
-        assertThat(dialog).hasAccessibleDescription(Pattern.compile("The current install token stops working now"));
+        assertThat(dialog).hasAccessibleDescription(
+                Pattern.compile("1 unused install token of " + operator + " stops working now"));
         Browsers.screenshot(page, "application-reissue-confirm");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
         assertThat(dialog).hasCount(0);
@@ -170,11 +171,108 @@ class ApplicationsIT {
         assertThat(revokedTokens(id)).as("cancel keeps the token").isZero();
 
         reissue.click();
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke and issue a new token")).click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke 1 token and issue a new one"))
+                .click();
         assertThat(page.getByTestId("install-token-dialog")).isVisible();
         var fresh = page.getByTestId("install-token").locator("textarea").inputValue();
         assertThat(fresh).startsWith("nit_").isNotEqualTo(old);
         assertThat(revokedTokens(id)).isOne();
+
+        // Shown once: neither Escape nor a click outside throws the token away; only Done closes the dialog.
+        // (The opened attribute, not visibility: a closing dialog stays visible during its closing animation.)
+        var opened = page.locator("vaadin-dialog[opened]");
+        assertThat(opened).hasCount(1);
+        page.keyboard().press("Escape");
+        assertThat(opened).hasCount(1);
+        page.mouse().click(3, 3);
+        assertThat(opened).hasCount(1);
+        assertThat(page.getByTestId("install-token").locator("textarea")).hasValue(fresh);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Done")).click();
+        assertThat(opened).hasCount(0);
+        assertThat(page.getByTestId("install-token-dialog")).hasCount(0);
+    }
+
+    @Test
+    void tokensOfABatchAreAllCountedAndAReissueSaysHowManyStopWorking() {
+        var operator = "Fleet Screen Operator " + System.nanoTime();
+        var id = applications.submit(Onboarding.form(operator, Tier.GUARDIAN), "127.0.0.1");
+        var api = new ApiClient(port);
+        var first = applications.approve(id, "admin", "http://localhost").installToken();
+        var batch = applications.issueTokens(id, 5, "admin").tokens();
+        var nodes = new java.util.ArrayList<String>();
+        for (var token : java.util.List.of(first, batch.get(0), batch.get(1))) {
+            var registered = api.post("/api/v1/auth/register",
+                    Onboarding.registration(token, TestNodeKey.generate(), null));
+            assertThat(registered.status()).isEqualTo(201);
+            nodes.add(registered.text("nodeId"));
+        }
+        try {
+            page.navigate("http://localhost:" + port + "/applications");
+            page.getByLabel("Status").click();
+            page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Approved")).click();
+            page.getByText(operator).click();
+            var state = page.getByTestId("token-state");
+            assertThat(state).containsText("3 used by");
+            assertThat(state).containsText("3 active");
+            for (var node : nodes) {
+                assertThat(state).containsText(node);
+            }
+            Browsers.screenshot(page, "application-token-batch");
+
+            var reissue = page.getByLabel("Application details").getByText("Issue a new install token");
+            reissue.click();
+            var dialog = page.getByRole(AriaRole.ALERTDIALOG);
+            assertThat(dialog).hasAccessibleDescription(Pattern.compile(
+                    "3 unused install tokens of .* stop working now.*The 3 nodes already registered keep working"));
+            // Another token appears after the admin read the confirmation: the server refuses rather than revoke 4.
+            applications.issueTokens(id, 1, "admin");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke 3 tokens and issue a new one"))
+                    .click();
+            assertThat(page.getByText("not 3 as confirmed")).isVisible();
+            assertThat(page.getByTestId("install-token-dialog")).hasCount(0);
+            assertThat(revokedTokens(id)).as("nothing the admin was not told about").isZero();
+            assertThat(state).containsText("4 active");
+
+            reissue.click();
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke 4 tokens and issue a new one"))
+                    .click();
+            assertThat(page.getByTestId("install-token-dialog")).isVisible();
+            assertThat(revokedTokens(id)).isEqualTo(4);
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Done")).click();
+            assertThat(state).containsText("1 active");
+            assertThat(state).containsText("4 revoked");
+        } finally {
+            for (var node : nodes) {
+                jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", node).update();
+            }
+        }
+    }
+
+    @Test
+    void pendingApplicationsShowTheOldestFirstAndLoadMore() {
+        var oldest = "Waiting Since 1998 " + System.nanoTime();
+        var ids = new java.util.ArrayList<java.util.UUID>();
+        var oldestId = applications.submit(Onboarding.form(oldest, Tier.ORACLE), "127.0.0.1");
+        ids.add(oldestId);
+        jdbc.sql("UPDATE applications SET created_at = '1998-01-01T00:00:00Z' WHERE id = :id")
+                .param("id", oldestId).update();
+        for (int i = 0; i < 101; i++) {
+            ids.add(applications.submit(Onboarding.form("Queue " + i + " " + System.nanoTime(), Tier.ORACLE),
+                    "127.0.0.1"));
+        }
+        try {
+            long total = applications.list(network.noderr.controlplane.applications.ApplicationStatus.PENDING, null, 1)
+                    .total();
+            page.navigate("http://localhost:" + port + "/applications");
+            var count = page.getByTestId("application-count");
+            assertThat(count).hasText("100 of " + java.text.NumberFormat.getIntegerInstance(java.util.Locale.US).format(total) + " applications, oldest first");
+            assertThat(page.getByText(oldest)).isVisible();
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Load more")).click();
+            assertThat(count).hasText(Pattern.compile("^(200 of [\\d,]+ applications, oldest first|[\\d,]+ applications)$"));
+            assertThat(count).not().hasText(Pattern.compile("^100 of"));
+        } finally {
+            jdbc.sql("DELETE FROM applications WHERE id IN (:ids)").param("ids", ids).update();
+        }
     }
 
     private long revokedTokens(java.util.UUID applicationId) {

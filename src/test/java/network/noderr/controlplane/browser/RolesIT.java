@@ -179,7 +179,16 @@ class RolesIT {
         org.assertj.core.api.Assertions.assertThat(token).startsWith("ndr_");
         assertThat(page.getByTestId("secret-copy")).isVisible();
         Browsers.screenshot(page, "account-token-created");
+        // Shown once: Escape and a click outside keep it open (the opened attribute changes at once, while a closing
+        // dialog stays visible during its animation); only Done closes it.
+        var opened = page.locator("vaadin-dialog[opened]");
+        assertThat(opened).hasCount(1);
+        page.keyboard().press("Escape");
+        assertThat(opened).hasCount(1);
+        page.mouse().click(3, 3);
+        assertThat(opened).hasCount(1);
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Done")).click();
+        assertThat(opened).hasCount(0);
         assertThat(page.getByTestId("secret-dialog")).hasCount(0);
 
         var api = new ApiClient(port);

@@ -129,7 +129,7 @@ class NodeRegistrationTest {
     void revokedTokenIsRefusedAndTheReissuedOneWorks() {
         var id = applications.submit(Onboarding.form("Revoked Operator", Tier.GUARDIAN), "127.0.0.1");
         var first = applications.approve(id, "admin", "http://localhost");
-        var second = applications.reissueToken(id, "admin", "http://localhost");
+        var second = applications.reissueToken(id, "admin", "http://localhost", null);
         var refused = register(first.installToken(), TestNodeKey.generate(), null);
         assertThat(refused.status()).isEqualTo(401);
         assertThat(refused.problemType()).isEqualTo("install-token-revoked");
