@@ -92,6 +92,23 @@ public final class TestControlPlane implements AutoCloseable {
         return cp;
     }
 
+    /**
+     * Registers a node of {@code tier} with {@code installToken} and a fresh P-256 key, written as a PKCS#8 PEM file to
+     * {@code keyFile} (as the installers do); returns its node id.
+     */
+    public String registerNode(String installToken, String tier, Path keyFile, String hostname) throws Exception {
+        var generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        var keys = generator.generateKeyPair();
+        Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(keys.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        return network.noderr.agent.api.ControlPlane.register(base, installToken,
+                java.util.Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()), hostname,
+                java.util.Map.of("cpuCores", 32, "memoryGb", 128, "diskGb", 4000, "networkMbps", 10000, "gpu", true),
+                tier).get("nodeId").asText();
+    }
+
     /** An approved application's install token for {@code tier}. */
     public String installToken(String tier, String operator) throws IOException, InterruptedException {
         return installTokens(tier, operator, 1).getFirst();

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.Map;
 import network.noderr.agent.NodeTestSupport;
 import network.noderr.agent.TestDocker;
-import network.noderr.agent.api.ControlPlane;
 import network.noderr.agent.config.AgentConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,16 +54,7 @@ class DiskFullTest extends NodeTestSupport {
     }
 
     private String register(String name) throws Exception {
-        var token = controlPlane.installToken("GUARDIAN", "Disk Full Operator");
-        var generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        var keys = generator.generateKeyPair();
-        Files.writeString(dir.resolve("node-key.pem"), "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(keys.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
-        return ControlPlane.register(controlPlane.base(), token,
-                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()), name + "-host",
-                Map.of("cpuCores", 32, "memoryGb", 128, "diskGb", 4000, "networkMbps", 10000, "gpu", true), "GUARDIAN")
-                .get("nodeId").asText();
+        return controlPlane.registerNode(controlPlane.installToken("GUARDIAN", "Disk Full Operator"), "GUARDIAN",
+                dir.resolve("node-key.pem"), name + "-host");
     }
 }

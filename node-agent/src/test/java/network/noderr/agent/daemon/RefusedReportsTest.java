@@ -7,19 +7,15 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import network.noderr.agent.NodeTestSupport;
 import network.noderr.agent.TestDocker;
-import network.noderr.agent.api.ControlPlane;
 import network.noderr.agent.config.AgentConfig;
 import network.noderr.agent.update.StateStore;
 import network.noderr.agent.update.UpdateOutcome;
@@ -196,16 +192,6 @@ class RefusedReportsTest extends NodeTestSupport {
 
     /** Registers a GUARDIAN node with a fresh key in {@code dir}; returns its node id. */
     private String register(String name) throws Exception {
-        var token = tokens.pop();
-        var generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        var keys = generator.generateKeyPair();
-        Files.writeString(dir.resolve(name + "-key.pem"), "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(keys.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
-        return ControlPlane.register(controlPlane.base(), token,
-                Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()), name + "-host",
-                Map.of("cpuCores", 32, "memoryGb", 128, "diskGb", 4000, "networkMbps", 10000, "gpu", true), "GUARDIAN")
-                .get("nodeId").asText();
+        return controlPlane.registerNode(tokens.pop(), "GUARDIAN", dir.resolve(name + "-key.pem"), name + "-host");
     }
 }
