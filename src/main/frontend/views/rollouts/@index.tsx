@@ -105,15 +105,18 @@ export default function RolloutsView() {
   // Rollout changes show at once; cohort counts that move with node reports at most every few seconds.
   useLiveRefresh(load, TOPICS, { minIntervalMs: REFRESH_MIN_MS });
 
-  async function act(id: string, label: string, action: () => Promise<RolloutView>) {
+  /** Runs an action; true when it succeeded. */
+  async function act(id: string, label: string, action: () => Promise<RolloutView>): Promise<boolean> {
     setBusy(id);
     try {
       const updated = await action();
       Notification.show(`${label}: ${updated.tier} ${updated.versionString} is now ${updated.phase}.`, {
         theme: 'success',
       });
+      return true;
     } catch (e) {
       Notification.show(`${label} failed: ${errorText(e)}`, { theme: 'error', duration: 8000, position: 'bottom-end' });
+      return false;
     } finally {
       setBusy(undefined);
       await load();
@@ -182,15 +185,22 @@ export default function RolloutsView() {
           const c = confirm!;
           setConfirm(undefined);
           const why = reason.trim() || undefined;
-          setReason('');
           const id = c.rollout.id;
           // The cohort the message named (from the live rollout): the server refuses if another is next by now.
           const expected = promotion(rollouts?.find((r) => r.id === id) ?? c.rollout).next?.cohort;
-          void (c.action === 'promote'
-            ? act(id, 'Promoted', () => RolloutsService.promote(id, expected))
-            : c.action === 'abort'
-              ? act(id, 'Aborted', () => RolloutsService.abort(id, why))
-              : act(id, 'Paused', () => RolloutsService.pause(id, why)));
+          void (
+            c.action === 'promote'
+              ? act(id, 'Promoted', () => RolloutsService.promote(id, expected))
+              : c.action === 'abort'
+                ? act(id, 'Aborted', () => RolloutsService.abort(id, why))
+                : act(id, 'Paused', () => RolloutsService.pause(id, why))
+          ).then((done) => {
+            if (done) {
+              setReason('');
+            } else {
+              setConfirm(c); // nothing lost: the dialog is back with the reason typed, to try again or cancel
+            }
+          });
         }}
       >
         <p className="m-0" id={messageId} data-testid="confirm-message">

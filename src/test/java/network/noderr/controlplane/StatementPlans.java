@@ -25,27 +25,36 @@ public final class StatementPlans {
     /** One plan per statement {@code code} ran, each headed by its SQL. */
     public static List<String> explain(DataSource dataSource, Consumer<JdbcClient> code) throws SQLException {
         try (var connection = dataSource.getConnection()) {
-            var statements = new ArrayList<String>();
-            var recording = (Connection) Proxy.newProxyInstance(StatementPlans.class.getClassLoader(),
-                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-                        var result = call(method, connection, args);
-                        return result instanceof PreparedStatement ps ? recording(ps, statements) : result;
-                    });
-            code.accept(JdbcClient.create(new SingleConnectionDataSource(recording, true)));
-            var plans = new ArrayList<String>();
-            try (var st = connection.createStatement()) {
-                for (var sql : statements) {
-                    var plan = new StringBuilder(sql.strip()).append("\n");
-                    try (var rs = st.executeQuery("EXPLAIN " + sql)) {
-                        while (rs.next()) {
-                            plan.append("  ").append(rs.getString(1)).append('\n');
-                        }
-                    }
-                    plans.add(plan.toString());
-                }
-            }
-            return plans;
+            return explain(connection, "EXPLAIN ", code);
         }
+    }
+
+    /**
+     * One plan per statement {@code code} ran on {@code connection}, each headed by its SQL; {@code explain} is the
+     * command put before each ({@code "EXPLAIN (ANALYZE, BUFFERS) "} runs them).
+     */
+    public static List<String> explain(Connection connection, String explain, Consumer<JdbcClient> code)
+            throws SQLException {
+        var statements = new ArrayList<String>();
+        var recording = (Connection) Proxy.newProxyInstance(StatementPlans.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    var result = call(method, connection, args);
+                    return result instanceof PreparedStatement ps ? recording(ps, statements) : result;
+                });
+        code.accept(JdbcClient.create(new SingleConnectionDataSource(recording, true)));
+        var plans = new ArrayList<String>();
+        try (var st = connection.createStatement()) {
+            for (var sql : statements) {
+                var plan = new StringBuilder(sql.strip()).append("\n");
+                try (var rs = st.executeQuery(explain + sql)) {
+                    while (rs.next()) {
+                        plan.append("  ").append(rs.getString(1)).append('\n');
+                    }
+                }
+                plans.add(plan.toString());
+            }
+        }
+        return plans;
     }
 
     private static PreparedStatement recording(PreparedStatement statement, List<String> statements) {

@@ -99,8 +99,19 @@ class RolloutsIT {
         card.getByText("Resume").click();
         assertThat(card.getByTestId("rollout-phase")).hasText("cohort1");
 
+        // An action that fails loses nothing: someone else aborts the rollout while this dialog is open, so this
+        // abort is refused, and the dialog comes back with the reason typed.
         card.getByText("Abort…").click();
+        var reason = page.getByLabel("Reason (shown in the timeline)");
+        reason.fill("exchange adapter crash loop");
+        var id = jdbc.sql("SELECT id FROM deployments WHERE tier = 'ORACLE' AND version_string = '4.1.0' "
+                        + "ORDER BY created_at DESC LIMIT 1")
+                .query(java.util.UUID.class).single();
+        rollouts.abort(id, "someone-else", "aborted elsewhere");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Abort rollout")).click();
+        assertThat(page.getByText("Aborted failed")).isVisible();
+        assertThat(reason).hasValue("exchange adapter crash loop");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
         assertThat(page.getByText("Finished rollouts (1)")).isVisible();
         assertThat(page.getByTestId("rollouts-empty")).hasCount(0);
     }
