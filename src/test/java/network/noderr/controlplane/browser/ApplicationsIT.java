@@ -57,7 +57,7 @@ class ApplicationsIT {
 
         Browsers.openScreen(page, "Applications");
         assertThat(page).hasURL(Pattern.compile(".*/applications$"));
-        page.getByText(operator).click();
+        row(operator).click();
         var details = page.getByLabel("Application details");
         assertThat(details).containsText("ORACLE");
         assertThat(details).containsText("8 cores");
@@ -79,7 +79,7 @@ class ApplicationsIT {
         page.reload();
         page.getByLabel("Status").click();
         page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Approved")).click();
-        page.getByText(operator).click();
+        row(operator).click();
         assertThat(page.getByTestId("application-status")).containsText("APPROVED by admin");
         assertThat(page.getByTestId("token-state")).containsText("active");
         assertThat(page.content()).as("the token is not on the page after a reload").doesNotContain(token);
@@ -111,7 +111,7 @@ class ApplicationsIT {
         var operator = "Rejected Operator " + System.nanoTime();
         applications.submit(Onboarding.form(operator, Tier.GUARDIAN), "127.0.0.1");
         page.navigate("http://localhost:" + port + "/applications");
-        page.getByText(operator).click();
+        row(operator).click();
         var rejectDialogButton = page.getByLabel("Application details").getByText("Reject…");
         var reason = page.getByLabel("Reason (told to the operator)");
         var reject = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Reject").setExact(true));
@@ -144,7 +144,8 @@ class ApplicationsIT {
         assertThat(reason).isHidden();
         page.getByLabel("Status").click();
         page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Rejected")).click();
-        page.getByText(operator, new Page.GetByTextOptions().setExact(true)).click(); // not the closed dialog's title
+        // Exact: not the closed dialog's title; visible: not a grid row kept hidden from the list shown before.
+        row(operator).click();
         assertThat(page.getByLabel("Application details")).containsText("GUARDIAN needs 16 GB of memory");
     }
 
@@ -156,7 +157,7 @@ class ApplicationsIT {
         page.navigate("http://localhost:" + port + "/applications");
         page.getByLabel("Status").click();
         page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Approved")).click();
-        page.getByText(operator).click();
+        row(operator).click();
         var reissue = page.getByLabel("Application details").getByText("Issue a new install token");
 
         reissue.click();
@@ -210,7 +211,7 @@ class ApplicationsIT {
             page.navigate("http://localhost:" + port + "/applications");
             page.getByLabel("Status").click();
             page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Approved")).click();
-            page.getByText(operator).click();
+            row(operator).click();
             var state = page.getByTestId("token-state");
             assertThat(state).containsText("3 used by");
             assertThat(state).containsText("3 active");
@@ -278,5 +279,14 @@ class ApplicationsIT {
     private long revokedTokens(java.util.UUID applicationId) {
         return jdbc.sql("SELECT count(*) FROM install_tokens WHERE application_id = :id AND revoked_at IS NOT NULL")
                 .param("id", applicationId).query(Long.class).single();
+    }
+
+    /**
+     * The grid cell with the operator's name. Visible only: the grid keeps the rows of the list it showed before
+     * (hidden, with their old text) when the list changes.
+     */
+    private com.microsoft.playwright.Locator row(String operator) {
+        return page.getByText(operator, new Page.GetByTextOptions().setExact(true))
+                .filter(new com.microsoft.playwright.Locator.FilterOptions().setVisible(true));
     }
 }
