@@ -71,8 +71,9 @@ public final class TestControlPlane implements AutoCloseable {
         }
         var dir = Files.createTempDirectory("noderr-agent-cp");
         int port = freePort();
+        // Every test applies from 127.0.0.1: the public form's limit (5 an hour per address) would refuse the sixth.
         var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                jar.toString())
+                jar.toString(), "--noderr.rate-limits.limits.applications.capacity=10000")
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("control-plane.log").toFile());
