@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +33,13 @@ public class ReportingWindow {
     private final Duration outageGap;
 
     ReportingWindow(JdbcClient jdbc, HealthThresholds thresholds, Clock clock,
-            @Value("${noderr.health.outage-gap:PT1M}") Duration outageGap) {
-        if (outageGap.isNegative() || outageGap.isZero()) {
-            throw new IllegalArgumentException("noderr.health.outage-gap must be positive");
+            @Value("${noderr.health.outage-gap:PT1M}") Duration outageGap,
+            @Value("${noderr.health.heartbeat-interval:PT15S}") Duration heartbeatInterval) {
+        if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()
+                || heartbeatInterval.multipliedBy(3).compareTo(outageGap) > 0) {
+            // Beats further apart than the gap would each start a new period: no node would ever count as silent.
+            throw new IllegalArgumentException("noderr.health.heartbeat-interval (" + heartbeatInterval
+                    + ") must be positive and at most a third of noderr.health.outage-gap (" + outageGap + ")");
         }
         this.jdbc = jdbc;
         this.thresholds = thresholds;
@@ -49,7 +54,8 @@ public class ReportingWindow {
     }
 
     /** Records that the control plane is taking reports at {@code now}; returns the start of the current period. */
-    Instant beat(Instant now) {
+    Instant beat(Instant at) {
+        var now = at.truncatedTo(ChronoUnit.MICROS); // as PostgreSQL stores it, so that a new period is recognised
         var since = jdbc.sql("""
                         INSERT INTO health_reporting_heartbeat AS h (id, available_since, last_beat)
                         VALUES (1, :now, :now)

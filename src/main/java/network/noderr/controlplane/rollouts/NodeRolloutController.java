@@ -173,15 +173,17 @@ class NodeRolloutController {
         if (emergency.isPresent()) {
             // An emergency rollback is in force (also after a rollout that had completed): the tier moves from the
             // rolled-back release to the rollback's version, and that is what nodes are told to run.
-            var onIt = jdbc.sql("""
-                            SELECT count(*) FROM node_versions v JOIN nodes n ON n.node_id = v.node_id
-                            WHERE n.tier = :tier AND n.status = 'ACTIVE' AND v.current_version = :v""")
+            // Both counts now, of the same nodes (a finished rollout's own counts are from when it finished).
+            var counts = jdbc.sql("""
+                            SELECT count(*) AS total, count(*) FILTER (WHERE v.current_version = :v) AS on_it
+                            FROM nodes n LEFT JOIN node_versions v ON v.node_id = n.node_id
+                            WHERE n.tier = :tier AND n.status = 'ACTIVE'""")
                     .param("tier", finalTier.name())
                     .param("v", emergency.get())
-                    .query(Long.class)
+                    .query((rs, i) -> new long[] {rs.getLong("total"), rs.getLong("on_it")})
                     .single();
-            return new RolloutStatusView(view.versionString(), emergency.get(), "rolled_back", onIt,
-                    view.totalNodes(), success, attempts[1]);
+            return new RolloutStatusView(view.versionString(), emergency.get(), "rolled_back", counts[1], counts[0],
+                    success, attempts[1]);
         }
         var previous = jdbc.sql("""
                         SELECT version_string FROM releases WHERE tier = :tier AND version_string <> :v

@@ -203,6 +203,12 @@ class RolloutAdminApiTest {
             assertThat(status.text("rolloutPhase")).isEqualTo("rolled_back");
             assertThat(status.text("targetVersion")).as("what nodes are told to run").isEqualTo(earlier);
             assertThat(status.text("currentVersion")).as("the release rolled back").isEqualTo(bad);
+            var active = jdbc.sql("SELECT count(*) FROM nodes WHERE tier = 'ORACLE' AND status = 'ACTIVE'")
+                    .query(Long.class).single();
+            assertThat(status.body().path("totalNodes").asLong())
+                    .as("the tier's nodes now, not the count recorded when the rollout finished (none here)")
+                    .isEqualTo(active);
+            assertThat(status.body().path("nodesUpdated").asLong()).isLessThanOrEqualTo(active);
         } finally {
             jdbc.sql("DELETE FROM tier_emergencies WHERE tier = 'ORACLE'").update();
             jdbc.sql("DELETE FROM update_reports WHERE node_id = 'status-retrying-node'").update();
