@@ -567,7 +567,7 @@ public class Rollouts {
     private RolloutView view(StoredRollout s, List<RolloutEvent> timeline) {
         var r = s.rollout();
         @Nullable Map<Cohort, CohortCounts> c = r.status().isFinished() ? fromJson(s.finalCounts()) : liveCounts(s);
-        var phase = RolloutEngine.phase(r, c == null ? Map.of() : c);
+        var phase = RolloutEngine.phase(r, c == null ? Map.of() : c, clock.instant());
         var progress = new ArrayList<CohortProgress>();
         if (c != null) {
             for (var cohort : Cohort.values()) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules of a staged rollout as pure functions of (rollout, counts, now). Transitions throw
@@ -225,6 +226,32 @@ public final class RolloutEngine {
      * the highest active cohort.
      */
     public static PhaseView phase(Rollout r, Map<Cohort, CohortCounts> counts) {
+        return phase(r, counts, null);
+    }
+
+    /**
+     * As {@link #phase(Rollout, Map)}; at {@code now}, an active rollout whose next cohort a resume's grace holds
+     * back at a closed gate says so (until when, and why), since it neither advances nor pauses meanwhile.
+     */
+    public static PhaseView phase(Rollout r, Map<Cohort, CohortCounts> counts, @Nullable Instant now) {
+        var view = phaseOf(r, counts);
+        if (now != null && r.status() == RolloutStatus.ACTIVE && view.phase() != Phase.COMPLETE && r.isGateHeld(now)
+                && r.activatedThrough() >= 0 && r.activatedThrough() < 4) {
+            var previous = Cohort.ofIndex(r.activatedThrough());
+            var gate = gateReason(previous, counts.getOrDefault(previous, CohortCounts.EMPTY), r.thresholds());
+            if (gate.isPresent()) {
+                var next = Cohort.ofIndex(r.activatedThrough() + 1);
+                return new PhaseView(view.phase(), view.message() + "; " + next.wireName() + " held back until "
+                        + java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+                                java.util.Objects.requireNonNull(r.gateHoldUntil()).truncatedTo(
+                                        java.time.temporal.ChronoUnit.SECONDS))
+                        + " (the grace after the resume; then it pauses if the gate is still closed): " + gate.get());
+            }
+        }
+        return view;
+    }
+
+    private static PhaseView phaseOf(Rollout r, Map<Cohort, CohortCounts> counts) {
         var total = total(counts);
         return switch (r.status()) {
             case ABORTED -> new PhaseView(Phase.ABORTED, "aborted: " + r.reason());

@@ -96,4 +96,21 @@ class PhaseTest {
         assertThat(RolloutEngine.phase(completed, Map.of(Cohort.CANARY, counts(1, 0, 0, 0, 0))).phase())
                 .isEqualTo(Phase.COMPLETE);
     }
+
+    @Test
+    void anActiveRolloutWhoseGateTheResumesGraceHoldsSaysSoUntilTheGraceEnds() {
+        var counts = everyCohortUpdatedExcept(Cohort.CANARY, counts(10, 2, 0, 2, 0));
+        var paused = RolloutEngine.reconcile(started(), counts, hours(24)).rollout();
+        var resumed = RolloutEngine.resume(paused, hours(25), java.time.Duration.ofMinutes(15));
+
+        var held = RolloutEngine.phase(resumed, counts, hours(25).plusSeconds(60));
+        assertThat(held.phase()).isEqualTo(Phase.CANARY);
+        assertThat(held.message()).startsWith("canary active: ")
+                .contains("; cohort1 held back until " + hours(25).plus(java.time.Duration.ofMinutes(15)))
+                .endsWith("canary not healthy yet: 2 of 10 nodes updated (needs 90%)");
+        assertThat(RolloutEngine.phase(resumed, counts, hours(26)).message()).as("after the grace")
+                .doesNotContain("held back");
+        assertThat(RolloutEngine.phase(resumed, ALL_UPDATED, hours(25).plusSeconds(60)).message())
+                .as("an open gate holds nothing back").doesNotContain("held back");
+    }
 }
