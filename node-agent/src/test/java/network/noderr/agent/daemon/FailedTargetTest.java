@@ -2,24 +2,17 @@ package network.noderr.agent.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
-import network.noderr.agent.TestControlPlane;
 import network.noderr.agent.TestDocker;
 import network.noderr.agent.config.AgentConfig;
-import network.noderr.agent.docker.NodeContainers;
 import network.noderr.agent.update.StateStore;
 import network.noderr.agent.update.UpdateLockAccess;
 import network.noderr.agent.update.UpdateOutcome;
 import network.noderr.agent.update.UpdateRecord;
 import network.noderr.agent.update.UpdateState;
 import network.noderr.agent.update.UpdateTarget;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A version that fails on this node is not run again and again. Against a control plane of its own (its packaged jar,
@@ -31,42 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Then {@code noderr-agent rollback} refuses while another process updates the node and while an earlier update is
  * unfinished on disk, and leaves no operator lock behind either time.
  */
-class FailedTargetTest {
-
-    private static final String NODE = "failed-target-node";
-
-    @TempDir
-    static Path dir;
-
-    private static TestControlPlane controlPlane;
-    private static NodeContainers containers;
-
-    @BeforeAll
-    static void start() throws Exception {
-        // The rollout reconciler would roll the tier back by itself (every 10 s by default) once the node reports
-        // its failed update; here it runs once at start-up only, so that the test decides when the emergency comes.
-        controlPlane = TestControlPlane.start(Map.of("NODERR_ROLLOUTS_RECONCILE_INTERVAL", "PT1H"));
-        containers = new NodeContainers(TestDocker.dockerHost());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (containers != null) {
-            containers.remove(NODE);
-            containers.remove(NODE + "-previous");
-            containers.close();
-        }
-        if (controlPlane != null) {
-            controlPlane.close();
-        }
-    }
+class FailedTargetTest extends OwnControlPlaneNode {
 
     @Test
     void aFailedTargetIsNotRetriedUntilItChangesOrTheOperatorAsks() throws Exception {
         var v1 = TestDocker.image("v1");
         var v2 = TestDocker.image("v2");
         var bad = TestDocker.image("bad");
-        var configFile = writeConfig(registerNode());
+        var configFile = writeConfig(registerNode("Failed Target Operator"));
         var config = AgentConfig.load(configFile, Map.of());
         startNode(v1);
         controlPlane.publishAndActivateAllCohorts("ORACLE", v1);
@@ -164,46 +129,9 @@ class FailedTargetTest {
         return containers.inspect(NODE).map(Daemon::versionOf);
     }
 
-    private static String startedAt() {
-        return containers.inspect(NODE).orElseThrow().getState().getStartedAt();
-    }
-
     private static double metric(Agent agent, String name) {
         var snapshot = agent.metrics().registry().scrape().stream()
                 .filter(m -> m.getMetadata().getPrometheusName().equals(name)).findFirst().orElseThrow();
         return ((io.prometheus.metrics.model.snapshots.GaugeSnapshot) snapshot).getDataPoints().getFirst().getValue();
-    }
-
-    private static void startNode(TestDocker.Image image) throws Exception {
-        containers.client().pullImageCmd(image.repository()).withTag(image.digest())
-                .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<>()).awaitCompletion();
-        containers.client().createContainerCmd(image.pinned()).withName(NODE)
-                .withHostConfig(com.github.dockerjava.api.model.HostConfig.newHostConfig().withInit(true)).exec();
-        containers.start(NODE);
-    }
-
-    private static String registerNode() throws Exception {
-        return controlPlane.registerNode(controlPlane.installToken("ORACLE", "Failed Target Operator"), null,
-                dir.resolve("node-key.pem"), "failed-target-host");
-    }
-
-    private static Path writeConfig(String nodeId) throws Exception {
-        var beacon = controlPlane.get("/api/v1/admin/beacon");
-        var file = dir.resolve("agent.properties");
-        Files.writeString(file, String.join("\n",
-                "control-plane-url=" + controlPlane.base(),
-                "node-id=" + nodeId,
-                "tier=ORACLE",
-                "key-type=SOFTWARE",
-                "key-path=" + dir.resolve("node-key.pem"),
-                "state-dir=" + dir.resolve("state"),
-                "docker-host=" + TestDocker.dockerHost(),
-                "container=" + NODE,
-                "health-window=PT2S",
-                "rollback-timeout=PT20S",
-                "beacon-rpc-url=" + beacon.get("rpcUrl").asText(),
-                "beacon-address=" + beacon.get("contractAddress").asText(),
-                "metrics-port=0") + "\n");
-        return file;
     }
 }
