@@ -20,8 +20,9 @@ public final class TestReporting {
     /** The control plane has taken reports since {@code since}, without a break, up to now. */
     public static void since(JdbcClient jdbc, Instant since) {
         jdbc.sql("""
-                        INSERT INTO health_reporting_heartbeat (id, available_since, last_beat) VALUES (1, :since, :now)
-                        ON CONFLICT (id) DO UPDATE SET available_since = :since, last_beat = :now""")
+                        INSERT INTO health_reporting_heartbeat (id, available_since, last_beat, last_report)
+                        VALUES (1, :since, :now, :now)
+                        ON CONFLICT (id) DO UPDATE SET available_since = :since, last_beat = :now, last_report = :now""")
                 .param("since", Timestamp.from(since))
                 .param("now", Timestamp.from(Instant.now()))
                 .update();

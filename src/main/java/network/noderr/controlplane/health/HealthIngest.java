@@ -8,10 +8,12 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -48,6 +50,7 @@ public class HealthIngest implements SmartLifecycle {
     private final Counter ingested;
     private final ApplicationEventPublisher events;
     private volatile boolean running;
+    private volatile Instant lastCommitted;
     private Thread writer;
 
     HealthIngest(DataSource dataSource, HealthThresholds thresholds, Clock clock, MeterRegistry registry,
@@ -77,6 +80,11 @@ public class HealthIngest implements SmartLifecycle {
         }
         var last = reports.getLast();
         return HealthClassifier.classify(sample(last), thresholds);
+    }
+
+    /** When this replica last stored a health report, or empty when it has stored none since it started. */
+    Optional<Instant> lastCommitted() {
+        return Optional.ofNullable(lastCommitted);
     }
 
     private void writeLoop() {
@@ -124,6 +132,7 @@ public class HealthIngest implements SmartLifecycle {
             }
             return;
         }
+        lastCommitted = clock.instant();
         batch.forEach(p -> p.done().complete(null));
         ingested.increment(reports);
         announce(committed);

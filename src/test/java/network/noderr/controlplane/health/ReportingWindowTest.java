@@ -6,6 +6,8 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.TestReporting;
 import org.junit.jupiter.api.AfterEach;
@@ -65,11 +67,12 @@ class ReportingWindowTest {
     void beatsFurtherApartThanAThirdOfTheGapAreRefused() {
         // Each beat would start a new period, and no node would ever count as silent.
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ReportingWindow(jdbc, HealthThresholds.DEFAULT,
-                        java.time.Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofMinutes(1)))
+                        java.time.Clock.systemUTC(), Optional::empty, Duration.ofMinutes(1), Duration.ofMinutes(1), 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at most a third of noderr.health.outage-gap");
         assertThat(new ReportingWindow(jdbc, HealthThresholds.DEFAULT, java.time.Clock.systemUTC(),
-                Duration.ofMinutes(1), Duration.ofSeconds(20)).window()).isEqualTo(Duration.ofMinutes(15));
+                Optional::empty, Duration.ofMinutes(1), Duration.ofSeconds(20), 0).window())
+                .isEqualTo(Duration.ofMinutes(15));
     }
 
     @Test
@@ -93,6 +96,105 @@ class ReportingWindowTest {
         } finally {
             jdbc.sql("DELETE FROM node_versions WHERE node_id = 'reporting-window-quiet'").update();
             jdbc.sql("DELETE FROM nodes WHERE node_id = 'reporting-window-quiet'").update();
+        }
+    }
+
+    @Test
+    void whenAFleetsReportsAllStopArrivingEveryBeatStartsANewPeriodUntilTheyArriveAgain() {
+        var now = Instant.now().plus(Duration.ofHours(2)).truncatedTo(ChronoUnit.MICROS);
+        var stored = new AtomicReference<Instant>();
+        // A fleet of one reporting node is enough here; by default it takes 10 (noderr.health.ingress-min-nodes).
+        var ingress = new ReportingWindow(jdbc, HealthThresholds.DEFAULT, java.time.Clock.systemUTC(),
+                () -> Optional.ofNullable(stored.get()), Duration.ofMinutes(1), Duration.ofSeconds(15), 1);
+        var day = now.minus(Duration.ofDays(1));
+        jdbc.sql("UPDATE health_reporting_heartbeat SET available_since = :day, last_beat = :now, last_report = :recent")
+                .param("day", Timestamp.from(day))
+                .param("now", Timestamp.from(now))
+                .param("recent", Timestamp.from(now.minusSeconds(30)))
+                .update();
+        withReportingNode(() -> {
+            // The last report was stored 30 s before now; the nodes report every 5 minutes.
+            var at = now;
+            for (int i = 0; i < 22; i++) { // 5 minutes 30 s: a report interval plus the gap is not over yet
+                at = at.plusSeconds(15);
+                assertThat(ingress.beat(at)).as("%s after the last report", Duration.between(now, at).plusSeconds(30))
+                        .isEqualTo(day);
+            }
+            assertThat(ingress.silentSince(at)).as("silence still counts").isPresent();
+
+            at = at.plusSeconds(15); // nothing stored for 6 minutes 15 s
+            assertThat(ingress.beat(at)).as("the reports stopped arriving: a new period").isEqualTo(at);
+            assertThat(ingress.silentSince(at)).as("nobody counts as silent").isEmpty();
+            at = at.plusSeconds(15);
+            assertThat(ingress.beat(at)).as("every beat while nothing arrives starts a new period").isEqualTo(at);
+            for (int i = 0; i < 80; i++) { // 20 minutes without any report
+                at = at.plusSeconds(15);
+                ingress.beat(at);
+            }
+            assertThat(ingress.silentSince(at)).as("after 20 minutes without reports: still nobody").isEmpty();
+
+            var lastPeriodStart = at;
+            stored.set(at.plusSeconds(5)); // a report arrives again
+            at = at.plusSeconds(15);
+            assertThat(ingress.beat(at)).as("reports arrive: the period that began at the last beat goes on")
+                    .isEqualTo(lastPeriodStart);
+            assertThat(ingress.silentSince(at)).as("not a whole window yet").isEmpty();
+            for (int i = 0; i < 60; i++) {
+                at = at.plusSeconds(15);
+                stored.set(at.minusSeconds(3));
+                ingress.beat(at);
+            }
+            assertThat(ingress.silentSince(at)).as("a whole window after the reports came back: silence counts")
+                    .contains(at.minus(Duration.ofMinutes(15)));
+        });
+    }
+
+    @Test
+    void aFleetSmallerThanTheMinimumOrTheCheckOffCountsSilenceAsBefore() {
+        var now = Instant.now().plus(Duration.ofHours(3)).truncatedTo(ChronoUnit.MICROS);
+        var day = now.minus(Duration.ofDays(1));
+        jdbc.sql("UPDATE health_reporting_heartbeat SET available_since = :day, last_beat = :now, last_report = :old")
+                .param("day", Timestamp.from(day))
+                .param("now", Timestamp.from(now))
+                .param("old", Timestamp.from(now.minus(Duration.ofHours(1))))
+                .update();
+        withReportingNode(() -> {
+            for (int minNodes : new int[] {0, 1_000_000}) {
+                var window = new ReportingWindow(jdbc, HealthThresholds.DEFAULT, java.time.Clock.systemUTC(),
+                        Optional::empty, Duration.ofMinutes(1), Duration.ofSeconds(15), minNodes);
+                assertThat(window.beat(now.plusSeconds(15))).as("ingress-min-nodes %d", minNodes).isEqualTo(day);
+            }
+            var one = new ReportingWindow(jdbc, HealthThresholds.DEFAULT, java.time.Clock.systemUTC(),
+                    Optional::empty, Duration.ofMinutes(1), Duration.ofSeconds(15), 1);
+            assertThat(one.beat(now.plusSeconds(30))).as("the same hour without reports with a fleet big enough")
+                    .isEqualTo(now.plusSeconds(30));
+        });
+    }
+
+    @Test
+    void aNegativeMinimumIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ReportingWindow(jdbc, HealthThresholds.DEFAULT,
+                        java.time.Clock.systemUTC(), Optional::empty, Duration.ofMinutes(1), Duration.ofSeconds(15), -1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("noderr.health.ingress-min-nodes");
+    }
+
+    /** Runs {@code test} with one active node that has reported (an hour ago) in the registry. */
+    private void withReportingNode(Runnable test) {
+        jdbc.sql("DELETE FROM node_versions WHERE node_id = 'reporting-window-fleet'").update();
+        jdbc.sql("DELETE FROM nodes WHERE node_id = 'reporting-window-fleet'").update();
+        network.noderr.controlplane.TestNodes.insert(jdbc, "reporting-window-fleet", "ALL");
+        jdbc.sql("""
+                        INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
+                            last_health_check)
+                        VALUES ('reporting-window-fleet', 'ALL', '1.0.0', 'cohort1', 'healthy',
+                            now() - interval '1 hour')""")
+                .update();
+        try {
+            test.run();
+        } finally {
+            jdbc.sql("DELETE FROM node_versions WHERE node_id = 'reporting-window-fleet'").update();
+            jdbc.sql("DELETE FROM nodes WHERE node_id = 'reporting-window-fleet'").update();
         }
     }
 
