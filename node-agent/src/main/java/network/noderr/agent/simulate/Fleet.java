@@ -98,15 +98,21 @@ public final class Fleet implements AutoCloseable {
     /** The fleet's approved application for its tier: the one from an earlier run, or a new one, approved. */
     private String fleetApplication() throws IOException, InterruptedException {
         var name = "Simulated fleet (" + options.tier() + ")";
-        var existing = admin.send(HttpRequest.newBuilder(options.controlPlane()
-                        .resolve("/api/v1/admin/applications?status=APPROVED"))
-                .header("Authorization", "Bearer " + options.adminToken()).build(), HttpResponse.BodyHandlers.ofString());
-        if (existing.statusCode() == 200) {
+        // Approved applications come newest first, a page at a time: follow the pages to an earlier run's one.
+        var page = options.controlPlane().resolve("/api/v1/admin/applications?status=APPROVED");
+        while (page != null) {
+            var existing = admin.send(HttpRequest.newBuilder(page)
+                            .header("Authorization", "Bearer " + options.adminToken()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (existing.statusCode() != 200) {
+                break;
+            }
             for (var a : JSON.readTree(existing.body())) {
                 if (name.equals(a.path("operatorName").asText())) {
                     return a.path("id").asText();
                 }
             }
+            page = existing.headers().firstValue("Link").flatMap(Fleet::nextPage).map(page::resolve).orElse(null);
         }
         var application = call("/api/v1/applications", Map.of("operatorName", name,
                 "email", "fleet@example.org", "walletAddress", "0x" + "5e".repeat(20), "requestedTier", options.tier(),
@@ -115,6 +121,12 @@ public final class Fleet implements AutoCloseable {
         var id = application.get("applicationId").asText();
         call("/api/v1/admin/applications/" + id + "/approve", Map.of(), true);
         return id;
+    }
+
+    /** The target of a {@code Link} header's {@code rel="next"}. */
+    static java.util.Optional<String> nextPage(String link) {
+        var m = java.util.regex.Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"next\"").matcher(link);
+        return m.find() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
     }
 
     /** One round: every registered node checks its version and reports health once; returns reports delivered. */

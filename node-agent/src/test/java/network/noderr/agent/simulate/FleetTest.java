@@ -28,4 +28,38 @@ class FleetTest {
             assertThat(unhealthy.get("total").asLong()).as("about 10 % injected").isBetween(50L, 160L);
         }
     }
+
+    @Test
+    void aLaterRunFindsItsApplicationBehindAFullPageOfNewerOnes() throws Exception {
+        var controlPlane = TestControlPlane.shared();
+        var options = new Fleet.Options(controlPlane.base(), TestControlPlane.ADMIN_TOKEN, "GUARDIAN", 1,
+                Duration.ofSeconds(30), 0, 0, "1.0.0");
+        try (var fleet = new Fleet(options)) {
+            assertThat(fleet.register()).isEqualTo(1);
+        }
+        // 500 approved applications newer than the fleet's: a whole first page (the list's default size).
+        for (int i = 0; i < 500; i++) {
+            controlPlane.installToken("ALL", "Operator " + i);
+        }
+        var approved = approvedCount(controlPlane);
+        try (var fleet = new Fleet(options)) {
+            assertThat(fleet.register()).isEqualTo(1);
+        }
+        assertThat(approvedCount(controlPlane)).as("no second fleet application").isEqualTo(approved);
+    }
+
+    @Test
+    void theNextPageIsReadFromTheLinkHeader() {
+        assertThat(Fleet.nextPage("<http://cp/api/v1/admin/applications?status=APPROVED&after=a1&limit=500>; rel=\"next\""))
+                .contains("http://cp/api/v1/admin/applications?status=APPROVED&after=a1&limit=500");
+        assertThat(Fleet.nextPage("<http://cp/x>; rel=\"prev\"")).isEmpty();
+    }
+
+    private static long approvedCount(TestControlPlane controlPlane) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        controlPlane.base().resolve("/api/v1/admin/applications?status=APPROVED&limit=1"))
+                .header("Authorization", "Bearer " + TestControlPlane.ADMIN_TOKEN).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        return Long.parseLong(response.headers().firstValue("X-Total-Count").orElseThrow());
+    }
 }
