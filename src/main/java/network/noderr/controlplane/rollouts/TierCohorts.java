@@ -1,6 +1,7 @@
 package network.noderr.controlplane.rollouts;
 
 import java.util.Arrays;
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import network.noderr.controlplane.rollouts.engine.Cohort;
 import network.noderr.controlplane.rollouts.engine.CohortAssignment;
 import network.noderr.controlplane.rollouts.engine.RolloutConfig;
@@ -10,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -29,7 +31,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>A node registering gets its cohort by the current config. A rollout start re-assigns its tier after it commits,
  * in batches of {@value #BATCH} nodes, each its own short transaction, so no node's row stays locked for long at
  * 100,000 nodes; each batch reads the config afresh, so a later start always wins. Start-up re-assigns every tier,
- * which finishes a re-assignment an interrupted replica left half done.
+ * and one replica checks every tier every {@code noderr.rollouts.cohort-check-interval}: either finishes a
+ * re-assignment a replica left half done when it stopped, without waiting for the next restart.
  */
 @Component
 public class TierCohorts {
@@ -77,6 +80,13 @@ public class TierCohorts {
         } else {
             reassign(tier);
         }
+    }
+
+    /** Finishes a re-assignment that a replica which stopped mid-way left half done (one replica at a time). */
+    @Scheduled(fixedDelayString = "${noderr.rollouts.cohort-check-interval:PT10M}", initialDelayString = "PT1M")
+    @SchedulerLock(name = "tier-cohorts", lockAtMostFor = "PT30M")
+    void check() {
+        reassignAllTiers();
     }
 
     @EventListener(ApplicationReadyEvent.class)
