@@ -28,7 +28,7 @@ class RateLimitInterceptor implements HandlerInterceptor, WebMvcConfigurer {
         if (handler instanceof HandlerMethod method) {
             var limit = method.getMethodAnnotation(RateLimited.class);
             if (limit != null) {
-                rateLimits.consume(limit.value(), request.getRemoteAddr());
+                rateLimits.consume(limit.value(), limit.scope(), request.getRemoteAddr());
             }
         }
         return true;

@@ -1,14 +1,18 @@
 package network.noderr.controlplane.security;
 
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BucketConfiguration;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Token-bucket limits per source address, by name. Each limit allows {@code capacity} requests, refilled evenly over
- * {@code period}. Limits are kept per replica (in memory); behind a load balancer set
- * {@code server.forward-headers-strategy=native} so the client's address is used.
+ * Token-bucket limits, by name. Each limit allows {@code capacity} requests, refilled evenly over {@code period}. The
+ * login throttle and the limits of low-volume public endpoints are counted for all replicas together, in PostgreSQL
+ * ({@link SharedBuckets}); a limit on a high-volume endpoint may be counted per replica, in memory
+ * ({@link RateLimited.Scope#REPLICA}). Behind a load balancer set {@code server.forward-headers-strategy=native} so
+ * the client's address is used.
  */
 @ConfigurationProperties("noderr.rate-limits")
 public record RateLimitProperties(@DefaultValue Map<String, Limit> limits) {
@@ -19,6 +23,15 @@ public record RateLimitProperties(@DefaultValue Map<String, Limit> limits) {
                 throw new IllegalArgumentException(
                         "a rate limit needs capacity >= 1 and a positive period (e.g. capacity: 30, period: PT1M)");
             }
+        }
+
+        /** {@code capacity} tokens, refilled evenly (greedily) over the period. */
+        Bandwidth bandwidth() {
+            return Bandwidth.builder().capacity(capacity).refillGreedy(capacity, period).build();
+        }
+
+        BucketConfiguration configuration() {
+            return BucketConfiguration.builder().addLimit(bandwidth()).build();
         }
     }
 
