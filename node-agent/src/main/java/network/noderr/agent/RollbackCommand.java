@@ -66,12 +66,19 @@ final class RollbackCommand implements Callable<Integer> {
             if (!yes && !confirmed(running, previous.version(), cfg.lockFile())) {
                 return 1;
             }
-            var digest = agent.onChainDigest(previous.version()).orElse(null);
-            if (digest == null) {
+            var onChain = agent.onChain(previous.version()).orElse(null);
+            if (onChain == null) {
                 System.err.printf("%s %s is not published on the VersionBeacon: refusing to run it. Nothing changed.%n",
                         cfg.tier(), previous.version());
                 return 1;
             }
+            if (onChain.isWithdrawn()) {
+                System.err.printf("%s %s is withdrawn on the VersionBeacon (an emergency rollback took the tier back to "
+                        + "version #%d): refusing to run it. Nothing changed.%n", cfg.tier(), previous.version(),
+                        onChain.currentVersionId());
+                return 1;
+            }
+            var digest = onChain.imageDigest();
             var record = agent.updater().update(new UpdateTarget(previous.version(),
                     previous.repository() + ":" + previous.version(), digest), running, () -> {
                         holdUpdates(cfg.lockFile());

@@ -84,6 +84,16 @@ public final class TestBeacon implements AutoCloseable {
         }
     }
 
+    /** Points the tier back at an earlier published version ({@code emergencyRollback}). */
+    public void emergencyRollback(int tier, long toVersionId) throws Exception {
+        var function = new Function("emergencyRollback", List.of(new Uint8(BigInteger.valueOf(tier)),
+                new org.web3j.abi.datatypes.generated.Uint64(BigInteger.valueOf(toVersionId))), List.of());
+        var receipt = send(address, FunctionEncoder.encode(function));
+        if (!"0x1".equals(receipt.get("status").asText())) {
+            throw new IllegalStateException("emergency rollback to #" + toVersionId + " reverted");
+        }
+    }
+
     private JsonNode send(String to, String data) throws Exception {
         var tx = new java.util.LinkedHashMap<String, Object>(Map.of("from", DEV, "data", data, "gas", "0x4c4b40"));
         if (to != null) {

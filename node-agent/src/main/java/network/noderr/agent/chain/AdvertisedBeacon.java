@@ -3,7 +3,8 @@ package network.noderr.agent.chain;
 import java.io.IOException;
 import java.util.Optional;
 import network.noderr.agent.api.ControlPlane;
-import network.noderr.agent.update.OnChainDigests;
+import network.noderr.agent.update.OnChainRelease;
+import network.noderr.agent.update.OnChainReleases;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * address in the configuration is stronger (a control plane that lies about versions could lie about the contract
  * too); docs/agent.md says when to do it.
  */
-public final class AdvertisedBeacon implements OnChainDigests {
+public final class AdvertisedBeacon implements OnChainReleases {
 
     private static final Logger log = LoggerFactory.getLogger(AdvertisedBeacon.class);
 
@@ -26,7 +27,7 @@ public final class AdvertisedBeacon implements OnChainDigests {
     }
 
     @Override
-    public synchronized Optional<String> digestOf(String tier, String versionString) throws IOException {
+    public synchronized Optional<OnChainRelease> release(String tier, String versionString) throws IOException {
         if (record == null) {
             var info = controlPlane.beacon();
             if (info.rpcUrl() == null) {
@@ -41,6 +42,6 @@ public final class AdvertisedBeacon implements OnChainDigests {
                     info.rpcUrl());
             record = new BeaconRecord(info.rpcUrl(), info.contractAddress());
         }
-        return record.digestOf(tier, versionString);
+        return record.release(tier, versionString);
     }
 }

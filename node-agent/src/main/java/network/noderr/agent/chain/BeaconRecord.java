@@ -11,19 +11,23 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import network.noderr.agent.update.OnChainRelease;
+import network.noderr.agent.update.OnChainReleases;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.FunctionReturnDecoder;
 import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Utf8String;
 import org.web3j.abi.datatypes.generated.Bytes32;
+import org.web3j.abi.datatypes.generated.Uint64;
 import org.web3j.abi.datatypes.generated.Uint8;
 
 /**
- * Reads the VersionBeacon directly (one {@code eth_call} of {@code imageDigestOf(tier, version)}), so the agent can
- * prove that the image the control plane names is the one recorded on-chain.
+ * Reads the VersionBeacon directly ({@code eth_call}s of {@code versionIdOf}, {@code currentVersionId} and
+ * {@code imageDigestOf} at one block), so the agent can prove that the image the control plane names is the one
+ * recorded on-chain, and that the version is the tier's current one.
  */
-public final class BeaconRecord {
+public final class BeaconRecord implements OnChainReleases {
 
     private static final Pattern RESULT = Pattern.compile("\"result\"\\s*:\\s*\"(0x[0-9a-fA-F]*)\"");
     private static final Pattern ERROR = Pattern.compile("\"error\"\\s*:\\s*\\{[^}]*\"message\"\\s*:\\s*\"([^\"]*)\"");
@@ -49,16 +53,42 @@ public final class BeaconRecord {
     }
 
     /**
-     * The digest ({@code sha256:<hex>}) recorded for the tier's version, or empty when it was never published.
+     * What the VersionBeacon records for the tier's version — its digest, its id and the tier's current version id,
+     * all read at one block — or empty when it was never published.
      *
-     * @throws IOException when the RPC cannot be reached or refuses the call
+     * @throws IOException when the RPC cannot be reached or refuses a call
      */
-    public Optional<String> digestOf(String tier, String versionString) throws IOException {
-        var function = new Function("imageDigestOf",
-                List.of(new Uint8(BigInteger.valueOf(tierIndex(tier))), new Utf8String(versionString)),
-                List.of(new TypeReference<Bytes32>() {}));
-        var body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{\"to\":\"" + contract
-                + "\",\"data\":\"" + FunctionEncoder.encode(function) + "\"},\"latest\"]}";
+    @Override
+    public Optional<OnChainRelease> release(String tier, String versionString) throws IOException {
+        var tierIndex = new Uint8(BigInteger.valueOf(tierIndex(tier)));
+        var block = rpc("eth_blockNumber", "[]"); // one block for all three calls: a consistent picture
+        var versionId = (BigInteger) call(new Function("versionIdOf", List.of(tierIndex, new Utf8String(versionString)),
+                List.of(new TypeReference<Uint64>() {})), block).getValue();
+        if (versionId.signum() == 0) {
+            return Optional.empty();
+        }
+        var current = (BigInteger) call(new Function("currentVersionId", List.of(tierIndex),
+                List.of(new TypeReference<Uint64>() {})), block).getValue();
+        var digest = (byte[]) call(new Function("imageDigestOf", List.of(tierIndex, new Utf8String(versionString)),
+                List.of(new TypeReference<Bytes32>() {})), block).getValue();
+        return Optional.of(new OnChainRelease("sha256:" + HexFormat.of().formatHex(digest), versionId.longValueExact(),
+                current.longValueExact()));
+    }
+
+    /** One {@code eth_call} of {@code function} at {@code block}; its single return value. */
+    private org.web3j.abi.datatypes.Type<?> call(Function function, String block) throws IOException {
+        var result = rpc("eth_call", "[{\"to\":\"" + contract + "\",\"data\":\"" + FunctionEncoder.encode(function)
+                + "\"},\"" + block + "\"]");
+        var decoded = FunctionReturnDecoder.decode(result, function.getOutputParameters());
+        if (decoded.isEmpty()) {
+            throw new IOException("eth_call returned no value: is " + contract + " a VersionBeacon?");
+        }
+        return decoded.get(0);
+    }
+
+    /** A JSON-RPC call; its {@code result}, a hex string. */
+    private String rpc(String method, String params) throws IOException {
+        var body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}";
         HttpResponse<String> response;
         try {
             response = http.send(HttpRequest.newBuilder(rpc).timeout(Duration.ofSeconds(10))
@@ -71,17 +101,9 @@ public final class BeaconRecord {
         var result = RESULT.matcher(response.body());
         if (response.statusCode() != 200 || !result.find()) {
             var error = ERROR.matcher(response.body());
-            throw new IOException("eth_call failed (" + response.statusCode() + "): "
+            throw new IOException(method + " failed (" + response.statusCode() + "): "
                     + (error.find() ? error.group(1) : response.body()));
         }
-        var decoded = FunctionReturnDecoder.decode(result.group(1), function.getOutputParameters());
-        if (decoded.isEmpty()) {
-            throw new IOException("eth_call returned no value: is " + contract + " a VersionBeacon?");
-        }
-        var bytes = (byte[]) decoded.get(0).getValue();
-        if (new BigInteger(1, bytes).signum() == 0) {
-            return Optional.empty();
-        }
-        return Optional.of("sha256:" + HexFormat.of().formatHex(bytes));
+        return result.group(1);
     }
 }

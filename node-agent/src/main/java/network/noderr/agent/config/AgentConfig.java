@@ -25,6 +25,9 @@ import org.jspecify.annotations.Nullable;
  * @param maintenanceWindow when normal-priority updates may run (UTC, e.g. 02:00-04:00); null = any time
  * @param lockFile while this file exists no update starts (an operator's hold; emergency rollbacks wait too); never
  *     under a directory the service sees a private copy of ({@link #HIDDEN_FROM_THE_DAEMON})
+ * @param metricsPort the agent's Prometheus endpoint; 0 = none
+ * @param chainWait how long a check waits for the VersionBeacon to record a rollback the control plane already asks
+ *     for (the target is older than the tier's current version on-chain) before it gives up until the next check
  */
 public record AgentConfig(
         Path configDir,
@@ -47,7 +50,8 @@ public record AgentConfig(
         @Nullable String beaconAddress,
         @Nullable MaintenanceWindow maintenanceWindow,
         Path lockFile,
-        int metricsPort) {
+        int metricsPort,
+        Duration chainWait) {
 
     /**
      * Where the systemd unit gives the daemon a view of its own (PrivateTmp, ProtectHome): an operator's lock there
@@ -128,7 +132,8 @@ public record AgentConfig(
                 p.bool("auto-update", true, problems), p.optional("beacon-rpc-url"),
                 p.optional("beacon-address"), p.window("maintenance-window", problems),
                 lockFile != null ? lockFile : stateDir.resolve("update.lock"),
-                p.integer("metrics-port", 9101, problems));
+                p.integer("metrics-port", 9101, problems),
+                p.duration("chain-wait", "PT2M", Duration.ZERO, problems));
         if (config.beaconAddress() != null && !config.beaconAddress().matches("0x[0-9a-fA-F]{40}")) {
             problems.add("beacon-address: must be 0x followed by 40 hex digits");
         }

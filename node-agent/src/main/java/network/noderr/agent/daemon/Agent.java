@@ -9,7 +9,8 @@ import network.noderr.agent.chain.BeaconRecord;
 import network.noderr.agent.config.AgentConfig;
 import network.noderr.agent.docker.NodeContainers;
 import network.noderr.agent.metrics.AgentMetrics;
-import network.noderr.agent.update.OnChainDigests;
+import network.noderr.agent.update.OnChainRelease;
+import network.noderr.agent.update.OnChainReleases;
 import network.noderr.agent.update.StateStore;
 import network.noderr.agent.update.UpdateReporter;
 import network.noderr.agent.update.UpdateSettings;
@@ -24,7 +25,7 @@ public final class Agent implements AutoCloseable {
     private final AgentMetrics metrics;
     private final ControlPlane controlPlane;
 
-    private final OnChainDigests chain;
+    private final OnChainReleases chain;
     private final AgentConfig config;
 
     /** The daemon's parts, with its metrics endpoint. */
@@ -49,7 +50,7 @@ public final class Agent implements AutoCloseable {
         this.containers = new NodeContainers(config.dockerHost());
         this.chain = config.beaconRpcUrl() == null
                 ? new network.noderr.agent.chain.AdvertisedBeacon(controlPlane)
-                : new BeaconRecord(config.beaconRpcUrl(), java.util.Objects.requireNonNull(config.beaconAddress()))::digestOf;
+                : new BeaconRecord(config.beaconRpcUrl(), java.util.Objects.requireNonNull(config.beaconAddress()));
         this.metrics = new AgentMetrics(config.tier());
         UpdateReporter reporter = (record, ms) -> {
             var result = java.util.Objects.requireNonNull(record.outcome()).name();
@@ -83,9 +84,9 @@ public final class Agent implements AutoCloseable {
         return new PushClient(controlPlane, onMessage);
     }
 
-    /** The digest the VersionBeacon records for this node's tier and {@code version}. */
-    public Optional<String> onChainDigest(String version) throws IOException {
-        return chain.digestOf(config.tier(), version);
+    /** What the VersionBeacon records for this node's tier and {@code version}. */
+    public Optional<OnChainRelease> onChain(String version) throws IOException {
+        return chain.release(config.tier(), version);
     }
 
     public AgentMetrics metrics() {

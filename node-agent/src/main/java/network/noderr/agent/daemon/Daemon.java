@@ -76,7 +76,12 @@ public final class Daemon {
         /** The update ran and failed (the node runs its old version); the target is remembered as failed. */
         UPDATE_FAILED,
         /** The target is the one whose update failed here: not started again until it changes or is retried. */
-        HELD_FAILED_TARGET
+        HELD_FAILED_TARGET,
+        /**
+         * The target is older than the tier's current version on the VersionBeacon: a rollback the chain has not
+         * recorded (within {@code chain-wait}). Not started; asked again at the next check.
+         */
+        WAITING_FOR_CHAIN
     }
 
     public CheckResult check() throws InterruptedException {
@@ -133,6 +138,9 @@ public final class Daemon {
                         window.to());
                 return CheckResult.OUTSIDE_WINDOW;
             }
+            if (!onChainCurrent(target)) {
+                return CheckResult.WAITING_FOR_CHAIN;
+            }
             var done = updater.update(target, current);
             metrics.runningVersion(runningVersion());
             if (done.state() != network.noderr.agent.update.UpdateState.IDLE) {
@@ -145,6 +153,36 @@ public final class Daemon {
             return CheckResult.FAILED;
         }
     }
+
+    /**
+     * Whether the target may start as far as its place on the VersionBeacon goes. The control plane may only ask for
+     * the tier's current version on-chain: the latest published, or the one an emergency rollback went back to. A
+     * target older than that is a rollback the chain has not recorded yet (the control plane applies an automatic
+     * rollback at once and sends it to the chain) — or a control plane that asks for an old release it should not:
+     * the check waits up to {@code chain-wait} for the chain to agree, and otherwise starts nothing. A target that is
+     * not published, has another digest or is withdrawn starts and is refused, and reported, by the update's
+     * VERIFYING step. The chain unreadable: the same step retries.
+     */
+    private boolean onChainCurrent(UpdateTarget target) throws IOException, InterruptedException {
+        var deadline = System.nanoTime() + config.chainWait().toNanos();
+        while (true) {
+            var onChain = updater.onChain(target.versionString()).orElse(null);
+            if (onChain == null || !(onChain.versionId() < onChain.currentVersionId())) {
+                return true;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                log.warn("{} is not started: it is version #{} of {} on the VersionBeacon, whose current version is #{} "
+                        + "(the control plane asks for an older release than the chain records; a rollback the "
+                        + "chain has not recorded yet?). Checked again at the next check", target.versionString(),
+                        onChain.versionId(), config.tier(), onChain.currentVersionId());
+                return false;
+            }
+            Thread.sleep(CHAIN_POLL.toMillis());
+        }
+    }
+
+    /** How often a check waiting for the chain to record a rollback reads it again. */
+    private static final java.time.Duration CHAIN_POLL = java.time.Duration.ofSeconds(2);
 
     /**
      * Whether the node container already runs the target's image (by digest) though its version says otherwise: an

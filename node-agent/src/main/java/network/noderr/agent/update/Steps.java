@@ -24,7 +24,7 @@ final class Steps {
      * (monotonic, {@link System#nanoTime()}) measures the waits within this process, so that a wall clock stepped by
      * NTP neither cuts nor stretches the health window.
      */
-    record Context(NodeContainers containers, OnChainDigests chain, UpdateReporter reporter, UpdateSettings settings,
+    record Context(NodeContainers containers, OnChainReleases chain, UpdateReporter reporter, UpdateSettings settings,
             Clock clock, LongSupplier nanoTime, StateStore store) {}
 
     interface Step {
@@ -63,14 +63,19 @@ final class Steps {
         }
     }
 
-    /** VERIFYING → PREPARING: the digest must be the one the VersionBeacon records for this tier and version. */
+    /**
+     * VERIFYING → PREPARING: the digest must be the one the VersionBeacon records for this tier and version, and the
+     * version must not be withdrawn: published after the tier's current version, which an emergency rollback went
+     * back past. (Whether the control plane may ask for a version older than the current one is the daemon's
+     * decision before an update starts; an operator's {@code rollback} to the previous version may.)
+     */
     record Verify(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException {
             var target = Objects.requireNonNull(r.target());
-            String onChain;
+            OnChainRelease onChain;
             try {
-                onChain = c.chain().digestOf(c.settings().tier(), target.versionString()).orElse(null);
+                onChain = c.chain().release(c.settings().tier(), target.versionString()).orElse(null);
             } catch (IOException e) {
                 throw new UpdateException.Retryable("the VersionBeacon cannot be read: " + e.getMessage(), e);
             }
@@ -78,10 +83,15 @@ final class Steps {
                 throw new UpdateException.Fatal(c.settings().tier() + " " + target.versionString()
                         + " is not published on the VersionBeacon; refusing " + target.imageDigest());
             }
-            if (!onChain.equals(target.imageDigest())) {
+            if (!onChain.imageDigest().equals(target.imageDigest())) {
                 throw new UpdateException.Fatal("digest mismatch for " + c.settings().tier() + " "
                         + target.versionString() + ": the control plane says " + target.imageDigest()
-                        + ", the VersionBeacon records " + onChain + "; refusing the image");
+                        + ", the VersionBeacon records " + onChain.imageDigest() + "; refusing the image");
+            }
+            if (onChain.isWithdrawn()) {
+                throw new UpdateException.Fatal(c.settings().tier() + " " + target.versionString() + " (version #"
+                        + onChain.versionId() + ") is withdrawn on the VersionBeacon: an emergency rollback took the "
+                        + "tier back to version #" + onChain.currentVersionId() + "; refusing " + target.imageDigest());
             }
             if (!c.containers().repoDigests(target.pinned()).contains(target.pinned())) {
                 throw new UpdateException.Fatal("the pulled image is not " + target.pinned());

@@ -20,16 +20,21 @@ public final class Updater {
     private final StateStore store;
     private final Steps.Context context;
 
-    public Updater(StateStore store, NodeContainers containers, OnChainDigests chain, UpdateReporter reporter,
+    public Updater(StateStore store, NodeContainers containers, OnChainReleases chain, UpdateReporter reporter,
             UpdateSettings settings, Clock clock) {
         this(store, containers, chain, reporter, settings, clock, System::nanoTime);
     }
 
     /** As above, with the monotonic time source the health window is measured on ({@link System#nanoTime()}). */
-    Updater(StateStore store, NodeContainers containers, OnChainDigests chain, UpdateReporter reporter,
+    Updater(StateStore store, NodeContainers containers, OnChainReleases chain, UpdateReporter reporter,
             UpdateSettings settings, Clock clock, java.util.function.LongSupplier nanoTime) {
         this.store = store;
         this.context = new Steps.Context(containers, chain, reporter, settings, clock, nanoTime, store);
+    }
+
+    /** What the VersionBeacon records for this node's tier and {@code version}. */
+    public java.util.Optional<OnChainRelease> onChain(String version) throws java.io.IOException {
+        return context.chain().release(context.settings().tier(), version);
     }
 
     public UpdateRecord current() {

@@ -70,7 +70,7 @@ class UpdateTimingBenchmark {
                 var chain = new BeaconRecord(beacon.rpcUrl(), beacon.address());
                 var settings = new UpdateSettings("ORACLE", HEALTH_WINDOW, ROLLBACK_TIMEOUT, Duration.ofSeconds(5),
                         Duration.ofMinutes(2));
-                var updater = new Updater(new StateStore(stateDir, name), containers, chain::digestOf,
+                var updater = new Updater(new StateStore(stateDir, name), containers, chain,
                         (record, ms) -> reports.add(record.outcome()), settings, Clock.systemUTC());
                 startOnV1(v1);
                 for (int round = 1; round <= rounds; round++) {

@@ -56,6 +56,10 @@ class UpdaterTest {
         beacon.publish(1, v4.version(), v4.tagged(), v4.digest());
         // A version whose on-chain digest is not the image's: v2's version string under another record.
         beacon.publish(1, "2.0.1", v2.tagged(), TestDocker.image("v1").digest());
+        // GUARDIAN: v1, then v2, which an emergency rollback withdrew (the tier is back on v1, #1).
+        beacon.publish(2, v1.version(), v1.tagged(), v1.digest());
+        beacon.publish(2, v2.version(), v2.tagged(), v2.digest());
+        beacon.emergencyRollback(2, 1);
         containers = new NodeContainers(TestDocker.dockerHost());
     }
 
@@ -130,6 +134,21 @@ class UpdaterTest {
 
         assertThat(done.state()).isEqualTo(UpdateState.IDLE);
         assertThat(reports).containsExactly(UpdateOutcome.FAILED);
+        assertThat(containers.inspect(name).orElseThrow().getId()).as("the same container, untouched").isEqualTo(before);
+        assertThat(containers.health(name)).isEqualTo(NodeContainers.Health.HEALTHY);
+    }
+
+    @Test
+    void refusesAVersionAnEmergencyRollbackWithdrewAndLeavesTheNodeAlone() throws Exception {
+        var before = containers.inspect(name).orElseThrow().getId();
+        var v2 = TestDocker.image("v2");
+        // The digest is v2's on-chain record, but the GUARDIAN tier was rolled back past it.
+        var updater = updater(new StateStore(stateDir, name), Clock.systemUTC(), "GUARDIAN");
+        var done = updater.update(target(v2), "1.0.0");
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.FAILED);
+        assertThat(updater.failed().orElseThrow().reason()).contains("withdrawn").contains("back to version #1");
         assertThat(containers.inspect(name).orElseThrow().getId()).as("the same container, untouched").isEqualTo(before);
         assertThat(containers.health(name)).isEqualTo(NodeContainers.Health.HEALTHY);
     }
@@ -365,11 +384,15 @@ class UpdaterTest {
     }
 
     private Updater updater(StateStore store, Clock clock) {
-        var settings = new UpdateSettings("ORACLE", Duration.ofSeconds(2), Duration.ofSeconds(15),
+        return updater(store, clock, "ORACLE");
+    }
+
+    private Updater updater(StateStore store, Clock clock, String tier) {
+        var settings = new UpdateSettings(tier, Duration.ofSeconds(2), Duration.ofSeconds(15),
                 Duration.ofSeconds(5), Duration.ofMinutes(2));
         var chain = new BeaconRecord(beacon.rpcUrl(), beacon.address());
         UpdateReporter reporter = (record, ms) -> reports.add(record.outcome());
-        return new Updater(store, containers, chain::digestOf, reporter, settings, clock);
+        return new Updater(store, containers, chain, reporter, settings, clock);
     }
 
     private static UpdateTarget target(TestDocker.Image image) {
