@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import network.noderr.agent.daemon.Agent;
+import network.noderr.agent.daemon.OperatorLock;
 import network.noderr.agent.update.UpdateState;
 import network.noderr.agent.update.UpdateTarget;
 import network.noderr.agent.update.Updater;
@@ -137,8 +138,13 @@ final class RollbackCommand implements Callable<Integer> {
     }
 
     private void holdUpdates(Path lockFile) throws IOException {
-        if (Files.exists(lockFile)) {
+        var lock = OperatorLock.of(lockFile);
+        if (lock.state() == OperatorLock.State.HELD) {
             return; // the operator's own hold stays as it is
+        }
+        if (lock.state() == OperatorLock.State.UNKNOWN) {
+            throw new IOException("the operator lock " + lockFile + " cannot be checked (" + lock.problem()
+                    + "), so it cannot be written either; check the path's permissions");
         }
         Files.createDirectories(lockFile.toAbsolutePath().getParent());
         wroteLock = true; // from here on a failure removes it, even half written
