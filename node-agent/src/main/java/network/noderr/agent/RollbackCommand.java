@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import network.noderr.agent.daemon.Agent;
 import network.noderr.agent.daemon.OperatorLock;
+import network.noderr.agent.update.UpdateOutcome;
 import network.noderr.agent.update.UpdateState;
 import network.noderr.agent.update.UpdateTarget;
 import network.noderr.agent.update.Updater;
@@ -73,6 +74,7 @@ final class RollbackCommand implements Callable<Integer> {
                         cfg.tier(), previous.version());
                 return 1;
             }
+            var started = java.time.Instant.now();
             var record = agent.updater().update(new UpdateTarget(previous.version(),
                     previous.repository() + ":" + previous.version(), digest), running, () -> {
                         holdUpdates(cfg.lockFile());
@@ -84,7 +86,12 @@ final class RollbackCommand implements Callable<Integer> {
                         now, cfg.lockFile());
                 return 0;
             }
-            if (record.state() == UpdateState.IDLE) {
+            var failed = agent.updater().failed().filter(f -> f.versionString().equals(previous.version())
+                    && f.outcome() == UpdateOutcome.FAILED && !f.failedAt().isBefore(started)).orElse(null);
+            if (record.state() == UpdateState.IDLE && failed != null) { // e.g. no old container to go back to
+                System.err.printf("The rollback failed: %s. The node runs %s. Automatic updates stay held by %s.%n",
+                        failed.reason(), now == null ? "no container " + cfg.container() : now, cfg.lockFile());
+            } else if (record.state() == UpdateState.IDLE) {
                 System.err.printf("The rollback did not take: the node runs %s (its health window failed and it was "
                         + "restored). Automatic updates stay held by %s.%n", now, cfg.lockFile());
             } else {
