@@ -321,10 +321,6 @@ final class Steps {
                         .orElse("") + ", neither of them the one this update kept; not started. Bring the node's "
                         + "container back by hand (docker ps -a)");
             }
-            if (current.isEmpty()) {
-                throw new UpdateException.Fatal("neither " + r.container() + " nor " + r.previousContainer()
-                        + " exists: nothing to roll back to");
-            }
             if (r.fromRestartPolicy() != null) { // set to "no" for the swap
                 containers.setRestartPolicy(r.container(), r.fromRestartPolicy());
             }
