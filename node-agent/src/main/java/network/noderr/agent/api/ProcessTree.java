@@ -48,7 +48,7 @@ final class ProcessTree {
         return Stream.concat(process.descendants(), inSession).distinct();
     }
 
-    /** The session id from {@code /proc/<pid>/stat} (after the command name: state, ppid, pgrp, session); -1 if gone. */
+    /** The session id in {@code /proc/<pid>/stat} (after the name: state, ppid, pgrp, session); -1 if gone. */
     static long sessionOf(long pid) {
         try {
             var stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
