@@ -1,6 +1,7 @@
 package network.noderr.agent;
 
 import java.util.concurrent.Callable;
+import network.noderr.agent.daemon.OperatorLock;
 import network.noderr.agent.update.StateStore;
 import picocli.CommandLine.Command;
 
@@ -33,12 +34,20 @@ final class RetryCommand implements Callable<Integer> {
             store.clearFailed();
             System.out.printf("Forgot the failed update to %s (%s, %s at %s). The agent starts it again at its next "
                     + "check if the control plane still names it%s.%n", failed.versionString(), failed.imageDigest(),
-                    failed.outcome(), failed.failedAt(), java.nio.file.Files.exists(cfg.lockFile())
-                            ? ", once the operator lock " + cfg.lockFile() + " is deleted" : "");
+                    failed.outcome(), failed.failedAt(), lockNote(OperatorLock.of(cfg.lockFile())));
             return 0;
         } catch (java.io.UncheckedIOException e) {
             System.err.println("Retry failed: " + e.getMessage() + ". Nothing changed.");
             return 1;
         }
+    }
+
+    private static String lockNote(OperatorLock lock) {
+        return switch (lock.state()) {
+            case HELD -> ", once the operator lock " + lock.file() + " is deleted";
+            case FREE -> "";
+            case UNKNOWN -> ", once it can check the operator lock " + lock.file() + " (it cannot now: "
+                    + lock.problem() + "; check the path's permissions)";
+        };
     }
 }

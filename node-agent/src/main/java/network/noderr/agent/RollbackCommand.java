@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import network.noderr.agent.daemon.Agent;
+import network.noderr.agent.daemon.OperatorLock;
+import network.noderr.agent.update.UpdateOutcome;
 import network.noderr.agent.update.UpdateState;
 import network.noderr.agent.update.UpdateTarget;
 import network.noderr.agent.update.Updater;
@@ -79,6 +81,7 @@ final class RollbackCommand implements Callable<Integer> {
                 return 1;
             }
             var digest = onChain.imageDigest();
+            var started = java.time.Instant.now();
             var record = agent.updater().update(new UpdateTarget(previous.version(),
                     previous.repository() + ":" + previous.version(), digest), running, () -> {
                         holdUpdates(cfg.lockFile());
@@ -90,7 +93,12 @@ final class RollbackCommand implements Callable<Integer> {
                         now, cfg.lockFile());
                 return 0;
             }
-            if (record.state() == UpdateState.IDLE) {
+            var failed = agent.updater().failed().filter(f -> f.versionString().equals(previous.version())
+                    && f.outcome() == UpdateOutcome.FAILED && !f.failedAt().isBefore(started)).orElse(null);
+            if (record.state() == UpdateState.IDLE && failed != null) { // e.g. no old container to go back to
+                System.err.printf("The rollback failed: %s. The node runs %s. Automatic updates stay held by %s.%n",
+                        failed.reason(), now == null ? "no container " + cfg.container() : now, cfg.lockFile());
+            } else if (record.state() == UpdateState.IDLE) {
                 System.err.printf("The rollback did not take: the node runs %s (its health window failed and it was "
                         + "restored). Automatic updates stay held by %s.%n", now, cfg.lockFile());
             } else {
@@ -144,8 +152,13 @@ final class RollbackCommand implements Callable<Integer> {
     }
 
     private void holdUpdates(Path lockFile) throws IOException {
-        if (Files.exists(lockFile)) {
+        var lock = OperatorLock.of(lockFile);
+        if (lock.state() == OperatorLock.State.HELD) {
             return; // the operator's own hold stays as it is
+        }
+        if (lock.state() == OperatorLock.State.UNKNOWN) {
+            throw new IOException("the operator lock " + lockFile + " cannot be checked (" + lock.problem()
+                    + "), so it cannot be written either; check the path's permissions");
         }
         Files.createDirectories(lockFile.toAbsolutePath().getParent());
         wroteLock = true; // from here on a failure removes it, even half written

@@ -1,10 +1,10 @@
 package network.noderr.agent;
 
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import network.noderr.agent.config.AgentConfig;
 import network.noderr.agent.daemon.AgentStatus;
+import network.noderr.agent.daemon.OperatorLock;
 import network.noderr.agent.docker.NodeContainers;
 import network.noderr.agent.update.StateStore;
 import org.jspecify.annotations.Nullable;
@@ -47,8 +47,13 @@ final class StatusCommand implements Callable<Integer> {
                 + "; not started again until the control plane names another version or digest, or noderr-agent retry");
         System.out.printf("last check:   %s%n", when(daemon == null ? null : daemon.lastCheck()));
         System.out.printf("last report:  %s%n", when(daemon == null ? null : daemon.lastReport()));
-        System.out.printf("lock:         %s%n", Files.exists(cfg.lockFile()) ? "held (" + cfg.lockFile()
-                + "): no update starts until it is deleted" : "none");
+        var lock = OperatorLock.of(cfg.lockFile());
+        System.out.printf("lock:         %s%n", switch (lock.state()) {
+            case HELD -> "held (" + lock.file() + "): no update starts until it is deleted";
+            case FREE -> "none";
+            case UNKNOWN -> "cannot be checked (" + lock.file() + ": " + lock.problem() + "): the agent starts no "
+                    + "update until it can tell whether the lock exists; check the path's permissions";
+        });
         return 0;
     }
 

@@ -31,39 +31,40 @@ public interface NodeSigner {
 
     /**
      * As {@link #command(Path, Path)}, stopped (with what it started) when it has not signed within {@code timeout}.
-     * Its output is read on a thread of its own, so that a command that hangs without closing it cannot hold the
-     * caller past the timeout.
+     * Whatever it started and left running when it exits (a helper that keeps its output open) is stopped then, so
+     * that its output ends and nothing it started outlives the signature ({@link ProcessTree}). Its output is read on
+     * a thread of its own and waited for until the timeout at most, so that reading it cannot hold the caller.
      */
     static NodeSigner command(Path command, Path configDir, Duration timeout) {
         return message -> {
-            var process = new ProcessBuilder(command.toString(), configDir.toString())
+            var process = ProcessTree.inOwnSession(java.util.List.of(command.toString(), configDir.toString()))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
-            var output = new CompletableFuture<byte[]>();
-            Thread.ofVirtual().name("noderr-sign-output").start(() -> {
-                try (var out = process.getInputStream()) {
-                    output.complete(out.readAllBytes());
-                } catch (IOException e) {
-                    output.completeExceptionally(e);
-                }
-            });
-            long deadline = System.nanoTime() + timeout.toNanos();
             try {
+                var output = new CompletableFuture<byte[]>();
+                Thread.ofVirtual().name("noderr-sign-output").start(() -> {
+                    try (var out = process.getInputStream()) {
+                        output.complete(out.readAllBytes());
+                    } catch (IOException e) {
+                        output.completeExceptionally(e);
+                    }
+                });
+                long deadline = System.nanoTime() + timeout.toNanos();
                 try (var in = process.getOutputStream()) {
                     in.write(message);
                 } catch (IOException e) {
                     // the command does not read the message (or exited early): its exit status says what happened
                 }
                 if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                    throw new IOException(stop(process, command + " did not sign within " + timeout.toMillis()
-                            + " ms; stopped it"));
+                    throw new IOException(command + " did not sign within " + timeout.toMillis() + " ms; stopped it");
                 }
+                ProcessTree.stop(process); // what it left running: their end of its output closes with them
                 byte[] signature;
                 try {
                     signature = output.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException e) { // exited, but something it started still holds its output open
-                    throw new IOException(stop(process, command + " exited but its output did not end within "
-                            + timeout.toMillis() + " ms; stopped what it started"));
+                } catch (TimeoutException e) { // something it started escaped its session and holds the output
+                    throw new IOException(command + " exited but its output did not end within "
+                            + timeout.toMillis() + " ms");
                 } catch (ExecutionException e) {
                     throw new IOException(command + ": its output could not be read", e.getCause());
                 }
@@ -73,18 +74,12 @@ public interface NodeSigner {
                 }
                 return signature;
             } catch (InterruptedException e) {
-                stop(process, "");
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while signing", e);
+            } finally {
+                ProcessTree.stop(process); // on every way out: nothing it started outlives the signature
             }
         };
-    }
-
-    /** Kills {@code process} and every process it started; returns {@code message}. */
-    private static String stop(Process process, String message) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        return message;
     }
 
     /** A PKCS#8 PEM software key file, signed in-process. */

@@ -108,18 +108,19 @@ public record AgentConfig(
             problems.add("sign-command or key-path: one is needed to prove the node's identity (TPM keys need the "
                     + "sign command)");
         }
-        var lockFile = p.path("update-lock-file");
-        if (lockFile != null) {
-            var absolute = lockFile.toAbsolutePath().normalize();
-            for (var hidden : HIDDEN_FROM_THE_DAEMON) {
-                if (absolute.startsWith(hidden)) {
-                    problems.add("update-lock-file: must not be under " + hidden + " (was " + lockFile + "): the "
-                            + "service has a private " + hidden + " (PrivateTmp/ProtectHome), so the daemon would "
-                            + "not see a lock there that status and rollback see; use e.g. " + stateDir
-                            + "/update.lock");
-                    break;
-                }
-            }
+        var explicitLock = p.path("update-lock-file");
+        var lockFile = explicitLock != null ? explicitLock : stateDir.resolve("update.lock");
+        var hidden = hiddenFromTheDaemon(lockFile);
+        if (hidden != null) {
+            problems.add(explicitLock != null
+                    ? "update-lock-file: must not be under " + hidden + " (was " + lockFile + "): the service has a "
+                            + "private " + hidden + " (PrivateTmp/ProtectHome), so the daemon would not see a lock "
+                            + "there that status and rollback see; use e.g. " + (hiddenFromTheDaemon(stateDir) == null
+                            ? stateDir.resolve("update.lock") : "/var/lib/noderr/update.lock")
+                    : "state-dir: the update lock " + lockFile + " (the default, <state-dir>/update.lock) must not "
+                            + "be under " + hidden + ": the service has a private " + hidden + " (PrivateTmp/"
+                            + "ProtectHome), so the daemon would not see a lock there that status and rollback see; "
+                            + "move state-dir (e.g. /var/lib/noderr) or set update-lock-file outside it");
         }
         var url = p.uri("control-plane-url", problems, true);
         var health = p.uri("health-check-url", problems, false);
@@ -131,7 +132,7 @@ public record AgentConfig(
                 p.duration("rollback-timeout", "PT5M", Duration.ofSeconds(5), problems),
                 p.bool("auto-update", true, problems), p.optional("beacon-rpc-url"),
                 p.optional("beacon-address"), p.window("maintenance-window", problems),
-                lockFile != null ? lockFile : stateDir.resolve("update.lock"),
+                lockFile,
                 p.integer("metrics-port", 9101, problems),
                 p.duration("chain-wait", "PT2M", Duration.ZERO, problems));
         if (config.beaconAddress() != null && !config.beaconAddress().matches("0x[0-9a-fA-F]{40}")) {
@@ -145,6 +146,12 @@ public record AgentConfig(
                     problems));
         }
         return config;
+    }
+
+    /** The directory of {@link #HIDDEN_FROM_THE_DAEMON} that {@code path} is under (after {@code ..}), or null. */
+    static @Nullable Path hiddenFromTheDaemon(Path path) {
+        var absolute = path.toAbsolutePath().normalize();
+        return HIDDEN_FROM_THE_DAEMON.stream().filter(absolute::startsWith).findFirst().orElse(null);
     }
 
     /** Reads a key from env first ({@code NODERR_AGENT_CHECK_INTERVAL}), then the file. */

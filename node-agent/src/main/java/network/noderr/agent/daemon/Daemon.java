@@ -3,7 +3,6 @@ package network.noderr.agent.daemon;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,15 +119,15 @@ public final class Daemon {
                 log.info("{} is available ({}) but auto-update is off", answer.versionString(), answer.updatePriority());
                 return CheckResult.AUTO_UPDATE_OFF;
             }
-            var lock = config.lockFile();
-            if (!Files.notExists(lock)) { // fails closed: a lock that may exist holds
-                if (Files.exists(lock)) {
+            var lock = OperatorLock.of(config.lockFile());
+            if (lock.holdsUpdates()) { // fails closed: a lock that may exist holds
+                if (lock.state() == OperatorLock.State.HELD) {
                     log.info("{} ({}) waits: the operator lock {} exists", answer.versionString(),
-                            answer.updatePriority(), lock);
+                            answer.updatePriority(), lock.file());
                 } else {
-                    log.warn("{} ({}) waits: cannot tell whether the operator lock {} exists (held until it can be "
-                            + "told; check the path's permissions)", answer.versionString(), answer.updatePriority(),
-                            lock);
+                    log.warn("{} ({}) waits: the operator lock {} cannot be checked ({}; held until it can be, check "
+                            + "the path's permissions)", answer.versionString(), answer.updatePriority(), lock.file(),
+                            lock.problem());
                 }
                 return CheckResult.HELD_BY_LOCK;
             }

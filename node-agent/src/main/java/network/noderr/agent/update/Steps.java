@@ -216,8 +216,10 @@ final class Steps {
             var target = Objects.requireNonNull(r.target());
             try {
                 if (containers.inspect(r.container()).isEmpty()) {
-                    var old = containers.inspect(r.previousContainer()).orElseThrow(() ->
-                            new UpdateException.Fatal("the previous container " + r.previousContainer() + " is gone"));
+                    var old = containers.inspect(r.previousContainer())
+                            .filter(p -> r.fromContainerId() == null || p.getId().equals(r.fromContainerId()))
+                            .orElseThrow(() -> new UpdateException.Fatal("the previous container "
+                                    + r.previousContainer() + " is gone (or is another container now)"));
                     containers.createLike(old, r.container(), target.pinned(), r.fromRestartPolicy() == null
                             ? NodeContainers.restartPolicyOf(old) : r.fromRestartPolicy());
                 }
@@ -301,19 +303,33 @@ final class Steps {
         }
     }
 
-    /** ROLLING_BACK → REPORTING: the new container goes, the old one comes back under its name and starts. */
+    /**
+     * ROLLING_BACK → REPORTING: the new container goes, the old one comes back under its name and starts. The old one
+     * is recognised by the id recorded in PREPARING: a container that only carries its name (the kept one was
+     * removed, another one created) is never started ({@link UpdateException.NotTheOldContainer}). A record without
+     * the id (written before the agent recorded it) goes by the names, as then.
+     */
     record Rollback(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException {
             var containers = c.containers();
-            if (containers.inspect(r.previousContainer())
-                    .filter(p -> r.fromContainerId() == null || p.getId().equals(r.fromContainerId())).isPresent()) {
+            var id = r.fromContainerId();
+            var previous = containers.inspect(r.previousContainer());
+            if (previous.filter(p -> id == null || p.getId().equals(id)).isPresent()) {
                 containers.remove(r.container());
                 containers.rename(r.previousContainer(), r.container());
             }
-            if (containers.inspect(r.container()).isEmpty()) {
+            var current = containers.inspect(r.container());
+            if (current.isEmpty() && previous.isEmpty()) {
                 throw new UpdateException.Fatal("neither " + r.container() + " nor " + r.previousContainer()
                         + " exists: nothing to roll back to");
+            }
+            if (id != null && current.filter(old -> old.getId().equals(id)).isEmpty()) {
+                throw new UpdateException.NotTheOldContainer("the old container (id " + shortId(id) + ") is gone: "
+                        + current.map(n -> r.container() + " is " + shortId(n.getId())).orElse("there is no "
+                        + r.container()) + previous.map(p -> ", " + r.previousContainer() + " is " + shortId(p.getId()))
+                        .orElse("") + ", neither of them the one this update kept; not started. Bring the node's "
+                        + "container back by hand (docker ps -a)");
             }
             if (r.fromRestartPolicy() != null) { // set to "no" for the swap
                 containers.setRestartPolicy(r.container(), r.fromRestartPolicy());
@@ -322,6 +338,11 @@ final class Steps {
             var reason = r.reason() == null ? "rolled back" : r.reason();
             return r.finish(r.outcome() == null ? UpdateOutcome.ROLLED_BACK : r.outcome(), reason);
         }
+    }
+
+    /** Docker's short form of a container id, for messages. */
+    static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
     }
 
     /**

@@ -18,13 +18,24 @@ public sealed class UpdateException extends Exception permits UpdateException.Re
     }
 
     /** Permanent for this target: the update ends (FAILED before the swap, ROLLED_BACK after it). */
-    public static final class Fatal extends UpdateException {
+    public static sealed class Fatal extends UpdateException permits NotTheOldContainer {
         public Fatal(String message) {
             super(message, null);
         }
 
         public Fatal(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /**
+     * A rollback found no container with the old container's recorded id to go back to, only another one under its
+     * names (the kept one was removed and someone created another): that one is not started, the update ends FAILED
+     * and is reported so, and the operator has to bring the node's container back.
+     */
+    public static final class NotTheOldContainer extends Fatal {
+        NotTheOldContainer(String message) {
+            super(message);
         }
     }
 }

@@ -152,6 +152,10 @@ public final class Updater {
                 if (before.state() == UpdateState.REPORTING && before.target() != null && before.outcome() != null) {
                     rememberOutcome(before.target(), before.outcome(), before.reason());
                 }
+            } catch (UpdateException.NotTheOldContainer e) { // the old version does not run again: no rollback
+                log.error("Update to {}: the rollback did not start a container: {}",
+                        r.target() == null ? "?" : r.target().versionString(), e.getMessage());
+                r = r.finish(UpdateOutcome.FAILED, "rollback impossible: " + e.getMessage());
             } catch (UpdateException.Fatal e) {
                 r = fail(r, e.getMessage());
             } catch (UpdateException e) { // retryable

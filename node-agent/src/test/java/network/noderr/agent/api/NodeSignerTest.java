@@ -44,6 +44,49 @@ class NodeSignerTest {
                 .hasMessageContaining("failed to sign (exit 3");
     }
 
+    @Test
+    void whatTheCommandLeftRunningHoldingItsOutputIsStoppedAndTheSignatureRead() throws Exception {
+        // Exits at once, but a helper it started in the background keeps its standard output open.
+        var pidFile = dir.resolve("helper.pid");
+        var command = script("leaves-helper.sh", "cat > /dev/null; sleep 300 & echo $! > '" + pidFile
+                + "'; printf signed");
+        var signer = NodeSigner.command(command, dir, Duration.ofSeconds(20));
+        assertThat(new String(signer.sign("nonce".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))
+                .isEqualTo("signed");
+        long helper = Long.parseLong(Files.readString(pidFile).strip());
+        assertStops(helper);
+    }
+
+    @Test
+    void aHungCommandIsStoppedWithWhatItStarted() throws Exception {
+        var pidFile = dir.resolve("helper.pid");
+        var command = script("hangs-with-helper.sh", "sleep 300 & echo $! > '" + pidFile + "'; sleep 300");
+        var signer = NodeSigner.command(command, dir, Duration.ofMillis(500));
+        assertThatThrownBy(() -> signer.sign(new byte[] {1})).isInstanceOf(IOException.class)
+                .hasMessageContaining("did not sign within 500 ms");
+        long helper = Long.parseLong(Files.readString(pidFile).strip());
+        assertStops(helper);
+    }
+
+    /** Waits until {@code pid} no longer runs (gone, or a zombie its new parent has not reaped yet). */
+    private static void assertStops(long pid) {
+        try {
+            org.awaitility.Awaitility.await("process " + pid + " stopped").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20)).until(() -> !runs(pid));
+        } finally {
+            ProcessHandle.of(pid).filter(p -> runs(pid)).ifPresent(ProcessHandle::destroyForcibly); // after a failure
+        }
+    }
+
+    private static boolean runs(long pid) {
+        try {
+            var stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException e) {
+            return false; // no such process
+        }
+    }
+
     private Path script(String name, String body) throws IOException {
         var file = dir.resolve(name);
         Files.writeString(file, "#!/bin/sh\n" + body + "\n");

@@ -114,6 +114,37 @@ class AgentConfigTest {
         assertThat(code).as("like any invalid configuration").isEqualTo(2);
     }
 
+    @Test
+    void refusesTheDefaultLockFileWhenTheStateDirectoryIsWhereTheServiceHasAPrivateView() throws Exception {
+        for (var stateDir : java.util.List.of("/tmp/noderr", "/home/operator/noderr", "/var/lib/../../tmp/noderr")) {
+            var file = write("""
+                    control-plane-url=https://cp.noderr.network
+                    node-id=ndr_abc
+                    tier=ORACLE
+                    key-path=/etc/noderr/key
+                    state-dir=%s
+                    """.formatted(stateDir));
+            assertThatThrownBy(() -> AgentConfig.load(file, Map.of())).as(stateDir)
+                    .isInstanceOf(AgentConfig.InvalidConfigException.class)
+                    .hasMessageContaining("state-dir: the update lock " + stateDir + "/update.lock (the default")
+                    .hasMessageContaining("PrivateTmp/ProtectHome");
+            var err = new StringWriter();
+            int code = NoderrAgentTestAccess.commandLine().setErr(new PrintWriter(err))
+                    .execute("status", "--config", file.toString());
+            assertThat(code).as("like any invalid configuration").isEqualTo(2);
+        }
+        var explicitElsewhere = write("""
+                control-plane-url=https://cp.noderr.network
+                node-id=ndr_abc
+                tier=ORACLE
+                key-path=/etc/noderr/key
+                state-dir=/tmp/noderr
+                update-lock-file=/etc/noderr/hold-updates
+                """);
+        assertThat(AgentConfig.load(explicitElsewhere, Map.of()).lockFile())
+                .as("the lock is what the rule is about").isEqualTo(Path.of("/etc/noderr/hold-updates"));
+    }
+
     private Path write(String text) throws Exception {
         var file = dir.resolve("agent.properties");
         Files.writeString(file, text);

@@ -232,6 +232,79 @@ class UpdaterTest {
     }
 
     @Test
+    void aRollbackDoesNotStartAnotherContainerThatTookTheKeptOldContainersName() throws Exception {
+        var oldId = containers.inspect(name).orElseThrow().getId();
+        updater().update(target(TestDocker.image("bad")), "1.0.0", UpdateState.ROLLING_BACK); // the agent stops here
+        assertThat(containers.inspect(name + "-previous").orElseThrow().getId()).isEqualTo(oldId);
+        // Meanwhile the kept old container is removed and another one created under its name.
+        containers.remove(name + "-previous");
+        var foreign = createdFromV1(name + "-previous");
+
+        var updater = updater();
+        var done = updater.resume();
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).as("reported as failed, not as rolled back").containsExactly(UpdateOutcome.FAILED);
+        assertThat(updater.failed()).hasValueSatisfying(f -> assertThat(f.reason())
+                .contains("rollback impossible: the old container (id " + oldId.substring(0, 12) + ") is gone")
+                .contains("not started"));
+        var other = containers.inspect(name + "-previous").orElseThrow();
+        assertThat(other.getId()).isEqualTo(foreign);
+        assertThat(other.getState().getRunning()).as("the other container is not started").isFalse();
+        assertThat(containers.inspect(name).orElseThrow().getConfig().getLabels())
+                .as("the new container was not put aside either").containsEntry("network.noderr.version", "3.0.0");
+    }
+
+    @Test
+    void aResumedRollbackDoesNotStartAnotherContainerUnderTheNodesName() throws Exception {
+        var oldId = containers.inspect(name).orElseThrow().getId();
+        updater().update(target(TestDocker.image("bad")), "1.0.0", UpdateState.ROLLING_BACK);
+        // The rollback had renamed the old container back when the agent died; then the old container went and
+        // another one was created under the node's name.
+        containers.remove(name);
+        containers.rename(name + "-previous", name);
+        containers.remove(name);
+        var foreign = createdFromV1(name);
+
+        var updater = updater();
+        updater.resume();
+
+        assertThat(reports).containsExactly(UpdateOutcome.FAILED);
+        assertThat(updater.failed()).hasValueSatisfying(f -> assertThat(f.reason())
+                .contains("the old container (id " + oldId.substring(0, 12) + ") is gone"));
+        var other = containers.inspect(name).orElseThrow();
+        assertThat(other.getId()).isEqualTo(foreign);
+        assertThat(other.getState().getRunning()).as("the other container is not started").isFalse();
+    }
+
+    @Test
+    void aStateFileWithoutTheOldContainersIdStillRollsBackByName() throws Exception {
+        var v1Image = containers.imageOf(name);
+        var store = new StateStore(stateDir, name);
+        updater(store).update(target(TestDocker.image("bad")), "1.0.0", UpdateState.ROLLING_BACK);
+        // As an agent that did not record the old container's id wrote it.
+        var file = stateDir.resolve("update.json");
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(file.toFile());
+        json.remove("fromContainerId");
+        java.nio.file.Files.writeString(file, json.toString());
+        assertThat(store.load().fromContainerId()).isNull();
+
+        var done = updater(store).resume();
+
+        assertThat(done.state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.ROLLED_BACK);
+        assertThat(containers.imageOf(name)).isEqualTo(v1Image);
+        awaitHealthy();
+    }
+
+    /** A container of v1's image, created (not started) under {@code containerName} by someone else. */
+    private String createdFromV1(String containerName) {
+        return containers.client().createContainerCmd(TestDocker.image("v1").pinned()).withName(containerName)
+                .exec().getId();
+    }
+
+    @Test
     void aLonePreviousContainerIsNotAdoptedAsTheNodesContainer() throws Exception {
         containers.stop(name, Duration.ofSeconds(5));
         containers.rename(name, name + "-previous"); // no container under the node's name, only a -previous one
