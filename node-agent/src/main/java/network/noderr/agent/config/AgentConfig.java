@@ -110,17 +110,14 @@ public record AgentConfig(
         }
         var explicitLock = p.path("update-lock-file");
         var lockFile = explicitLock != null ? explicitLock : stateDir.resolve("update.lock");
-        var hidden = hiddenFromTheDaemon(lockFile);
+        // Only an explicit lock: a state-dir there (a sandbox install with --prefix, which has no unit) keeps its
+        // whole state, the default lock included, in one view; the installed unit's state-dir is /var/lib/noderr.
+        var hidden = explicitLock == null ? null : hiddenFromTheDaemon(lockFile);
         if (hidden != null) {
-            problems.add(explicitLock != null
-                    ? "update-lock-file: must not be under " + hidden + " (was " + lockFile + "): the service has a "
-                            + "private " + hidden + " (PrivateTmp/ProtectHome), so the daemon would not see a lock "
-                            + "there that status and rollback see; use e.g. " + (hiddenFromTheDaemon(stateDir) == null
-                            ? stateDir.resolve("update.lock") : "/var/lib/noderr/update.lock")
-                    : "state-dir: the update lock " + lockFile + " (the default, <state-dir>/update.lock) must not "
-                            + "be under " + hidden + ": the service has a private " + hidden + " (PrivateTmp/"
-                            + "ProtectHome), so the daemon would not see a lock there that status and rollback see; "
-                            + "move state-dir (e.g. /var/lib/noderr) or set update-lock-file outside it");
+            problems.add("update-lock-file: must not be under " + hidden + " (was " + lockFile + "): the service has a "
+                    + "private " + hidden + " (PrivateTmp/ProtectHome), so the daemon would not see a lock there that "
+                    + "status and rollback see; use e.g. " + (hiddenFromTheDaemon(stateDir) == null
+                    ? stateDir.resolve("update.lock") : "/var/lib/noderr/update.lock"));
         }
         var url = p.uri("control-plane-url", problems, true);
         var health = p.uri("health-check-url", problems, false);
