@@ -174,7 +174,9 @@ export default function NodeDetailsView() {
 
       <section className="detail-cards">
         <Card title="Identity" testId="identity">
-          <Field label="Key">{n.keyType === 'TPM2' ? 'TPM 2.0 (hardware-bound)' : 'Software key file'}</Field>
+          <Field label="Key">
+            {n.keyType === 'TPM2' ? 'TPM 2.0, as the node reports (not attested)' : 'Software key file'}
+          </Field>
           <Field label="Registered">{dateTime(n.registeredAt)}</Field>
           <Field label="Last login">
             {details.lastAuthenticatedAt

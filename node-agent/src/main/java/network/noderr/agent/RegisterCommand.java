@@ -185,10 +185,36 @@ final class RegisterCommand implements Callable<Integer> {
 
     private void writeConfig(Map<String, String> props) throws IOException {
         var text = new StringBuilder("# Noderr node agent configuration, written by noderr-agent register.\n");
-        props.forEach((k, v) -> text.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        props.forEach((k, v) -> text.append(line(k, v)));
         Files.createDirectories(config.toAbsolutePath().getParent());
         StateStore.writeAtomically(config, text.toString().getBytes(StandardCharsets.UTF_8));
         Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /**
+     * One {@code key=value} line that {@link java.util.Properties#load} reads back as exactly that value. The values
+     * come from the control plane (node id, tier, the advertised VersionBeacon): a line break in one must not add a
+     * setting of its own (a {@code sign-command=…}), so line breaks and other control characters are escaped.
+     */
+    static String line(String key, String value) {
+        var out = new StringBuilder(key).append('=');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f || (i == 0 && c == ' ')) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('\n').toString();
     }
 
     private static String hostname() {
