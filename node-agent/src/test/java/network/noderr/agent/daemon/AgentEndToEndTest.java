@@ -133,39 +133,50 @@ class AgentEndToEndTest extends NodeTestSupport {
                     .containsPattern("last report: +20\\d\\d-")
                     .containsPattern("lock: +none");
 
-            // noderr-agent rollback: back to the previous version (2.0.0, checked on-chain again), then updates are
-            // held by the operator lock, even against the control plane's emergency rollback.
+            // noderr-agent rollback refuses to go back to 2.0.0: the emergency rollback withdrew it on-chain.
+            var withdrawn = command("rollback", "", "--config", configFile.toString(), "--yes");
+            assertThat(withdrawn.exit()).as(withdrawn.toString()).isEqualTo(1);
+            assertThat(withdrawn.err()).contains("2.0.0 is withdrawn on the VersionBeacon").contains("Nothing changed");
+            assertThat(agent.runningVersion()).contains("1.0.0");
+            assertThat(config.lockFile()).as("no hold written").doesNotExist();
+
+            // A fixed release, 4.0.0, follows; then noderr-agent rollback goes back to the previous version (1.0.0,
+            // checked on-chain again) and holds updates with the operator lock, even against the control plane.
+            var v4 = TestDocker.image("v4");
+            controlPlane.publishAndActivateAllCohorts("ORACLE", v4);
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UPDATED);
+            assertThat(agent.runningVersion()).contains("4.0.0");
             var unconfirmed = command("rollback", "", "--config", configFile.toString());
             assertThat(unconfirmed.exit()).isEqualTo(1);
             assertThat(unconfirmed.err()).contains("Not confirmed").contains("Nothing changed");
-            assertThat(agent.runningVersion()).contains("1.0.0");
+            assertThat(agent.runningVersion()).contains("4.0.0");
             var rollback = command("rollback", "", "--config", configFile.toString(), "--yes", "--reason",
-                    "1.0.0 loses peers");
+                    "4.0.0 loses peers");
             assertThat(rollback.exit()).as(rollback.toString()).isZero();
-            assertThat(rollback.out()).contains("The node runs 2.0.0");
-            assertThat(agent.runningVersion()).contains("2.0.0");
-            assertThat(Files.readString(config.lockFile())).contains("1.0.0 loses peers");
+            assertThat(rollback.out()).contains("The node runs 1.0.0");
+            assertThat(agent.runningVersion()).contains("1.0.0");
+            assertThat(Files.readString(config.lockFile())).contains("4.0.0 loses peers");
             assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.HELD_BY_LOCK);
-            assertThat(agent.runningVersion()).contains("2.0.0");
+            assertThat(agent.runningVersion()).contains("1.0.0");
             // A lock whose existence cannot be told (a symlink loop here; in the service's namespace, a path it
             // may not look at) holds as well: the daemon fails closed.
             var hold = Files.readString(config.lockFile());
             Files.delete(config.lockFile());
             Files.createSymbolicLink(config.lockFile(), config.lockFile().getFileName());
             assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.HELD_BY_LOCK);
-            assertThat(agent.runningVersion()).contains("2.0.0");
+            assertThat(agent.runningVersion()).contains("1.0.0");
             Files.delete(config.lockFile());
             Files.writeString(config.lockFile(), hold);
             var back = command("rollback", "", "--config", configFile.toString(), "--yes");
-            assertThat(back.exit()).as("previous is now 1.0.0 again").isZero();
-            assertThat(agent.runningVersion()).contains("1.0.0");
+            assertThat(back.exit()).as("previous is now 4.0.0 again").isZero();
+            assertThat(agent.runningVersion()).contains("4.0.0");
             Files.delete(config.lockFile());
         }
 
         var node = controlPlane.get("/api/v1/admin/nodes?q=" + nodeId).get("items").get(0);
         assertThat(node.get("nodeId").asText()).isEqualTo(nodeId);
-        assertThat(node.get("currentVersion").asText()).as("the last reported update: back to 1.0.0")
-                .isEqualTo("1.0.0");
+        assertThat(node.get("currentVersion").asText()).as("the last reported update: back to 4.0.0")
+                .isEqualTo("4.0.0");
         assertThat(node.get("healthStatus").asText()).as("health reports delivered").isNotBlank();
     }
 
