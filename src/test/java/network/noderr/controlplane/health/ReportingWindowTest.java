@@ -78,25 +78,13 @@ class ReportingWindowTest {
     @Test
     void theSilenceJobMarksNobodyRightAfterABreak() {
         TestReporting.since(jdbc, Instant.now().minus(Duration.ofMinutes(1)));
-        jdbc.sql("DELETE FROM node_versions WHERE node_id = 'reporting-window-quiet'").update();
-        jdbc.sql("DELETE FROM nodes WHERE node_id = 'reporting-window-quiet'").update();
-        network.noderr.controlplane.TestNodes.insert(jdbc, "reporting-window-quiet", "ALL");
-        jdbc.sql("""
-                        INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
-                            last_health_check)
-                        VALUES ('reporting-window-quiet', 'ALL', '1.0.0', 'cohort1', 'healthy',
-                            now() - interval '1 hour')""")
-                .update();
-        try {
+        withReportingNode("reporting-window-quiet", () -> {
             silentNodes.check();
             assertThat(health()).as("right after a break").isEqualTo("healthy");
             TestReporting.steady(jdbc);
             silentNodes.check();
             assertThat(health()).as("in the steady state").isEqualTo("unhealthy");
-        } finally {
-            jdbc.sql("DELETE FROM node_versions WHERE node_id = 'reporting-window-quiet'").update();
-            jdbc.sql("DELETE FROM nodes WHERE node_id = 'reporting-window-quiet'").update();
-        }
+        });
     }
 
     @Test
@@ -112,7 +100,7 @@ class ReportingWindowTest {
                 .param("now", Timestamp.from(now))
                 .param("recent", Timestamp.from(now.minusSeconds(30)))
                 .update();
-        withReportingNode(() -> {
+        withReportingNode("reporting-window-fleet", () -> {
             // The last report was stored 30 s before now; the nodes report every 5 minutes.
             var at = now;
             for (int i = 0; i < 22; i++) { // 5 minutes 30 s: a report interval plus the gap is not over yet
@@ -158,7 +146,7 @@ class ReportingWindowTest {
                 .param("now", Timestamp.from(now))
                 .param("old", Timestamp.from(now.minus(Duration.ofHours(1))))
                 .update();
-        withReportingNode(() -> {
+        withReportingNode("reporting-window-fleet", () -> {
             for (int minNodes : new int[] {0, 1_000_000}) {
                 var window = new ReportingWindow(jdbc, HealthThresholds.DEFAULT, java.time.Clock.systemUTC(),
                         Optional::empty, Duration.ofMinutes(1), Duration.ofSeconds(15), minNodes);
@@ -179,22 +167,24 @@ class ReportingWindowTest {
                 .hasMessageContaining("noderr.health.ingress-min-nodes");
     }
 
-    /** Runs {@code test} with one active node that has reported (an hour ago) in the registry. */
-    private void withReportingNode(Runnable test) {
-        jdbc.sql("DELETE FROM node_versions WHERE node_id = 'reporting-window-fleet'").update();
-        jdbc.sql("DELETE FROM nodes WHERE node_id = 'reporting-window-fleet'").update();
-        network.noderr.controlplane.TestNodes.insert(jdbc, "reporting-window-fleet", "ALL");
+    /** Runs {@code test} with one active node, {@code id}, that last reported an hour ago. */
+    private void withReportingNode(String id, Runnable test) {
+        Runnable remove = () -> {
+            jdbc.sql("DELETE FROM node_versions WHERE node_id = :id").param("id", id).update();
+            jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", id).update();
+        };
+        remove.run();
+        network.noderr.controlplane.TestNodes.insert(jdbc, id, "ALL");
         jdbc.sql("""
                         INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
                             last_health_check)
-                        VALUES ('reporting-window-fleet', 'ALL', '1.0.0', 'cohort1', 'healthy',
-                            now() - interval '1 hour')""")
+                        VALUES (:id, 'ALL', '1.0.0', 'cohort1', 'healthy', now() - interval '1 hour')""")
+                .param("id", id)
                 .update();
         try {
             test.run();
         } finally {
-            jdbc.sql("DELETE FROM node_versions WHERE node_id = 'reporting-window-fleet'").update();
-            jdbc.sql("DELETE FROM nodes WHERE node_id = 'reporting-window-fleet'").update();
+            remove.run();
         }
     }
 
