@@ -882,8 +882,11 @@ fetch_agent() {
         return 0
     fi
     AGENT_FROM=$OPT_URL/downloads/noderr-agent.jar
-    status=$(curl -sS -L --proto =http,https --connect-timeout 15 --max-time 600 -o "$WORK_DIR/agent.jar" \
-        -w '%{http_code}' "$AGENT_FROM" 2>/dev/null) || status=000
+    # Redirects are followed, but never from https down to plain http.
+    local protocols='=https'
+    if [[ "$OPT_URL" == http://* ]]; then protocols='=http,https'; fi
+    status=$(curl -sS -L --proto "$protocols" --proto-redir "$protocols" --connect-timeout 15 --max-time 600 \
+        -o "$WORK_DIR/agent.jar" -w '%{http_code}' "$AGENT_FROM" 2>/dev/null) || status=000
     if [[ "$status" != 200 || "$(head -c 2 "$WORK_DIR/agent.jar" 2>/dev/null)" != PK ]]; then
         rm -f "$WORK_DIR/agent.jar"
         if [[ -n "$OPT_AGENT_SHA256" ]]; then
@@ -893,8 +896,8 @@ fetch_agent() {
         warn "the agent is not available at $AGENT_FROM (HTTP $status)."
         return 0
     fi
-    digest_status=$(curl -sS -L --proto =http,https --connect-timeout 15 --max-time 60 -o "$WORK_DIR/agent.jar.sha256" \
-        -w '%{http_code}' "$AGENT_FROM.sha256" 2>/dev/null) || digest_status=000
+    digest_status=$(curl -sS -L --proto "$protocols" --proto-redir "$protocols" --connect-timeout 15 --max-time 60 \
+        -o "$WORK_DIR/agent.jar.sha256" -w '%{http_code}' "$AGENT_FROM.sha256" 2>/dev/null) || digest_status=000
     published=""
     if [[ "$digest_status" == 200 ]]; then
         published=$(head -c 200 "$WORK_DIR/agent.jar.sha256" | awk 'NR == 1 { print tolower($1) }')
