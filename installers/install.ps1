@@ -12,8 +12,17 @@
 
     UNTESTED ON WINDOWS: written and reviewed without a PowerShell to run it (see docs/operators.md).
 
+    The install token is asked for without echo, or read from -TokenFile or $env:NODERR_INSTALL_TOKEN. -Token still
+    works but puts the token on a command line, which other local users can read while the installer runs.
+    The agent jar downloaded from the control plane must match the SHA-256 it publishes
+    (<url>/downloads/noderr-agent.jar.sha256) and, when given, -AgentSha256 (from the release notes). A plain http://
+    control plane that is not on this machine is refused unless -InsecureHttp is given.
+
 .EXAMPLE
-    powershell -ExecutionPolicy Bypass -File install.ps1 -Token nit_... -Url https://control.example.org
+    powershell -ExecutionPolicy Bypass -File install.ps1 -Url https://control.example.org
+
+.EXAMPLE
+    powershell -ExecutionPolicy Bypass -File install.ps1 -TokenFile C:\secure\noderr-token.txt -Url https://control.example.org -Yes
 
 .EXAMPLE
     .\install.ps1 -Uninstall -Yes
@@ -21,10 +30,13 @@
 [CmdletBinding()]
 param(
     [string]$Token = $env:NODERR_INSTALL_TOKEN,
+    [string]$TokenFile,
     [string]$Url,
     [ValidateSet('ALL', 'ORACLE', 'GUARDIAN')][string]$Tier,
     [ValidateSet('auto', 'tpm', 'software')][string]$KeyType = 'auto',
     [string]$AgentJar,
+    [string]$AgentSha256,
+    [switch]$InsecureHttp,
     [string]$Prefix,
     [switch]$Yes,
     [switch]$Force,
@@ -75,7 +87,7 @@ function Fail([string]$Text, [string[]]$More = @(), [int]$Code = 1) {
 }
 function Usage-Error([string]$Text) {
     [Console]::Error.WriteLine("install.ps1: $Text")
-    [Console]::Error.WriteLine('Usage: install.ps1 -Token <install token> -Url <control plane URL> [-Tier ALL|ORACLE|GUARDIAN] [-KeyType auto|tpm|software] [-AgentJar PATH] [-Prefix DIR] [-Yes] [-Force]')
+    [Console]::Error.WriteLine('Usage: install.ps1 -Url <control plane URL> [-TokenFile FILE] [-Tier ALL|ORACLE|GUARDIAN] [-KeyType auto|tpm|software] [-AgentJar PATH] [-AgentSha256 HEX] [-InsecureHttp] [-Prefix DIR] [-Yes] [-Force]')
     [Console]::Error.WriteLine('       install.ps1 -Uninstall [-Prefix DIR] [-Yes]')
     exit 2
 }
@@ -159,9 +171,47 @@ $recorded = Read-Props $PropsFile
 if (-not $Url) { $Url = $recorded['control-plane-url'] }
 if (-not $Url) { Usage-Error 'missing -Url <control plane URL>' }
 if ($Url -notmatch '^https?://[^/\s]+') { Usage-Error '-Url must start with http:// or https://' }
+if ($Url -match '^https?://[^/]*@') { Usage-Error '-Url must not contain a user name or password' }
 $Url = $Url.TrimEnd('/')
+# Plain http is refused for a control plane elsewhere: the install token and the agent (which runs as SYSTEM) would
+# travel readable and changeable by anyone on the way.
+if ($Url -like 'http://*') {
+    $urlHost = ([Uri]$Url).Host.Trim('[', ']')
+    $ip = $null
+    $loopback = $urlHost -eq 'localhost' -or ([Net.IPAddress]::TryParse($urlHost, [ref]$ip) -and [Net.IPAddress]::IsLoopback($ip))
+    if (-not $loopback) {
+        if (-not $InsecureHttp) {
+            [Console]::Error.WriteLine("ERROR: refusing the plain http control plane URL $Url.")
+            [Console]::Error.WriteLine('       Over http the install token and the agent jar (which runs as SYSTEM) can be read and replaced by')
+            [Console]::Error.WriteLine("       anyone on the network path. Use the control plane's https:// address, or pass -InsecureHttp to")
+            [Console]::Error.WriteLine('       accept this risk in a test network.')
+            exit 2
+        }
+        Warn 'the control plane URL is plain http (allowed by -InsecureHttp): the install token and the agent can be read and changed on the network path. Use https outside a test network.'
+    }
+}
+if ($AgentSha256) {
+    $AgentSha256 = $AgentSha256.ToLowerInvariant()
+    if ($AgentSha256 -notmatch '^[0-9a-f]{64}$') { Usage-Error '-AgentSha256 must be 64 hexadecimal digits' }
+}
+if ($TokenFile) {
+    if ($PSBoundParameters.ContainsKey('Token')) { Usage-Error '-Token and -TokenFile: pass only one' }
+    if (-not (Test-Path -LiteralPath $TokenFile -PathType Leaf)) { Usage-Error "-TokenFile: cannot read $TokenFile" }
+    $Token = ((Get-Content -LiteralPath $TokenFile -Raw) -replace '\s', '')
+    if (-not $Token) { Usage-Error "-TokenFile: $TokenFile is empty" }
+}
 $registeredId = $recorded['node-id']
-if (-not $Token -and -not $registeredId) { Usage-Error 'missing -Token <install token> (the single-use token from your approval)' }
+if (-not $Token -and -not $registeredId) {
+    # Asked without echo: the token is then on no command line and in no shell history.
+    if (-not [Environment]::UserInteractive -or [Console]::IsInputRedirected) {
+        Usage-Error 'missing install token: pass -TokenFile FILE or set $env:NODERR_INSTALL_TOKEN (no terminal to ask on)'
+    }
+    $secure = Read-Host -AsSecureString 'Install token (from your approval; not shown while typed)'
+    $pointer = [Runtime.InteropServices.Marshal]::SecureStringToBSTR($secure)
+    try { $Token = ([Runtime.InteropServices.Marshal]::PtrToStringBSTR($pointer) -replace '\s', '') }
+    finally { [Runtime.InteropServices.Marshal]::ZeroFreeBSTR($pointer) }
+    if (-not $Token) { Usage-Error 'missing install token: none was entered' }
+}
 foreach ($name in 'NODERR_PREFLIGHT_CPU', 'NODERR_PREFLIGHT_MEM_GB', 'NODERR_PREFLIGHT_DISK_GB') {
     $value = [Environment]::GetEnvironmentVariable($name)
     if ($value -and $value -notmatch '^\d+$') { Usage-Error "$name must be a whole number (it overrides the detected value)" }
@@ -247,6 +297,73 @@ if ($missing.Count -gt 0) {
 
 $tierText = if ($registeredId) { "tier $($recorded['tier'])" } elseif ($Tier) { "tier $Tier" } else { 'the tier of your install token' }
 Confirm-Step "Install the Noderr node agent for $tierText into $(if ($Prefix) { $Prefix } else { "$ConfigDir and $AgentDir" })?" 'install'
+
+# ------------------------------------------------------------------------------------------------ agent download
+
+# The agent is fetched and verified before anything on the machine changes: a jar that does not match its SHA-256
+# stops the install here.
+function Test-AgentDigest([string]$File, [string]$From, [string]$Published) {
+    $actual = (Get-FileHash -LiteralPath $File -Algorithm SHA256).Hash.ToLowerInvariant()
+    if ($Published -and $actual -ne $Published) {
+        Remove-Item -LiteralPath $File -ErrorAction SilentlyContinue
+        Fail "the agent jar from $From does not match the SHA-256 the control plane publishes: nothing was installed." @(
+            "published: $Published", "download:  $actual",
+            'The download was changed or broken on the way, or the control plane replaced the jar meanwhile: run the installer again; if it fails again, tell the control plane''s admin.')
+    }
+    if ($AgentSha256 -and $actual -ne $AgentSha256) {
+        Remove-Item -LiteralPath $File -ErrorAction SilentlyContinue
+        Fail "the agent jar $From does not match -AgentSha256: nothing was installed." @(
+            "expected (-AgentSha256): $AgentSha256", "agent jar:               $actual",
+            'Check the digest in the release notes, and that the control plane serves that release.')
+    }
+    Say "Agent jar SHA-256 ${actual}: verified."
+}
+
+Step 'Agent download'
+$agentFile = $null
+$agentFrom = $null
+$downloaded = Join-Path ([IO.Path]::GetTempPath()) ("noderr-agent-" + [Guid]::NewGuid().ToString('N') + '.jar')
+if ($AgentJar) {
+    $agentFrom = $AgentJar
+    Copy-Item -LiteralPath $AgentJar -Destination $downloaded -Force
+    if ($AgentSha256) { Test-AgentDigest $downloaded $AgentJar '' }
+    $agentFile = $downloaded
+    Say "Using the agent jar $AgentJar."
+} else {
+    $agentFrom = "$Url/downloads/noderr-agent.jar"
+    $available = $true
+    try {
+        Invoke-WebRequest -Uri $agentFrom -OutFile $downloaded -UseBasicParsing -TimeoutSec 600
+    } catch {
+        Remove-Item -LiteralPath $downloaded -ErrorAction SilentlyContinue
+        $available = $false
+        if ($AgentSha256) {
+            Fail "-AgentSha256 given, but the agent is not available at ${agentFrom}: nothing was installed." @('Download the jar yourself and pass it with -AgentJar PATH -AgentSha256 HEX.')
+        }
+        Warn "the agent is not available at $agentFrom ($($_.Exception.Message))."
+    }
+    if ($available) {
+        $published = ''
+        try {
+            $digestText = (Invoke-WebRequest -Uri "$agentFrom.sha256" -UseBasicParsing -TimeoutSec 60).Content
+            if ($digestText -is [byte[]]) { $digestText = [Text.Encoding]::ASCII.GetString($digestText) }
+            $published = ([string]$digestText).Trim().Split(@(' ', "`t", "`n"), [StringSplitOptions]::RemoveEmptyEntries)[0].ToLowerInvariant()
+            if ($published -notmatch '^[0-9a-f]{64}$') {
+                Remove-Item -LiteralPath $downloaded -ErrorAction SilentlyContinue
+                Fail "$agentFrom.sha256 is not a SHA-256 digest: nothing was installed." @("Tell the control plane's admin.")
+            }
+        } catch {
+            $published = ''   # not published (HTTP 404 from an older control plane) or not readable
+        }
+        if (-not $published -and -not $AgentSha256) {
+            Remove-Item -LiteralPath $downloaded -ErrorAction SilentlyContinue
+            Fail "the control plane publishes no SHA-256 for its agent jar ($agentFrom.sha256): nothing was installed." @('Pass the digest from the release notes with -AgentSha256 HEX, or a jar with -AgentJar PATH.')
+        }
+        Test-AgentDigest $downloaded $agentFrom $published
+        $agentFile = $downloaded
+        Say "Downloaded the agent from $agentFrom."
+    }
+}
 
 # ------------------------------------------------------------------------------------------------ node key
 
@@ -403,21 +520,18 @@ if ($nodeTier -ne $checkTier -and $Minimums.ContainsKey($nodeTier)) {
 Step 'Agent'
 $jar = Join-Path $AgentDir 'noderr-agent.jar'
 $agentReady = $false
-if ($AgentJar) {
-    Copy-Item -LiteralPath $AgentJar -Destination $jar -Force
+if ($agentFile) {
+    # Copied (not moved), so that the jar takes the permissions of its folder rather than of the temp folder.
+    Copy-Item -LiteralPath $agentFile -Destination "$jar.new" -Force
+    Move-Item -LiteralPath "$jar.new" -Destination $jar -Force
+    Remove-Item -LiteralPath $agentFile -ErrorAction SilentlyContinue
     $agentReady = $true
-    Say "Installed the agent from $AgentJar."
-} elseif (-not $Prefix) {
-    try {
-        Invoke-WebRequest -Uri "$Url/downloads/noderr-agent.jar" -OutFile "$jar.new" -UseBasicParsing -TimeoutSec 600
-        Move-Item -LiteralPath "$jar.new" -Destination $jar -Force
-        $agentReady = $true
-        Say "Downloaded the agent from $Url/downloads/noderr-agent.jar."
-    } catch {
-        Remove-Item -LiteralPath "$jar.new" -ErrorAction SilentlyContinue
-        if (Test-Path -LiteralPath $jar) { $agentReady = $true; Warn 'could not download the agent: keeping the installed one.' }
-        else { Warn "the agent is not available at $Url/downloads/noderr-agent.jar yet: run this installer again then (no token needed) or pass -AgentJar PATH." }
-    }
+    Say "Installed the agent from $agentFrom as $jar."
+} elseif (Test-Path -LiteralPath $jar) {
+    $agentReady = $true
+    Warn 'could not download the agent: keeping the installed one.'
+} else {
+    Warn "the agent is not available at $Url/downloads/noderr-agent.jar yet: run this installer again then (no token needed) or pass -AgentJar PATH."
 }
 
 $javaForTask = if ($javaBin) { $javaBin } else { 'java.exe' }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Noderr node installer (Linux).
 #
-#   sudo ./install.sh --token <install token> --url <control plane URL> [options]
-#   curl -fsSL https://<control-plane>/install.sh | sudo bash -s -- --token <install token> --url https://<control-plane>
+#   sudo ./install.sh --url <control plane URL> [options]          (asks for the install token without echo)
+#   sudo ./install.sh --token-file <file> --url <control plane URL> [options]
+#   curl -fsSL https://<control-plane>/install.sh | sudo bash -s -- --url https://<control-plane>
 #
 # Checks the machine against its tier's minimums, creates the node's ECDSA P-256 key (in the TPM 2.0 when there is
 # one), registers the node with the control plane using the single-use install token, proves the key works
@@ -20,6 +21,8 @@ readonly TPM_PRIMARY_ARGS=(-C o -g sha256 -G ecc256
     -a 'restricted|decrypt|fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda')
 
 OPT_TOKEN=${NODERR_INSTALL_TOKEN:-}
+OPT_TOKEN_ARG=0
+OPT_TOKEN_FILE=""
 OPT_URL=""
 OPT_TIER=""
 OPT_YES=0
@@ -27,12 +30,14 @@ OPT_FORCE=0
 OPT_UNINSTALL=0
 OPT_PREFIX=""
 OPT_AGENT_JAR=""
+OPT_AGENT_SHA256=""
+OPT_INSECURE_HTTP=0
 OPT_KEY_TYPE=auto
 OPT_DRY_RUN=0
 
 CONFIG_DIR="" STATE_DIR="" AGENT_DIR="" UNIT_PATH="" WORK_DIR=""
 KEY_TYPE="" KEY_PATH="" KEY_PUB_B64="" TPM_TCTI="" SIGN_HELPER=""
-NODE_ID="" NODE_TIER="" AGENT_READY=0
+NODE_ID="" NODE_TIER="" AGENT_READY=0 AGENT_FILE="" AGENT_FROM=""
 JAVA_BIN="" JAVA_PROBLEM="" DOCKER_PROBLEM=""
 HW_CPU=0 HW_MEM_GB=0 HW_DISK_GB=0 HW_DISK_AT="" HW_GPU=false
 
@@ -52,19 +57,29 @@ die() {
 
 usage() {
     cat <<'EOF'
-Usage: install.sh --token <install token> --url <control plane URL> [options]
+Usage: install.sh --url <control plane URL> [--token-file FILE] [options]
        install.sh --uninstall [--prefix DIR] [--yes]
 
 Installs the Noderr node agent: preflight checks, node key (TPM 2.0 or software), registration with the
 control plane, agent configuration and the noderr-agent systemd service.
 
+The single-use install token from your approval is asked for on the terminal (not shown while typed), or read
+from --token-file FILE or the environment variable NODERR_INSTALL_TOKEN. It is not needed when re-running on an
+already registered node.
+
 Options:
-  --token TOKEN     the single-use install token from your approval (or env NODERR_INSTALL_TOKEN);
-                    not needed when re-running on an already registered node
   --url URL         the control plane's address, e.g. https://control.noderr.network
+  --token-file FILE read the install token from FILE (e.g. a file only root can read; delete it afterwards)
+  --token TOKEN     the install token as an argument: visible to every local user (ps, /proc) while the
+                    installer runs and kept in the shell history; prefer the prompt or --token-file
   --tier TIER       ALL, ORACLE or GUARDIAN; default: the tier the install token was issued for
   --key-type TYPE   tpm, software or auto (default: auto = TPM 2.0 when usable, else software)
   --agent-jar PATH  install this agent jar instead of downloading <url>/downloads/noderr-agent.jar
+  --agent-sha256 HEX  the agent jar's SHA-256 from a source other than the control plane (the release notes):
+                    the jar installed must match it. A downloaded jar must always match the SHA-256 the
+                    control plane publishes (<url>/downloads/noderr-agent.jar.sha256).
+  --insecure-http   allow a plain http:// control plane that is not on this machine (test networks only:
+                    the token and the agent can be read and changed on the way)
   --prefix DIR      sandbox install: everything under DIR, no root, no user, no systemd service
   --yes, -y         do not ask for confirmation (needed when there is no terminal)
   --force           continue when the preflight or the Docker/Java checks fail (prints warnings)
@@ -72,8 +87,9 @@ Options:
   --help, -h        show this help
 
 Examples:
-  sudo ./install.sh --token nit_... --url https://control.example.org
-  curl -fsSL https://control.example.org/install.sh | sudo bash -s -- --token nit_... --url https://control.example.org
+  sudo ./install.sh --url https://control.example.org
+  curl -fsSL https://control.example.org/install.sh | sudo bash -s -- --url https://control.example.org
+  sudo ./install.sh --token-file /root/noderr-token --url https://control.example.org --yes
 EOF
 }
 
@@ -94,7 +110,7 @@ parse_args() {
             inline=1
         fi
         case "$opt" in
-            --token | --url | --tier | --prefix | --agent-jar | --key-type)
+            --token | --token-file | --url | --tier | --prefix | --agent-jar | --agent-sha256 | --key-type)
                 if ((!inline)); then
                     [[ $# -ge 2 ]] || usage_error "$opt needs a value"
                     value=$2
@@ -102,7 +118,12 @@ parse_args() {
                 fi
                 [[ -n "$value" && "$value" != --* ]] || usage_error "$opt needs a value"
                 case "$opt" in
-                    --token) OPT_TOKEN=$value ;;
+                    --token)
+                        OPT_TOKEN=$value
+                        OPT_TOKEN_ARG=1
+                        ;;
+                    --token-file) OPT_TOKEN_FILE=$value ;;
+                    --agent-sha256) OPT_AGENT_SHA256=$value ;;
                     --url) OPT_URL=$value ;;
                     --tier) OPT_TIER=$value ;;
                     --prefix) OPT_PREFIX=$value ;;
@@ -110,12 +131,13 @@ parse_args() {
                     --key-type) OPT_KEY_TYPE=$value ;;
                 esac
                 ;;
-            --yes | -y | --force | --uninstall | --dry-run | --help | -h)
+            --yes | -y | --force | --uninstall | --insecure-http | --dry-run | --help | -h)
                 ((!inline)) || usage_error "$opt takes no value"
                 case "$opt" in
                     --yes | -y) OPT_YES=1 ;;
                     --force) OPT_FORCE=1 ;;
                     --uninstall) OPT_UNINSTALL=1 ;;
+                    --insecure-http) OPT_INSECURE_HTTP=1 ;;
                     --dry-run) OPT_DRY_RUN=1 ;; # stops after preflight and key creation (tests, diagnostics)
                     --help | -h)
                         usage
@@ -137,7 +159,18 @@ parse_args() {
     case "$OPT_KEY_TYPE" in tpm | software | auto) ;; *) usage_error "--key-type must be tpm, software or auto" ;; esac
     if [[ -n "$OPT_URL" ]]; then
         [[ "$OPT_URL" =~ ^https?://[^/[:space:]]+ ]] || usage_error "--url must start with http:// or https://"
+        [[ ! "$OPT_URL" =~ ^https?://[^/]*@ ]] || usage_error "--url must not contain a user name or password"
         while [[ "$OPT_URL" == */ ]]; do OPT_URL=${OPT_URL%/}; done
+    fi
+    if [[ -n "$OPT_TOKEN_FILE" ]]; then
+        ((!OPT_TOKEN_ARG)) || usage_error "--token and --token-file: pass only one"
+        [[ -f "$OPT_TOKEN_FILE" && -r "$OPT_TOKEN_FILE" ]] || usage_error "--token-file: cannot read $OPT_TOKEN_FILE"
+        OPT_TOKEN=$(tr -d '[:space:]' <"$OPT_TOKEN_FILE")
+        [[ -n "$OPT_TOKEN" ]] || usage_error "--token-file: $OPT_TOKEN_FILE is empty"
+    fi
+    if [[ -n "$OPT_AGENT_SHA256" ]]; then
+        OPT_AGENT_SHA256=${OPT_AGENT_SHA256,,}
+        [[ "$OPT_AGENT_SHA256" =~ ^[0-9a-f]{64}$ ]] || usage_error "--agent-sha256 must be 64 hexadecimal digits"
     fi
     if [[ -n "$OPT_PREFIX" ]]; then
         [[ "$OPT_PREFIX" == /* ]] || OPT_PREFIX=$PWD/$OPT_PREFIX
@@ -172,6 +205,46 @@ read_prop() {
     sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1" | tail -n 1
 }
 
+# True when URL's host is this machine: localhost, 127.0.0.0/8 or [::1].
+loopback_url() {
+    local host=${1#*://}
+    host=${host%%/*}
+    if [[ "$host" == \[* ]]; then host=${host%%]*}]; else host=${host%%:*}; fi
+    host=${host,,}
+    [[ "$host" == localhost || "$host" == "[::1]" || "$host" =~ ^127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]]
+}
+
+# Plain http is refused for a control plane elsewhere: the install token and the agent (which runs with Docker,
+# that is root, rights) would travel readable and changeable by anyone on the way.
+check_url_scheme() {
+    [[ "$OPT_URL" == http://* ]] || return 0
+    loopback_url "$OPT_URL" && return 0
+    if ((OPT_INSECURE_HTTP)); then
+        warn "the control plane URL is plain http (allowed by --insecure-http): the install token and the agent"
+        warn "can be read and changed by anyone on the network path. Use https outside a test network."
+        return 0
+    fi
+    err "refusing the plain http control plane URL $OPT_URL."
+    printf '       %s\n' "Over http the install token and the agent jar (which runs with Docker, that is root, rights) can be" \
+        "read and replaced by anyone on the network path. Use the control plane's https:// address, or pass" \
+        "--insecure-http to accept this risk in a test network." >&2
+    exit 2
+}
+
+# Asks for the install token on the terminal, without echo (it never is an argument of any command).
+prompt_token() {
+    local token=""
+    if ! { exec 3<>/dev/tty; } 2>/dev/null; then
+        usage_error "missing install token: pass --token-file FILE or set NODERR_INSTALL_TOKEN (no terminal to ask on)"
+    fi
+    printf 'Install token (from your approval; not shown while typed): ' >&3
+    IFS= read -rs token <&3 || true
+    printf '\n' >&3
+    exec 3<&-
+    OPT_TOKEN=${token//[[:space:]]/}
+    [[ -n "$OPT_TOKEN" ]] || usage_error "missing install token: none was entered"
+}
+
 # The arguments a fresh install needs; a registered node (re-run) needs neither token nor URL.
 check_install_args() {
     local recorded_id recorded_url
@@ -181,8 +254,9 @@ check_install_args() {
         [[ -n "$recorded_url" ]] || usage_error "missing --url <control plane URL>"
         OPT_URL=$recorded_url
     fi
+    check_url_scheme
     if [[ -z "$OPT_TOKEN" && -z "$recorded_id" && "$OPT_DRY_RUN" -eq 0 ]]; then
-        usage_error "missing --token <install token> (the single-use token from your approval)"
+        prompt_token
     fi
 }
 
@@ -767,35 +841,96 @@ write_config() {
     mv -f "$file.new" "$file"
 }
 
+sha256_of() { openssl dgst -sha256 -r "$1" | awk '{ print $1 }'; }
+
+# Checks the jar at $1 against the digest pinned with --agent-sha256 and, when given, the digest $2 the control
+# plane published; fails (before anything is installed) when one does not match.
+verify_agent() {
+    local file=$1 published=${2:-} actual
+    actual=$(sha256_of "$file")
+    [[ "$actual" =~ ^[0-9a-f]{64}$ ]] || die "could not compute the SHA-256 of the agent jar $file."
+    if [[ -n "$published" && "$actual" != "$published" ]]; then
+        die "the agent jar from $OPT_URL/downloads/noderr-agent.jar does not match the SHA-256 the control plane publishes: nothing was installed." \
+            "published: $published" "download:  $actual" \
+            "The download was changed or broken on the way, or the control plane replaced the jar meanwhile: run the" \
+            "installer again; if it fails again, tell the control plane's admin."
+    fi
+    if [[ -n "$OPT_AGENT_SHA256" && "$actual" != "$OPT_AGENT_SHA256" ]]; then
+        die "the agent jar ${AGENT_FROM:-$file} does not match --agent-sha256: nothing was installed." \
+            "expected (--agent-sha256): $OPT_AGENT_SHA256" "agent jar:                 $actual" \
+            "Check the digest in the release notes, and that the control plane serves that release."
+    fi
+    local against=()
+    if [[ -n "$published" ]]; then against+=("the digest the control plane publishes"); fi
+    if [[ -n "$OPT_AGENT_SHA256" ]]; then against+=("--agent-sha256"); fi
+    if ((${#against[@]} == 2)); then against=("${against[0]} and ${against[1]}"); fi
+    say "Agent jar SHA-256 $actual: matches ${against[0]}."
+}
+
+# Gets the agent jar into $WORK_DIR and verifies it before the installer changes anything on the machine: from
+# --agent-jar, else from the control plane with the SHA-256 it publishes. Sets AGENT_FILE (empty: no agent
+# available; install_agent keeps an installed one).
+fetch_agent() {
+    step "Agent download"
+    local status digest_status published
+    if [[ -n "$OPT_AGENT_JAR" ]]; then
+        AGENT_FROM=$OPT_AGENT_JAR
+        cp -- "$OPT_AGENT_JAR" "$WORK_DIR/agent.jar"
+        if [[ -n "$OPT_AGENT_SHA256" ]]; then verify_agent "$WORK_DIR/agent.jar"; fi
+        AGENT_FILE=$WORK_DIR/agent.jar
+        say "Using the agent jar $OPT_AGENT_JAR."
+        return 0
+    fi
+    AGENT_FROM=$OPT_URL/downloads/noderr-agent.jar
+    # Redirects are followed, but never from https down to plain http.
+    local protocols='=https'
+    if [[ "$OPT_URL" == http://* ]]; then protocols='=http,https'; fi
+    status=$(curl -sS -L --proto "$protocols" --proto-redir "$protocols" --connect-timeout 15 --max-time 600 \
+        -o "$WORK_DIR/agent.jar" -w '%{http_code}' "$AGENT_FROM" 2>/dev/null) || status=000
+    if [[ "$status" != 200 || "$(head -c 2 "$WORK_DIR/agent.jar" 2>/dev/null)" != PK ]]; then
+        rm -f "$WORK_DIR/agent.jar"
+        if [[ -n "$OPT_AGENT_SHA256" ]]; then
+            die "--agent-sha256 given, but the agent is not available at $AGENT_FROM (HTTP $status): nothing was installed." \
+                "Download the jar yourself and pass it with --agent-jar PATH --agent-sha256 HEX."
+        fi
+        warn "the agent is not available at $AGENT_FROM (HTTP $status)."
+        return 0
+    fi
+    digest_status=$(curl -sS -L --proto "$protocols" --proto-redir "$protocols" --connect-timeout 15 --max-time 60 \
+        -o "$WORK_DIR/agent.jar.sha256" -w '%{http_code}' "$AGENT_FROM.sha256" 2>/dev/null) || digest_status=000
+    published=""
+    if [[ "$digest_status" == 200 ]]; then
+        published=$(head -c 200 "$WORK_DIR/agent.jar.sha256" | awk 'NR == 1 { print tolower($1) }')
+        [[ "$published" =~ ^[0-9a-f]{64}$ ]] ||
+            die "$AGENT_FROM.sha256 is not a SHA-256 digest: nothing was installed." "Tell the control plane's admin."
+    elif [[ -z "$OPT_AGENT_SHA256" ]]; then
+        die "the control plane publishes no SHA-256 for its agent jar ($AGENT_FROM.sha256: HTTP $digest_status): nothing was installed." \
+            "Pass the digest from the release notes with --agent-sha256 HEX, or a jar with --agent-jar PATH."
+    fi
+    verify_agent "$WORK_DIR/agent.jar" "$published"
+    AGENT_FILE=$WORK_DIR/agent.jar
+    say "Downloaded the agent from $AGENT_FROM."
+}
+
 install_agent() {
     step "Agent"
-    local jar=$AGENT_DIR/noderr-agent.jar status
-    if [[ -n "$OPT_AGENT_JAR" ]]; then
-        install -m 0644 "$OPT_AGENT_JAR" "$jar.new"
+    local jar=$AGENT_DIR/noderr-agent.jar
+    if [[ -n "$AGENT_FILE" ]]; then
+        install -m 0644 "$AGENT_FILE" "$jar.new"
         mv -f "$jar.new" "$jar"
         AGENT_READY=1
-        say "Installed the agent from $OPT_AGENT_JAR as $jar."
-        return 0
-    fi
-    if in_prefix; then
-        if [[ -f "$jar" ]]; then AGENT_READY=1; fi
-        say "Sandbox install (--prefix): no agent download; pass --agent-jar PATH to install one."
-        return 0
-    fi
-    status=$(curl -sS -L --connect-timeout 15 --max-time 600 -o "$WORK_DIR/agent.jar" -w '%{http_code}' \
-        "$OPT_URL/downloads/noderr-agent.jar" 2>/dev/null) || status=000
-    if [[ "$status" == 200 && "$(head -c 2 "$WORK_DIR/agent.jar")" == PK ]]; then
-        install -m 0644 "$WORK_DIR/agent.jar" "$jar.new"
-        mv -f "$jar.new" "$jar"
-        AGENT_READY=1
-        say "Downloaded the agent from $OPT_URL/downloads/noderr-agent.jar."
+        say "Installed the agent from $AGENT_FROM as $jar."
     elif [[ -f "$jar" ]]; then
         AGENT_READY=1
-        warn "could not download the agent (HTTP $status): keeping the installed $jar."
+        warn "could not download the agent: keeping the installed $jar."
     else
-        warn "the agent is not available at $OPT_URL/downloads/noderr-agent.jar yet (HTTP $status)."
+        warn "the agent is not available at $OPT_URL/downloads/noderr-agent.jar yet."
         warn "The node is registered; the agent will be installed when available: run this installer again then"
-        warn "(no token needed) or pass --agent-jar PATH. The service is not started."
+        if in_prefix; then
+            warn "(no token needed) or pass --agent-jar PATH."
+        else
+            warn "(no token needed) or pass --agent-jar PATH. The service is not started."
+        fi
     fi
 }
 
@@ -920,9 +1055,6 @@ main() {
     recorded_id=$(read_prop "$CONFIG_DIR/agent.properties" node-id)
     say "Noderr node installer: control plane $OPT_URL"
     if in_prefix; then say "Sandbox install under $OPT_PREFIX (no root, no user, no systemd service)."; fi
-    if [[ "$OPT_URL" == http://* && ! "$OPT_URL" =~ ^http://(127\.|localhost[:/]|localhost$|\[::1\]) ]]; then
-        warn "the control plane URL is plain http: use https outside a test network."
-    fi
     if [[ -n "$recorded_id" ]] && ! key_complete "$key_dir"; then
         die "this machine is registered as $recorded_id but its node key in $key_dir is missing." \
             "Run the installer with --uninstall, then install again with a new install token."
@@ -936,6 +1068,7 @@ main() {
     confirm "Install the Noderr node agent for $tier_text into ${OPT_PREFIX:-/etc/noderr, /var/lib/noderr and /opt/noderr}?" \
         "install"
 
+    if ((!OPT_DRY_RUN)); then fetch_agent; fi
     if ! in_prefix; then ensure_user; fi
     make_dirs
     ensure_key

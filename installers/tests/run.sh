@@ -4,9 +4,12 @@
 # Everything runs in sandbox installs (--prefix) under a temporary directory: argument errors, the preflight table
 # (pass / fail / --force through the NODERR_PREFLIGHT_* overrides), the Docker/Java checks (with stand-in docker and
 # java commands), software keys, TPM keys in a real software TPM (swtpm), signatures of noderr-sign.sh checked with
-# openssl, re-runs, uninstall, shellcheck, and an unreachable control plane. Registration and challenge/verify
-# against the real control plane, and the root layout (tests/system-layout.sh), run in the Java InstallerIT.
-# Needs: bash, openssl, shellcheck, swtpm, tpm2-tools (installed with apt-get when missing and running as root).
+# openssl, re-runs, uninstall, shellcheck, an unreachable control plane, plain http refused, the agent jar's SHA-256
+# (served with a digest by a local python3 http.server) and the install token from a file, the environment or the
+# terminal, never on a command line (a curl wrapper looks through every process's /proc/<pid>/cmdline).
+# Registration and challenge/verify against the real control plane, and the root layout (tests/system-layout.sh),
+# run in the Java InstallerIT.
+# Needs: bash, openssl, shellcheck, swtpm, tpm2-tools, python3 (installed with apt-get when missing, as root).
 # The last line is "N passed, N failed"; the exit code is non-zero when a test failed.
 # shellcheck disable=SC2015 # "check && check || fail ..." is meant: fail also runs after an earlier check failed
 set -uo pipefail
@@ -22,9 +25,13 @@ FAILED_NAMES=()
 T="" # the running test's directory
 SWTPM_PID=""
 SWTPM_PORT=""
+HTTP_PID=""
+HTTP_PORT=""
+REAL_CURL=$(command -v curl)
 
 cleanup() {
     stop_swtpm
+    stop_http
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -44,7 +51,7 @@ run() {
     mkdir -p "$dir"
     # swtpm started by a test is stopped by its PID when the test ends.
     T=$dir
-    if (cd "$dir" && "test_$name"; rc=$?; stop_swtpm; exit "$rc") >"$dir/test.log" 2>&1; then
+    if (cd "$dir" && "test_$name"; rc=$?; stop_swtpm; stop_http; exit "$rc") >"$dir/test.log" 2>&1; then
         PASSED=$((PASSED + 1))
         printf 'ok     %s\n' "$name"
         if [[ -n "${VERBOSE:-}" ]]; then sed 's/^/    | /' "$dir/test.log"; fi
@@ -56,10 +63,11 @@ run() {
     fi
 }
 
-# inst ARGS...: runs install.sh with stand-in docker/java that work; sets RC, OUT (stdout+stderr), ERR (stderr).
+# inst ARGS...: runs install.sh with stand-in docker/java that work, without a terminal (setsid: nothing to prompt
+# on); sets RC, OUT (stdout+stderr), ERR (stderr).
 inst() {
     local stdout=$T/.stdout stderr=$T/.stderr
-    PATH=$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java bash "$INSTALL" "$@" >"$stdout" 2>"$stderr" </dev/null
+    PATH=$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java setsid -w bash "$INSTALL" "$@" >"$stdout" 2>"$stderr" </dev/null
     RC=$?
     ERR=$(cat "$stderr")
     OUT=$(cat "$stdout" "$stderr")
@@ -131,6 +139,56 @@ stop_swtpm() {
     fi
 }
 
+# A plain web server for $T/www on 127.0.0.1 (stands in for the control plane's downloads); sets HTTP_PORT.
+start_http() {
+    mkdir -p "$T/www/downloads"
+    HTTP_PORT=$(free_port)
+    python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$HTTP_PORT" >"$T/http.log" 2>&1 &
+    HTTP_PID=$!
+    wait_port "$HTTP_PORT" || { echo "http.server did not start:" && cat "$T/http.log"; return 1; }
+}
+
+stop_http() {
+    if [[ -n "$HTTP_PID" ]]; then
+        kill "$HTTP_PID" 2>/dev/null
+        wait "$HTTP_PID" 2>/dev/null
+        HTTP_PID=""
+    fi
+}
+
+# serve_agent [DIGEST]: puts an agent jar (a file starting with the zip magic) under $T/www/downloads with its
+# SHA-256 file (DIGEST instead of the real one when given; "none": no digest file). Sets JAR_SHA256.
+serve_agent() {
+    printf 'PK\003\004 stand-in agent jar %s\n' "$RANDOM" >"$T/www/downloads/noderr-agent.jar"
+    JAR_SHA256=$(sha256sum "$T/www/downloads/noderr-agent.jar" | cut -d ' ' -f 1)
+    rm -f "$T/www/downloads/noderr-agent.jar.sha256"
+    if [[ "${1:-}" != none ]]; then
+        printf '%s  noderr-agent.jar\n' "${1:-$JAR_SHA256}" >"$T/www/downloads/noderr-agent.jar.sha256"
+    fi
+}
+
+# A curl wrapper in $T/bin: before running the real curl it looks for the text in $T/secret in the command line of
+# every process (/proc/<pid>/cmdline, which any local user can read) and appends the matches to $T/seen; request
+# bodies (stdin) go to $T/bodies. The secret is read from a file, so it is on no command line itself.
+spy_curl() {
+    mkdir -p "$T/bin"
+    : >"$T/seen"
+    : >"$T/bodies"
+    cat >"$T/bin/curl" <<EOF
+#!/usr/bin/env bash
+for f in /proc/[0-9]*/cmdline; do
+    if tr '\\0' ' ' <"\$f" 2>/dev/null | grep -qFf "$T/secret"; then printf '%s\n' "\$f" >>"$T/seen"; fi
+done
+if [[ " \$* " == *" --data-binary "* ]]; then
+    body=\$(cat)
+    printf '%s\n' "\$body" >>"$T/bodies"
+    printf '%s' "\$body" | exec "$REAL_CURL" "\$@"
+fi
+exec "$REAL_CURL" "\$@"
+EOF
+    chmod +x "$T/bin/curl"
+}
+
 
 # ------------------------------------------------------------------------------------------------ tests: basics
 
@@ -146,7 +204,7 @@ test_embedded_copies_match_files() {
 
 test_help() {
     inst --help
-    expect_rc 0 && expect_out "Usage: install.sh --token" && expect_out "--uninstall"
+    expect_rc 0 && expect_out "Usage: install.sh --url" && expect_out "--token-file FILE" && expect_out "--uninstall"
 }
 
 test_args_errors_exit_2_with_usage() {
@@ -160,22 +218,23 @@ test_args_errors_exit_2_with_usage() {
 
 --bogus
 --token
---token --url http://x
---url http://x
+--token --url http://127.0.0.1:9
+--url http://127.0.0.1:9
 --token t
 --token t --url ftp://x
---token t --url http://x --tier PLATINUM
---token t --url http://x --key-type hsm
---token t --url http://x --yes=1
---token t --url http://x --agent-jar /nonexistent/agent.jar
+--token t --url http://127.0.0.1:9 --tier PLATINUM
+--token t --url http://127.0.0.1:9 --key-type hsm
+--token t --url http://127.0.0.1:9 --yes=1
+--token t --url http://127.0.0.1:9 --agent-jar /nonexistent/agent.jar
 EOF
-    inst --token t --url http://x --bogus
+    inst --token t --url http://127.0.0.1:9 --bogus
     expect_out "unknown argument: --bogus"
-    inst --url http://x
-    expect_out "missing --token" || return 1
-    inst --token t --url http://x ndr_positional_secret
+    inst --url http://127.0.0.1:9
+    expect_out "missing install token" && expect_out "--token-file FILE" && expect_out "no terminal to ask on" ||
+        return 1
+    inst --token t --url http://127.0.0.1:9 ndr_positional_secret
     expect_rc 2 && expect_no_out "ndr_positional_secret" && expect_out "unexpected argument (not shown"
-    NODERR_PREFLIGHT_CPU=many inst --token t --url http://x --prefix "$T/p"
+    NODERR_PREFLIGHT_CPU=many inst --token t --url http://127.0.0.1:9 --prefix "$T/p"
     expect_rc 2 && expect_out "NODERR_PREFLIGHT_CPU must be a whole number"
 }
 
@@ -196,12 +255,12 @@ test_equals_form_and_case_insensitive_tier() {
 
 test_root_required_without_prefix() {
     if [[ "$(id -u)" -ne 0 ]]; then
-        inst --token t --url http://x --yes
+        inst --token t --url http://127.0.0.1:9 --yes
     elif id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
         # piped in, as with curl ... | bash
         RC=0
         OUT=$(cd / && setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-            bash -s -- --token t --url http://x --yes <"$INSTALL" 2>&1) || RC=$?
+            bash -s -- --token t --url http://127.0.0.1:9 --yes <"$INSTALL" 2>&1) || RC=$?
     else
         return 0
     fi
@@ -245,7 +304,7 @@ test_preflight_pass_table() {
 test_preflight_detects_real_values() {
     local stdout rc=0
     stdout=$(PATH=$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java NODERR_PREFLIGHT_CPU='' NODERR_PREFLIGHT_MEM_GB='' \
-        NODERR_PREFLIGHT_DISK_GB='' bash "$INSTALL" --prefix "$T/p" --token t --url http://x --yes --force \
+        NODERR_PREFLIGHT_DISK_GB='' bash "$INSTALL" --prefix "$T/p" --token t --url http://127.0.0.1:9 --yes --force \
         --dry-run --key-type software 2>&1) || rc=$?
     [[ $rc == 0 ]] || fail "rc $rc" "$stdout" || return 1
     grep -Eq "CPU cores +\| 2 +\| $(nproc) +\|" <<<"$stdout" || fail "nproc not shown" "$stdout"
@@ -286,13 +345,13 @@ test_docker_and_java_missing() {
     chmod +x bin/docker bin/java
     local rc=0
     OUT=$(PATH=$T/bin:$PATH NODERR_JAVA=$T/bin/java NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 \
-        NODERR_PREFLIGHT_DISK_GB=500 bash "$INSTALL" --prefix "$T/p" --token t --url http://x --yes --dry-run 2>&1) || rc=$?
+        NODERR_PREFLIGHT_DISK_GB=500 bash "$INSTALL" --prefix "$T/p" --token t --url http://127.0.0.1:9 --yes --dry-run 2>&1) || rc=$?
     RC=$rc
     expect_rc 1 && expect_out "'docker info' fails" && expect_out "apt-get install docker.io" &&
         expect_out "found only Java 17" && expect_out "openjdk-21-jre-headless" && expect_out "Temurin" || return 1
     rc=0
     OUT=$(PATH=$T/bin:$PATH NODERR_JAVA=$T/bin/java NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 \
-        NODERR_PREFLIGHT_DISK_GB=500 bash "$INSTALL" --prefix "$T/p" --token t --url http://x --yes --dry-run \
+        NODERR_PREFLIGHT_DISK_GB=500 bash "$INSTALL" --prefix "$T/p" --token t --url http://127.0.0.1:9 --yes --dry-run \
         --force --key-type software 2>&1) || rc=$?
     RC=$rc
     expect_rc 0 && expect_out "WARNING: continuing without a working Docker engine and Java 21 because of --force"
@@ -483,20 +542,147 @@ test_unreachable_control_plane() {
     expect_rc 1 && expect_out "cannot reach the control plane at http://127.0.0.1:$port" && expect_no_out "secret-token"
 }
 
+# ------------------------------------------------------------------------------------------------ tests: transport
+
+# inst_at URL ARGS...: a non-dry sandbox install with a software key on a machine that passes every tier.
+inst_at() {
+    local url=$1
+    shift
+    NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 \
+        inst --prefix "$T/p" --url "$url" --yes --key-type software "$@"
+}
+
+test_plain_http_refused_for_a_remote_control_plane() {
+    local url
+    for url in http://control.example.org http://127.example.org:8080 http://10.0.0.5 http://localhost.example.org; do
+        inst_at "$url" --token t
+        expect_rc 2 && expect_out "refusing the plain http control plane URL $url" && expect_out "--insecure-http" ||
+            fail "for $url" || return 1
+        [[ ! -e "$T/p" ]] || fail "changed something for $url" || return 1
+    done
+    inst_at http://127.0.0.1@control.example.org --token t
+    expect_rc 2 && expect_out "must not contain a user name" || return 1
+    # loopback addresses and https are fine; --insecure-http allows a remote http one, with a warning
+    for url in http://127.0.0.1:9 http://localhost:9 "http://[::1]:9" https://control.example.org; do
+        dry --key-type software --url "$url"
+        expect_rc 0 && expect_no_out "plain http" || fail "for $url" || return 1
+    done
+    dry --key-type software --url http://control.example.org --insecure-http
+    expect_rc 0 && [[ "$ERR" == *"WARNING: the control plane URL is plain http (allowed by --insecure-http)"* ]] ||
+        fail "no warning on stderr" "$OUT"
+}
+
+test_agent_digest_mismatch_aborts_before_installing() {
+    start_http || return 1
+    local url=http://127.0.0.1:$HTTP_PORT
+    serve_agent "$(printf '0%.0s' {1..64})"
+    inst_at "$url" --token t
+    expect_rc 1 && expect_out "does not match the SHA-256 the control plane publishes: nothing was installed" &&
+        expect_out "published: 0000000000000000" && expect_out "download:  $JAR_SHA256" || return 1
+    [[ ! -e "$T/p" ]] || fail "changed something:" "$(find "$T/p")" || return 1
+    ! grep -q POST "$T/http.log" || fail "registered although the agent did not match" || return 1
+    # no digest published: refused too, unless pinned with --agent-sha256
+    serve_agent none
+    inst_at "$url" --token t
+    expect_rc 1 && expect_out "publishes no SHA-256 for its agent jar" && expect_out "--agent-sha256 HEX" || return 1
+    [[ ! -e "$T/p" ]] || fail "changed something without a digest" || return 1
+    inst_at "$url" --token t --agent-sha256 "$JAR_SHA256"
+    expect_rc 1 && expect_out "matches --agent-sha256" || return 1
+    # the published digest matches: the install goes on (to registration, which this web server cannot do)
+    serve_agent
+    inst_at "$url" --token t
+    expect_rc 1 && expect_out "Agent jar SHA-256 $JAR_SHA256: matches the digest the control plane publishes." &&
+        expect_out "Registration failed" && [[ -d "$T/p/etc/noderr/key" ]] || fail "did not go on" "$OUT"
+}
+
+test_agent_sha256_pin_must_match() {
+    start_http || return 1
+    local url=http://127.0.0.1:$HTTP_PORT other
+    serve_agent
+    other=$(printf 'f%.0s' {1..64})
+    inst_at "$url" --token t --agent-sha256 "$other"
+    expect_rc 1 && expect_out "does not match --agent-sha256: nothing was installed" &&
+        expect_out "expected (--agent-sha256): $other" && expect_out "agent jar:                 $JAR_SHA256" || return 1
+    [[ ! -e "$T/p" ]] || fail "changed something" || return 1
+    # upper case is accepted; both digests checked
+    inst_at "$url" --token t --agent-sha256 "${JAR_SHA256^^}"
+    expect_rc 1 && expect_out "matches the digest the control plane publishes and --agent-sha256" || return 1
+    rm -rf "$T/p"
+    # a local --agent-jar is checked against the pin too
+    cp "$T/www/downloads/noderr-agent.jar" own.jar
+    inst_at http://127.0.0.1:9 --token t --agent-jar own.jar --agent-sha256 "$other"
+    expect_rc 1 && expect_out "the agent jar own.jar does not match --agent-sha256" && [[ ! -e "$T/p" ]] || return 1
+    inst_at "$url" --token t --agent-jar own.jar --agent-sha256 "$JAR_SHA256"
+    expect_rc 1 && expect_out "matches --agent-sha256" && expect_out "Registration failed" || return 1
+    inst_at "$url" --token t --agent-sha256 abc
+    expect_rc 2 && expect_out "--agent-sha256 must be 64 hexadecimal digits"
+}
+
+# The install token from --token-file, NODERR_INSTALL_TOKEN or the terminal reaches the control plane (in the
+# request body) and is on no process's command line while the installer runs; --token is (the control).
+test_token_from_file_env_or_terminal_stays_off_command_lines() {
+    local port secret
+    port=$(free_port)
+    spy_curl
+    secret=nit_file-$RANDOM$RANDOM$RANDOM
+    printf '%s\n' "$secret" >"$T/secret"
+    printf '  %s \n' "$secret" >token-file
+    chmod 600 token-file
+    PATH=$T/bin:$PATH inst_at "http://127.0.0.1:$port" --token-file token-file
+    expect_rc 1 && expect_out "cannot reach the control plane" && expect_no_out "$secret" || return 1
+    grep -qF "\"installToken\":\"$secret\"" "$T/bodies" || fail "token from the file not sent:" "$(cat "$T/bodies")" ||
+        return 1
+    [[ ! -s "$T/seen" ]] || fail "token on a command line:" "$(cat "$T/seen")" || return 1
+
+    secret=nit_env-$RANDOM$RANDOM$RANDOM
+    printf '%s\n' "$secret" >"$T/secret"
+    NODERR_INSTALL_TOKEN=$secret PATH=$T/bin:$PATH inst_at "http://127.0.0.1:$port"
+    expect_rc 1 && expect_out "cannot reach the control plane" && expect_no_out "$secret" || return 1
+    grep -qF "\"installToken\":\"$secret\"" "$T/bodies" || fail "token from the environment not sent" || return 1
+    [[ ! -s "$T/seen" ]] || fail "token on a command line:" "$(cat "$T/seen")" || return 1
+
+    if command -v script >/dev/null; then
+        secret=nit_tty-$RANDOM$RANDOM$RANDOM
+        printf '%s\n' "$secret" >"$T/secret"
+        local cmd="env NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500"
+        cmd+=" PATH=$T/bin:$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java bash $INSTALL --prefix $T/p"
+        cmd+=" --url http://127.0.0.1:$port --yes --key-type software"
+        # typed after the prompt is up, as a person would (echo is off by then)
+        OUT=$({ sleep 2; cat "$T/secret"; } | script -qec "$cmd" /dev/null)
+        expect_out "Install token (from your approval; not shown while typed):" &&
+            expect_out "cannot reach the control plane" || return 1
+        expect_no_out "$secret" || fail "the typed token was echoed" || return 1
+        grep -qF "\"installToken\":\"$secret\"" "$T/bodies" || fail "typed token not sent" || return 1
+        [[ ! -s "$T/seen" ]] || fail "token on a command line:" "$(cat "$T/seen")" || return 1
+    fi
+
+    # the control: with --token it is on the installer's command line, and the wrapper sees it
+    PATH=$T/bin:$PATH inst_at "http://127.0.0.1:$port" --token "$secret"
+    expect_rc 1 && [[ -s "$T/seen" ]] || fail "the wrapper did not see --token on the command line" || return 1
+
+    inst_at "http://127.0.0.1:$port" --token t --token-file token-file
+    expect_rc 2 && expect_out "--token and --token-file: pass only one" || return 1
+    : >empty
+    inst_at "http://127.0.0.1:$port" --token-file empty
+    expect_rc 2 && expect_out "is empty" || return 1
+    inst_at "http://127.0.0.1:$port" --token-file "$T/missing"
+    expect_rc 2 && expect_out "--token-file: cannot read"
+}
+
 # ------------------------------------------------------------------------------------------------ main
 
 ensure_tools() {
     local missing=() tool
-    for tool in openssl shellcheck swtpm tpm2_createprimary setsid; do
+    for tool in openssl shellcheck swtpm tpm2_createprimary setsid python3; do
         command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
     done
     ((${#missing[@]} == 0)) && return 0
     if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null; then
         echo "Installing test tools with apt-get (missing: ${missing[*]})"
         apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            openssl shellcheck swtpm swtpm-tools tpm2-tools util-linux >/dev/null
+            openssl shellcheck swtpm swtpm-tools tpm2-tools util-linux python3 >/dev/null
     else
-        echo "Missing tools: ${missing[*]} (Debian: apt-get install openssl shellcheck swtpm swtpm-tools tpm2-tools)"
+        echo "Missing tools: ${missing[*]} (Debian: apt-get install openssl shellcheck swtpm swtpm-tools tpm2-tools python3)"
     fi
 }
 
@@ -535,6 +721,10 @@ run tpm_unreachable_auto_falls_back
 run uninstall_prefix
 run uninstall_needs_yes_without_tty
 run unreachable_control_plane
+run plain_http_refused_for_a_remote_control_plane
+run agent_digest_mismatch_aborts_before_installing
+run agent_sha256_pin_must_match
+run token_from_file_env_or_terminal_stays_off_command_lines
 run rerun_keeps_operator_settings
 
 if ((FAILED)); then echo "Failed: ${FAILED_NAMES[*]}"; fi

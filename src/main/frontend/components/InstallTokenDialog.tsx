@@ -5,7 +5,8 @@ import type Approval from 'Frontend/generated/network/noderr/controlplane/applic
 import { useState } from 'react';
 
 /**
- * Shows a freshly issued install token and its install command once; nothing keeps them after closing. Only Done
+ * Shows a freshly issued install token and its install command (which does not contain the token: the installer asks
+ * for it) once; nothing keeps them after closing. Only Done
  * closes it (not Escape, not a click outside), so the token is not lost by accident.
  */
 export function InstallTokenDialog({ approval, onClose }: { approval?: Approval; onClose: () => void }) {
@@ -39,8 +40,14 @@ export function InstallTokenDialog({ approval, onClose }: { approval?: Approval;
       {approval && (
         <div className="flex flex-col gap-s" style={{ maxWidth: '44rem' }} data-testid="install-token-dialog">
           <p className="m-0">
-            <strong>This token is shown only now.</strong> Send the command to the operator over a trusted channel. It
-            registers one {approval.tier} node and expires {new Date(approval.expiresAt).toLocaleString()}.
+            <strong>This token is shown only now.</strong> Send the token and the command to the operator over a trusted
+            channel. The token registers one {approval.tier} node and expires{' '}
+            {new Date(approval.expiresAt).toLocaleString()}.
+          </p>
+          <p className="m-0" data-testid="install-token-hint">
+            The command does not contain the token: the installer asks for it without showing it (or reads it with{' '}
+            <code>--token-file FILE</code>), so it stays out of shell histories and of process lists other users of the
+            machine can read.
           </p>
           <TextArea label="Install token" readonly value={approval.installToken} data-testid="install-token" />
           <TextArea label="Install command" readonly value={approval.installCommand} data-testid="install-command" />

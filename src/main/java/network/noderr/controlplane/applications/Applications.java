@@ -214,8 +214,9 @@ public class Applications {
         var issued = tokens.issue(applicationId, tier, actor);
         var url = StringUtils.hasText(properties.publicUrl()) ? properties.publicUrl() : baseUrl;
         url = url.replaceAll("/+$", "");
-        var command = "curl -fsSL " + url + "/install.sh | sudo bash -s -- --token " + issued.token() + " --url "
-                + url + " --tier " + tier.name();
+        // Without the token: an argument is readable by every local user (/proc/<pid>/cmdline) and stays in the shell
+        // history. The installer asks for it on the terminal without echo (or reads --token-file).
+        var command = "curl -fsSL " + url + "/install.sh | sudo bash -s -- --url " + url + " --tier " + tier.name();
         return new Approval(issued.token(), issued.expiresAt(), tier, command);
     }
 

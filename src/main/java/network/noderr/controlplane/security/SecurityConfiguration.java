@@ -162,7 +162,7 @@ class SecurityConfiguration {
                         UsernamePasswordAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth.requestMatchers(
                                 "/styles.css", "/favicon.ico", "/images/**", "/install.sh", "/install.ps1",
-                                "/downloads/noderr-agent.jar")
+                                "/downloads/noderr-agent.jar", "/downloads/noderr-agent.jar.sha256")
                         .permitAll())
                 .headers(h -> h.contentSecurityPolicy(withDefaults()).frameOptions(f -> f.deny()))
                 .with(VaadinSecurityConfigurer.vaadin(), vaadin -> vaadin.loginView("/login"));

@@ -54,6 +54,30 @@ class AgentDownloadTest {
     }
 
     @Test
+    void theJarsSha256IsPublishedAndFollowsAReplacedJar() throws Exception {
+        var bytes = TestAgentJar.write(jar());
+        var response = get(HttpRequest.newBuilder(sha256Url()));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("text/plain"));
+        assertThat(new String(response.body())).isEqualTo(sha256Hex(bytes) + "  noderr-agent.jar\n");
+
+        // A new agent (other content and size) gets its own digest at once, without a restart.
+        var other = java.util.Arrays.copyOf(bytes, bytes.length + 7);
+        Files.write(jar(), other);
+        Files.setLastModifiedTime(jar(), java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(jar()).toMillis() + 2000));
+        assertThat(new String(get(HttpRequest.newBuilder(sha256Url())).body()))
+                .isEqualTo(sha256Hex(other) + "  noderr-agent.jar\n")
+                .isNotEqualTo(sha256Hex(bytes) + "  noderr-agent.jar\n");
+
+        Files.delete(jar());
+        var missing = get(HttpRequest.newBuilder(sha256Url()));
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(new String(missing.body())).contains("agent-unavailable");
+    }
+
+    @Test
     void withoutAJarTheAnswerSaysWhatToDo() throws Exception {
         Files.deleteIfExists(jar());
         var response = get(HttpRequest.newBuilder(url()));
@@ -64,6 +88,14 @@ class AgentDownloadTest {
 
     private URI url() {
         return URI.create("http://127.0.0.1:" + port + "/downloads/noderr-agent.jar");
+    }
+
+    private URI sha256Url() {
+        return URI.create("http://127.0.0.1:" + port + "/downloads/noderr-agent.jar.sha256");
+    }
+
+    private static String sha256Hex(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private HttpResponse<byte[]> get(HttpRequest.Builder request) throws Exception {

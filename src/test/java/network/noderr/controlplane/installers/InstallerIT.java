@@ -33,8 +33,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The operator's journey end to end: an approved application's token, {@code installers/install.sh} in sandbox
- * ({@code --prefix}) mode against the running control plane, and the installed key authenticating the node —
- * once with a software key, once with a key inside a real software TPM (swtpm).
+ * ({@code --prefix}) mode against the running control plane (the token from a file, the agent jar checked against the
+ * SHA-256 the control plane publishes), and the installed key authenticating the node — once with a software key,
+ * once with a key inside a real software TPM (swtpm).
  */
 @IntegrationTest
 class InstallerIT {
@@ -62,10 +63,16 @@ class InstallerIT {
     void softwareKeyInstallRegistersAuthenticatesAndUninstalls() throws Exception {
         var approval = Onboarding.approved(applications, Tier.ORACLE);
         var prefix = work.resolve("node");
-        var run = install(prefix, Map.of(), "--token", approval.installToken(), "--key-type", "software");
+        // The agent the control plane serves, checked against the SHA-256 it publishes.
+        var agent = TestAgentJar.write(Path.of(onboarding.agentJar()));
+        // The token from a file (as an argument it would be readable by every local user while the installer runs).
+        var tokenFile = Files.writeString(work.resolve("token"), approval.installToken() + "\n");
+        var run = install(prefix, Map.of(), "--token-file", tokenFile.toString(), "--key-type", "software");
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("registered (tier ORACLE, key: SOFTWARE) and authenticated")
+                .contains("matches the digest the control plane publishes")
                 .doesNotContain(approval.installToken());
+        assertThat(prefix.resolve("opt/noderr/noderr-agent.jar")).hasBinaryContent(agent);
 
         var config = config(prefix);
         var nodeId = config.getProperty("node-id");
