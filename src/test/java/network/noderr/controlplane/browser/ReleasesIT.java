@@ -59,6 +59,8 @@ class ReleasesIT {
         form.getByLabel("Version").fill("1.2");
         form.getByText("Publish on-chain").click();
         assertThat(form.locator("vaadin-text-field[invalid]")).not().hasCount(0);
+        assertThat(form.getByText("must be ALL, ORACLE or GUARDIAN")).isVisible(); // no tier chosen yet
+        assertThat(page.getByTestId("publish-confirm-message")).isHidden(); // nothing to confirm while invalid
 
         // Publishing asks first, naming the tier, the version and what follows; Cancel sends nothing.
         var cancelled = version();
