@@ -315,7 +315,8 @@ function HealthHistoryChart({ reports }: { reports: StoredHealthReport[] }) {
   if (reports.length === 0) {
     return (
       <p className="text-secondary" data-testid="health-history-empty">
-        No health reports yet. The node&apos;s agent reports every 30 s once it runs.
+        No health reports yet. The node&apos;s agent reports once it runs: at its first check, then every 5 minutes
+        by default (its check-interval).
       </p>
     );
   }

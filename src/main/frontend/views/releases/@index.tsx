@@ -1,6 +1,7 @@
 import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
 import { useForm } from '@vaadin/hilla-react-form';
 import { Button } from '@vaadin/react-components/Button.js';
+import { ConfirmDialog } from '@vaadin/react-components/ConfirmDialog.js';
 import { Dialog } from '@vaadin/react-components/Dialog.js';
 import { Grid } from '@vaadin/react-components/Grid.js';
 import { GridColumn } from '@vaadin/react-components/GridColumn.js';
@@ -15,12 +16,13 @@ import { ApprovalsService, ReleasesService } from 'Frontend/generated/endpoints'
 import ApprovalStatus from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalStatus';
 import type ApprovalView from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalView';
 import type BeaconStatusView from 'Frontend/generated/network/noderr/controlplane/beacon/BeaconStatusView';
+import type ReleaseRequest from 'Frontend/generated/network/noderr/controlplane/beacon/ReleaseRequest';
 import ReleaseRequestModel from 'Frontend/generated/network/noderr/controlplane/beacon/ReleaseRequestModel';
 import type ReleaseView from 'Frontend/generated/network/noderr/controlplane/beacon/ReleaseView';
 import type TransactionView from 'Frontend/generated/network/noderr/controlplane/beacon/TransactionView';
 import type TierView from 'Frontend/generated/network/noderr/controlplane/beacon/TierView';
 import Tier from 'Frontend/generated/network/noderr/controlplane/shared/Tier';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import { NavLink } from 'react-router';
 import './releases.css';
 
@@ -85,8 +87,6 @@ export default function ReleasesView() {
   }, [load]);
 
   const stale = status?.status === 'stale';
-  const twoPersonTiers = (status?.tiers ?? []).filter((t) => t.twoPersonRule).map((t) => t.tier);
-
   return (
     <main className="view releases-view">
       {status && <ChainBanner status={status} />}
@@ -138,7 +138,7 @@ export default function ReleasesView() {
           <NavLink to="/approvals">Open Approvals</NavLink>
         </section>
       )}
-      {canPublish && <PublishForm disabled={stale} twoPersonTiers={twoPersonTiers} onPublished={load} />}
+      {canPublish && <PublishForm disabled={stale} tiers={status?.tiers ?? []} onPublished={load} />}
       <section className="releases-list">
         <div className="list-header">
           <h2>Versions</h2>
@@ -263,10 +263,16 @@ function ChainBanner({ status }: { status: BeaconStatusView }) {
   );
 }
 
-type PublishFormProps = { disabled: boolean; twoPersonTiers: string[]; onPublished: () => Promise<void> };
+type PublishFormProps = { disabled: boolean; tiers: TierView[]; onPublished: () => Promise<void> };
 
-function PublishForm({ disabled, twoPersonTiers, onPublished }: PublishFormProps) {
-  const { model, field, submit, submitting, reset, value } = useForm(ReleaseRequestModel, {
+/** An empty form after a publish: no tier chosen (a reset would show the enum's first value, ALL, chosen). */
+const EMPTY_RELEASE: ReleaseRequest = { versionString: '', imageRef: '', imageDigest: '', configHash: '' };
+
+function PublishForm({ disabled, tiers, onPublished }: PublishFormProps) {
+  const messageId = useId();
+  // The request the confirmation names; the form is only sent once it is confirmed.
+  const [confirming, setConfirming] = useState<ReleaseRequest | undefined>();
+  const { model, field, submit, submitting, read, validate, value } = useForm(ReleaseRequestModel, {
     onSubmit: async (request) => {
       try {
         const outcome = await ReleasesService.publish(request);
@@ -283,19 +289,27 @@ function PublishForm({ disabled, twoPersonTiers, onPublished }: PublishFormProps
             { theme: 'success', duration: 6000 },
           );
         }
-        reset();
+        read(EMPTY_RELEASE);
         await onPublished();
       } catch (e) {
         Notification.show(`Publish failed: ${errorText(e)}`, { theme: 'error', duration: 10000, position: 'bottom-end' });
       }
     },
   });
+  const twoPersonTiers = tiers.filter((t) => t.twoPersonRule).map((t) => t.tier);
   const needsApproval = value.tier !== undefined && twoPersonTiers.includes(value.tier);
+  const confirmingTier = tiers.find((t) => t.tier === confirming?.tier);
+  const confirmingNeedsApproval = confirming?.tier !== undefined && twoPersonTiers.includes(confirming.tier);
   return (
     <section className="publish-form" data-testid="publish-form">
       <h2>Publish a version</h2>
       <div className="fields">
-        <Select label="Tier" items={TIERS.map((t) => ({ label: t, value: t }))} {...field(model.tier)} />
+        <Select
+          label="Tier"
+          placeholder="Choose a tier"
+          items={TIERS.map((t) => ({ label: t, value: t }))}
+          {...field(model.tier)}
+        />
         <TextField label="Version" placeholder="1.4.2" {...field(model.versionString)} />
         <TextField label="Image" placeholder="registry.noderr.network/oracle:1.4.2" {...field(model.imageRef)} />
         <TextField label="Image digest" placeholder="sha256:…" {...field(model.imageDigest)} />
@@ -307,9 +321,52 @@ function PublishForm({ disabled, twoPersonTiers, onPublished }: PublishFormProps
           this publish waits until a different release manager or admin approves it.
         </p>
       )}
-      <Button theme="primary" disabled={disabled || submitting} onClick={() => void submit()}>
+      <Button
+        theme="primary"
+        disabled={disabled || submitting}
+        onClick={() =>
+          // Invalid fields show their errors; only a valid request is confirmed and sent.
+          void validate().then((errors) => {
+            if (errors.length === 0) setConfirming({ ...value });
+          })
+        }
+      >
         {submitting ? 'Sending…' : needsApproval ? 'Request publish' : 'Publish on-chain'}
       </Button>
+      <ConfirmDialog
+        header={
+          confirming
+            ? `${confirmingNeedsApproval ? 'Request publish of' : 'Publish'} ${confirming.tier} ${confirming.versionString}?`
+            : ''
+        }
+        opened={confirming !== undefined}
+        confirmText={confirmingNeedsApproval ? 'Request approval' : 'Publish now'}
+        cancelButtonVisible
+        accessibleDescriptionRef={messageId}
+        onCancel={() => setConfirming(undefined)}
+        onConfirm={() => {
+          setConfirming(undefined);
+          // The fields are valid (checked before the confirmation); a rejection here is already shown on them.
+          submit().catch(() => undefined);
+        }}
+      >
+        <p className="m-0" id={messageId} data-testid="publish-confirm-message">
+          {confirming && (
+            <>
+              {confirming.tier} {confirming.versionString} runs <code>{confirming.imageRef}</code> (
+              <code>{short(confirming.imageDigest)}</code>).{' '}
+              {confirmingNeedsApproval
+                ? 'Nothing is sent yet: a different release manager or admin approves it on the Approvals screen, then it is published on-chain and its rollout starts.'
+                : 'This sends a transaction to the VersionBeacon. Once it is confirmed, the rollout starts: '}
+              {!confirmingNeedsApproval &&
+                (confirmingTier
+                  ? `the canary (${confirmingTier.canaryPercentage} % of the tier's nodes) updates at once, then a cohort of ${confirmingTier.cohortPercentage} % every ${confirmingTier.cohortDelayHours} h while the previous one is healthy.`
+                  : 'the canary updates at once, then the cohorts follow.')}{' '}
+              {!confirmingNeedsApproval && 'A published version cannot be withdrawn; abort the rollout or roll back instead.'}
+            </>
+          )}
+        </p>
+      </ConfirmDialog>
     </section>
   );
 }

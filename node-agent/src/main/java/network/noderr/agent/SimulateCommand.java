@@ -37,6 +37,10 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--start-version", defaultValue = "1.0.0", description = "the version the nodes start on")
     String startVersion;
 
+    @Option(names = "--state", description = "a file that keeps the nodes (ids and private keys, owner-only) between "
+            + "runs: a later run with it brings back the same nodes instead of registering new ones")
+    java.nio.file.@org.jspecify.annotations.Nullable Path state;
+
     @Override
     public Integer call() throws Exception {
         if (nodes < 1 || nodes > 100_000 || unhealthy < 0 || unhealthy > 1 || failingUpdates < 0
@@ -45,7 +49,7 @@ final class SimulateCommand implements Callable<Integer> {
             return 2;
         }
         try (var fleet = new Fleet(new Fleet.Options(url, adminToken, tier, nodes, interval, unhealthy, failingUpdates,
-                startVersion))) {
+                startVersion, state))) {
             int registered = fleet.register();
             System.out.printf("simulate: %d of %d nodes registered (%s)%n", registered, nodes, tier);
             fleet.runForever();

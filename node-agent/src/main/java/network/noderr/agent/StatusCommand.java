@@ -69,8 +69,18 @@ final class StatusCommand implements Callable<Integer> {
                     + container.get().getState().getStatus() + ")";
         } catch (Exception e) {
             return (daemon == null || daemon.runningVersion() == null ? "unknown" : daemon.runningVersion())
-                    + " (as the daemon last saw it; Docker: " + e.getMessage() + ")";
+                    + " (as the daemon last saw it; Docker at " + cfg.dockerHost() + " did not answer: "
+                    + rootMessage(e) + ")";
         }
+    }
+
+    /** The innermost cause's message: "No such file or directory", not the client library's wrapper of it. */
+    private static String rootMessage(Throwable e) {
+        var root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     private static String when(@Nullable Instant instant) {

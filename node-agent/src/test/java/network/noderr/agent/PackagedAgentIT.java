@@ -26,6 +26,16 @@ class PackagedAgentIT {
         var bad = run("run", "--config", dir.resolve("agent.properties").toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.out()).contains("tier: must be ALL, ORACLE or GUARDIAN");
+
+        // status on a machine whose Docker does not answer says where it looked, not only the socket error.
+        Files.writeString(dir.resolve("node.properties"), String.join("\n",
+                "control-plane-url=http://127.0.0.1:9", "node-id=node-0123456789abcdef", "tier=ORACLE",
+                "key-type=SOFTWARE", "key-path=" + dir.resolve("node-key.pem"), "state-dir=" + dir.resolve("state"),
+                "docker-host=unix://" + dir.resolve("no-docker.sock"), ""));
+        var status = run("status", "--config", dir.resolve("node.properties").toString());
+        assertThat(status.code()).as(status.out()).isZero();
+        assertThat(status.out()).contains("node:         node-0123456789abcdef (ORACLE)")
+                .contains("Docker at unix://" + dir.resolve("no-docker.sock") + " did not answer");
     }
 
     private record Result(int code, String out) {}

@@ -8,7 +8,7 @@ import network.noderr.controlplane.shared.Tier;
 
 /** A version to publish on-chain for a tier. */
 public record ReleaseRequest(
-        @NotNull Tier tier,
+        @NotNull(message = "must be ALL, ORACLE or GUARDIAN") Tier tier,
         @NotBlank @Size(max = 50)
                 @Pattern(regexp = "\\d+\\.\\d+\\.\\d+([-+][0-9A-Za-z.-]+)?", message = "must be semver, e.g. 1.4.2")
                 String versionString,

@@ -1,11 +1,17 @@
 package network.noderr.controlplane.platform;
 
 import java.net.URI;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.RateLimitExceededException;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -16,12 +22,14 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
  * Turns API errors into RFC 9457 problem+json with stable types and, for bad input, an {@code errors} map of field
- * to message. Spring MVC's own exceptions (bad parameter types, unsupported methods) get their standard problem
- * bodies from the base class. Never a stack trace.
+ * to message; a path or query parameter of the wrong type (an unknown tier, a number that is not one) is invalid
+ * input too, naming the values allowed. Spring MVC's other exceptions (unsupported methods, media types) get their
+ * standard problem bodies from the base class. Never a stack trace.
  */
 @RestControllerAdvice(basePackages = "network.noderr.controlplane")
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
@@ -62,6 +70,38 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         var problem = invalid("Some fields are missing or invalid: " + String.join(", ", errors.keySet()) + ".");
         problem.setProperty("errors", errors);
         return ResponseEntity.badRequest().body(problem);
+    }
+
+    @Override
+    protected @Nullable ResponseEntity<Object> handleTypeMismatch(
+            TypeMismatchException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        var name = e instanceof MethodArgumentTypeMismatchException m ? m.getName() : e.getPropertyName();
+        if (name == null) {
+            name = "parameter";
+        }
+        var message = expected(e.getRequiredType());
+        var problem = invalid(name + " " + message + ".");
+        problem.setProperty("errors", Map.of(name, message));
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    /** What a parameter of this type must be, without echoing the value sent. */
+    private static String expected(@Nullable Class<?> type) {
+        if (type != null && type.isEnum()) {
+            return "must be one of " + Arrays.stream(type.getEnumConstants())
+                    .map(c -> ((Enum<?>) c).name())
+                    .collect(Collectors.joining(", "));
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "must be a whole number";
+        }
+        if (type == UUID.class) {
+            return "must be a UUID";
+        }
+        if (type == Instant.class) {
+            return "must be an ISO-8601 instant, e.g. 2026-11-23T06:00:00Z";
+        }
+        return "has the wrong type";
     }
 
     @Override

@@ -59,9 +59,30 @@ class ReleasesIT {
         form.getByLabel("Version").fill("1.2");
         form.getByText("Publish on-chain").click();
         assertThat(form.locator("vaadin-text-field[invalid]")).not().hasCount(0);
+        assertThat(form.getByText("must be ALL, ORACLE or GUARDIAN")).isVisible(); // no tier chosen yet
+        assertThat(page.getByTestId("publish-confirm-message")).isHidden(); // nothing to confirm while invalid
+
+        // Publishing asks first, naming the tier, the version and what follows; Cancel sends nothing.
+        var cancelled = version();
+        fill(form, cancelled, 0);
+        form.getByText("Publish on-chain").click();
+        var confirmation = page.getByTestId("publish-confirm-message");
+        assertThat(page.getByText("Publish ORACLE " + cancelled + "?")).isVisible();
+        assertThat(confirmation).containsText("canary (5 % of the tier's nodes) updates at once");
+        assertThat(confirmation).containsText("registry.noderr.network/oracle:" + cancelled);
+        Browsers.screenshot(page, "releases-publish-confirm");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
+        assertThat(confirmation).isHidden();
+        assertThat(form.getByLabel("Version")).hasValue(cancelled); // nothing lost: edit it or publish it
+        assertThat(jdbc.sql("SELECT count(*) FROM beacon_transactions WHERE version_string = :v")
+                .param("v", cancelled).query(Long.class).single()).as("nothing sent").isZero();
 
         var first = version();
         publish(form, first, 1);
+        // The form is empty again: no tier is preselected for the next publish.
+        assertThat(form.getByLabel("Version")).hasValue("");
+        assertThat(form.locator("vaadin-select").evaluate("s => s.value || ''")).as("tier chosen after a publish")
+                .isEqualTo("");
         assertThat(status(first)).hasAttribute("data-status", "confirmed");
         var txHash = tx(first).getAttribute("data-tx");
         try (var chain = new ChainClient()) {
@@ -126,6 +147,12 @@ class ReleasesIT {
     }
 
     private void publish(Locator form, String version, int seed) {
+        fill(form, version, seed);
+        form.getByText("Publish on-chain").click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Publish now")).click();
+    }
+
+    private void fill(Locator form, String version, int seed) {
         form.locator("vaadin-select").click();
         page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("ORACLE").setExact(true)).click();
         form.getByLabel("Version").fill(version);
@@ -133,7 +160,6 @@ class ReleasesIT {
                 .fill("registry.noderr.network/oracle:" + version);
         form.getByLabel("Image digest").fill("sha256:" + String.format("%064x", seed + 4096));
         form.getByLabel("Config hash").fill("0x" + "ab".repeat(32));
-        form.getByText("Publish on-chain").click();
     }
 
     private Locator status(String version) {

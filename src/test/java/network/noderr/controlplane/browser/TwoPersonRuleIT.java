@@ -70,6 +70,8 @@ class TwoPersonRuleIT {
         form.getByLabel("Image digest").fill("sha256:" + String.format("%064x", 12_345));
         form.getByLabel("Config hash").fill("0x" + "cd".repeat(32));
         form.getByText("Request publish").click();
+        assertThat(alice.getByTestId("publish-confirm-message")).containsText("Nothing is sent yet");
+        alice.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Request approval")).click();
         var waiting = alice.getByTestId("pending-approvals")
                 .locator("[data-testid='pending-approval'][data-version='" + version + "']");
         assertThat(waiting).containsText("waiting for approval");

@@ -67,6 +67,9 @@ class NodeAdminApiTest {
         assertThat(badTier.status()).isEqualTo(400);
         assertThat(badTier.contentType()).startsWith("application/problem+json");
         assertThat(badTier.body()).doesNotContain("at network.noderr");
+        // Says which values are allowed, as invalid input, like the other parameters.
+        assertThat(badTier.body()).contains("https://noderr.network/problems/invalid-request")
+                .contains("\"tier\":\"must be one of ALL, ORACLE, GUARDIAN\"");
     }
 
     @Autowired

@@ -8,6 +8,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +35,18 @@ public final class Fleet implements AutoCloseable {
 
     /** How many nodes and how they misbehave. */
     public record Options(URI controlPlane, String adminToken, String tier, int nodes, Duration interval,
-            double unhealthyShare, double failingUpdateShare, String startVersion) {}
+            double unhealthyShare, double failingUpdateShare, String startVersion, @Nullable Path state) {
+
+        /** A fleet that starts anew every time (no state file). */
+        public Options(URI controlPlane, String adminToken, String tier, int nodes, Duration interval,
+                double unhealthyShare, double failingUpdateShare, String startVersion) {
+            this(controlPlane, adminToken, tier, nodes, interval, unhealthyShare, failingUpdateShare, startVersion,
+                    null);
+        }
+    }
+
+    /** The state file: the tier and its nodes, so a later run brings back the same nodes. */
+    private record State(String tier, List<VirtualNode.Saved> nodes) {}
 
     private static final Logger log = LoggerFactory.getLogger(Fleet.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,21 +65,41 @@ public final class Fleet implements AutoCloseable {
         this.options = options;
     }
 
-    /** Onboards every node (in parallel); returns how many registered. */
+    /**
+     * Onboards every node (in parallel); returns how many registered. With a state file, the nodes saved there by an
+     * earlier run come back (same ids and keys, as many as asked for) and only the rest register.
+     */
     public int register() throws Exception {
+        for (var saved : savedNodes()) {
+            if (nodes.size() == options.nodes()) {
+                break;
+            }
+            var random = ThreadLocalRandom.current();
+            nodes.add(VirtualNode.restore(options.controlPlane(), address(nodes.size()), saved,
+                    random.nextDouble() < options.unhealthyShare(), random.nextDouble() < options.failingUpdateShare(),
+                    Clock.systemUTC()));
+            registered.incrementAndGet();
+        }
+        int restored = nodes.size();
+        if (restored > 0) {
+            log.info("fleet: {} nodes of an earlier run are back from {}", restored, options.state());
+        }
+        if (restored == options.nodes()) {
+            return registered.get();
+        }
         var id = fleetApplication();
         var tokens = new ArrayList<String>();
-        for (int left = options.nodes(); left > 0; left -= 1000) {
+        for (int left = options.nodes() - restored; left > 0; left -= 1000) {
             call("/api/v1/admin/applications/" + id + "/install-tokens", Map.of("count", Math.min(1000, left)), true)
                     .get("tokens").forEach(t -> tokens.add(t.asText()));
         }
         var tasks = new ArrayList<java.util.concurrent.Future<?>>();
-        for (int i = 0; i < options.nodes(); i++) {
+        for (int i = restored; i < options.nodes(); i++) {
             var random = ThreadLocalRandom.current();
             var node = new VirtualNode(options.controlPlane(), address(i),
                     random.nextDouble() < options.unhealthyShare(), random.nextDouble() < options.failingUpdateShare(),
                     random.nextLong(), Clock.systemUTC());
-            var token = tokens.get(i);
+            var token = tokens.get(i - restored);
             nodes.add(node);
             tasks.add(threads.submit(() -> {
                 node.register(token, options.startVersion());
@@ -79,7 +115,44 @@ public final class Fleet implements AutoCloseable {
                 log.warn("A simulated node failed to register: {}", e.getCause().toString());
             }
         }
+        save();
         return registered.get();
+    }
+
+    /** The nodes an earlier run saved for this tier; none without a state file, or when it is for another tier. */
+    private List<VirtualNode.Saved> savedNodes() throws IOException {
+        var file = options.state();
+        if (file == null || !Files.exists(file)) {
+            return List.of();
+        }
+        var state = JSON.readValue(file.toFile(), State.class);
+        if (!options.tier().equals(state.tier())) {
+            throw new IOException(file + " holds " + state.tier() + " nodes, not " + options.tier()
+                    + ": use one state file per tier");
+        }
+        return state.nodes();
+    }
+
+    /**
+     * Writes the registered nodes (their private keys too) to the state file, readable by its owner only, replacing
+     * it at once so a crash never leaves half a file.
+     */
+    private void save() throws IOException {
+        var file = options.state();
+        if (file == null) {
+            return;
+        }
+        var saved = nodes.stream().map(VirtualNode::save).filter(java.util.Objects::nonNull).toList();
+        var dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        var temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            JSON.writeValue(temp.toFile(), new State(options.tier(), saved));
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     /**
@@ -192,6 +265,11 @@ public final class Fleet implements AutoCloseable {
         while (running) {
             long start = System.nanoTime();
             long delivered = round();
+            try {
+                save(); // the versions the nodes run now, for the next run
+            } catch (IOException e) {
+                log.warn("fleet: could not save its nodes to {}: {}", options.state(), e.toString());
+            }
             log.info("fleet: {} nodes, {} health reports this round, {} updates and {} errors so far", registered.get(),
                     delivered, updates.get(), errors.get());
             long left = options.interval().toNanos() - (System.nanoTime() - start);

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,18 +32,27 @@ final class VirtualNode {
     private final HttpClient http;
     private final boolean unhealthy;
     private final boolean failsUpdates;
+    private final long seed;
     private final Random random;
     private final Clock clock;
     private final Instant started;
     private @Nullable ControlPlane api;
     private @Nullable String nodeId;
     private @Nullable String version;
+    private @Nullable PrivateKey key;
+
+    /**
+     * What a node needs to come back in a later run as the same node: its id, key and version. Its flaws are not
+     * kept: each run decides them by its own shares, so a run without unhealthy nodes has none.
+     */
+    record Saved(String nodeId, String privateKey, long seed, @Nullable String version) {}
 
     VirtualNode(URI base, InetAddress source, boolean unhealthy, boolean failsUpdates, long seed, Clock clock) {
         this.base = base;
         this.http = HttpClient.newBuilder().localAddress(source).connectTimeout(Duration.ofSeconds(10)).build();
         this.unhealthy = unhealthy;
         this.failsUpdates = failsUpdates;
+        this.seed = seed;
         this.random = new Random(seed);
         this.clock = clock;
         this.started = clock.instant();
@@ -54,18 +66,43 @@ final class VirtualNode {
                 Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()),
                 "sim-" + Long.toHexString(random.nextLong()), Map.of("cpuCores", 16, "memoryGb", 64, "diskGb", 2000,
                         "networkMbps", 1000, "gpu", true));
-        nodeId = registered.get("nodeId").asText();
-        version = startVersion;
-        api = new ControlPlane(base, nodeId, message -> {
+        connect(registered.get("nodeId").asText(), keys.getPrivate(), startVersion);
+    }
+
+    /** The node of an earlier run, as it was saved: it logs in with its key, it does not register again. */
+    static VirtualNode restore(URI base, InetAddress source, Saved saved, boolean unhealthy, boolean failsUpdates,
+            Clock clock) throws Exception {
+        var node = new VirtualNode(base, source, unhealthy, failsUpdates, saved.seed(), clock);
+        var key = KeyFactory.getInstance("EC")
+                .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(saved.privateKey())));
+        node.connect(saved.nodeId(), key, saved.version());
+        return node;
+    }
+
+    /** This node for a later run; null before it registered. */
+    @Nullable Saved save() {
+        var id = nodeId;
+        var privateKey = key;
+        if (id == null || privateKey == null) {
+            return null;
+        }
+        return new Saved(id, Base64.getEncoder().encodeToString(privateKey.getEncoded()), seed, version);
+    }
+
+    private void connect(String id, PrivateKey privateKey, @Nullable String runs) {
+        key = privateKey;
+        version = runs;
+        api = new ControlPlane(base, id, message -> {
             try {
                 var signature = Signature.getInstance("SHA256withECDSA");
-                signature.initSign(keys.getPrivate());
+                signature.initSign(privateKey);
                 signature.update(message);
                 return signature.sign();
             } catch (java.security.GeneralSecurityException e) {
                 throw new IOException(e);
             }
         }, clock, http);
+        nodeId = id;
     }
 
     /** One version check; "updates" when told to. Returns true when it reported an update. */

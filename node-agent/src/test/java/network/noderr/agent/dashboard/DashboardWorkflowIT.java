@@ -99,6 +99,7 @@ class DashboardWorkflowIT {
             form.getByLabel("Image digest").fill("sha256:" + "1a".repeat(32));
             form.getByLabel("Config hash").fill("0x" + "ab".repeat(32));
             form.getByText("Publish on-chain").click();
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Publish now")).click();
             assertThat(page.locator("[data-status][data-version='1.1.0']"))
                     .hasAttribute("data-status", "confirmed");
             assertThat(page.getByTestId("current-ORACLE")).hasText("1.1.0");

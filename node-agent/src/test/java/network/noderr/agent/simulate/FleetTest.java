@@ -2,9 +2,13 @@ package network.noderr.agent.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import network.noderr.agent.TestControlPlane;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The simulator with 1,000 nodes against the real control plane: all register, authenticate and report. */
 class FleetTest {
@@ -27,6 +31,45 @@ class FleetTest {
             var unhealthy = controlPlane.get("/api/v1/admin/nodes?tier=GUARDIAN&health=unhealthy&size=1");
             assertThat(unhealthy.get("total").asLong()).as("about 10 % injected").isBetween(50L, 160L);
         }
+    }
+
+    @Test
+    void aFleetWithAStateFileComesBackAsTheSameNodes(@TempDir Path dir) throws Exception {
+        var controlPlane = TestControlPlane.shared();
+        var state = dir.resolve("fleet-GUARDIAN.json");
+        java.util.List<String> first;
+        try (var fleet = new Fleet(new Fleet.Options(controlPlane.base(), TestControlPlane.ADMIN_TOKEN, "GUARDIAN", 3,
+                Duration.ofSeconds(30), 0, 0, "1.0.0", state))) {
+            assertThat(fleet.register()).isEqualTo(3);
+            first = fleet.nodeIds();
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state))).as("it holds private keys")
+                .isEqualTo("rw-------");
+        long before = controlPlane.get("/api/v1/admin/nodes?tier=GUARDIAN&size=1").get("total").asLong();
+
+        // A restart: the same three nodes log in with their keys and report; no new node registers. Their flaws are
+        // this run's (all unhealthy here), not the earlier run's.
+        try (var fleet = new Fleet(new Fleet.Options(controlPlane.base(), TestControlPlane.ADMIN_TOKEN, "GUARDIAN", 3,
+                Duration.ofSeconds(30), 1, 0, "1.0.0", state))) {
+            assertThat(fleet.register()).isEqualTo(3);
+            assertThat(fleet.nodeIds()).containsExactlyElementsOf(first);
+            assertThat(fleet.round()).isEqualTo(3);
+            assertThat(fleet.errors()).isZero();
+            for (var id : first) {
+                assertThat(controlPlane.get("/api/v1/admin/nodes/" + id).get("node").get("healthStatus").asText())
+                        .isEqualTo("unhealthy");
+            }
+        }
+        assertThat(controlPlane.get("/api/v1/admin/nodes?tier=GUARDIAN&size=1").get("total").asLong()).isEqualTo(before);
+
+        // More nodes asked for: the saved ones come back and only the difference registers.
+        try (var fleet = new Fleet(new Fleet.Options(controlPlane.base(), TestControlPlane.ADMIN_TOKEN, "GUARDIAN", 4,
+                Duration.ofSeconds(30), 0, 0, "1.0.0", state))) {
+            assertThat(fleet.register()).isEqualTo(4);
+            assertThat(fleet.nodeIds()).startsWith(first.toArray(String[]::new)).hasSize(4);
+        }
+        assertThat(controlPlane.get("/api/v1/admin/nodes?tier=GUARDIAN&size=1").get("total").asLong())
+                .isEqualTo(before + 1);
     }
 
     @Test
