@@ -33,20 +33,20 @@ class NodeAuthController {
     }
 
     @PostMapping("/api/v1/auth/register")
-    @RateLimited("node-auth")
+    @RateLimited(value = "node-auth", scope = RateLimited.Scope.REPLICA)
     @ResponseStatus(HttpStatus.CREATED)
     Registered register(@Valid @RequestBody Registration registration) {
         return identity.register(registration);
     }
 
     @PostMapping("/api/v1/auth/challenge")
-    @RateLimited("node-auth")
+    @RateLimited(value = "node-auth", scope = RateLimited.Scope.REPLICA)
     Challenge challenge(@Valid @RequestBody ChallengeRequest body) {
         return identity.challenge(body.nodeId());
     }
 
     @PostMapping("/api/v1/auth/verify")
-    @RateLimited("node-auth")
+    @RateLimited(value = "node-auth", scope = RateLimited.Scope.REPLICA)
     AccessToken verify(@Valid @RequestBody VerifyRequest body, jakarta.servlet.http.HttpServletRequest request) {
         return identity.verify(body.nodeId(), body.nonce(), body.signature(), request.getRemoteAddr(),
                 body.metricsPort());

@@ -34,6 +34,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 @RestControllerAdvice(basePackages = "network.noderr.controlplane")
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiExceptionHandler.class);
+
     static final URI INVALID_REQUEST = URI.create(ProblemException.TYPE_BASE + "invalid-request");
 
     @ExceptionHandler(InvalidRequestException.class)
@@ -49,6 +51,22 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         problem.setType(e.type());
         problem.setTitle(e.title());
         return problem;
+    }
+
+    /**
+     * The database did not answer in time or could not be reached (a lock held too long, a statement timeout, no
+     * connection): 503 with a problem body the client can retry on, instead of an error page. The cause is logged.
+     */
+    @ExceptionHandler({org.springframework.dao.TransientDataAccessException.class,
+            org.springframework.dao.RecoverableDataAccessException.class,
+            org.springframework.jdbc.CannotGetJdbcConnectionException.class})
+    ResponseEntity<ProblemDetail> databaseUnavailable(org.springframework.dao.DataAccessException e) {
+        log.warn("Request failed on the database: {}", e.getMostSpecificCause().toString());
+        var problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "The control plane's database did not answer in time; try again shortly.");
+        problem.setType(URI.create(ProblemException.TYPE_BASE + "unavailable"));
+        problem.setTitle("Temporarily unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
     }
 
     @ExceptionHandler(RateLimitExceededException.class)

@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
  * deletes expired rows.
  */
 @Component
-class SharedBuckets {
+class SharedBuckets implements org.springframework.beans.factory.DisposableBean {
 
     static final String TABLE = "rate_limit_buckets";
     /** Keeps a refilled bucket's row a little, so that a source that comes back soon reuses it. */
@@ -33,9 +33,11 @@ class SharedBuckets {
     private static final int BATCH = 10_000;
 
     private final PostgreSQLadvisoryLockBasedProxyManager<String> buckets;
+    private final com.zaxxer.hikari.@org.jspecify.annotations.Nullable HikariDataSource pool;
 
     SharedBuckets(DataSource dataSource, Clock clock) {
-        this.buckets = Bucket4jPostgreSQL.advisoryLockBasedBuilder(dataSource)
+        this.pool = ownPool(dataSource);
+        this.buckets = Bucket4jPostgreSQL.advisoryLockBasedBuilder(pool != null ? pool : dataSource)
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .lockIdSupplier(SharedBuckets::lockId)
                 .table(TABLE)
@@ -47,6 +49,42 @@ class SharedBuckets {
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_AFTER_REFILL))
                 .requestTimeout(REQUEST_TIMEOUT)
                 .build();
+    }
+
+    /**
+     * A small pool of its own on the application's database, whose connections give up on any statement after
+     * {@link #REQUEST_TIMEOUT} (the library's own timeout does not cover a statement waiting for a lock): a bucket row
+     * locked too long, or a slow database, fails these requests with 503 instead of holding them and, with them, the
+     * application's connections. Null when the data source is not a Hikari pool (then it is used as it is).
+     */
+    private static com.zaxxer.hikari.@org.jspecify.annotations.Nullable HikariDataSource ownPool(DataSource dataSource) {
+        com.zaxxer.hikari.HikariDataSource main;
+        try {
+            if (!dataSource.isWrapperFor(com.zaxxer.hikari.HikariDataSource.class)) {
+                return null;
+            }
+            main = dataSource.unwrap(com.zaxxer.hikari.HikariDataSource.class);
+        } catch (java.sql.SQLException e) {
+            return null;
+        }
+        var config = new com.zaxxer.hikari.HikariConfig();
+        main.copyStateTo(config);
+        config.setPoolName("rate-limits");
+        config.setMaximumPoolSize(4);
+        config.setMinimumIdle(0);
+        config.setConnectionTimeout(REQUEST_TIMEOUT.toMillis());
+        config.setConnectionInitSql("SET statement_timeout = " + REQUEST_TIMEOUT.toMillis());
+        config.setMetricsTrackerFactory(null); // the application's pool's meters stay its own
+        config.setMetricRegistry(null);
+        config.setHealthCheckRegistry(null);
+        return new com.zaxxer.hikari.HikariDataSource(config);
+    }
+
+    @Override
+    public void destroy() {
+        if (pool != null) {
+            pool.close();
+        }
     }
 
     /**
