@@ -385,6 +385,12 @@ public class Rollouts {
                 events.publishEvent(new AutomaticRollback(stored.tier(), stored.rollout().targetVersion(),
                         previousVersion(stored).orElse(null), reason));
             }
+            if (step.needsDecision()) {
+                log.warn("Rollout {} {} paused for a decision: {}", stored.tier(), stored.rollout().targetVersion(),
+                        step.rollout().reason());
+                events.publishEvent(new RollbackDecisionNeeded(stored.tier(), stored.rollout().targetVersion(),
+                        java.util.Objects.requireNonNullElse(step.rollout().reason(), "paused")));
+            }
             changed(stored.tier(), TierChanged.Kind.CHECK_NOW, stored.rollout().targetVersion());
         }
         return changed;

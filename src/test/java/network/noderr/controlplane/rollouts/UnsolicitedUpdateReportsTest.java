@@ -132,6 +132,17 @@ class UnsolicitedUpdateReportsTest {
                 .query(Long.class).single()).as("no emergency rollback").isZero();
         assertThat(api.get("/api/v1/rollout/status?tier=" + TIER, IntegrationTest.ADMIN_TOKEN).body()
                 .path("errors").asLong()).isEqualTo(1);
+        // ... and the engine asks for the decision with a warning.
+        var alerts = api.get("/api/v1/admin/alerts?status=firing", IntegrationTest.ADMIN_TOKEN).body();
+        var alert = java.util.stream.StreamSupport.stream(alerts.spliterator(), false)
+                .filter(a -> a.path("name").asText().equals("RollbackDecisionNeeded")
+                        && a.path("summary").asText().startsWith("Rollout of ORACLE " + target + " paused"))
+                .findFirst().orElseThrow(() -> new AssertionError("no RollbackDecisionNeeded alert in " + alerts));
+        assertThat(alert.path("severity").asText()).isEqualTo("warning");
+        assertThat(alert.path("summary").asText()).endsWith(paused.reason());
+        assertThat(java.util.stream.StreamSupport.stream(alerts.spliterator(), false)
+                .filter(a -> a.path("summary").asText().contains("Automatic rollback of ORACLE " + target)))
+                .isEmpty();
         rollouts.reconcileAll();
         assertThat(rollouts.get(rollout.id()).status()).as("it stays paused for a person").isEqualTo("paused");
     }

@@ -168,8 +168,17 @@ public final class RolloutEngine {
         return Optional.empty();
     }
 
-    /** What one reconcile step did; {@code changed} is false when it did nothing. */
-    public record Step(Rollout rollout, List<String> events, boolean changed, boolean rolledBack) {}
+    /**
+     * What one reconcile step did; {@code changed} is false when it did nothing. {@code needsDecision}: it paused the
+     * rollout because a cohort is over a limit with too few nodes behind the breach for an automatic rollback.
+     */
+    public record Step(Rollout rollout, List<String> events, boolean changed, boolean rolledBack,
+            boolean needsDecision) {
+
+        public Step(Rollout rollout, List<String> events, boolean changed, boolean rolledBack) {
+            this(rollout, events, changed, rolledBack, false);
+        }
+    }
 
     /**
      * One idempotent reconcile step: automatic rollback first (any active cohort over its limits with at least the
@@ -256,7 +265,7 @@ public final class RolloutEngine {
                 r.thresholds().minSample());
         var events = new ArrayList<>(earlierEvents);
         events.add(text);
-        return Optional.of(new Step(pause(r, now, text), events, true, false));
+        return Optional.of(new Step(pause(r, now, text), events, true, false, true));
     }
 
     // ---------------------------------------------------------------------------------------------- phase

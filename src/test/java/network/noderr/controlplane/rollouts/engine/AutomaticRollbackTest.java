@@ -252,6 +252,7 @@ class AutomaticRollbackTest {
                         + (backing == 1 ? " node" : " nodes")
                         + " behind it (fewer than the minimum sample of 3): resume, roll back or abort";
                 assertThat(step.rollout().status()).isEqualTo(RolloutStatus.PAUSED);
+                assertThat(step.needsDecision()).as("a person is asked").isTrue();
                 assertThat(step.rollout().reason()).isEqualTo(expected);
                 assertThat(step.events()).containsExactly(expected);
                 assertThat(step.rollout().activatedThrough()).isEqualTo(before.activatedThrough());
@@ -265,6 +266,7 @@ class AutomaticRollbackTest {
 
     private static void assertRolledBack(RolloutEngine.Step step, Rollout before, String expectedReason) {
         assertThat(step.rolledBack()).isTrue();
+        assertThat(step.needsDecision()).isFalse();
         assertThat(step.changed()).isTrue();
         assertThat(step.rollout().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
         assertThat(step.rollout().reason()).isEqualTo(expectedReason);
