@@ -252,8 +252,9 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
           {r.cohortDelayHours} h
         </span>
         <span className="text-secondary text-s" data-testid="rollout-limits">
-          rolls back above {share(r.maxUnhealthyRatio)}% unhealthy or {share(r.maxErrorRate)}% failed updates · next
-          cohort at {share(r.gateMinUpdatedRatio)}% updated
+          rolls back above {share(r.maxUnhealthyRatio)}% unhealthy or {share(r.maxErrorRate)}% failed updates when at
+          least {r.minSample} {r.minSample === 1 ? 'node backs' : 'nodes back'} it (fewer pause it) · next cohort at{' '}
+          {share(r.gateMinUpdatedRatio)}% updated
         </span>
         {canDeploy && (
           <div className="ms-auto flex gap-s">

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import network.noderr.controlplane.rollouts.AutomaticRollback;
+import network.noderr.controlplane.rollouts.RollbackDecisionNeeded;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Sha256;
@@ -97,6 +98,17 @@ public class Alerts {
                 + (rollback.toVersion() == null ? "" : " to " + rollback.toVersion()) + ": " + rollback.reason();
         raiseEngine("auto-rollback:" + rollback.tier() + ":" + rollback.version(), "AutomaticRollback", "critical",
                 rollback.tier().name(), summary);
+    }
+
+    /**
+     * The engine's own alert for a rollout it paused instead of rolling back (too few nodes behind a breach): a
+     * warning, firing until someone acknowledges it, since only a person moves the rollout on.
+     */
+    @EventListener
+    void on(RollbackDecisionNeeded decision) {
+        raiseEngine("rollback-decision:" + decision.tier() + ":" + decision.version(), "RollbackDecisionNeeded",
+                "warning", decision.tier().name(), "Rollout of " + decision.tier() + " " + decision.version()
+                        + " paused for a decision: " + decision.reason());
     }
 
     /**

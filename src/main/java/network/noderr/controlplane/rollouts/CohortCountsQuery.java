@@ -12,6 +12,7 @@ import network.noderr.controlplane.health.ReportingWindow;
 import network.noderr.controlplane.rollouts.engine.Cohort;
 import network.noderr.controlplane.rollouts.engine.CohortAssignment;
 import network.noderr.controlplane.rollouts.engine.CohortCounts;
+import network.noderr.controlplane.rollouts.engine.Rollout;
 import network.noderr.controlplane.rollouts.engine.RolloutConfig;
 import network.noderr.controlplane.shared.Tier;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -21,7 +22,8 @@ import org.springframework.stereotype.Component;
  * Per-cohort counts for a rollout, from the node registry, the latest health and the update reports. A node that has
  * been silent for the configured number of report intervals counts as unhealthy (once the control plane itself has
  * been taking reports that long: {@link ReportingWindow}). Nodes are placed by their bucket
- * under the rollout's own config; update attempts count nodes (each node's latest report), not reports.
+ * under the rollout's own config; update attempts count nodes (each node's latest report), not reports, and only nodes
+ * the rollout had told to update (its active cohorts).
  */
 @Component
 class CohortCountsQuery {
@@ -39,9 +41,9 @@ class CohortCountsQuery {
     /**
      * The counts of a rollout's cohorts. A node's cohort is its bucket's under the rollout's config (the one
      * cohort function), so the counts follow the rollout that is asked about; a node without a bucket keeps its
-     * stored cohort.
+     * stored cohort. Update attempts count only nodes that were due to update: see {@link #DUE_ATTEMPTS}.
      */
-    Map<Cohort, CohortCounts> counts(UUID rolloutId, Tier tier, String targetVersion, RolloutConfig config) {
+    Map<Cohort, CohortCounts> counts(UUID rolloutId, Tier tier, Rollout rollout) {
         // No node counts as silent until the control plane has been taking reports for a whole silence window
         // (ReportingWindow): after an outage of its own, silence is not the release's fault.
         var silentSince = Timestamp.from(reporting.silentSince(clock.instant()).orElse(Instant.EPOCH));
@@ -49,6 +51,7 @@ class CohortCountsQuery {
         for (var cohort : Cohort.values()) {
             result.put(cohort, CohortCounts.EMPTY);
         }
+        var config = rollout.config();
         jdbc.sql("""
                         SELECT v.bucket, v.cohort, count(*) AS nodes,
                             count(*) FILTER (WHERE v.current_version = :target) AS updated,
@@ -59,7 +62,7 @@ class CohortCountsQuery {
                         FROM node_versions v JOIN nodes n ON n.node_id = v.node_id
                         WHERE n.tier = :tier AND n.status = 'ACTIVE'
                         GROUP BY v.bucket, v.cohort""")
-                .param("target", targetVersion)
+                .param("target", rollout.targetVersion())
                 .param("silent", silentSince)
                 .param("tier", tier.name())
                 .query((rs, i) -> {
@@ -69,18 +72,12 @@ class CohortCountsQuery {
                     return cohort;
                 })
                 .list();
-        // One node is one update attempt: its latest report for this rollout counts (a node that failed, retried
-        // and succeeded has succeeded), so one node retrying a failing update cannot push a cohort over the
-        // error rate on its own.
-        jdbc.sql("""
-                        SELECT v.bucket, coalesce(v.cohort, r.cohort) AS cohort, count(*) AS attempts,
-                            count(*) FILTER (WHERE r.result <> 'SUCCEEDED') AS failures
-                        FROM (SELECT DISTINCT ON (node_id) node_id, cohort, result FROM update_reports
-                              WHERE deployment_id = :id ORDER BY node_id, reported_at DESC, id DESC) r
-                            LEFT JOIN node_versions v ON v.node_id = r.node_id
-                        WHERE v.bucket IS NOT NULL OR coalesce(v.cohort, r.cohort) IS NOT NULL
-                        GROUP BY v.bucket, coalesce(v.cohort, r.cohort)""")
-                .param("id", rolloutId)
+        if (rollout.activatedThrough() < 0) {
+            return result; // no cohort was ever due: no update report counts
+        }
+        dueAttempts("""
+                        SELECT a.bucket, a.cohort, count(*) AS attempts, count(*) FILTER (WHERE a.failed) AS failures
+                        FROM (%s) a GROUP BY a.bucket, a.cohort""", rolloutId, tier, rollout)
                 .query((rs, i) -> {
                     var cohort = cohort(rs, config);
                     result.merge(cohort, new CohortCounts(0, 0, 0, 0, rs.getLong("attempts"), rs.getLong("failures")),
@@ -89,6 +86,47 @@ class CohortCountsQuery {
                 })
                 .list();
         return result;
+    }
+
+    /** A rollout's update attempts and failures over all its cohorts, by the rule of {@link #counts}. */
+    record Attempts(long attempts, long failures) {}
+
+    Attempts attempts(UUID rolloutId, Tier tier, Rollout rollout) {
+        if (rollout.activatedThrough() < 0) {
+            return new Attempts(0, 0);
+        }
+        return dueAttempts("""
+                        SELECT count(*) AS attempts, count(*) FILTER (WHERE a.failed) AS failures FROM (%s) a""",
+                rolloutId, tier, rollout)
+                .query((rs, i) -> new Attempts(rs.getLong("attempts"), rs.getLong("failures")))
+                .single();
+    }
+
+    /**
+     * One row per node that counts as an update attempt of the rollout: its bucket, its cohort (for a node without a
+     * bucket), and whether it failed. One node is one attempt: its latest report for this rollout counts (a node
+     * that failed, retried and succeeded has succeeded), so one node retrying a failing update cannot push a cohort
+     * over the error rate on its own. Only a node that was due to update counts: an active node of the rollout's
+     * tier whose cohort the rollout has activated (cohorts are contiguous bucket ranges, so that is a bucket below
+     * the active bound). A node outside the active cohorts was never told to update, so whatever it reports about
+     * the target (which the API stores) does not count toward the rollout's error rate.
+     */
+    private static final String DUE_ATTEMPTS = """
+            SELECT v.bucket, coalesce(v.cohort, r.cohort) AS cohort, r.result <> 'SUCCEEDED' AS failed
+            FROM (SELECT DISTINCT ON (node_id) node_id, cohort, result FROM update_reports
+                  WHERE deployment_id = :id ORDER BY node_id, reported_at DESC, id DESC) r
+                JOIN nodes n ON n.node_id = r.node_id AND n.tier = :tier AND n.status = 'ACTIVE'
+                LEFT JOIN node_versions v ON v.node_id = r.node_id
+            WHERE CASE WHEN v.bucket IS NOT NULL THEN v.bucket < :bound
+                       ELSE coalesce(v.cohort, r.cohort) IN (:activeCohorts) END""";
+
+    private org.springframework.jdbc.core.simple.JdbcClient.StatementSpec dueAttempts(String outer, UUID rolloutId,
+            Tier tier, Rollout rollout) {
+        return jdbc.sql(outer.formatted(DUE_ATTEMPTS))
+                .param("id", rolloutId)
+                .param("tier", tier.name())
+                .param("bound", rollout.config().activeBucketBound(rollout.activatedThrough()))
+                .param("activeCohorts", rollout.activeCohorts().stream().map(Cohort::wireName).toList());
     }
 
     private static Cohort cohort(ResultSet rs, RolloutConfig config) throws SQLException {

@@ -156,15 +156,10 @@ class NodeRolloutController {
             return new RolloutStatusView(null, null, "none", 0, 0, 1.0, 0);
         }
         var view = current.get();
-        // One attempt per node, its latest report: the engine's rule (CohortCountsQuery), so the dashboard and this
-        // answer agree.
-        var attempts = jdbc.sql("""
-                        SELECT count(*) AS attempts, count(*) FILTER (WHERE result <> 'SUCCEEDED') AS failures
-                        FROM (SELECT DISTINCT ON (node_id) result FROM update_reports WHERE deployment_id = :id
-                              ORDER BY node_id, reported_at DESC, id DESC) latest""")
-                .param("id", view.id())
-                .query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)})
-                .single();
+        // One attempt per node that was due to update, its latest report: the engine's rule (CohortCountsQuery), so
+        // the dashboard and this answer agree.
+        var counted = rollouts.attempts(view.id());
+        var attempts = new long[] {counted.attempts(), counted.failures()};
         var success = attempts[0] == 0 ? 1.0 : (attempts[0] - attempts[1]) * 1.0 / attempts[0];
         var emergency = jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = :tier")
                 .param("tier", finalTier.name())

@@ -3,6 +3,8 @@ package network.noderr.controlplane.rollouts;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -39,11 +41,15 @@ class RolloutAdminController {
     record EmergencyRollback(@Size(max = 50) @Nullable String toVersion, @Nullable Long toVersionId,
             @NotBlank @Size(max = 1000) String reason) {}
 
-    /** A rollout's limits, each a share from 0 to 1 (DESIGN §4 defaults: 0.10, 0.05, 0.90). */
+    /**
+     * A rollout's limits, each a share from 0 to 1 (DESIGN §4 defaults: 0.10, 0.05, 0.90), and optionally how many
+     * nodes must back a breach for an automatic rollback (absent: the rollout keeps its own).
+     */
     record Thresholds(
             @NotNull @DecimalMin("0") @DecimalMax("1") Double maxUnhealthyRatio,
             @NotNull @DecimalMin("0") @DecimalMax("1") Double maxErrorRate,
-            @NotNull @DecimalMin("0") @DecimalMax("1") Double gateMinUpdatedRatio) {}
+            @NotNull @DecimalMin("0") @DecimalMax("1") Double gateMinUpdatedRatio,
+            @Min(1) @Max(RolloutThresholds.MAX_MIN_SAMPLE) @Nullable Integer minSample) {}
 
     private final Rollouts rollouts;
 
@@ -88,7 +94,7 @@ class RolloutAdminController {
     @PreAuthorize("hasRole('RELEASE_MANAGER')")
     RolloutView setThresholds(@PathVariable UUID id, @Valid @RequestBody Thresholds body) {
         return rollouts.setThresholds(id, new RolloutThresholds(body.maxUnhealthyRatio(), body.maxErrorRate(),
-                body.gateMinUpdatedRatio()), Actors.currentUsername());
+                body.gateMinUpdatedRatio()), body.minSample(), Actors.currentUsername());
     }
 
     @PostMapping("/api/v1/admin/rollouts/{id}/pause")

@@ -12,17 +12,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record RolloutDefaults(
         @DefaultValue("0.10") double maxUnhealthyRatio,
         @DefaultValue("0.05") double maxErrorRate,
-        @DefaultValue("0.90") double gateMinUpdatedRatio) {
+        @DefaultValue("0.90") double gateMinUpdatedRatio,
+        @DefaultValue("3") int minSample) {
 
     public RolloutDefaults {
-        thresholds(maxUnhealthyRatio, maxErrorRate, gateMinUpdatedRatio); // refuses values outside 0..1 at start
+        // refuses values outside 0..1 (and a minimum sample outside 1..1,000,000) at start
+        thresholds(maxUnhealthyRatio, maxErrorRate, gateMinUpdatedRatio, minSample);
     }
 
     RolloutThresholds thresholds() {
-        return thresholds(maxUnhealthyRatio, maxErrorRate, gateMinUpdatedRatio);
+        return thresholds(maxUnhealthyRatio, maxErrorRate, gateMinUpdatedRatio, minSample);
     }
 
-    private static RolloutThresholds thresholds(double unhealthy, double errors, double gate) {
-        return new RolloutThresholds(unhealthy, errors, gate);
+    private static RolloutThresholds thresholds(double unhealthy, double errors, double gate, int minSample) {
+        return new RolloutThresholds(unhealthy, errors, gate, minSample);
     }
 }

@@ -35,8 +35,9 @@ class RolloutRepository {
         return jdbc.sql("""
                         INSERT INTO deployments (release_id, version_id, version_string, docker_image_tag, tier, status,
                             canary_percentage, cohort_percentage, cohort_delay_hours, max_unhealthy_ratio,
-                            max_error_rate, gate_min_updated_ratio)
-                        VALUES (:release, :versionId, :version, :image, :tier, :status, :c, :p, :d, :mu, :me, :gate)
+                            max_error_rate, gate_min_updated_ratio, min_sample)
+                        VALUES (:release, :versionId, :version, :image, :tier, :status, :c, :p, :d, :mu, :me, :gate,
+                            :minSample)
                         RETURNING id""")
                 .param("release", releaseId)
                 .param("versionId", versionId)
@@ -50,6 +51,7 @@ class RolloutRepository {
                 .param("mu", r.thresholds().maxUnhealthyRatio())
                 .param("me", r.thresholds().maxErrorRate())
                 .param("gate", r.thresholds().gateMinUpdatedRatio())
+                .param("minSample", r.thresholds().minSample())
                 .query(UUID.class)
                 .single();
     }
@@ -73,7 +75,7 @@ class RolloutRepository {
                         UPDATE deployments SET status = :status, started_at = :started,
                             elapsed_before_resume_ms = :elapsed, resumed_at = :resumed,
                             activated_through = :through, reason = :reason, max_unhealthy_ratio = :mu,
-                            max_error_rate = :me, gate_min_updated_ratio = :gate,
+                            max_error_rate = :me, gate_min_updated_ratio = :gate, min_sample = :minSample,
                             rollback_reason = CASE WHEN :status = 'rolled_back' THEN :reason ELSE rollback_reason END,
                             completed_at = CASE WHEN :finished THEN COALESCE(completed_at, :now) END,
                             final_counts = CASE WHEN :finished
@@ -90,6 +92,7 @@ class RolloutRepository {
                         .param("mu", r.thresholds().maxUnhealthyRatio())
                         .param("me", r.thresholds().maxErrorRate())
                         .param("gate", r.thresholds().gateMinUpdatedRatio())
+                        .param("minSample", r.thresholds().minSample())
                         .param("finished", finished)
                         .param("counts", finalCounts)
                         .param("hold", r.gateHoldUntil() == null ? null : Timestamp.from(r.gateHoldUntil()))
@@ -204,7 +207,7 @@ class RolloutRepository {
                 new RolloutConfig(rs.getInt("canary_percentage"), rs.getInt("cohort_percentage"),
                         rs.getInt("cohort_delay_hours")),
                 new RolloutThresholds(rs.getDouble("max_unhealthy_ratio"), rs.getDouble("max_error_rate"),
-                        rs.getDouble("gate_min_updated_ratio")),
+                        rs.getDouble("gate_min_updated_ratio"), rs.getInt("min_sample")),
                 started == null ? null : started.toInstant(),
                 Duration.ofMillis(rs.getLong("elapsed_before_resume_ms")),
                 resumed == null ? null : resumed.toInstant(),

@@ -186,12 +186,16 @@ public class Rollouts {
     /**
      * Sets an unfinished rollout's limits for automatic rollback and the cohort gate; they apply from the
      * reconciler's next run. Nodes are not asked to check again (nothing changes for them).
+     *
+     * @param minSample the new minimum sample, or null to keep the rollout's own (that of {@code ratios} is ignored)
      */
     @Transactional
-    public RolloutView setThresholds(UUID id, RolloutThresholds thresholds, String actor) {
+    public RolloutView setThresholds(UUID id, RolloutThresholds ratios, @Nullable Integer minSample, String actor) {
         var stored = repository.find(id).orElseThrow(() -> notFound(id));
         lockTier(stored.tier());
         var now = clock.instant();
+        var thresholds = ratios.withMinSample(
+                minSample == null ? stored.rollout().thresholds().minSample() : minSample);
         Rollout next;
         try {
             next = stored.rollout().withThresholds(thresholds);
@@ -203,9 +207,11 @@ public class Rollouts {
                     "Someone else changed this rollout a moment ago. Reload it and try again.");
         }
         record(id, stored.tier(), next, String.format(java.util.Locale.ROOT,
-                "limits: roll back above %s unhealthy or %s failed updates in a cohort; next cohort at %s updated",
-                percent(thresholds.maxUnhealthyRatio()), percent(thresholds.maxErrorRate()),
-                percent(thresholds.gateMinUpdatedRatio())), actor, Cause.REQUEST, now);
+                "limits: roll back above %s unhealthy or %s failed updates in a cohort when at least %d %s back it"
+                        + " (fewer pause it); next cohort at %s updated",
+                percent(thresholds.maxUnhealthyRatio()), percent(thresholds.maxErrorRate()), thresholds.minSample(),
+                thresholds.minSample() == 1 ? "node" : "nodes", percent(thresholds.gateMinUpdatedRatio())), actor,
+                Cause.REQUEST, now);
         return view(id);
     }
 
@@ -345,8 +351,7 @@ public class Rollouts {
         int changed = 0;
         for (var stored : repository.open()) {
             var now = clock.instant();
-            var c = counts.counts(stored.id(), stored.tier(), stored.rollout().targetVersion(),
-                    stored.rollout().config());
+            var c = counts.counts(stored.id(), stored.tier(), stored.rollout());
             var step = RolloutEngine.reconcile(stored.rollout(), c, now);
             if (!step.changed()) {
                 continue;
@@ -379,6 +384,12 @@ public class Rollouts {
                         step.rollout().reason());
                 events.publishEvent(new AutomaticRollback(stored.tier(), stored.rollout().targetVersion(),
                         previousVersion(stored).orElse(null), reason));
+            }
+            if (step.needsDecision()) {
+                log.warn("Rollout {} {} paused for a decision: {}", stored.tier(), stored.rollout().targetVersion(),
+                        step.rollout().reason());
+                events.publishEvent(new RollbackDecisionNeeded(stored.tier(), stored.rollout().targetVersion(),
+                        java.util.Objects.requireNonNullElse(step.rollout().reason(), "paused")));
             }
             changed(stored.tier(), TierChanged.Kind.CHECK_NOW, stored.rollout().targetVersion());
         }
@@ -557,7 +568,13 @@ public class Rollouts {
 
     private Map<Cohort, CohortCounts> liveCounts(StoredRollout s) {
         var r = s.rollout();
-        return counts.counts(s.id(), s.tier(), r.targetVersion(), r.config());
+        return counts.counts(s.id(), s.tier(), r);
+    }
+
+    /** A rollout's update attempts and failures: the nodes it told to update, each its latest report. */
+    CohortCountsQuery.Attempts attempts(UUID id) {
+        var s = repository.find(id).orElseThrow(() -> notFound(id));
+        return counts.attempts(s.id(), s.tier(), s.rollout());
     }
 
     /**
@@ -580,7 +597,8 @@ public class Rollouts {
         return new RolloutView(s.id(), s.tier(), r.targetVersion(), s.imageRef(), r.status().wireName(),
                 phase.phase().wireName(), phase.message(), r.reason(), r.config().canaryPercentage(),
                 r.config().cohortPercentage(), r.config().cohortDelayHours(), r.thresholds().maxUnhealthyRatio(),
-                r.thresholds().maxErrorRate(), r.thresholds().gateMinUpdatedRatio(), progress, total.nodes(), total.updated(),
+                r.thresholds().maxErrorRate(), r.thresholds().gateMinUpdatedRatio(), r.thresholds().minSample(),
+                progress, total.nodes(), total.updated(),
                 c != null, r.startedAt(), s.completedAt(), s.createdAt(), timeline);
     }
 

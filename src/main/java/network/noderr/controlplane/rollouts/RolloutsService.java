@@ -33,17 +33,24 @@ public class RolloutsService {
         });
     }
 
-    /** Shares from 0 to 1: roll back above this unhealthy, above this failed; next cohort at this updated. */
+    /**
+     * Shares from 0 to 1: roll back above this unhealthy, above this failed; next cohort at this updated.
+     * {@code minSample}: how many nodes must back a breach for an automatic rollback (1-1,000,000; null keeps the
+     * rollout's own).
+     */
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
     @Audited
     public @NonNull RolloutView setThresholds(@NonNull UUID id, double maxUnhealthyRatio, double maxErrorRate,
-            double gateMinUpdatedRatio) {
+            double gateMinUpdatedRatio, @Nullable Integer minSample) {
         return Endpoints.call(() -> {
             share("maxUnhealthyRatio", maxUnhealthyRatio);
             share("maxErrorRate", maxErrorRate);
             share("gateMinUpdatedRatio", gateMinUpdatedRatio);
+            if (minSample != null && (minSample < 1 || minSample > RolloutThresholds.MAX_MIN_SAMPLE)) {
+                throw new InvalidRequestException("minSample", "must be 1 to " + RolloutThresholds.MAX_MIN_SAMPLE);
+            }
             return rollouts.setThresholds(id,
-                    new RolloutThresholds(maxUnhealthyRatio, maxErrorRate, gateMinUpdatedRatio),
+                    new RolloutThresholds(maxUnhealthyRatio, maxErrorRate, gateMinUpdatedRatio), minSample,
                     Actors.currentUsername());
         });
     }

@@ -62,7 +62,8 @@ class RolloutsIT {
         var card = page.getByLabel("Rollout ORACLE 4.1.0");
         assertThat(card.getByTestId("rollout-phase")).hasText("canary");
         assertThat(card.getByTestId("rollout-limits"))
-                .hasText("rolls back above 10% unhealthy or 5% failed updates · next cohort at 90% updated");
+                .hasText("rolls back above 10% unhealthy or 5% failed updates when at least 3 nodes back it (fewer pause it)"
+                        + " · next cohort at 90% updated");
         assertThat(card.locator("vaadin-progress-bar")).hasCount(5);
 
         // Promote skips cohort1's wait and the canary's health gate, so it asks first and says so; cancel does nothing.

@@ -10,6 +10,7 @@ import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.TestNodes;
 import network.noderr.controlplane.TestReporting;
 import network.noderr.controlplane.rollouts.engine.Cohort;
+import network.noderr.controlplane.rollouts.engine.Rollout;
 import network.noderr.controlplane.rollouts.engine.RolloutConfig;
 import network.noderr.controlplane.rollouts.engine.RolloutEngine;
 import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
@@ -31,6 +32,12 @@ class CohortCountsQueryTest {
 
     private final String prefix = "counts-" + UUID.randomUUID().toString().substring(0, 8) + "-";
     private final String target = "7.7." + System.nanoTime() % 100_000;
+
+    /** A rollout of {@link #target} with the canary active (the default split). */
+    private Rollout canaryActive() {
+        return RolloutEngine.start(Rollout.pending(target, RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT),
+                Instant.now());
+    }
 
     @AfterEach
     void removeNodes() {
@@ -60,7 +67,7 @@ class CohortCountsQueryTest {
         node("healthy", now.minus(Duration.ofDays(1)), now, "healthy");
         node("sick", now.minus(Duration.ofDays(1)), now, "unhealthy");
 
-        var canary = query.counts(UUID.randomUUID(), Tier.ORACLE, target, RolloutConfig.DEFAULT).get(Cohort.CANARY);
+        var canary = query.counts(UUID.randomUUID(), Tier.ORACLE, canaryActive()).get(Cohort.CANARY);
 
         assertThat(canary.updated()).isEqualTo(5);
         assertThat(canary.healthy()).as("healthy").isEqualTo(1);
@@ -84,7 +91,7 @@ class CohortCountsQueryTest {
         try {
             TestReporting.since(jdbc, now.minus(Duration.ofMinutes(2))); // back from a 20-minute outage 2 min ago
 
-            var afterOutage = query.counts(UUID.randomUUID(), Tier.ORACLE, target, RolloutConfig.DEFAULT)
+            var afterOutage = query.counts(UUID.randomUUID(), Tier.ORACLE, canaryActive())
                     .get(Cohort.CANARY);
             assertThat(afterOutage.updated()).isEqualTo(10);
             assertThat(afterOutage.unhealthy()).as("silence the control plane could not hear").isZero();
@@ -93,7 +100,7 @@ class CohortCountsQueryTest {
         } finally {
             TestReporting.steady(jdbc);
         }
-        var steady = query.counts(UUID.randomUUID(), Tier.ORACLE, target, RolloutConfig.DEFAULT).get(Cohort.CANARY);
+        var steady = query.counts(UUID.randomUUID(), Tier.ORACLE, canaryActive()).get(Cohort.CANARY);
         assertThat(steady.unhealthy()).as("the silent and both stale nodes").isEqualTo(3);
         assertThat(RolloutEngine.rollbackReason(Cohort.CANARY, steady, RolloutThresholds.DEFAULT))
                 .as("3 of 10 silent while the control plane listened: over the 10 %% limit").isNotEmpty();
@@ -124,7 +131,7 @@ class CohortCountsQueryTest {
             report(rollout, "n" + i, "SUCCEEDED");
         }
 
-        var canary = query.counts(rollout, Tier.ORACLE, target, RolloutConfig.DEFAULT).get(Cohort.CANARY);
+        var canary = query.counts(rollout, Tier.ORACLE, canaryActive()).get(Cohort.CANARY);
 
         assertThat(canary.updateAttempts()).as("one attempt per node").isEqualTo(40);
         assertThat(canary.updateFailures()).as("only n0's latest report failed").isEqualTo(1);
@@ -141,12 +148,85 @@ class CohortCountsQueryTest {
             report(rollout, "n" + i, i < 3 ? "FAILED" : i < 4 ? "ROLLED_BACK" : "SUCCEEDED");
         }
 
-        var canary = query.counts(rollout, Tier.ORACLE, target, RolloutConfig.DEFAULT).get(Cohort.CANARY);
+        var canary = query.counts(rollout, Tier.ORACLE, canaryActive()).get(Cohort.CANARY);
 
         assertThat(canary.updateAttempts()).isEqualTo(40);
         assertThat(canary.updateFailures()).isEqualTo(4);
         assertThat(RolloutEngine.rollbackReason(Cohort.CANARY, canary, RolloutThresholds.DEFAULT))
                 .as("4 of 40 nodes (10 %) is over the 5 % error rate").get().asString()
                 .contains("4 of 40 updates failed or rolled back");
+    }
+
+    /** A node placed by its bucket (the default split: canary 0-4, cohort1 5-29, cohort2 30-54, ...). */
+    private void nodeInBucket(String name, int bucket) {
+        var id = prefix + name;
+        TestNodes.insert(jdbc, id, "ORACLE");
+        jdbc.sql("""
+                        INSERT INTO node_versions (node_id, tier, current_version, cohort, bucket, health_status,
+                            last_health_check) VALUES (:id, 'ORACLE', :v, 'canary', :b, 'healthy', now())""")
+                .param("id", id).param("v", target).param("b", bucket).update();
+    }
+
+    /**
+     * Only a node the rollout told to update counts as an update attempt: one whose cohort the rollout has activated
+     * (an active node of the tier). A node outside the active cohorts can report a failure (the API stores it), but
+     * it never counts toward the error rate, so it cannot roll the release back.
+     */
+    @Test
+    void onlyNodesOfActiveCohortsCountAsUpdateAttempts() {
+        var rollout = UUID.randomUUID();
+        for (int i = 0; i < 4; i++) {
+            nodeInBucket("canary-" + i, i);
+            report(rollout, "canary-" + i, i == 0 ? "FAILED" : "SUCCEEDED");
+        }
+        int[] outside = {5, 25, 45, 65, 85, 99}; // cohort1, cohort1, cohort2, cohort3, cohort4, cohort4
+        for (int i = 0; i < outside.length; i++) {
+            nodeInBucket("outside-" + i, outside[i]);
+            report(rollout, "outside-" + i, "FAILED");
+        }
+        // A node without a bucket is placed by its stored cohort.
+        node("legacy", Instant.now(), Instant.now(), "healthy");
+        jdbc.sql("UPDATE node_versions SET cohort = 'cohort2' WHERE node_id = :id").param("id", prefix + "legacy")
+                .update();
+        report(rollout, "legacy", "ROLLED_BACK");
+        var canaryOnly = canaryActive();
+
+        var counts = query.counts(rollout, Tier.ORACLE, canaryOnly);
+
+        assertThat(counts.get(Cohort.CANARY).updateAttempts()).isEqualTo(4);
+        assertThat(counts.get(Cohort.CANARY).updateFailures()).isEqualTo(1);
+        for (var inactive : new Cohort[] {Cohort.COHORT1, Cohort.COHORT2, Cohort.COHORT3, Cohort.COHORT4}) {
+            assertThat(counts.get(inactive).updateAttempts()).as("%s was not told to update", inactive).isZero();
+            assertThat(counts.get(inactive).nodes()).as("%s's nodes are still counted as nodes", inactive)
+                    .isPositive();
+        }
+        assertThat(query.attempts(rollout, Tier.ORACLE, canaryOnly))
+                .isEqualTo(new CohortCountsQuery.Attempts(4, 1));
+        assertThat(jdbc.sql("SELECT count(*) FROM update_reports WHERE deployment_id = :id").param("id", rollout)
+                .query(Long.class).single()).as("every report is stored").isEqualTo(11);
+        var reconciled = RolloutEngine.reconcile(canaryOnly, counts, Instant.now());
+        assertThat(reconciled.rolledBack()).isFalse();
+        assertThat(reconciled.rollout().reason()).as("1 of 4 canary updates failed: too few to roll back")
+                .startsWith("paused, no automatic rollback: canary: 1 of 4 updates failed");
+
+        // Once cohort1 is active its nodes were told to update: their reports count from then on.
+        var throughCohort1 = RolloutEngine.promote(canaryOnly, Instant.now());
+        var later = query.counts(rollout, Tier.ORACLE, throughCohort1);
+        assertThat(later.get(Cohort.COHORT1).updateAttempts()).isEqualTo(2);
+        assertThat(later.get(Cohort.COHORT1).updateFailures()).isEqualTo(2);
+        assertThat(later.get(Cohort.COHORT2).updateAttempts()).as("the legacy node's cohort2 is not active")
+                .isZero();
+        assertThat(query.attempts(rollout, Tier.ORACLE, throughCohort1))
+                .isEqualTo(new CohortCountsQuery.Attempts(6, 3));
+
+        // A suspended node's reports no longer count.
+        jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE node_id = :id").param("id", prefix + "canary-0")
+                .update();
+        assertThat(query.counts(rollout, Tier.ORACLE, canaryOnly).get(Cohort.CANARY))
+                .extracting(c -> c.updateAttempts() + "/" + c.updateFailures()).isEqualTo("3/0");
+
+        // A rollout that has not started counts no attempt at all.
+        var pending = Rollout.pending(target, RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT);
+        assertThat(query.attempts(rollout, Tier.ORACLE, pending)).isEqualTo(new CohortCountsQuery.Attempts(0, 0));
     }
 }

@@ -106,11 +106,29 @@ class RolloutAdminApiTest {
         assertThat(changed.body().path("maxUnhealthyRatio").asDouble()).isEqualTo(0.5);
         assertThat(changed.body().path("maxErrorRate").asDouble()).isEqualTo(0.2);
         assertThat(changed.body().path("gateMinUpdatedRatio").asDouble()).isEqualTo(0.75);
+        assertThat(changed.body().path("minSample").asInt()).as("the default, kept when absent").isEqualTo(3);
         var stored = api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken);
         assertThat(stored.body().path("maxUnhealthyRatio").asDouble()).as("kept").isEqualTo(0.5);
         assertThat(stored.body().path("timeline").toString())
-                .contains("roll back above 50 % unhealthy or 20 % failed updates in a cohort; next cohort at 75 %")
+                .contains("roll back above 50 % unhealthy or 20 % failed updates in a cohort when at least 3 nodes"
+                        + " back it (fewer pause it); next cohort at 75 %")
                 .contains("rollout-manager");
+
+        var withSample = new java.util.HashMap<String, Object>(limits);
+        withSample.put("minSample", 5);
+        assertThat(api.put(path, withSample, managerToken).body().path("minSample").asInt()).isEqualTo(5);
+        assertThat(api.put(path, limits, managerToken).body().path("minSample").asInt())
+                .as("absent: the rollout keeps its own").isEqualTo(5);
+        for (var bad : new Object[] {0, -1, 1_000_001, "many"}) {
+            withSample.put("minSample", bad);
+            var refused = api.put(path, withSample, managerToken);
+            assertThat(refused.status()).as("minSample %s", bad).isEqualTo(400);
+            if (!(bad instanceof String)) {
+                assertThat(refused.body().path("errors").has("minSample")).isTrue();
+            }
+        }
+        assertThat(api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken).body().path("minSample").asInt())
+                .isEqualTo(5);
 
         var outOfRange = api.put(path, Map.of("maxUnhealthyRatio", 1.5, "maxErrorRate", 0.2,
                 "gateMinUpdatedRatio", 0.75), managerToken);

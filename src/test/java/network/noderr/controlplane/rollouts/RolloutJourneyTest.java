@@ -68,15 +68,16 @@ class RolloutJourneyTest {
         var api = new ApiClient(port);
         var tier = Tier.GUARDIAN;
         var nodes = new ArrayList<Node>();
-        // Node ids are random, so register until every cohort has nodes (canary at least two), at most 200.
-        while (nodes.size() < 200 && (nodes.size() < 40 || countIn(nodes, "canary") < 2
+        // Node ids are random, so register until every cohort has nodes (the canary at least three, the minimum
+        // sample an automatic rollback needs), at most 300.
+        while (nodes.size() < 300 && (nodes.size() < 40 || countIn(nodes, "canary") < 3
                 || java.util.stream.IntStream.rangeClosed(1, 4).anyMatch(k -> countIn(nodes, "cohort" + k) == 0))) {
             var login = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), tier);
             var cohort = CohortAssignment.assign(login[0], RolloutConfig.DEFAULT).wireName();
             nodes.add(new Node(login[0], login[1], cohort));
             report(api, nodes.getLast(), "1.0.0", 20, 0);
         }
-        assertThat(countIn(nodes, "canary")).isGreaterThanOrEqualTo(2);
+        assertThat(countIn(nodes, "canary")).isGreaterThanOrEqualTo(3);
         int total = nodes.size();
         var v1 = rollouts.start(release(tier, "1.0.0"), RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT, "test");
         finishImmediately(v1.id());

@@ -72,6 +72,11 @@ public record Rollout(
         return cohort.index() <= activatedThrough;
     }
 
+    /** The activated cohorts, canary first (none before the start). */
+    public java.util.List<Cohort> activeCohorts() {
+        return java.util.stream.IntStream.rangeClosed(0, activatedThrough).mapToObj(Cohort::ofIndex).toList();
+    }
+
     /** A changed copy; any gate hold ends (a hold lasts only while nothing else happens after a resume). */
     Rollout with(RolloutStatus newStatus, Duration elapsed, @Nullable Instant resumed, int through,
             @Nullable String newReason) {

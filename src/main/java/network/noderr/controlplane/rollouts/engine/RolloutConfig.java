@@ -25,6 +25,17 @@ public record RolloutConfig(int canaryPercentage, int cohortPercentage, int coho
         }
     }
 
+    /**
+     * The buckets of cohorts 0 to {@code activatedThrough}, which are contiguous: those below the returned bound (0
+     * when no cohort is active, 100 once cohort 4 is).
+     */
+    public int activeBucketBound(int activatedThrough) {
+        if (activatedThrough < -1 || activatedThrough > 4) {
+            throw new IllegalArgumentException("activatedThrough must be -1..4, was " + activatedThrough);
+        }
+        return activatedThrough < 0 ? 0 : upperBound(activatedThrough);
+    }
+
     /** Upper bound (exclusive) of the buckets of the cohort with this index; cohort 4 ends at 100. */
     int upperBound(int cohortIndex) {
         return cohortIndex >= 4 ? 100 : canaryPercentage + cohortIndex * cohortPercentage;

@@ -111,28 +111,55 @@ public final class RolloutEngine {
     // ---------------------------------------------------------------------------------------------- decisions
 
     /**
-     * Why this cohort should make the tier roll back, if it should: over nodes already on the target, more than
-     * {@code maxUnhealthyRatio} unhealthy, or more than {@code maxErrorRate} of update attempts failed.
+     * A cohort over one of its limits.
+     *
+     * @param reason what is over which limit
+     * @param backing how many nodes back it: the unhealthy updated nodes, or the failed update attempts
+     * @param automatic whether that is at least the rollout's minimum sample, so the tier rolls back by itself;
+     *     otherwise the rollout pauses and a person decides
+     */
+    public record Breach(String reason, long backing, boolean automatic) {}
+
+    /**
+     * Whether this cohort is over a limit: over nodes already on the target, more than {@code maxUnhealthyRatio}
+     * unhealthy, or more than {@code maxErrorRate} of update attempts failed. When both are, a breach with enough
+     * nodes behind it for an automatic rollback comes first, then the unhealthy share.
+     */
+    public static Optional<Breach> breach(Cohort cohort, CohortCounts c, RolloutThresholds t) {
+        Breach unhealthy = null;
+        if (c.updated() > 0 && c.unhealthy() * 1.0 / c.updated() > t.maxUnhealthyRatio()) {
+            unhealthy = new Breach(String.format(java.util.Locale.ROOT,
+                    "%s: %d of %d updated nodes unhealthy (%.1f%% > %.1f%%)", cohort.wireName(), c.unhealthy(),
+                    c.updated(), 100.0 * c.unhealthy() / c.updated(), 100 * t.maxUnhealthyRatio()),
+                    c.unhealthy(), c.unhealthy() >= t.minSample());
+        }
+        Breach errors = null;
+        if (c.updateAttempts() > 0 && c.updateFailures() * 1.0 / c.updateAttempts() > t.maxErrorRate()) {
+            errors = new Breach(String.format(java.util.Locale.ROOT,
+                    "%s: %d of %d updates failed or rolled back (%.1f%% > %.1f%%)", cohort.wireName(),
+                    c.updateFailures(), c.updateAttempts(), 100.0 * c.updateFailures() / c.updateAttempts(),
+                    100 * t.maxErrorRate()),
+                    c.updateFailures(), c.updateFailures() >= t.minSample());
+        }
+        if (unhealthy != null && (unhealthy.automatic() || errors == null || !errors.automatic())) {
+            return Optional.of(unhealthy);
+        }
+        return Optional.ofNullable(errors);
+    }
+
+    /**
+     * Why this cohort should make the tier roll back by itself, if it should: a {@link #breach} backed by at least
+     * {@code minSample} nodes.
      */
     public static Optional<String> rollbackReason(Cohort cohort, CohortCounts c, RolloutThresholds t) {
-        if (c.updated() > 0 && c.unhealthy() * 1.0 / c.updated() > t.maxUnhealthyRatio()) {
-            return Optional.of(String.format(java.util.Locale.ROOT, "%s: %d of %d updated nodes unhealthy (%.1f%% > %.1f%%)",
-                    cohort.wireName(), c.unhealthy(), c.updated(), 100.0 * c.unhealthy() / c.updated(),
-                    100 * t.maxUnhealthyRatio()));
-        }
-        if (c.updateAttempts() > 0 && c.updateFailures() * 1.0 / c.updateAttempts() > t.maxErrorRate()) {
-            return Optional.of(String.format(java.util.Locale.ROOT, "%s: %d of %d updates failed or rolled back (%.1f%% > %.1f%%)",
-                    cohort.wireName(), c.updateFailures(), c.updateAttempts(),
-                    100.0 * c.updateFailures() / c.updateAttempts(), 100 * t.maxErrorRate()));
-        }
-        return Optional.empty();
+        return breach(cohort, c, t).filter(Breach::automatic).map(Breach::reason);
     }
 
     /** Why the cohort is not ready for the next one to start, if it is not. A cohort without nodes is ready. */
     public static Optional<String> gateReason(Cohort cohort, CohortCounts c, RolloutThresholds t) {
-        var rollback = rollbackReason(cohort, c, t);
-        if (rollback.isPresent()) {
-            return rollback;
+        var breach = breach(cohort, c, t);
+        if (breach.isPresent()) {
+            return breach.map(Breach::reason);
         }
         if (c.nodes() > 0 && c.updated() * 1.0 / c.nodes() < t.gateMinUpdatedRatio()) {
             return Optional.of(String.format(java.util.Locale.ROOT, "%s not healthy yet: %d of %d nodes updated (needs %.0f%%)",
@@ -141,11 +168,22 @@ public final class RolloutEngine {
         return Optional.empty();
     }
 
-    /** What one reconcile step did; {@code changed} is false when it did nothing. */
-    public record Step(Rollout rollout, List<String> events, boolean changed, boolean rolledBack) {}
+    /**
+     * What one reconcile step did; {@code changed} is false when it did nothing. {@code needsDecision}: it paused the
+     * rollout because a cohort is over a limit with too few nodes behind the breach for an automatic rollback.
+     */
+    public record Step(Rollout rollout, List<String> events, boolean changed, boolean rolledBack,
+            boolean needsDecision) {
+
+        public Step(Rollout rollout, List<String> events, boolean changed, boolean rolledBack) {
+            this(rollout, events, changed, rolledBack, false);
+        }
+    }
 
     /**
-     * One idempotent reconcile step: automatic rollback first (any active cohort over its limits), then activation
+     * One idempotent reconcile step: automatic rollback first (any active cohort over its limits with at least the
+     * minimum sample behind the breach; a breach with fewer nodes behind it pauses an active rollout instead, unless
+     * a resume's grace holds, and leaves a paused one paused), then activation
      * of due cohorts through their gates (a closed gate pauses the rollout with the reason, unless a resume's grace
      * still holds it: then the next cohort just waits), then completion when every cohort is active and every node
      * runs the target.
@@ -185,26 +223,49 @@ public final class RolloutEngine {
             return lateRollback.get();
         }
         var total = total(counts);
-        if (current.activatedThrough() == 4 && total.nodes() > 0 && total.updated() == total.nodes()) {
+        if (current.activatedThrough() == 4 && total.nodes() > 0 && total.updated() == total.nodes()
+                && noBreach(current, counts)) {
             current = current.with(RolloutStatus.COMPLETED, effectiveElapsed(current, now), null, 4, null);
             events.add("completed: all " + total.nodes() + " nodes run " + r.targetVersion());
         }
         return new Step(current, events, !current.equals(r), false);
     }
 
+    /** Whether no active cohort is over a limit (one held by a resume's grace keeps the rollout from completing). */
+    private static boolean noBreach(Rollout r, Map<Cohort, CohortCounts> counts) {
+        return r.activeCohorts().stream().allMatch(cohort ->
+                breach(cohort, counts.getOrDefault(cohort, CohortCounts.EMPTY), r.thresholds()).isEmpty());
+    }
+
     private static Optional<Step> rollbackCheck(
             Rollout r, Map<Cohort, CohortCounts> counts, Instant now, List<String> earlierEvents) {
-        for (int k = 0; k <= r.activatedThrough(); k++) {
-            var cohort = Cohort.ofIndex(k);
-            var reason = rollbackReason(cohort, counts.getOrDefault(cohort, CohortCounts.EMPTY), r.thresholds());
-            if (reason.isPresent()) {
-                var text = "automatic rollback: " + reason.get();
+        Breach unbacked = null;
+        for (var cohort : r.activeCohorts()) {
+            var breach = breach(cohort, counts.getOrDefault(cohort, CohortCounts.EMPTY), r.thresholds());
+            if (breach.isEmpty()) {
+                continue;
+            }
+            if (breach.get().automatic()) {
+                var text = "automatic rollback: " + breach.get().reason();
                 var events = new ArrayList<>(earlierEvents);
                 events.add(text);
                 return Optional.of(new Step(rollBack(r, now, text), events, true, true));
             }
+            if (unbacked == null) {
+                unbacked = breach.get();
+            }
         }
-        return Optional.empty();
+        if (unbacked == null || r.status() != RolloutStatus.ACTIVE || r.isGateHeld(now)) {
+            return Optional.empty(); // a paused one stays paused; during a resume's grace the gate holds instead
+        }
+        var text = String.format(java.util.Locale.ROOT,
+                "paused, no automatic rollback: %s, but only %d %s behind it (fewer than the minimum sample of %d)"
+                        + ": resume, roll back or abort",
+                unbacked.reason(), unbacked.backing(), unbacked.backing() == 1 ? "node" : "nodes",
+                r.thresholds().minSample());
+        var events = new ArrayList<>(earlierEvents);
+        events.add(text);
+        return Optional.of(new Step(pause(r, now, text), events, true, false, true));
     }
 
     // ---------------------------------------------------------------------------------------------- phase

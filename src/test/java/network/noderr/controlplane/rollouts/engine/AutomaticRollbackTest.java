@@ -15,87 +15,162 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Automatic rollback (DESIGN §4): per activated cohort, over nodes on the target, unhealthy / updated > 10 % or failed
- * update reports / attempts > 5 % roll the tier back.
+ * update reports / attempts > 5 % roll the tier back, when at least the minimum sample of nodes (3) backs the breach;
+ * a breach backed by fewer nodes pauses the rollout instead.
  */
 class AutomaticRollbackTest {
 
     private static final RolloutThresholds DEFAULTS = RolloutThresholds.DEFAULT;
 
-    @ParameterizedTest(name = "{1} unhealthy of {0} updated → rollback: {2}")
+    /** What one reconcile step does about a cohort's counts. */
+    enum Outcome { NONE, PAUSE, ROLLBACK }
+
+    @ParameterizedTest(name = "{1} unhealthy of {0} updated → {2}")
     @CsvSource({
-        "100, 0,  false",
-        "100, 10, false",
-        "100, 11, true",
-        "10,  1,  false",
-        "10,  2,  true",
-        "20,  2,  false",
-        "20,  3,  true",
-        "1,   1,  true",
-        "0,   0,  false",
+        "100, 0,  NONE",
+        "100, 10, NONE",
+        "100, 11, ROLLBACK",
+        "10,  1,  NONE",
+        "10,  2,  PAUSE",     // 20 % unhealthy, but 2 nodes are fewer than the minimum sample of 3
+        "20,  2,  NONE",
+        "20,  3,  ROLLBACK",
+        "3,   3,  ROLLBACK",
+        "1,   1,  PAUSE",     // a lone node reporting itself unhealthy cannot roll the tier back
+        "2,   2,  PAUSE",
+        "0,   0,  NONE",
     })
-    void unhealthyShareOverTenPercentRollsBack(long updated, long unhealthy, boolean rollback) {
+    void unhealthyShareOverTenPercentRollsBack(long updated, long unhealthy, Outcome outcome) {
         var r = activeThrough(1, DEFAULTS);
         var step = RolloutEngine.reconcile(r,
                 everyCohortUpdatedExcept(Cohort.COHORT1, counts(updated, updated, unhealthy, updated, 0)), T0);
-        assertThat(step.rolledBack()).isEqualTo(rollback);
-        if (rollback) {
-            var expected = String.format(Locale.ROOT,
-                    "automatic rollback: cohort1: %d of %d updated nodes unhealthy (%.1f%% > 10.0%%)", unhealthy,
-                    updated, 100.0 * unhealthy / updated);
-            assertRolledBack(step, r, expected);
-        } else {
-            assertThat(step.changed()).isFalse();
-            assertThat(step.rollout()).isEqualTo(r);
-        }
+        var breach = String.format(Locale.ROOT, "cohort1: %d of %d updated nodes unhealthy (%.1f%% > 10.0%%)",
+                unhealthy, updated, updated == 0 ? 0 : 100.0 * unhealthy / updated);
+        assertOutcome(step, r, outcome, breach, unhealthy);
     }
 
-    @ParameterizedTest(name = "{1} failures of {0} attempts → rollback: {2}")
+    @ParameterizedTest(name = "{1} failures of {0} attempts → {2}")
     @CsvSource({
-        "100, 0, false",
-        "100, 5, false",
-        "100, 6, true",
-        "20,  1, false",
-        "20,  2, true",
-        "1,   1, true",
-        "0,   0, false",
+        "100, 0, NONE",
+        "100, 5, NONE",
+        "100, 6, ROLLBACK",
+        "20,  1, NONE",
+        "20,  2, PAUSE",
+        "20,  3, ROLLBACK",
+        "3,   3, ROLLBACK",
+        "1,   1, PAUSE",      // one failed attempt of one: 100 %, but one node is no sample
+        "2,   1, PAUSE",
+        "0,   0, NONE",
     })
-    void errorRateOverFivePercentRollsBack(long attempts, long failures, boolean rollback) {
+    void errorRateOverFivePercentRollsBack(long attempts, long failures, Outcome outcome) {
         var r = activeThrough(1, DEFAULTS);
         var step = RolloutEngine.reconcile(r,
                 everyCohortUpdatedExcept(Cohort.CANARY, counts(100, 100, 0, attempts, failures)), T0);
-        assertThat(step.rolledBack()).isEqualTo(rollback);
-        if (rollback) {
-            var expected = String.format(Locale.ROOT,
-                    "automatic rollback: canary: %d of %d updates failed or rolled back (%.1f%% > 5.0%%)", failures,
-                    attempts, 100.0 * failures / attempts);
-            assertRolledBack(step, r, expected);
-        } else {
-            assertThat(step.changed()).isFalse();
+        var breach = String.format(Locale.ROOT, "canary: %d of %d updates failed or rolled back (%.1f%% > 5.0%%)",
+                failures, attempts, attempts == 0 ? 0 : 100.0 * failures / attempts);
+        assertOutcome(step, r, outcome, breach, failures);
+    }
+
+    @ParameterizedTest(name = "min sample {0}: {1} of {2} failed → {3}")
+    @CsvSource({
+        "1, 1, 1,   ROLLBACK",
+        "1, 1, 10,  ROLLBACK",
+        "5, 4, 4,   PAUSE",
+        "5, 5, 5,   ROLLBACK",
+        "5, 5, 200, NONE",    // 2.5 %: under the rate, whatever the sample
+    })
+    void theMinimumSampleIsPerRollout(int minSample, long failures, long attempts, Outcome outcome) {
+        var r = activeThrough(0, DEFAULTS.withMinSample(minSample));
+        var step = RolloutEngine.reconcile(r,
+                everyCohortUpdatedExcept(Cohort.CANARY, counts(attempts, attempts, 0, attempts, failures)), T0);
+        assertThat(outcome(step)).isEqualTo(outcome);
+        if (outcome == Outcome.PAUSE) {
+            assertThat(step.rollout().reason()).endsWith("(fewer than the minimum sample of " + minSample
+                    + "): resume, roll back or abort");
         }
     }
 
     @ParameterizedTest(name = "limits {0}/{1}: {3} unhealthy, {4} failed of 100 → {5}")
     @CsvSource({
-        // maxUnhealthy, maxError, (gate), unhealthy, failures, rollback
-        "0.20, 0.50, 0.9, 20, 50, false",
-        "0.20, 0.50, 0.9, 21, 0,  true",
-        "0.20, 0.50, 0.9, 0,  51, true",
-        "0.00, 0.00, 0.9, 0,  0,  false",
-        "0.00, 0.00, 0.9, 1,  0,  true",
-        "0.00, 0.00, 0.9, 0,  1,  true",
-        "1.00, 1.00, 0.9, 100, 100, false",
+        // maxUnhealthy, maxError, (gate), unhealthy, failures, outcome
+        "0.20, 0.50, 0.9, 20, 50, NONE",
+        "0.20, 0.50, 0.9, 21, 0,  ROLLBACK",
+        "0.20, 0.50, 0.9, 0,  51, ROLLBACK",
+        "0.00, 0.00, 0.9, 0,  0,  NONE",
+        "0.00, 0.00, 0.9, 1,  0,  PAUSE",
+        "0.00, 0.00, 0.9, 0,  1,  PAUSE",
+        "0.00, 0.00, 0.9, 3,  0,  ROLLBACK",
+        "0.00, 0.00, 0.9, 0,  3,  ROLLBACK",
+        "1.00, 1.00, 0.9, 100, 100, NONE",
     })
     void customThresholdsAreHonoured(double maxUnhealthy, double maxError, double gate, long unhealthy, long failures,
-            boolean rollback) {
+            Outcome outcome) {
         var thresholds = new RolloutThresholds(maxUnhealthy, maxError, gate);
         var r = activeThrough(2, thresholds);
         var step = RolloutEngine.reconcile(r,
                 everyCohortUpdatedExcept(Cohort.COHORT2, counts(100, 100, unhealthy, 100, failures)), T0);
-        assertThat(step.rolledBack()).isEqualTo(rollback);
-        assertThat(step.rollout().status()).isEqualTo(rollback ? RolloutStatus.ROLLED_BACK : RolloutStatus.ACTIVE);
-        if (rollback) {
+        assertThat(outcome(step)).isEqualTo(outcome);
+        assertThat(step.rollout().status()).isEqualTo(switch (outcome) {
+            case NONE -> RolloutStatus.ACTIVE;
+            case PAUSE -> RolloutStatus.PAUSED;
+            case ROLLBACK -> RolloutStatus.ROLLED_BACK;
+        });
+        if (outcome == Outcome.ROLLBACK) {
             assertThat(step.rollout().reason()).startsWith("automatic rollback: cohort2: ");
         }
+    }
+
+    /** A breach too small to roll back pauses once; while paused it changes nothing, and more nodes roll back. */
+    @Test
+    void aPauseForTooSmallASampleWaitsForAPersonUnlessMoreNodesBackTheBreach() {
+        var r = activeThrough(0, DEFAULTS);
+        var one = everyCohortUpdatedExcept(Cohort.CANARY, counts(1, 1, 0, 1, 1));
+        var paused = RolloutEngine.reconcile(r, one, hours(1));
+        assertThat(outcome(paused)).isEqualTo(Outcome.PAUSE);
+        assertThat(paused.rollout().reason()).isEqualTo("paused, no automatic rollback: canary: 1 of 1 updates failed"
+                + " or rolled back (100.0% > 5.0%), but only 1 node behind it (fewer than the minimum sample of 3)"
+                + ": resume, roll back or abort");
+        assertThat(paused.events()).containsExactly(paused.rollout().reason());
+
+        var again = RolloutEngine.reconcile(paused.rollout(), one, hours(2));
+        assertThat(again.changed()).as("paused already: nothing to do").isFalse();
+
+        // While a resume's grace holds, the small breach holds the next cohort back instead of pausing again.
+        var resumed = RolloutEngine.resume(paused.rollout(), hours(30), java.time.Duration.ofMinutes(15));
+        var held = RolloutEngine.reconcile(resumed, one, hours(30).plusSeconds(60));
+        assertThat(held.rollout().status()).isEqualTo(RolloutStatus.ACTIVE);
+        assertThat(held.rollout().activatedThrough()).as("the gate stays closed").isZero();
+        var afterGrace = RolloutEngine.reconcile(resumed, one, hours(31));
+        assertThat(outcome(afterGrace)).isEqualTo(Outcome.PAUSE);
+
+        var three = everyCohortUpdatedExcept(Cohort.CANARY, counts(10, 10, 0, 10, 3));
+        var rolledBack = RolloutEngine.reconcile(paused.rollout(), three, hours(3));
+        assertThat(outcome(rolledBack)).isEqualTo(Outcome.ROLLBACK);
+        assertThat(rolledBack.rollout().reason()).isEqualTo(
+                "automatic rollback: canary: 3 of 10 updates failed or rolled back (30.0% > 5.0%)");
+    }
+
+    /** A backed breach anywhere wins over an unbacked one, in the same cohort or an earlier one. */
+    @Test
+    void aBreachWithEnoughNodesRollsBackEvenWhenAnotherIsTooSmall() {
+        var r = activeThrough(1, DEFAULTS);
+        var map = everyCohortUpdated();
+        map.put(Cohort.CANARY, counts(2, 2, 1, 2, 0));          // 50 % unhealthy, 1 node
+        map.put(Cohort.COHORT1, counts(40, 40, 1, 40, 4));      // 2.5 % unhealthy; 10 % failed, 4 nodes
+        var step = RolloutEngine.reconcile(r, map, T0);
+        assertThat(outcome(step)).isEqualTo(Outcome.ROLLBACK);
+        assertThat(step.rollout().reason()).startsWith("automatic rollback: cohort1: 4 of 40 updates failed");
+
+        var both = RolloutEngine.breach(Cohort.CANARY, counts(10, 10, 2, 10, 5), DEFAULTS).orElseThrow();
+        assertThat(both.reason()).as("20 %% unhealthy with 2 nodes; 50 %% failed with 5").startsWith("canary: 5 of 10 updates");
+        assertThat(both.automatic()).isTrue();
+    }
+
+    /** A cohort over a limit closes its gate even when too few nodes back it to roll back. */
+    @Test
+    void aTooSmallBreachStillClosesTheGate() {
+        var gate = RolloutEngine.gateReason(Cohort.CANARY, counts(1, 1, 1, 1, 0), DEFAULTS);
+        assertThat(gate).hasValue("canary: 1 of 1 updated nodes unhealthy (100.0% > 10.0%)");
+        assertThat(RolloutEngine.rollbackReason(Cohort.CANARY, counts(1, 1, 1, 1, 0), DEFAULTS)).isEmpty();
     }
 
     @Test
@@ -160,8 +235,38 @@ class AutomaticRollbackTest {
         assertThat(second.rollout()).isEqualTo(first.rollout());
     }
 
+    private static Outcome outcome(RolloutEngine.Step step) {
+        if (step.rolledBack()) {
+            return Outcome.ROLLBACK;
+        }
+        return step.rollout().status() == RolloutStatus.PAUSED && step.changed() ? Outcome.PAUSE : Outcome.NONE;
+    }
+
+    private static void assertOutcome(RolloutEngine.Step step, Rollout before, Outcome outcome, String breach,
+            long backing) {
+        assertThat(outcome(step)).isEqualTo(outcome);
+        switch (outcome) {
+            case ROLLBACK -> assertRolledBack(step, before, "automatic rollback: " + breach);
+            case PAUSE -> {
+                var expected = "paused, no automatic rollback: " + breach + ", but only " + backing
+                        + (backing == 1 ? " node" : " nodes")
+                        + " behind it (fewer than the minimum sample of 3): resume, roll back or abort";
+                assertThat(step.rollout().status()).isEqualTo(RolloutStatus.PAUSED);
+                assertThat(step.needsDecision()).as("a person is asked").isTrue();
+                assertThat(step.rollout().reason()).isEqualTo(expected);
+                assertThat(step.events()).containsExactly(expected);
+                assertThat(step.rollout().activatedThrough()).isEqualTo(before.activatedThrough());
+            }
+            case NONE -> {
+                assertThat(step.changed()).isFalse();
+                assertThat(step.rollout()).isEqualTo(before);
+            }
+        }
+    }
+
     private static void assertRolledBack(RolloutEngine.Step step, Rollout before, String expectedReason) {
         assertThat(step.rolledBack()).isTrue();
+        assertThat(step.needsDecision()).isFalse();
         assertThat(step.changed()).isTrue();
         assertThat(step.rollout().status()).isEqualTo(RolloutStatus.ROLLED_BACK);
         assertThat(step.rollout().reason()).isEqualTo(expectedReason);
