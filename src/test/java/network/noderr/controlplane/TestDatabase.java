@@ -60,7 +60,7 @@ public class TestDatabase implements LauncherSessionListener {
         }
         System.setProperty("spring.datasource.url", server.jdbcUrl());
         System.setProperty("spring.datasource.username", "postgres");
-        System.setProperty("spring.datasource.password", "");
+        System.setProperty("spring.datasource.password", server.password());
     }
 
     @Override

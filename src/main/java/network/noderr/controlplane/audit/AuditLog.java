@@ -78,11 +78,14 @@ public class AuditLog {
                 "success", null, null, t.event() + "; rollout " + t.rolloutId());
     }
 
-    /** A management-API change that Spring Security turned away before the application saw it. */
+    /**
+     * A management-API change that Spring Security turned away before the application saw it (anonymous ones
+     * collapsed per source and minute, see {@code ProblemResponses}), or a summary of those collapsed.
+     */
     @EventListener
     void on(network.noderr.controlplane.security.AccessRefused refused) {
         append(refused.actor(), "user", refused.action(), null, "refused", refused.status(), refused.sourceAddress(),
-                null);
+                refused.detail());
     }
 
     /**

@@ -21,7 +21,8 @@ class EmbeddedDatabaseConfiguration {
         var dataSource = new HikariDataSource();
         dataSource.setPoolName("noderr-embedded");
         dataSource.setJdbcUrl(server.jdbcUrl());
-        dataSource.setUsername("postgres");
+        dataSource.setUsername(EmbeddedPostgresServer.SUPERUSER);
+        dataSource.setPassword(server.password());
         dataSource.setMaximumPoolSize(10);
         return dataSource;
     }

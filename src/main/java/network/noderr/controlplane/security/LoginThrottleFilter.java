@@ -1,14 +1,11 @@
 package network.noderr.controlplane.security;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,23 +19,37 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Runs before the form login: while {@link LoginThrottle} refuses the address or the username, {@code POST /login}
  * answers 429 with a {@code Retry-After} header without checking the password, and the session remembers the message
  * for the login view ({@link LoginStatusService}). A refusal is logged and audited at most once a minute per address
- * and username, so a flood of attempts cannot flood the log.
+ * and username, so a flood of attempts cannot flood the log ({@link CollapsedReports}: the further refusals of that
+ * minute are counted into one summary entry).
  */
 final class LoginThrottleFilter extends OncePerRequestFilter {
 
     private static final Logger log = LoggerFactory.getLogger(LoginThrottleFilter.class);
     private static final int TOO_MANY_REQUESTS = 429;
+    private static final String REFUSED_ACTION = "POST /login: too many failed logins";
     static final String REFUSAL_ATTRIBUTE = LoginThrottleFilter.class.getName() + ".refusal";
 
     private final RequestMatcher login = PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, "/login");
     private final LoginThrottle throttle;
     private final ApplicationEventPublisher events;
-    private final Cache<String, Boolean> reported =
-            Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
+    private final CollapsedReports reported;
 
     LoginThrottleFilter(LoginThrottle throttle, ApplicationEventPublisher events) {
         this.throttle = throttle;
         this.events = events;
+        this.reported = new CollapsedReports(10_000, (key, more) -> {
+            var split = key.indexOf('|');
+            var address = split < 0 ? key : key.substring(0, split);
+            var username = split < 0 ? "" : key.substring(split + 1);
+            events.publishEvent(new AccessRefused(actor(username), REFUSED_ACTION, TOO_MANY_REQUESTS, address,
+                    more + (more == 1 ? " more attempt" : " more attempts") + " refused in the minute after the "
+                            + "entry recorded for this " + (CollapsedReports.OVERFLOW.equals(key)
+                                    ? "limit of addresses and usernames" : "address and username")));
+        });
+    }
+
+    private static String actor(String username) {
+        return username.isBlank() ? AccessRefused.ANONYMOUS : username;
     }
 
     @Override
@@ -61,11 +72,10 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
         }
         var minutes = Math.max(1, (refusal.get().toSeconds() + 59) / 60);
         var message = "Too many failed logins: try again in " + minutes + (minutes == 1 ? " minute." : " minutes.");
-        if (reported.asMap().putIfAbsent(address + "|" + username, Boolean.TRUE) == null) {
+        if (reported.first(address + "|" + username)) {
             log.warn("Dashboard login for user '{}' from {} refused: too many failed logins, retry in {}s",
                     username, address, refusal.get().toSeconds());
-            events.publishEvent(new AccessRefused(username.isBlank() ? "anonymous" : username,
-                    "POST /login: too many failed logins", TOO_MANY_REQUESTS, address));
+            events.publishEvent(new AccessRefused(actor(username), REFUSED_ACTION, TOO_MANY_REQUESTS, address));
         }
         request.getSession(true).setAttribute(REFUSAL_ATTRIBUTE, message);
         response.setStatus(TOO_MANY_REQUESTS);

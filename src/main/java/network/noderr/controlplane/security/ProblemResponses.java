@@ -4,6 +4,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import network.noderr.controlplane.shared.ProblemException;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
@@ -26,17 +28,28 @@ class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler 
 
     private static final java.util.Set<String> CHANGING = java.util.Set.of("POST", "PUT", "PATCH", "DELETE");
 
+    /** Distinct source addresses (or IPv6 /64 networks) whose anonymous refusals are audited each minute. */
+    static final int ANONYMOUS_SOURCES_PER_MINUTE = 100;
+
     private final JsonMapper json;
     private final @Nullable ApplicationEventPublisher events;
+    private final @Nullable CollapsedReports anonymous;
 
     ProblemResponses(JsonMapper json) {
         this(json, null);
     }
 
-    /** With {@code events}: refused management-API changes are published as {@link AccessRefused}. */
+    /**
+     * With {@code events}: refused management-API changes are published as {@link AccessRefused}. Those of an
+     * authenticated caller every time; anonymous ones (no or an unknown token: anyone can send them, as fast as they
+     * like) once a minute per source address, the rest of that minute counted into one summary entry.
+     */
     ProblemResponses(JsonMapper json, @Nullable ApplicationEventPublisher events) {
         this.json = json;
         this.events = events;
+        this.anonymous = events == null ? null
+                : new CollapsedReports(ANONYMOUS_SOURCES_PER_MINUTE, (source, more) -> events.publishEvent(
+                        AccessRefused.collapsed(source, more)));
     }
 
     @Override
@@ -62,9 +75,31 @@ class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler 
             return;
         }
         var auth = SecurityContextHolder.getContext().getAuthentication();
-        var actor = auth == null || auth instanceof AnonymousAuthenticationToken ? "anonymous" : auth.getName();
+        var isAnonymous = auth == null || auth instanceof AnonymousAuthenticationToken;
+        if (isAnonymous && anonymous != null && !anonymous.first(source(request.getRemoteAddr()))) {
+            return;
+        }
+        var actor = isAnonymous ? AccessRefused.ANONYMOUS : auth.getName();
         events.publishEvent(new AccessRefused(actor, request.getMethod() + " " + request.getRequestURI(),
                 status.value(), request.getRemoteAddr()));
+    }
+
+    /**
+     * The source a flood is counted by: the address, or for IPv6 its /64 network (one host commonly holds a whole
+     * /64, so counting single addresses would not bound anything).
+     */
+    static String source(String remoteAddress) {
+        try {
+            // Only an IPv6 literal (it has a colon) is parsed; getByName does not look a literal up.
+            if (remoteAddress.indexOf(':') >= 0 && InetAddress.getByName(remoteAddress) instanceof Inet6Address v6) {
+                var network = java.util.Arrays.copyOf(v6.getAddress(), 16);
+                java.util.Arrays.fill(network, 8, 16, (byte) 0);
+                return InetAddress.getByAddress(network).getHostAddress() + "/64";
+            }
+        } catch (java.net.UnknownHostException e) {
+            // not an address literal: count it as it is
+        }
+        return remoteAddress;
     }
 
     /** Writes a problem with a type under the project's problem base URI. */

@@ -7,7 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,7 +65,7 @@ public final class ControlPlaneBenchmark {
             try (var socket = new java.net.ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            var app = startControlPlane(db.jdbcUrl(), port, work);
+            var app = startControlPlane(db, port, work);
             try {
                 var base = "http://127.0.0.1:" + port;
                 var http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
@@ -84,7 +83,7 @@ public final class ControlPlaneBenchmark {
                 while (copyRows.size() < target) {
                     copyRows.addAll(once);
                 }
-                double copyRate = rawCopy(db.jdbcUrl(), copyRows);
+                double copyRate = rawCopy(db, copyRows);
                 System.out.printf("health ingest over HTTP: %.0f reports/s (batches of %d, %d nodes)%n", ingestRate,
                         batch, nodes.size());
                 System.out.printf("raw COPY of the same rows:  %.0f rows/s%n", copyRate);
@@ -95,7 +94,7 @@ public final class ControlPlaneBenchmark {
                 }
                 // The version query is measured at steady state: the millions of rows just written are vacuumed,
                 // analysed and checkpointed first, so autovacuum and checkpoint writes do not run during it.
-                settle(db.jdbcUrl());
+                settle(db);
                 System.out.print("warm-up (not counted): ");
                 versionQuery(base, nodes, rate, Duration.ofSeconds(warmupSeconds));
                 versionQuery(base, nodes, rate, Duration.ofSeconds(versionSeconds));
@@ -112,11 +111,11 @@ public final class ControlPlaneBenchmark {
     }
 
     /**
-     * Starts the packaged control plane (target/noderr-control-plane-*.jar) as its own process on {@code jdbcUrl},
+     * Starts the packaged control plane (target/noderr-control-plane-*.jar) as its own process on the embedded server {@code db},
      * with the bootstrap admin {@code admin} / {@link #ADMIN_PASSWORD} and its own local chain, and waits until it
      * answers; its log goes to {@code work/control-plane.log}.
      */
-    static Process startControlPlane(String jdbcUrl, int port, Path work) throws Exception {
+    static Process startControlPlane(EmbeddedPostgresServer db, int port, Path work) throws Exception {
         Path jar;
         try (var files = Files.list(Path.of("target"))) {
             jar = files.filter(p -> p.getFileName().toString().matches("noderr-control-plane-.*\\.jar")).findFirst()
@@ -134,8 +133,9 @@ public final class ControlPlaneBenchmark {
                 .redirectOutput(work.resolve("control-plane.log").toFile());
         var env = builder.environment();
         env.put("PORT", String.valueOf(port));
-        env.put("NODERR_DB_URL", jdbcUrl.replace("user=postgres", "").replaceAll("[?&]$", ""));
+        env.put("NODERR_DB_URL", db.jdbcUrl().replace("user=postgres", "").replaceAll("[?&]$", ""));
         env.put("NODERR_DB_USER", "postgres");
+        env.put("NODERR_DB_PASSWORD", db.password());
         env.put("NODERR_ADMIN_API_TOKEN", ADMIN_TOKEN);
         env.put("NODERR_ADMIN_PASSWORD", ADMIN_PASSWORD);
         env.put("LOGGING_LEVEL_ROOT", "WARN");
@@ -259,18 +259,18 @@ public final class ControlPlaneBenchmark {
         return reports.get() / ((System.nanoTime() - started) / 1e9);
     }
 
-    private static void settle(String jdbcUrl) throws Exception {
+    private static void settle(EmbeddedPostgresServer db) throws Exception {
         long start = System.nanoTime();
-        try (var c = DriverManager.getConnection(jdbcUrl); var st = c.createStatement()) {
+        try (var c = db.dataSource().getConnection(); var st = c.createStatement()) {
             st.execute("VACUUM ANALYZE");
             st.execute("CHECKPOINT");
         }
         System.out.printf("database settled (VACUUM ANALYZE, CHECKPOINT) in %.1f s%n", (System.nanoTime() - start) / 1e9);
     }
 
-    private static double rawCopy(String jdbcUrl, List<String> rows) throws Exception {
+    private static double rawCopy(EmbeddedPostgresServer db, List<String> rows) throws Exception {
         var csv = String.join("\n", rows) + "\n";
-        try (var c = DriverManager.getConnection(jdbcUrl)) {
+        try (var c = db.dataSource().getConnection()) {
             c.setAutoCommit(false);
             long start = System.nanoTime();
             c.unwrap(PGConnection.class).getCopyAPI().copyIn("""

@@ -12,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -169,8 +168,8 @@ public final class RegistryBenchmark {
             try (var socket = new java.net.ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            var app = ControlPlaneBenchmark.startControlPlane(db.jdbcUrl(), port, work);
-            try (var connection = DriverManager.getConnection(db.jdbcUrl())) {
+            var app = ControlPlaneBenchmark.startControlPlane(db, port, work);
+            try (var connection = db.dataSource().getConnection()) {
                 long start = System.nanoTime();
                 var seeded = RegistrySeed.generate(nodes, Long.parseLong(options.get("seed")), Instant.now());
                 var copy = RegistrySeed.load(connection, seeded);

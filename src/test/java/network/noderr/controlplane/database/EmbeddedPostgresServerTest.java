@@ -1,12 +1,23 @@
 package network.noderr.controlplane.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+@ExtendWith(OutputCaptureExtension.class)
 class EmbeddedPostgresServerTest {
 
     @TempDir
@@ -30,10 +41,113 @@ class EmbeddedPostgresServerTest {
     }
 
     @Test
+    void refusesConnectionsWithoutTheGeneratedPassword(CapturedOutput output) throws Exception {
+        try (var server = EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(dataDir, 0, false))) {
+            var passwordFile = dataDir.resolve(EmbeddedPostgresServer.PASSWORD_FILE);
+            assertThat(Files.readString(passwordFile).strip()).isEqualTo(server.password()).hasSizeGreaterThan(40);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile)))
+                    .isEqualTo("rw-------");
+            assertThat(Files.readString(dataDir.resolve("pg_hba.conf")))
+                    .contains("scram-sha-256").doesNotContainPattern("(?m)^\\s*(local|host)\\S*\\s.*\\btrust\\b");
+
+            assertRefused(server, null);
+            assertRefused(server, "not-the-password");
+            assertThat(select1(server, server.password())).isEqualTo(1);
+            assertThat(JdbcClient.create(server.dataSource()).sql("SELECT current_user").query(String.class)
+                    .single()).isEqualTo("postgres");
+            assertThat(JdbcClient.create(server.dataSource()).sql("SELECT rolpassword LIKE 'SCRAM-SHA-256$%' "
+                    + "FROM pg_authid WHERE rolname = 'postgres'").query(Boolean.class).single()).isTrue();
+            assertThat(output.getAll()).doesNotContain(server.password());
+        }
+    }
+
+    @Test
+    void aDataDirectoryFromBeforePasswordsIsChangedOverAtItsNextStart(CapturedOutput output) throws Exception {
+        // A data directory as earlier versions created it: zonky's initdb -A trust, no password.
+        try (var old = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
+                .setServerConfig("listen_addresses", "127.0.0.1").start()) {
+            var jdbc = JdbcClient.create(old.getPostgresDatabase());
+            jdbc.sql("CREATE TABLE kept (v text)").update();
+            jdbc.sql("INSERT INTO kept VALUES ('from the trust era')").update();
+        }
+        assertThat(Files.readString(dataDir.resolve("pg_hba.conf")))
+                .containsPattern("(?m)^host\\s+all\\s+all\\s+127.0.0.1/32\\s+trust");
+        assertThat(dataDir.resolve(EmbeddedPostgresServer.PASSWORD_FILE)).doesNotExist();
+
+        String password;
+        try (var server = EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(dataDir, 0, false))) {
+            password = server.password();
+            assertThat(Files.readString(dataDir.resolve(EmbeddedPostgresServer.PASSWORD_FILE)).strip())
+                    .isEqualTo(password);
+            assertThat(Files.readString(dataDir.resolve("pg_hba.conf")))
+                    .doesNotContainPattern("(?m)^\\s*(local|host)\\S*\\s.*\\btrust\\b");
+            assertRefused(server, null);
+            assertRefused(server, "not-the-password");
+            assertThat(JdbcClient.create(server.dataSource()).sql("SELECT v FROM kept").query(String.class).single())
+                    .isEqualTo("from the trust era");
+        }
+        try (var again = EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(dataDir, 0, false))) {
+            assertThat(again.password()).as("kept, not made anew").isEqualTo(password);
+            assertRefused(again, null);
+            assertThat(select1(again, password)).isEqualTo(1);
+        }
+        assertThat(output.getAll()).contains("now requires the superuser's password").doesNotContain(password);
+    }
+
+    @Test
+    void aChangeOverStoppedBeforePgHbaWasRewrittenIsFinishedAtTheNextStart() throws Exception {
+        String password;
+        try (var server = EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(dataDir, 0, false))) {
+            password = server.password();
+        }
+        var hba = dataDir.resolve("pg_hba.conf");
+        Files.writeString(hba, Files.readString(hba).replace("scram-sha-256", "trust"));
+        try (var server = EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(dataDir, 0, false))) {
+            assertThat(Files.readString(hba)).doesNotContainPattern("(?m)^\\s*(local|host)\\S*\\s.*\\btrust\\b");
+            assertRefused(server, null);
+            assertThat(select1(server, password)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theControlPlanesDataSourceConnectsWithThePassword() {
+        new org.springframework.boot.test.context.runner.ApplicationContextRunner()
+                .withUserConfiguration(EmbeddedDatabaseConfiguration.class)
+                .withPropertyValues("spring.datasource.url=") // the tests set one as a system property
+                .withBean(EmbeddedDatabaseProperties.class, () -> new EmbeddedDatabaseProperties(dataDir, 0, false))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    var jdbc = JdbcClient.create(context.getBean(javax.sql.DataSource.class));
+                    assertThat(jdbc.sql("SELECT current_user").query(String.class).single()).isEqualTo("postgres");
+                    assertRefused(context.getBean(EmbeddedPostgresServer.class), null);
+                });
+    }
+
+    @Test
     void isUsedOnlyWhenNoDatabaseUrlIsConfigured() {
         var runner = new org.springframework.boot.test.context.runner.ApplicationContextRunner()
                 .withUserConfiguration(EmbeddedDatabaseConfiguration.class)
                 .withPropertyValues("spring.datasource.url=jdbc:postgresql://127.0.0.1:1/elsewhere");
         runner.run(context -> assertThat(context).doesNotHaveBean(EmbeddedPostgresServer.class));
+    }
+
+    /** A plain TCP connection to the server's port as the superuser, with this password (or none). */
+    private static int select1(EmbeddedPostgresServer server, String password) throws SQLException {
+        var properties = new Properties();
+        properties.setProperty("user", "postgres");
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/postgres",
+                        properties);
+                var rs = c.createStatement().executeQuery("SELECT 1")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static void assertRefused(EmbeddedPostgresServer server, String password) {
+        assertThatThrownBy(() -> select1(server, password)).isInstanceOf(SQLException.class)
+                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isIn("28P01", "08004"));
     }
 }
