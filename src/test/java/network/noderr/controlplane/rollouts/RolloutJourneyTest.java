@@ -45,22 +45,16 @@ class RolloutJourneyTest {
 
     record Node(String id, String token, String cohort) {}
 
-    /** Nodes other tests left in this tier; suspended here (suspended nodes do not count) and reinstated after. */
-    private List<String> foreignNodes = List.of();
+    private TierIsolation isolation;
 
     @org.junit.jupiter.api.BeforeEach
     void isolateTheTier() {
-        foreignNodes = jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE tier = 'GUARDIAN' AND status = 'ACTIVE' "
-                        + "RETURNING node_id")
-                .query(String.class)
-                .list();
+        isolation = TierIsolation.of(jdbc, Tier.GUARDIAN);
     }
 
     @org.junit.jupiter.api.AfterEach
     void restoreOtherNodes() {
-        if (!foreignNodes.isEmpty()) {
-            jdbc.sql("UPDATE nodes SET status = 'ACTIVE' WHERE node_id IN (:ids)").param("ids", foreignNodes).update();
-        }
+        isolation.restore();
     }
 
     @Test

@@ -50,26 +50,19 @@ class UnsolicitedUpdateReportsTest {
 
     record Node(String id, String token, Cohort cohort) {}
 
-    /** Nodes other tests left in this tier; suspended here (suspended nodes do not count) and reinstated after. */
-    private List<String> foreignNodes = List.of();
+    private TierIsolation isolation;
 
     @BeforeEach
     void isolateTheTier() {
         jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = :tier AND status IN ('active', 'paused')")
                 .param("tier", TIER.name())
                 .update();
-        foreignNodes = jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE tier = :tier AND status = 'ACTIVE' "
-                        + "RETURNING node_id")
-                .param("tier", TIER.name())
-                .query(String.class)
-                .list();
+        isolation = TierIsolation.of(jdbc, TIER);
     }
 
     @AfterEach
     void restoreOtherNodes() {
-        if (!foreignNodes.isEmpty()) {
-            jdbc.sql("UPDATE nodes SET status = 'ACTIVE' WHERE node_id IN (:ids)").param("ids", foreignNodes).update();
-        }
+        isolation.restore();
     }
 
     @Test
