@@ -27,7 +27,17 @@ public final class AdvertisedBeacon implements OnChainReleases {
     }
 
     @Override
-    public synchronized Optional<OnChainRelease> release(String tier, String versionString) throws IOException {
+    public Optional<OnChainRelease> release(String tier, String versionString) throws IOException {
+        return record().release(tier, versionString);
+    }
+
+    @Override
+    public long currentVersionId(String tier) throws IOException {
+        return record().currentVersionId(tier);
+    }
+
+    /** The beacon the control plane advertises, asked for once. */
+    private synchronized BeaconRecord record() throws IOException {
         if (record == null) {
             var info = controlPlane.beacon();
             if (info.rpcUrl() == null) {
@@ -42,6 +52,6 @@ public final class AdvertisedBeacon implements OnChainReleases {
                     info.rpcUrl());
             record = new BeaconRecord(info.rpcUrl(), info.contractAddress());
         }
-        return record.release(tier, versionString);
+        return record;
     }
 }

@@ -75,6 +75,12 @@ public final class BeaconRecord implements OnChainReleases {
                 current.longValueExact()));
     }
 
+    @Override
+    public long currentVersionId(String tier) throws IOException {
+        return ((BigInteger) call(new Function("currentVersionId", List.of(new Uint8(BigInteger.valueOf(tierIndex(tier)))),
+                List.of(new TypeReference<Uint64>() {})), "latest").getValue()).longValueExact();
+    }
+
     /** One {@code eth_call} of {@code function} at {@code block}; its single return value. */
     private org.web3j.abi.datatypes.Type<?> call(Function function, String block) throws IOException {
         var result = rpc("eth_call", "[{\"to\":\"" + contract + "\",\"data\":\"" + FunctionEncoder.encode(function)

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -119,26 +120,16 @@ public final class Daemon {
                 log.info("{} is available ({}) but auto-update is off", answer.versionString(), answer.updatePriority());
                 return CheckResult.AUTO_UPDATE_OFF;
             }
-            var lock = OperatorLock.of(config.lockFile());
-            if (lock.holdsUpdates()) { // fails closed: a lock that may exist holds
-                if (lock.state() == OperatorLock.State.HELD) {
-                    log.info("{} ({}) waits: the operator lock {} exists", answer.versionString(),
-                            answer.updatePriority(), lock.file());
-                } else {
-                    log.warn("{} ({}) waits: the operator lock {} cannot be checked ({}; held until it can be, check "
-                            + "the path's permissions)", answer.versionString(), answer.updatePriority(), lock.file(),
-                            lock.problem());
-                }
-                return CheckResult.HELD_BY_LOCK;
+            var hold = heldBack(answer, emergency);
+            if (hold != null) {
+                return hold;
             }
-            var window = config.maintenanceWindow();
-            if (!emergency && window != null && !window.contains(LocalTime.ofInstant(clock.instant(), ZoneOffset.UTC))) {
-                log.info("{} waits for the maintenance window {}-{} UTC", answer.versionString(), window.from(),
-                        window.to());
-                return CheckResult.OUTSIDE_WINDOW;
-            }
-            if (!onChainCurrent(target)) {
+            var onChain = onChainCurrent(target);
+            if (onChain == ChainAnswer.DISAGREES) {
                 return CheckResult.WAITING_FOR_CHAIN;
+            }
+            if (onChain == ChainAnswer.AGREED_AFTER_WAITING && (hold = heldBack(answer, emergency)) != null) {
+                return hold; // the operator took the lock, or the window closed, while the check waited
             }
             var done = updater.update(target, current);
             metrics.runningVersion(runningVersion());
@@ -153,35 +144,75 @@ public final class Daemon {
         }
     }
 
+    /** Why the update may not start now (the operator lock, the maintenance window), or null when it may. */
+    private @Nullable CheckResult heldBack(ControlPlane.VersionAnswer answer, boolean emergency) {
+        var lock = OperatorLock.of(config.lockFile());
+        if (lock.holdsUpdates()) { // fails closed: a lock that may exist holds
+            if (lock.state() == OperatorLock.State.HELD) {
+                log.info("{} ({}) waits: the operator lock {} exists", answer.versionString(),
+                        answer.updatePriority(), lock.file());
+            } else {
+                log.warn("{} ({}) waits: the operator lock {} cannot be checked ({}; held until it can be, check "
+                        + "the path's permissions)", answer.versionString(), answer.updatePriority(), lock.file(),
+                        lock.problem());
+            }
+            return CheckResult.HELD_BY_LOCK;
+        }
+        var window = config.maintenanceWindow();
+        if (!emergency && window != null && !window.contains(LocalTime.ofInstant(clock.instant(), ZoneOffset.UTC))) {
+            log.info("{} waits for the maintenance window {}-{} UTC", answer.versionString(), window.from(),
+                    window.to());
+            return CheckResult.OUTSIDE_WINDOW;
+        }
+        return null;
+    }
+
+    private enum ChainAnswer { AGREES, AGREED_AFTER_WAITING, DISAGREES }
+
     /**
      * Whether the target may start as far as its place on the VersionBeacon goes. The control plane may only ask for
      * the tier's current version on-chain: the latest published, or the one an emergency rollback went back to. A
      * target older than that is a rollback the chain has not recorded yet (the control plane applies an automatic
      * rollback at once and sends it to the chain) — or a control plane that asks for an old release it should not:
-     * the check waits up to {@code chain-wait} for the chain to agree, and otherwise starts nothing. A target that is
-     * not published, has another digest or is withdrawn starts and is refused, and reported, by the update's
-     * VERIFYING step. The chain unreadable: the same step retries.
+     * the check waits up to {@code chain-wait} for the chain to agree, reading only the tier's current version id, at
+     * growing, jittered intervals (a fleet told at once must not flood a shared RPC endpoint; an RPC error is waited
+     * out too), and otherwise starts nothing. A target that is not published, has another digest or is withdrawn
+     * starts and is refused, and reported, by the update's VERIFYING step.
      */
-    private boolean onChainCurrent(UpdateTarget target) throws IOException, InterruptedException {
-        var deadline = System.nanoTime() + config.chainWait().toNanos();
-        while (true) {
-            var onChain = updater.onChain(target.versionString()).orElse(null);
-            if (onChain == null || !(onChain.versionId() < onChain.currentVersionId())) {
-                return true;
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                log.warn("{} is not started: it is version #{} of {} on the VersionBeacon, whose current version is #{} "
-                        + "(the control plane asks for an older release than the chain records; a rollback the "
-                        + "chain has not recorded yet?). Checked again at the next check", target.versionString(),
-                        onChain.versionId(), config.tier(), onChain.currentVersionId());
-                return false;
-            }
-            Thread.sleep(CHAIN_POLL.toMillis());
+    private ChainAnswer onChainCurrent(UpdateTarget target) throws IOException, InterruptedException {
+        var onChain = updater.onChain(target.versionString()).orElse(null);
+        if (onChain == null || onChain.versionId() >= onChain.currentVersionId()) {
+            return ChainAnswer.AGREES;
         }
+        var deadline = System.nanoTime() + config.chainWait().toNanos();
+        long pause = CHAIN_POLL_FIRST.toMillis();
+        long current = onChain.currentVersionId();
+        String problem = null;
+        while (System.nanoTime() - deadline < 0) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            Thread.sleep(Math.max(1, Math.min(left, pause / 2 + ThreadLocalRandom.current().nextLong(pause / 2 + 1))));
+            pause = Math.min(pause * 2, CHAIN_POLL_MAX.toMillis());
+            try {
+                current = updater.currentVersionId();
+                problem = null;
+            } catch (IOException e) {
+                problem = e.getMessage(); // waited out like a chain that has not agreed yet
+                continue;
+            }
+            if (onChain.versionId() == current) {
+                return ChainAnswer.AGREED_AFTER_WAITING;
+            }
+        }
+        log.warn("{} is not started: it is version #{} of {} on the VersionBeacon, whose current version is #{} "
+                + "(the control plane asks for an older release than the chain records; a rollback the chain has not "
+                + "recorded yet?){}. Checked again at the next check", target.versionString(), onChain.versionId(),
+                config.tier(), current, problem == null ? "" : "; the chain's last answer: " + problem);
+        return ChainAnswer.DISAGREES;
     }
 
-    /** How often a check waiting for the chain to record a rollback reads it again. */
-    private static final java.time.Duration CHAIN_POLL = java.time.Duration.ofSeconds(2);
+    /** The first pause of a check waiting for the chain to record a rollback (jittered), doubled up to the maximum. */
+    private static final java.time.Duration CHAIN_POLL_FIRST = java.time.Duration.ofSeconds(2);
+    private static final java.time.Duration CHAIN_POLL_MAX = java.time.Duration.ofSeconds(30);
 
     /**
      * Whether the node container already runs the target's image (by digest) though its version says otherwise: an

@@ -37,6 +37,11 @@ public final class Updater {
         return context.chain().release(context.settings().tier(), version);
     }
 
+    /** The node's tier's current version id on the VersionBeacon. */
+    public long currentVersionId() throws java.io.IOException {
+        return context.chain().currentVersionId(context.settings().tier());
+    }
+
     public UpdateRecord current() {
         return store.load();
     }

@@ -46,6 +46,8 @@ class BeaconRecordTest {
         assertThat(record.release("ALL", "9.9.9")).as("never published").isEmpty();
         assertThat(record.release("ORACLE", "1.0.0")).as("published for other tiers only").isEmpty();
         assertThat(record.release("GUARDIAN", "1.0.0")).contains(new OnChainRelease(D1, 1, 1));
+        assertThat(record.currentVersionId("ALL")).isEqualTo(3);
+        assertThat(record.currentVersionId("ORACLE")).as("nothing published").isZero();
     }
 
     @Test

@@ -66,12 +66,35 @@ class ChainAgreementTest extends OwnControlPlaneNode {
                 assertThat(agent.updater().failed()).as("nothing remembered as failed").isEmpty();
             }
             // A check waits for the chain to record the rollback (an automatic rollback is sent to the chain after
-            // the control plane applies it), then runs it.
-            try (var agent = new Agent(config(nodeId, chain, "behind", "PT60S"), Clock.systemUTC(), false)) {
+            // the control plane applies it). The operator takes the lock meanwhile: the update does not start.
+            var config = config(nodeId, chain, "behind", "PT60S");
+            try (var agent = new Agent(config, Clock.systemUTC(), false)) {
                 var checks = Executors.newSingleThreadExecutor();
                 try {
                     var check = checks.submit(() -> agent.daemon().check());
-                    Thread.sleep(2_000);
+                    Thread.sleep(2_500);
+                    assertThat(check).as("waiting for the chain").isNotDone();
+                    Files.writeString(config.lockFile(), "held by the operator\n");
+                    chain.emergencyRollback(1, 1);
+                    assertThat(check.get()).isEqualTo(Daemon.CheckResult.HELD_BY_LOCK);
+                } finally {
+                    checks.shutdownNow();
+                }
+                assertThat(agent.runningVersion()).contains("2.0.0");
+                assertThat(startedAt()).isEqualTo(started);
+            }
+            Files.delete(config.lockFile());
+        }
+
+        // Again with a chain that records the rollback while the check waits, and no lock: the update runs.
+        try (var chain = TestBeacon.start()) {
+            chain.publish(1, v1.version(), v1.tagged(), v1.digest());
+            chain.publish(1, v2.version(), v2.tagged(), v2.digest());
+            try (var agent = new Agent(config(nodeId, chain, "later", "PT60S"), Clock.systemUTC(), false)) {
+                var checks = Executors.newSingleThreadExecutor();
+                try {
+                    var check = checks.submit(() -> agent.daemon().check());
+                    Thread.sleep(2_500);
                     assertThat(check).as("waiting for the chain").isNotDone();
                     chain.emergencyRollback(1, 1);
                     assertThat(check.get()).isEqualTo(Daemon.CheckResult.UPDATED);
