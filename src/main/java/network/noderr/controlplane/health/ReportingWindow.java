@@ -26,9 +26,10 @@ import org.springframework.stereotype.Component;
  * that report in that time are classified by their reports as usual.
  *
  * <p>The replicas and the database can be up while the reports do not reach them: a load balancer or its network is
- * down. So the beats also carry when a replica last stored a report from any node. When a fleet of at least
- * {@code noderr.health.ingress-min-nodes} reporting nodes has sent nothing at all for a report interval plus the outage
- * gap, every beat starts a new period, as in an outage of the control plane: a fleet does not go silent all at once,
+ * down, for every node or most of them. So the beats also carry when a replica last stored a report from any node.
+ * When a fleet of at least {@code noderr.health.ingress-min-nodes} nodes that reported in the last day has sent
+ * nothing for a report interval plus the outage gap, or fewer than {@link #ARRIVING_SHARE} of it has reported in that
+ * time, every beat starts a new period, as in an outage of the control plane: a fleet does not go silent all at once,
  * its reports stop arriving. Fewer nodes than that could all really be down, so for them silence counts as before.
  */
 @Component
@@ -90,15 +91,20 @@ public class ReportingWindow {
         // Reports stopped arriving: nothing from any node for longer than a node waits between two reports.
         var reportGapStart = now.minus(thresholds.reportInterval()).minus(outageGap);
         var beat = jdbc.sql("""
-                        WITH reports AS (
-                            SELECT COALESCE(GREATEST((SELECT last_report FROM health_reporting_heartbeat WHERE id = 1),
-                                                     CAST(:lastReport AS TIMESTAMPTZ)), '-infinity')
-                                       < CAST(:reportGapStart AS TIMESTAMPTZ)
-                                   AND :minNodes > 0
-                                   AND (SELECT count(*) FROM (
-                                            SELECT 1 FROM node_versions v JOIN nodes n ON n.node_id = v.node_id
-                                            WHERE n.status = 'ACTIVE' AND v.last_health_check IS NOT NULL
-                                            LIMIT :minNodes) fleet) >= :minNodes AS stopped)
+                        WITH fleet AS (
+                            SELECT count(*) AS expected,
+                                   count(*) FILTER (WHERE v.last_health_check > CAST(:reportGapStart AS TIMESTAMPTZ))
+                                       AS recent
+                            FROM node_versions v JOIN nodes n ON n.node_id = v.node_id
+                            WHERE n.status = 'ACTIVE' AND v.last_health_check > CAST(:fleetStart AS TIMESTAMPTZ)),
+                        reports AS (
+                            SELECT :minNodes > 0 AND f.expected >= :minNodes
+                                   AND (COALESCE(GREATEST(
+                                                (SELECT last_report FROM health_reporting_heartbeat WHERE id = 1),
+                                                CAST(:lastReport AS TIMESTAMPTZ)), '-infinity')
+                                            < CAST(:reportGapStart AS TIMESTAMPTZ)
+                                        OR f.recent < f.expected * :arrivingShare) AS stopped
+                            FROM fleet f)
                         INSERT INTO health_reporting_heartbeat AS h (id, available_since, last_beat, last_report)
                         VALUES (1, :now, :now, :lastReport)
                         ON CONFLICT (id) DO UPDATE SET
@@ -108,19 +114,24 @@ public class ReportingWindow {
                                 ELSE h.available_since END,
                             last_beat = GREATEST(h.last_beat, :now),
                             last_report = GREATEST(h.last_report, CAST(:lastReport AS TIMESTAMPTZ))
-                        RETURNING available_since, (SELECT stopped FROM reports) AS stopped""")
+                        RETURNING available_since, (SELECT stopped FROM reports) AS stopped,
+                            (SELECT expected FROM fleet) AS expected, (SELECT recent FROM fleet) AS recent""")
                 .param("now", Timestamp.from(now))
                 .param("gapStart", Timestamp.from(now.minus(outageGap)))
                 .param("lastReport", stored, Types.TIMESTAMP)
                 .param("reportGapStart", Timestamp.from(reportGapStart))
                 .param("minNodes", ingressMinNodes)
-                .query((rs, i) -> new Beat(rs.getTimestamp("available_since").toInstant(), rs.getBoolean("stopped")))
+                .param("fleetStart", Timestamp.from(now.minus(FLEET_LOOKBACK)))
+                .param("arrivingShare", ARRIVING_SHARE)
+                .query((rs, i) -> new Beat(rs.getTimestamp("available_since").toInstant(), rs.getBoolean("stopped"),
+                        rs.getLong("expected"), rs.getLong("recent")))
                 .single();
         var since = beat.availableSince();
         if (beat.reportsStopped() && !reportsStopped) {
-            log.warn("No health report from any node has been stored for more than {}: the reports are not reaching "
-                    + "the control plane (load balancer or network?); no node counts as silent until they have "
-                    + "arrived again for {}", thresholds.reportInterval().plus(outageGap), window());
+            log.warn("{} of the {} nodes that reported in the last day have reported in the last {}: the reports are "
+                    + "not reaching the control plane (load balancer or network?); no node counts as silent until "
+                    + "they have arrived again for {}", beat.reporting(), beat.fleet(),
+                    thresholds.reportInterval().plus(outageGap), window());
         } else if (!beat.reportsStopped() && reportsStopped) {
             log.info("Health reports arrive again: nodes count as silent from {} on", since.plus(window()));
         } else if (!beat.reportsStopped() && since.equals(now)) {
@@ -130,7 +141,18 @@ public class ReportingWindow {
         return since;
     }
 
-    private record Beat(Instant availableSince, boolean reportsStopped) {}
+    private record Beat(Instant availableSince, boolean reportsStopped, long fleet, long reporting) {}
+
+    /** The fleet that should be reporting: active nodes that reported in this time (not ones long gone). */
+    static final Duration FLEET_LOOKBACK = Duration.ofDays(1);
+
+    /**
+     * Below this share of that fleet reporting in a report interval plus the outage gap, the reports are not
+     * reaching the control plane (a load balancer, a region's network), not falling silent one by one: a rollout
+     * changes a cohort at a time (at most a quarter of a tier by default), so a release does not silence most of the
+     * fleet at once.
+     */
+    static final double ARRIVING_SHARE = 0.2;
 
     /**
      * The latest report time at or before which a node counts as silent at {@code now}, or empty when no node does:

@@ -6,6 +6,8 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import network.noderr.controlplane.IntegrationTest;
@@ -78,7 +80,7 @@ class ReportingWindowTest {
     @Test
     void theSilenceJobMarksNobodyRightAfterABreak() {
         TestReporting.since(jdbc, Instant.now().minus(Duration.ofMinutes(1)));
-        withReportingNode("reporting-window-quiet", () -> {
+        withFleet(Map.of("reporting-window-quiet", Instant.now().minus(Duration.ofHours(1))), () -> {
             silentNodes.check();
             assertThat(health()).as("right after a break").isEqualTo("healthy");
             TestReporting.steady(jdbc);
@@ -100,8 +102,8 @@ class ReportingWindowTest {
                 .param("now", Timestamp.from(now))
                 .param("recent", Timestamp.from(now.minusSeconds(30)))
                 .update();
-        withReportingNode("reporting-window-fleet", () -> {
-            // The last report was stored 30 s before now; the nodes report every 5 minutes.
+        withFleet(Map.of("reporting-window-fleet", now), () -> {
+            // The last report was stored 30 s before now (the node's says now); the nodes report every 5 minutes.
             var at = now;
             for (int i = 0; i < 22; i++) { // 5 minutes 30 s: a report interval plus the gap is not over yet
                 at = at.plusSeconds(15);
@@ -122,13 +124,15 @@ class ReportingWindowTest {
             assertThat(ingress.silentSince(at)).as("after 20 minutes without reports: still nobody").isEmpty();
 
             var lastPeriodStart = at;
-            stored.set(at.plusSeconds(5)); // a report arrives again
+            reported("reporting-window-fleet", at.plusSeconds(5)); // a report arrives again
+            stored.set(at.plusSeconds(5));
             at = at.plusSeconds(15);
             assertThat(ingress.beat(at)).as("reports arrive: the period that began at the last beat goes on")
                     .isEqualTo(lastPeriodStart);
             assertThat(ingress.silentSince(at)).as("not a whole window yet").isEmpty();
             for (int i = 0; i < 60; i++) {
                 at = at.plusSeconds(15);
+                reported("reporting-window-fleet", at.minusSeconds(3));
                 stored.set(at.minusSeconds(3));
                 ingress.beat(at);
             }
@@ -146,7 +150,7 @@ class ReportingWindowTest {
                 .param("now", Timestamp.from(now))
                 .param("old", Timestamp.from(now.minus(Duration.ofHours(1))))
                 .update();
-        withReportingNode("reporting-window-fleet", () -> {
+        withFleet(Map.of("reporting-window-fleet", now.minus(Duration.ofHours(1))), () -> {
             for (int minNodes : new int[] {0, 1_000_000}) {
                 var window = new ReportingWindow(jdbc, HealthThresholds.DEFAULT, java.time.Clock.systemUTC(),
                         Optional::empty, Duration.ofMinutes(1), Duration.ofSeconds(15), minNodes);
@@ -167,23 +171,96 @@ class ReportingWindowTest {
                 .hasMessageContaining("noderr.health.ingress-min-nodes");
     }
 
-    /** Runs {@code test} with one active node, {@code id}, that last reported an hour ago. */
-    private void withReportingNode(String id, Runnable test) {
-        Runnable remove = () -> {
-            jdbc.sql("DELETE FROM node_versions WHERE node_id = :id").param("id", id).update();
-            jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", id).update();
-        };
-        remove.run();
-        network.noderr.controlplane.TestNodes.insert(jdbc, id, "ALL");
-        jdbc.sql("""
-                        INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
-                            last_health_check)
-                        VALUES (:id, 'ALL', '1.0.0', 'cohort1', 'healthy', now() - interval '1 hour')""")
+    @Test
+    void whenMostOfTheFleetStopsReportingAtOnceItsReportsAreNotArriving() {
+        var now = Instant.now().plus(Duration.ofHours(4)).truncatedTo(ChronoUnit.MICROS);
+        var day = now.minus(Duration.ofDays(1));
+        var stored = new AtomicReference<Instant>(now);
+        var window = new ReportingWindow(jdbc, HealthThresholds.DEFAULT, java.time.Clock.systemUTC(),
+                () -> Optional.ofNullable(stored.get()), Duration.ofMinutes(1), Duration.ofSeconds(15), 10);
+        steadySince(day, now);
+        var fleet = new java.util.HashMap<String, Instant>();
+        for (int i = 0; i < 20; i++) {
+            fleet.put("reporting-window-lb-" + i, now.minusSeconds(60));
+        }
+        withFleet(fleet, () -> {
+            assertThat(window.beat(now.plusSeconds(15))).as("all 20 report").isEqualTo(day);
+            // A load balancer that 19 of the 20 use goes down; the one behind another keeps reporting.
+            var at = now.plus(Duration.ofMinutes(7));
+            reported("reporting-window-lb-0", at.minusSeconds(10));
+            stored.set(at.minusSeconds(10));
+            assertThat(window.beat(at)).as("1 of 20 reports: the reports are not arriving").isEqualTo(at);
+            assertThat(window.silentSince(at)).isEmpty();
+        });
+    }
+
+    @Test
+    void nodesLongGoneDoNotMakeAFleetBigEnough() {
+        var now = Instant.now().plus(Duration.ofHours(5)).truncatedTo(ChronoUnit.MICROS);
+        var day = now.minus(Duration.ofDays(1));
+        var window = new ReportingWindow(jdbc, HealthThresholds.DEFAULT, java.time.Clock.systemUTC(),
+                Optional::empty, Duration.ofMinutes(1), Duration.ofSeconds(15), 10);
+        steadySince(day, now);
+        var fleet = new java.util.HashMap<String, Instant>();
+        for (int i = 0; i < 3; i++) { // the live ones lose power together
+            fleet.put("reporting-window-live-" + i, now.minus(Duration.ofMinutes(20)));
+        }
+        for (int i = 0; i < 9; i++) { // decommissioned two days ago, never suspended
+            fleet.put("reporting-window-gone-" + i, now.minus(Duration.ofDays(2)));
+        }
+        withFleet(fleet, () -> assertThat(window.beat(now)).as("a fleet of 3: their silence counts").isEqualTo(day));
+    }
+
+    /** The heartbeat row: a period since {@code since}, beating up to {@code now}, the last report an hour ago. */
+    private void steadySince(Instant since, Instant now) {
+        jdbc.sql("UPDATE health_reporting_heartbeat SET available_since = :since, last_beat = :now, last_report = :old")
+                .param("since", Timestamp.from(since))
+                .param("now", Timestamp.from(now))
+                .param("old", Timestamp.from(now.minus(Duration.ofHours(1))))
+                .update();
+    }
+
+    /** A node's latest report is from {@code at}. */
+    private void reported(String id, Instant at) {
+        jdbc.sql("UPDATE node_versions SET last_health_check = :at WHERE node_id = :id")
+                .param("at", Timestamp.from(at))
                 .param("id", id)
                 .update();
+    }
+
+    /**
+     * Runs {@code test} with these nodes (each with its latest report) as the only active ones: the nodes other tests
+     * left are suspended meanwhile and reinstated after.
+     */
+    private void withFleet(Map<String, Instant> lastReports, Runnable test) {
+        var ids = List.copyOf(lastReports.keySet());
+        Runnable remove = () -> {
+            jdbc.sql("DELETE FROM node_versions WHERE node_id IN (:ids)").param("ids", ids).update();
+            jdbc.sql("DELETE FROM nodes WHERE node_id IN (:ids)").param("ids", ids).update();
+        };
+        remove.run();
+        lastReports.forEach((id, at) -> {
+            network.noderr.controlplane.TestNodes.insert(jdbc, id, "ALL");
+            jdbc.sql("""
+                            INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
+                                last_health_check)
+                            VALUES (:id, 'ALL', '1.0.0', 'cohort1', 'healthy', :at)""")
+                    .param("id", id)
+                    .param("at", Timestamp.from(at))
+                    .update();
+        });
+        var others = jdbc.sql("""
+                        UPDATE nodes SET status = 'SUSPENDED' WHERE status = 'ACTIVE' AND node_id NOT IN (:ids)
+                        RETURNING node_id""")
+                .param("ids", ids)
+                .query(String.class)
+                .list();
         try {
             test.run();
         } finally {
+            if (!others.isEmpty()) {
+                jdbc.sql("UPDATE nodes SET status = 'ACTIVE' WHERE node_id IN (:ids)").param("ids", others).update();
+            }
             remove.run();
         }
     }
