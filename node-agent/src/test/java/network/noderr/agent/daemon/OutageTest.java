@@ -94,15 +94,23 @@ class OutageTest extends NodeTestSupport {
                 }
                 assertUntouched(v1Container);
 
-                // The control plane is back; registry and chain are not. The update starts and waits at the pull;
-                // the buffered reports and a new one are delivered.
+                // The control plane is back; registry and chain are not. Without the chain no update starts (the
+                // agent must know the release is its tier's current one first); the buffered reports and a new one
+                // are delivered.
                 controlPlaneLink.restore();
-                assertThat(daemon.check()).isEqualTo(Daemon.CheckResult.RESUMED);
-                assertThat(agent.updater().current().state()).isEqualTo(UpdateState.PULLING);
+                assertThat(daemon.check()).isEqualTo(Daemon.CheckResult.FAILED);
+                assertThat(agent.updater().current().state()).isEqualTo(UpdateState.IDLE);
                 assertUntouched(v1Container);
                 assertThat(daemon.reportHealth()).as("3 buffered + 1 new").isEqualTo(4);
 
-                // The registry is back; the chain is not: pulled, and waiting to verify the digest on-chain.
+                // The chain is back, the registry is not: the update starts and waits at the pull.
+                chainLink.restore();
+                assertThat(daemon.check()).isEqualTo(Daemon.CheckResult.RESUMED);
+                assertThat(agent.updater().current().state()).isEqualTo(UpdateState.PULLING);
+                assertUntouched(v1Container);
+
+                // The chain is down again and the registry back: pulled, and waiting to verify the digest on-chain.
+                chainLink.cut();
                 TestDocker.startRegistry();
                 assertThat(daemon.check()).isEqualTo(Daemon.CheckResult.RESUMED);
                 assertThat(agent.updater().current().state()).isEqualTo(UpdateState.VERIFYING);
