@@ -54,6 +54,8 @@ public final class Fleet implements AutoCloseable {
     private final Options options;
     private final HttpClient admin = HttpClient.newHttpClient();
     private final List<VirtualNode> nodes = new ArrayList<>();
+    /** Nodes of the state file this run did not bring back (it asked for fewer): kept in the file. */
+    private List<VirtualNode.Saved> resting = List.of();
     private final AtomicInteger registered = new AtomicInteger();
     private final AtomicLong healthReports = new AtomicLong();
     private final AtomicLong updates = new AtomicLong();
@@ -70,7 +72,8 @@ public final class Fleet implements AutoCloseable {
      * earlier run come back (same ids and keys, as many as asked for) and only the rest register.
      */
     public int register() throws Exception {
-        for (var saved : savedNodes()) {
+        var savedNodes = savedNodes();
+        for (var saved : savedNodes) {
             if (nodes.size() == options.nodes()) {
                 break;
             }
@@ -81,6 +84,7 @@ public final class Fleet implements AutoCloseable {
             registered.incrementAndGet();
         }
         int restored = nodes.size();
+        resting = List.copyOf(savedNodes.subList(restored, savedNodes.size()));
         if (restored > 0) {
             log.info("fleet: {} nodes of an earlier run are back from {}", restored, options.state());
         }
@@ -134,15 +138,16 @@ public final class Fleet implements AutoCloseable {
     }
 
     /**
-     * Writes the registered nodes (their private keys too) to the state file, readable by its owner only, replacing
-     * it at once so a crash never leaves half a file.
+     * Writes the registered nodes (their private keys too), and the saved ones this run left resting, to the state
+     * file, readable by its owner only, replacing it at once so a crash never leaves half a file.
      */
     private void save() throws IOException {
         var file = options.state();
         if (file == null) {
             return;
         }
-        var saved = nodes.stream().map(VirtualNode::save).filter(java.util.Objects::nonNull).toList();
+        var saved = new ArrayList<>(nodes.stream().map(VirtualNode::save).filter(java.util.Objects::nonNull).toList());
+        saved.addAll(resting); // saved nodes this run did not bring back stay for a later, larger one
         var dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         var temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp",

@@ -38,6 +38,7 @@ class FleetTest {
         var controlPlane = TestControlPlane.shared();
         var state = dir.resolve("fleet-GUARDIAN.json");
         java.util.List<String> first;
+        java.util.List<String> four;
         try (var fleet = new Fleet(new Fleet.Options(controlPlane.base(), TestControlPlane.ADMIN_TOKEN, "GUARDIAN", 3,
                 Duration.ofSeconds(30), 0, 0, "1.0.0", state))) {
             assertThat(fleet.register()).isEqualTo(3);
@@ -67,9 +68,23 @@ class FleetTest {
                 Duration.ofSeconds(30), 0, 0, "1.0.0", state))) {
             assertThat(fleet.register()).isEqualTo(4);
             assertThat(fleet.nodeIds()).startsWith(first.toArray(String[]::new)).hasSize(4);
+            four = fleet.nodeIds();
         }
         assertThat(controlPlane.get("/api/v1/admin/nodes?tier=GUARDIAN&size=1").get("total").asLong())
                 .isEqualTo(before + 1);
+
+        // Fewer asked for: the others stay in the file, and a later, larger run brings all four back.
+        try (var fleet = new Fleet(new Fleet.Options(controlPlane.base(), TestControlPlane.ADMIN_TOKEN, "GUARDIAN", 2,
+                Duration.ofSeconds(30), 0, 0, "1.0.0", state))) {
+            assertThat(fleet.register()).isEqualTo(2);
+        }
+        try (var fleet = new Fleet(new Fleet.Options(controlPlane.base(), TestControlPlane.ADMIN_TOKEN, "GUARDIAN", 4,
+                Duration.ofSeconds(30), 0, 0, "1.0.0", state))) {
+            assertThat(fleet.register()).isEqualTo(4);
+            assertThat(fleet.nodeIds()).containsExactlyElementsOf(four);
+        }
+        assertThat(controlPlane.get("/api/v1/admin/nodes?tier=GUARDIAN&size=1").get("total").asLong())
+                .as("no node registered again").isEqualTo(before + 1);
     }
 
     @Test
