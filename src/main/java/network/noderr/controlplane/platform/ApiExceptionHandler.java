@@ -69,6 +69,45 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
     }
 
+    /**
+     * What the database refused as data: a value it cannot store (SQLSTATE class 22, e.g. a NUL character in text)
+     * is bad input, 400; a constraint no check before caught (class 23, e.g. a duplicate) is a conflict, 409.
+     * Neither says more than that; the cause is logged.
+     */
+    @ExceptionHandler(org.springframework.dao.DataIntegrityViolationException.class)
+    ResponseEntity<ProblemDetail> refusedData(org.springframework.dao.DataIntegrityViolationException e) {
+        var state = e.getMostSpecificCause() instanceof java.sql.SQLException sql ? sql.getSQLState() : null;
+        log.warn("The database refused a request's data ({}): {}", state, e.getMostSpecificCause().toString());
+        if (state != null && state.startsWith("22")) {
+            return ResponseEntity.badRequest().body(invalid("The request holds a value that cannot be stored (for "
+                    + "example a NUL character, or a number out of range)."));
+        }
+        var problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
+                "The request conflicts with data stored meanwhile; reload and try again.");
+        problem.setType(URI.create(ProblemException.TYPE_BASE + "conflict"));
+        problem.setTitle("Conflict");
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
+    }
+
+    /**
+     * Anything else a controller did not expect: 500 with a problem body (the stack trace is logged, never sent),
+     * instead of the error page the dashboard's login would stand in front of. Access decisions go on to Spring
+     * Security, which answers them 401 or 403.
+     */
+    @ExceptionHandler(RuntimeException.class)
+    ResponseEntity<ProblemDetail> unexpected(RuntimeException e) {
+        if (e instanceof org.springframework.security.access.AccessDeniedException
+                || e instanceof org.springframework.security.core.AuthenticationException) {
+            throw e;
+        }
+        log.error("Request failed", e);
+        var problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                "The control plane could not handle this request; the error is in its log.");
+        problem.setType(URI.create(ProblemException.TYPE_BASE + "internal-error"));
+        problem.setTitle("Internal error");
+        return ResponseEntity.internalServerError().body(problem);
+    }
+
     @ExceptionHandler(RateLimitExceededException.class)
     ResponseEntity<ProblemDetail> rateLimited(RateLimitExceededException e) {
         var problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());

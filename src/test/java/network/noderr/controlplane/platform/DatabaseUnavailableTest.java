@@ -15,8 +15,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A request the database cannot serve in time answers 503 with a problem body and Retry-After — not an error page
- * or a redirect to the login form. Caused for real: another session holds the shared rate limits' table locked.
+ * A request the database cannot serve in time answers 503 with a problem body and Retry-After, and data it refuses
+ * 400 — not an error page or a redirect to the login form. Caused for real: another session holds the shared rate
+ * limits' table locked; a NUL character, which PostgreSQL does not store in text.
  */
 @IntegrationTest
 class DatabaseUnavailableTest {
@@ -49,5 +50,18 @@ class DatabaseUnavailableTest {
         }
         assertThat(new ApiClient(port).post("/api/v1/applications", form).status()).as("once the lock is gone")
                 .isEqualTo(201);
+    }
+
+    @Test
+    void whatTheDatabaseRefusesIsAProblemAnswerNotALoginRedirect() throws Exception {
+        var json = JsonMapper.builder().build();
+        var form = json.readValue(json.writeValueAsString(Onboarding.form("Nul Byte Ltd", Tier.ALL)), Map.class);
+        @SuppressWarnings("unchecked")
+        var body = (Map<String, Object>) form;
+        body.put("message", "a message with a NUL \u0000 byte");
+        var response = new ApiClient(port).post("/api/v1/applications", body);
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.problemType()).isEqualTo("invalid-request");
+        assertThat(response.text("detail")).contains("cannot be stored");
     }
 }
