@@ -1,6 +1,7 @@
 package network.noderr.controlplane.platform;
 
 import java.net.URI;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,13 +12,22 @@ import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.RateLimitExceededException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -34,7 +44,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 @RestControllerAdvice(basePackages = "network.noderr.controlplane")
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiExceptionHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
     static final URI INVALID_REQUEST = URI.create(ProblemException.TYPE_BASE + "invalid-request");
 
@@ -57,16 +67,13 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
      * The database did not answer in time or could not be reached (a lock held too long, a statement timeout, no
      * connection): 503 with a problem body the client can retry on, instead of an error page. The cause is logged.
      */
-    @ExceptionHandler({org.springframework.dao.TransientDataAccessException.class,
-            org.springframework.dao.RecoverableDataAccessException.class,
-            org.springframework.jdbc.CannotGetJdbcConnectionException.class})
-    ResponseEntity<ProblemDetail> databaseUnavailable(org.springframework.dao.DataAccessException e) {
+    @ExceptionHandler({TransientDataAccessException.class, RecoverableDataAccessException.class,
+            CannotGetJdbcConnectionException.class})
+    ResponseEntity<ProblemDetail> databaseUnavailable(DataAccessException e) {
         log.warn("Request failed on the database: {}", e.getMostSpecificCause().toString());
-        var problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                "The control plane's database did not answer in time; try again shortly.");
-        problem.setType(URI.create(ProblemException.TYPE_BASE + "unavailable"));
-        problem.setTitle("Temporarily unavailable");
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(problem);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5")
+                .body(problem(new ProblemException(503, "unavailable", "Temporarily unavailable",
+                        "The control plane's database did not answer in time; try again shortly.")));
     }
 
     /**
@@ -74,19 +81,16 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
      * is bad input, 400; a constraint no check before caught (class 23, e.g. a duplicate) is a conflict, 409.
      * Neither says more than that; the cause is logged.
      */
-    @ExceptionHandler(org.springframework.dao.DataIntegrityViolationException.class)
-    ResponseEntity<ProblemDetail> refusedData(org.springframework.dao.DataIntegrityViolationException e) {
-        var state = e.getMostSpecificCause() instanceof java.sql.SQLException sql ? sql.getSQLState() : null;
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<ProblemDetail> refusedData(DataIntegrityViolationException e) {
+        var state = e.getMostSpecificCause() instanceof SQLException sql ? sql.getSQLState() : null;
         log.warn("The database refused a request's data ({}): {}", state, e.getMostSpecificCause().toString());
         if (state != null && state.startsWith("22")) {
             return ResponseEntity.badRequest().body(invalid("The request holds a value that cannot be stored (for "
                     + "example a NUL character, or a number out of range)."));
         }
-        var problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
-                "The request conflicts with data stored meanwhile; reload and try again.");
-        problem.setType(URI.create(ProblemException.TYPE_BASE + "conflict"));
-        problem.setTitle("Conflict");
-        return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(problem(new ProblemException(409, "conflict",
+                "Conflict", "The request conflicts with data stored meanwhile; reload and try again.")));
     }
 
     /**
@@ -96,23 +100,17 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
      */
     @ExceptionHandler(RuntimeException.class)
     ResponseEntity<ProblemDetail> unexpected(RuntimeException e) {
-        if (e instanceof org.springframework.security.access.AccessDeniedException
-                || e instanceof org.springframework.security.core.AuthenticationException) {
+        if (e instanceof AccessDeniedException || e instanceof AuthenticationException) {
             throw e;
         }
         log.error("Request failed", e);
-        var problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
-                "The control plane could not handle this request; the error is in its log.");
-        problem.setType(URI.create(ProblemException.TYPE_BASE + "internal-error"));
-        problem.setTitle("Internal error");
-        return ResponseEntity.internalServerError().body(problem);
+        return ResponseEntity.internalServerError().body(problem(new ProblemException(500, "internal-error",
+                "Internal error", "The control plane could not handle this request; the error is in its log.")));
     }
 
     @ExceptionHandler(RateLimitExceededException.class)
     ResponseEntity<ProblemDetail> rateLimited(RateLimitExceededException e) {
-        var problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
-        problem.setType(URI.create(ProblemException.TYPE_BASE + "rate-limited"));
-        problem.setTitle("Too many requests");
+        var problem = problem(new ProblemException(429, "rate-limited", "Too many requests", e.getMessage()));
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                 .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, e.retryAfter().toSeconds())))
                 .body(problem);
