@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicReference;
 import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.Sha256;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
@@ -94,11 +91,7 @@ class AgentDownloadController {
             if (known != null && known.file().equals(file) && known.size() == size && known.modified() == modified) {
                 return known.hex();
             }
-            var sha256 = MessageDigest.getInstance("SHA-256");
-            try (var in = new DigestInputStream(Files.newInputStream(file), sha256)) {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
-            }
-            var hex = HexFormat.of().formatHex(sha256.digest());
+            var hex = Sha256.hex(Files.newInputStream(file));
             // Only remembered when the file did not change while it was read.
             if (Files.size(file) == size && Files.getLastModifiedTime(file).toMillis() == modified) {
                 digest.set(new Digest(file, size, modified, hex));
@@ -106,8 +99,6 @@ class AgentDownloadController {
             return hex;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
