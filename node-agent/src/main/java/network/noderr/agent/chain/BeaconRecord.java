@@ -67,18 +67,21 @@ public final class BeaconRecord implements OnChainReleases {
         if (versionId.signum() == 0) {
             return Optional.empty();
         }
-        var current = (BigInteger) call(new Function("currentVersionId", List.of(tierIndex),
-                List.of(new TypeReference<Uint64>() {})), block).getValue();
+        var current = currentVersionId(tier, block);
         var digest = (byte[]) call(new Function("imageDigestOf", List.of(tierIndex, new Utf8String(versionString)),
                 List.of(new TypeReference<Bytes32>() {})), block).getValue();
         return Optional.of(new OnChainRelease("sha256:" + HexFormat.of().formatHex(digest), versionId.longValueExact(),
-                current.longValueExact()));
+                current));
     }
 
     @Override
     public long currentVersionId(String tier) throws IOException {
+        return currentVersionId(tier, "latest");
+    }
+
+    private long currentVersionId(String tier, String block) throws IOException {
         return ((BigInteger) call(new Function("currentVersionId", List.of(new Uint8(BigInteger.valueOf(tierIndex(tier)))),
-                List.of(new TypeReference<Uint64>() {})), "latest").getValue()).longValueExact();
+                List.of(new TypeReference<Uint64>() {})), block).getValue()).longValueExact();
     }
 
     /** One {@code eth_call} of {@code function} at {@code block}; its single return value. */
