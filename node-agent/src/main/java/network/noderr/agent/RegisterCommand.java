@@ -186,9 +186,7 @@ final class RegisterCommand implements Callable<Integer> {
     private void writeConfig(Map<String, String> props) throws IOException {
         var text = new StringBuilder("# Noderr node agent configuration, written by noderr-agent register.\n");
         props.forEach((k, v) -> text.append(line(k, v)));
-        Files.createDirectories(config.toAbsolutePath().getParent());
-        StateStore.writeAtomically(config, text.toString().getBytes(StandardCharsets.UTF_8));
-        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+        StateStore.writeOwnerOnly(config, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -10,8 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import network.noderr.agent.update.StateStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,16 +147,8 @@ public final class Fleet implements AutoCloseable {
         }
         var saved = new ArrayList<>(nodes.stream().map(VirtualNode::save).filter(java.util.Objects::nonNull).toList());
         saved.addAll(resting); // saved nodes this run did not bring back stay for a later, larger one
-        var dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        var temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            JSON.writeValue(temp.toFile(), new State(options.tier(), saved));
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        StateStore.writeOwnerOnly(file,
+                JSON.writeValueAsBytes(new State(options.tier(), saved)));
     }
 
     /**

@@ -185,10 +185,29 @@ public class StateStore {
 
     /** Writes a temporary file, forces it to disk and renames it over {@code target}: all or nothing. */
     public static void writeAtomically(Path target, byte[] content) throws IOException {
+        write(target, content, false);
+    }
+
+    /**
+     * As {@link #writeAtomically(Path, byte[])}, for a secret: readable and writable by its owner only from the moment
+     * the temporary file exists.
+     */
+    public static void writeOwnerOnly(Path target, byte[] content) throws IOException {
+        write(target, content, true);
+    }
+
+    private static void write(Path target, byte[] content, boolean ownerOnly) throws IOException {
         Files.createDirectories(target.toAbsolutePath().getParent());
         var tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (var channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        if (ownerOnly) {
+            Files.deleteIfExists(tmp); // a leftover would keep its own permissions
+        }
+        var attributes = ownerOnly
+                ? new java.nio.file.attribute.FileAttribute<?>[] {java.nio.file.attribute.PosixFilePermissions
+                        .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))}
+                : new java.nio.file.attribute.FileAttribute<?>[0];
+        try (var channel = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), attributes)) {
             channel.write(java.nio.ByteBuffer.wrap(content));
             channel.force(true);
         }
