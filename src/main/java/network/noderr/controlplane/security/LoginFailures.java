@@ -10,6 +10,8 @@ import org.springframework.stereotype.Component;
 @Component
 class LoginFailures {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LoginFailures.class);
+
     private final LoginThrottle throttle;
 
     LoginFailures(LoginThrottle throttle) {
@@ -20,7 +22,13 @@ class LoginFailures {
     void onBadCredentials(AuthenticationFailureBadCredentialsEvent event) {
         if (event.getAuthentication() instanceof UsernamePasswordAuthenticationToken login
                 && login.getDetails() instanceof WebAuthenticationDetails details) {
-            throttle.failed(details.getRemoteAddress(), login.getName());
+            try {
+                throttle.failed(details.getRemoteAddress(), login.getName());
+            } catch (org.springframework.dao.TransientDataAccessException e) {
+                // The login has failed anyway; the next attempt is refused with 503 while the throttle is unreadable.
+                log.warn("A failed dashboard login for user '{}' from {} could not be counted: {}", login.getName(),
+                        details.getRemoteAddress(), e.getMessage());
+            }
         }
     }
 }

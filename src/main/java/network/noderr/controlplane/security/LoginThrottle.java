@@ -28,20 +28,28 @@ public class LoginThrottle {
         this.buckets = buckets;
     }
 
-    /** How long until this address and username may try again; empty when both may try now. */
+    /**
+     * How long until this address and username may try again; empty when both may try now.
+     *
+     * @throws org.springframework.dao.TransientDataAccessResourceException when the buckets cannot be read in time
+     */
     public Optional<Duration> refusal(String address, String username) {
         var wait = max(waitFor(ADDRESS, address), waitFor(USER, userKey(username)));
         return wait.isZero() ? Optional.empty() : Optional.of(wait);
     }
 
-    /** Counts one failed login against the address and the username. */
+    /**
+     * Counts one failed login against the address and the username.
+     *
+     * @throws org.springframework.dao.TransientDataAccessResourceException when the buckets cannot be counted in time
+     */
     public void failed(String address, String username) {
-        bucket(ADDRESS, address).tryConsume(1);
-        bucket(USER, userKey(username)).tryConsume(1);
+        SharedBuckets.counted(ADDRESS, () -> bucket(ADDRESS, address).tryConsume(1));
+        SharedBuckets.counted(USER, () -> bucket(USER, userKey(username)).tryConsume(1));
     }
 
     private Duration waitFor(String limit, String key) {
-        var probe = bucket(limit, key).estimateAbilityToConsume(1);
+        var probe = SharedBuckets.counted(limit, () -> bucket(limit, key).estimateAbilityToConsume(1));
         return probe.canBeConsumed() ? Duration.ZERO : Duration.ofNanos(probe.getNanosToWaitForRefill());
     }
 

@@ -20,12 +20,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * answers 429 with a {@code Retry-After} header without checking the password, and the session remembers the message
  * for the login view ({@link LoginStatusService}). A refusal is logged and audited at most once a minute per address
  * and username, so a flood of attempts cannot flood the log ({@link CollapsedReports}: the further refusals of that
- * minute are counted into one summary entry).
+ * minute are counted into one summary entry). When the throttle cannot be read in time (PostgreSQL, where its buckets
+ * are, is locked or slow) the attempt answers 503 with {@code Retry-After}, also without checking the password.
  */
 final class LoginThrottleFilter extends OncePerRequestFilter {
 
     private static final Logger log = LoggerFactory.getLogger(LoginThrottleFilter.class);
     private static final int TOO_MANY_REQUESTS = 429;
+    private static final int SERVICE_UNAVAILABLE = 503;
+    private static final java.time.Duration UNAVAILABLE_RETRY = java.time.Duration.ofSeconds(5);
     private static final String REFUSED_ACTION = "POST /login: too many failed logins";
     static final String REFUSAL_ATTRIBUTE = LoginThrottleFilter.class.getName() + ".refusal";
 
@@ -61,7 +64,17 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
         }
         var username = Objects.requireNonNullElse(request.getParameter("username"), "");
         var address = request.getRemoteAddr();
-        var refusal = throttle.refusal(address, username);
+        java.util.Optional<java.time.Duration> refusal;
+        try {
+            refusal = throttle.refusal(address, username);
+        } catch (org.springframework.dao.TransientDataAccessException e) {
+            // Not counted, not checked: the password is not tried while the throttle cannot be read.
+            log.warn("Dashboard login for user '{}' from {} refused: the login throttle could not be read ({})",
+                    username, address, e.getMessage());
+            refuse(request, response, SERVICE_UNAVAILABLE, UNAVAILABLE_RETRY,
+                    "Login is unavailable for a moment: try again in a few seconds.");
+            return;
+        }
         if (refusal.isEmpty()) {
             var session = request.getSession(false);
             if (session != null) {
@@ -77,9 +90,15 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
                     username, address, refusal.get().toSeconds());
             events.publishEvent(new AccessRefused(actor(username), REFUSED_ACTION, TOO_MANY_REQUESTS, address));
         }
+        refuse(request, response, TOO_MANY_REQUESTS, refusal.get(), message);
+    }
+
+    /** Answers without the login: the status, {@code Retry-After}, and the message, also kept for the login view. */
+    private static void refuse(HttpServletRequest request, HttpServletResponse response, int status,
+            java.time.Duration retryAfter, String message) throws IOException {
         request.getSession(true).setAttribute(REFUSAL_ATTRIBUTE, message);
-        response.setStatus(TOO_MANY_REQUESTS);
-        response.setHeader("Retry-After", Long.toString(Math.max(1, refusal.get().toSeconds())));
+        response.setStatus(status);
+        response.setHeader("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
         response.setContentType("text/plain;charset=UTF-8");
         response.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
     }

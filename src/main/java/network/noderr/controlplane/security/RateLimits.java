@@ -44,16 +44,9 @@ public class RateLimits {
                     .addLimit(limit.bandwidth())
                     .build());
         };
-        io.github.bucket4j.ConsumptionProbe probe;
-        try {
-            probe = bucket.tryConsumeAndReturnRemaining(1);
-        } catch (RuntimeException e) {
-            if (scope == RateLimited.Scope.SHARED) { // PostgreSQL did not answer in time: 503, the client retries
-                throw new org.springframework.dao.TransientDataAccessResourceException(
-                        "the shared rate limit " + limitName + " could not be counted in PostgreSQL", e);
-            }
-            throw e;
-        }
+        var probe = scope == RateLimited.Scope.SHARED // PostgreSQL did not answer in time: 503, the client retries
+                ? SharedBuckets.counted(limitName, () -> bucket.tryConsumeAndReturnRemaining(1))
+                : bucket.tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
             throw new RateLimitExceededException(limitName, Duration.ofNanos(probe.getNanosToWaitForRefill()));
         }

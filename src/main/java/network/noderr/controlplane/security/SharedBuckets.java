@@ -95,6 +95,20 @@ class SharedBuckets implements org.springframework.beans.factory.DisposableBean 
         return buckets.getProxy(key(limitName, limit, subject), limit::configuration);
     }
 
+    /**
+     * Runs one use of a shared bucket of the named limit; a use PostgreSQL did not answer in time (or at all) becomes a
+     * {@link org.springframework.dao.TransientDataAccessResourceException}, which callers answer with 503 and
+     * {@code Retry-After}: the request is refused, never let through uncounted.
+     */
+    static <T> T counted(String limitName, java.util.function.Supplier<T> use) {
+        try {
+            return use.get();
+        } catch (RuntimeException e) {
+            throw new org.springframework.dao.TransientDataAccessResourceException(
+                    "the shared rate limit " + limitName + " could not be counted in PostgreSQL", e);
+        }
+    }
+
     static String key(String limitName, RateLimitProperties.Limit limit, String subject) {
         return limitName + "|" + limit.capacity() + "/" + limit.period() + "|" + subject;
     }

@@ -3,8 +3,10 @@ package network.noderr.controlplane.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
+import java.sql.Connection;
 import java.net.http.HttpResponse;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 import network.noderr.controlplane.DashboardClient;
 import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.audit.AuditLog;
@@ -31,6 +33,9 @@ class LoginThrottleIT {
 
     @Autowired
     AuditLog audit;
+
+    @Autowired
+    DataSource dataSource;
 
     @Test
     void anAddressWithTooManyFailuresIsRefusedEvenWithTheRightPassword() throws Exception {
@@ -94,6 +99,31 @@ class LoginThrottleIT {
         } finally {
             page.context().close();
         }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60) // without the statement timeout the login would wait for the lock for ever
+    void aLoginWhoseThrottleCannotBeReadIsRefusedWith503NotLetThrough() throws Exception {
+        user("throttle-locked");
+        var client = client("127.0.0.60");
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (var st = holder.createStatement()) {
+                st.execute("LOCK TABLE " + SharedBuckets.TABLE + " IN ACCESS EXCLUSIVE MODE");
+            }
+            var refused = client.login("throttle-locked", "throttle-locked-password");
+            holder.rollback();
+
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Retry-After")).contains("5");
+            assertThat(refused.body()).isEqualTo("Login is unavailable for a moment: try again in a few seconds.");
+        }
+        assertThat(client.call("LoginStatusService", "lastRefusal", "{}").body())
+                .as("the login view can show why")
+                .contains("Login is unavailable for a moment");
+        assertThat(client.login("throttle-locked", "throttle-locked-password").statusCode())
+                .as("once the lock is gone")
+                .isEqualTo(200);
     }
 
     @Test
