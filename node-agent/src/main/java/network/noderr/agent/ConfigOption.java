@@ -1,6 +1,7 @@
 package network.noderr.agent;
 
 import java.nio.file.Path;
+import network.noderr.agent.api.Shared;
 import network.noderr.agent.config.AgentConfig;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
@@ -14,11 +15,21 @@ final class ConfigOption {
 
     /** The configuration, or null after printing every problem (the command then exits with 2). */
     @Nullable AgentConfig load() {
+        AgentConfig loaded;
         try {
-            return AgentConfig.load(config, System.getenv());
+            loaded = AgentConfig.load(config, System.getenv());
         } catch (AgentConfig.InvalidConfigException e) {
             System.err.println(e.getMessage());
             return null;
         }
+        if (loaded.caFile() != null) {
+            try {
+                Shared.trustAlso(loaded.caFile());
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                System.err.println("invalid configuration (" + config + "):\n  ca-file: " + e.getMessage());
+                return null;
+            }
+        }
+        return loaded;
     }
 }

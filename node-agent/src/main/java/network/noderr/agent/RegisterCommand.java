@@ -57,6 +57,10 @@ final class RegisterCommand implements Callable<Integer> {
     @Option(names = "--tier", description = "ALL, ORACLE or GUARDIAN: must match the token's tier if given")
     String tier;
 
+    @Option(names = "--ca-file", description = "PEM certificate(s) of a private CA that issued the control plane's "
+            + "TLS certificate, trusted besides the JVM's CAs (written to the configuration as ca-file)")
+    Path caFile;
+
     @Override
     public Integer call() throws Exception {
         if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
@@ -72,6 +76,15 @@ final class RegisterCommand implements Callable<Integer> {
                 System.err.printf("%s already registers this machine as %s. To register it again, move that file "
                         + "away (or run install.sh --uninstall) first.%n", config, existing.getProperty("node-id"));
                 return 1;
+            }
+        }
+        if (caFile != null) {
+            try {
+                network.noderr.agent.api.Shared.trustAlso(caFile);
+            } catch (IOException | GeneralSecurityException e) {
+                System.err.println("--ca-file must be a readable PEM file of CA certificates (" + caFile + ": "
+                        + e.getMessage() + ")");
+                return 2;
             }
         }
         var token = token();
@@ -108,6 +121,9 @@ final class RegisterCommand implements Callable<Integer> {
         props.put("key-path", key.toAbsolutePath().toString());
         if (stateDir != null) {
             props.put("state-dir", stateDir.toAbsolutePath().toString());
+        }
+        if (caFile != null) {
+            props.put("ca-file", caFile.toAbsolutePath().toString());
         }
         try {
             writeConfig(props);

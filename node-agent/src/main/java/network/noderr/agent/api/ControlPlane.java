@@ -106,7 +106,7 @@ public final class ControlPlane {
     private volatile @Nullable Integer metricsPort;
 
     public ControlPlane(URI base, String nodeId, NodeSigner signer, Clock clock) {
-        this(base, nodeId, signer, clock, Shared.HTTP);
+        this(base, nodeId, signer, clock, Shared.http());
     }
 
     /** With a given HTTP client (the simulator gives each virtual node its own source address). */
@@ -134,7 +134,7 @@ public final class ControlPlane {
         if (tier != null) {
             body.put("tier", tier.toUpperCase(java.util.Locale.ROOT));
         }
-        return send(Shared.HTTP, post(base, "/api/v1/auth/register", body, null), 201);
+        return send(Shared.http(), post(base, "/api/v1/auth/register", body, null), 201);
     }
 
     public static JsonNode register(HttpClient http, URI base, String installToken, String publicKeyBase64,
@@ -267,6 +267,8 @@ public final class ControlPlane {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } catch (IOException e) {
+            throw java.util.Objects.requireNonNullElse(Tls.explained(e), e);
         }
         JsonNode json;
         try {

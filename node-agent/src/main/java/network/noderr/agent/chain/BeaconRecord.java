@@ -39,7 +39,7 @@ public final class BeaconRecord implements OnChainReleases {
     public BeaconRecord(String rpcUrl, String contractAddress) {
         this.rpc = URI.create(rpcUrl);
         this.contract = contractAddress;
-        this.http = network.noderr.agent.api.Shared.HTTP;
+        this.http = network.noderr.agent.api.Shared.http();
     }
 
     /** The contract's tier index: 0 = ALL, 1 = ORACLE, 2 = GUARDIAN. */
@@ -106,6 +106,8 @@ public final class BeaconRecord implements OnChainReleases {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } catch (IOException e) {
+            throw java.util.Objects.requireNonNullElse(network.noderr.agent.api.Tls.explained(e), e);
         }
         var result = RESULT.matcher(response.body());
         if (response.statusCode() != 200 || !result.find()) {

@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  * @param metricsPort the agent's Prometheus endpoint; 0 = none
  * @param chainWait how long a check waits for the VersionBeacon to record a rollback the control plane already asks
  *     for (the target is older than the tier's current version on-chain) before it gives up until the next check
+ * @param caFile PEM certificates of CAs trusted in addition to the JVM's default ones (a control plane or chain RPC
+ *     whose certificate a private CA issued); null = the defaults only
  */
 public record AgentConfig(
         Path configDir,
@@ -51,7 +53,8 @@ public record AgentConfig(
         @Nullable MaintenanceWindow maintenanceWindow,
         Path lockFile,
         int metricsPort,
-        Duration chainWait) {
+        Duration chainWait,
+        @Nullable Path caFile) {
 
     /**
      * Where the systemd unit gives the daemon a view of its own (PrivateTmp, ProtectHome): an operator's lock there
@@ -131,7 +134,16 @@ public record AgentConfig(
                 p.optional("beacon-address"), p.window("maintenance-window", problems),
                 lockFile,
                 p.integer("metrics-port", 9101, problems),
-                p.duration("chain-wait", "PT2M", Duration.ZERO, problems));
+                p.duration("chain-wait", "PT2M", Duration.ZERO, problems),
+                p.path("ca-file"));
+        if (config.caFile() != null) {
+            try {
+                network.noderr.agent.api.Tls.certificates(config.caFile());
+            } catch (IOException | java.security.cert.CertificateException e) {
+                problems.add("ca-file: must be a readable PEM file of CA certificates (" + config.caFile() + ": "
+                        + e.getMessage() + ")");
+            }
+        }
         if (config.beaconAddress() != null && !config.beaconAddress().matches("0x[0-9a-fA-F]{40}")) {
             problems.add("beacon-address: must be 0x followed by 40 hex digits");
         }

@@ -44,7 +44,7 @@ public final class PushClient implements AutoCloseable {
     private final ControlPlane controlPlane;
     private final Consumer<String> onMessage;
     private final Timing timing;
-    private final HttpClient http = network.noderr.agent.api.Shared.HTTP;
+    private final HttpClient http = network.noderr.agent.api.Shared.http();
     private final java.util.concurrent.ScheduledExecutorService scheduler =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
                     .name("noderr-push").daemon().unstarted(r));
