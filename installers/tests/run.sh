@@ -6,7 +6,8 @@
 # java commands), software keys, TPM keys in a real software TPM (swtpm), signatures of noderr-sign.sh checked with
 # openssl, re-runs, uninstall, shellcheck, an unreachable control plane, plain http refused, the agent jar's SHA-256
 # (served with a digest by a local python3 http.server) and the install token from a file, the environment or the
-# terminal, never on a command line (a curl wrapper looks through every process's /proc/<pid>/cmdline).
+# terminal, never on a command line (a curl wrapper looks through every process's /proc/<pid>/cmdline), and
+# --ca-file against a stand-in control plane over HTTPS whose certificate comes from a throwaway CA.
 # Registration and challenge/verify against the real control plane, and the root layout (tests/system-layout.sh),
 # run in the Java InstallerIT.
 # Needs: bash, openssl, shellcheck, swtpm, tpm2-tools, python3 (installed with apt-get when missing, as root).
