@@ -1172,10 +1172,10 @@ main() {
         uninstall
         return 0
     fi
+    check_tools
+    resolve_ca_file # before asking for the token: a wrong --ca-file is found without typing it first
     check_install_args
     in_prefix || require_root
-    check_tools
-    resolve_ca_file
     WORK_DIR=$(mktemp -d)
     trap cleanup EXIT
 

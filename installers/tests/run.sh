@@ -729,6 +729,9 @@ one-broken.pem|has a certificate openssl cannot read
 ca.der|is a DER certificate; a PEM one is needed
 CASES
     expect_out "openssl x509 -inform DER -in $T/ca.der -out ca.pem" || return 1
+    # before the token is asked for (there is no terminal here: asking would fail with "missing install token")
+    inst_at "$url" --ca-file notcert.txt
+    expect_rc 1 && expect_out "holds no PEM certificate" && expect_no_out "install token" || return 1
     inst_at "$url" --token t --ca-file missing.pem
     expect_rc 2 && expect_out "--ca-file: cannot read missing.pem" || return 1
     ! grep -Eq '"(GET|POST) ' "$T/http.log" || fail "requests were made:" "$(cat "$T/http.log")" || return 1
