@@ -34,11 +34,13 @@ OPT_AGENT_SHA256=""
 OPT_INSECURE_HTTP=0
 OPT_KEY_TYPE=auto
 OPT_DRY_RUN=0
+OPT_CA_FILE=""
 
 CONFIG_DIR="" STATE_DIR="" AGENT_DIR="" UNIT_PATH="" WORK_DIR=""
 KEY_TYPE="" KEY_PATH="" KEY_PUB_B64="" TPM_TCTI="" SIGN_HELPER=""
 NODE_ID="" NODE_TIER="" AGENT_READY=0 AGENT_FILE="" AGENT_FROM=""
 JAVA_BIN="" JAVA_PROBLEM="" DOCKER_PROBLEM=""
+CA_FILE="" CA_INSTALLED="" CA_ACTION=""
 HW_CPU=0 HW_MEM_GB=0 HW_DISK_GB=0 HW_DISK_AT="" HW_GPU=false
 
 # ---------------------------------------------------------------------------------------------------- output
@@ -78,6 +80,9 @@ Options:
   --agent-sha256 HEX  the agent jar's SHA-256 from a source other than the control plane (the release notes):
                     the jar installed must match it. A downloaded jar must always match the SHA-256 the
                     control plane publishes (<url>/downloads/noderr-agent.jar.sha256).
+  --ca-file FILE    trust the CA certificate(s) in FILE (PEM) for the control plane, whose TLS certificate comes
+                    from a private CA: used by this installer and, copied to <config>/control-plane-ca.pem,
+                    by the agent (ca-file= in agent.properties). Kept on re-runs; --ca-file none removes it
   --insecure-http   allow a plain http:// control plane that is not on this machine (test networks only:
                     the token and the agent can be read and changed on the way)
   --prefix DIR      sandbox install: everything under DIR, no root, no user, no systemd service
@@ -110,7 +115,7 @@ parse_args() {
             inline=1
         fi
         case "$opt" in
-            --token | --token-file | --url | --tier | --prefix | --agent-jar | --agent-sha256 | --key-type)
+            --token | --token-file | --url | --tier | --prefix | --agent-jar | --agent-sha256 | --key-type | --ca-file)
                 if ((!inline)); then
                     [[ $# -ge 2 ]] || usage_error "$opt needs a value"
                     value=$2
@@ -129,6 +134,7 @@ parse_args() {
                     --prefix) OPT_PREFIX=$value ;;
                     --agent-jar) OPT_AGENT_JAR=$value ;;
                     --key-type) OPT_KEY_TYPE=$value ;;
+                    --ca-file) OPT_CA_FILE=$value ;;
                 esac
                 ;;
             --yes | -y | --force | --uninstall | --insecure-http | --dry-run | --help | -h)
@@ -177,6 +183,10 @@ parse_args() {
         while [[ "$OPT_PREFIX" == */ ]]; do OPT_PREFIX=${OPT_PREFIX%/}; done
         [[ -n "$OPT_PREFIX" ]] || usage_error "--prefix / is the normal layout: leave --prefix out instead"
     fi
+    if [[ -n "$OPT_CA_FILE" && "$OPT_CA_FILE" != none ]]; then
+        [[ -f "$OPT_CA_FILE" && -r "$OPT_CA_FILE" ]] || usage_error "--ca-file: cannot read $OPT_CA_FILE"
+        [[ "$OPT_CA_FILE" == /* ]] || OPT_CA_FILE=$PWD/$OPT_CA_FILE
+    fi
     if [[ -n "$OPT_AGENT_JAR" && ! -f "$OPT_AGENT_JAR" ]]; then
         usage_error "--agent-jar: no such file: $OPT_AGENT_JAR"
     fi
@@ -195,6 +205,7 @@ set_layout() {
     AGENT_DIR=$root/opt/noderr
     UNIT_PATH=/etc/systemd/system/$SERVICE_NAME
     SIGN_HELPER=$CONFIG_DIR/noderr-sign.sh
+    CA_INSTALLED=$CONFIG_DIR/control-plane-ca.pem
 }
 
 in_prefix() { [[ -n "$OPT_PREFIX" ]]; }
@@ -659,6 +670,108 @@ install_sign_helper() {
 
 # ---------------------------------------------------------------------------------------------------- control plane
 
+# check_ca_file FILE WHAT [HINT]: FILE must be PEM certificates that curl and the agent can use: at least one, every
+# one readable by openssl, and no private key (the installed copy is readable by every local user).
+check_ca_file() {
+    local file=$1 what=$2 hint=${3:-} blocks parsed
+    [[ -f "$file" && -r "$file" ]] || die "$what: cannot read $file: nothing was installed." ${hint:+"$hint"}
+    if grep -q -- '-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----' "$file"; then
+        die "$what: $file contains a private key: nothing was installed." \
+            "Give a file with the CA's certificate only: the installed copy is readable by every local user." \
+            ${hint:+"$hint"}
+    fi
+    blocks=$(grep -c -- '^-----BEGIN CERTIFICATE-----' "$file" || true)
+    if ((blocks == 0)); then
+        if openssl x509 -inform DER -in "$file" -noout 2>/dev/null; then
+            die "$what: $file is a DER certificate; a PEM one is needed: nothing was installed." \
+                "Convert it with: openssl x509 -inform DER -in $file -out ca.pem" ${hint:+"$hint"}
+        fi
+        die "$what: $file holds no PEM certificate (-----BEGIN CERTIFICATE-----): nothing was installed." \
+            "Give the certificate of the CA that issued the control plane's TLS certificate, in PEM." ${hint:+"$hint"}
+    fi
+    parsed=$({ openssl crl2pkcs7 -nocrl -certfile "$file" | openssl pkcs7 -print_certs -noout; } 2>/dev/null |
+        grep -c '^subject=' || true)
+    if ((parsed != blocks)); then
+        die "$what: $file has a certificate openssl cannot read: nothing was installed." \
+            "openssl crl2pkcs7 -nocrl -certfile $file | openssl pkcs7 -print_certs -noout shows the problem." \
+            ${hint:+"$hint"}
+    fi
+}
+
+# Decides which CA file the requests to the control plane trust (CA_FILE; empty: curl's default CA bundle) and
+# what happens to the copy the agent reads (CA_ACTION): --ca-file FILE installs FILE, --ca-file none removes the
+# copy and the ca-file setting, and a re-run without --ca-file keeps the recorded ca-file (the control plane's
+# certificate did not change because the option was left out; dropping the setting would stop the agent).
+resolve_ca_file() {
+    local recorded
+    recorded=$(read_prop "$CONFIG_DIR/agent.properties" ca-file)
+    CA_FILE="" CA_ACTION=""
+    case "$OPT_CA_FILE" in
+        none) CA_ACTION=remove ;;
+        "")
+            [[ -n "$recorded" ]] || return 0
+            check_ca_file "$recorded" "ca-file in $CONFIG_DIR/agent.properties" \
+                "Pass the control plane's CA again with --ca-file FILE, or --ca-file none to use the default CAs only."
+            CA_FILE=$recorded
+            CA_ACTION=keep
+            ;;
+        *)
+            check_ca_file "$OPT_CA_FILE" --ca-file
+            CA_FILE=$OPT_CA_FILE
+            CA_ACTION=install
+            ;;
+    esac
+}
+
+# Before agent.properties names it: the copy of --ca-file the agent reads, next to agent.properties (the agent's
+# user reads it through the config directory's group).
+install_ca_file() {
+    [[ "$CA_ACTION" == install ]] || return 0
+    install -m 0644 "$CA_FILE" "$CA_INSTALLED.new"
+    if ! in_prefix; then chown root:root "$CA_INSTALLED.new"; fi
+    mv -f "$CA_INSTALLED.new" "$CA_INSTALLED"
+    CA_FILE=$CA_INSTALLED
+    say "Installed the control plane's CA certificate as $CA_INSTALLED (ca-file in agent.properties)."
+}
+
+# After agent.properties no longer names it (--ca-file none).
+remove_ca_file() {
+    [[ "$CA_ACTION" == remove && -e "$CA_INSTALLED" ]] || return 0
+    rm -f "$CA_INSTALLED"
+    say "Removed $CA_INSTALLED: the agent trusts the default CAs only."
+}
+
+# curl for requests to the control plane, trusting CA_FILE when set. --cacert replaces curl's default CA bundle for
+# the call, which is what is wanted: these requests go to the control plane only.
+cp_curl() {
+    if [[ -n "$CA_FILE" ]]; then
+        curl --cacert "$CA_FILE" "$@"
+    else
+        curl "$@"
+    fi
+}
+
+# curl's exit codes for TLS failures: 35 handshake, 51/60 certificate not verified (unknown CA, other host name,
+# expired), 58/77 a local certificate or CA file, 83 issuer check, 90/91 pinned key or certificate status.
+tls_failure() {
+    case "$1" in 35 | 51 | 58 | 60 | 77 | 83 | 90 | 91) return 0 ;; *) return 1 ;; esac
+}
+
+# die_tls CURL_STDERR_FILE: stops with curl's message and what to do about a control plane it cannot trust.
+die_tls() {
+    local message
+    message=$(sed -n -e 's/^curl: ([0-9]*) //' -e '1p' "$1") # the first line; the rest is a link to curl's FAQ
+    if [[ -n "$CA_FILE" ]]; then
+        die "TLS with the control plane at $OPT_URL failed with the CA in $CA_FILE: $message" \
+            "Check that the file holds the CA that issued the control plane's certificate (--ca-file FILE), that" \
+            "--url uses a host name the certificate is for, and this machine's clock."
+    fi
+    die "TLS with the control plane at $OPT_URL failed: $message" \
+        "If its certificate comes from a private CA, pass that CA's certificate (PEM) with --ca-file FILE; the" \
+        "agent then trusts it too. Otherwise check that --url uses a host name the certificate is for, and this" \
+        "machine's clock."
+}
+
 json_escape() {
     local s=$1
     s=${s//\\/\\\\}
@@ -680,13 +793,17 @@ json_field() {
 # POSTs the JSON on stdin to the control plane; sets HTTP_STATUS and HTTP_BODY. The body goes through stdin so
 # that no token ends up on a command line.
 api_post() {
-    local response=$WORK_DIR/response
+    local response=$WORK_DIR/response rc=0
     : >"$response"
-    if ! HTTP_STATUS=$(curl -sS --connect-timeout 15 --max-time 60 -o "$response" -w '%{http_code}' \
+    HTTP_STATUS=$(cp_curl -sS --connect-timeout 15 --max-time 60 -o "$response" -w '%{http_code}' \
         -X POST -H 'Content-Type: application/json' -H 'Accept: application/json, application/problem+json' \
-        --data-binary @- "$OPT_URL$1"); then
+        --data-binary @- "$OPT_URL$1" 2>"$WORK_DIR/curl.err") || rc=$?
+    if ((rc)); then
+        if tls_failure "$rc"; then die_tls "$WORK_DIR/curl.err"; fi
+        cat "$WORK_DIR/curl.err" >&2
         die "cannot reach the control plane at $OPT_URL (see curl's message above)." \
-            "Check the --url, DNS, firewalls and proxies (curl honours https_proxy and CURL_CA_BUNDLE)."
+            "Check the --url, DNS, firewalls and proxies (curl honours https_proxy). A control plane whose TLS" \
+            "certificate comes from a private CA needs --ca-file FILE."
     fi
     HTTP_BODY=$(tr -d '\r\n' <"$response")
     rm -f "$response"
@@ -774,7 +891,7 @@ authenticate_node() {
 
 # The keys install.sh writes itself (from the registration and this install); every other line of an existing
 # agent.properties (settings such as beacon-address, maintenance-window or metrics-port, comments) is kept as it is.
-CONFIG_OWNED_KEYS=(control-plane-url node-id tier key-type key-path tpm-tcti sign-command state-dir)
+CONFIG_OWNED_KEYS=(control-plane-url node-id tier key-type key-path tpm-tcti sign-command state-dir ca-file)
 CONFIG_HEADER='# Noderr node agent configuration, written by install.sh'
 
 # kept_config_lines FILE: the lines of FILE that install.sh does not rewrite, in order. Dropped: the owned keys and
@@ -827,6 +944,7 @@ write_config() {
         if [[ -n "$TPM_TCTI" ]]; then printf 'tpm-tcti=%s\n' "$TPM_TCTI"; fi
         printf 'sign-command=%s\n' "$SIGN_HELPER"
         printf 'state-dir=%s\n' "$STATE_DIR"
+        if [[ -n "$CA_FILE" ]]; then printf 'ca-file=%s\n' "$CA_FILE"; fi
         printf '# tunable\n'
         for key in docker-host check-interval health-check-url rollback-timeout auto-update; do
             printf '%s=%s\n' "$key" "${CONFIG_TUNED[$key]}"
@@ -867,6 +985,18 @@ verify_agent() {
     say "Agent jar SHA-256 $actual: matches ${against[0]}."
 }
 
+# download URL FILE MAX_SECONDS: GETs URL from the control plane into FILE; sets DOWNLOAD_STATUS to the HTTP status
+# (000: no answer). A TLS failure stops the installer: registration could not work either.
+download() {
+    local url=$1 file=$2 max_time=$3 rc=0 protocols='=https'
+    # Redirects are followed, but never from https down to plain http.
+    if [[ "$OPT_URL" == http://* ]]; then protocols='=http,https'; fi
+    DOWNLOAD_STATUS=$(cp_curl -sS -L --proto "$protocols" --proto-redir "$protocols" --connect-timeout 15 \
+        --max-time "$max_time" -o "$file" -w '%{http_code}' "$url" 2>"$WORK_DIR/curl.err") || rc=$?
+    if tls_failure "$rc"; then die_tls "$WORK_DIR/curl.err"; fi
+    if ((rc)); then DOWNLOAD_STATUS=000; fi
+}
+
 # Gets the agent jar into $WORK_DIR and verifies it before the installer changes anything on the machine: from
 # --agent-jar, else from the control plane with the SHA-256 it publishes. Sets AGENT_FILE (empty: no agent
 # available; install_agent keeps an installed one).
@@ -882,11 +1012,8 @@ fetch_agent() {
         return 0
     fi
     AGENT_FROM=$OPT_URL/downloads/noderr-agent.jar
-    # Redirects are followed, but never from https down to plain http.
-    local protocols='=https'
-    if [[ "$OPT_URL" == http://* ]]; then protocols='=http,https'; fi
-    status=$(curl -sS -L --proto "$protocols" --proto-redir "$protocols" --connect-timeout 15 --max-time 600 \
-        -o "$WORK_DIR/agent.jar" -w '%{http_code}' "$AGENT_FROM" 2>/dev/null) || status=000
+    download "$AGENT_FROM" "$WORK_DIR/agent.jar" 600
+    status=$DOWNLOAD_STATUS
     if [[ "$status" != 200 || "$(head -c 2 "$WORK_DIR/agent.jar" 2>/dev/null)" != PK ]]; then
         rm -f "$WORK_DIR/agent.jar"
         if [[ -n "$OPT_AGENT_SHA256" ]]; then
@@ -896,8 +1023,8 @@ fetch_agent() {
         warn "the agent is not available at $AGENT_FROM (HTTP $status)."
         return 0
     fi
-    digest_status=$(curl -sS -L --proto "$protocols" --proto-redir "$protocols" --connect-timeout 15 --max-time 60 \
-        -o "$WORK_DIR/agent.jar.sha256" -w '%{http_code}' "$AGENT_FROM.sha256" 2>/dev/null) || digest_status=000
+    download "$AGENT_FROM.sha256" "$WORK_DIR/agent.jar.sha256" 60
+    digest_status=$DOWNLOAD_STATUS
     published=""
     if [[ "$digest_status" == 200 ]]; then
         published=$(head -c 200 "$WORK_DIR/agent.jar.sha256" | awk 'NR == 1 { print tolower($1) }')
@@ -1045,9 +1172,10 @@ main() {
         uninstall
         return 0
     fi
+    check_tools
+    resolve_ca_file # before asking for the token: a wrong --ca-file is found without typing it first
     check_install_args
     in_prefix || require_root
-    check_tools
     WORK_DIR=$(mktemp -d)
     trap cleanup EXIT
 
@@ -1055,6 +1183,7 @@ main() {
     recorded_id=$(read_prop "$CONFIG_DIR/agent.properties" node-id)
     say "Noderr node installer: control plane $OPT_URL"
     if in_prefix; then say "Sandbox install under $OPT_PREFIX (no root, no user, no systemd service)."; fi
+    if [[ -n "$CA_FILE" ]]; then say "Trusting the CA certificate in $CA_FILE for the control plane."; fi
     if [[ -n "$recorded_id" ]] && ! key_complete "$key_dir"; then
         die "this machine is registered as $recorded_id but its node key in $key_dir is missing." \
             "Run the installer with --uninstall, then install again with a new install token."
@@ -1090,7 +1219,9 @@ main() {
     else
         register_node
     fi
-    write_config # before authenticating, so that a re-run after a failure here does not register twice
+    install_ca_file # before agent.properties names it
+    write_config    # before authenticating, so that a re-run after a failure here does not register twice
+    remove_ca_file  # after agent.properties no longer names it
     authenticate_node
 
     if [[ "$NODE_TIER" != "${OPT_TIER:-ALL}" ]]; then
@@ -1111,6 +1242,7 @@ main() {
     say "Configuration: $CONFIG_DIR/agent.properties"
     say "Node key:      $KEY_PATH ($KEY_TYPE)"
     say "State:         $STATE_DIR"
+    if [[ -n "$CA_FILE" ]]; then say "Control plane CA: $CA_FILE"; fi
 }
 
 # ---------------------------------------------------------------------------------------------------- embedded files

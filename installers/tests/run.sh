@@ -6,7 +6,8 @@
 # java commands), software keys, TPM keys in a real software TPM (swtpm), signatures of noderr-sign.sh checked with
 # openssl, re-runs, uninstall, shellcheck, an unreachable control plane, plain http refused, the agent jar's SHA-256
 # (served with a digest by a local python3 http.server) and the install token from a file, the environment or the
-# terminal, never on a command line (a curl wrapper looks through every process's /proc/<pid>/cmdline).
+# terminal, never on a command line (a curl wrapper looks through every process's /proc/<pid>/cmdline), and
+# --ca-file against a stand-in control plane over HTTPS whose certificate comes from a throwaway CA.
 # Registration and challenge/verify against the real control plane, and the root layout (tests/system-layout.sh),
 # run in the Java InstallerIT.
 # Needs: bash, openssl, shellcheck, swtpm, tpm2-tools, python3 (installed with apt-get when missing, as root).
@@ -156,6 +157,35 @@ stop_http() {
     fi
 }
 
+# A stand-in control plane over HTTPS on 127.0.0.1 (stops with stop_http; sets HTTP_PORT): serves $T/www like
+# start_http and answers register, challenge and verify with fixed bodies (the real ones are tested in InstallerIT).
+# Its certificate is $T/server.pem, issued by the throwaway CA $T/ca.pem (see make_tls).
+start_https() {
+    mkdir -p "$T/www/downloads"
+    HTTP_PORT=$(free_port)
+    python3 "$HTTPS_SERVER" "$T/www" "$HTTP_PORT" "$T/server.pem" "$T/server.key" >"$T/http.log" 2>&1 &
+    HTTP_PID=$!
+    wait_port "$HTTP_PORT" || { echo "the https server did not start:" && cat "$T/http.log"; return 1; }
+}
+
+# make_ca NAME: a throwaway CA certificate $T/NAME.pem with its key $T/NAME.key.
+make_ca() {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$1.key" -out "$T/$1.pem" \
+        -days 2 -subj "/CN=Noderr test CA $1" -addext basicConstraints=critical,CA:TRUE \
+        -addext keyUsage=critical,keyCertSign,cRLSign 2>"$T/openssl.log" || { cat "$T/openssl.log"; return 1; }
+}
+
+# make_tls: the CA $T/ca.pem and a server certificate for 127.0.0.1 issued by it ($T/server.pem, $T/server.key).
+make_tls() {
+    make_ca ca || return 1
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/server.key" \
+        -out "$T/server.csr" -subj /CN=127.0.0.1 2>>"$T/openssl.log" &&
+        openssl x509 -req -in "$T/server.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
+            -out "$T/server.pem" -extfile <(printf '%s\n' subjectAltName=IP:127.0.0.1 basicConstraints=CA:FALSE \
+                extendedKeyUsage=serverAuth) 2>>"$T/openssl.log" ||
+        { cat "$T/openssl.log"; return 1; }
+}
+
 # serve_agent [DIGEST]: puts an agent jar (a file starting with the zip magic) under $T/www/downloads with its
 # SHA-256 file (DIGEST instead of the real one when given; "none": no digest file). Sets JAR_SHA256.
 serve_agent() {
@@ -204,7 +234,8 @@ test_embedded_copies_match_files() {
 
 test_help() {
     inst --help
-    expect_rc 0 && expect_out "Usage: install.sh --url" && expect_out "--token-file FILE" && expect_out "--uninstall"
+    expect_rc 0 && expect_out "Usage: install.sh --url" && expect_out "--token-file FILE" && expect_out "--uninstall" &&
+        expect_out "--ca-file FILE"
 }
 
 test_args_errors_exit_2_with_usage() {
@@ -226,6 +257,8 @@ test_args_errors_exit_2_with_usage() {
 --token t --url http://127.0.0.1:9 --key-type hsm
 --token t --url http://127.0.0.1:9 --yes=1
 --token t --url http://127.0.0.1:9 --agent-jar /nonexistent/agent.jar
+--token t --url http://127.0.0.1:9 --ca-file
+--token t --url http://127.0.0.1:9 --ca-file /nonexistent/ca.pem
 EOF
     inst --token t --url http://127.0.0.1:9 --bogus
     expect_out "unknown argument: --bogus"
@@ -669,6 +702,120 @@ test_token_from_file_env_or_terminal_stays_off_command_lines() {
     expect_rc 2 && expect_out "--token-file: cannot read"
 }
 
+# ------------------------------------------------------------------------------------------------ tests: private CA
+
+# A --ca-file that is not PEM certificates is refused before anything is changed or requested.
+test_ca_file_refused_up_front() {
+    make_tls && start_https || return 1
+    serve_agent
+    local url=https://127.0.0.1:$HTTP_PORT
+    printf 'not a certificate\n' >notcert.txt
+    cat "$T/ca.pem" "$T/ca.key" >with-key.pem
+    sed '3,4d' "$T/ca.pem" >broken.pem                           # two body lines short: the DER does not parse
+    { cat "$T/ca.pem"; sed '3,4d' "$T/ca.pem"; } >one-broken.pem # a readable certificate and a broken one
+    openssl x509 -in "$T/ca.pem" -outform DER -out ca.der
+    : >empty.pem
+    local file expected
+    while IFS='|' read -r file expected; do
+        inst_at "$url" --token t --ca-file "$file"
+        expect_rc 1 && expect_out "--ca-file: $T/$file $expected: nothing was installed" || fail "for $file" || return 1
+        [[ ! -e "$T/p" ]] || fail "changed something for $file:" "$(find "$T/p")" || return 1
+    done <<'CASES'
+notcert.txt|holds no PEM certificate (-----BEGIN CERTIFICATE-----)
+empty.pem|holds no PEM certificate (-----BEGIN CERTIFICATE-----)
+with-key.pem|contains a private key
+broken.pem|has a certificate openssl cannot read
+one-broken.pem|has a certificate openssl cannot read
+ca.der|is a DER certificate; a PEM one is needed
+CASES
+    expect_out "openssl x509 -inform DER -in $T/ca.der -out ca.pem" || return 1
+    # before the token is asked for (there is no terminal here: asking would fail with "missing install token")
+    inst_at "$url" --ca-file notcert.txt
+    expect_rc 1 && expect_out "holds no PEM certificate" && expect_no_out "install token" || return 1
+    inst_at "$url" --token t --ca-file missing.pem
+    expect_rc 2 && expect_out "--ca-file: cannot read missing.pem" || return 1
+    ! grep -Eq '"(GET|POST) ' "$T/http.log" || fail "requests were made:" "$(cat "$T/http.log")" || return 1
+    # the check itself: two good certificates pass (the run then stops at the dry-run point)
+    make_ca other || return 1
+    cat "$T/ca.pem" "$T/other.pem" >two.pem
+    dry --key-type software --ca-file two.pem
+    expect_rc 0 && expect_out "Trusting the CA certificate in $T/two.pem for the control plane."
+}
+
+# A control plane whose certificate comes from a private CA: without --ca-file the installer stops with a TLS hint;
+# with it every request trusts the CA and the agent gets a copy (ca-file=); re-runs keep it, --ca-file none removes it.
+test_ca_file_for_a_private_ca_control_plane() {
+    make_tls && make_ca other && start_https || return 1
+    serve_agent
+    local url=https://127.0.0.1:$HTTP_PORT conf=$T/p/etc/noderr/agent.properties
+    local copy=$T/p/etc/noderr/control-plane-ca.pem
+    # the download fails first, before anything is changed
+    inst_at "$url" --token t
+    expect_rc 1 && expect_out "TLS with the control plane at $url failed: SSL certificate problem" &&
+        expect_out "pass that CA's certificate (PEM) with --ca-file FILE" || return 1
+    [[ ! -e "$T/p" ]] || fail "changed something:" "$(find "$T/p")" || return 1
+    # registration, when the jar is given
+    cp "$T/www/downloads/noderr-agent.jar" own.jar
+    inst_at "$url" --token t --agent-jar own.jar
+    expect_rc 1 && expect_out "TLS with the control plane at $url failed" && expect_out "--ca-file FILE" || return 1
+    [[ ! -e "$conf" ]] || fail "wrote agent.properties" || return 1
+    rm -rf "$T/p"
+    # a CA that did not issue the server's certificate
+    inst_at "$url" --token t --ca-file "$T/other.pem"
+    expect_rc 1 && expect_out "failed with the CA in $T/other.pem" || return 1
+    ! grep -Eq '"(GET|POST) ' "$T/http.log" || fail "a request got through:" "$(cat "$T/http.log")" || return 1
+
+    cp "$T/ca.pem" ca-given.pem
+    inst_at "$url" --token t --ca-file ca-given.pem
+    expect_rc 0 && expect_out "Installed the control plane's CA certificate as $copy" &&
+        expect_out "registered (tier ALL, key: SOFTWARE) and authenticated" || return 1
+    grep -q '"POST /api/v1/auth/verify' "$T/http.log" || fail "no verify request" "$(cat "$T/http.log")" || return 1
+    cmp -s "$T/p/opt/noderr/noderr-agent.jar" "$T/www/downloads/noderr-agent.jar" || fail "agent jar not installed" ||
+        return 1
+    [[ "$(grep -c '^ca-file=' "$conf")" == 1 ]] && grep -qxF "ca-file=$copy" "$conf" ||
+        fail "ca-file is not the installed copy:" "$(cat "$conf")" || return 1
+    cmp -s "$copy" ca-given.pem || fail "the installed copy differs from --ca-file" || return 1
+    [[ "$(mode_of "$copy")" == 644 ]] || fail "copy mode $(mode_of "$copy"), expected 644" || return 1
+    if [[ "$(id -u)" -eq 0 ]]; then
+        [[ "$(stat -c %U "$copy")" == root ]] || fail "copy owned by $(stat -c %U "$copy")" || return 1
+    fi
+
+    # a re-run without --ca-file keeps it (and needs it: the requests go over TLS again)
+    inst_at "$url"
+    expect_rc 0 && expect_out "Already registered" && expect_out "Trusting the CA certificate in $copy" || return 1
+    grep -qxF "ca-file=$copy" "$conf" && cmp -s "$copy" ca-given.pem || fail "not kept:" "$(cat "$conf")" || return 1
+    # the recorded file is checked like --ca-file
+    mv "$copy" "$T/copy.bak"
+    inst_at "$url"
+    expect_rc 1 && expect_out "ca-file in $T/p/etc/noderr/agent.properties: cannot read $copy" &&
+        expect_out "--ca-file none" || return 1
+    mv "$T/copy.bak" "$copy"
+
+    # --ca-file none: curl's default CAs, which do not know this CA: stops with nothing changed ...
+    inst_at "$url" --ca-file none
+    expect_rc 1 && expect_out "TLS with the control plane at $url failed" || return 1
+    grep -qxF "ca-file=$copy" "$conf" && [[ -f "$copy" ]] || fail "changed on a failed run:" "$(cat "$conf")" || return 1
+    # ... and removes the setting and the copy once the control plane is trusted another way
+    CURL_CA_BUNDLE=$T/ca.pem inst_at "$url" --ca-file none
+    expect_rc 0 && expect_out "Removed $copy" || return 1
+    ! grep -q '^ca-file' "$conf" && [[ ! -e "$copy" ]] || fail "not removed:" "$(cat "$conf")" || return 1
+
+    # a ca-file the operator set by hand is kept too, and --ca-file none leaves the operator's file alone
+    printf 'ca-file=%s\n' "$T/ca.pem" >>"$conf"
+    inst_at "$url"
+    expect_rc 0 && [[ "$(grep -c '^ca-file=' "$conf")" == 1 ]] && grep -qxF "ca-file=$T/ca.pem" "$conf" ||
+        fail "hand-set ca-file not kept once:" "$(cat "$conf")" || return 1
+    CURL_CA_BUNDLE=$T/ca.pem inst_at "$url" --ca-file none
+    expect_rc 0 && ! grep -q '^ca-file' "$conf" && [[ -f "$T/ca.pem" ]] || fail "--ca-file none" "$(cat "$conf")" ||
+        return 1
+
+    # uninstall removes the copy with the configuration
+    inst_at "$url" --ca-file ca-given.pem
+    expect_rc 0 && [[ -f "$copy" ]] || return 1
+    inst --uninstall --prefix "$T/p" --yes
+    expect_rc 0 && [[ ! -e "$copy" && ! -e "$T/p/etc" ]] || fail "left behind:" "$(find "$T/p")"
+}
+
 # ------------------------------------------------------------------------------------------------ main
 
 ensure_tools() {
@@ -694,6 +841,40 @@ printf '#!/bin/sh\nexit 0\n' >"$FAKE_OK/docker"
 printf '#!/bin/sh\necho '\''openjdk version "21.0.5" 2024-10-15'\'' >&2\n' >"$FAKE_OK/java"
 chmod +x "$FAKE_OK/docker" "$FAKE_OK/java"
 export FAKE_OK
+# The stand-in control plane of start_https: python3's http.server on a TLS socket.
+HTTPS_SERVER=$TMP/https-server.py
+cat >"$HTTPS_SERVER" <<'PYTHON'
+import base64, http.server, json, os, ssl, sys
+
+root, port, cert, key = sys.argv[1:5]
+ANSWERS = {
+    "/api/v1/auth/register": lambda: (201, {"nodeId": "node-tls-1", "tier": "ALL"}),
+    "/api/v1/auth/challenge": lambda: (200, {"nonce": base64.b64encode(os.urandom(32)).decode()}),
+    "/api/v1/auth/verify": lambda: (200, {"accessToken": "stand-in"}),
+}
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, directory=root, **kwargs)
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        status, body = ANSWERS.get(self.path, lambda: (404, {"title": "Not Found"}))()
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(cert, key)
+server = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), Handler)
+server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()
+PYTHON
 unset TPM2TOOLS_TCTI NODERR_INSTALL_TOKEN NODERR_JAVA NODERR_PREFLIGHT_CPU NODERR_PREFLIGHT_MEM_GB NODERR_PREFLIGHT_DISK_GB
 
 run shellcheck
@@ -726,6 +907,8 @@ run agent_digest_mismatch_aborts_before_installing
 run agent_sha256_pin_must_match
 run token_from_file_env_or_terminal_stays_off_command_lines
 run rerun_keeps_operator_settings
+run ca_file_refused_up_front
+run ca_file_for_a_private_ca_control_plane
 
 if ((FAILED)); then echo "Failed: ${FAILED_NAMES[*]}"; fi
 echo "$PASSED passed, $FAILED failed"
