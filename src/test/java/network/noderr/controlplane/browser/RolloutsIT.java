@@ -181,6 +181,49 @@ class RolloutsIT {
     }
 
     @Test
+    void aRolledBackFirstReleaseSaysTheTierStaysOnItUntilAFixIsPublished() {
+        startRollout("4.4.0");
+        var id = jdbc.sql("SELECT id FROM deployments WHERE tier = 'ORACLE' AND version_string = '4.4.0' "
+                        + "ORDER BY created_at DESC LIMIT 1")
+                .query(java.util.UUID.class).single();
+        var release = jdbc.sql("SELECT release_id FROM deployments WHERE id = :id").param("id", id)
+                .query(java.util.UUID.class).single();
+        var published = jdbc.sql("SELECT created_at FROM releases WHERE id = :id").param("id", release)
+                .query(java.sql.Timestamp.class).single();
+        var prefix = "first-browser-" + (System.nanoTime() % 100_000) + "-";
+        try {
+            // The shared test database has ORACLE releases from other tests: dated before them, this is the first.
+            jdbc.sql("UPDATE releases SET created_at = (SELECT min(created_at) FROM releases WHERE tier = 'ORACLE')"
+                    + " - interval '1 day' WHERE id = :id").param("id", release).update();
+            for (int i = 0; i < 3; i++) { // three canary nodes updated and turned unhealthy
+                network.noderr.controlplane.TestNodes.insert(jdbc, prefix + i, "ORACLE");
+                jdbc.sql("""
+                                INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
+                                    last_health_check) VALUES (:id, 'ORACLE', '4.4.0', 'canary', 'unhealthy', now())""")
+                        .param("id", prefix + i).update();
+            }
+            rollouts.reconcileAll();
+
+            logInAs("viewer-first-release", Role.VIEWER);
+            var history = page.getByTestId("finished-rollouts");
+            if (history.getAttribute("opened") == null) {
+                history.locator("[slot=summary]").click();
+            }
+            var card = page.getByLabel("Rollout ORACLE 4.4.0");
+            assertThat(card.getByTestId("rollout-phase")).hasText("rolled back");
+            assertThat(card.getByTestId("rollout-message")).containsText("automatic rollback: canary: 3 of 3");
+            assertThat(card.getByTestId("rollout-message")).containsText("ORACLE has no earlier release to return"
+                    + " to: it stays on 4.4.0 (nodes that updated keep running it) until you publish a fixed release");
+            Browsers.screenshot(page, "rollout-first-release-rolled-back");
+        } finally {
+            jdbc.sql("UPDATE releases SET created_at = :at WHERE id = :id").param("at", published)
+                    .param("id", release).update();
+            jdbc.sql("DELETE FROM node_versions WHERE node_id LIKE :p").param("p", prefix + "%").update();
+            jdbc.sql("DELETE FROM nodes WHERE node_id LIKE :p").param("p", prefix + "%").update();
+        }
+    }
+
+    @Test
     void viewerSeesProgressButNoActions() {
         startRollout("4.2.0");
         logInAs("viewer-browser", Role.VIEWER);
