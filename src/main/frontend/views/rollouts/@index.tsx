@@ -332,8 +332,11 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
               <span>{c.active ? `${c.updated} / ${c.nodes} updated` : 'waiting'}</span>
             </div>
             <ProgressBar value={c.nodes === 0 ? (c.active ? 1 : 0) : c.updated / c.nodes} />
+            {/* Breaks between the counts, never inside one ("0 / failed"). */}
             <div className="text-xs text-secondary">
-              {c.healthy} healthy · {c.unhealthy} unhealthy · {c.failed} failed
+              <span className="whitespace-nowrap">{c.healthy} healthy</span> ·{' '}
+              <span className="whitespace-nowrap">{c.unhealthy} unhealthy</span> ·{' '}
+              <span className="whitespace-nowrap">{c.failed} failed</span>
             </div>
           </div>
         ))}
