@@ -38,7 +38,9 @@ type Filter = (typeof FILTERS)[number];
 
 // Short: the search is an indexed query of a few milliseconds, and the wait counts against the 300 ms budget.
 const SEARCH_DEBOUNCE_MS = 75;
-const FILTER_WIDTH = '9rem';
+const FILTER_WIDTH = '10rem';
+/** For the filters whose labels are longer ("Never reported", "Any version"), so none is cut off. */
+const WIDE_FILTER_WIDTH = '12rem';
 
 const tierItems = [{ label: 'All tiers', value: 'any' }, ...Object.values(Tier).map((t) => ({ label: t, value: t }))];
 const healthItems = [
@@ -311,14 +313,14 @@ export default function NodesView() {
         />
         <Select
           label="Health"
-          style={{ width: FILTER_WIDTH }}
+          style={{ width: WIDE_FILTER_WIDTH }}
           items={healthItems}
           value={health || 'any'}
           onValueChanged={(e) => setFilter('health', e.detail.value)}
         />
         <Select
           label="Version"
-          style={{ width: FILTER_WIDTH }}
+          style={{ width: WIDE_FILTER_WIDTH }}
           items={versionItems}
           value={version || 'any'}
           onOpenedChanged={(e) => e.detail.value && loadVersions()}

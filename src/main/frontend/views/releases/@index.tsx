@@ -160,9 +160,10 @@ export default function ReleasesView() {
         ) : (
           <Grid items={releases ?? []} allRowsVisible data-testid="releases-grid">
             <GridColumn path="tier" width="7rem" flexGrow={0} />
-            <GridColumn header="Version" width="11rem" flexGrow={0}>
+            <GridColumn header="Version" width="12rem" flexGrow={0}>
               {({ item }: { item: ReleaseView }) => (
-                <span>
+                // Wraps (the badge under a long version) rather than being cut off.
+                <span className="version-cell">
                   {item.versionString} {item.current && <span className="badge current-badge">current</span>}
                 </span>
               )}
@@ -175,12 +176,15 @@ export default function ReleasesView() {
                 </span>
               )}
             </GridColumn>
-            <GridColumn header="Transaction" width="17rem" flexGrow={0}>
+            <GridColumn header="Transaction" width="13rem" flexGrow={0}>
               {({ item }: { item: ReleaseView }) => (
-                <code className="tx" title={item.txHash ?? ''} data-tx={item.txHash ?? ''} data-version={item.versionString}>
-                  {short(item.txHash)}
-                  {item.blockNumber ? ` · block ${item.blockNumber}` : ''}
-                </code>
+                // The block on a line of its own: hash and block number together are wider than a desktop leaves.
+                <span className="tx-cell">
+                  <code className="tx" title={item.txHash ?? ''} data-tx={item.txHash ?? ''} data-version={item.versionString}>
+                    {short(item.txHash)}
+                  </code>
+                  {item.blockNumber ? <span className="tx-block">block {item.blockNumber}</span> : null}
+                </span>
               )}
             </GridColumn>
             <GridColumn header="Digest" width="13rem" flexGrow={0}>
@@ -190,7 +194,7 @@ export default function ReleasesView() {
               {({ item }: { item: ReleaseView }) => <span className="error-text">{item.error ?? ''}</span>}
             </GridColumn>
             <GridColumn header="By" path="createdBy" width="13rem" flexGrow={0} />
-            <GridColumn header="When" width="8rem" flexGrow={0}>
+            <GridColumn header="When" width="10.5rem" flexGrow={0}>
               {({ item }: { item: ReleaseView }) => formatRelative(item.time)}
             </GridColumn>
           </Grid>
@@ -212,17 +216,19 @@ export default function ReleasesView() {
                 </span>
               )}
             </GridColumn>
-            <GridColumn header="Transaction" width="17rem" flexGrow={0}>
+            <GridColumn header="Transaction" width="13rem" flexGrow={0}>
               {({ item }: { item: TransactionView }) => (
-                <code
-                  title={item.txHash ?? ''}
-                  data-kind={item.kind}
-                  data-version={item.versionString ?? ''}
-                  data-tx={item.txHash ?? ''}
-                >
-                  {short(item.txHash)}
-                  {item.blockNumber ? ` · block ${item.blockNumber}` : ''}
-                </code>
+                <span className="tx-cell">
+                  <code
+                    title={item.txHash ?? ''}
+                    data-kind={item.kind}
+                    data-version={item.versionString ?? ''}
+                    data-tx={item.txHash ?? ''}
+                  >
+                    {short(item.txHash)}
+                  </code>
+                  {item.blockNumber ? <span className="tx-block">block {item.blockNumber}</span> : null}
+                </span>
               )}
             </GridColumn>
             <GridColumn header="Error" flexGrow={1}>

@@ -24,9 +24,18 @@ export const config: ViewConfig = {
 
 const TOPICS = [LiveTopic.ROLLOUTS];
 const REFRESH_MIN_MS = 2000;
-/** Finished rollouts shown at first and added by "Show older"; the server gives at most 200. */
+/** Finished rollouts shown at first (and kept live), and how many more each "Show older" adds (server: at most 200). */
 const FINISHED_PAGE = 20;
-const FINISHED_MAX = 200;
+const OLDER_PAGE = 50;
+
+/**
+ * The newest finished rollouts followed by those already shown that are older: a refresh updates the newest and
+ * never drops a row a person paged to (rollouts only ever join the finished list, at its newest end).
+ */
+function mergeFinished(newest: RolloutView[], shown: RolloutView[]): RolloutView[] {
+  const ids = new Set(newest.map((r) => r.id));
+  return [...newest, ...shown.filter((r) => !ids.has(r.id))];
+}
 
 /** A share from 0 to 1 as a percentage for text (0.05 → "5"). */
 function share(ratio: number): string {
@@ -79,7 +88,10 @@ export default function RolloutsView() {
   const { state } = useAuth();
   const canDeploy = state.user?.roles.includes('RELEASE_MANAGER') ?? false;
   const [history, setHistory] = useState<RolloutHistory | undefined>(undefined);
-  const [finishedLimit, setFinishedLimit] = useState(FINISHED_PAGE);
+  // Every finished rollout shown, newest first: the live newest page plus the older pages loaded on request.
+  const [finished, setFinished] = useState<RolloutView[]>([]);
+  const [olderLoading, setOlderLoading] = useState(false);
+  const [olderError, setOlderError] = useState<string | undefined>(undefined);
   const loads = useRef(0);
   const [busy, setBusy] = useState<string | undefined>(undefined);
   const [confirm, setConfirm] = useState<{ rollout: RolloutView; action: Action } | undefined>();
@@ -90,14 +102,15 @@ export default function RolloutsView() {
     // An action's reload and a live one can overlap: only the answer to the latest request is shown.
     const sequence = ++loads.current;
     try {
-      const answer = await RolloutsService.list(undefined, finishedLimit);
+      const answer = await RolloutsService.list(undefined, FINISHED_PAGE);
       if (sequence === loads.current) {
         setHistory(answer);
+        setFinished((shown) => mergeFinished(answer.finished, shown));
       }
     } catch (e) {
       Notification.show(`Could not load rollouts: ${errorText(e)}`, { theme: 'error', duration: 6000 });
     }
-  }, [finishedLimit]);
+  }, []);
 
   useEffect(() => {
     void load();
@@ -123,8 +136,23 @@ export default function RolloutsView() {
     }
   }
 
+  /** Appends the next older page of finished rollouts (after the oldest shown). */
+  async function loadOlder() {
+    const oldest = finished.at(-1);
+    if (!oldest) return;
+    setOlderLoading(true);
+    setOlderError(undefined);
+    try {
+      const page = await RolloutsService.olderFinished(undefined, oldest.id, OLDER_PAGE);
+      setFinished((shown) => mergeFinished(shown, page.rollouts));
+    } catch (e) {
+      setOlderError(errorText(e));
+    } finally {
+      setOlderLoading(false);
+    }
+  }
+
   const open = history?.open ?? [];
-  const finished = history?.finished ?? [];
   const finishedTotal = history?.finishedTotal ?? 0;
   const rollouts = history ? [...open, ...finished] : undefined;
 
@@ -149,23 +177,32 @@ export default function RolloutsView() {
         />
       ))}
       {finished.length > 0 && (
-        <Details summary={`Finished rollouts (${finishedTotal})`} opened={open.length === 0}>
+        <Details
+          summary={`Finished rollouts (${finishedTotal})`}
+          opened={open.length === 0}
+          data-testid="finished-rollouts"
+        >
           {finished.map((r) => (
             <RolloutCard key={r.id} rollout={r} canDeploy={false} busy={false} />
           ))}
-          {finished.length < finishedTotal &&
-            (finishedLimit < FINISHED_MAX ? (
-              <Button
-                data-testid="rollouts-show-older"
-                onClick={() => setFinishedLimit((limit) => Math.min(FINISHED_MAX, limit + FINISHED_PAGE))}
-              >
-                Show older ({finishedTotal - finished.length} more)
+          {finished.length < finishedTotal && (
+            <div className="older-rollouts">
+              <Button data-testid="rollouts-show-older" disabled={olderLoading} onClick={() => void loadOlder()}>
+                {olderLoading
+                  ? 'Loading older rollouts…'
+                  : `Show older (${Math.min(OLDER_PAGE, finishedTotal - finished.length)} of ${
+                      finishedTotal - finished.length
+                    } more)`}
               </Button>
-            ) : (
-              <p className="text-secondary text-s">
-                The newest {finished.length} are shown; GET /api/v1/admin/rollouts?before=… pages through the rest.
-              </p>
-            ))}
+              {olderLoading && <ProgressBar indeterminate data-testid="rollouts-older-progress" />}
+              {olderError && (
+                <p className="older-rollouts-error text-s" role="alert" data-testid="rollouts-older-error">
+                  Could not load older rollouts: {olderError}. Try again with Show older; if it keeps failing, reload
+                  the page.
+                </p>
+              )}
+            </div>
+          )}
         </Details>
       )}
       <ConfirmDialog
@@ -295,8 +332,11 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
               <span>{c.active ? `${c.updated} / ${c.nodes} updated` : 'waiting'}</span>
             </div>
             <ProgressBar value={c.nodes === 0 ? (c.active ? 1 : 0) : c.updated / c.nodes} />
+            {/* Breaks between the counts, never inside one ("0 / failed"). */}
             <div className="text-xs text-secondary">
-              {c.healthy} healthy · {c.unhealthy} unhealthy · {c.failed} failed
+              <span className="whitespace-nowrap">{c.healthy} healthy</span> ·{' '}
+              <span className="whitespace-nowrap">{c.unhealthy} unhealthy</span> ·{' '}
+              <span className="whitespace-nowrap">{c.failed} failed</span>
             </div>
           </div>
         ))}

@@ -64,7 +64,8 @@ class NodeRolloutController {
             long nodesUpdated,
             long totalNodes,
             double successRate,
-            long errors) {}
+            long errors,
+            String message) {}
 
     private final NodeVersions versions;
     private final Rollouts rollouts;
@@ -153,7 +154,8 @@ class NodeRolloutController {
         var finalTier = effectiveTier;
         var current = rollouts.current(finalTier);
         if (current.isEmpty()) {
-            return new RolloutStatusView(null, null, "none", 0, 0, 1.0, 0);
+            return new RolloutStatusView(null, null, "none", 0, 0, 1.0, 0,
+                    "no release has been published for " + finalTier + " yet");
         }
         var view = current.get();
         // One attempt per node that was due to update, its latest report: the engine's rule (CohortCountsQuery), so
@@ -178,17 +180,15 @@ class NodeRolloutController {
                     .query((rs, i) -> new long[] {rs.getLong("total"), rs.getLong("on_it")})
                     .single();
             return new RolloutStatusView(view.versionString(), emergency.get(), "rolled_back", counts[1], counts[0],
-                    success, attempts[1]);
+                    success, attempts[1], "rolled back to " + emergency.get() + ": " + view.phaseMessage());
         }
-        var previous = jdbc.sql("""
-                        SELECT version_string FROM releases WHERE tier = :tier AND version_string <> :v
-                        ORDER BY created_at DESC LIMIT 1""")
-                .param("tier", finalTier.name())
-                .param("v", view.versionString())
-                .query(String.class)
-                .optional()
-                .orElse(null);
-        return new RolloutStatusView(view.phase().equals("complete") ? view.versionString() : previous,
-                view.versionString(), view.phase(), view.updatedNodes(), view.totalNodes(), success, attempts[1]);
+        // Complete: the tier runs the release. Rolled back with no rollback in force: it was the tier's first release,
+        // with nothing earlier to return to, so the tier stays on it. Otherwise the tier still runs the release before
+        // it (none before a tier's first release).
+        var running = view.phase().equals("complete") || view.phase().equals("rolled_back")
+                ? view.versionString()
+                : rollouts.releaseBefore(view.id()).orElse(null);
+        return new RolloutStatusView(running, view.versionString(), view.phase(), view.updatedNodes(),
+                view.totalNodes(), success, attempts[1], view.phaseMessage());
     }
 }

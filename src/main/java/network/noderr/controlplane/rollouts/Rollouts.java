@@ -356,24 +356,34 @@ public class Rollouts {
             if (!step.changed()) {
                 continue;
             }
-            var snapshot = step.rollout().status().isFinished() ? toJson(c) : null;
-            if (!repository.update(stored.id(), stored.revision(), step.rollout(), now, snapshot)) {
+            var returnTo = step.rolledBack() ? previousVersion(stored) : java.util.Optional.<String>empty();
+            var result = step.rollout();
+            var texts = step.events();
+            if (step.rolledBack() && returnTo.isEmpty()) {
+                // The tier's first release: the beacon can only roll back to an earlier release, so the tier stays on
+                // this one. Its reason (the card, the API, the alert) says so instead of naming no version.
+                result = withReason(result, result.reason() + "; " + nothingEarlier(stored.tier(),
+                        result.targetVersion()));
+                texts = new ArrayList<>(texts);
+                texts.set(texts.size() - 1, java.util.Objects.requireNonNull(result.reason()));
+            }
+            var snapshot = result.status().isFinished() ? toJson(c) : null;
+            if (!repository.update(stored.id(), stored.revision(), result, now, snapshot)) {
                 continue; // another replica or person changed it; the next run sees the new state
             }
             changed++;
-            var texts = step.events();
             for (int i = 0; i < texts.size(); i++) {
                 // A rollback is the step's last event; cohorts it activated before are the reconciler's own.
                 var cause = step.rolledBack() && i == texts.size() - 1 ? Cause.AUTOMATIC_ROLLBACK : Cause.RECONCILER;
                 // Cohorts activated on the way to a later state (a gate, completion) were activated while active.
-                var status = i == texts.size() - 1 ? step.rollout().status() : RolloutStatus.ACTIVE;
+                var status = i == texts.size() - 1 ? result.status() : RolloutStatus.ACTIVE;
                 record(stored.id(), stored.tier(), stored.rollout().targetVersion(), status, texts.get(i),
                         "reconciler", cause, now);
             }
             if (step.rolledBack()) {
                 metrics.rollback(stored.tier(), "automatic");
-                var reason = java.util.Objects.requireNonNullElse(step.rollout().reason(), "automatic rollback");
-                previousVersion(stored).ifPresentOrElse(
+                var reason = java.util.Objects.requireNonNullElse(result.reason(), "automatic rollback");
+                returnTo.ifPresentOrElse(
                         previous -> {
                             applyEmergency(stored.tier(), previous, reason, "reconciler");
                             beacon.queueEmergencyRollback(stored.tier(), previous, reason);
@@ -381,9 +391,9 @@ public class Rollouts {
                         () -> log.warn("Rollout {} rolled back but {} has no earlier release to return to",
                                 stored.id(), stored.tier()));
                 log.warn("Automatic rollback of {} {}: {}", stored.tier(), stored.rollout().targetVersion(),
-                        step.rollout().reason());
+                        result.reason());
                 events.publishEvent(new AutomaticRollback(stored.tier(), stored.rollout().targetVersion(),
-                        previousVersion(stored).orElse(null), reason));
+                        returnTo.orElse(null), reason));
             }
             if (step.needsDecision()) {
                 log.warn("Rollout {} {} paused for a decision: {}", stored.tier(), stored.rollout().targetVersion(),
@@ -539,6 +549,25 @@ public class Rollouts {
                 .optional()
                 .orElse(null);
         events.publishEvent(new TierChanged(tier, kind, version, versionId));
+    }
+
+    /**
+     * What a rolled-back rollout of a tier's first release says: the beacon rolls back only to an earlier release,
+     * so the tier stays on this one until a fix is published.
+     */
+    static String nothingEarlier(Tier tier, String version) {
+        return tier + " has no earlier release to return to: it stays on " + version
+                + " (nodes that updated keep running it) until you publish a fixed release";
+    }
+
+    private static Rollout withReason(Rollout r, String reason) {
+        return new Rollout(r.status(), r.targetVersion(), r.config(), r.thresholds(), r.startedAt(),
+                r.elapsedBeforeResume(), r.resumedAt(), r.activatedThrough(), reason, r.gateHoldUntil());
+    }
+
+    /** The version of the tier's release published before this rollout's release, if there is one. */
+    public java.util.Optional<String> releaseBefore(UUID rolloutId) {
+        return previousVersion(repository.find(rolloutId).orElseThrow(() -> notFound(rolloutId)));
     }
 
     private java.util.Optional<String> previousVersion(StoredRollout stored) {

@@ -24,13 +24,21 @@ public class RolloutsService {
         this.rollouts = rollouts;
     }
 
-    /** {@code finishedLimit}: how many finished rollouts to include, 1-200 (the screen shows more on request). */
+    /** {@code finishedLimit}: how many finished rollouts to include, 1-200 (the screen loads older ones by page). */
     public @NonNull RolloutHistory list(@Nullable Tier tier, int finishedLimit) {
         return Endpoints.call(() -> {
             var open = rollouts.open().stream().filter(r -> tier == null || r.tier() == tier).toList();
             return new RolloutHistory(open, rollouts.finished(tier, null, finishedLimit).rollouts(),
                     rollouts.finishedCount(tier));
         });
+    }
+
+    /**
+     * The next (older) page of finished rollouts after the rollout {@code before}, at most {@code limit} (1-200);
+     * {@code nextBefore} is null on the last page.
+     */
+    public @NonNull RolloutPage olderFinished(@Nullable Tier tier, @NonNull UUID before, int limit) {
+        return Endpoints.call(() -> rollouts.finished(tier, before, limit));
     }
 
     /**

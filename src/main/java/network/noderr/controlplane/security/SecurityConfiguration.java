@@ -161,7 +161,7 @@ class SecurityConfiguration {
                 .addFilterBefore(new LoginThrottleFilter(loginThrottle, events),
                         UsernamePasswordAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth.requestMatchers(
-                                "/styles.css", "/favicon.ico", "/images/**", "/install.sh", "/install.ps1",
+                                "/styles.css", "/favicon.ico", "/favicon.svg", "/images/**", "/install.sh", "/install.ps1",
                                 "/downloads/noderr-agent.jar", "/downloads/noderr-agent.jar.sha256")
                         .permitAll())
                 .headers(h -> h.contentSecurityPolicy(withDefaults()).frameOptions(f -> f.deny()))

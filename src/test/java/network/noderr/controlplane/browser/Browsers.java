@@ -98,4 +98,36 @@ public final class Browsers {
         var dir = Path.of(System.getProperty("noderr.screenshots", "target/screenshots"));
         page.screenshot(new Page.ScreenshotOptions().setPath(dir.resolve(name + ".png")).setFullPage(true));
     }
+
+    /** The narrowest desktop the screens are made for: with the menu open, 1280 px wide. */
+    public static final int DESKTOP_WIDTH = 1280;
+
+    /**
+     * Texts shown cut off inside {@code root} at the page's current size: grid cells whose content is wider than the
+     * cell, and select values that reach into the last 20 px of the field, which Lumo fades out (its overflow mask).
+     */
+    @SuppressWarnings("unchecked")
+    public static List<String> cutOffTexts(com.microsoft.playwright.Locator root) {
+        return (List<String>) root.evaluate("""
+                (root) => {
+                  const cut = [];
+                  for (const cell of root.querySelectorAll('vaadin-grid-cell-content')) {
+                    const text = cell.textContent.trim();
+                    if (text && cell.clientWidth > 0 && cell.scrollWidth > cell.clientWidth + 1) {
+                      cut.push('grid cell: ' + text);
+                    }
+                  }
+                  for (const select of root.querySelectorAll('vaadin-select')) {
+                    const button = select.querySelector('vaadin-select-value-button');
+                    const item = button?.querySelector('vaadin-select-item');
+                    if (!item || button.clientWidth === 0) continue;
+                    const text = document.createRange();
+                    text.selectNodeContents(item);
+                    if (text.getBoundingClientRect().right > button.getBoundingClientRect().right - 20) {
+                      cut.push('select ' + select.label + ': ' + item.textContent.trim());
+                    }
+                  }
+                  return cut;
+                }""");
+    }
 }

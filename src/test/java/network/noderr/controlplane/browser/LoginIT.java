@@ -54,6 +54,32 @@ class LoginIT {
     }
 
     @Test
+    void theLoginPageNamesAnIconThatLoadsWithoutLoggingIn() {
+        var missing = new java.util.ArrayList<String>();
+        page.onResponse(r -> {
+            if (r.status() == 404) {
+                missing.add(r.url());
+            }
+        });
+        page.navigate("http://localhost:" + port + "/login");
+        assertThat(page.locator("input[name=username]")).isVisible();
+
+        var icons = page.locator("link[rel=icon]");
+        assertThat(icons).hasCount(2);
+        var types = java.util.Map.of("image/svg+xml", "<svg", "image/x-icon", "");
+        for (int i = 0; i < icons.count(); i++) {
+            // The href as the browser resolves it against the page, fetched with the anonymous page's cookies.
+            var href = (String) icons.nth(i).evaluate("link => link.href");
+            var icon = page.request().get(href);
+            org.assertj.core.api.Assertions.assertThat(icon.status()).as(href).isEqualTo(200);
+            var type = icon.headers().get("content-type");
+            org.assertj.core.api.Assertions.assertThat(types).as(href).containsKey(type);
+            org.assertj.core.api.Assertions.assertThat(icon.text()).startsWith(types.get(type));
+        }
+        org.assertj.core.api.Assertions.assertThat(missing).as("nothing the login page loads is missing").isEmpty();
+    }
+
+    @Test
     void wrongPasswordIsRefusedWithAMessage() {
         page.navigate("http://localhost:" + port + "/login");
         logIn("admin", "definitely-not-the-password");

@@ -100,6 +100,17 @@ class NodeRegistryIT {
     }
 
     @Test
+    void noFilterChoiceIsCutOffOnADesktop() {
+        page.setViewportSize(Browsers.DESKTOP_WIDTH, 800);
+        var filters = page.locator("main > div").first();
+        assertThat(label("Version")).containsText("Any version");
+        org.assertj.core.api.Assertions.assertThat(Browsers.cutOffTexts(filters)).isEmpty();
+        choose("Health", "Never reported");
+        assertThat(label("Health")).containsText("Never reported");
+        org.assertj.core.api.Assertions.assertThat(Browsers.cutOffTexts(filters)).isEmpty();
+    }
+
+    @Test
     void filtersByVersionAndCohortAndKeepsThemInTheAddress() {
         // The version filter offers the versions in use, newest first.
         label("Version").click();

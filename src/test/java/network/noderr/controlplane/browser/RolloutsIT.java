@@ -118,6 +118,112 @@ class RolloutsIT {
     }
 
     @Test
+    void showOlderPagesThroughTheWholeFinishedHistoryBeyondTheFirstServerPage() {
+        // More finished rollouts than one server page (200), older than any other test's: seeded as rows, since
+        // publishing 200 real releases would take minutes. Each is a copy of one real, aborted rollout.
+        startRollout("4.3.0");
+        var real = jdbc.sql("SELECT id FROM deployments WHERE tier = 'ORACLE' AND version_string = '4.3.0' "
+                        + "ORDER BY created_at DESC LIMIT 1")
+                .query(java.util.UUID.class).single();
+        rollouts.abort(real, "test", "seed template");
+        var marker = "-seed" + (System.nanoTime() % 100_000);
+        var seeded = Rollouts.MAX_PAGE + 5;
+        jdbc.sql("""
+                        INSERT INTO deployments (release_id, version_id, version_string, docker_image_tag, tier, status,
+                            canary_percentage, cohort_percentage, cohort_delay_hours, max_unhealthy_ratio,
+                            max_error_rate, gate_min_updated_ratio, min_sample, created_at, updated_at, completed_at)
+                        SELECT release_id, version_id, '0.0.' || g || :marker, docker_image_tag, tier, 'aborted',
+                            canary_percentage, cohort_percentage, cohort_delay_hours, max_unhealthy_ratio,
+                            max_error_rate, gate_min_updated_ratio, min_sample,
+                            timestamptz '2001-01-01 00:00Z' + make_interval(mins => g),
+                            timestamptz '2001-01-01 00:00Z' + make_interval(mins => g),
+                            timestamptz '2001-01-01 00:00Z' + make_interval(mins => g)
+                        FROM deployments, generate_series(1, :n) g WHERE id = :id""")
+                .param("marker", marker).param("n", seeded).param("id", real).update();
+        try {
+            var total = jdbc.sql("SELECT count(*) FROM deployments WHERE status IN ('completed', 'rolled_back', "
+                    + "'aborted')").query(Long.class).single().intValue();
+            logInAs("viewer-history", Role.VIEWER);
+            var history = page.getByTestId("finished-rollouts");
+            assertThat(history).containsText("Finished rollouts (" + total + ")");
+            if (history.getAttribute("opened") == null) { // folded while some tier has an open rollout
+                history.getByText("Finished rollouts (" + total + ")").click();
+            }
+            var cards = history.getByTestId("rollout-card");
+            assertThat(cards).hasCount(20);
+            var oldest = page.getByLabel("Rollout ORACLE 0.0.1" + marker, new Page.GetByLabelOptions().setExact(true));
+            assertThat(oldest).hasCount(0);
+
+            // A failed load says so and loses nothing; the same button tries again.
+            var older = page.getByTestId("rollouts-show-older");
+            page.route("**/connect/RolloutsService/olderFinished", route -> route.abort("connectionfailed"));
+            older.click();
+            assertThat(page.getByTestId("rollouts-older-error")).containsText("Could not load older rollouts");
+            assertThat(cards).hasCount(20);
+            page.unroute("**/connect/RolloutsService/olderFinished");
+
+            // Each click appends the next page after the oldest shown, until every finished rollout is on screen.
+            for (int clicks = 0; clicks < total && older.count() > 0; clicks++) {
+                var shown = cards.count();
+                assertThat(older).containsText("Show older (" + Math.min(50, total - shown) + " of "
+                        + (total - shown) + " more)");
+                older.click();
+                page.waitForCondition(() -> cards.count() > shown);
+            }
+            assertThat(page.getByTestId("rollouts-older-error")).hasCount(0);
+            assertThat(older).hasCount(0);
+            assertThat(cards).hasCount(total);
+            assertThat(oldest).isVisible();
+            assertThat(cards.last()).hasAttribute("aria-label", "Rollout ORACLE 0.0.1" + marker);
+        } finally {
+            jdbc.sql("DELETE FROM deployments WHERE version_string LIKE :m").param("m", "%" + marker).update();
+        }
+    }
+
+    @Test
+    void aRolledBackFirstReleaseSaysTheTierStaysOnItUntilAFixIsPublished() {
+        startRollout("4.4.0");
+        var id = jdbc.sql("SELECT id FROM deployments WHERE tier = 'ORACLE' AND version_string = '4.4.0' "
+                        + "ORDER BY created_at DESC LIMIT 1")
+                .query(java.util.UUID.class).single();
+        var release = jdbc.sql("SELECT release_id FROM deployments WHERE id = :id").param("id", id)
+                .query(java.util.UUID.class).single();
+        var published = jdbc.sql("SELECT created_at FROM releases WHERE id = :id").param("id", release)
+                .query(java.sql.Timestamp.class).single();
+        var prefix = "first-browser-" + (System.nanoTime() % 100_000) + "-";
+        try {
+            // The shared test database has ORACLE releases from other tests: dated before them, this is the first.
+            jdbc.sql("UPDATE releases SET created_at = (SELECT min(created_at) FROM releases WHERE tier = 'ORACLE')"
+                    + " - interval '1 day' WHERE id = :id").param("id", release).update();
+            for (int i = 0; i < 3; i++) { // three canary nodes updated and turned unhealthy
+                network.noderr.controlplane.TestNodes.insert(jdbc, prefix + i, "ORACLE");
+                jdbc.sql("""
+                                INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
+                                    last_health_check) VALUES (:id, 'ORACLE', '4.4.0', 'canary', 'unhealthy', now())""")
+                        .param("id", prefix + i).update();
+            }
+            rollouts.reconcileAll();
+
+            logInAs("viewer-first-release", Role.VIEWER);
+            var history = page.getByTestId("finished-rollouts");
+            if (history.getAttribute("opened") == null) {
+                history.locator("[slot=summary]").click();
+            }
+            var card = page.getByLabel("Rollout ORACLE 4.4.0");
+            assertThat(card.getByTestId("rollout-phase")).hasText("rolled back");
+            assertThat(card.getByTestId("rollout-message")).containsText("automatic rollback: canary: 3 of 3");
+            assertThat(card.getByTestId("rollout-message")).containsText("ORACLE has no earlier release to return"
+                    + " to: it stays on 4.4.0 (nodes that updated keep running it) until you publish a fixed release");
+            Browsers.screenshot(page, "rollout-first-release-rolled-back");
+        } finally {
+            jdbc.sql("UPDATE releases SET created_at = :at WHERE id = :id").param("at", published)
+                    .param("id", release).update();
+            jdbc.sql("DELETE FROM node_versions WHERE node_id LIKE :p").param("p", prefix + "%").update();
+            jdbc.sql("DELETE FROM nodes WHERE node_id LIKE :p").param("p", prefix + "%").update();
+        }
+    }
+
+    @Test
     void viewerSeesProgressButNoActions() {
         startRollout("4.2.0");
         logInAs("viewer-browser", Role.VIEWER);

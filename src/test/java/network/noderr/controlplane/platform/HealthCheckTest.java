@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import network.noderr.controlplane.IntegrationTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.client.RestClient;
@@ -33,6 +35,19 @@ class HealthCheckTest {
                 .retrieve()
                 .body(String.class);
         assertThat(body).startsWith("#!/usr/bin/env bash").contains("--token");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"/favicon.svg, image/svg+xml", "/favicon.ico, image/x-icon"})
+    void theIconIsServedWithoutLoggingIn(String path, String contentType) {
+        var response = RestClient.create("http://localhost:" + port)
+                .get()
+                .uri(path)
+                .retrieve()
+                .toEntity(byte[].class);
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(response.getHeaders().getContentType()).hasToString(contentType);
+        assertThat(response.getBody()).isNotEmpty();
     }
 
     @Test
