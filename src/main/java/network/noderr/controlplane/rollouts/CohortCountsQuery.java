@@ -6,7 +6,9 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import network.noderr.controlplane.health.ReportingWindow;
 import network.noderr.controlplane.rollouts.engine.Cohort;
@@ -68,24 +70,59 @@ class CohortCountsQuery {
                 .query((rs, i) -> {
                     var cohort = cohort(rs, config);
                     result.merge(cohort, new CohortCounts(rs.getLong("nodes"), rs.getLong("updated"),
-                            rs.getLong("healthy"), rs.getLong("unhealthy"), 0, 0), CohortCounts::plus);
+                            rs.getLong("healthy"), rs.getLong("unhealthy"), 0, 0, 0, 0), CohortCounts::plus);
                     return cohort;
                 })
                 .list();
-        if (rollout.activatedThrough() < 0) {
-            return result; // no cohort was ever due: no update report counts
+        // Distinct operators do not add up over buckets: collect them per cohort. Same rule as "unhealthy" above.
+        var unhealthyOperators = operatorSets();
+        jdbc.sql("""
+                        SELECT DISTINCT v.bucket, v.cohort, %s AS operator
+                        FROM node_versions v JOIN nodes n ON n.node_id = v.node_id
+                        WHERE n.tier = :tier AND n.status = 'ACTIVE' AND v.current_version = :target
+                            AND (v.health_status = 'unhealthy'
+                                OR coalesce(v.last_health_check, n.registered_at) <= :silent)""".formatted(OPERATOR))
+                .param("target", rollout.targetVersion())
+                .param("silent", silentSince)
+                .param("tier", tier.name())
+                .query((rs, i) -> unhealthyOperators.get(cohort(rs, config)).add(rs.getString("operator")))
+                .list();
+        var failureOperators = operatorSets();
+        if (rollout.activatedThrough() >= 0) { // else no cohort was ever due: no update report counts
+            dueAttempts("""
+                            SELECT a.bucket, a.cohort, count(*) AS attempts,
+                                count(*) FILTER (WHERE a.failed) AS failures
+                            FROM (%s) a GROUP BY a.bucket, a.cohort""", rolloutId, tier, rollout)
+                    .query((rs, i) -> {
+                        var cohort = cohort(rs, config);
+                        result.merge(cohort, new CohortCounts(0, 0, 0, 0, rs.getLong("attempts"),
+                                rs.getLong("failures"), 0, 0), CohortCounts::plus);
+                        return cohort;
+                    })
+                    .list();
+            dueAttempts("SELECT DISTINCT a.bucket, a.cohort, a.operator FROM (%s) a WHERE a.failed", rolloutId, tier,
+                    rollout)
+                    .query((rs, i) -> failureOperators.get(cohort(rs, config)).add(rs.getString("operator")))
+                    .list();
         }
-        dueAttempts("""
-                        SELECT a.bucket, a.cohort, count(*) AS attempts, count(*) FILTER (WHERE a.failed) AS failures
-                        FROM (%s) a GROUP BY a.bucket, a.cohort""", rolloutId, tier, rollout)
-                .query((rs, i) -> {
-                    var cohort = cohort(rs, config);
-                    result.merge(cohort, new CohortCounts(0, 0, 0, 0, rs.getLong("attempts"), rs.getLong("failures")),
-                            CohortCounts::plus);
-                    return cohort;
-                })
-                .list();
+        result.replaceAll((cohort, k) -> k.withOperators(unhealthyOperators.get(cohort).size(),
+                failureOperators.get(cohort).size()));
         return result;
+    }
+
+    /**
+     * A node's operator: its application (set when it registered with one of the application's install tokens), or,
+     * for a node without one, the node itself.
+     */
+    private static final String OPERATOR =
+            "coalesce('application:' || n.application_id::text, 'node:' || n.node_id)";
+
+    private static Map<Cohort, Set<String>> operatorSets() {
+        var sets = new EnumMap<Cohort, Set<String>>(Cohort.class);
+        for (var cohort : Cohort.values()) {
+            sets.put(cohort, new HashSet<>());
+        }
+        return sets;
     }
 
     /** A rollout's update attempts and failures over all its cohorts, by the rule of {@link #counts}. */
@@ -104,7 +141,7 @@ class CohortCountsQuery {
 
     /**
      * One row per node that counts as an update attempt of the rollout: its bucket, its cohort (for a node without a
-     * bucket), and whether it failed. One node is one attempt: its latest report for this rollout counts (a node
+     * bucket), whether it failed, and its operator ({@link #OPERATOR}). One node is one attempt: its latest report for this rollout counts (a node
      * that failed, retried and succeeded has succeeded), so one node retrying a failing update cannot push a cohort
      * over the error rate on its own. Only a node that was due to update counts: an active node of the rollout's
      * tier whose cohort the rollout has activated (cohorts are contiguous bucket ranges, so that is a bucket below
@@ -112,7 +149,8 @@ class CohortCountsQuery {
      * the target (which the API stores) does not count toward the rollout's error rate.
      */
     private static final String DUE_ATTEMPTS = """
-            SELECT v.bucket, coalesce(v.cohort, r.cohort) AS cohort, r.result <> 'SUCCEEDED' AS failed
+            SELECT v.bucket, coalesce(v.cohort, r.cohort) AS cohort, r.result <> 'SUCCEEDED' AS failed,
+                %s AS operator
             FROM (SELECT DISTINCT ON (node_id) node_id, cohort, result FROM update_reports
                   WHERE deployment_id = :id ORDER BY node_id, reported_at DESC, id DESC) r
                 JOIN nodes n ON n.node_id = r.node_id AND n.tier = :tier AND n.status = 'ACTIVE'
@@ -122,7 +160,7 @@ class CohortCountsQuery {
 
     private org.springframework.jdbc.core.simple.JdbcClient.StatementSpec dueAttempts(String outer, UUID rolloutId,
             Tier tier, Rollout rollout) {
-        return jdbc.sql(outer.formatted(DUE_ATTEMPTS))
+        return jdbc.sql(outer.formatted(DUE_ATTEMPTS.formatted(OPERATOR)))
                 .param("id", rolloutId)
                 .param("tier", tier.name())
                 .param("bound", rollout.config().activeBucketBound(rollout.activatedThrough()))

@@ -43,13 +43,15 @@ class RolloutAdminController {
 
     /**
      * A rollout's limits, each a share from 0 to 1 (DESIGN §4 defaults: 0.10, 0.05, 0.90), and optionally how many
-     * nodes must back a breach for an automatic rollback (absent: the rollout keeps its own).
+     * nodes, of how many distinct operators, must back a breach for an automatic rollback (absent: the rollout keeps
+     * its own).
      */
     record Thresholds(
             @NotNull @DecimalMin("0") @DecimalMax("1") Double maxUnhealthyRatio,
             @NotNull @DecimalMin("0") @DecimalMax("1") Double maxErrorRate,
             @NotNull @DecimalMin("0") @DecimalMax("1") Double gateMinUpdatedRatio,
-            @Min(1) @Max(RolloutThresholds.MAX_MIN_SAMPLE) @Nullable Integer minSample) {}
+            @Min(1) @Max(RolloutThresholds.MAX_MIN_SAMPLE) @Nullable Integer minSample,
+            @Min(1) @Max(RolloutThresholds.MAX_MIN_OPERATORS) @Nullable Integer minOperators) {}
 
     private final Rollouts rollouts;
 
@@ -94,7 +96,7 @@ class RolloutAdminController {
     @PreAuthorize("hasRole('RELEASE_MANAGER')")
     RolloutView setThresholds(@PathVariable UUID id, @Valid @RequestBody Thresholds body) {
         return rollouts.setThresholds(id, new RolloutThresholds(body.maxUnhealthyRatio(), body.maxErrorRate(),
-                body.gateMinUpdatedRatio()), body.minSample(), Actors.currentUsername());
+                body.gateMinUpdatedRatio()), body.minSample(), body.minOperators(), Actors.currentUsername());
     }
 
     @PostMapping("/api/v1/admin/rollouts/{id}/pause")

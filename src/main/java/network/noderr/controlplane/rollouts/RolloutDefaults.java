@@ -13,18 +13,20 @@ public record RolloutDefaults(
         @DefaultValue("0.10") double maxUnhealthyRatio,
         @DefaultValue("0.05") double maxErrorRate,
         @DefaultValue("0.90") double gateMinUpdatedRatio,
-        @DefaultValue("3") int minSample) {
+        @DefaultValue("3") int minSample,
+        @DefaultValue("2") int minOperators) {
 
     public RolloutDefaults {
-        // refuses values outside 0..1 (and a minimum sample outside 1..1,000,000) at start
-        thresholds(maxUnhealthyRatio, maxErrorRate, gateMinUpdatedRatio, minSample);
+        // refuses values outside 0..1 (and a minimum sample or of operators outside 1..1,000,000) at start
+        thresholds(maxUnhealthyRatio, maxErrorRate, gateMinUpdatedRatio, minSample, minOperators);
     }
 
     RolloutThresholds thresholds() {
-        return thresholds(maxUnhealthyRatio, maxErrorRate, gateMinUpdatedRatio, minSample);
+        return thresholds(maxUnhealthyRatio, maxErrorRate, gateMinUpdatedRatio, minSample, minOperators);
     }
 
-    private static RolloutThresholds thresholds(double unhealthy, double errors, double gate, int minSample) {
-        return new RolloutThresholds(unhealthy, errors, gate, minSample);
+    private static RolloutThresholds thresholds(double unhealthy, double errors, double gate, int minSample,
+            int minOperators) {
+        return new RolloutThresholds(unhealthy, errors, gate, minSample, minOperators);
     }
 }

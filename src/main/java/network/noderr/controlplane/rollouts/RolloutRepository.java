@@ -35,9 +35,9 @@ class RolloutRepository {
         return jdbc.sql("""
                         INSERT INTO deployments (release_id, version_id, version_string, docker_image_tag, tier, status,
                             canary_percentage, cohort_percentage, cohort_delay_hours, max_unhealthy_ratio,
-                            max_error_rate, gate_min_updated_ratio, min_sample)
+                            max_error_rate, gate_min_updated_ratio, min_sample, min_operators)
                         VALUES (:release, :versionId, :version, :image, :tier, :status, :c, :p, :d, :mu, :me, :gate,
-                            :minSample)
+                            :minSample, :minOperators)
                         RETURNING id""")
                 .param("release", releaseId)
                 .param("versionId", versionId)
@@ -52,6 +52,7 @@ class RolloutRepository {
                 .param("me", r.thresholds().maxErrorRate())
                 .param("gate", r.thresholds().gateMinUpdatedRatio())
                 .param("minSample", r.thresholds().minSample())
+                .param("minOperators", r.thresholds().minOperators())
                 .query(UUID.class)
                 .single();
     }
@@ -76,6 +77,7 @@ class RolloutRepository {
                             elapsed_before_resume_ms = :elapsed, resumed_at = :resumed,
                             activated_through = :through, reason = :reason, max_unhealthy_ratio = :mu,
                             max_error_rate = :me, gate_min_updated_ratio = :gate, min_sample = :minSample,
+                            min_operators = :minOperators,
                             rollback_reason = CASE WHEN :status = 'rolled_back' THEN :reason ELSE rollback_reason END,
                             completed_at = CASE WHEN :finished THEN COALESCE(completed_at, :now) END,
                             final_counts = CASE WHEN :finished
@@ -93,6 +95,7 @@ class RolloutRepository {
                         .param("me", r.thresholds().maxErrorRate())
                         .param("gate", r.thresholds().gateMinUpdatedRatio())
                         .param("minSample", r.thresholds().minSample())
+                        .param("minOperators", r.thresholds().minOperators())
                         .param("finished", finished)
                         .param("counts", finalCounts)
                         .param("hold", r.gateHoldUntil() == null ? null : Timestamp.from(r.gateHoldUntil()))
@@ -207,7 +210,8 @@ class RolloutRepository {
                 new RolloutConfig(rs.getInt("canary_percentage"), rs.getInt("cohort_percentage"),
                         rs.getInt("cohort_delay_hours")),
                 new RolloutThresholds(rs.getDouble("max_unhealthy_ratio"), rs.getDouble("max_error_rate"),
-                        rs.getDouble("gate_min_updated_ratio"), rs.getInt("min_sample")),
+                        rs.getDouble("gate_min_updated_ratio"), rs.getInt("min_sample"),
+                        rs.getInt("min_operators")),
                 started == null ? null : started.toInstant(),
                 Duration.ofMillis(rs.getLong("elapsed_before_resume_ms")),
                 resumed == null ? null : resumed.toInstant(),

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param cohorts per-cohort progress: live while the rollout runs, as recorded when it finished once it has; empty
  *     (and {@code countsRecorded} false) for a rollout that finished before counts were recorded
  * @param minSample how many nodes must back a breached limit for an automatic rollback; fewer pause the rollout
+ * @param minOperators how many distinct operators (applications) those nodes must belong to for an automatic
+ *     rollback; fewer pause the rollout
  * @param countsRecorded false only for such a rollout: its totals are then 0, not its result
  */
 public record RolloutView(
@@ -31,6 +33,7 @@ public record RolloutView(
         double maxErrorRate,
         double gateMinUpdatedRatio,
         int minSample,
+        int minOperators,
         @NonNull List<@NonNull CohortProgress> cohorts,
         long totalNodes,
         long updatedNodes,

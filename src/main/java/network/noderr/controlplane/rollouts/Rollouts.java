@@ -188,14 +188,18 @@ public class Rollouts {
      * reconciler's next run. Nodes are not asked to check again (nothing changes for them).
      *
      * @param minSample the new minimum sample, or null to keep the rollout's own (that of {@code ratios} is ignored)
+     * @param minOperators the new minimum of operators, or null to keep the rollout's own (that of {@code ratios} is
+     *     ignored)
      */
     @Transactional
-    public RolloutView setThresholds(UUID id, RolloutThresholds ratios, @Nullable Integer minSample, String actor) {
+    public RolloutView setThresholds(UUID id, RolloutThresholds ratios, @Nullable Integer minSample,
+            @Nullable Integer minOperators, String actor) {
         var stored = repository.find(id).orElseThrow(() -> notFound(id));
         lockTier(stored.tier());
         var now = clock.instant();
-        var thresholds = ratios.withMinSample(
-                minSample == null ? stored.rollout().thresholds().minSample() : minSample);
+        var own = stored.rollout().thresholds();
+        var thresholds = ratios.withMinSample(minSample == null ? own.minSample() : minSample)
+                .withMinOperators(minOperators == null ? own.minOperators() : minOperators);
         Rollout next;
         try {
             next = stored.rollout().withThresholds(thresholds);
@@ -207,10 +211,12 @@ public class Rollouts {
                     "Someone else changed this rollout a moment ago. Reload it and try again.");
         }
         record(id, stored.tier(), next, String.format(java.util.Locale.ROOT,
-                "limits: roll back above %s unhealthy or %s failed updates in a cohort when at least %d %s back it"
-                        + " (fewer pause it); next cohort at %s updated",
+                "limits: roll back above %s unhealthy or %s failed updates in a cohort when at least %d %s of at least"
+                        + " %d %s back it (fewer pause it); next cohort at %s updated",
                 percent(thresholds.maxUnhealthyRatio()), percent(thresholds.maxErrorRate()), thresholds.minSample(),
-                thresholds.minSample() == 1 ? "node" : "nodes", percent(thresholds.gateMinUpdatedRatio())), actor,
+                thresholds.minSample() == 1 ? "node" : "nodes", thresholds.minOperators(),
+                thresholds.minOperators() == 1 ? "operator" : "operators",
+                percent(thresholds.gateMinUpdatedRatio())), actor,
                 Cause.REQUEST, now);
         return view(id);
     }
@@ -627,7 +633,7 @@ public class Rollouts {
                 phase.phase().wireName(), phase.message(), r.reason(), r.config().canaryPercentage(),
                 r.config().cohortPercentage(), r.config().cohortDelayHours(), r.thresholds().maxUnhealthyRatio(),
                 r.thresholds().maxErrorRate(), r.thresholds().gateMinUpdatedRatio(), r.thresholds().minSample(),
-                progress, total.nodes(), total.updated(),
+                r.thresholds().minOperators(), progress, total.nodes(), total.updated(),
                 c != null, r.startedAt(), s.completedAt(), s.createdAt(), timeline);
     }
 

@@ -44,12 +44,13 @@ public class RolloutsService {
     /**
      * Shares from 0 to 1: roll back above this unhealthy, above this failed; next cohort at this updated.
      * {@code minSample}: how many nodes must back a breach for an automatic rollback (1-1,000,000; null keeps the
-     * rollout's own).
+     * rollout's own). {@code minOperators}: how many distinct operators (applications) those nodes must belong to
+     * (1-1,000,000; null keeps the rollout's own).
      */
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
     @Audited
     public @NonNull RolloutView setThresholds(@NonNull UUID id, double maxUnhealthyRatio, double maxErrorRate,
-            double gateMinUpdatedRatio, @Nullable Integer minSample) {
+            double gateMinUpdatedRatio, @Nullable Integer minSample, @Nullable Integer minOperators) {
         return Endpoints.call(() -> {
             share("maxUnhealthyRatio", maxUnhealthyRatio);
             share("maxErrorRate", maxErrorRate);
@@ -57,9 +58,13 @@ public class RolloutsService {
             if (minSample != null && (minSample < 1 || minSample > RolloutThresholds.MAX_MIN_SAMPLE)) {
                 throw new InvalidRequestException("minSample", "must be 1 to " + RolloutThresholds.MAX_MIN_SAMPLE);
             }
+            if (minOperators != null && (minOperators < 1 || minOperators > RolloutThresholds.MAX_MIN_OPERATORS)) {
+                throw new InvalidRequestException("minOperators",
+                        "must be 1 to " + RolloutThresholds.MAX_MIN_OPERATORS);
+            }
             return rollouts.setThresholds(id,
                     new RolloutThresholds(maxUnhealthyRatio, maxErrorRate, gateMinUpdatedRatio), minSample,
-                    Actors.currentUsername());
+                    minOperators, Actors.currentUsername());
         });
     }
 

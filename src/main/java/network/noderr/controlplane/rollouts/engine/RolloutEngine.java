@@ -115,15 +115,34 @@ public final class RolloutEngine {
      *
      * @param reason what is over which limit
      * @param backing how many nodes back it: the unhealthy updated nodes, or the failed update attempts
-     * @param automatic whether that is at least the rollout's minimum sample, so the tier rolls back by itself;
-     *     otherwise the rollout pauses and a person decides
+     * @param operators how many distinct operators those nodes belong to
+     * @param automatic whether they are at least the rollout's minimum sample, of at least its minimum of operators,
+     *     so the tier rolls back by itself; otherwise the rollout pauses and a person decides
      */
-    public record Breach(String reason, long backing, boolean automatic) {}
+    public record Breach(String reason, long backing, long operators, boolean automatic) {
+
+        Breach(String reason, long backing, long operators, RolloutThresholds t) {
+            this(reason, backing, operators, backing >= t.minSample() && operators >= t.minOperators());
+        }
+
+        /** Why this breach does not roll the tier back by itself (meaningful when it is not {@code automatic}). */
+        public String notAutomaticBecause(RolloutThresholds t) {
+            var nodes = backing + " " + (backing == 1 ? "node" : "nodes");
+            if (backing < t.minSample()) {
+                return String.format(java.util.Locale.ROOT,
+                        "but only %s behind it (fewer than the minimum sample of %d)", nodes, t.minSample());
+            }
+            return String.format(java.util.Locale.ROOT,
+                    "%s behind it, %s: an automatic rollback needs nodes of %d operators", nodes,
+                    operators <= 1 ? "all of one operator" : "of only " + operators + " operators",
+                    t.minOperators());
+        }
+    }
 
     /**
      * Whether this cohort is over a limit: over nodes already on the target, more than {@code maxUnhealthyRatio}
      * unhealthy, or more than {@code maxErrorRate} of update attempts failed. When both are, a breach with enough
-     * nodes behind it for an automatic rollback comes first, then the unhealthy share.
+     * nodes (of enough operators) behind it for an automatic rollback comes first, then the unhealthy share.
      */
     public static Optional<Breach> breach(Cohort cohort, CohortCounts c, RolloutThresholds t) {
         Breach unhealthy = null;
@@ -131,7 +150,7 @@ public final class RolloutEngine {
             unhealthy = new Breach(String.format(java.util.Locale.ROOT,
                     "%s: %d of %d updated nodes unhealthy (%.1f%% > %.1f%%)", cohort.wireName(), c.unhealthy(),
                     c.updated(), 100.0 * c.unhealthy() / c.updated(), 100 * t.maxUnhealthyRatio()),
-                    c.unhealthy(), c.unhealthy() >= t.minSample());
+                    c.unhealthy(), c.unhealthyOperators(), t);
         }
         Breach errors = null;
         if (c.updateAttempts() > 0 && c.updateFailures() * 1.0 / c.updateAttempts() > t.maxErrorRate()) {
@@ -139,7 +158,7 @@ public final class RolloutEngine {
                     "%s: %d of %d updates failed or rolled back (%.1f%% > %.1f%%)", cohort.wireName(),
                     c.updateFailures(), c.updateAttempts(), 100.0 * c.updateFailures() / c.updateAttempts(),
                     100 * t.maxErrorRate()),
-                    c.updateFailures(), c.updateFailures() >= t.minSample());
+                    c.updateFailures(), c.failureOperators(), t);
         }
         if (unhealthy != null && (unhealthy.automatic() || errors == null || !errors.automatic())) {
             return Optional.of(unhealthy);
@@ -149,7 +168,7 @@ public final class RolloutEngine {
 
     /**
      * Why this cohort should make the tier roll back by itself, if it should: a {@link #breach} backed by at least
-     * {@code minSample} nodes.
+     * {@code minSample} nodes of at least {@code minOperators} operators.
      */
     public static Optional<String> rollbackReason(Cohort cohort, CohortCounts c, RolloutThresholds t) {
         return breach(cohort, c, t).filter(Breach::automatic).map(Breach::reason);
@@ -170,7 +189,8 @@ public final class RolloutEngine {
 
     /**
      * What one reconcile step did; {@code changed} is false when it did nothing. {@code needsDecision}: it paused the
-     * rollout because a cohort is over a limit with too few nodes behind the breach for an automatic rollback.
+     * rollout because a cohort is over a limit with too few nodes (or operators) behind the breach for an automatic
+     * rollback.
      */
     public record Step(Rollout rollout, List<String> events, boolean changed, boolean rolledBack,
             boolean needsDecision) {
@@ -182,7 +202,8 @@ public final class RolloutEngine {
 
     /**
      * One idempotent reconcile step: automatic rollback first (any active cohort over its limits with at least the
-     * minimum sample behind the breach; a breach with fewer nodes behind it pauses an active rollout instead, unless
+     * minimum sample, of the minimum of operators, behind the breach; a breach with fewer nodes or operators behind
+     * it pauses an active rollout instead, unless
      * a resume's grace holds, and leaves a paused one paused), then activation
      * of due cohorts through their gates (a closed gate pauses the rollout with the reason, unless a resume's grace
      * still holds it: then the next cohort just waits), then completion when every cohort is active and every node
@@ -258,11 +279,8 @@ public final class RolloutEngine {
         if (unbacked == null || r.status() != RolloutStatus.ACTIVE || r.isGateHeld(now)) {
             return Optional.empty(); // a paused one stays paused; during a resume's grace the gate holds instead
         }
-        var text = String.format(java.util.Locale.ROOT,
-                "paused, no automatic rollback: %s, but only %d %s behind it (fewer than the minimum sample of %d)"
-                        + ": resume, roll back or abort",
-                unbacked.reason(), unbacked.backing(), unbacked.backing() == 1 ? "node" : "nodes",
-                r.thresholds().minSample());
+        var text = "paused, no automatic rollback: " + unbacked.reason() + ", "
+                + unbacked.notAutomaticBecause(r.thresholds()) + ": resume, roll back or abort";
         var events = new ArrayList<>(earlierEvents);
         events.add(text);
         return Optional.of(new Step(pause(r, now, text), events, true, false, true));

@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Automatic rollback (DESIGN §4): per activated cohort, over nodes on the target, unhealthy / updated > 10 % or failed
- * update reports / attempts > 5 % roll the tier back, when at least the minimum sample of nodes (3) backs the breach;
- * a breach backed by fewer nodes pauses the rollout instead.
+ * update reports / attempts > 5 % roll the tier back, when at least the minimum sample of nodes (3), of at least the
+ * minimum of operators (2), backs the breach; a breach backed by fewer nodes or operators pauses the rollout instead.
  */
 class AutomaticRollbackTest {
 
@@ -79,7 +79,8 @@ class AutomaticRollbackTest {
         "5, 5, 200, NONE",    // 2.5 %: under the rate, whatever the sample
     })
     void theMinimumSampleIsPerRollout(int minSample, long failures, long attempts, Outcome outcome) {
-        var r = activeThrough(0, DEFAULTS.withMinSample(minSample));
+        // a single failed node is of a single operator: the minimum sample alone decides with a minimum of one
+        var r = activeThrough(0, DEFAULTS.withMinSample(minSample).withMinOperators(1));
         var step = RolloutEngine.reconcile(r,
                 everyCohortUpdatedExcept(Cohort.CANARY, counts(attempts, attempts, 0, attempts, failures)), T0);
         assertThat(outcome(step)).isEqualTo(outcome);
@@ -117,6 +118,73 @@ class AutomaticRollbackTest {
         if (outcome == Outcome.ROLLBACK) {
             assertThat(step.rollout().reason()).startsWith("automatic rollback: cohort2: ");
         }
+    }
+
+    /**
+     * One operator (one application) registering many nodes cannot roll a release back: its nodes back a breach of
+     * any size, but an automatic rollback needs nodes of {@code minOperators} operators; fewer pause the rollout.
+     */
+    @ParameterizedTest(name = "min operators {0}: {1} failed of {2} operators → {3}")
+    @CsvSource({
+        "2, 4, 1, PAUSE",
+        "2, 4, 2, ROLLBACK",
+        "3, 4, 2, PAUSE",
+        "3, 4, 3, ROLLBACK",
+        "1, 4, 1, ROLLBACK",  // 1: the old rule, any operator's nodes roll back
+        "2, 2, 2, PAUSE",     // two operators, but fewer nodes than the minimum sample of 3
+    })
+    void theMinimumOfOperatorsIsPerRollout(int minOperators, long failures, long operators, Outcome outcome) {
+        var r = activeThrough(0, DEFAULTS.withMinOperators(minOperators));
+        var canary = new CohortCounts(4, 4, 4, 0, 4, failures, 0, operators);
+        var step = RolloutEngine.reconcile(r, everyCohortUpdatedExcept(Cohort.CANARY, canary), T0);
+        assertThat(outcome(step)).isEqualTo(outcome);
+    }
+
+    @Test
+    void aBreachOfOneOperatorsNodesPausesAndSaysSo() {
+        var r = activeThrough(1, DEFAULTS);
+        var oneOperator = new CohortCounts(4, 4, 0, 4, 4, 0, 1, 0);
+        var step = RolloutEngine.reconcile(r, everyCohortUpdatedExcept(Cohort.COHORT1, oneOperator), T0);
+        assertThat(outcome(step)).isEqualTo(Outcome.PAUSE);
+        assertThat(step.needsDecision()).isTrue();
+        assertThat(step.rollout().reason()).isEqualTo("paused, no automatic rollback: cohort1: 4 of 4 updated nodes"
+                + " unhealthy (100.0% > 10.0%), 4 nodes behind it, all of one operator: an automatic rollback needs"
+                + " nodes of 2 operators: resume, roll back or abort");
+
+        var threeOfTwo = DEFAULTS.withMinOperators(3);
+        var twoOperators = new CohortCounts(100, 100, 100, 0, 100, 10, 0, 2);
+        var paused = RolloutEngine.reconcile(activeThrough(0, threeOfTwo),
+                everyCohortUpdatedExcept(Cohort.CANARY, twoOperators), T0);
+        assertThat(paused.rollout().reason()).isEqualTo("paused, no automatic rollback: canary: 10 of 100 updates"
+                + " failed or rolled back (10.0% > 5.0%), 10 nodes behind it, of only 2 operators: an automatic"
+                + " rollback needs nodes of 3 operators: resume, roll back or abort");
+
+        var twoOperatorsUnhealthy = new CohortCounts(4, 4, 0, 4, 4, 0, 2, 0);
+        var rolledBack = RolloutEngine.reconcile(r, everyCohortUpdatedExcept(Cohort.COHORT1, twoOperatorsUnhealthy),
+                T0);
+        assertThat(outcome(rolledBack)).isEqualTo(Outcome.ROLLBACK);
+        assertThat(rolledBack.rollout().reason())
+                .isEqualTo("automatic rollback: cohort1: 4 of 4 updated nodes unhealthy (100.0% > 10.0%)");
+    }
+
+    /** A breach with enough operators behind it wins over one of a single operator's nodes, as over a small one. */
+    @Test
+    void aBreachOfEnoughOperatorsRollsBackWhenTheOtherIsOfOneOperator() {
+        var r = activeThrough(0, DEFAULTS);
+        var canary = new CohortCounts(10, 10, 6, 4, 10, 3, 1, 3);
+        var step = RolloutEngine.reconcile(r, everyCohortUpdatedExcept(Cohort.CANARY, canary), T0);
+        assertThat(outcome(step)).isEqualTo(Outcome.ROLLBACK);
+        assertThat(step.rollout().reason()).contains("3 of 10 updates failed");
+    }
+
+    @Test
+    void operatorsCannotOutnumberTheirNodes() {
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> new CohortCounts(4, 4, 0, 2, 0, 0, 3, 0));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> DEFAULTS.withMinOperators(0));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> DEFAULTS.withMinOperators(1_000_001));
     }
 
     /** A breach too small to roll back pauses once; while paused it changes nothing, and more nodes roll back. */
