@@ -44,6 +44,23 @@ class CohortCountsQueryTest {
         jdbc.sql("DELETE FROM update_reports WHERE node_id LIKE :p").param("p", prefix + "%").update();
         jdbc.sql("DELETE FROM node_versions WHERE node_id LIKE :p").param("p", prefix + "%").update();
         jdbc.sql("DELETE FROM nodes WHERE node_id LIKE :p").param("p", prefix + "%").update();
+        jdbc.sql("DELETE FROM applications WHERE operator_name LIKE :p").param("p", prefix + "%").update();
+    }
+
+    /** An approved application (an operator) whose nodes {@link #ofOperator} can place. */
+    private UUID application(String name) {
+        return jdbc.sql("""
+                        INSERT INTO applications (operator_name, email, wallet_address, requested_tier, cpu_cores,
+                            memory_gb, disk_gb, network_mbps, gpu, status)
+                        VALUES (:name, 'op@example.org', '0x0000000000000000000000000000000000000001', 'ORACLE', 4, 8,
+                            100, 100, false, 'APPROVED')
+                        RETURNING id""")
+                .param("name", prefix + name).query(UUID.class).single();
+    }
+
+    private void ofOperator(String node, UUID application) {
+        jdbc.sql("UPDATE nodes SET application_id = :app WHERE node_id = :id")
+                .param("app", application).param("id", prefix + node).update();
     }
 
     private void node(String name, Instant registered, Instant lastHealth, String health) {
@@ -155,6 +172,72 @@ class CohortCountsQueryTest {
         assertThat(RolloutEngine.rollbackReason(Cohort.CANARY, canary, RolloutThresholds.DEFAULT))
                 .as("4 of 40 nodes (10 %) is over the 5 % error rate").get().asString()
                 .contains("4 of 40 updates failed or rolled back");
+    }
+
+    /**
+     * Operators behind a breach are distinct applications per cohort, however the cohort's nodes spread over
+     * buckets (distinct counts do not add up bucket by bucket); a node without an application is an operator of its
+     * own. Unhealthy nodes and failed attempts count their operators apart.
+     */
+    @Test
+    void operatorsAreDistinctApplicationsPerCohortAndANodeWithoutOneIsItsOwn() {
+        var rollout = UUID.randomUUID();
+        var alpha = application("alpha");
+        var beta = application("beta");
+        var throughCohort1 = RolloutEngine.promote(canaryActive(), Instant.now());
+        // cohort1 is buckets 5-29: alpha's four failing nodes in four buckets, beta's healthy ones
+        int[] alphaBuckets = {5, 9, 17, 28};
+        for (int i = 0; i < alphaBuckets.length; i++) {
+            nodeInBucket("alpha-" + i, alphaBuckets[i]);
+            ofOperator("alpha-" + i, alpha);
+            report(rollout, "alpha-" + i, "FAILED");
+        }
+        for (int i = 0; i < 3; i++) {
+            nodeInBucket("beta-" + i, 6 + i);
+            ofOperator("beta-" + i, beta);
+            report(rollout, "beta-" + i, "SUCCEEDED");
+        }
+        // canary (buckets 0-4): unhealthy nodes of alpha (two, in two buckets), of beta, and two without application
+        for (int i = 0; i < 2; i++) {
+            nodeInBucket("sick-alpha-" + i, i);
+            ofOperator("sick-alpha-" + i, alpha);
+        }
+        nodeInBucket("sick-beta", 2);
+        ofOperator("sick-beta", beta);
+        nodeInBucket("sick-own-1", 3);
+        nodeInBucket("sick-own-2", 3);
+        jdbc.sql("UPDATE node_versions SET health_status = 'unhealthy' WHERE node_id LIKE :p")
+                .param("p", prefix + "sick-%").update();
+        report(rollout, "sick-own-1", "FAILED");
+        report(rollout, "sick-own-2", "ROLLED_BACK");
+
+        var counts = query.counts(rollout, Tier.ORACLE, throughCohort1);
+
+        var cohort1 = counts.get(Cohort.COHORT1);
+        assertThat(cohort1.updateFailures()).isEqualTo(4);
+        assertThat(cohort1.failureOperators()).as("four failures, all of alpha").isEqualTo(1);
+        assertThat(cohort1.unhealthy()).isZero();
+        assertThat(cohort1.unhealthyOperators()).isZero();
+        var canary = counts.get(Cohort.CANARY);
+        assertThat(canary.unhealthy()).isEqualTo(5);
+        assertThat(canary.unhealthyOperators()).as("alpha, beta, and each node without an application").isEqualTo(4);
+        assertThat(canary.updateFailures()).isEqualTo(2);
+        assertThat(canary.failureOperators()).as("two nodes without an application: two operators").isEqualTo(2);
+
+        // alpha's four failures in cohort1 are a breach of enough nodes but of one operator: a pause, not a rollback
+        var thresholds = RolloutThresholds.DEFAULT;
+        assertThat(RolloutEngine.breach(Cohort.COHORT1, cohort1, thresholds)).get()
+                .satisfies(b -> assertThat(b.automatic()).isFalse());
+        assertThat(RolloutEngine.rollbackReason(Cohort.CANARY, canary, thresholds))
+                .as("5 unhealthy nodes of 4 operators").isPresent();
+
+        // a node of another operator failing too makes it two
+        nodeInBucket("gamma-0", 20);
+        report(rollout, "gamma-0", "FAILED");
+        var again = query.counts(rollout, Tier.ORACLE, throughCohort1).get(Cohort.COHORT1);
+        assertThat(again.failureOperators()).isEqualTo(2);
+        assertThat(RolloutEngine.rollbackReason(Cohort.COHORT1, again, thresholds)).get().asString()
+                .contains("5 of 8 updates failed");
     }
 
     /** A node placed by its bucket (the default split: canary 0-4, cohort1 5-29, cohort2 30-54, ...). */
