@@ -32,6 +32,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -647,7 +648,10 @@ public class Rollouts {
         if (text == null) {
             return null;
         }
-        Map<String, CohortCounts> byName = json.readValue(text, new TypeReference<Map<String, CohortCounts>>() {});
+        // Counts recorded before operators were counted lack unhealthyOperators and failureOperators: they read as 0.
+        Map<String, CohortCounts> byName = json.readerFor(new TypeReference<Map<String, CohortCounts>>() {})
+                .without(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .readValue(text);
         var result = new java.util.EnumMap<Cohort, CohortCounts>(Cohort.class);
         byName.forEach((name, k) -> result.put(Cohort.fromWireName(name), k));
         return result;

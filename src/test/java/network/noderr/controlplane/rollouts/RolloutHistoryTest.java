@@ -121,6 +121,25 @@ class RolloutHistoryTest {
         assertThat(view.phase()).isEqualTo("complete");
     }
 
+    /** Counts recorded before operators were counted (no unhealthyOperators / failureOperators) still read. */
+    @Test
+    void countsRecordedBeforeOperatorsWereCountedStillRead() {
+        node("n0", "2.2." + run);
+        var old = start("2.2." + run);
+        var cohort = "{\"nodes\": 4, \"updated\": 3, \"healthy\": 1, \"unhealthy\": 2, \"updateAttempts\": 3,"
+                + " \"updateFailures\": 1}";
+        jdbc.sql("UPDATE deployments SET status = 'rolled_back', activated_through = 0, final_counts = CAST(:c AS jsonb)"
+                + " WHERE id = :id").param("c", "{\"canary\": " + cohort + "}").param("id", old.id()).update();
+
+        var view = rollouts.get(old.id());
+        assertThat(view.countsRecorded()).isTrue();
+        assertThat(view.totalNodes()).isEqualTo(4);
+        assertThat(view.cohorts().getFirst()).satisfies(c -> {
+            assertThat(c.unhealthy()).isEqualTo(2);
+            assertThat(c.failed()).isEqualTo(1);
+        });
+    }
+
     @Test
     void theHistoryIsPagedNewestFirstByBefore() {
         var created = new ArrayList<UUID>();
