@@ -290,7 +290,8 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
         </span>
         <span className="text-secondary text-s" data-testid="rollout-limits">
           rolls back above {share(r.maxUnhealthyRatio)}% unhealthy or {share(r.maxErrorRate)}% failed updates when at
-          least {r.minSample} {r.minSample === 1 ? 'node backs' : 'nodes back'} it (fewer pause it) · next cohort at{' '}
+          least {r.minSample} {r.minSample === 1 ? 'node' : 'nodes'} of {r.minOperators}{' '}
+          {r.minOperators === 1 ? 'operator back' : 'operators back'} it (fewer pause it) · next cohort at{' '}
           {share(r.gateMinUpdatedRatio)}% updated
         </span>
         {canDeploy && (

@@ -62,8 +62,8 @@ class RolloutsIT {
         var card = page.getByLabel("Rollout ORACLE 4.1.0");
         assertThat(card.getByTestId("rollout-phase")).hasText("canary");
         assertThat(card.getByTestId("rollout-limits"))
-                .hasText("rolls back above 10% unhealthy or 5% failed updates when at least 3 nodes back it (fewer pause it)"
-                        + " · next cohort at 90% updated");
+                .hasText("rolls back above 10% unhealthy or 5% failed updates when at least 3 nodes of 2 operators back"
+                        + " it (fewer pause it) · next cohort at 90% updated");
         assertThat(card.locator("vaadin-progress-bar")).hasCount(5);
 
         // Promote skips cohort1's wait and the canary's health gate, so it asks first and says so; cancel does nothing.
@@ -131,10 +131,11 @@ class RolloutsIT {
         jdbc.sql("""
                         INSERT INTO deployments (release_id, version_id, version_string, docker_image_tag, tier, status,
                             canary_percentage, cohort_percentage, cohort_delay_hours, max_unhealthy_ratio,
-                            max_error_rate, gate_min_updated_ratio, min_sample, created_at, updated_at, completed_at)
+                            max_error_rate, gate_min_updated_ratio, min_sample, min_operators, created_at, updated_at,
+                            completed_at)
                         SELECT release_id, version_id, '0.0.' || g || :marker, docker_image_tag, tier, 'aborted',
                             canary_percentage, cohort_percentage, cohort_delay_hours, max_unhealthy_ratio,
-                            max_error_rate, gate_min_updated_ratio, min_sample,
+                            max_error_rate, gate_min_updated_ratio, min_sample, min_operators,
                             timestamptz '2001-01-01 00:00Z' + make_interval(mins => g),
                             timestamptz '2001-01-01 00:00Z' + make_interval(mins => g),
                             timestamptz '2001-01-01 00:00Z' + make_interval(mins => g)

@@ -107,11 +107,12 @@ class RolloutAdminApiTest {
         assertThat(changed.body().path("maxErrorRate").asDouble()).isEqualTo(0.2);
         assertThat(changed.body().path("gateMinUpdatedRatio").asDouble()).isEqualTo(0.75);
         assertThat(changed.body().path("minSample").asInt()).as("the default, kept when absent").isEqualTo(3);
+        assertThat(changed.body().path("minOperators").asInt()).as("the default, kept when absent").isEqualTo(2);
         var stored = api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken);
         assertThat(stored.body().path("maxUnhealthyRatio").asDouble()).as("kept").isEqualTo(0.5);
         assertThat(stored.body().path("timeline").toString())
                 .contains("roll back above 50 % unhealthy or 20 % failed updates in a cohort when at least 3 nodes"
-                        + " back it (fewer pause it); next cohort at 75 %")
+                        + " of at least 2 operators back it (fewer pause it); next cohort at 75 %")
                 .contains("rollout-manager");
 
         var withSample = new java.util.HashMap<String, Object>(limits);
@@ -129,6 +130,26 @@ class RolloutAdminApiTest {
         }
         assertThat(api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken).body().path("minSample").asInt())
                 .isEqualTo(5);
+
+        var withOperators = new java.util.HashMap<String, Object>(limits);
+        withOperators.put("minOperators", 1);
+        var oneOperator = api.put(path, withOperators, managerToken);
+        assertThat(oneOperator.body().path("minOperators").asInt()).isEqualTo(1);
+        assertThat(oneOperator.body().path("minSample").asInt()).as("kept").isEqualTo(5);
+        assertThat(oneOperator.body().path("timeline").toString())
+                .contains("when at least 5 nodes of at least 1 operator back it");
+        assertThat(api.put(path, limits, managerToken).body().path("minOperators").asInt())
+                .as("absent: the rollout keeps its own").isEqualTo(1);
+        for (var bad : new Object[] {0, -1, 1_000_001, "many"}) {
+            withOperators.put("minOperators", bad);
+            var refused = api.put(path, withOperators, managerToken);
+            assertThat(refused.status()).as("minOperators %s", bad).isEqualTo(400);
+            if (!(bad instanceof String)) {
+                assertThat(refused.body().path("errors").has("minOperators")).isTrue();
+            }
+        }
+        assertThat(api.get("/api/v1/admin/rollouts/" + rolloutId, viewerToken).body().path("minOperators").asInt())
+                .isEqualTo(1);
 
         var outOfRange = api.put(path, Map.of("maxUnhealthyRatio", 1.5, "maxErrorRate", 0.2,
                 "gateMinUpdatedRatio", 0.75), managerToken);
