@@ -72,8 +72,11 @@ public final class TestControlPlane implements AutoCloseable {
         var dir = Files.createTempDirectory("noderr-agent-cp");
         int port = freePort();
         // Every test applies from 127.0.0.1: the public form's limit (5 an hour per address) would refuse the sixth.
+        // The simulator onboards one application (one operator) per tier, and an automatic rollback needs nodes of
+        // min-operators operators (2 by default): with 1, simulated nodes roll a release back, as ./run's demo does.
         var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                jar.toString(), "--noderr.rate-limits.limits.applications.capacity=10000")
+                jar.toString(), "--noderr.rate-limits.limits.applications.capacity=10000",
+                "--noderr.rollouts.thresholds.min-operators=1")
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("control-plane.log").toFile());
