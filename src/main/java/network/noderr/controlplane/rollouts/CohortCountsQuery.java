@@ -141,9 +141,9 @@ class CohortCountsQuery {
 
     /**
      * One row per node that counts as an update attempt of the rollout: its bucket, its cohort (for a node without a
-     * bucket), whether it failed, and its operator ({@link #OPERATOR}). One node is one attempt: its latest report for this rollout counts (a node
-     * that failed, retried and succeeded has succeeded), so one node retrying a failing update cannot push a cohort
-     * over the error rate on its own. Only a node that was due to update counts: an active node of the rollout's
+     * bucket), whether it failed, and its operator ({@link #OPERATOR}). One node is one attempt: its latest report
+     * for this rollout counts (a node that failed, retried and succeeded has succeeded), so one node retrying a
+     * failing update cannot push a cohort over the error rate on its own. Only a node that was due to update counts: an active node of the rollout's
      * tier whose cohort the rollout has activated (cohorts are contiguous bucket ranges, so that is a bucket below
      * the active bound). A node outside the active cohorts was never told to update, so whatever it reports about
      * the target (which the API stores) does not count toward the rollout's error rate.

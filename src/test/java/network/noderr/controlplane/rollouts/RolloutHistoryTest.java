@@ -128,8 +128,8 @@ class RolloutHistoryTest {
         var old = start("2.2." + run);
         var cohort = "{\"nodes\": 4, \"updated\": 3, \"healthy\": 1, \"unhealthy\": 2, \"updateAttempts\": 3,"
                 + " \"updateFailures\": 1}";
-        jdbc.sql("UPDATE deployments SET status = 'rolled_back', activated_through = 0, final_counts = CAST(:c AS jsonb)"
-                + " WHERE id = :id").param("c", "{\"canary\": " + cohort + "}").param("id", old.id()).update();
+        jdbc.sql("UPDATE deployments SET status = 'rolled_back', activated_through = 0,"
+                + " final_counts = CAST(:c AS jsonb) WHERE id = :id").param("c", "{\"canary\": " + cohort + "}").param("id", old.id()).update();
 
         var view = rollouts.get(old.id());
         assertThat(view.countsRecorded()).isTrue();
