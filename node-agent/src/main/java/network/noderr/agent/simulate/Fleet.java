@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import network.noderr.agent.daemon.PushClient;
 import network.noderr.agent.update.StateStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -33,14 +34,32 @@ import org.slf4j.LoggerFactory;
 public final class Fleet implements AutoCloseable {
 
     /** How many nodes and how they misbehave. */
+    /**
+     * @param push each node also keeps the push stream open, like the daemon, and checks its version at once on
+     *     {@code CHECK_NOW} or {@code ROLLBACK}; without it, nodes only check every {@code interval}
+     */
     public record Options(URI controlPlane, String adminToken, String tier, int nodes, Duration interval,
-            double unhealthyShare, double failingUpdateShare, String startVersion, @Nullable Path state) {
+            double unhealthyShare, double failingUpdateShare, String startVersion, @Nullable Path state,
+            boolean push) {
 
-        /** A fleet that starts anew every time (no state file). */
+        /** A fleet that starts anew every time (no state file) and only polls. */
         public Options(URI controlPlane, String adminToken, String tier, int nodes, Duration interval,
                 double unhealthyShare, double failingUpdateShare, String startVersion) {
             this(controlPlane, adminToken, tier, nodes, interval, unhealthyShare, failingUpdateShare, startVersion,
-                    null);
+                    null, false);
+        }
+
+        /** A fleet that only polls. */
+        public Options(URI controlPlane, String adminToken, String tier, int nodes, Duration interval,
+                double unhealthyShare, double failingUpdateShare, String startVersion, @Nullable Path state) {
+            this(controlPlane, adminToken, tier, nodes, interval, unhealthyShare, failingUpdateShare, startVersion,
+                    state, false);
+        }
+
+        /** The same fleet, with or without the push stream. */
+        public Options withPush(boolean on) {
+            return new Options(controlPlane, adminToken, tier, nodes, interval, unhealthyShare, failingUpdateShare,
+                    startVersion, state, on);
         }
     }
 
@@ -60,6 +79,11 @@ public final class Fleet implements AutoCloseable {
     private final AtomicLong updates = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final java.util.concurrent.ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    /** Pings and reconnects of every node's push stream, and the push summary; made only with push on. */
+    private java.util.concurrent.@Nullable ScheduledExecutorService pushTimers;
+    private final List<PushClient> pushClients = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final PushTally tally = new PushTally(Duration.ofSeconds(1));
+    private final List<PushTally.Burst> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean running = true;
 
     public Fleet(Options options) {
@@ -119,7 +143,83 @@ public final class Fleet implements AutoCloseable {
             }
         }
         save();
+        listenAll();
         return registered.get();
+    }
+
+    /** With push on: every registered node opens its push stream (in the background, as the daemon does). */
+    private void listenAll() {
+        if (!options.push()) {
+            return;
+        }
+        for (var node : nodes) {
+            if (node.nodeId() != null) {
+                listen(node);
+            }
+        }
+    }
+
+    private synchronized void listen(VirtualNode node) {
+        var timers = pushTimers;
+        if (timers == null) {
+            timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("fleet-push")
+                    .daemon().unstarted(r));
+            timers.scheduleWithFixedDelay(this::summarisePushes, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            pushTimers = timers;
+        }
+        var client = node.push(type -> {
+            tally.heard(type, System.currentTimeMillis());
+            try {
+                threads.execute(() -> checkNow(node));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the fleet is closing
+            }
+        }, timers, threads);
+        pushClients.add(client);
+        client.start();
+    }
+
+    /** A push's version check: at once, and the simulated update when told to. */
+    private void checkNow(VirtualNode node) {
+        try {
+            if (retryOnce(node::check)) {
+                updates.incrementAndGet();
+            }
+        } catch (IOException e) {
+            errors.incrementAndGet();
+            log.debug("A pushed version check failed: {}", e.toString());
+        }
+    }
+
+    private void summarisePushes() {
+        for (var burst : tally.ended(System.currentTimeMillis())) {
+            heard.add(burst);
+            log.info("fleet: {}", burst);
+        }
+    }
+
+    /**
+     * Waits until every registered node has its push stream open, or {@code atMost} passed; returns how many have.
+     * A wait on a condition: the streams open in the background.
+     */
+    public int awaitPush(Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        int open = pushConnected();
+        while (open < pushClients.size() && System.nanoTime() - deadline < 0) {
+            Thread.sleep(100);
+            open = pushConnected();
+        }
+        return open;
+    }
+
+    /** How many nodes have their push stream open now. */
+    public int pushConnected() {
+        return (int) pushClients.stream().filter(PushClient::connected).count();
+    }
+
+    /** The pushes heard so far, one entry per change told to the fleet (once it is over). */
+    public List<PushTally.Burst> pushesHeard() {
+        return List.copyOf(heard);
     }
 
     /** The nodes an earlier run saved for this tier; none without a state file, or when it is for another tier. */
@@ -161,6 +261,9 @@ public final class Fleet implements AutoCloseable {
         node.register(installToken, options.startVersion());
         nodes.add(node);
         registered.incrementAndGet();
+        if (options.push()) {
+            listen(node);
+        }
         return java.util.Objects.requireNonNull(node.nodeId());
     }
 
@@ -305,6 +408,11 @@ public final class Fleet implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        pushClients.forEach(PushClient::close);
+        var timers = pushTimers;
+        if (timers != null) {
+            timers.shutdownNow();
+        }
         threads.shutdownNow();
     }
 }

@@ -18,7 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import network.noderr.agent.api.ControlPlane;
+import network.noderr.agent.daemon.PushClient;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +41,7 @@ final class VirtualNode {
     private final Instant started;
     private @Nullable ControlPlane api;
     private @Nullable String nodeId;
-    private @Nullable String version;
+    private volatile @Nullable String version;
     private @Nullable PrivateKey key;
 
     /**
@@ -105,8 +108,20 @@ final class VirtualNode {
         nodeId = id;
     }
 
-    /** One version check; "updates" when told to. Returns true when it reported an update. */
-    boolean check() throws IOException {
+    /**
+     * The node's push stream (not started): like the daemon's, on its own source address; {@code onMessage} gets
+     * each CHECK_NOW / ROLLBACK.
+     */
+    PushClient push(java.util.function.Consumer<String> onMessage, ScheduledExecutorService scheduler,
+            Executor connector) {
+        return new PushClient(java.util.Objects.requireNonNull(api), onMessage, http, scheduler, connector);
+    }
+
+    /**
+     * One version check; "updates" when told to. Returns true when it reported an update. One at a time: a pushed
+     * check and the periodic one may meet.
+     */
+    synchronized boolean check() throws IOException {
         var answer = java.util.Objects.requireNonNull(api).version(version);
         if (!answer.shouldUpdate() || answer.versionString() == null) {
             return false;
