@@ -62,8 +62,9 @@ final class SimulateCommand implements Callable<Integer> {
             int registered = fleet.register();
             System.out.printf("simulate: %d of %d nodes registered (%s)%n", registered, nodes, tier);
             if (push) {
+                // Thousands of logins and handshakes at once, and reconnects back off: give them minutes.
                 System.out.printf("simulate: push stream open on %d of %d nodes%n", fleet.awaitPush(
-                        Duration.ofSeconds(60)), registered);
+                        Duration.ofMinutes(5)), registered);
             }
             fleet.runForever();
         }

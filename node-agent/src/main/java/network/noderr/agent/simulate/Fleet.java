@@ -68,6 +68,7 @@ public final class Fleet implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Fleet.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ADDRESSES = 250;
 
     private final Options options;
     private final HttpClient admin = HttpClient.newHttpClient();
@@ -79,6 +80,7 @@ public final class Fleet implements AutoCloseable {
     private final AtomicLong updates = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final java.util.concurrent.ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<InetAddress, HttpClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
     /** Pings and reconnects of every node's push stream, and the push summary; made only with push on. */
     private java.util.concurrent.@Nullable ScheduledExecutorService pushTimers;
     private final List<PushClient> pushClients = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -101,7 +103,7 @@ public final class Fleet implements AutoCloseable {
                 break;
             }
             var random = ThreadLocalRandom.current();
-            nodes.add(VirtualNode.restore(options.controlPlane(), address(nodes.size()), saved,
+            nodes.add(VirtualNode.restore(options.controlPlane(), client(nodes.size()), saved,
                     random.nextDouble() < options.unhealthyShare(), random.nextDouble() < options.failingUpdateShare(),
                     Clock.systemUTC()));
             registered.incrementAndGet();
@@ -123,7 +125,7 @@ public final class Fleet implements AutoCloseable {
         var tasks = new ArrayList<java.util.concurrent.Future<?>>();
         for (int i = restored; i < options.nodes(); i++) {
             var random = ThreadLocalRandom.current();
-            var node = new VirtualNode(options.controlPlane(), address(i),
+            var node = new VirtualNode(options.controlPlane(), client(i),
                     random.nextDouble() < options.unhealthyShare(), random.nextDouble() < options.failingUpdateShare(),
                     random.nextLong(), Clock.systemUTC());
             var token = tokens.get(i - restored);
@@ -256,7 +258,7 @@ public final class Fleet implements AutoCloseable {
      * returns its node id. It then takes part in {@link #round()} like the others.
      */
     public String join(String installToken) throws Exception {
-        var node = new VirtualNode(options.controlPlane(), address(nodes.size()), false, false,
+        var node = new VirtualNode(options.controlPlane(), client(nodes.size()), false, false,
                 ThreadLocalRandom.current().nextLong(), Clock.systemUTC());
         node.register(installToken, options.startVersion());
         nodes.add(node);
@@ -386,9 +388,16 @@ public final class Fleet implements AutoCloseable {
         return nodes.stream().map(VirtualNode::nodeId).filter(java.util.Objects::nonNull).toList();
     }
 
-    private static InetAddress address(int i) throws IOException {
-        int n = 2 + i % 250; // 127.0.0.2 .. 127.0.0.251
-        return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) n});
+    /**
+     * The HTTP client of node {@code i}'s source address (127.0.0.2 .. 127.0.0.251), one per address: an HTTP client
+     * holds a selector thread and its file descriptors, so one per node would limit a fleet to a few thousand nodes
+     * per process. Its callbacks run on the fleet's virtual threads instead of a thread pool per client.
+     */
+    private HttpClient client(int i) throws IOException {
+        int n = 2 + i % ADDRESSES;
+        var address = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) n});
+        return clients.computeIfAbsent(address, a -> HttpClient.newBuilder().localAddress(a).executor(threads)
+                .connectTimeout(Duration.ofSeconds(10)).build());
     }
 
     private JsonNode call(String path, Object body, boolean asAdmin) throws IOException, InterruptedException {
@@ -414,5 +423,6 @@ public final class Fleet implements AutoCloseable {
             timers.shutdownNow();
         }
         threads.shutdownNow();
+        clients.values().forEach(HttpClient::shutdownNow);
     }
 }

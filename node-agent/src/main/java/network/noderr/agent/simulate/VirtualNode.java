@@ -1,7 +1,6 @@
 package network.noderr.agent.simulate;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.security.KeyFactory;
@@ -50,9 +49,10 @@ final class VirtualNode {
      */
     record Saved(String nodeId, String privateKey, long seed, @Nullable String version) {}
 
-    VirtualNode(URI base, InetAddress source, boolean unhealthy, boolean failsUpdates, long seed, Clock clock) {
+    /** @param http the HTTP client of the node's source address (nodes of one address share it, as its connections) */
+    VirtualNode(URI base, HttpClient http, boolean unhealthy, boolean failsUpdates, long seed, Clock clock) {
         this.base = base;
-        this.http = HttpClient.newBuilder().localAddress(source).connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = http;
         this.unhealthy = unhealthy;
         this.failsUpdates = failsUpdates;
         this.seed = seed;
@@ -73,9 +73,9 @@ final class VirtualNode {
     }
 
     /** The node of an earlier run, as it was saved: it logs in with its key, it does not register again. */
-    static VirtualNode restore(URI base, InetAddress source, Saved saved, boolean unhealthy, boolean failsUpdates,
+    static VirtualNode restore(URI base, HttpClient http, Saved saved, boolean unhealthy, boolean failsUpdates,
             Clock clock) throws Exception {
-        var node = new VirtualNode(base, source, unhealthy, failsUpdates, saved.seed(), clock);
+        var node = new VirtualNode(base, http, unhealthy, failsUpdates, saved.seed(), clock);
         var key = KeyFactory.getInstance("EC")
                 .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(saved.privateKey())));
         node.connect(saved.nodeId(), key, saved.version());
