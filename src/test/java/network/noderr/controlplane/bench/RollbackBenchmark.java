@@ -88,6 +88,12 @@ public final class RollbackBenchmark {
                 app.waitFor(60, TimeUnit.SECONDS);
             }
         } finally {
+            for (var log : List.of("control-plane.log", "simulator.log")) { // kept for a look afterwards
+                if (Files.exists(work.resolve(log))) {
+                    Files.copy(work.resolve(log), Path.of("target", "bench-rollback-" + log),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
             org.springframework.util.FileSystemUtils.deleteRecursively(work);
         }
     }
@@ -143,7 +149,7 @@ public final class RollbackBenchmark {
     private void round(int round, int nodes, String version, Duration quiet) throws Exception {
         long publish = System.nanoTime();
         publishAndActivate(version);
-        var onRelease = awaitOn(version, nodes, Duration.ofMinutes(5));
+        var onRelease = awaitOn(version, nodes, Duration.ofMinutes(2));
         System.out.printf("round %d: %s published and every cohort activated; all %d nodes on it %.1f s later%n",
                 round, version, nodes, (onRelease - publish) / 1e9);
         TimeUnit.SECONDS.sleep(quiet.toSeconds());
@@ -222,7 +228,31 @@ public final class RollbackBenchmark {
             TimeUnit.MILLISECONDS.sleep(100);
         }
         throw new IllegalStateException(on + " of " + count + " nodes on " + version + " after " + atMost
-                + "; simulator:\n" + tail());
+                + "; the others (current, target, cohort, their reports to it: nodes):\n" + others(version)
+                + "\nsimulator:\n" + tail());
+    }
+
+    /** The nodes not on {@code version}, grouped by what the registry holds about them. */
+    private String others(String version) throws Exception {
+        var out = new StringBuilder();
+        try (var c = db.dataSource().getConnection(); var st = c.prepareStatement("""
+                SELECT v.current_version, v.target_version, v.cohort,
+                    (SELECT count(*) FROM update_reports u WHERE u.node_id = v.node_id AND u.to_version = ?) AS reports,
+                    count(*)
+                FROM nodes n JOIN node_versions v ON v.node_id = n.node_id
+                WHERE n.tier = ? AND v.current_version IS DISTINCT FROM ?
+                GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC""")) {
+            st.setString(1, version);
+            st.setString(2, TIER);
+            st.setString(3, version);
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.append(String.format("  %s, %s, %s, %d: %d%n", rs.getString(1), rs.getString(2),
+                            rs.getString(3), rs.getLong(4), rs.getLong(5)));
+                }
+            }
+        }
+        return out.toString();
     }
 
     private long nodesOn(String version) throws Exception {

@@ -189,7 +189,7 @@ public final class Fleet implements AutoCloseable {
             }
         } catch (IOException e) {
             errors.incrementAndGet();
-            log.debug("A pushed version check failed: {}", e.toString());
+            log.warn("A pushed version check failed: {}", e.toString());
         }
     }
 
