@@ -3,6 +3,7 @@ package network.noderr.agent;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import network.noderr.agent.daemon.PushClient;
 import network.noderr.agent.simulate.Fleet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,6 +42,10 @@ final class SimulateCommand implements Callable<Integer> {
             + "runs: a later run with it brings back the same nodes instead of registering new ones")
     java.nio.file.@org.jspecify.annotations.Nullable Path state;
 
+    @Option(names = "--push", description = "each node also keeps the push stream open, as the daemon does, and "
+            + "checks its version at once on CHECK_NOW or ROLLBACK (default: off, nodes only poll every --interval)")
+    boolean push;
+
     @Override
     public Integer call() throws Exception {
         if (nodes < 1 || nodes > 100_000 || unhealthy < 0 || unhealthy > 1 || failingUpdates < 0
@@ -48,10 +53,19 @@ final class SimulateCommand implements Callable<Integer> {
             System.err.println("simulate: --nodes 1-100000, --tier ALL|ORACLE|GUARDIAN, shares 0-1");
             return 2;
         }
+        if (push) {
+            // Thousands of nodes would each log every push and every (re)connection; the fleet sums them up.
+            System.setProperty("org.slf4j.simpleLogger.log." + PushClient.class.getName(), "warn");
+        }
         try (var fleet = new Fleet(new Fleet.Options(url, adminToken, tier, nodes, interval, unhealthy, failingUpdates,
-                startVersion, state))) {
+                startVersion, state, push))) {
             int registered = fleet.register();
             System.out.printf("simulate: %d of %d nodes registered (%s)%n", registered, nodes, tier);
+            if (push) {
+                // Thousands of logins and handshakes at once, and reconnects back off: give them minutes.
+                System.out.printf("simulate: push stream open on %d of %d nodes%n", fleet.awaitPush(
+                        Duration.ofMinutes(5)), registered);
+            }
             fleet.runForever();
         }
         return 0;

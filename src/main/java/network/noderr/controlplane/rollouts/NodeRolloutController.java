@@ -68,6 +68,7 @@ class NodeRolloutController {
             String message) {}
 
     private final NodeVersions versions;
+    private final NodeVersionWriter writer;
     private final Rollouts rollouts;
     private final TierTargets targets;
     private final JdbcClient jdbc;
@@ -76,7 +77,8 @@ class NodeRolloutController {
     private final ApplicationEventPublisher events;
 
     NodeRolloutController(NodeVersions versions, Rollouts rollouts, TierTargets targets, JdbcClient jdbc,
-            Clock clock, RolloutMetrics metrics, ApplicationEventPublisher events) {
+            Clock clock, RolloutMetrics metrics, ApplicationEventPublisher events, NodeVersionWriter writer) {
+        this.writer = writer;
         this.metrics = metrics;
         this.events = events;
         this.versions = versions;
@@ -114,26 +116,10 @@ class NodeRolloutController {
         var rolloutId = target.rollout() != null && target.rollout().targetVersion().equals(report.toVersion())
                 ? target.rolloutId()
                 : null;
-        jdbc.sql("""
-                        INSERT INTO update_reports (node_id, tier, cohort, deployment_id, from_version, to_version,
-                            result, duration_ms, reason, reported_at)
-                        VALUES (:node, :tier, :cohort, :rollout, :from, :to, :result, :duration, :reason, :now)""")
-                .param("node", nodeId)
-                .param("tier", placement.tier().name())
-                .param("cohort", placement.cohort().wireName())
-                .param("rollout", rolloutId)
-                .param("from", report.fromVersion())
-                .param("to", report.toVersion())
-                .param("result", report.result().name())
-                .param("duration", report.durationMs())
-                .param("reason", report.reason())
-                .param("now", Timestamp.from(clock.instant()))
-                .update();
+        writer.write(new NodeVersionWriter.UpdateReported(nodeId, placement.tier().name(),
+                placement.cohort().wireName(), rolloutId, report.fromVersion(), report.toVersion(),
+                report.result().name(), report.durationMs(), report.reason(), clock.instant()));
         if (report.result() == UpdateResult.SUCCEEDED) {
-            jdbc.sql("UPDATE node_versions SET current_version = :v, updated_at = now() WHERE node_id = :id")
-                    .param("v", report.toVersion())
-                    .param("id", nodeId)
-                    .update();
             versions.forgetWritten(nodeId);
         }
         events.publishEvent(new NodeVersionChanged(nodeId, placement.tier(), NodeVersionChanged.Source.UPDATE_REPORT));

@@ -58,6 +58,7 @@ class NodeVersions {
     static final Duration WRITTEN_CACHE = Duration.ofMinutes(30);
 
     private final JdbcClient jdbc;
+    private final NodeVersionWriter writer;
     private final TierTargets targets;
     private final ApplicationEventPublisher events;
     private final LoadingCache<String, Stored> placements;
@@ -65,12 +66,14 @@ class NodeVersions {
     private final com.github.benmanes.caffeine.cache.Cache<String, Written> lastWritten;
 
     @Autowired
-    NodeVersions(JdbcClient jdbc, TierTargets targets, ApplicationEventPublisher events) {
-        this(jdbc, targets, events, Ticker.systemTicker());
+    NodeVersions(JdbcClient jdbc, TierTargets targets, ApplicationEventPublisher events, NodeVersionWriter writer) {
+        this(jdbc, targets, events, writer, Ticker.systemTicker());
     }
 
-    NodeVersions(JdbcClient jdbc, TierTargets targets, ApplicationEventPublisher events, Ticker ticker) {
+    NodeVersions(JdbcClient jdbc, TierTargets targets, ApplicationEventPublisher events, NodeVersionWriter writer,
+            Ticker ticker) {
         this.jdbc = jdbc;
+        this.writer = writer;
         this.events = events;
         this.targets = targets;
         this.placements = Caffeine.newBuilder()
@@ -107,25 +110,16 @@ class NodeVersions {
     }
 
     /**
-     * Writes the node's reported and target versions when they differ from the stored ones, and then announces the
-     * change. Skips the database when this replica last wrote the same versions.
+     * Writes the node's reported and target versions when they differ from the stored ones (group commit, see
+     * {@link NodeVersionWriter}), and then announces the change. Skips the database when this replica last wrote the
+     * same versions.
      */
     private void record(String nodeId, Tier tier, @Nullable String current, @Nullable String target) {
         var written = new Written(current, target);
         if (written.equals(lastWritten.getIfPresent(nodeId)) || (current == null && target == null)) {
             return;
         }
-        var changed = jdbc.sql("""
-                        UPDATE node_versions SET current_version = COALESCE(:c, current_version),
-                            target_version = COALESCE(:t, target_version), updated_at = now()
-                        WHERE node_id = :id
-                          AND (current_version IS DISTINCT FROM COALESCE(:c, current_version)
-                               OR target_version IS DISTINCT FROM COALESCE(:t, target_version))""")
-                        .param("c", current)
-                        .param("t", target)
-                        .param("id", nodeId)
-                        .update()
-                > 0;
+        var changed = writer.write(new NodeVersionWriter.VersionsSeen(nodeId, current, target)) > 0;
         lastWritten.put(nodeId, written);
         if (changed) {
             events.publishEvent(new NodeVersionChanged(nodeId, tier, NodeVersionChanged.Source.VERSION_QUERY));

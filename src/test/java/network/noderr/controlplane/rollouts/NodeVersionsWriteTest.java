@@ -27,6 +27,9 @@ class NodeVersionsWriteTest {
     TierTargets targets;
 
     @Autowired
+    NodeVersionWriter writer;
+
+    @Autowired
     ApplicationEventPublisher publisher;
 
     @Autowired
@@ -36,7 +39,7 @@ class NodeVersionsWriteTest {
 
     NodeVersions versions() {
         Ticker ticker = () -> Duration.between(Instant.EPOCH, clock.instant()).toNanos();
-        return new NodeVersions(jdbc, targets, publisher, ticker);
+        return new NodeVersions(jdbc, targets, publisher, writer, ticker);
     }
 
     @Test
@@ -80,6 +83,44 @@ class NodeVersionsWriteTest {
         versions().answer(node, "1.0.1");
         assertThat(rowVersion(node)).isEqualTo(written);
         assertThat(changes(node)).isEqualTo(1);
+    }
+
+    /**
+     * A push makes every node of a tier ask at once. Their writes are committed together (group commit), not one
+     * transaction per request: a transaction per request queued thousands of requests on the connection pool, and
+     * those waiting longer than its timeout failed. Rows written by one transaction share its id ({@code xmin}).
+     */
+    @Test
+    void versionsOfNodesAskingAtOnceAreCommittedTogether() throws Exception {
+        int count = 200;
+        var nodes = new java.util.ArrayList<String>();
+        for (int i = 0; i < count; i++) {
+            nodes.add(node("herd"));
+        }
+        var versions = versions();
+        var start = new java.util.concurrent.CountDownLatch(1);
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var answers = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (var node : nodes) {
+                answers.add(threads.submit(() -> {
+                    start.await();
+                    return versions.answer(node, "1.0.7");
+                }));
+            }
+            start.countDown();
+            for (var answer : answers) {
+                answer.get();
+            }
+        }
+        for (var node : nodes) {
+            assertThat(currentVersion(node)).isEqualTo("1.0.7");
+            assertThat(changes(node)).isEqualTo(1);
+        }
+        var transactions = jdbc.sql("SELECT count(DISTINCT xmin::text) FROM node_versions WHERE node_id IN (:ids)")
+                .param("ids", nodes)
+                .query(Long.class)
+                .single();
+        assertThat(transactions).as("transactions for %d nodes' writes", count).isLessThan(count / 4);
     }
 
     @Test

@@ -7,6 +7,9 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -44,10 +47,11 @@ public final class PushClient implements AutoCloseable {
     private final ControlPlane controlPlane;
     private final Consumer<String> onMessage;
     private final Timing timing;
-    private final HttpClient http = network.noderr.agent.api.Shared.http();
-    private final java.util.concurrent.ScheduledExecutorService scheduler =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
-                    .name("noderr-push").daemon().unstarted(r));
+    private final HttpClient http;
+    private final ScheduledExecutorService scheduler;
+    /** Where a connection is opened: it blocks for the login and the handshake. */
+    private final Executor connector;
+    private final boolean ownScheduler;
     private final AtomicLong opened = new AtomicLong();
     private final AtomicLong pongs = new AtomicLong();
     private volatile boolean open = true;
@@ -60,14 +64,44 @@ public final class PushClient implements AutoCloseable {
     }
 
     PushClient(ControlPlane controlPlane, Consumer<String> onMessage, Timing timing) {
+        this(controlPlane, onMessage, timing, network.noderr.agent.api.Shared.http(),
+                Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("noderr-push").daemon()
+                        .unstarted(r)), null);
+    }
+
+    /**
+     * For many channels in one process (the simulator's virtual nodes): each with its own HTTP client (a node's own
+     * source address), all sharing one {@code scheduler} for pings and reconnects, which {@link #close()} leaves
+     * running, and opening connections on {@code connector} (e.g. virtual threads), so that one slow handshake does
+     * not hold up the others.
+     */
+    public PushClient(ControlPlane controlPlane, Consumer<String> onMessage, HttpClient http,
+            ScheduledExecutorService scheduler, Executor connector) {
+        this(controlPlane, onMessage, Timing.DEFAULT, http, scheduler, connector);
+    }
+
+    private PushClient(ControlPlane controlPlane, Consumer<String> onMessage, Timing timing, HttpClient http,
+            ScheduledExecutorService scheduler, @Nullable Executor connector) {
         this.controlPlane = controlPlane;
         this.onMessage = onMessage;
         this.timing = timing;
         this.backoff = timing.firstBackoff();
+        this.http = http;
+        this.scheduler = scheduler;
+        this.ownScheduler = connector == null;
+        this.connector = connector == null ? scheduler : connector;
     }
 
     public void start() {
-        scheduler.execute(this::connect);
+        connectSoon();
+    }
+
+    private void connectSoon() {
+        try {
+            connector.execute(this::connect);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile
+        }
     }
 
     public boolean connected() {
@@ -107,6 +141,10 @@ public final class PushClient implements AutoCloseable {
         }
         opened.incrementAndGet();
         current = connection;
+        if (!open) { // closed during the handshake
+            close();
+            return;
+        }
         connection.pinging(scheduler.scheduleWithFixedDelay(connection::ping, timing.pingInterval().toMillis(),
                 timing.pingInterval().toMillis(), TimeUnit.MILLISECONDS));
         log.info("Push channel open");
@@ -125,7 +163,7 @@ public final class PushClient implements AutoCloseable {
         backoff = doubled.compareTo(timing.maxBackoff()) > 0 ? timing.maxBackoff() : doubled;
         log.debug("Push channel: reconnecting in {} ms", delay);
         try {
-            scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+            scheduler.schedule(this::connectSoon, delay, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closed meanwhile
         }
@@ -259,11 +297,17 @@ public final class PushClient implements AutoCloseable {
         var c = current;
         if (c != null) {
             c.ended.set(true);
+            var p = c.pinger;
+            if (p != null) {
+                p.cancel(false); // a shared scheduler keeps running
+            }
             var ws = c.socket;
             if (ws != null) {
                 ws.abort();
             }
         }
-        scheduler.shutdownNow();
+        if (ownScheduler) {
+            scheduler.shutdownNow();
+        }
     }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import network.noderr.agent.daemon.PushClient;
 import network.noderr.agent.update.StateStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -33,14 +34,32 @@ import org.slf4j.LoggerFactory;
 public final class Fleet implements AutoCloseable {
 
     /** How many nodes and how they misbehave. */
+    /**
+     * @param push each node also keeps the push stream open, like the daemon, and checks its version at once on
+     *     {@code CHECK_NOW} or {@code ROLLBACK}; without it, nodes only check every {@code interval}
+     */
     public record Options(URI controlPlane, String adminToken, String tier, int nodes, Duration interval,
-            double unhealthyShare, double failingUpdateShare, String startVersion, @Nullable Path state) {
+            double unhealthyShare, double failingUpdateShare, String startVersion, @Nullable Path state,
+            boolean push) {
 
-        /** A fleet that starts anew every time (no state file). */
+        /** A fleet that starts anew every time (no state file) and only polls. */
         public Options(URI controlPlane, String adminToken, String tier, int nodes, Duration interval,
                 double unhealthyShare, double failingUpdateShare, String startVersion) {
             this(controlPlane, adminToken, tier, nodes, interval, unhealthyShare, failingUpdateShare, startVersion,
-                    null);
+                    null, false);
+        }
+
+        /** A fleet that only polls. */
+        public Options(URI controlPlane, String adminToken, String tier, int nodes, Duration interval,
+                double unhealthyShare, double failingUpdateShare, String startVersion, @Nullable Path state) {
+            this(controlPlane, adminToken, tier, nodes, interval, unhealthyShare, failingUpdateShare, startVersion,
+                    state, false);
+        }
+
+        /** The same fleet, with or without the push stream. */
+        public Options withPush(boolean on) {
+            return new Options(controlPlane, adminToken, tier, nodes, interval, unhealthyShare, failingUpdateShare,
+                    startVersion, state, on);
         }
     }
 
@@ -49,6 +68,7 @@ public final class Fleet implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Fleet.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ADDRESSES = 250;
 
     private final Options options;
     private final HttpClient admin = HttpClient.newHttpClient();
@@ -60,6 +80,12 @@ public final class Fleet implements AutoCloseable {
     private final AtomicLong updates = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final java.util.concurrent.ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<InetAddress, HttpClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Pings and reconnects of every node's push stream, and the push summary; made only with push on. */
+    private java.util.concurrent.@Nullable ScheduledExecutorService pushTimers;
+    private final List<PushClient> pushClients = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final PushTally tally = new PushTally(Duration.ofSeconds(1));
+    private final List<PushTally.Burst> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean running = true;
 
     public Fleet(Options options) {
@@ -77,7 +103,7 @@ public final class Fleet implements AutoCloseable {
                 break;
             }
             var random = ThreadLocalRandom.current();
-            nodes.add(VirtualNode.restore(options.controlPlane(), address(nodes.size()), saved,
+            nodes.add(VirtualNode.restore(options.controlPlane(), client(nodes.size()), saved,
                     random.nextDouble() < options.unhealthyShare(), random.nextDouble() < options.failingUpdateShare(),
                     Clock.systemUTC()));
             registered.incrementAndGet();
@@ -99,7 +125,7 @@ public final class Fleet implements AutoCloseable {
         var tasks = new ArrayList<java.util.concurrent.Future<?>>();
         for (int i = restored; i < options.nodes(); i++) {
             var random = ThreadLocalRandom.current();
-            var node = new VirtualNode(options.controlPlane(), address(i),
+            var node = new VirtualNode(options.controlPlane(), client(i),
                     random.nextDouble() < options.unhealthyShare(), random.nextDouble() < options.failingUpdateShare(),
                     random.nextLong(), Clock.systemUTC());
             var token = tokens.get(i - restored);
@@ -119,7 +145,83 @@ public final class Fleet implements AutoCloseable {
             }
         }
         save();
+        listenAll();
         return registered.get();
+    }
+
+    /** With push on: every registered node opens its push stream (in the background, as the daemon does). */
+    private void listenAll() {
+        if (!options.push()) {
+            return;
+        }
+        for (var node : nodes) {
+            if (node.nodeId() != null) {
+                listen(node);
+            }
+        }
+    }
+
+    private synchronized void listen(VirtualNode node) {
+        var timers = pushTimers;
+        if (timers == null) {
+            timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("fleet-push")
+                    .daemon().unstarted(r));
+            timers.scheduleWithFixedDelay(this::summarisePushes, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            pushTimers = timers;
+        }
+        var client = node.push(type -> {
+            tally.heard(type, System.currentTimeMillis());
+            try {
+                threads.execute(() -> checkNow(node));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the fleet is closing
+            }
+        }, timers, threads);
+        pushClients.add(client);
+        client.start();
+    }
+
+    /** A push's version check: at once, and the simulated update when told to. */
+    private void checkNow(VirtualNode node) {
+        try {
+            if (retryOnce(node::check)) {
+                updates.incrementAndGet();
+            }
+        } catch (IOException e) {
+            errors.incrementAndGet();
+            log.warn("A pushed version check failed: {}", e.toString());
+        }
+    }
+
+    private void summarisePushes() {
+        for (var burst : tally.ended(System.currentTimeMillis())) {
+            heard.add(burst);
+            log.info("fleet: {}", burst);
+        }
+    }
+
+    /**
+     * Waits until every registered node has its push stream open, or {@code atMost} passed; returns how many have.
+     * A wait on a condition: the streams open in the background.
+     */
+    public int awaitPush(Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        int open = pushConnected();
+        while (open < pushClients.size() && System.nanoTime() - deadline < 0) {
+            Thread.sleep(100);
+            open = pushConnected();
+        }
+        return open;
+    }
+
+    /** How many nodes have their push stream open now. */
+    public int pushConnected() {
+        return (int) pushClients.stream().filter(PushClient::connected).count();
+    }
+
+    /** The pushes heard so far, one entry per change told to the fleet (once it is over). */
+    public List<PushTally.Burst> pushesHeard() {
+        return List.copyOf(heard);
     }
 
     /** The nodes an earlier run saved for this tier; none without a state file, or when it is for another tier. */
@@ -156,11 +258,14 @@ public final class Fleet implements AutoCloseable {
      * returns its node id. It then takes part in {@link #round()} like the others.
      */
     public String join(String installToken) throws Exception {
-        var node = new VirtualNode(options.controlPlane(), address(nodes.size()), false, false,
+        var node = new VirtualNode(options.controlPlane(), client(nodes.size()), false, false,
                 ThreadLocalRandom.current().nextLong(), Clock.systemUTC());
         node.register(installToken, options.startVersion());
         nodes.add(node);
         registered.incrementAndGet();
+        if (options.push()) {
+            listen(node);
+        }
         return java.util.Objects.requireNonNull(node.nodeId());
     }
 
@@ -283,9 +388,16 @@ public final class Fleet implements AutoCloseable {
         return nodes.stream().map(VirtualNode::nodeId).filter(java.util.Objects::nonNull).toList();
     }
 
-    private static InetAddress address(int i) throws IOException {
-        int n = 2 + i % 250; // 127.0.0.2 .. 127.0.0.251
-        return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) n});
+    /**
+     * The HTTP client of node {@code i}'s source address (127.0.0.2 .. 127.0.0.251), one per address: an HTTP client
+     * holds a selector thread and its file descriptors, so one per node would limit a fleet to a few thousand nodes
+     * per process. Its callbacks run on the fleet's virtual threads instead of a thread pool per client.
+     */
+    private HttpClient client(int i) throws IOException {
+        int n = 2 + i % ADDRESSES;
+        var address = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) n});
+        return clients.computeIfAbsent(address, a -> HttpClient.newBuilder().localAddress(a).executor(threads)
+                .connectTimeout(Duration.ofSeconds(10)).build());
     }
 
     private JsonNode call(String path, Object body, boolean asAdmin) throws IOException, InterruptedException {
@@ -305,6 +417,12 @@ public final class Fleet implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        pushClients.forEach(PushClient::close);
+        var timers = pushTimers;
+        if (timers != null) {
+            timers.shutdownNow();
+        }
         threads.shutdownNow();
+        clients.values().forEach(HttpClient::shutdownNow);
     }
 }

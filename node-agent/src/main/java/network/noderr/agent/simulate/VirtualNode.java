@@ -1,7 +1,6 @@
 package network.noderr.agent.simulate;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.security.KeyFactory;
@@ -18,7 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import network.noderr.agent.api.ControlPlane;
+import network.noderr.agent.daemon.PushClient;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +40,7 @@ final class VirtualNode {
     private final Instant started;
     private @Nullable ControlPlane api;
     private @Nullable String nodeId;
-    private @Nullable String version;
+    private volatile @Nullable String version;
     private @Nullable PrivateKey key;
 
     /**
@@ -47,9 +49,10 @@ final class VirtualNode {
      */
     record Saved(String nodeId, String privateKey, long seed, @Nullable String version) {}
 
-    VirtualNode(URI base, InetAddress source, boolean unhealthy, boolean failsUpdates, long seed, Clock clock) {
+    /** @param http the HTTP client of the node's source address (nodes of one address share it, as its connections) */
+    VirtualNode(URI base, HttpClient http, boolean unhealthy, boolean failsUpdates, long seed, Clock clock) {
         this.base = base;
-        this.http = HttpClient.newBuilder().localAddress(source).connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = http;
         this.unhealthy = unhealthy;
         this.failsUpdates = failsUpdates;
         this.seed = seed;
@@ -70,9 +73,9 @@ final class VirtualNode {
     }
 
     /** The node of an earlier run, as it was saved: it logs in with its key, it does not register again. */
-    static VirtualNode restore(URI base, InetAddress source, Saved saved, boolean unhealthy, boolean failsUpdates,
+    static VirtualNode restore(URI base, HttpClient http, Saved saved, boolean unhealthy, boolean failsUpdates,
             Clock clock) throws Exception {
-        var node = new VirtualNode(base, source, unhealthy, failsUpdates, saved.seed(), clock);
+        var node = new VirtualNode(base, http, unhealthy, failsUpdates, saved.seed(), clock);
         var key = KeyFactory.getInstance("EC")
                 .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(saved.privateKey())));
         node.connect(saved.nodeId(), key, saved.version());
@@ -105,8 +108,20 @@ final class VirtualNode {
         nodeId = id;
     }
 
-    /** One version check; "updates" when told to. Returns true when it reported an update. */
-    boolean check() throws IOException {
+    /**
+     * The node's push stream (not started): like the daemon's, on its own source address; {@code onMessage} gets
+     * each CHECK_NOW / ROLLBACK.
+     */
+    PushClient push(java.util.function.Consumer<String> onMessage, ScheduledExecutorService scheduler,
+            Executor connector) {
+        return new PushClient(java.util.Objects.requireNonNull(api), onMessage, http, scheduler, connector);
+    }
+
+    /**
+     * One version check; "updates" when told to. Returns true when it reported an update. One at a time: a pushed
+     * check and the periodic one may meet.
+     */
+    synchronized boolean check() throws IOException {
         var answer = java.util.Objects.requireNonNull(api).version(version);
         if (!answer.shouldUpdate() || answer.versionString() == null) {
             return false;

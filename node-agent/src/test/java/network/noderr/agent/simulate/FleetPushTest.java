@@ -1,0 +1,74 @@
+package network.noderr.agent.simulate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+import network.noderr.agent.TestControlPlane;
+import network.noderr.agent.TestDocker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The simulator's push stream ({@code simulate --push}) against the real control plane: nodes that would check their
+ * version only once an hour follow a release and an emergency rollback because the control plane tells them to. A
+ * control plane of its own: this test publishes and rolls back the ALL tier, which other tests use with their own
+ * releases.
+ */
+class FleetPushTest {
+
+    private static final int NODES = 40;
+    private static TestControlPlane controlPlane;
+
+    @BeforeAll
+    static void start() throws Exception {
+        controlPlane = TestControlPlane.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        controlPlane.close();
+    }
+
+    @Test
+    void anEmergencyRollbackReachesNodesThatPollOnlyHourlyThroughThePushStream() throws Exception {
+        controlPlane.publishAndActivateAllCohorts("ALL", image("1.0.0"));
+        var options = new Fleet.Options(controlPlane.base(), TestControlPlane.ADMIN_TOKEN, "ALL", NODES,
+                Duration.ofHours(1), 0, 0, "1.0.0").withPush(true);
+        try (var fleet = new Fleet(options)) {
+            assertThat(fleet.register()).isEqualTo(NODES);
+            assertThat(fleet.awaitPush(Duration.ofSeconds(60))).as("push streams open").isEqualTo(NODES);
+
+            // 2.0.0, every cohort activated: each activation is pushed (CHECK_NOW), and no node polls meanwhile.
+            // (1.0.0's rollout cannot complete without nodes reporting on it: it is ended first.)
+            controlPlane.abortOpenRollouts("ALL");
+            controlPlane.publishAndActivateAllCohorts("ALL", image("2.0.0"));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .untilAsserted(() -> assertThat(onVersion("2.0.0")).isEqualTo(NODES));
+
+            controlPlane.post("/api/v1/admin/tiers/ALL/emergency-rollback",
+                    Map.of("toVersion", "1.0.0", "reason", "2.0.0 is bad"), 200);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .untilAsserted(() -> assertThat(onVersion("1.0.0")).as("nodes back on 1.0.0").isEqualTo(NODES));
+            assertThat(onVersion("2.0.0")).isZero();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(fleet.pushesHeard())
+                    .anySatisfy(burst -> {
+                        assertThat(burst.type()).isEqualTo("ROLLBACK");
+                        assertThat(burst.nodes()).isEqualTo(NODES);
+                    }));
+            assertThat(fleet.errors()).isZero();
+        }
+    }
+
+    private static long onVersion(String version) throws Exception {
+        return controlPlane.get("/api/v1/admin/nodes?tier=ALL&size=1&version=" + version).get("total").asLong();
+    }
+
+    /** A release of the ALL tier; no image is pulled by simulated nodes, so none needs to exist. */
+    private static TestDocker.Image image(String version) {
+        return new TestDocker.Image(version, "registry.noderr.network/all",
+                "sha256:" + String.format("%064x", version.hashCode() & 0xffffffffL));
+    }
+}
