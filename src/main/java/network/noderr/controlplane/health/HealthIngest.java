@@ -114,28 +114,53 @@ public class HealthIngest implements SmartLifecycle {
     /**
      * Writes a group of requests in one transaction and releases them. When the database refuses the group's data
      * (not when it is unreachable), the requests are written one by one, so one request the database cannot take
-     * fails alone instead of every node's reports with it.
+     * fails alone instead of every node's reports with it. A group rolled back by a deadlock is written again (up to
+     * {@value #DEADLOCK_ATTEMPTS} times).
      */
     void commit(List<Pending> batch) {
         int reports = batch.stream().mapToInt(p -> p.reports().size()).sum();
-        HealthReported committed;
-        try {
-            committed = write(batch);
-        } catch (SQLException | RuntimeException e) {
-            if (batch.size() > 1 && refusedData(e)) {
-                log.warn("The database refused a group of {} health-report requests ({}); storing them one by one",
-                        batch.size(), e.getMessage());
-                batch.forEach(p -> commit(List.of(p)));
-            } else {
-                log.error("Could not store {} health reports", reports, e);
-                batch.forEach(p -> p.done().completeExceptionally(e));
+        HealthReported committed = null;
+        for (int attempt = 1; committed == null; attempt++) {
+            try {
+                committed = write(batch);
+            } catch (SQLException | RuntimeException e) {
+                if (attempt < DEADLOCK_ATTEMPTS && sqlState(e, "40P01")) {
+                    // Another transaction updating several registry rows (the node API's writer, the silence check)
+                    // locked them in another order; PostgreSQL rolled this one back, so writing it again is safe.
+                    log.info("Health reports of {} requests met a deadlock; writing them again", batch.size());
+                    continue;
+                }
+                failed(batch, reports, e);
+                return;
             }
-            return;
         }
         lastCommitted = clock.instant();
         batch.forEach(p -> p.done().complete(null));
         ingested.increment(reports);
         announce(committed);
+    }
+
+    /** How often a group is written when deadlocks roll it back. */
+    static final int DEADLOCK_ATTEMPTS = 3;
+
+    private static boolean sqlState(Throwable e, String state) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && state.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void failed(List<Pending> batch, int reports, Exception e) {
+        if (batch.size() > 1 && refusedData(e)) {
+            log.warn("The database refused a group of {} health-report requests ({}); storing them one by one",
+                    batch.size(), e.getMessage());
+            batch.forEach(p -> commit(List.of(p)));
+        } else {
+            log.error("Could not store {} health reports", reports, e);
+            batch.forEach(p -> p.done().completeExceptionally(e));
+        }
     }
 
     /** SQLSTATE classes 22 (data exception) and 23 (integrity constraint): the data, not the database. */

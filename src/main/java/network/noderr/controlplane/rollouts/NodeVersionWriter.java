@@ -27,7 +27,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * each of them asks and reports within a second; one transaction per request would queue thousands of requests on
  * the connection pool (each commit waits for its WAL flush), and requests waiting longer than the pool's timeout
  * failed. Here one writer takes everything queued and commits it in one transaction, in the order it arrived; each
- * request still returns only after its write has committed.
+ * request still returns only after its write has committed. A batch that fails (a deadlock with the health ingest's
+ * group update, which locks the same rows in another order, or one write the database refuses) is written again one
+ * write per transaction: a single row lock cannot deadlock.
  */
 @Component
 class NodeVersionWriter implements SmartLifecycle {
@@ -64,7 +66,7 @@ class NodeVersionWriter implements SmartLifecycle {
     /** Writes {@code write} (blocks until committed); returns the rows it changed. */
     int write(Write write) {
         if (!running) { // starting or stopping: no writer to wait for
-            return apply(write);
+            return java.util.Objects.requireNonNull(transactions.execute(status -> apply(write)));
         }
         var pending = new Pending(write, new CompletableFuture<>());
         try {

@@ -23,6 +23,9 @@ class HealthIngestGroupTest {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    javax.sql.DataSource dataSource;
+
     @Test
     void aRequestTheDatabaseRefusesFailsAloneAndTheRestOfItsGroupIsStored() {
         var prefix = "group-" + UUID.randomUUID().toString().substring(0, 8) + "-";
@@ -43,6 +46,61 @@ class HealthIngestGroupTest {
         assertThat(jdbc.sql("SELECT node_id FROM health_reports WHERE node_id LIKE :p ORDER BY node_id")
                 .param("p", prefix + "%").query(String.class).list())
                 .containsExactly(prefix + "a", prefix + "b");
+    }
+
+    /**
+     * A real deadlock: another transaction holds node B's registry row and then asks for A's, while the group, which
+     * locked A, waits for B. PostgreSQL rolls the group back (it waited first, so its deadlock check runs first); the
+     * group is written again once B is free, every report once.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aGroupRolledBackByADeadlockIsWrittenAgain() throws Exception {
+        var prefix = "deadlock-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        var a = prefix + "a";
+        var b = prefix + "b";
+        for (var node : List.of(a, b)) {
+            TestNodes.insert(jdbc, node, "ALL");
+            jdbc.sql("""
+                            INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status)
+                            VALUES (:id, 'ALL', '1.0.0', 'cohort1', 'healthy')""").param("id", node).update();
+        }
+        long deadlocksBefore = deadlocks();
+        var now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        var group = new HealthIngest.Pending(List.of(
+                new HealthReport(a, "1.0.0", new HealthReport.Metrics(60L, 10.0, 20.0, 30.0, 0), now),
+                new HealthReport(b, "1.0.0", new HealthReport.Metrics(60L, 10.0, 20.0, 30.0, 0), now)),
+                new CompletableFuture<>());
+        try (var holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            lockRow(holder, b);
+            var writing = CompletableFuture.runAsync(() -> ingest.commit(List.of(group)));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> jdbc.sql("""
+                            SELECT count(*) FROM pg_stat_activity
+                            WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE node_versions v SET%'""")
+                    .query(Long.class).single() > 0);
+            lockRow(holder, a); // waits for the group, which waits for b: a deadlock
+            holder.commit();
+            writing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        assertThat(group.done()).isCompleted().isNotCompletedExceptionally();
+        assertThat(deadlocks()).as("a deadlock happened").isGreaterThan(deadlocksBefore);
+        assertThat(jdbc.sql("SELECT node_id FROM health_reports WHERE node_id LIKE :p ORDER BY node_id")
+                .param("p", prefix + "%").query(String.class).list())
+                .as("every report once").containsExactly(a, b);
+    }
+
+    private static void lockRow(java.sql.Connection c, String nodeId) throws java.sql.SQLException {
+        try (var st = c.prepareStatement("UPDATE node_versions SET updated_at = now() WHERE node_id = ?")) {
+            st.setString(1, nodeId);
+            assertThat(st.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    private long deadlocks() {
+        return jdbc.sql("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+                .query(Long.class).single();
     }
 
     private static HealthIngest.Pending pending(String nodeId, String version, Instant at) {
