@@ -439,7 +439,7 @@ function RollbackDialog({ tier, onClose, onDone }: RollbackProps) {
           { theme: 'contrast', duration: 10000 },
         );
       } else if (rollout) {
-        Notification.show(`${tier.tier} rolled back to ${target} on-chain; rollout ${rollout.versionString} is ${rollout.status}.`, {
+        Notification.show(`${tier.tier} rolled back to ${target} on-chain; rollout ${rollout.versionString} is ${String(rollout.status).replaceAll('_', ' ')}.`, {
           theme: 'success',
           duration: 8000,
         });
