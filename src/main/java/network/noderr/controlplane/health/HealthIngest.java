@@ -124,7 +124,7 @@ public class HealthIngest implements SmartLifecycle {
             try {
                 committed = write(batch);
             } catch (SQLException | RuntimeException e) {
-                if (attempt < DEADLOCK_ATTEMPTS && sqlState(e, "40P01")) {
+                if (attempt < DEADLOCK_ATTEMPTS && "40P01".equals(sqlState(e))) {
                     // Another transaction updating several registry rows (the node API's writer, the silence check)
                     // locked them in another order; PostgreSQL rolled this one back, so writing it again is safe.
                     log.info("Health reports of {} requests met a deadlock; writing them again", batch.size());
@@ -143,13 +143,14 @@ public class HealthIngest implements SmartLifecycle {
     /** How often a group is written when deadlocks roll it back. */
     static final int DEADLOCK_ATTEMPTS = 3;
 
-    private static boolean sqlState(Throwable e, String state) {
+    /** The SQLSTATE of the first {@link SQLException} in the cause chain that has one, or null. */
+    private static @org.jspecify.annotations.Nullable String sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && state.equals(sql.getSQLState())) {
-                return true;
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
             }
         }
-        return false;
+        return null;
     }
 
     private void failed(List<Pending> batch, int reports, Exception e) {
@@ -165,13 +166,8 @@ public class HealthIngest implements SmartLifecycle {
 
     /** SQLSTATE classes 22 (data exception) and 23 (integrity constraint): the data, not the database. */
     private static boolean refusedData(Exception e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
-                return true;
-            }
-        }
-        return false;
+        var state = sqlState(e);
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 
     /** Listeners run on this thread; one failing must not stop the writer. */
