@@ -35,11 +35,27 @@ public record TestNodeKey(KeyPair pair) {
         return sign(nonceBase64, "SHA256withECDSAinP1363Format");
     }
 
+    /**
+     * What a key rotation asks of the current key: its signature over the decoded nonce followed by the new key's
+     * DER SubjectPublicKeyInfo.
+     */
+    public String signRotation(String nonceBase64, TestNodeKey newKey) {
+        var nonce = Base64.getDecoder().decode(nonceBase64);
+        var spki = newKey.pair().getPublic().getEncoded();
+        var message = java.util.Arrays.copyOf(nonce, nonce.length + spki.length);
+        System.arraycopy(spki, 0, message, nonce.length, spki.length);
+        return signBytes(message, "SHA256withECDSA");
+    }
+
     private String sign(String nonceBase64, String algorithm) {
+        return signBytes(Base64.getDecoder().decode(nonceBase64), algorithm);
+    }
+
+    private String signBytes(byte[] message, String algorithm) {
         try {
             var signer = Signature.getInstance(algorithm);
             signer.initSign(pair.getPrivate());
-            signer.update(Base64.getDecoder().decode(nonceBase64));
+            signer.update(message);
             return Base64.getEncoder().encodeToString(signer.sign());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);

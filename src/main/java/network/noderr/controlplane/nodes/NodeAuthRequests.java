@@ -46,6 +46,7 @@ final class NodeAuthRequests {
             @NotBlank @Size(max = 128) String nonce,
             @NotBlank @Size(max = 1024) String newPublicKey,
             @NotBlank @Size(max = 256) String signatureByNewKey,
+            @NotBlank @Size(max = 256) String signatureByCurrentKey,
             @Nullable @Valid KeyAttestation keyAttestation) {}
 
     record Rotated(String nodeId, KeyType keyType, Instant rotatedAt) {}

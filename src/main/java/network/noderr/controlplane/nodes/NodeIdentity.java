@@ -191,15 +191,35 @@ public class NodeIdentity implements NodeStatusLookup {
         return new AccessToken(token.accessToken(), token.expiresIn(), "Bearer");
     }
 
-    /** Replaces the node's key; the new key proves possession by signing a fresh nonce of this node. */
+    /**
+     * Replaces the node's key. Both keys prove possession over a fresh nonce of this node: the new key signs the
+     * nonce, the current key signs the nonce followed by the new key (its DER SubjectPublicKeyInfo), so that the
+     * node's access token alone (a token that leaked, valid for minutes) cannot move the node to another key for good.
+     */
     @Transactional(noRollbackFor = ProblemException.class)
     Rotated rotate(String nodeId, RotateRequest request) {
         var newKey = NodeKeys.parse(request.newPublicKey(), "newPublicKey");
         var nonce = decode(request.nonce(), "nonce");
+        var byNewKey = decode(request.signatureByNewKey(), "signatureByNewKey");
+        var byCurrentKey = decode(request.signatureByCurrentKey(), "signatureByCurrentKey");
         spendNonce(nodeId, nonce);
-        if (!NodeKeys.verify(newKey, nonce, decode(request.signatureByNewKey(), "signatureByNewKey"))) {
+        if (!NodeKeys.verify(newKey, nonce, byNewKey)) {
             throw new ProblemException(401, "signature-invalid", "Invalid signature",
                     "signatureByNewKey must be the new key's ECDSA-SHA256 signature over the nonce.");
+        }
+        var currentKey = jdbc.sql("SELECT public_key FROM nodes WHERE node_id = :id FOR UPDATE")
+                .param("id", nodeId)
+                .query(byte[].class)
+                .single();
+        var signed = java.nio.ByteBuffer.allocate(nonce.length + newKey.getEncoded().length)
+                .put(nonce)
+                .put(newKey.getEncoded())
+                .array();
+        if (!NodeKeys.verify(NodeKeys.parse(Base64.getEncoder().encodeToString(currentKey), "publicKey"), signed,
+                byCurrentKey)) {
+            throw new ProblemException(401, "signature-invalid", "Invalid signature",
+                    "signatureByCurrentKey must be the node's current key's ECDSA-SHA256 signature over the nonce "
+                            + "bytes followed by the new key's DER SubjectPublicKeyInfo bytes.");
         }
         var now = clock.instant();
         try {

@@ -176,15 +176,18 @@ class NodeAuthenticationTest {
         assertThat(api.get("/api/v1/nodes/" + nodeId, token).status()).isEqualTo(200);
     }
 
+    private Map<String, String> rotation(String nonce, TestNodeKey newKey, String byNewKey, String byCurrentKey) {
+        return Map.of("nonce", nonce, "newPublicKey", newKey.publicKeyBase64(), "signatureByNewKey", byNewKey,
+                "signatureByCurrentKey", byCurrentKey);
+    }
+
     @Test
     void rotatedKeyReplacesTheOldOne() {
         var token = Onboarding.logIn(api, nodeId, key);
         var newKey = TestNodeKey.generate();
         var nonce = nonce();
         var rotated = api.post("/api/v1/auth/rotate",
-                Map.of("nonce", nonce, "newPublicKey", newKey.publicKeyBase64(), "signatureByNewKey",
-                        newKey.sign(nonce)),
-                token);
+                rotation(nonce, newKey, newKey.sign(nonce), key.signRotation(nonce, newKey)), token);
         assertThat(rotated.status()).isEqualTo(200);
         assertThat(Onboarding.logIn(api, nodeId, newKey)).isNotBlank();
         var oldKeyNonce = nonce();
@@ -194,11 +197,44 @@ class NodeAuthenticationTest {
     @Test
     void rotationNeedsProofOfTheNewKeyAndANodeToken() {
         var token = Onboarding.logIn(api, nodeId, key);
+        var newKey = TestNodeKey.generate();
         var nonce = nonce();
-        var body = Map.of("nonce", nonce, "newPublicKey", TestNodeKey.generate().publicKeyBase64(),
-                "signatureByNewKey", key.sign(nonce));
+        var body = rotation(nonce, newKey, key.sign(nonce), key.signRotation(nonce, newKey));
         assertThat(api.post("/api/v1/auth/rotate", body, token).problemType()).isEqualTo("signature-invalid");
         assertThat(api.post("/api/v1/auth/rotate", body, null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aNodeTokenAloneCannotMoveTheNodeToAnotherKey() {
+        var token = Onboarding.logIn(api, nodeId, key); // say it leaked: whoever holds it has no node key
+        var theirs = TestNodeKey.generate();
+
+        var unsigned = nonce();
+        var missing = api.post("/api/v1/auth/rotate", Map.of("nonce", unsigned, "newPublicKey",
+                theirs.publicKeyBase64(), "signatureByNewKey", theirs.sign(unsigned)), token);
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.body().toString()).contains("signatureByCurrentKey");
+
+        var selfSigned = nonce();
+        assertThat(api.post("/api/v1/auth/rotate", rotation(selfSigned, theirs, theirs.sign(selfSigned),
+                theirs.signRotation(selfSigned, theirs)), token).problemType()).isEqualTo("signature-invalid");
+
+        // The current key's signature over the nonce alone (what a login sends) does not name the new key.
+        var loginSignature = nonce();
+        assertThat(api.post("/api/v1/auth/rotate", rotation(loginSignature, theirs, theirs.sign(loginSignature),
+                key.sign(loginSignature)), token).problemType()).isEqualTo("signature-invalid");
+
+        // Signed for another new key: not valid for theirs.
+        var otherKey = TestNodeKey.generate();
+        var forOther = nonce();
+        assertThat(api.post("/api/v1/auth/rotate", rotation(forOther, theirs, theirs.sign(forOther),
+                key.signRotation(forOther, otherKey)), token).problemType()).isEqualTo("signature-invalid");
+
+        assertThat(Onboarding.logIn(api, nodeId, key)).as("the node keeps its key").isNotBlank();
+        var theirNonce = nonce();
+        assertThat(verify(theirNonce, theirs.sign(theirNonce)).problemType()).isEqualTo("signature-invalid");
+        assertThat(jdbc.sql("SELECT key_rotated_at FROM nodes WHERE node_id = :id").param("id", nodeId)
+                .query(java.sql.Timestamp.class).optional()).isEmpty();
     }
 
     @Test
