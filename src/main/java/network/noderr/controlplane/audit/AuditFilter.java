@@ -64,30 +64,53 @@ class AuditFilter extends OncePerRequestFilter {
         var auth = SecurityContextHolder.getContext().getAuthentication();
         var actor = auth == null ? "anonymous" : auth.getName();
         int status = 500;
+        boolean refusedBySecurity = false;
         try {
             chain.doFilter(cached, response);
             status = response.getStatus();
+        } catch (ServletException | RuntimeException e) {
+            // A management-API change refused by method security (the exception reaches here, wrapped): Spring
+            // Security answers it (403/401) and its handler audits the refusal, collapsed when there are many.
+            // Recorded here as well, it would be a second entry, "failed" with 500.
+            refusedBySecurity = request.getRequestURI().startsWith("/api/v1/admin/") && refusedBySecurity(e);
+            throw e;
         } finally {
-            var path = request.getRequestURI();
-            var fields = fields(cached.getContentAsByteArray());
-            String action;
-            String target;
-            if (path.startsWith("/connect/")) {
-                action = path.substring("/connect/".length()).replace('/', '.');
-                target = firstOf(fields, "nodeId", "id", "tier");
-            } else {
-                var pattern = (String) request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
-                action = request.getMethod() + " " + (pattern != null ? pattern : path);
-                @SuppressWarnings("unchecked")
-                var variables = (Map<String, String>) request.getAttribute(
-                        HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
-                target = variables == null || variables.isEmpty() ? firstOf(fields, "nodeId", "id", "tier")
-                        : String.join(" ", variables.values());
+            if (!refusedBySecurity) {
+                record(request, cached, actor, status);
             }
-            var detail = fields.isEmpty() ? null : fields.toString();
-            var outcome = status < 400 ? "success" : status < 500 ? "refused" : "failed";
-            log.append(actor, "user", action, target, outcome, status, request.getRemoteAddr(), detail);
         }
+    }
+
+    private static boolean refusedBySecurity(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.springframework.security.access.AccessDeniedException
+                    || t instanceof org.springframework.security.core.AuthenticationException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void record(HttpServletRequest request, ContentCachingRequestWrapper cached, String actor, int status) {
+        var path = request.getRequestURI();
+        var fields = fields(cached.getContentAsByteArray());
+        String action;
+        String target;
+        if (path.startsWith("/connect/")) {
+            action = path.substring("/connect/".length()).replace('/', '.');
+            target = firstOf(fields, "nodeId", "id", "tier");
+        } else {
+            var pattern = (String) request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+            action = request.getMethod() + " " + (pattern != null ? pattern : path);
+            @SuppressWarnings("unchecked")
+            var variables = (Map<String, String>) request.getAttribute(
+                    HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+            target = variables == null || variables.isEmpty() ? firstOf(fields, "nodeId", "id", "tier")
+                    : String.join(" ", variables.values());
+        }
+        var detail = fields.isEmpty() ? null : fields.toString();
+        var outcome = status < 400 ? "success" : status < 500 ? "refused" : "failed";
+        log.append(actor, "user", action, target, outcome, status, request.getRemoteAddr(), detail);
     }
 
     /** The request's scalar fields, one level into objects, secrets left out. */

@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param action {@code METHOD path}
  * @param detail for a summary of refusals that were counted rather than recorded one by one, how many
  */
-public record AccessRefused(String actor, String action, int status, String sourceAddress, @Nullable String detail) {
+public record AccessRefused(String actor, String action, int status, @Nullable String sourceAddress,
+        @Nullable String detail) {
 
     public static final String ANONYMOUS = "anonymous";
 
@@ -30,5 +31,20 @@ public record AccessRefused(String actor, String action, int status, String sour
                                 ? "sources beyond the first " + ProblemResponses.ANONYMOUS_SOURCES_PER_MINUTE
                                 : "this source")
                         + "; recorded one by one no more than once a minute per source");
+    }
+
+    /**
+     * The refused changes of the authenticated {@code user} (or of {@code *}, users beyond the per-minute limit) in
+     * the minute after their first, beyond the ones recorded one by one, that were only counted.
+     */
+    static AccessRefused collapsedOfUser(String user, long more) {
+        return new AccessRefused(user, "further refused management-API changes", 403, null,
+                more + (more == 1 ? " more request" : " more requests") + " refused in the minute after the first "
+                        + ProblemResponses.USER_REFUSALS_PER_MINUTE + " recorded for "
+                        + (CollapsedReports.OVERFLOW.equals(user)
+                                ? "users beyond the first " + ProblemResponses.USERS_PER_MINUTE
+                                : "this user")
+                        + "; recorded one by one no more than " + ProblemResponses.USER_REFUSALS_PER_MINUTE
+                        + " times a minute per user");
     }
 }

@@ -31,9 +31,19 @@ class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler 
     /** Distinct source addresses (or IPv6 /64 networks) whose anonymous refusals are audited each minute. */
     static final int ANONYMOUS_SOURCES_PER_MINUTE = 100;
 
+    /**
+     * Refused changes of one authenticated user (a VIEWER's, say) audited one by one each minute; the rest of that
+     * minute is counted into one summary entry. Far more than a person clicking; bounds what a script can write.
+     */
+    static final int USER_REFUSALS_PER_MINUTE = 30;
+
+    /** Distinct users whose refusals are tracked each minute (beyond it they share one summary). */
+    static final int USERS_PER_MINUTE = 10_000;
+
     private final JsonMapper json;
     private final @Nullable ApplicationEventPublisher events;
     private final @Nullable CollapsedReports anonymous;
+    private final @Nullable CollapsedReports users;
 
     ProblemResponses(JsonMapper json) {
         this(json, null);
@@ -41,8 +51,9 @@ class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler 
 
     /**
      * With {@code events}: refused management-API changes are published as {@link AccessRefused}. Those of an
-     * authenticated caller every time; anonymous ones (no or an unknown token: anyone can send them, as fast as they
-     * like) once a minute per source address, the rest of that minute counted into one summary entry.
+     * authenticated caller up to {@link #USER_REFUSALS_PER_MINUTE} a minute per user; anonymous ones (no or an
+     * unknown token: anyone can send them, as fast as they like) once a minute per source address. The rest of that
+     * minute is counted into one summary entry.
      */
     ProblemResponses(JsonMapper json, @Nullable ApplicationEventPublisher events) {
         this.json = json;
@@ -50,6 +61,9 @@ class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler 
         this.anonymous = events == null ? null
                 : new CollapsedReports(ANONYMOUS_SOURCES_PER_MINUTE, (source, more) -> events.publishEvent(
                         AccessRefused.collapsed(source, more)));
+        this.users = events == null ? null
+                : new CollapsedReports(USERS_PER_MINUTE, USER_REFUSALS_PER_MINUTE, (user, more) -> events.publishEvent(
+                        AccessRefused.collapsedOfUser(user, more)));
     }
 
     @Override
@@ -76,10 +90,11 @@ class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler 
         }
         var auth = SecurityContextHolder.getContext().getAuthentication();
         var isAnonymous = auth == null || auth instanceof AnonymousAuthenticationToken;
-        if (isAnonymous && anonymous != null && !anonymous.first(source(request.getRemoteAddr()))) {
+        var actor = isAnonymous ? AccessRefused.ANONYMOUS : auth.getName();
+        var collapsed = isAnonymous ? anonymous : users;
+        if (collapsed != null && !collapsed.first(isAnonymous ? source(request.getRemoteAddr()) : actor)) {
             return;
         }
-        var actor = isAnonymous ? AccessRefused.ANONYMOUS : auth.getName();
         events.publishEvent(new AccessRefused(actor, request.getMethod() + " " + request.getRequestURI(),
                 status.value(), request.getRemoteAddr()));
     }

@@ -33,6 +33,22 @@ class CollapsedReportsTest {
     }
 
     @Test
+    void reportsTheFirstFewOfEachKeyWhenAskedTo() {
+        var few = new CollapsedReports(Duration.ofMinutes(1), 3, 5, nanos::get, Scheduler.disabledScheduler(),
+                Runnable::run, summaries::put);
+        int reported = 0;
+        for (int i = 0; i < 12; i++) {
+            reported += few.first("viewer") ? 1 : 0;
+        }
+        assertThat(reported).isEqualTo(5);
+        assertThat(few.first("other")).isTrue();
+        nanos.addAndGet(Duration.ofSeconds(61).toNanos());
+        few.cleanUp();
+        assertThat(summaries).as("only keys with more than their five get a summary")
+                .containsExactly(Map.entry("viewer", 7L));
+    }
+
+    @Test
     void keysBeyondTheLimitShareTheOverflowKey() {
         assertThat(reports.first("a")).isTrue();
         assertThat(reports.first("b")).isTrue();
