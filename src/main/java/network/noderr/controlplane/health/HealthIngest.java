@@ -216,6 +216,12 @@ public class HealthIngest implements SmartLifecycle {
      * Updates each node's registry row with its latest report; returns the nodes whose health classification or
      * running version changed. The self-join reads the rows as they were before this statement (PostgreSQL 17 has
      * no {@code RETURNING OLD}).
+     *
+     * <p>Health follows the newest report ({@code last_health_check}), but the running version only follows a report
+     * newer than the version's last observation ({@code version_observed_at}, which update reports and the version
+     * query set too): a report the node sent before an update, stored after the update's report, is older than that
+     * observation and leaves the version alone. Both sides of the comparison are the node's clock, except after a
+     * version query or an update report without a timestamp (docs/api.md, "The registry's running version").
      */
     private Set<String> updateRegistry(Connection c, java.util.Collection<HealthReport> latest) throws SQLException {
         var ids = new String[latest.size()];
@@ -235,13 +241,17 @@ public class HealthIngest implements SmartLifecycle {
         }
         var changed = new HashSet<String>();
         try (var update = c.prepareStatement("""
-                UPDATE node_versions v SET current_version = u.version, last_health_check = u.at,
-                    health_status = u.status, updated_at = now()
+                UPDATE node_versions v SET
+                    current_version = CASE WHEN v.version_observed_at IS NULL OR v.version_observed_at < u.at
+                        THEN u.version ELSE v.current_version END,
+                    version_observed_at = CASE WHEN v.version_observed_at IS NULL OR v.version_observed_at < u.at
+                        THEN u.at ELSE v.version_observed_at END,
+                    last_health_check = u.at, health_status = u.status, updated_at = now()
                 FROM unnest(?::varchar[], ?::varchar[], ?::timestamptz[], ?::varchar[]) AS u(node_id, version, at, status)
                 JOIN node_versions old ON old.node_id = u.node_id
                 WHERE v.node_id = u.node_id AND (v.last_health_check IS NULL OR v.last_health_check <= u.at)
                 RETURNING v.node_id, old.health_status IS DISTINCT FROM u.status
-                    OR old.current_version IS DISTINCT FROM u.version""")) {
+                    OR old.current_version IS DISTINCT FROM v.current_version""")) {
             update.setArray(1, c.createArrayOf("varchar", ids));
             update.setArray(2, c.createArrayOf("varchar", versions));
             update.setArray(3, c.createArrayOf("timestamptz", times));

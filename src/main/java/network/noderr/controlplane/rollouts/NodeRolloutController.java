@@ -9,6 +9,8 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import network.noderr.controlplane.rollouts.NodeVersions.VersionAnswer;
 import network.noderr.controlplane.security.NodeCaller;
 import network.noderr.controlplane.shared.ProblemException;
@@ -37,6 +39,10 @@ class NodeRolloutController {
      * @param durationMs from the start of the update to its outcome, 0 to {@link #MAX_DURATION_MS}. An update can
      *     wait days for a registry or chain that is down (the node keeps running meanwhile), so the bound only keeps
      *     out nonsense; agents report a longer update as the maximum.
+     * @param timestamp when the node sent the report, by its own clock (optional; the agent sends it). The registry
+     *     compares it with the node's health-report timestamps, so that a health report sent before the update but
+     *     stored after this report cannot set the old version again. Without it, or when it is outside what a
+     *     health report may carry (more than 5 minutes ahead, more than 30 days old), the receive time stands in.
      */
     record UpdateReport(
             @Size(max = 50) @Pattern(regexp = NO_CONTROL, message = NO_CONTROL_MESSAGE) @Nullable String fromVersion,
@@ -44,7 +50,8 @@ class NodeRolloutController {
             @NotNull UpdateResult result,
             @NotNull @Min(0) @Max(MAX_DURATION_MS) Long durationMs,
             @Size(max = 1000) @Pattern(regexp = "[^\\x00]*", message = "must not contain NUL characters")
-                    @Nullable String reason) {
+                    @Nullable String reason,
+            @Nullable Instant timestamp) {
 
         /** Version labels: no control characters (PostgreSQL refuses NUL; the rest breaks logs and screens). */
         static final String NO_CONTROL = "[^\\p{Cntrl}]*";
@@ -53,6 +60,9 @@ class NodeRolloutController {
 
         /** 30 days in milliseconds, as long as health reports are kept. */
         static final long MAX_DURATION_MS = 30L * 24 * 60 * 60 * 1000;
+
+        /** Tolerated clock skew for a timestamp from the future, as for health reports. */
+        static final Duration MAX_SKEW = Duration.ofMinutes(5);
     }
 
     record Accepted(boolean accepted) {}
@@ -110,6 +120,13 @@ class NodeRolloutController {
     @ResponseStatus(HttpStatus.ACCEPTED)
     Accepted update(@AuthenticationPrincipal Jwt token, @Valid @RequestBody UpdateReport report) {
         var nodeId = token.getSubject();
+        var now = clock.instant();
+        // The timestamp only orders this report against the node's health reports. Those are refused from a clock
+        // more than 5 minutes ahead or 30 days behind, so such a timestamp has nothing to be compared with: the
+        // receive time stands in, and the report itself (which rollouts count) is still taken.
+        var sent = report.timestamp();
+        var observed = sent == null || sent.isAfter(now.plus(UpdateReport.MAX_SKEW))
+                || sent.isBefore(now.minusMillis(UpdateReport.MAX_DURATION_MS)) ? now : sent;
         var placement = versions.placement(nodeId).orElseThrow(() -> new ProblemException(404, "node-unknown",
                 "Unknown node", "No node " + nodeId + " is registered."));
         var target = targets.get(placement.tier());
@@ -118,7 +135,7 @@ class NodeRolloutController {
                 : null;
         writer.write(new NodeVersionWriter.UpdateReported(nodeId, placement.tier().name(),
                 placement.cohort().wireName(), rolloutId, report.fromVersion(), report.toVersion(),
-                report.result().name(), report.durationMs(), report.reason(), clock.instant()));
+                report.result().name(), report.durationMs(), report.reason(), now, observed));
         if (report.result() == UpdateResult.SUCCEEDED) {
             versions.forgetWritten(nodeId);
         }

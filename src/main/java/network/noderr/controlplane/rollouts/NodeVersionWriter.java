@@ -40,10 +40,14 @@ class NodeVersionWriter implements SmartLifecycle {
     /** The versions a node reported and was told, written only when they differ from the stored ones. */
     record VersionsSeen(String nodeId, @Nullable String current, @Nullable String target) implements Write {}
 
-    /** An update report, and the node's current version when it succeeded. */
+    /**
+     * An update report, and the node's current version when it succeeded. {@code at}: when it was received (the
+     * control plane's clock); {@code observedAt}: the report's own timestamp (the node's clock), or {@code at} when the
+     * node sent none or one no health report could carry.
+     */
     record UpdateReported(String nodeId, String tier, String cohort, @Nullable UUID rolloutId,
             @Nullable String fromVersion, String toVersion, String result, long durationMs, @Nullable String reason,
-            Instant at) implements Write {}
+            Instant at, Instant observedAt) implements Write {}
 
     private record Pending(Write write, CompletableFuture<Integer> done) {}
 
@@ -137,8 +141,11 @@ class NodeVersionWriter implements SmartLifecycle {
 
     private int apply(Write write) {
         return switch (write) {
+            // The query carries no time of the node's: a changed current version is observed at the receive time.
             case VersionsSeen v -> jdbc.sql("""
                             UPDATE node_versions SET current_version = COALESCE(:c, current_version),
+                                version_observed_at = CASE WHEN current_version IS DISTINCT FROM
+                                    COALESCE(:c, current_version) THEN now() ELSE version_observed_at END,
                                 target_version = COALESCE(:t, target_version), updated_at = now()
                             WHERE node_id = :id
                               AND (current_version IS DISTINCT FROM COALESCE(:c, current_version)
@@ -164,9 +171,12 @@ class NodeVersionWriter implements SmartLifecycle {
                         .param("now", Timestamp.from(u.at()))
                         .update();
                 if (u.result().equals("SUCCEEDED")) {
-                    rows += jdbc.sql("UPDATE node_versions SET current_version = :v, updated_at = now() "
-                                    + "WHERE node_id = :id")
+                    rows += jdbc.sql("""
+                                    UPDATE node_versions SET current_version = :v, version_observed_at = :observed,
+                                        updated_at = now()
+                                    WHERE node_id = :id""")
                             .param("v", u.toVersion())
+                            .param("observed", Timestamp.from(u.observedAt()))
                             .param("id", u.nodeId())
                             .update();
                 }

@@ -222,6 +222,34 @@ class NodeRolloutApiTest {
     }
 
     @Test
+    void anUpdateReportsTimestampIsTheNodesObservationWhenAHealthReportCouldCarryIt() {
+        var now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        assertThat(update(now).status()).isEqualTo(202);
+        assertThat(versionObservedAt()).as("the node's own time").isEqualTo(now);
+        // A clock a health report would be refused from: the report still counts, observed when it arrived.
+        for (var outside : List.of(now.plus(10, ChronoUnit.MINUTES), now.minus(31, ChronoUnit.DAYS))) {
+            var before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            assertThat(update(outside).status()).as(outside.toString()).isEqualTo(202);
+            assertThat(versionObservedAt()).as(outside.toString()).isBetween(before, Instant.now());
+        }
+        var notATime = api.post("/api/v1/updates", Map.of("fromVersion", "1.0.0", "toVersion", "1.0.1", "result",
+                "SUCCEEDED", "durationMs", 1000, "timestamp", "yesterday"), token);
+        assertThat(notATime.status()).isEqualTo(400);
+        assertThat(jdbc.sql("SELECT count(*) FROM update_reports WHERE node_id = :id").param("id", nodeId)
+                .query(Long.class).single()).isEqualTo(3);
+    }
+
+    private ApiClient.Response update(Instant timestamp) {
+        return api.post("/api/v1/updates", Map.of("fromVersion", "1.0.0", "toVersion", "1.0.1", "result",
+                "SUCCEEDED", "durationMs", 1000, "timestamp", timestamp.toString()), token);
+    }
+
+    private Instant versionObservedAt() {
+        return jdbc.sql("SELECT version_observed_at FROM node_versions WHERE node_id = :id").param("id", nodeId)
+                .query(java.sql.Timestamp.class).single().toInstant();
+    }
+
+    @Test
     void versionQueryWithoutARolloutSaysNothingToDo() {
         var answer = api.get("/api/v1/version/" + nodeId + "?currentVersion=1.0.0", token);
         assertThat(answer.status()).isEqualTo(200);

@@ -164,6 +164,10 @@ public final class ControlPlane {
                 json.path("updatePriority").asText("normal"));
     }
 
+    /**
+     * Reports a finished update, timestamped by this node's clock like its health reports: the control plane orders
+     * the running versions it hears from both by these timestamps.
+     */
     public void reportUpdate(@Nullable String fromVersion, String toVersion, String result, long durationMs,
             @Nullable String reason) throws IOException {
         var body = new java.util.LinkedHashMap<String, Object>();
@@ -174,6 +178,7 @@ public final class ControlPlane {
         if (reason != null) {
             body.put("reason", reason.length() > 1000 ? reason.substring(0, 1000) : reason);
         }
+        body.put("timestamp", clock.instant().toString());
         authorized(() -> postBuilder(base, "/api/v1/updates", body), 202);
     }
 
