@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code noderr-agent} command: the daemon ({@code run}) and the operator commands ({@code register},
- * {@code status}, {@code rollback}, {@code retry}, {@code simulate}); this root command carries the shared options
+ * {@code status}, {@code rollback}, {@code retry}, {@code check}, {@code simulate}); this root command carries the shared options
  * ({@code --help}, {@code --version}).
  */
 @Command(
@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = NoderrAgent.Version.class,
         subcommands = {RunCommand.class, RegisterCommand.class, StatusCommand.class, RollbackCommand.class,
-            RetryCommand.class, SimulateCommand.class},
+            RetryCommand.class, CheckCommand.class, SimulateCommand.class},
         description = "Keeps a Noderr node on the version its tier should run and reports its health.",
         footer = "%nDocumentation: docs/ in the Noderr repository.")
 public final class NoderrAgent implements Callable<Integer> {

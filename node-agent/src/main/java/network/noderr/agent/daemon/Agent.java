@@ -41,16 +41,12 @@ public final class Agent implements AutoCloseable {
     /** With the health buffer given (tests: one whose disk fails). */
     Agent(AgentConfig config, Clock clock, boolean serveMetrics, HealthBuffer buffer) throws IOException {
         this.config = config;
-        var signer = config.signCommand() != null ? NodeSigner.command(config.signCommand(), config.configDir())
-                : NodeSigner.keyFile(java.util.Objects.requireNonNull(config.keyPath()));
-        this.controlPlane = new ControlPlane(config.controlPlaneUrl(), config.nodeId(), signer, clock);
+        this.controlPlane = new ControlPlane(config.controlPlaneUrl(), config.nodeId(), signer(config), clock);
         if (serveMetrics) { // the daemon; one-shot commands leave what the daemon told alone
             controlPlane.advertisingMetricsPort(config.metricsPort());
         }
         this.containers = new NodeContainers(config.dockerHost());
-        this.chain = config.beaconRpcUrl() == null
-                ? new network.noderr.agent.chain.AdvertisedBeacon(controlPlane)
-                : new BeaconRecord(config.beaconRpcUrl(), java.util.Objects.requireNonNull(config.beaconAddress()));
+        this.chain = chain(config, controlPlane);
         this.metrics = new AgentMetrics(config.tier());
         UpdateReporter reporter = (record, ms) -> {
             var result = java.util.Objects.requireNonNull(record.outcome()).name();
@@ -109,5 +105,18 @@ public final class Agent implements AutoCloseable {
     public void close() throws IOException {
         metrics.close();
         containers.close();
+    }
+
+    /** The node key's signer: the installer's sign command (software or TPM key), or the key file. */
+    public static NodeSigner signer(AgentConfig config) throws IOException {
+        return config.signCommand() != null ? NodeSigner.command(config.signCommand(), config.configDir())
+                : NodeSigner.keyFile(java.util.Objects.requireNonNull(config.keyPath()));
+    }
+
+    /** Where the agent reads the VersionBeacon: its own RPC when configured, else the one the control plane names. */
+    public static OnChainReleases chain(AgentConfig config, ControlPlane controlPlane) {
+        return config.beaconRpcUrl() == null
+                ? new network.noderr.agent.chain.AdvertisedBeacon(controlPlane)
+                : new BeaconRecord(config.beaconRpcUrl(), java.util.Objects.requireNonNull(config.beaconAddress()));
     }
 }

@@ -119,15 +119,19 @@ public final class PushClient implements AutoCloseable {
         return pongs.get();
     }
 
+    /** The push stream's address on the control plane at {@code base}: ws, or wss for https. */
+    public static URI streamUri(URI base) {
+        return URI.create((base.getScheme().equals("https") ? "wss" : "ws") + "://" + base.getAuthority()
+                + "/api/v1/nodes/stream");
+    }
+
     private void connect() {
         if (!open) {
             return;
         }
         var connection = new Connection();
         try {
-            var base = controlPlane.base();
-            var uri = URI.create((base.getScheme().equals("https") ? "wss" : "ws") + "://" + base.getAuthority()
-                    + "/api/v1/nodes/stream");
+            var uri = streamUri(controlPlane.base());
             http.newWebSocketBuilder()
                     .header("Authorization", "Bearer " + controlPlane.streamToken())
                     .connectTimeout(Duration.ofSeconds(10))

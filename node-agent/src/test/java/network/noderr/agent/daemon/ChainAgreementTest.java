@@ -47,6 +47,12 @@ class ChainAgreementTest extends OwnControlPlaneNode {
                 assertThat(agent.runningVersion()).contains("1.0.0");
                 assertThat(startedAt()).as("the running container is untouched").isEqualTo(started);
             }
+            // noderr-agent check names the disagreement.
+            var checked = AgentEndToEndTest.command("check", "", "--config",
+                    dir.resolve("agent-withdrawn.properties").toString());
+            assertThat(checked.exit()).as(checked.toString()).isEqualTo(1);
+            assertThat(checked.out()).containsPattern("\\[FAIL\\] chain +.*ORACLE 2\\.0\\.0 is withdrawn")
+                    .contains("[ ok ] control plane");
         }
         containers.remove(NODE);
 
