@@ -41,6 +41,7 @@ KEY_TYPE="" KEY_PATH="" KEY_PUB_B64="" TPM_TCTI="" SIGN_HELPER=""
 NODE_ID="" NODE_TIER="" AGENT_READY=0 AGENT_FILE="" AGENT_FROM=""
 JAVA_BIN="" JAVA_PROBLEM="" DOCKER_PROBLEM=""
 CA_FILE="" CA_INSTALLED="" CA_ACTION=""
+API_NOTE="" ACCESS_TOKEN="" NONCE=""
 HW_CPU=0 HW_MEM_GB=0 HW_DISK_GB=0 HW_DISK_AT="" HW_GPU=false
 
 # ---------------------------------------------------------------------------------------------------- output
@@ -601,6 +602,61 @@ create_software_key() {
     printf 'SOFTWARE\n' >"$key_dir/key-type"
 }
 
+# create_key KEY_DIR: a new node key of --key-type in KEY_DIR (an existing directory without a complete key).
+create_key() {
+    local key_dir=$1
+    rm -f "$key_dir/key-type" "$key_dir/tpm-tcti"
+    case "$OPT_KEY_TYPE" in
+        tpm)
+            tpm_usable || die "--key-type tpm: no usable TPM 2.0 (needs /dev/tpmrm0 or TPM2TOOLS_TCTI, and tpm2-tools)." \
+                "Debian/Ubuntu: sudo apt-get install tpm2-tools; enable the TPM in the firmware settings."
+            create_tpm_key "$key_dir" || die "could not create the key in the TPM (see the tpm2 messages above)."
+            ;;
+        software) create_software_key "$key_dir" ;;
+        auto)
+            if tpm_usable; then
+                if ! create_tpm_key "$key_dir"; then
+                    warn "could not create the key in the TPM (messages above): using a software key instead."
+                    create_software_key "$key_dir"
+                fi
+            elif [[ -e /dev/tpmrm0 ]]; then
+                say "This machine has a TPM but tpm2-tools is not installed: using a software key."
+                say "(To keep the key in the TPM instead: apt-get install tpm2-tools, then --uninstall and install again.)"
+                create_software_key "$key_dir"
+            else
+                say "No TPM 2.0 found (/dev/tpmrm0): using a software key."
+                create_software_key "$key_dir"
+            fi
+            ;;
+    esac
+    say "Created a $(tr -d '[:space:]' <"$key_dir/key-type") ECDSA P-256 node key in $key_dir."
+}
+
+# secure_key_dir KEY_DIR: the agent's user owns the key (and may use the TPM for a TPM key).
+secure_key_dir() {
+    in_prefix && return 0
+    chown -R "$NODERR_USER:$NODERR_USER" "$1"
+    if [[ "$(tr -d '[:space:]' <"$1/key-type")" == TPM2 ]] && getent group tss >/dev/null; then
+        usermod -aG tss "$NODERR_USER" # /dev/tpmrm0 is usually root:tss 0660
+    fi
+}
+
+# load_key KEY_DIR: sets KEY_TYPE, KEY_PATH, TPM_TCTI and KEY_PUB_B64 (base64 DER SPKI) for the key in KEY_DIR as
+# agent.properties names it once the key is $CONFIG_DIR/key.
+load_key() {
+    local key_dir=$1
+    KEY_TYPE=$(tr -d '[:space:]' <"$key_dir/key-type")
+    if [[ "$KEY_TYPE" == TPM2 ]]; then
+        KEY_PATH=$CONFIG_DIR/key
+        TPM_TCTI=$(tr -d '[:space:]' <"$key_dir/tpm-tcti" 2>/dev/null || true)
+    else
+        KEY_PATH=$CONFIG_DIR/key/node-key.pem
+        TPM_TCTI=""
+    fi
+    KEY_PUB_B64=$(openssl pkey -pubin -in "$key_dir/node-key.pub.pem" -outform DER | base64 | tr -d '\n')
+    [[ -n "$KEY_PUB_B64" ]] || die "could not read the node's public key from $key_dir/node-key.pub.pem."
+}
+
 ensure_key() {
     step "Node key"
     local key_dir=$CONFIG_DIR/key
@@ -609,51 +665,13 @@ ensure_key() {
         say "Keeping the existing $KEY_TYPE node key in $key_dir."
         if [[ "$OPT_KEY_TYPE" == tpm && "$KEY_TYPE" != TPM2 ]] ||
             [[ "$OPT_KEY_TYPE" == software && "$KEY_TYPE" != SOFTWARE ]]; then
-            warn "--key-type $OPT_KEY_TYPE ignored: the node already has a $KEY_TYPE key (uninstall to start over)."
+            warn "--key-type $OPT_KEY_TYPE ignored: the node already has a $KEY_TYPE key (uninstall to start over, or --rotate-key to replace it)."
         fi
     else
-        rm -f "$key_dir/key-type" "$key_dir/tpm-tcti"
-        case "$OPT_KEY_TYPE" in
-            tpm)
-                tpm_usable || die "--key-type tpm: no usable TPM 2.0 (needs /dev/tpmrm0 or TPM2TOOLS_TCTI, and tpm2-tools)." \
-                    "Debian/Ubuntu: sudo apt-get install tpm2-tools; enable the TPM in the firmware settings."
-                create_tpm_key "$key_dir" || die "could not create the key in the TPM (see the tpm2 messages above)."
-                ;;
-            software) create_software_key "$key_dir" ;;
-            auto)
-                if tpm_usable; then
-                    if ! create_tpm_key "$key_dir"; then
-                        warn "could not create the key in the TPM (messages above): using a software key instead."
-                        create_software_key "$key_dir"
-                    fi
-                elif [[ -e /dev/tpmrm0 ]]; then
-                    say "This machine has a TPM but tpm2-tools is not installed: using a software key."
-                    say "(To keep the key in the TPM instead: apt-get install tpm2-tools, then --uninstall and install again.)"
-                    create_software_key "$key_dir"
-                else
-                    say "No TPM 2.0 found (/dev/tpmrm0): using a software key."
-                    create_software_key "$key_dir"
-                fi
-                ;;
-        esac
-        KEY_TYPE=$(tr -d '[:space:]' <"$key_dir/key-type")
-        say "Created a $KEY_TYPE ECDSA P-256 node key in $key_dir."
+        create_key "$key_dir"
     fi
-    if [[ "$KEY_TYPE" == TPM2 ]]; then
-        KEY_PATH=$key_dir
-        TPM_TCTI=$(tr -d '[:space:]' <"$key_dir/tpm-tcti" 2>/dev/null || true)
-    else
-        KEY_PATH=$key_dir/node-key.pem
-        TPM_TCTI=""
-    fi
-    if ! in_prefix; then
-        chown -R "$NODERR_USER:$NODERR_USER" "$key_dir"
-        if [[ "$KEY_TYPE" == TPM2 ]] && getent group tss >/dev/null; then
-            usermod -aG tss "$NODERR_USER" # /dev/tpmrm0 is usually root:tss 0660
-        fi
-    fi
-    KEY_PUB_B64=$(openssl pkey -pubin -in "$key_dir/node-key.pub.pem" -outform DER | base64 | tr -d '\n')
-    [[ -n "$KEY_PUB_B64" ]] || die "could not read the node's public key from $key_dir/node-key.pub.pem."
+    secure_key_dir "$key_dir"
+    load_key "$key_dir"
 }
 
 install_sign_helper() {
@@ -764,12 +782,12 @@ die_tls() {
     if [[ -n "$CA_FILE" ]]; then
         die "TLS with the control plane at $OPT_URL failed with the CA in $CA_FILE: $message" \
             "Check that the file holds the CA that issued the control plane's certificate (--ca-file FILE), that" \
-            "--url uses a host name the certificate is for, and this machine's clock."
+            "--url uses a host name the certificate is for, and this machine's clock." ${API_NOTE:+"$API_NOTE"}
     fi
     die "TLS with the control plane at $OPT_URL failed: $message" \
         "If its certificate comes from a private CA, pass that CA's certificate (PEM) with --ca-file FILE; the" \
         "agent then trusts it too. Otherwise check that --url uses a host name the certificate is for, and this" \
-        "machine's clock."
+        "machine's clock." ${API_NOTE:+"$API_NOTE"}
 }
 
 json_escape() {
@@ -790,20 +808,22 @@ json_field() {
         sed -e 's/\\"/"/g' -e 's/\\\//\//g' -e 's/\\[nrt]/ /g' -e 's/\\\\/\\/g'
 }
 
-# POSTs the JSON on stdin to the control plane; sets HTTP_STATUS and HTTP_BODY. The body goes through stdin so
-# that no token ends up on a command line.
+# api_post PATH [HEADER_FILE]: POSTs the JSON on stdin to the control plane; sets HTTP_STATUS and HTTP_BODY. The
+# body goes through stdin and extra headers (an access token) through HEADER_FILE, so that no token ends up on a
+# command line. When the control plane cannot be reached, the installer stops with API_NOTE (if set) as advice.
 api_post() {
-    local response=$WORK_DIR/response rc=0
+    local response=$WORK_DIR/response rc=0 headers=()
+    if [[ -n "${2:-}" ]]; then headers=(-H "@$2"); fi
     : >"$response"
     HTTP_STATUS=$(cp_curl -sS --connect-timeout 15 --max-time 60 -o "$response" -w '%{http_code}' \
         -X POST -H 'Content-Type: application/json' -H 'Accept: application/json, application/problem+json' \
-        --data-binary @- "$OPT_URL$1" 2>"$WORK_DIR/curl.err") || rc=$?
+        "${headers[@]}" --data-binary @- "$OPT_URL$1" 2>"$WORK_DIR/curl.err") || rc=$?
     if ((rc)); then
         if tls_failure "$rc"; then die_tls "$WORK_DIR/curl.err"; fi
         cat "$WORK_DIR/curl.err" >&2
         die "cannot reach the control plane at $OPT_URL (see curl's message above)." \
             "Check the --url, DNS, firewalls and proxies (curl honours https_proxy). A control plane whose TLS" \
-            "certificate comes from a private CA needs --ca-file FILE."
+            "certificate comes from a private CA needs --ca-file FILE." ${API_NOTE:+"$API_NOTE"}
     fi
     HTTP_BODY=$(tr -d '\r\n' <"$response")
     rm -f "$response"
@@ -866,24 +886,53 @@ register_node() {
     say "Registered as $NODE_ID (tier $NODE_TIER)."
 }
 
-authenticate_node() {
-    step "Authentication"
-    local nonce signature b64 rerun="The node is registered: run the installer again (no token needed) once fixed."
+# fetch_nonce NOTE: a fresh login challenge for NODE_ID; sets NONCE (base64, as the control plane sent it) and writes
+# its bytes to $WORK_DIR/nonce. Stops with NOTE as advice when the control plane refuses.
+fetch_nonce() {
+    local b64
     api_post /api/v1/auth/challenge <<<"{\"nodeId\":\"$(json_escape "$NODE_ID")\"}"
-    [[ "$HTTP_STATUS" == 200 ]] || fail_with_problem "Requesting a login challenge" "$rerun"
-    nonce=$(json_field nonce "$HTTP_BODY")
-    [[ -n "$nonce" ]] || die "the control plane's challenge has no nonce."
-    b64=${nonce//-/+} # also accept the URL-safe alphabet and missing padding
+    [[ "$HTTP_STATUS" == 200 ]] || fail_with_problem "Requesting a login challenge" "$1"
+    NONCE=$(json_field nonce "$HTTP_BODY")
+    [[ -n "$NONCE" ]] || die "the control plane's challenge has no nonce."
+    b64=${NONCE//-/+} # also accept the URL-safe alphabet and missing padding
     b64=${b64//_//}
     while ((${#b64} % 4)); do b64+="="; done
     printf '%s' "$b64" | base64 -d >"$WORK_DIR/nonce" 2>/dev/null || die "the challenge nonce is not base64."
-    bash "$SIGN_HELPER" "$CONFIG_DIR" <"$WORK_DIR/nonce" >"$WORK_DIR/signature" ||
-        die "signing the challenge with the $KEY_TYPE node key failed (messages above)." "$rerun"
+}
+
+# sign_with KEY_DIR < message > signature: the installed noderr-sign.sh (the agent's signing code) with the key in
+# KEY_DIR, which need not be $CONFIG_DIR/key: the helper is then given a directory whose key/ links to KEY_DIR.
+sign_with() {
+    local key_dir=$1 config_dir=$CONFIG_DIR
+    if [[ "$key_dir" != "$CONFIG_DIR/key" ]]; then
+        config_dir=$(mktemp -d "$WORK_DIR/sign.XXXXXX")
+        ln -s "$key_dir" "$config_dir/key"
+    fi
+    bash "$SIGN_HELPER" "$config_dir"
+}
+
+# key_login KEY_DIR NOTE: logs NODE_ID in (challenge, signature by the key in KEY_DIR, verify). Returns 0 and sets
+# ACCESS_TOKEN when the control plane accepts the signature; returns 1 when it refuses (HTTP_STATUS and HTTP_BODY
+# say why). Stops, with NOTE as advice, when there is no challenge or the key cannot sign.
+key_login() {
+    local key_dir=$1 note=$2 signature
+    ACCESS_TOKEN=""
+    fetch_nonce "$note"
+    sign_with "$key_dir" <"$WORK_DIR/nonce" >"$WORK_DIR/signature" ||
+        die "signing the challenge with the $(tr -d '[:space:]' <"$key_dir/key-type") key in $key_dir failed (messages above)." "$note"
     signature=$(base64 <"$WORK_DIR/signature" | tr -d '\n')
-    api_post /api/v1/auth/verify <<<"{\"nodeId\":\"$(json_escape "$NODE_ID")\",\"nonce\":\"$(json_escape "$nonce")\",\"signature\":\"$signature\"}"
-    [[ "$HTTP_STATUS" == 200 ]] || fail_with_problem "Authenticating with the node key" "$rerun"
-    [[ -n "$(json_field accessToken "$HTTP_BODY")" ]] || die "the control plane accepted the signature but sent no access token."
+    api_post /api/v1/auth/verify <<<"{\"nodeId\":\"$(json_escape "$NODE_ID")\",\"nonce\":\"$(json_escape "$NONCE")\",\"signature\":\"$signature\"}"
+    [[ "$HTTP_STATUS" == 200 ]] || return 1
+    ACCESS_TOKEN=$(json_field accessToken "$HTTP_BODY")
     HTTP_BODY=""
+    [[ -n "$ACCESS_TOKEN" ]] || die "the control plane accepted the signature but sent no access token."
+}
+
+authenticate_node() {
+    step "Authentication"
+    local rerun="The node is registered: run the installer again (no token needed) once fixed."
+    key_login "$CONFIG_DIR/key" "$rerun" || fail_with_problem "Authenticating with the node key" "$rerun"
+    ACCESS_TOKEN=""
     say "Node $NODE_ID registered (tier $NODE_TIER, key: $KEY_TYPE) and authenticated."
 }
 
