@@ -8,7 +8,8 @@
 # Checks the machine against its tier's minimums, creates the node's ECDSA P-256 key (in the TPM 2.0 when there is
 # one), registers the node with the control plane using the single-use install token, proves the key works
 # (challenge/verify), writes the agent's configuration and installs the agent as a systemd service.
-# Re-running is safe: an existing key and node id are kept. See docs/operators.md.
+# Re-running is safe: an existing key and node id are kept. --rotate-key replaces the key of an installed node.
+# See docs/operators.md.
 set -euo pipefail
 
 readonly SERVICE_NAME=noderr-agent.service
@@ -35,10 +36,12 @@ OPT_INSECURE_HTTP=0
 OPT_KEY_TYPE=auto
 OPT_DRY_RUN=0
 OPT_CA_FILE=""
+OPT_ROTATE=0
+OPT_URL_GIVEN=0
 
 CONFIG_DIR="" STATE_DIR="" AGENT_DIR="" UNIT_PATH="" WORK_DIR=""
 KEY_TYPE="" KEY_PATH="" KEY_PUB_B64="" TPM_TCTI="" SIGN_HELPER=""
-NODE_ID="" NODE_TIER="" AGENT_READY=0 AGENT_FILE="" AGENT_FROM=""
+NODE_ID="" NODE_TIER="" CA_FILE_FOR_CONFIG="" AGENT_READY=0 AGENT_FILE="" AGENT_FROM=""
 JAVA_BIN="" JAVA_PROBLEM="" DOCKER_PROBLEM=""
 CA_FILE="" CA_INSTALLED="" CA_ACTION=""
 API_NOTE="" ACCESS_TOKEN="" NONCE=""
@@ -61,6 +64,7 @@ die() {
 usage() {
     cat <<'EOF'
 Usage: install.sh --url <control plane URL> [--token-file FILE] [options]
+       install.sh --rotate-key [--key-type TYPE] [--ca-file FILE] [--prefix DIR] [--yes]
        install.sh --uninstall [--prefix DIR] [--yes]
 
 Installs the Noderr node agent: preflight checks, node key (TPM 2.0 or software), registration with the
@@ -89,6 +93,11 @@ Options:
   --prefix DIR      sandbox install: everything under DIR, no root, no user, no systemd service
   --yes, -y         do not ask for confirmation (needed when there is no terminal)
   --force           continue when the preflight or the Docker/Java checks fail (prints warnings)
+  --rotate-key      replace the node key of an installed node: makes a new key (--key-type, default auto) beside
+                    the current one, has the control plane take it (both keys sign), swaps it in, removes the
+                    old key and restarts the service. No token; the control plane in agent.properties is used.
+                    Run it again if it stopped: it finds out which key the control plane has and finishes or
+                    undoes the rotation. With --ca-file, FILE is trusted for this run only.
   --uninstall       remove the agent, its service, configuration and node key
   --help, -h        show this help
 
@@ -130,7 +139,10 @@ parse_args() {
                         ;;
                     --token-file) OPT_TOKEN_FILE=$value ;;
                     --agent-sha256) OPT_AGENT_SHA256=$value ;;
-                    --url) OPT_URL=$value ;;
+                    --url)
+                        OPT_URL=$value
+                        OPT_URL_GIVEN=1
+                        ;;
                     --tier) OPT_TIER=$value ;;
                     --prefix) OPT_PREFIX=$value ;;
                     --agent-jar) OPT_AGENT_JAR=$value ;;
@@ -138,12 +150,13 @@ parse_args() {
                     --ca-file) OPT_CA_FILE=$value ;;
                 esac
                 ;;
-            --yes | -y | --force | --uninstall | --insecure-http | --dry-run | --help | -h)
+            --yes | -y | --force | --uninstall | --rotate-key | --insecure-http | --dry-run | --help | -h)
                 ((!inline)) || usage_error "$opt takes no value"
                 case "$opt" in
                     --yes | -y) OPT_YES=1 ;;
                     --force) OPT_FORCE=1 ;;
                     --uninstall) OPT_UNINSTALL=1 ;;
+                    --rotate-key) OPT_ROTATE=1 ;;
                     --insecure-http) OPT_INSECURE_HTTP=1 ;;
                     --dry-run) OPT_DRY_RUN=1 ;; # stops after preflight and key creation (tests, diagnostics)
                     --help | -h)
@@ -158,6 +171,17 @@ parse_args() {
         shift
     done
 
+    if ((OPT_ROTATE)); then
+        local other
+        for other in "$OPT_UNINSTALL:--uninstall" "$OPT_DRY_RUN:--dry-run" "$OPT_TOKEN_ARG:--token" \
+            "${OPT_TOKEN_FILE:+1}:--token-file" "${OPT_TIER:+1}:--tier" "${OPT_AGENT_JAR:+1}:--agent-jar" \
+            "${OPT_AGENT_SHA256:+1}:--agent-sha256"; do
+            [[ "${other%%:*}" != 1 ]] || usage_error "--rotate-key and ${other#*:}: a key rotation takes neither a token nor install options"
+        done
+        ((!OPT_URL_GIVEN)) ||
+            usage_error "--rotate-key uses the control plane in agent.properties: leave --url out (a re-run without --rotate-key changes it)"
+        OPT_TOKEN=""
+    fi
     if [[ -n "$OPT_TIER" ]]; then
         OPT_TIER=${OPT_TIER^^}
         case "$OPT_TIER" in ALL | ORACLE | GUARDIAN) ;; *) usage_error "--tier must be ALL, ORACLE or GUARDIAN" ;; esac
@@ -846,20 +870,24 @@ problem_hint() {
     esac
 }
 
-fail_with_problem() { # what [note]
-    local what=$1 note=${2:-} type title detail hint
+# fail_with_problem WHAT [NOTE...]: stops with the control plane's problem answer (title, detail), the advice for its
+# type (unless PROBLEM_HINTS=0) and the NOTEs (empty ones skipped).
+fail_with_problem() {
+    local what=$1 type title detail hint note notes=()
+    shift
+    for note in "$@"; do if [[ -n "$note" ]]; then notes+=("$note"); fi; done
     type=$(json_field type "$HTTP_BODY")
     title=$(json_field title "$HTTP_BODY")
     detail=$(json_field detail "$HTTP_BODY")
     if [[ -z "$title" && -z "$detail" ]]; then
         die "$what failed: the control plane answered HTTP $HTTP_STATUS without an error description." \
-            "Check that --url ($OPT_URL) is the control plane's address." ${note:+"$note"}
+            "Check that the control plane's address ($OPT_URL) is right." "${notes[@]}"
     fi
     err "$what failed: ${title:-HTTP $HTTP_STATUS} (HTTP $HTTP_STATUS)"
     if [[ -n "$detail" ]]; then printf '       %s\n' "$detail" >&2; fi
-    hint=$(problem_hint "${type##*/}")
-    if [[ -n "$hint" ]]; then printf '       %s\n' "$hint" >&2; fi
-    if [[ -n "$note" ]]; then printf '       %s\n' "$note" >&2; fi
+    if [[ "${PROBLEM_HINTS:-1}" == 1 ]]; then hint=$(problem_hint "${type##*/}"); fi
+    if [[ -n "${hint:-}" ]]; then printf '       %s\n' "$hint" >&2; fi
+    for note in "${notes[@]}"; do printf '       %s\n' "$note" >&2; done
     exit 1
 }
 
@@ -1206,6 +1234,206 @@ uninstall() {
     say "started are not touched. Ask the network admins to suspend the node id if the machine is retired."
 }
 
+# ---------------------------------------------------------------------------------------------------- key rotation
+#
+# The new key is made in key.new/ beside key/ and only swapped in once the control plane has it:
+#   1. log in with key/ (the current key); make key.new/; sign a fresh nonce with key.new/ and the nonce followed by
+#      key.new/'s DER SubjectPublicKeyInfo with key/; POST /api/v1/auth/rotate;
+#   2. on 200: rename key/ to key.old/ and key.new/ to key/ (two renames), check the login with key/, rewrite
+#      agent.properties (the key type may have changed), remove key.old/, restart the agent.
+# A run that stopped on the way leaves one of these, which the next --rotate-key resolves before anything else:
+#   key/ + key.new/        the answer to the rotation may have been lost: log in with key.new/ first; accepted: swap;
+#                          refused but key/ accepted: the control plane never took key.new/, which is thrown away
+#   key.old/ + key.new/    stopped between the renames: key.new/ is the accepted key, move it to key/ and finish
+#   key.old/ + key/        stopped after the renames: finish (check, configuration, remove key.old/, restart)
+# At every point the key the control plane accepts is on disk; key/ is deleted only by the renames.
+
+ROTATE_RERUN="Run install.sh --rotate-key again: it finds out which key the control plane has and finishes or undoes the rotation."
+
+rotate_key() {
+    local key=$CONFIG_DIR/key new=$CONFIG_DIR/key.new old=$CONFIG_DIR/key.old recorded_ca
+    in_prefix || require_root
+    NODE_ID=$(read_prop "$CONFIG_DIR/agent.properties" node-id)
+    [[ -n "$NODE_ID" ]] || die "no installed node to rotate the key of: $CONFIG_DIR/agent.properties has no node-id." \
+        "Install the node first (install.sh --url <control plane URL>)${OPT_PREFIX:+, or check --prefix}."
+    NODE_TIER=$(read_prop "$CONFIG_DIR/agent.properties" tier)
+    OPT_URL=$(read_prop "$CONFIG_DIR/agent.properties" control-plane-url)
+    [[ "$OPT_URL" =~ ^https?://[^/[:space:]]+ ]] ||
+        die "$CONFIG_DIR/agent.properties has no usable control-plane-url: run the installer again with --url first."
+    while [[ "$OPT_URL" == */ ]]; do OPT_URL=${OPT_URL%/}; done
+    check_url_scheme
+    recorded_ca=$(read_prop "$CONFIG_DIR/agent.properties" ca-file)
+    resolve_ca_file # --ca-file FILE or none: for this run's requests; the agent's ca-file is kept (see below)
+    if [[ ! -d "$old" ]] && ! key_complete "$key"; then
+        die "node $NODE_ID has no complete node key in $key: there is no key to rotate." \
+            "Run the installer with --uninstall, then install again with a new install token."
+    fi
+    confirm "Replace the node key of node $NODE_ID (control plane $OPT_URL)?" "rotate the key"
+    WORK_DIR=$(mktemp -d)
+    trap cleanup EXIT
+    if command -v flock >/dev/null 2>&1; then
+        exec 9<"$CONFIG_DIR"
+        flock -n 9 || die "another install.sh --rotate-key is running for this node."
+    fi
+    say "Noderr node key rotation: node $NODE_ID, control plane $OPT_URL"
+    if [[ -n "$CA_FILE" ]]; then say "Trusting the CA certificate in $CA_FILE for the control plane."; fi
+    install_sign_helper
+    CA_FILE_FOR_CONFIG=$recorded_ca
+
+    if [[ -d "$old" ]]; then
+        step "Unfinished key rotation"
+        if [[ ! -d "$key" ]]; then
+            key_complete "$new" || die "$key is missing and $new is incomplete: no node key to continue with." \
+                "The previous key is in $old. Ask the network admins for help (do not delete $old)."
+            say "The new key had been accepted; it was being moved into place: finishing."
+            mv -T "$new" "$key"
+        else
+            say "The new key had been accepted and moved into place: finishing."
+        fi
+        finish_rotation
+        return 0
+    fi
+
+    if [[ -e "$new" ]]; then
+        step "Unfinished key rotation"
+        if ! key_complete "$new"; then
+            say "Removing the incomplete $new of an earlier run (it was never sent to the control plane)."
+            discard_key_dir "$new"
+        elif key_login "$new" "$ROTATE_RERUN"; then
+            say "The control plane already has the new key in $new (the answer to an earlier rotation was lost)."
+            swap_keys
+            return 0
+        elif [[ "$(problem_type)" != signature-invalid ]]; then
+            fail_with_problem "Logging in with the new key in $new" "$ROTATE_RERUN"
+        else
+            say "The control plane does not have the key in $new: checking the current key."
+        fi
+    fi
+
+    step "Current key"
+    key_login "$key" "Nothing was changed." ||
+        fail_with_problem "Logging in with the current node key" \
+            "$([[ -e "$new" ]] && echo "Neither the key in $key nor the one in $new is accepted; both are kept.")"
+    say "Node $NODE_ID logged in with its current $(tr -d '[:space:]' <"$key/key-type") key."
+    if [[ -e "$new" ]]; then
+        say "Removing $new: an earlier rotation did not reach the control plane."
+        discard_key_dir "$new"
+    fi
+
+    step "New key"
+    install -d -m 0700 "$new"
+    create_key "$new"
+    secure_key_dir "$new"
+    request_rotation "$key" "$new"
+    swap_keys
+}
+
+# request_rotation CURRENT_DIR NEW_DIR: POST /api/v1/auth/rotate with ACCESS_TOKEN; returns when the control plane
+# took the new key. A refusal (4xx) removes NEW_DIR; any other failure keeps it for the next run to resolve.
+request_rotation() {
+    local current=$1 new=$2 new_type by_new by_current body
+    step "Rotation"
+    new_type=$(tr -d '[:space:]' <"$new/key-type")
+    openssl pkey -pubin -in "$new/node-key.pub.pem" -outform DER -out "$WORK_DIR/new-key.der" ||
+        die "could not read the new public key from $new/node-key.pub.pem."
+    fetch_nonce "Nothing was changed on the control plane. $ROTATE_RERUN"
+    sign_with "$new" <"$WORK_DIR/nonce" >"$WORK_DIR/by-new" ||
+        die "signing with the new $new_type key in $new failed (messages above)." "$ROTATE_RERUN"
+    cat "$WORK_DIR/nonce" "$WORK_DIR/new-key.der" | sign_with "$current" >"$WORK_DIR/by-current" ||
+        die "signing with the current key in $current failed (messages above)." "$ROTATE_RERUN"
+    by_new=$(base64 <"$WORK_DIR/by-new" | tr -d '\n')
+    by_current=$(base64 <"$WORK_DIR/by-current" | tr -d '\n')
+    printf -v body '{"nonce":"%s","newPublicKey":"%s","signatureByNewKey":"%s","signatureByCurrentKey":"%s","keyAttestation":{"type":"%s"}}' \
+        "$(json_escape "$NONCE")" "$(base64 <"$WORK_DIR/new-key.der" | tr -d '\n')" "$by_new" "$by_current" "$new_type"
+    printf 'Authorization: Bearer %s\n' "$ACCESS_TOKEN" >"$WORK_DIR/authorization"
+    API_NOTE="The control plane may or may not have taken the new key; both keys are kept. $ROTATE_RERUN"
+    api_post /api/v1/auth/rotate "$WORK_DIR/authorization" <<<"$body"
+    API_NOTE=""
+    rm -f "$WORK_DIR/authorization"
+    ACCESS_TOKEN=""
+    if [[ "$HTTP_STATUS" == 200 ]]; then
+        say "The control plane took the new $new_type key of node $NODE_ID."
+        return 0
+    fi
+    PROBLEM_HINTS=0 # the login advice does not fit: the current key was accepted moments ago
+    if [[ "$HTTP_STATUS" == 4[0-9][0-9] ]]; then
+        discard_key_dir "$new"
+        fail_with_problem "The key rotation" "The current key stays in use; the new one was removed."
+    fi
+    fail_with_problem "The key rotation" "The control plane may or may not have taken the new key; both keys are kept." \
+        "$ROTATE_RERUN"
+}
+
+# The control plane has key.new/: move it to key/, keeping the old key as key.old/ until finish_rotation.
+swap_keys() {
+    local key=$CONFIG_DIR/key new=$CONFIG_DIR/key.new old=$CONFIG_DIR/key.old
+    step "Swap"
+    mv -T "$key" "$old"
+    mv -T "$new" "$key"
+    say "The new key is now $key; the previous one is $old until the new one is checked."
+    finish_rotation
+}
+
+# key/ holds the key the control plane took and key.old/ the previous one: check key/ logs in, point the agent at
+# it, remove key.old/ and restart the agent. Should the control plane refuse key/ (it never took it), the previous
+# key is moved back so that the node keeps a working key.
+finish_rotation() {
+    local key=$CONFIG_DIR/key new=$CONFIG_DIR/key.new old=$CONFIG_DIR/key.old
+    step "Check"
+    if ! key_login "$key" "$ROTATE_RERUN"; then
+        if [[ "$(problem_type)" == signature-invalid && -d "$old" && ! -e "$new" ]]; then
+            mv -T "$key" "$new"
+            mv -T "$old" "$key"
+            fail_with_problem "Logging in with the new key" "The previous key is back in $key." "$ROTATE_RERUN"
+        fi
+        fail_with_problem "Logging in with the new key" "$ROTATE_RERUN"
+    fi
+    ACCESS_TOKEN=""
+    load_key "$key"
+    say "Node $NODE_ID logs in with the new $KEY_TYPE key."
+    CA_FILE=$CA_FILE_FOR_CONFIG # agent.properties keeps the agent's ca-file whatever this run trusted
+    write_config
+    discard_key_dir "$old"
+    say "Removed the previous key ($old)."
+    restart_agent
+    step "Done"
+    say "Node key:      $KEY_PATH ($KEY_TYPE)"
+    say "Public key:    $key/node-key.pub.pem"
+}
+
+# discard_key_dir DIR: removes a key directory. TPM keys are kept as blobs that load only under this TPM's primary
+# key and are never made persistent (no handle to evict); flushing drops whatever a stopped run left loaded.
+discard_key_dir() {
+    [[ -e "$1" ]] || return 0
+    if [[ -f "$1/tpm-key.priv" ]] && command -v tpm2_flushcontext >/dev/null 2>&1; then
+        TPM2TOOLS_TCTI=${TPM2TOOLS_TCTI:-$(tr -d '[:space:]' <"$1/tpm-tcti" 2>/dev/null || true)} tpm_flush
+    fi
+    rm -rf -- "$1"
+}
+
+# The agent reads its configuration at start: restart the service (only if it runs) so it uses the new key.
+restart_agent() {
+    if in_prefix; then
+        say "Sandbox install: no service. Restart an agent you run yourself so that it reads the new configuration."
+        return 0
+    fi
+    if [[ ! -f "$UNIT_PATH" || ! -d /run/systemd/system ]] || ! command -v systemctl >/dev/null 2>&1; then
+        say "No running $SERVICE_NAME: start the agent as before; it uses the new key."
+        return 0
+    fi
+    if systemctl try-restart "$SERVICE_NAME"; then
+        say "Restarted $SERVICE_NAME (if it was running): the agent uses the new key."
+    else
+        warn "could not restart $SERVICE_NAME: run systemctl restart $SERVICE_NAME (see journalctl -u $SERVICE_NAME)."
+    fi
+}
+
+problem_type() {
+    local type
+    type=$(json_field type "$HTTP_BODY")
+    printf '%s' "${type##*/}"
+}
+
 # ---------------------------------------------------------------------------------------------------- main
 
 cleanup() {
@@ -1222,6 +1450,10 @@ main() {
         return 0
     fi
     check_tools
+    if ((OPT_ROTATE)); then
+        rotate_key
+        return 0
+    fi
     resolve_ca_file # before asking for the token: a wrong --ca-file is found without typing it first
     check_install_args
     in_prefix || require_root
@@ -1233,6 +1465,10 @@ main() {
     say "Noderr node installer: control plane $OPT_URL"
     if in_prefix; then say "Sandbox install under $OPT_PREFIX (no root, no user, no systemd service)."; fi
     if [[ -n "$CA_FILE" ]]; then say "Trusting the CA certificate in $CA_FILE for the control plane."; fi
+    if [[ -n "$recorded_id" ]] && [[ -e "$CONFIG_DIR/key.new" || -e "$CONFIG_DIR/key.old" ]]; then
+        die "a key rotation of node $recorded_id did not finish ($CONFIG_DIR/key.new or key.old is there)." \
+            "Run the installer with --rotate-key: it finds out which key the control plane has and finishes or undoes it."
+    fi
     if [[ -n "$recorded_id" ]] && ! key_complete "$key_dir"; then
         die "this machine is registered as $recorded_id but its node key in $key_dir is missing." \
             "Run the installer with --uninstall, then install again with a new install token."
