@@ -7,9 +7,10 @@
 # openssl, re-runs, uninstall, shellcheck, an unreachable control plane, plain http refused, the agent jar's SHA-256
 # (served with a digest by a local python3 http.server) and the install token from a file, the environment or the
 # terminal, never on a command line (a curl wrapper looks through every process's /proc/<pid>/cmdline), and
-# --ca-file against a stand-in control plane over HTTPS whose certificate comes from a throwaway CA.
-# Registration and challenge/verify against the real control plane, and the root layout (tests/system-layout.sh),
-# run in the Java InstallerIT.
+# --ca-file against a stand-in control plane over HTTPS whose certificate comes from a throwaway CA, and --rotate-key
+# against the same stand-in (the request's signatures checked with openssl, the swap, a lost answer, software <-> TPM).
+# Registration, challenge/verify and the key rotation against the real control plane, and the root layout
+# (tests/system-layout.sh), run in the Java InstallerIT.
 # Needs: bash, openssl, shellcheck, swtpm, tpm2-tools, python3 (installed with apt-get when missing, as root).
 # The last line is "N passed, N failed"; the exit code is non-zero when a test failed.
 # shellcheck disable=SC2015 # "check && check || fail ..." is meant: fail also runs after an earlier check failed
