@@ -1299,6 +1299,11 @@ rotate_key() {
         if ! key_complete "$new"; then
             say "Removing the incomplete $new of an earlier run (it was never sent to the control plane)."
             discard_key_dir "$new"
+        elif ! key_signs "$new"; then
+            # (a TPM key whose TPM was cleared, say): useless even if the control plane took it; the current key may
+            # still work
+            sed 's/^/       /' "$WORK_DIR/probe.err" >&2
+            warn "the key in $new cannot sign: checking the current key."
         elif key_login "$new" "$ROTATE_RERUN"; then
             say "The control plane already has the new key in $new (the answer to an earlier rotation was lost)."
             swap_keys
@@ -1426,6 +1431,15 @@ restart_agent() {
     else
         warn "could not restart $SERVICE_NAME: run systemctl restart $SERVICE_NAME (see journalctl -u $SERVICE_NAME)."
     fi
+}
+
+# key_signs KEY_DIR: the key in KEY_DIR signs, and the signature verifies with its public key. Messages of a failure
+# are in $WORK_DIR/probe.err.
+key_signs() {
+    head -c 32 /dev/urandom >"$WORK_DIR/probe"
+    sign_with "$1" <"$WORK_DIR/probe" >"$WORK_DIR/probe.sig" 2>"$WORK_DIR/probe.err" &&
+        openssl dgst -sha256 -verify "$1/node-key.pub.pem" -signature "$WORK_DIR/probe.sig" "$WORK_DIR/probe" \
+            >>"$WORK_DIR/probe.err" 2>&1
 }
 
 problem_type() {

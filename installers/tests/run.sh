@@ -956,6 +956,16 @@ test_rotate_key_with_a_stand_in_control_plane() {
     expect_rc 0 && expect_out "it was being moved into place: finishing" && cmp -s "$k/node-key.pub.pem" pending.pub.pem &&
         [[ ! -e "$T/p/etc/noderr/key.old" && ! -e "$T/p/etc/noderr/key.new" ]] || fail "not finished" "$OUT" || return 1
 
+    # a pending key that cannot sign (its private half does not match its public key) is not swapped in
+    cp -a "$k" "$T/p/etc/noderr/key.new"
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/p/etc/noderr/key.new/node-key.pem" 2>/dev/null
+    cp "$k/node-key.pub.pem" before.pub.pem
+    inst --rotate-key --prefix "$T/p" --yes --key-type software
+    expect_rc 0 && expect_out "the key in $T/p/etc/noderr/key.new cannot sign: checking the current key" &&
+        expect_out "an earlier rotation did not reach the control plane" && expect_no_out "already has the new key" ||
+        return 1
+    ! cmp -s "$k/node-key.pub.pem" before.pub.pem && [[ ! -e "$T/p/etc/noderr/key.new" ]] || fail "not rotated" || return 1
+
     # into the TPM and back
     start_swtpm || return 1
     cp "$k/node-key.pub.pem" before.pub.pem
