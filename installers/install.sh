@@ -1353,7 +1353,7 @@ request_rotation() {
     printf 'Authorization: Bearer %s\n' "$ACCESS_TOKEN" >"$WORK_DIR/authorization"
     API_NOTE="The control plane may or may not have taken the new key; both keys are kept. $ROTATE_RERUN"
     api_post /api/v1/auth/rotate "$WORK_DIR/authorization" <<<"$body"
-    API_NOTE=""
+    API_NOTE=$ROTATE_RERUN
     rm -f "$WORK_DIR/authorization"
     ACCESS_TOKEN=""
     if [[ "$HTTP_STATUS" == 200 ]]; then
@@ -1385,10 +1385,12 @@ swap_keys() {
 finish_rotation() {
     local key=$CONFIG_DIR/key new=$CONFIG_DIR/key.new old=$CONFIG_DIR/key.old
     step "Check"
+    API_NOTE=$ROTATE_RERUN
     if ! key_login "$key" "$ROTATE_RERUN"; then
         if [[ "$(problem_type)" == signature-invalid && -d "$old" && ! -e "$new" ]]; then
             mv -T "$key" "$new"
             mv -T "$old" "$key"
+            PROBLEM_HINTS=0 # not "uninstall": the previous key is back, and the re-run checks it
             fail_with_problem "Logging in with the new key" "The previous key is back in $key." "$ROTATE_RERUN"
         fi
         fail_with_problem "Logging in with the new key" "$ROTATE_RERUN"
@@ -1398,6 +1400,7 @@ finish_rotation() {
     say "Node $NODE_ID logs in with the new $KEY_TYPE key."
     CA_FILE=$CA_FILE_FOR_CONFIG # agent.properties keeps the agent's ca-file whatever this run trusted
     write_config
+    API_NOTE=""
     discard_key_dir "$old"
     say "Removed the previous key ($old)."
     restart_agent

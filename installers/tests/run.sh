@@ -924,7 +924,7 @@ test_rotate_key_with_a_stand_in_control_plane() {
 
     # refused: the server's detail is shown, the new key thrown away, the current one kept
     printf '%s' '{"status": 409, "body": {"type": "https://noderr.network/problems/public-key-in-use",
-        "title": "Public key in use", "detail": "Another node has this key."}}' >"$T/www/rotate-answer.json"
+        "title": "Public key in use", "detail": "Another node has this key."}}' >"$T/www/answer-rotate.json"
     inst --rotate-key --prefix "$T/p" --yes --key-type software
     expect_rc 1 && expect_out "The key rotation failed: Public key in use (HTTP 409)" &&
         expect_out "Another node has this key." && expect_out "The current key stays in use" || return 1
@@ -932,7 +932,7 @@ test_rotate_key_with_a_stand_in_control_plane() {
         return 1
 
     # the answer is lost: both keys kept, a plain re-run refuses to go on, a --rotate-key re-run finishes
-    printf '%s' '{"status": "drop"}' >"$T/www/rotate-answer.json"
+    printf '%s' '{"status": "drop"}' >"$T/www/answer-rotate.json"
     inst --rotate-key --prefix "$T/p" --yes --key-type software
     expect_rc 1 && expect_out "cannot reach the control plane" && expect_out "both keys are kept" &&
         expect_out "Run install.sh --rotate-key again" || return 1
@@ -941,7 +941,7 @@ test_rotate_key_with_a_stand_in_control_plane() {
     cp "$T/p/etc/noderr/key.new/node-key.pub.pem" pending.pub.pem
     inst_at "$url"
     expect_rc 1 && expect_out "a key rotation of node node-tls-1 did not finish" && expect_out "--rotate-key" || return 1
-    rm "$T/www/rotate-answer.json"
+    rm "$T/www/answer-rotate.json"
     rotations=$(grep -c '"/api/v1/auth/rotate"' "$T/www/requests.jsonl")
     inst --rotate-key --prefix "$T/p" --yes
     expect_rc 0 && expect_out "The control plane already has the new key" || return 1
@@ -956,7 +956,31 @@ test_rotate_key_with_a_stand_in_control_plane() {
     expect_rc 0 && expect_out "it was being moved into place: finishing" && cmp -s "$k/node-key.pub.pem" pending.pub.pem &&
         [[ ! -e "$T/p/etc/noderr/key.old" && ! -e "$T/p/etc/noderr/key.new" ]] || fail "not finished" "$OUT" || return 1
 
+    # the control plane refuses the swapped-in key (it never took it): the previous key goes back to key/
+    local refused='{"status": 401, "body": {"type": "https://noderr.network/problems/signature-invalid",
+        "title": "Invalid signature", "detail": "The signature does not verify."}}'
+    cp -a "$k" "$T/p/etc/noderr/key.old"
+    cp "$k/node-key.pub.pem" before.pub.pem
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$k/node-key.pem" 2>/dev/null &&
+        openssl pkey -in "$k/node-key.pem" -pubout -out "$k/node-key.pub.pem" || return 1
+    cp "$k/node-key.pub.pem" unknown.pub.pem
+    printf '%s' "$refused" >"$T/www/answer-verify.json"
+    inst --rotate-key --prefix "$T/p" --yes
+    expect_rc 1 && expect_out "Logging in with the new key failed: Invalid signature (HTTP 401)" &&
+        expect_out "The previous key is back in $k" && expect_no_out "--uninstall" || return 1
+    cmp -s "$k/node-key.pub.pem" before.pub.pem && cmp -s "$T/p/etc/noderr/key.new/node-key.pub.pem" unknown.pub.pem &&
+        [[ ! -e "$T/p/etc/noderr/key.old" ]] || fail "the previous key is not back:" "$(find "$T/p/etc/noderr")" ||
+        return 1
+    # neither key accepted: the run stops and keeps both
+    inst --rotate-key --prefix "$T/p" --yes
+    expect_rc 1 && expect_out "The control plane does not have the key in $T/p/etc/noderr/key.new" &&
+        expect_out "Logging in with the current node key failed" && expect_out "both are kept" || return 1
+    cmp -s "$k/node-key.pub.pem" before.pub.pem && [[ -e "$T/p/etc/noderr/key.new" ]] || fail "a key was removed" ||
+        return 1
+    rm "$T/www/answer-verify.json"
+
     # a pending key that cannot sign (its private half does not match its public key) is not swapped in
+    rm -rf "$T/p/etc/noderr/key.new"
     cp -a "$k" "$T/p/etc/noderr/key.new"
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/p/etc/noderr/key.new/node-key.pem" 2>/dev/null
     cp "$k/node-key.pub.pem" before.pub.pem
@@ -1017,22 +1041,24 @@ import base64, http.server, json, os, ssl, sys
 root, port, cert, key = sys.argv[1:5]
 
 
-def rotate():
-    # <root>/rotate-answer.json, when there: {"status": 401, "body": {...}}, or {"status": "drop"} (no answer at all)
-    path = os.path.join(root, "rotate-answer.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            answer = json.load(f)
-        return answer["status"], answer.get("body", {})
-    return 200, {"nodeId": "node-tls-1", "keyType": "SOFTWARE", "rotatedAt": "2026-01-01T00:00:00Z"}
-
-
 ANSWERS = {
     "/api/v1/auth/register": lambda: (201, {"nodeId": "node-tls-1", "tier": "ALL"}),
     "/api/v1/auth/challenge": lambda: (200, {"nonce": base64.b64encode(os.urandom(32)).decode()}),
     "/api/v1/auth/verify": lambda: (200, {"accessToken": "stand-in"}),
-    "/api/v1/auth/rotate": rotate,
+    "/api/v1/auth/rotate": lambda: (200, {"nodeId": "node-tls-1", "keyType": "SOFTWARE",
+                                          "rotatedAt": "2026-01-01T00:00:00Z"}),
 }
+
+
+def answer(path):
+    # <root>/answer-<last path segment>.json, when there, replaces the fixed answer: {"status": 401, "body": {...}},
+    # or {"status": "drop"} (the request is read, then the connection closed without an answer)
+    override = os.path.join(root, "answer-" + path.rsplit("/", 1)[-1] + ".json")
+    if os.path.exists(override):
+        with open(override) as f:
+            data = json.load(f)
+        return data["status"], data.get("body", {})
+    return ANSWERS.get(path, lambda: (404, {"title": "Not Found"}))()
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -1045,7 +1071,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         with open(os.path.join(root, "requests.jsonl"), "a") as f:
             f.write(json.dumps({"path": self.path, "authorization": self.headers.get("Authorization"),
                                 "body": request.decode()}) + "\n")
-        status, body = ANSWERS.get(self.path, lambda: (404, {"title": "Not Found"}))()
+        status, body = answer(self.path)
         if status == "drop":
             self.close_connection = True
             return
