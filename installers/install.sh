@@ -8,7 +8,8 @@
 # Checks the machine against its tier's minimums, creates the node's ECDSA P-256 key (in the TPM 2.0 when there is
 # one), registers the node with the control plane using the single-use install token, proves the key works
 # (challenge/verify), writes the agent's configuration and installs the agent as a systemd service.
-# Re-running is safe: an existing key and node id are kept. See docs/operators.md.
+# Re-running is safe: an existing key and node id are kept. --rotate-key replaces the key of an installed node.
+# See docs/operators.md.
 set -euo pipefail
 
 readonly SERVICE_NAME=noderr-agent.service
@@ -35,12 +36,15 @@ OPT_INSECURE_HTTP=0
 OPT_KEY_TYPE=auto
 OPT_DRY_RUN=0
 OPT_CA_FILE=""
+OPT_ROTATE=0
+OPT_URL_GIVEN=0
 
 CONFIG_DIR="" STATE_DIR="" AGENT_DIR="" UNIT_PATH="" WORK_DIR=""
 KEY_TYPE="" KEY_PATH="" KEY_PUB_B64="" TPM_TCTI="" SIGN_HELPER=""
-NODE_ID="" NODE_TIER="" AGENT_READY=0 AGENT_FILE="" AGENT_FROM=""
+NODE_ID="" NODE_TIER="" CA_FILE_FOR_CONFIG="" AGENT_READY=0 AGENT_FILE="" AGENT_FROM=""
 JAVA_BIN="" JAVA_PROBLEM="" DOCKER_PROBLEM=""
 CA_FILE="" CA_INSTALLED="" CA_ACTION=""
+API_NOTE="" ACCESS_TOKEN="" NONCE=""
 HW_CPU=0 HW_MEM_GB=0 HW_DISK_GB=0 HW_DISK_AT="" HW_GPU=false
 
 # ---------------------------------------------------------------------------------------------------- output
@@ -60,6 +64,7 @@ die() {
 usage() {
     cat <<'EOF'
 Usage: install.sh --url <control plane URL> [--token-file FILE] [options]
+       install.sh --rotate-key [--key-type TYPE] [--ca-file FILE] [--prefix DIR] [--yes]
        install.sh --uninstall [--prefix DIR] [--yes]
 
 Installs the Noderr node agent: preflight checks, node key (TPM 2.0 or software), registration with the
@@ -88,6 +93,11 @@ Options:
   --prefix DIR      sandbox install: everything under DIR, no root, no user, no systemd service
   --yes, -y         do not ask for confirmation (needed when there is no terminal)
   --force           continue when the preflight or the Docker/Java checks fail (prints warnings)
+  --rotate-key      replace the node key of an installed node: makes a new key (--key-type, default auto) beside
+                    the current one, has the control plane take it (both keys sign), swaps it in, removes the
+                    old key and restarts the service. No token; the control plane in agent.properties is used.
+                    Run it again if it stopped: it finds out which key the control plane has and finishes or
+                    undoes the rotation. With --ca-file, FILE is trusted for this run only.
   --uninstall       remove the agent, its service, configuration and node key
   --help, -h        show this help
 
@@ -129,7 +139,10 @@ parse_args() {
                         ;;
                     --token-file) OPT_TOKEN_FILE=$value ;;
                     --agent-sha256) OPT_AGENT_SHA256=$value ;;
-                    --url) OPT_URL=$value ;;
+                    --url)
+                        OPT_URL=$value
+                        OPT_URL_GIVEN=1
+                        ;;
                     --tier) OPT_TIER=$value ;;
                     --prefix) OPT_PREFIX=$value ;;
                     --agent-jar) OPT_AGENT_JAR=$value ;;
@@ -137,12 +150,13 @@ parse_args() {
                     --ca-file) OPT_CA_FILE=$value ;;
                 esac
                 ;;
-            --yes | -y | --force | --uninstall | --insecure-http | --dry-run | --help | -h)
+            --yes | -y | --force | --uninstall | --rotate-key | --insecure-http | --dry-run | --help | -h)
                 ((!inline)) || usage_error "$opt takes no value"
                 case "$opt" in
                     --yes | -y) OPT_YES=1 ;;
                     --force) OPT_FORCE=1 ;;
                     --uninstall) OPT_UNINSTALL=1 ;;
+                    --rotate-key) OPT_ROTATE=1 ;;
                     --insecure-http) OPT_INSECURE_HTTP=1 ;;
                     --dry-run) OPT_DRY_RUN=1 ;; # stops after preflight and key creation (tests, diagnostics)
                     --help | -h)
@@ -157,6 +171,17 @@ parse_args() {
         shift
     done
 
+    if ((OPT_ROTATE)); then
+        local other
+        for other in "$OPT_UNINSTALL:--uninstall" "$OPT_DRY_RUN:--dry-run" "$OPT_TOKEN_ARG:--token" \
+            "${OPT_TOKEN_FILE:+1}:--token-file" "${OPT_TIER:+1}:--tier" "${OPT_AGENT_JAR:+1}:--agent-jar" \
+            "${OPT_AGENT_SHA256:+1}:--agent-sha256"; do
+            [[ "${other%%:*}" != 1 ]] || usage_error "--rotate-key and ${other#*:}: a key rotation takes neither a token nor install options"
+        done
+        ((!OPT_URL_GIVEN)) ||
+            usage_error "--rotate-key uses the control plane in agent.properties: leave --url out (a re-run without --rotate-key changes it)"
+        OPT_TOKEN=""
+    fi
     if [[ -n "$OPT_TIER" ]]; then
         OPT_TIER=${OPT_TIER^^}
         case "$OPT_TIER" in ALL | ORACLE | GUARDIAN) ;; *) usage_error "--tier must be ALL, ORACLE or GUARDIAN" ;; esac
@@ -601,6 +626,61 @@ create_software_key() {
     printf 'SOFTWARE\n' >"$key_dir/key-type"
 }
 
+# create_key KEY_DIR: a new node key of --key-type in KEY_DIR (an existing directory without a complete key).
+create_key() {
+    local key_dir=$1
+    rm -f "$key_dir/key-type" "$key_dir/tpm-tcti"
+    case "$OPT_KEY_TYPE" in
+        tpm)
+            tpm_usable || die "--key-type tpm: no usable TPM 2.0 (needs /dev/tpmrm0 or TPM2TOOLS_TCTI, and tpm2-tools)." \
+                "Debian/Ubuntu: sudo apt-get install tpm2-tools; enable the TPM in the firmware settings."
+            create_tpm_key "$key_dir" || die "could not create the key in the TPM (see the tpm2 messages above)."
+            ;;
+        software) create_software_key "$key_dir" ;;
+        auto)
+            if tpm_usable; then
+                if ! create_tpm_key "$key_dir"; then
+                    warn "could not create the key in the TPM (messages above): using a software key instead."
+                    create_software_key "$key_dir"
+                fi
+            elif [[ -e /dev/tpmrm0 ]]; then
+                say "This machine has a TPM but tpm2-tools is not installed: using a software key."
+                say "(To keep the key in the TPM instead: apt-get install tpm2-tools, then --uninstall and install again.)"
+                create_software_key "$key_dir"
+            else
+                say "No TPM 2.0 found (/dev/tpmrm0): using a software key."
+                create_software_key "$key_dir"
+            fi
+            ;;
+    esac
+    say "Created a $(tr -d '[:space:]' <"$key_dir/key-type") ECDSA P-256 node key in $key_dir."
+}
+
+# secure_key_dir KEY_DIR: the agent's user owns the key (and may use the TPM for a TPM key).
+secure_key_dir() {
+    in_prefix && return 0
+    chown -R "$NODERR_USER:$NODERR_USER" "$1"
+    if [[ "$(tr -d '[:space:]' <"$1/key-type")" == TPM2 ]] && getent group tss >/dev/null; then
+        usermod -aG tss "$NODERR_USER" # /dev/tpmrm0 is usually root:tss 0660
+    fi
+}
+
+# load_key KEY_DIR: sets KEY_TYPE, KEY_PATH, TPM_TCTI and KEY_PUB_B64 (base64 DER SPKI) for the key in KEY_DIR as
+# agent.properties names it once the key is $CONFIG_DIR/key.
+load_key() {
+    local key_dir=$1
+    KEY_TYPE=$(tr -d '[:space:]' <"$key_dir/key-type")
+    if [[ "$KEY_TYPE" == TPM2 ]]; then
+        KEY_PATH=$CONFIG_DIR/key
+        TPM_TCTI=$(tr -d '[:space:]' <"$key_dir/tpm-tcti" 2>/dev/null || true)
+    else
+        KEY_PATH=$CONFIG_DIR/key/node-key.pem
+        TPM_TCTI=""
+    fi
+    KEY_PUB_B64=$(openssl pkey -pubin -in "$key_dir/node-key.pub.pem" -outform DER | base64 | tr -d '\n')
+    [[ -n "$KEY_PUB_B64" ]] || die "could not read the node's public key from $key_dir/node-key.pub.pem."
+}
+
 ensure_key() {
     step "Node key"
     local key_dir=$CONFIG_DIR/key
@@ -609,51 +689,13 @@ ensure_key() {
         say "Keeping the existing $KEY_TYPE node key in $key_dir."
         if [[ "$OPT_KEY_TYPE" == tpm && "$KEY_TYPE" != TPM2 ]] ||
             [[ "$OPT_KEY_TYPE" == software && "$KEY_TYPE" != SOFTWARE ]]; then
-            warn "--key-type $OPT_KEY_TYPE ignored: the node already has a $KEY_TYPE key (uninstall to start over)."
+            warn "--key-type $OPT_KEY_TYPE ignored: the node already has a $KEY_TYPE key (uninstall to start over, or --rotate-key to replace it)."
         fi
     else
-        rm -f "$key_dir/key-type" "$key_dir/tpm-tcti"
-        case "$OPT_KEY_TYPE" in
-            tpm)
-                tpm_usable || die "--key-type tpm: no usable TPM 2.0 (needs /dev/tpmrm0 or TPM2TOOLS_TCTI, and tpm2-tools)." \
-                    "Debian/Ubuntu: sudo apt-get install tpm2-tools; enable the TPM in the firmware settings."
-                create_tpm_key "$key_dir" || die "could not create the key in the TPM (see the tpm2 messages above)."
-                ;;
-            software) create_software_key "$key_dir" ;;
-            auto)
-                if tpm_usable; then
-                    if ! create_tpm_key "$key_dir"; then
-                        warn "could not create the key in the TPM (messages above): using a software key instead."
-                        create_software_key "$key_dir"
-                    fi
-                elif [[ -e /dev/tpmrm0 ]]; then
-                    say "This machine has a TPM but tpm2-tools is not installed: using a software key."
-                    say "(To keep the key in the TPM instead: apt-get install tpm2-tools, then --uninstall and install again.)"
-                    create_software_key "$key_dir"
-                else
-                    say "No TPM 2.0 found (/dev/tpmrm0): using a software key."
-                    create_software_key "$key_dir"
-                fi
-                ;;
-        esac
-        KEY_TYPE=$(tr -d '[:space:]' <"$key_dir/key-type")
-        say "Created a $KEY_TYPE ECDSA P-256 node key in $key_dir."
+        create_key "$key_dir"
     fi
-    if [[ "$KEY_TYPE" == TPM2 ]]; then
-        KEY_PATH=$key_dir
-        TPM_TCTI=$(tr -d '[:space:]' <"$key_dir/tpm-tcti" 2>/dev/null || true)
-    else
-        KEY_PATH=$key_dir/node-key.pem
-        TPM_TCTI=""
-    fi
-    if ! in_prefix; then
-        chown -R "$NODERR_USER:$NODERR_USER" "$key_dir"
-        if [[ "$KEY_TYPE" == TPM2 ]] && getent group tss >/dev/null; then
-            usermod -aG tss "$NODERR_USER" # /dev/tpmrm0 is usually root:tss 0660
-        fi
-    fi
-    KEY_PUB_B64=$(openssl pkey -pubin -in "$key_dir/node-key.pub.pem" -outform DER | base64 | tr -d '\n')
-    [[ -n "$KEY_PUB_B64" ]] || die "could not read the node's public key from $key_dir/node-key.pub.pem."
+    secure_key_dir "$key_dir"
+    load_key "$key_dir"
 }
 
 install_sign_helper() {
@@ -764,12 +806,12 @@ die_tls() {
     if [[ -n "$CA_FILE" ]]; then
         die "TLS with the control plane at $OPT_URL failed with the CA in $CA_FILE: $message" \
             "Check that the file holds the CA that issued the control plane's certificate (--ca-file FILE), that" \
-            "--url uses a host name the certificate is for, and this machine's clock."
+            "--url uses a host name the certificate is for, and this machine's clock." ${API_NOTE:+"$API_NOTE"}
     fi
     die "TLS with the control plane at $OPT_URL failed: $message" \
         "If its certificate comes from a private CA, pass that CA's certificate (PEM) with --ca-file FILE; the" \
         "agent then trusts it too. Otherwise check that --url uses a host name the certificate is for, and this" \
-        "machine's clock."
+        "machine's clock." ${API_NOTE:+"$API_NOTE"}
 }
 
 json_escape() {
@@ -790,20 +832,22 @@ json_field() {
         sed -e 's/\\"/"/g' -e 's/\\\//\//g' -e 's/\\[nrt]/ /g' -e 's/\\\\/\\/g'
 }
 
-# POSTs the JSON on stdin to the control plane; sets HTTP_STATUS and HTTP_BODY. The body goes through stdin so
-# that no token ends up on a command line.
+# api_post PATH [HEADER_FILE]: POSTs the JSON on stdin to the control plane; sets HTTP_STATUS and HTTP_BODY. The
+# body goes through stdin and extra headers (an access token) through HEADER_FILE, so that no token ends up on a
+# command line. When the control plane cannot be reached, the installer stops with API_NOTE (if set) as advice.
 api_post() {
-    local response=$WORK_DIR/response rc=0
+    local response=$WORK_DIR/response rc=0 headers=()
+    if [[ -n "${2:-}" ]]; then headers=(-H "@$2"); fi
     : >"$response"
     HTTP_STATUS=$(cp_curl -sS --connect-timeout 15 --max-time 60 -o "$response" -w '%{http_code}' \
         -X POST -H 'Content-Type: application/json' -H 'Accept: application/json, application/problem+json' \
-        --data-binary @- "$OPT_URL$1" 2>"$WORK_DIR/curl.err") || rc=$?
+        "${headers[@]}" --data-binary @- "$OPT_URL$1" 2>"$WORK_DIR/curl.err") || rc=$?
     if ((rc)); then
         if tls_failure "$rc"; then die_tls "$WORK_DIR/curl.err"; fi
         cat "$WORK_DIR/curl.err" >&2
         die "cannot reach the control plane at $OPT_URL (see curl's message above)." \
             "Check the --url, DNS, firewalls and proxies (curl honours https_proxy). A control plane whose TLS" \
-            "certificate comes from a private CA needs --ca-file FILE."
+            "certificate comes from a private CA needs --ca-file FILE." ${API_NOTE:+"$API_NOTE"}
     fi
     HTTP_BODY=$(tr -d '\r\n' <"$response")
     rm -f "$response"
@@ -826,20 +870,24 @@ problem_hint() {
     esac
 }
 
-fail_with_problem() { # what [note]
-    local what=$1 note=${2:-} type title detail hint
+# fail_with_problem WHAT [NOTE...]: stops with the control plane's problem answer (title, detail), the advice for its
+# type (unless PROBLEM_HINTS=0) and the NOTEs (empty ones skipped).
+fail_with_problem() {
+    local what=$1 type title detail hint note notes=()
+    shift
+    for note in "$@"; do if [[ -n "$note" ]]; then notes+=("$note"); fi; done
     type=$(json_field type "$HTTP_BODY")
     title=$(json_field title "$HTTP_BODY")
     detail=$(json_field detail "$HTTP_BODY")
     if [[ -z "$title" && -z "$detail" ]]; then
         die "$what failed: the control plane answered HTTP $HTTP_STATUS without an error description." \
-            "Check that --url ($OPT_URL) is the control plane's address." ${note:+"$note"}
+            "Check that the control plane's address ($OPT_URL) is right." "${notes[@]}"
     fi
     err "$what failed: ${title:-HTTP $HTTP_STATUS} (HTTP $HTTP_STATUS)"
     if [[ -n "$detail" ]]; then printf '       %s\n' "$detail" >&2; fi
-    hint=$(problem_hint "${type##*/}")
-    if [[ -n "$hint" ]]; then printf '       %s\n' "$hint" >&2; fi
-    if [[ -n "$note" ]]; then printf '       %s\n' "$note" >&2; fi
+    if [[ "${PROBLEM_HINTS:-1}" == 1 ]]; then hint=$(problem_hint "${type##*/}"); fi
+    if [[ -n "${hint:-}" ]]; then printf '       %s\n' "$hint" >&2; fi
+    for note in "${notes[@]}"; do printf '       %s\n' "$note" >&2; done
     exit 1
 }
 
@@ -866,24 +914,53 @@ register_node() {
     say "Registered as $NODE_ID (tier $NODE_TIER)."
 }
 
-authenticate_node() {
-    step "Authentication"
-    local nonce signature b64 rerun="The node is registered: run the installer again (no token needed) once fixed."
+# fetch_nonce NOTE: a fresh login challenge for NODE_ID; sets NONCE (base64, as the control plane sent it) and writes
+# its bytes to $WORK_DIR/nonce. Stops with NOTE as advice when the control plane refuses.
+fetch_nonce() {
+    local b64
     api_post /api/v1/auth/challenge <<<"{\"nodeId\":\"$(json_escape "$NODE_ID")\"}"
-    [[ "$HTTP_STATUS" == 200 ]] || fail_with_problem "Requesting a login challenge" "$rerun"
-    nonce=$(json_field nonce "$HTTP_BODY")
-    [[ -n "$nonce" ]] || die "the control plane's challenge has no nonce."
-    b64=${nonce//-/+} # also accept the URL-safe alphabet and missing padding
+    [[ "$HTTP_STATUS" == 200 ]] || fail_with_problem "Requesting a login challenge" "$1"
+    NONCE=$(json_field nonce "$HTTP_BODY")
+    [[ -n "$NONCE" ]] || die "the control plane's challenge has no nonce."
+    b64=${NONCE//-/+} # also accept the URL-safe alphabet and missing padding
     b64=${b64//_//}
     while ((${#b64} % 4)); do b64+="="; done
     printf '%s' "$b64" | base64 -d >"$WORK_DIR/nonce" 2>/dev/null || die "the challenge nonce is not base64."
-    bash "$SIGN_HELPER" "$CONFIG_DIR" <"$WORK_DIR/nonce" >"$WORK_DIR/signature" ||
-        die "signing the challenge with the $KEY_TYPE node key failed (messages above)." "$rerun"
+}
+
+# sign_with KEY_DIR < message > signature: the installed noderr-sign.sh (the agent's signing code) with the key in
+# KEY_DIR, which need not be $CONFIG_DIR/key: the helper is then given a directory whose key/ links to KEY_DIR.
+sign_with() {
+    local key_dir=$1 config_dir=$CONFIG_DIR
+    if [[ "$key_dir" != "$CONFIG_DIR/key" ]]; then
+        config_dir=$(mktemp -d "$WORK_DIR/sign.XXXXXX")
+        ln -s "$key_dir" "$config_dir/key"
+    fi
+    bash "$SIGN_HELPER" "$config_dir"
+}
+
+# key_login KEY_DIR NOTE: logs NODE_ID in (challenge, signature by the key in KEY_DIR, verify). Returns 0 and sets
+# ACCESS_TOKEN when the control plane accepts the signature; returns 1 when it refuses (HTTP_STATUS and HTTP_BODY
+# say why). Stops, with NOTE as advice, when there is no challenge or the key cannot sign.
+key_login() {
+    local key_dir=$1 note=$2 signature
+    ACCESS_TOKEN=""
+    fetch_nonce "$note"
+    sign_with "$key_dir" <"$WORK_DIR/nonce" >"$WORK_DIR/signature" ||
+        die "signing the challenge with the $(tr -d '[:space:]' <"$key_dir/key-type") key in $key_dir failed (messages above)." "$note"
     signature=$(base64 <"$WORK_DIR/signature" | tr -d '\n')
-    api_post /api/v1/auth/verify <<<"{\"nodeId\":\"$(json_escape "$NODE_ID")\",\"nonce\":\"$(json_escape "$nonce")\",\"signature\":\"$signature\"}"
-    [[ "$HTTP_STATUS" == 200 ]] || fail_with_problem "Authenticating with the node key" "$rerun"
-    [[ -n "$(json_field accessToken "$HTTP_BODY")" ]] || die "the control plane accepted the signature but sent no access token."
+    api_post /api/v1/auth/verify <<<"{\"nodeId\":\"$(json_escape "$NODE_ID")\",\"nonce\":\"$(json_escape "$NONCE")\",\"signature\":\"$signature\"}"
+    [[ "$HTTP_STATUS" == 200 ]] || return 1
+    ACCESS_TOKEN=$(json_field accessToken "$HTTP_BODY")
     HTTP_BODY=""
+    [[ -n "$ACCESS_TOKEN" ]] || die "the control plane accepted the signature but sent no access token."
+}
+
+authenticate_node() {
+    step "Authentication"
+    local rerun="The node is registered: run the installer again (no token needed) once fixed."
+    key_login "$CONFIG_DIR/key" "$rerun" || fail_with_problem "Authenticating with the node key" "$rerun"
+    ACCESS_TOKEN=""
     say "Node $NODE_ID registered (tier $NODE_TIER, key: $KEY_TYPE) and authenticated."
 }
 
@@ -1157,6 +1234,223 @@ uninstall() {
     say "started are not touched. Ask the network admins to suspend the node id if the machine is retired."
 }
 
+# ---------------------------------------------------------------------------------------------------- key rotation
+#
+# The new key is made in key.new/ beside key/ and only swapped in once the control plane has it:
+#   1. log in with key/ (the current key); make key.new/; sign a fresh nonce with key.new/ and the nonce followed by
+#      key.new/'s DER SubjectPublicKeyInfo with key/; POST /api/v1/auth/rotate;
+#   2. on 200: rename key/ to key.old/ and key.new/ to key/ (two renames), check the login with key/, rewrite
+#      agent.properties (the key type may have changed), remove key.old/, restart the agent.
+# A run that stopped on the way leaves one of these, which the next --rotate-key resolves before anything else:
+#   key/ + key.new/        the answer to the rotation may have been lost: log in with key.new/ first; accepted: swap;
+#                          refused but key/ accepted: the control plane never took key.new/, which is thrown away
+#   key.old/ + key.new/    stopped between the renames: key.new/ is the accepted key, move it to key/ and finish
+#   key.old/ + key/        stopped after the renames: finish (check, configuration, remove key.old/, restart)
+# At every point the key the control plane accepts is on disk; key/ is deleted only by the renames.
+
+ROTATE_RERUN="Run install.sh --rotate-key again: it finds out which key the control plane has and finishes or undoes the rotation."
+
+rotate_key() {
+    local key=$CONFIG_DIR/key new=$CONFIG_DIR/key.new old=$CONFIG_DIR/key.old recorded_ca
+    in_prefix || require_root
+    NODE_ID=$(read_prop "$CONFIG_DIR/agent.properties" node-id)
+    [[ -n "$NODE_ID" ]] || die "no installed node to rotate the key of: $CONFIG_DIR/agent.properties has no node-id." \
+        "Install the node first (install.sh --url <control plane URL>)${OPT_PREFIX:+, or check --prefix}."
+    NODE_TIER=$(read_prop "$CONFIG_DIR/agent.properties" tier)
+    OPT_URL=$(read_prop "$CONFIG_DIR/agent.properties" control-plane-url)
+    [[ "$OPT_URL" =~ ^https?://[^/[:space:]]+ ]] ||
+        die "$CONFIG_DIR/agent.properties has no usable control-plane-url: run the installer again with --url first."
+    while [[ "$OPT_URL" == */ ]]; do OPT_URL=${OPT_URL%/}; done
+    check_url_scheme
+    recorded_ca=$(read_prop "$CONFIG_DIR/agent.properties" ca-file)
+    resolve_ca_file # --ca-file FILE or none: for this run's requests; the agent's ca-file is kept (see below)
+    if [[ ! -d "$old" ]] && ! key_complete "$key"; then
+        die "node $NODE_ID has no complete node key in $key: there is no key to rotate." \
+            "Run the installer with --uninstall, then install again with a new install token."
+    fi
+    confirm "Replace the node key of node $NODE_ID (control plane $OPT_URL)?" "rotate the key"
+    WORK_DIR=$(mktemp -d)
+    trap cleanup EXIT
+    if command -v flock >/dev/null 2>&1; then
+        exec 9<"$CONFIG_DIR"
+        flock -n 9 || die "another install.sh --rotate-key is running for this node."
+    fi
+    say "Noderr node key rotation: node $NODE_ID, control plane $OPT_URL"
+    if [[ -n "$CA_FILE" ]]; then say "Trusting the CA certificate in $CA_FILE for the control plane."; fi
+    install_sign_helper
+    CA_FILE_FOR_CONFIG=$recorded_ca
+
+    if [[ -d "$old" ]]; then
+        step "Unfinished key rotation"
+        if [[ ! -d "$key" ]]; then
+            key_complete "$new" || die "$key is missing and $new is incomplete: no node key to continue with." \
+                "The previous key is in $old. Ask the network admins for help (do not delete $old)."
+            say "The new key had been accepted; it was being moved into place: finishing."
+            mv -T "$new" "$key"
+        else
+            say "The new key had been accepted and moved into place: finishing."
+        fi
+        finish_rotation
+        return 0
+    fi
+
+    if [[ -e "$new" ]]; then
+        step "Unfinished key rotation"
+        if ! key_complete "$new"; then
+            say "Removing the incomplete $new of an earlier run (it was never sent to the control plane)."
+            discard_key_dir "$new"
+        elif ! key_signs "$new"; then
+            # (a TPM key whose TPM was cleared, say): useless even if the control plane took it; the current key may
+            # still work
+            sed 's/^/       /' "$WORK_DIR/probe.err" >&2
+            warn "the key in $new cannot sign: checking the current key."
+        elif key_login "$new" "$ROTATE_RERUN"; then
+            say "The control plane already has the new key in $new (the answer to an earlier rotation was lost)."
+            swap_keys
+            return 0
+        elif [[ "$(problem_type)" != signature-invalid ]]; then
+            fail_with_problem "Logging in with the new key in $new" "$ROTATE_RERUN"
+        else
+            say "The control plane does not have the key in $new: checking the current key."
+        fi
+    fi
+
+    step "Current key"
+    key_login "$key" "Nothing was changed." ||
+        fail_with_problem "Logging in with the current node key" \
+            "$([[ -e "$new" ]] && echo "Neither the key in $key nor the one in $new is accepted; both are kept.")"
+    say "Node $NODE_ID logged in with its current $(tr -d '[:space:]' <"$key/key-type") key."
+    if [[ -e "$new" ]]; then
+        say "Removing $new: an earlier rotation did not reach the control plane."
+        discard_key_dir "$new"
+    fi
+
+    step "New key"
+    install -d -m 0700 "$new"
+    create_key "$new"
+    secure_key_dir "$new"
+    request_rotation "$key" "$new"
+    swap_keys
+}
+
+# request_rotation CURRENT_DIR NEW_DIR: POST /api/v1/auth/rotate with ACCESS_TOKEN; returns when the control plane
+# took the new key. A refusal (4xx) removes NEW_DIR; any other failure keeps it for the next run to resolve.
+request_rotation() {
+    local current=$1 new=$2 new_type by_new by_current body
+    step "Rotation"
+    new_type=$(tr -d '[:space:]' <"$new/key-type")
+    openssl pkey -pubin -in "$new/node-key.pub.pem" -outform DER -out "$WORK_DIR/new-key.der" ||
+        die "could not read the new public key from $new/node-key.pub.pem."
+    fetch_nonce "Nothing was changed on the control plane. $ROTATE_RERUN"
+    sign_with "$new" <"$WORK_DIR/nonce" >"$WORK_DIR/by-new" ||
+        die "signing with the new $new_type key in $new failed (messages above)." "$ROTATE_RERUN"
+    cat "$WORK_DIR/nonce" "$WORK_DIR/new-key.der" | sign_with "$current" >"$WORK_DIR/by-current" ||
+        die "signing with the current key in $current failed (messages above)." "$ROTATE_RERUN"
+    by_new=$(base64 <"$WORK_DIR/by-new" | tr -d '\n')
+    by_current=$(base64 <"$WORK_DIR/by-current" | tr -d '\n')
+    printf -v body '{"nonce":"%s","newPublicKey":"%s","signatureByNewKey":"%s","signatureByCurrentKey":"%s","keyAttestation":{"type":"%s"}}' \
+        "$(json_escape "$NONCE")" "$(base64 <"$WORK_DIR/new-key.der" | tr -d '\n')" "$by_new" "$by_current" "$new_type"
+    printf 'Authorization: Bearer %s\n' "$ACCESS_TOKEN" >"$WORK_DIR/authorization"
+    API_NOTE="The control plane may or may not have taken the new key; both keys are kept. $ROTATE_RERUN"
+    api_post /api/v1/auth/rotate "$WORK_DIR/authorization" <<<"$body"
+    API_NOTE=$ROTATE_RERUN
+    rm -f "$WORK_DIR/authorization"
+    ACCESS_TOKEN=""
+    if [[ "$HTTP_STATUS" == 200 ]]; then
+        say "The control plane took the new $new_type key of node $NODE_ID."
+        return 0
+    fi
+    PROBLEM_HINTS=0 # the login advice does not fit: the current key was accepted moments ago
+    if [[ "$HTTP_STATUS" == 4[0-9][0-9] ]]; then
+        discard_key_dir "$new"
+        fail_with_problem "The key rotation" "The current key stays in use; the new one was removed."
+    fi
+    fail_with_problem "The key rotation" "The control plane may or may not have taken the new key; both keys are kept." \
+        "$ROTATE_RERUN"
+}
+
+# The control plane has key.new/: move it to key/, keeping the old key as key.old/ until finish_rotation.
+swap_keys() {
+    local key=$CONFIG_DIR/key new=$CONFIG_DIR/key.new old=$CONFIG_DIR/key.old
+    step "Swap"
+    mv -T "$key" "$old"
+    mv -T "$new" "$key"
+    say "The new key is now $key; the previous one is $old until the new one is checked."
+    finish_rotation
+}
+
+# key/ holds the key the control plane took and key.old/ the previous one: check key/ logs in, point the agent at
+# it, remove key.old/ and restart the agent. Should the control plane refuse key/ (it never took it), the previous
+# key is moved back so that the node keeps a working key.
+finish_rotation() {
+    local key=$CONFIG_DIR/key new=$CONFIG_DIR/key.new old=$CONFIG_DIR/key.old
+    step "Check"
+    API_NOTE=$ROTATE_RERUN
+    if ! key_login "$key" "$ROTATE_RERUN"; then
+        if [[ "$(problem_type)" == signature-invalid && -d "$old" && ! -e "$new" ]]; then
+            mv -T "$key" "$new"
+            mv -T "$old" "$key"
+            PROBLEM_HINTS=0 # not "uninstall": the previous key is back, and the re-run checks it
+            fail_with_problem "Logging in with the new key" "The previous key is back in $key." "$ROTATE_RERUN"
+        fi
+        fail_with_problem "Logging in with the new key" "$ROTATE_RERUN"
+    fi
+    ACCESS_TOKEN=""
+    load_key "$key"
+    say "Node $NODE_ID logs in with the new $KEY_TYPE key."
+    CA_FILE=$CA_FILE_FOR_CONFIG # agent.properties keeps the agent's ca-file whatever this run trusted
+    write_config
+    API_NOTE=""
+    discard_key_dir "$old"
+    say "Removed the previous key ($old)."
+    restart_agent
+    step "Done"
+    say "Node key:      $KEY_PATH ($KEY_TYPE)"
+    say "Public key:    $key/node-key.pub.pem"
+}
+
+# discard_key_dir DIR: removes a key directory. TPM keys are kept as blobs that load only under this TPM's primary
+# key and are never made persistent (no handle to evict); flushing drops whatever a stopped run left loaded.
+discard_key_dir() {
+    [[ -e "$1" ]] || return 0
+    if [[ -f "$1/tpm-key.priv" ]] && command -v tpm2_flushcontext >/dev/null 2>&1; then
+        TPM2TOOLS_TCTI=${TPM2TOOLS_TCTI:-$(tr -d '[:space:]' <"$1/tpm-tcti" 2>/dev/null || true)} tpm_flush
+    fi
+    rm -rf -- "$1"
+}
+
+# The agent reads its configuration at start: restart the service (only if it runs) so it uses the new key.
+restart_agent() {
+    if in_prefix; then
+        say "Sandbox install: no service. Restart an agent you run yourself so that it reads the new configuration."
+        return 0
+    fi
+    if [[ ! -f "$UNIT_PATH" || ! -d /run/systemd/system ]] || ! command -v systemctl >/dev/null 2>&1; then
+        say "No running $SERVICE_NAME: start the agent as before; it uses the new key."
+        return 0
+    fi
+    if systemctl try-restart "$SERVICE_NAME"; then
+        say "Restarted $SERVICE_NAME (if it was running): the agent uses the new key."
+    else
+        warn "could not restart $SERVICE_NAME: run systemctl restart $SERVICE_NAME (see journalctl -u $SERVICE_NAME)."
+    fi
+}
+
+# key_signs KEY_DIR: the key in KEY_DIR signs, and the signature verifies with its public key. Messages of a failure
+# are in $WORK_DIR/probe.err.
+key_signs() {
+    head -c 32 /dev/urandom >"$WORK_DIR/probe"
+    sign_with "$1" <"$WORK_DIR/probe" >"$WORK_DIR/probe.sig" 2>"$WORK_DIR/probe.err" &&
+        openssl dgst -sha256 -verify "$1/node-key.pub.pem" -signature "$WORK_DIR/probe.sig" "$WORK_DIR/probe" \
+            >>"$WORK_DIR/probe.err" 2>&1
+}
+
+problem_type() {
+    local type
+    type=$(json_field type "$HTTP_BODY")
+    printf '%s' "${type##*/}"
+}
+
 # ---------------------------------------------------------------------------------------------------- main
 
 cleanup() {
@@ -1173,6 +1467,10 @@ main() {
         return 0
     fi
     check_tools
+    if ((OPT_ROTATE)); then
+        rotate_key
+        return 0
+    fi
     resolve_ca_file # before asking for the token: a wrong --ca-file is found without typing it first
     check_install_args
     in_prefix || require_root
@@ -1184,6 +1482,10 @@ main() {
     say "Noderr node installer: control plane $OPT_URL"
     if in_prefix; then say "Sandbox install under $OPT_PREFIX (no root, no user, no systemd service)."; fi
     if [[ -n "$CA_FILE" ]]; then say "Trusting the CA certificate in $CA_FILE for the control plane."; fi
+    if [[ -n "$recorded_id" ]] && [[ -e "$CONFIG_DIR/key.new" || -e "$CONFIG_DIR/key.old" ]]; then
+        die "a key rotation of node $recorded_id did not finish ($CONFIG_DIR/key.new or key.old is there)." \
+            "Run the installer with --rotate-key: it finds out which key the control plane has and finishes or undoes it."
+    fi
     if [[ -n "$recorded_id" ]] && ! key_complete "$key_dir"; then
         die "this machine is registered as $recorded_id but its node key in $key_dir is missing." \
             "Run the installer with --uninstall, then install again with a new install token."

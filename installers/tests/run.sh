@@ -7,9 +7,10 @@
 # openssl, re-runs, uninstall, shellcheck, an unreachable control plane, plain http refused, the agent jar's SHA-256
 # (served with a digest by a local python3 http.server) and the install token from a file, the environment or the
 # terminal, never on a command line (a curl wrapper looks through every process's /proc/<pid>/cmdline), and
-# --ca-file against a stand-in control plane over HTTPS whose certificate comes from a throwaway CA.
-# Registration and challenge/verify against the real control plane, and the root layout (tests/system-layout.sh),
-# run in the Java InstallerIT.
+# --ca-file against a stand-in control plane over HTTPS whose certificate comes from a throwaway CA, and --rotate-key
+# against the same stand-in (the request's signatures checked with openssl, the swap, a lost answer, software <-> TPM).
+# Registration, challenge/verify and the key rotation against the real control plane, and the root layout
+# (tests/system-layout.sh), run in the Java InstallerIT.
 # Needs: bash, openssl, shellcheck, swtpm, tpm2-tools, python3 (installed with apt-get when missing, as root).
 # The last line is "N passed, N failed"; the exit code is non-zero when a test failed.
 # shellcheck disable=SC2015 # "check && check || fail ..." is meant: fail also runs after an earlier check failed
@@ -816,6 +817,197 @@ test_ca_file_for_a_private_ca_control_plane() {
     expect_rc 0 && [[ ! -e "$copy" && ! -e "$T/p/etc" ]] || fail "left behind:" "$(find "$T/p")"
 }
 
+
+# ------------------------------------------------------------------------------------------------ tests: key rotation
+# The rotation against the real control plane (its checks of both signatures, the database) runs in InstallerIT.
+
+test_rotate_key_argument_errors() {
+    local args
+    while IFS= read -r args; do
+        # shellcheck disable=SC2086 # word splitting wanted
+        inst --rotate-key --prefix "$T/p" --yes $args
+        expect_rc 2 && [[ "$ERR" == *"Usage: install.sh"* ]] || fail "for: --rotate-key $args" || return 1
+    done <<'EOF'
+--token t
+--token-file /etc/hostname
+--url http://127.0.0.1:9
+--uninstall
+--tier ORACLE
+--dry-run
+--agent-sha256 0000000000000000000000000000000000000000000000000000000000000000
+--key-type rsa
+--rotate-key=yes
+EOF
+    inst --rotate-key --prefix "$T/p" --yes --url http://127.0.0.1:9
+    expect_out "--rotate-key uses the control plane in agent.properties" || return 1
+    inst --help
+    expect_rc 0 && expect_out "install.sh --rotate-key [--key-type TYPE]" && expect_out "--rotate-key      replace the node key"
+}
+
+test_rotate_key_needs_an_installed_node() {
+    inst --rotate-key --prefix "$T/p" --yes
+    expect_rc 1 && expect_out "no installed node to rotate the key of: $T/p/etc/noderr/agent.properties has no node-id" ||
+        return 1
+    [[ ! -e "$T/p" ]] || fail "created files:" "$(find "$T/p")" || return 1
+    dry --key-type software # a key, but never registered
+    inst --rotate-key --prefix "$T/p" --yes
+    expect_rc 1 && expect_out "no installed node to rotate the key of" || return 1
+    printf 'node-id=node-x\ncontrol-plane-url=http://127.0.0.1:9\n' >"$T/p/etc/noderr/agent.properties"
+    rm -rf "$T/p/etc/noderr/key"
+    inst --rotate-key --prefix "$T/p" --yes
+    expect_rc 1 && expect_out "node node-x has no complete node key in $T/p/etc/noderr/key" || return 1
+    if [[ "$(id -u)" -eq 0 ]] && id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+        RC=0
+        OUT=$(cd / && setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+            bash -s -- --rotate-key --yes <"$INSTALL" 2>&1) || RC=$?
+        expect_rc 1 && expect_out "must run as root" || return 1
+    fi
+}
+
+# rotate_check_signatures OLD_PUB NEW_PUB: the last rotate request to the stand-in carries a bearer token, the new
+# public key, its signature over the nonce and the old key's signature over the nonce followed by the new key's SPKI.
+rotate_check_signatures() {
+    python3 - "$T/www/requests.jsonl" "$T" <<'PYTHON' || return 1
+import base64, json, sys
+rotations = [r for r in map(json.loads, open(sys.argv[1])) if r["path"] == "/api/v1/auth/rotate"]
+last = rotations[-1]
+assert last["authorization"] == "Bearer stand-in", last["authorization"]
+body = json.loads(last["body"])
+for name in ("nonce", "newPublicKey", "signatureByNewKey", "signatureByCurrentKey"):
+    open(f"{sys.argv[2]}/rot.{name}", "wb").write(base64.b64decode(body[name]))
+open(f"{sys.argv[2]}/rot.type", "w").write(body["keyAttestation"]["type"])
+PYTHON
+    cmp -s "$T/rot.newPublicKey" <(openssl pkey -pubin -in "$2" -outform DER) || fail "newPublicKey is not the new key" ||
+        return 1
+    verify_sig "$2" "$T/rot.nonce" "$T/rot.signatureByNewKey" || fail "signatureByNewKey does not verify" || return 1
+    cat "$T/rot.nonce" "$T/rot.newPublicKey" >"$T/rot.signed"
+    verify_sig "$1" "$T/rot.signed" "$T/rot.signatureByCurrentKey" ||
+        fail "signatureByCurrentKey is not the old key's signature over nonce || new SPKI" || return 1
+    ! verify_sig "$1" "$T/rot.nonce" "$T/rot.signatureByCurrentKey" || fail "signatureByCurrentKey covers the nonce only"
+}
+
+key_complete_dir() { bash -c 'source "$1"; key_complete "$2"' _ "$INSTALL" "$1"; }
+
+# Against the stand-in control plane over HTTPS (its CA recorded by the install as ca-file): the requests, the swap,
+# a refusal with the server's detail, a lost answer and the re-run that finishes it; software to TPM and back.
+test_rotate_key_with_a_stand_in_control_plane() {
+    make_tls && start_https || return 1
+    serve_agent
+    local url=https://127.0.0.1:$HTTP_PORT k=$T/p/etc/noderr/key conf=$T/p/etc/noderr/agent.properties rotations
+    cp "$T/ca.pem" ca-given.pem
+    inst_at "$url" --token t --ca-file ca-given.pem
+    expect_rc 0 || return 1
+    cp "$k/node-key.pub.pem" old.pub.pem
+    cp "$conf" conf.before
+
+    inst --rotate-key --prefix "$T/p" --yes --key-type software
+    expect_rc 0 && expect_out "The control plane took the new SOFTWARE key of node node-tls-1" &&
+        expect_out "Removed the previous key" && expect_out "Sandbox install: no service" || return 1
+    ! cmp -s "$k/node-key.pub.pem" old.pub.pem || fail "the key did not change" || return 1
+    [[ ! -e "$T/p/etc/noderr/key.new" && ! -e "$T/p/etc/noderr/key.old" ]] || fail "left key.new or key.old" || return 1
+    [[ "$(mode_of "$k")" == 700 && "$(mode_of "$k/node-key.pem")" == 600 ]] || fail "key modes" || return 1
+    rotate_check_signatures old.pub.pem "$k/node-key.pub.pem" || return 1
+    [[ "$(cat "$T/rot.type")" == SOFTWARE ]] || fail "keyAttestation $(cat "$T/rot.type")" || return 1
+    diff <(grep -v '^# Noderr node agent configuration' conf.before) \
+        <(grep -v '^# Noderr node agent configuration' "$conf") || fail "agent.properties changed beyond its date" ||
+        return 1
+    head -c 32 /dev/urandom >m
+    bash "$T/p/etc/noderr/noderr-sign.sh" "$T/p/etc/noderr" <m >s && verify_sig "$k/node-key.pub.pem" m s ||
+        fail "the sign helper does not sign with the new key" || return 1
+
+    # --ca-file none: this run trusts the default CAs only, so TLS fails and nothing changes
+    cp "$k/node-key.pub.pem" before.pub.pem
+    inst --rotate-key --prefix "$T/p" --yes --ca-file none
+    expect_rc 1 && expect_out "TLS with the control plane at $url failed" || return 1
+    cmp -s "$k/node-key.pub.pem" before.pub.pem && [[ ! -e "$T/p/etc/noderr/key.new" ]] || fail "changed the key" ||
+        return 1
+
+    # refused: the server's detail is shown, the new key thrown away, the current one kept
+    printf '%s' '{"status": 409, "body": {"type": "https://noderr.network/problems/public-key-in-use",
+        "title": "Public key in use", "detail": "Another node has this key."}}' >"$T/www/answer-rotate.json"
+    inst --rotate-key --prefix "$T/p" --yes --key-type software
+    expect_rc 1 && expect_out "The key rotation failed: Public key in use (HTTP 409)" &&
+        expect_out "Another node has this key." && expect_out "The current key stays in use" || return 1
+    cmp -s "$k/node-key.pub.pem" before.pub.pem && [[ ! -e "$T/p/etc/noderr/key.new" ]] || fail "changed the key" ||
+        return 1
+
+    # the answer is lost: both keys kept, a plain re-run refuses to go on, a --rotate-key re-run finishes
+    printf '%s' '{"status": "drop"}' >"$T/www/answer-rotate.json"
+    inst --rotate-key --prefix "$T/p" --yes --key-type software
+    expect_rc 1 && expect_out "cannot reach the control plane" && expect_out "both keys are kept" &&
+        expect_out "Run install.sh --rotate-key again" || return 1
+    cmp -s "$k/node-key.pub.pem" before.pub.pem && key_complete_dir "$T/p/etc/noderr/key.new" ||
+        fail "not both keys:" "$(find "$T/p/etc/noderr")" || return 1
+    cp "$T/p/etc/noderr/key.new/node-key.pub.pem" pending.pub.pem
+    inst_at "$url"
+    expect_rc 1 && expect_out "a key rotation of node node-tls-1 did not finish" && expect_out "--rotate-key" || return 1
+    rm "$T/www/answer-rotate.json"
+    rotations=$(grep -c '"/api/v1/auth/rotate"' "$T/www/requests.jsonl")
+    inst --rotate-key --prefix "$T/p" --yes
+    expect_rc 0 && expect_out "The control plane already has the new key" || return 1
+    cmp -s "$k/node-key.pub.pem" pending.pub.pem || fail "the pending key was not swapped in" || return 1
+    [[ "$(grep -c '"/api/v1/auth/rotate"' "$T/www/requests.jsonl")" == "$rotations" ]] ||
+        fail "rotated again instead of finishing" || return 1
+
+    # an interrupted swap (stopped between the two renames) is finished
+    mv "$k" "$T/p/etc/noderr/key.old"
+    cp -a "$T/p/etc/noderr/key.old" "$T/p/etc/noderr/key.new"
+    inst --rotate-key --prefix "$T/p" --yes
+    expect_rc 0 && expect_out "it was being moved into place: finishing" && cmp -s "$k/node-key.pub.pem" pending.pub.pem &&
+        [[ ! -e "$T/p/etc/noderr/key.old" && ! -e "$T/p/etc/noderr/key.new" ]] || fail "not finished" "$OUT" || return 1
+
+    # the control plane refuses the swapped-in key (it never took it): the previous key goes back to key/
+    local refused='{"status": 401, "body": {"type": "https://noderr.network/problems/signature-invalid",
+        "title": "Invalid signature", "detail": "The signature does not verify."}}'
+    cp -a "$k" "$T/p/etc/noderr/key.old"
+    cp "$k/node-key.pub.pem" before.pub.pem
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$k/node-key.pem" 2>/dev/null &&
+        openssl pkey -in "$k/node-key.pem" -pubout -out "$k/node-key.pub.pem" || return 1
+    cp "$k/node-key.pub.pem" unknown.pub.pem
+    printf '%s' "$refused" >"$T/www/answer-verify.json"
+    inst --rotate-key --prefix "$T/p" --yes
+    expect_rc 1 && expect_out "Logging in with the new key failed: Invalid signature (HTTP 401)" &&
+        expect_out "The previous key is back in $k" && expect_no_out "--uninstall" || return 1
+    cmp -s "$k/node-key.pub.pem" before.pub.pem && cmp -s "$T/p/etc/noderr/key.new/node-key.pub.pem" unknown.pub.pem &&
+        [[ ! -e "$T/p/etc/noderr/key.old" ]] || fail "the previous key is not back:" "$(find "$T/p/etc/noderr")" ||
+        return 1
+    # neither key accepted: the run stops and keeps both
+    inst --rotate-key --prefix "$T/p" --yes
+    expect_rc 1 && expect_out "The control plane does not have the key in $T/p/etc/noderr/key.new" &&
+        expect_out "Logging in with the current node key failed" && expect_out "both are kept" || return 1
+    cmp -s "$k/node-key.pub.pem" before.pub.pem && [[ -e "$T/p/etc/noderr/key.new" ]] || fail "a key was removed" ||
+        return 1
+    rm "$T/www/answer-verify.json"
+
+    # a pending key that cannot sign (its private half does not match its public key) is not swapped in
+    rm -rf "$T/p/etc/noderr/key.new"
+    cp -a "$k" "$T/p/etc/noderr/key.new"
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/p/etc/noderr/key.new/node-key.pem" 2>/dev/null
+    cp "$k/node-key.pub.pem" before.pub.pem
+    inst --rotate-key --prefix "$T/p" --yes --key-type software
+    expect_rc 0 && expect_out "the key in $T/p/etc/noderr/key.new cannot sign: checking the current key" &&
+        expect_out "an earlier rotation did not reach the control plane" && expect_no_out "already has the new key" ||
+        return 1
+    ! cmp -s "$k/node-key.pub.pem" before.pub.pem && [[ ! -e "$T/p/etc/noderr/key.new" ]] || fail "not rotated" || return 1
+
+    # into the TPM and back
+    start_swtpm || return 1
+    cp "$k/node-key.pub.pem" before.pub.pem
+    inst --rotate-key --prefix "$T/p" --yes --key-type tpm
+    expect_rc 0 && expect_out "took the new TPM2 key" || return 1
+    [[ "$(cat "$k/key-type")" == TPM2 && ! -e "$k/node-key.pem" ]] || fail "not a TPM key" || return 1
+    grep -qxF "key-type=TPM2" "$conf" && grep -qxF "key-path=$k" "$conf" && grep -qxF "tpm-tcti=$TPM2TOOLS_TCTI" "$conf" ||
+        fail "agent.properties not pointed at the TPM key:" "$(cat "$conf")" || return 1
+    rotate_check_signatures before.pub.pem "$k/node-key.pub.pem" || return 1
+    [[ "$(cat "$T/rot.type")" == TPM2 ]] || fail "keyAttestation $(cat "$T/rot.type")" || return 1
+    cp "$k/node-key.pub.pem" tpm.pub.pem
+    inst --rotate-key --prefix "$T/p" --yes --key-type software
+    expect_rc 0 && [[ "$(cat "$k/key-type")" == SOFTWARE ]] || fail "not back to software" "$OUT" || return 1
+    rotate_check_signatures tpm.pub.pem "$k/node-key.pub.pem" || return 1
+    grep -qxF "key-path=$k/node-key.pem" "$conf" && ! grep -q '^tpm-tcti' "$conf" ||
+        fail "agent.properties not pointed at the software key:" "$(cat "$conf")"
+}
+
 # ------------------------------------------------------------------------------------------------ main
 
 ensure_tools() {
@@ -847,11 +1039,26 @@ cat >"$HTTPS_SERVER" <<'PYTHON'
 import base64, http.server, json, os, ssl, sys
 
 root, port, cert, key = sys.argv[1:5]
+
+
 ANSWERS = {
     "/api/v1/auth/register": lambda: (201, {"nodeId": "node-tls-1", "tier": "ALL"}),
     "/api/v1/auth/challenge": lambda: (200, {"nonce": base64.b64encode(os.urandom(32)).decode()}),
     "/api/v1/auth/verify": lambda: (200, {"accessToken": "stand-in"}),
+    "/api/v1/auth/rotate": lambda: (200, {"nodeId": "node-tls-1", "keyType": "SOFTWARE",
+                                          "rotatedAt": "2026-01-01T00:00:00Z"}),
 }
+
+
+def answer(path):
+    # <root>/answer-<last path segment>.json, when there, replaces the fixed answer: {"status": 401, "body": {...}},
+    # or {"status": "drop"} (the request is read, then the connection closed without an answer)
+    override = os.path.join(root, "answer-" + path.rsplit("/", 1)[-1] + ".json")
+    if os.path.exists(override):
+        with open(override) as f:
+            data = json.load(f)
+        return data["status"], data.get("body", {})
+    return ANSWERS.get(path, lambda: (404, {"title": "Not Found"}))()
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -859,8 +1066,15 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         super().__init__(*args, directory=root, **kwargs)
 
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        status, body = ANSWERS.get(self.path, lambda: (404, {"title": "Not Found"}))()
+        request = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        # every request's path, Authorization header and body, one JSON line each (the tests look at them)
+        with open(os.path.join(root, "requests.jsonl"), "a") as f:
+            f.write(json.dumps({"path": self.path, "authorization": self.headers.get("Authorization"),
+                                "body": request.decode()}) + "\n")
+        status, body = answer(self.path)
+        if status == "drop":
+            self.close_connection = True
+            return
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -909,6 +1123,9 @@ run token_from_file_env_or_terminal_stays_off_command_lines
 run rerun_keeps_operator_settings
 run ca_file_refused_up_front
 run ca_file_for_a_private_ca_control_plane
+run rotate_key_argument_errors
+run rotate_key_needs_an_installed_node
+run rotate_key_with_a_stand_in_control_plane
 
 if ((FAILED)); then echo "Failed: ${FAILED_NAMES[*]}"; fi
 echo "$PASSED passed, $FAILED failed"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The installer's real system layout (no --prefix), checked as root inside a private mount namespace so the host
 # is left unchanged: /etc and /opt are bind-mounted copies, /var/lib an overlay. Registers against a REAL control
-# plane with a real install token (InstallerIT passes both), then re-runs and uninstalls.
+# plane with a real install token (InstallerIT passes both), then re-runs, rotates the key and uninstalls.
 #
 #   system-layout.sh <control-plane-url> <install-token>
 #
@@ -64,6 +64,22 @@ out=$(NODERR_INSTALL_TOKEN= bash "$INSTALL" --url "$URL" --yes --force 2>&1)
 check '[[ $? == 0 && "$out" == *"Already registered"* ]]'
 check '[[ "$out" == *"Downloaded the agent from $URL/downloads/noderr-agent.jar"* ]]'
 check '[[ "$(head -c 2 /opt/noderr/noderr-agent.jar)" == PK ]]'
+# --rotate-key as root: the new key gets the same owner and modes, agent.properties keeps its owner and mode, the
+# agent's user signs with the new key, and nothing of the previous key is left.
+cp /etc/noderr/key/node-key.pub.pem "$T/old.pub.pem"
+out=$(bash "$INSTALL" --rotate-key --yes --key-type software 2>&1)
+rc=$?
+echo "$out"
+check '[[ $rc == 0 && "$out" == *"The control plane took the new SOFTWARE key"* ]]'
+check '! cmp -s /etc/noderr/key/node-key.pub.pem "$T/old.pub.pem"'
+check '[[ ! -e /etc/noderr/key.new && ! -e /etc/noderr/key.old ]]'
+check '[[ "$(stat -c "%U:%G %a" /etc/noderr/key)" == "noderr:noderr 700" ]]'
+check '[[ "$(stat -c "%U %a" /etc/noderr/key/node-key.pem)" == "noderr 600" ]]'
+check '[[ "$(stat -c "%U:%G %a" /etc/noderr/agent.properties)" == "root:noderr 640" ]]'
+check 'head -c 32 /dev/urandom >/tmp/noderr-test-nonce-$$ && chmod 644 /tmp/noderr-test-nonce-$$'
+check 'runuser -u noderr -- bash /etc/noderr/noderr-sign.sh /etc/noderr </tmp/noderr-test-nonce-$$ >/tmp/noderr-test-sig-$$'
+check 'openssl dgst -sha256 -verify /etc/noderr/key/node-key.pub.pem -signature /tmp/noderr-test-sig-$$ /tmp/noderr-test-nonce-$$'
+rm -f /tmp/noderr-test-nonce-$$ /tmp/noderr-test-sig-$$
 out=$(bash "$INSTALL" --uninstall --yes 2>&1)
 echo "$out"
 check '[[ "$out" == *"user noderr"* ]]'

@@ -35,7 +35,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The operator's journey end to end: an approved application's token, {@code installers/install.sh} in sandbox
  * ({@code --prefix}) mode against the running control plane (the token from a file, the agent jar checked against the
  * SHA-256 the control plane publishes), and the installed key authenticating the node — once with a software key,
- * once with a key inside a real software TPM (swtpm).
+ * once with a key inside a real software TPM (swtpm). {@code --rotate-key} against the same control plane: the node
+ * moves to a new key (software and TPM) and the old one is refused; a rotation whose answer was lost, or that never
+ * reached the control plane, is finished or started over by the next run.
  */
 @IntegrationTest
 class InstallerIT {
@@ -112,7 +114,8 @@ class InstallerIT {
 
             // Signing goes through the TPM with the installed helper; the private key never leaves it.
             var signer = prefix.resolve("etc/noderr/noderr-sign.sh");
-            assertThat(authenticate(nodeId, nonce -> signWithHelper(signer, prefix, env, nonce))).isEqualTo(200);
+            assertThat(authenticate(nodeId, nonce -> signWithHelper(signer, prefix.resolve("etc/noderr"), env, nonce)))
+                    .isEqualTo(200);
         }
     }
 
@@ -183,6 +186,184 @@ class InstallerIT {
         assertThat(run.output()).contains("system layout: all checks passed");
     }
 
+    @Test
+    void rotateKeyMovesTheNodeToANewKeyAndTheOldOneStopsWorking() throws Exception {
+        var approval = Onboarding.approved(applications, Tier.ALL);
+        var prefix = work.resolve("rotate");
+        var first = install(prefix, Map.of(), "--token", approval.installToken(), "--key-type", "software");
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        var nodeId = config(prefix).getProperty("node-id");
+        var keyFile = prefix.resolve("etc/noderr/key/node-key.pem");
+        var oldKey = Files.copy(keyFile, work.resolve("old-key.pem"));
+        var before = publicKeyInDatabase(nodeId);
+        assertThat(keyRotatedAt(nodeId)).isNull();
+
+        var rotate = rotateKey(prefix, Map.of(), "--key-type", "software");
+        assertThat(rotate.exitCode()).as(rotate.output()).isZero();
+        assertThat(rotate.output()).contains("The control plane took the new SOFTWARE key of node " + nodeId)
+                .contains("logs in with the new SOFTWARE key");
+
+        var after = publicKeyInDatabase(nodeId);
+        assertThat(after).isNotEqualTo(before).isEqualTo(publicKeyOnDisk(prefix.resolve("etc/noderr/key")));
+        assertThat(keyRotatedAt(nodeId)).isNotNull();
+        assertThat(prefix.resolve("etc/noderr/key.new")).doesNotExist();
+        assertThat(prefix.resolve("etc/noderr/key.old")).doesNotExist();
+        assertThat(Files.readString(keyFile)).isNotEqualTo(Files.readString(oldKey));
+        assertThat(authenticate(nodeId, nonce -> signWithPkcs8(keyFile, nonce))).isEqualTo(200);
+        assertThat(authenticate(nodeId, nonce -> signWithPkcs8(oldKey, nonce))).isEqualTo(401);
+        // The installed agent configuration still works as it is: a plain re-run authenticates with the new key.
+        var again = install(prefix, Map.of());
+        assertThat(again.exitCode()).as(again.output()).isZero();
+    }
+
+    /**
+     * The control plane took the new key but the answer never came back (a proxy dropped it): the node's key on disk
+     * is the old one, which no longer works. The next {@code --rotate-key} finds the new key accepted and swaps it in.
+     */
+    @Test
+    void aRotationWhoseAnswerWasLostIsFinishedByTheNextRun() throws Exception {
+        var approval = Onboarding.approved(applications, Tier.ALL);
+        var prefix = work.resolve("lost-rotation");
+        var first = install(prefix, Map.of(), "--token", approval.installToken(), "--key-type", "software");
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        var nodeId = config(prefix).getProperty("node-id");
+        var keyDir = prefix.resolve("etc/noderr/key");
+        var pending = prefix.resolve("etc/noderr/key.new");
+        var before = publicKeyInDatabase(nodeId);
+
+        var lost = rotateKey(prefix, curlFailingTheRotation(true), "--key-type", "software");
+        assertThat(lost.exitCode()).as(lost.output()).isNotZero();
+        assertThat(lost.output()).contains("both keys are kept").contains("--rotate-key again");
+        assertThat(publicKeyInDatabase(nodeId)).isNotEqualTo(before).isEqualTo(publicKeyOnDisk(pending));
+        assertThat(publicKeyOnDisk(keyDir)).isEqualTo(before);
+        // Until it is finished, a plain re-run does not try the old key (nor advise to uninstall).
+        var plain = install(prefix, Map.of());
+        assertThat(plain.exitCode()).isNotZero();
+        assertThat(plain.output()).contains("a key rotation of node " + nodeId + " did not finish");
+
+        var rerun = rotateKey(prefix, Map.of());
+        assertThat(rerun.exitCode()).as(rerun.output()).isZero();
+        assertThat(rerun.output()).contains("The control plane already has the new key");
+        assertThat(publicKeyOnDisk(keyDir)).isEqualTo(publicKeyInDatabase(nodeId));
+        assertThat(pending).doesNotExist();
+        assertThat(authenticate(nodeId, nonce -> signWithPkcs8(keyDir.resolve("node-key.pem"), nonce)))
+                .isEqualTo(200);
+    }
+
+    /** The rotation never reached the control plane: the next run finds the old key still valid and starts over. */
+    @Test
+    void aRotationThatNeverReachedTheControlPlaneIsStartedOverByTheNextRun() throws Exception {
+        var approval = Onboarding.approved(applications, Tier.ALL);
+        var prefix = work.resolve("unsent-rotation");
+        var first = install(prefix, Map.of(), "--token", approval.installToken(), "--key-type", "software");
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        var nodeId = config(prefix).getProperty("node-id");
+        var keyDir = prefix.resolve("etc/noderr/key");
+        var pending = prefix.resolve("etc/noderr/key.new");
+        var before = publicKeyInDatabase(nodeId);
+
+        var unsent = rotateKey(prefix, curlFailingTheRotation(false), "--key-type", "software");
+        assertThat(unsent.exitCode()).as(unsent.output()).isNotZero();
+        assertThat(publicKeyInDatabase(nodeId)).isEqualTo(before);
+        var stale = publicKeyOnDisk(pending);
+
+        var rerun = rotateKey(prefix, Map.of(), "--key-type", "software");
+        assertThat(rerun.exitCode()).as(rerun.output()).isZero();
+        assertThat(rerun.output()).contains("The control plane does not have the key in " + pending)
+                .contains("an earlier rotation did not reach the control plane");
+        var after = publicKeyInDatabase(nodeId);
+        assertThat(after).isNotEqualTo(before).isNotEqualTo(stale).isEqualTo(publicKeyOnDisk(keyDir));
+        assertThat(pending).doesNotExist();
+    }
+
+    @Test
+    void tpmKeyRotationInASoftwareTpm() throws Exception {
+        try (var tpm = SoftwareTpm.start(work.resolve("tpm-rotate"))) {
+            var approval = Onboarding.approved(applications, Tier.ALL);
+            var prefix = work.resolve("tpm-rotate-node");
+            var env = Map.of("TPM2TOOLS_TCTI", tpm.tcti());
+            var run = install(prefix, env, "--token", approval.installToken(), "--key-type", "tpm");
+            assertThat(run.exitCode()).as(run.output()).isZero();
+            var nodeId = config(prefix).getProperty("node-id");
+            var before = publicKeyInDatabase(nodeId);
+            // The old TPM key's blobs, to check that the control plane refuses that key afterwards.
+            var oldConfig = Files.createDirectories(work.resolve("old-tpm-config"));
+            copyDirectory(prefix.resolve("etc/noderr/key"), oldConfig.resolve("key"));
+
+            var rotate = rotateKey(prefix, env, "--key-type", "tpm");
+            assertThat(rotate.exitCode()).as(rotate.output()).isZero();
+            assertThat(rotate.output()).contains("took the new TPM2 key");
+            assertThat(publicKeyInDatabase(nodeId)).isNotEqualTo(before)
+                    .isEqualTo(publicKeyOnDisk(prefix.resolve("etc/noderr/key")));
+            assertThat(keyTypeInDatabase(nodeId)).isEqualTo("TPM2");
+            var signer = prefix.resolve("etc/noderr/noderr-sign.sh");
+            assertThat(authenticate(nodeId, nonce -> signWithHelper(signer, prefix.resolve("etc/noderr"), env,
+                    nonce))).isEqualTo(200);
+            assertThat(authenticate(nodeId, nonce -> signWithHelper(signer, oldConfig, env, nonce))).isEqualTo(401);
+        }
+    }
+
+    private Run rotateKey(Path prefix, Map<String, String> env, String... extra) throws Exception {
+        var command = new ArrayList<>(List.of("bash", INSTALLER.toString(), "--rotate-key", "--prefix",
+                prefix.toString(), "--yes"));
+        command.addAll(List.of(extra));
+        return run(command, env);
+    }
+
+    /**
+     * A {@code curl} first on the PATH that passes every request on to the real curl except the rotation: that one
+     * reaches the control plane and its answer is dropped ({@code delivered}), or it never leaves the machine.
+     */
+    private Map<String, String> curlFailingTheRotation(boolean delivered) throws IOException {
+        var path = System.getenv("PATH");
+        var realCurl = java.util.Arrays.stream(path.split(":"))
+                .map(dir -> Path.of(dir, "curl"))
+                .filter(Files::isExecutable)
+                .findFirst()
+                .orElseThrow();
+        var bin = Files.createDirectories(work.resolve(delivered ? "curl-answer-lost" : "curl-unsent"));
+        var failure = delivered
+                ? "\"$REAL\" \"$@\" >/dev/null 2>&1; echo 'curl: (52) Empty reply from server' >&2; exit 52"
+                : "echo 'curl: (7) Failed to connect' >&2; exit 7";
+        var script = bin.resolve("curl");
+        Files.writeString(script, """
+                #!/usr/bin/env bash
+                REAL='%s'
+                for arg in "$@"; do
+                    if [[ "$arg" == */api/v1/auth/rotate ]]; then %s; fi
+                done
+                exec "$REAL" "$@"
+                """.formatted(realCurl, failure));
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return Map.of("PATH", bin + ":" + path);
+    }
+
+    private byte[] publicKeyInDatabase(String nodeId) {
+        return jdbc.sql("SELECT public_key FROM nodes WHERE node_id = :id").param("id", nodeId).query(byte[].class)
+                .single();
+    }
+
+    private java.sql.Timestamp keyRotatedAt(String nodeId) {
+        return jdbc.sql("SELECT key_rotated_at FROM nodes WHERE node_id = :id").param("id", nodeId)
+                .query(java.sql.Timestamp.class).optional().orElse(null);
+    }
+
+    /** The DER SubjectPublicKeyInfo of node-key.pub.pem in KEY_DIR. */
+    private static byte[] publicKeyOnDisk(Path keyDir) throws IOException {
+        var base64 = Files.readString(keyDir.resolve("node-key.pub.pem")).replaceAll("-----[A-Z ]+-----", "")
+                .replaceAll("\\s", "");
+        return Base64.getDecoder().decode(base64);
+    }
+
+    private static void copyDirectory(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (var file : files.toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+    }
+
     private Run install(Path prefix, Map<String, String> env, String... extra) throws Exception {
         var command = new ArrayList<>(List.of("bash", INSTALLER.toString(), "--prefix", prefix.toString(), "--url",
                 "http://127.0.0.1:" + port, "--yes", "--force"));
@@ -212,9 +393,9 @@ class InstallerIT {
         }
     }
 
-    private static byte[] signWithHelper(Path helper, Path prefix, Map<String, String> env, byte[] message) {
+    private static byte[] signWithHelper(Path helper, Path configDir, Map<String, String> env, byte[] message) {
         try {
-            var builder = new ProcessBuilder("bash", helper.toString(), prefix.resolve("etc/noderr").toString());
+            var builder = new ProcessBuilder("bash", helper.toString(), configDir.toString());
             builder.environment().putAll(env);
             var process = builder.redirectError(ProcessBuilder.Redirect.DISCARD).start();
             try (var in = process.getOutputStream()) {
