@@ -49,6 +49,19 @@ export function InstallTokenDialog({ approval, onClose }: { approval?: Approval;
             <code>--token-file FILE</code>), so it stays out of shell histories and of process lists other users of the
             machine can read.
           </p>
+          {approval.caSha256 && (
+            <p className="m-0" data-testid="install-ca-hint">
+              This control plane&apos;s certificate comes from a private CA. The command downloads the CA&apos;s
+              certificate, checks it against the SHA-256 in the command before trusting it, and installs it for the
+              agent (<code>--ca-file</code>): send the command unchanged, over the same trusted channel as the token.
+            </p>
+          )}
+          {approval.caProblem && (
+            <p className="m-0" style={{ color: 'var(--lumo-error-text-color)' }} data-testid="install-ca-problem">
+              The command carries no CA certificate: {approval.caProblem}. Operators&apos; machines must trust the
+              control plane&apos;s certificate by themselves, or pass <code>--ca-file FILE</code> to the installer.
+            </p>
+          )}
           <TextArea label="Install token" readonly value={approval.installToken} data-testid="install-token" />
           <TextArea label="Install command" readonly value={approval.installCommand} data-testid="install-command" />
         </div>

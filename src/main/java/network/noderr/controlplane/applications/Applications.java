@@ -32,8 +32,11 @@ public class Applications {
     private final InstallTokens tokens;
     private final Clock clock;
     private final OnboardingProperties properties;
+    private final ControlPlaneCa ca;
 
-    Applications(JdbcClient jdbc, InstallTokens tokens, Clock clock, OnboardingProperties properties) {
+    Applications(JdbcClient jdbc, InstallTokens tokens, Clock clock, OnboardingProperties properties,
+            ControlPlaneCa ca) {
+        this.ca = ca;
         this.jdbc = jdbc;
         this.tokens = tokens;
         this.clock = clock;
@@ -214,10 +217,30 @@ public class Applications {
         var issued = tokens.issue(applicationId, tier, actor);
         var url = StringUtils.hasText(properties.publicUrl()) ? properties.publicUrl() : baseUrl;
         url = url.replaceAll("/+$", "");
-        // Without the token: an argument is readable by every local user (/proc/<pid>/cmdline) and stays in the shell
-        // history. The installer asks for it on the terminal without echo (or reads --token-file).
-        var command = "curl -fsSL " + url + "/install.sh | sudo bash -s -- --url " + url + " --tier " + tier.name();
-        return new Approval(issued.token(), issued.expiresAt(), tier, command);
+        var privateCa = ca.current();
+        if (privateCa.problem() != null) {
+            log.warn("Install command without the control plane's CA: {}", privateCa.problem());
+        }
+        return new Approval(issued.token(), issued.expiresAt(), tier, installCommand(url, tier, privateCa.sha256()),
+                privateCa.sha256(), privateCa.problem());
+    }
+
+    /**
+     * The install command. Without the token: an argument is readable by every local user (/proc/<pid>/cmdline) and
+     * stays in the shell history; the installer asks for it on the terminal without echo (or reads --token-file).
+     * With a private CA ({@code caSha256}): the CA's certificate is fetched without checking the server (nothing is
+     * trusted yet), then checked against the SHA-256 the command carries — the command reaches the operator over the
+     * same trusted channel as the token — and only then trusted, for the script's download and by the installer.
+     */
+    static String installCommand(String url, Tier tier, @Nullable String caSha256) {
+        var install = "install.sh | sudo bash -s -- --url " + url + " --tier " + tier.name();
+        if (caSha256 == null) {
+            return "curl -fsSL " + url + "/" + install;
+        }
+        var file = ControlPlaneCa.FILE_NAME;
+        return "curl -fsSLk -o " + file + " " + url + ControlPlaneCa.PATH + " && echo '" + caSha256 + "  " + file
+                + "' | sha256sum -c --quiet - && curl -fsSL --cacert " + file + " " + url + "/" + install
+                + " --ca-file " + file;
     }
 
     private ApplicationView decide(UUID id, ApplicationStatus to, String actor, @Nullable String reason) {

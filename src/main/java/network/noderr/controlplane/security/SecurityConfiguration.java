@@ -162,7 +162,8 @@ class SecurityConfiguration {
                         UsernamePasswordAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth.requestMatchers(
                                 "/styles.css", "/favicon.ico", "/favicon.svg", "/images/**", "/install.sh", "/install.ps1",
-                                "/downloads/noderr-agent.jar", "/downloads/noderr-agent.jar.sha256")
+                                "/downloads/noderr-agent.jar", "/downloads/noderr-agent.jar.sha256",
+                                "/downloads/control-plane-ca.pem")
                         .permitAll())
                 .headers(h -> h.contentSecurityPolicy(withDefaults()).frameOptions(f -> f.deny()))
                 .with(VaadinSecurityConfigurer.vaadin(), vaadin -> vaadin.loginView("/login"));
