@@ -138,6 +138,13 @@ class ReleasesIT {
         page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("All tiers")).click();
         assertThat(tx(first)).isVisible();
         org.assertj.core.api.Assertions.assertThat(Browsers.cutOffTexts(page.locator("main"))).isEmpty();
+        // ... and neither list has to be scrolled sideways to see its last columns.
+        Browsers.screenshot(page.locator(".releases-list"), "releases-versions-desktop");
+        Browsers.screenshot(page.locator(".transactions-list"), "releases-transactions-desktop");
+        org.assertj.core.api.Assertions.assertThat(Browsers.horizontalOverflow(page.getByTestId("releases-grid")))
+                .as("Versions scrolling sideways (px)").isZero();
+        org.assertj.core.api.Assertions.assertThat(Browsers.horizontalOverflow(
+                page.getByTestId("transactions-grid"))).as("Chain transactions scrolling sideways (px)").isZero();
         assertThat(jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = 'ORACLE'").query(String.class)
                 .single()).isEqualTo(first);
         assertThat(jdbc.sql("SELECT status FROM deployments WHERE tier = 'ORACLE' AND version_string = :v")
