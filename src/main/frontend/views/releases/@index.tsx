@@ -111,6 +111,13 @@ export default function ReleasesView() {
             <div className="muted">
               canary {t.canaryPercentage} %, cohorts {t.cohortPercentage} %, every {t.cohortDelayHours} h
             </div>
+            {t.rolledBack && (
+              // The chain still points at it (it has nothing earlier to point at): only the rollout knows.
+              <div className="rolled-back-note" role="status" data-testid={`rolled-back-${t.tier}`}>
+                <strong>{t.rolledBack.version} was rolled back</strong>
+                <p>{t.rolledBack.message}</p>
+              </div>
+            )}
             {canPublish && t.currentVersionId && t.currentVersionId > 1 && (
               <Button
                 theme="error tertiary small"
