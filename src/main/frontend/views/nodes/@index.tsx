@@ -5,7 +5,9 @@ import {
   type GridDataProviderParams,
   type GridElement,
 } from '@vaadin/react-components/Grid.js';
+import { GridColumn } from '@vaadin/react-components/GridColumn.js';
 import { GridSortColumn } from '@vaadin/react-components/GridSortColumn.js';
+import { GridSorter } from '@vaadin/react-components/GridSorter.js';
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextField, type TextFieldElement } from '@vaadin/react-components/TextField.js';
 import { Icon } from '@vaadin/react-components/Icon.js';
@@ -22,6 +24,7 @@ import Tier from 'Frontend/generated/network/noderr/controlplane/shared/Tier';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { router } from 'Frontend/routes';
+import './registry.css';
 
 export const config: ViewConfig = {
   title: 'Nodes',
@@ -223,6 +226,7 @@ export default function NodesView() {
         dataProvider={dataProvider}
         pageSize={PAGE_SIZE}
         className="flex-grow"
+        theme="compact"
         aria-label="Node registry"
         onActiveItemChanged={(e) => {
           const node = e.detail.value;
@@ -231,38 +235,72 @@ export default function NodesView() {
           }
         }}
       >
-        <GridSortColumn path="nodeId" header="Node" autoWidth>
+        {/* Two-line rows: related values share a column (each keeps its own sorter), so all eleven fit a 1280 px
+            desktop without scrolling sideways; long ids, hosts and versions wrap instead of being cut off. */}
+        <GridColumn
+          width="13rem"
+          flexGrow={1}
+          headerRenderer={() => <SorterStack first={['nodeId', 'Node']} second={['hostname', 'Host']} />}
+        >
           {({ item }) => (
-            <Link to={`/nodes/${encodeURIComponent(item.nodeId)}`} title={`Open ${item.nodeId}`}>
-              {item.nodeId}
-            </Link>
+            <span className="cell-stack">
+              <Link to={`/nodes/${encodeURIComponent(item.nodeId)}`} title={`Open ${item.nodeId}`}>
+                {item.nodeId}
+              </Link>
+              <span className="secondary">{item.hostname}</span>
+            </span>
           )}
-        </GridSortColumn>
-        <GridSortColumn path="hostname" header="Host" autoWidth />
-        <GridSortColumn path="tier" header="Tier" autoWidth />
-        <GridSortColumn path="status" header="Status" autoWidth>
-          {({ item }) => (item.status === 'SUSPENDED' ? <span className="text-error">Suspended</span> : 'Active')}
-        </GridSortColumn>
-        <GridSortColumn path="keyType" header="Key" autoWidth>
-          {({ item }) => (item.keyType === 'TPM2' ? 'TPM 2.0' : 'Software')}
-        </GridSortColumn>
-        <GridSortColumn path="currentVersion" header="Version" autoWidth>
-          {({ item }) => item.currentVersion ?? '—'}
-        </GridSortColumn>
-        <GridSortColumn path="targetVersion" header="Target" autoWidth>
-          {({ item }) => item.targetVersion ?? '—'}
-        </GridSortColumn>
-        <GridSortColumn path="cohort" header="Cohort" autoWidth>
-          {({ item }) => item.cohort ?? '—'}
-        </GridSortColumn>
-        <GridSortColumn path="healthStatus" header="Health" autoWidth>
+        </GridColumn>
+        <GridColumn
+          width="7rem"
+          flexGrow={0}
+          headerRenderer={() => <SorterStack first={['tier', 'Tier']} second={['cohort', 'Cohort']} />}
+        >
+          {({ item }) => (
+            <span className="cell-stack">
+              <span>{item.tier}</span>
+              <span className="secondary">{item.cohort ?? '—'}</span>
+            </span>
+          )}
+        </GridColumn>
+        <GridColumn
+          width="6.5rem"
+          flexGrow={0}
+          headerRenderer={() => <SorterStack first={['status', 'Status']} second={['keyType', 'Key']} />}
+        >
+          {({ item }) => (
+            <span className="cell-stack">
+              {item.status === 'SUSPENDED' ? <span className="text-error">Suspended</span> : <span>Active</span>}
+              <span className="secondary">{item.keyType === 'TPM2' ? 'TPM 2.0' : 'Software'}</span>
+            </span>
+          )}
+        </GridColumn>
+        <GridColumn
+          width="7rem"
+          flexGrow={0}
+          headerRenderer={() => (
+            <SorterStack first={['currentVersion', 'Version']} second={['targetVersion', 'Target']} />
+          )}
+        >
+          {({ item }) => (
+            <span className="cell-stack">
+              <span>{item.currentVersion ?? '—'}</span>
+              {item.targetVersion && (
+                <span className="secondary" title="Target version">
+                  → {item.targetVersion}
+                </span>
+              )}
+            </span>
+          )}
+        </GridColumn>
+        <GridSortColumn path="healthStatus" header="Health" width="7rem" flexGrow={0}>
           {({ item }) => <HealthBadge status={item.healthStatus} />}
         </GridSortColumn>
-        <GridSortColumn path="lastHealthCheck" header="Last report" autoWidth>
-          {({ item }) => formatRelative(item.lastHealthCheck)}
+        <GridSortColumn path="lastHealthCheck" header="Last report" width="9rem" flexGrow={0}>
+          {({ item }) => <span className="cell-wrap">{formatRelative(item.lastHealthCheck)}</span>}
         </GridSortColumn>
-        <GridSortColumn path="registeredAt" header="Registered" autoWidth>
-          {({ item }) => formatRelative(item.registeredAt)}
+        <GridSortColumn path="registeredAt" header="Registered" width="9rem" flexGrow={0}>
+          {({ item }) => <span className="cell-wrap">{formatRelative(item.registeredAt)}</span>}
         </GridSortColumn>
         <div slot="empty-state" className="empty-state" data-testid="registry-empty">
           {filtered ? (
@@ -347,5 +385,15 @@ export default function NodesView() {
       </div>
       {registryGrid}
     </main>
+  );
+}
+
+/** Two sorters in one column's header, one above the other: each sorts by its own property. */
+function SorterStack({ first, second }: { first: [string, string]; second: [string, string] }) {
+  return (
+    <span className="sorter-stack">
+      <GridSorter path={first[0]}>{first[1]}</GridSorter>
+      <GridSorter path={second[0]}>{second[1]}</GridSorter>
+    </span>
   );
 }

@@ -111,6 +111,13 @@ export default function ReleasesView() {
             <div className="muted">
               canary {t.canaryPercentage} %, cohorts {t.cohortPercentage} %, every {t.cohortDelayHours} h
             </div>
+            {t.rolledBack && (
+              // The chain still points at it (it has nothing earlier to point at): only the rollout knows.
+              <div className="rolled-back-note" role="status" data-testid={`rolled-back-${t.tier}`}>
+                <strong>{t.rolledBack.version} was rolled back</strong>
+                <p>{t.rolledBack.message}</p>
+              </div>
+            )}
             {canPublish && t.currentVersionId && t.currentVersionId > 1 && (
               <Button
                 theme="error tertiary small"
@@ -158,25 +165,32 @@ export default function ReleasesView() {
             </p>
           </div>
         ) : (
-          <Grid items={releases ?? []} allRowsVisible data-testid="releases-grid">
-            <GridColumn path="tier" width="7rem" flexGrow={0} />
-            <GridColumn header="Version" width="12rem" flexGrow={0}>
+          // Related values share a column, one above the other, so the list fits a 1280 px desktop without
+          // scrolling sideways; nothing is cut off (long versions, errors and names wrap).
+          <Grid items={releases ?? []} allRowsVisible theme="compact" data-testid="releases-grid">
+            <GridColumn header="Version" width="10rem" flexGrow={0}>
               {({ item }: { item: ReleaseView }) => (
-                // Wraps (the badge under a long version) rather than being cut off.
-                <span className="version-cell">
-                  {item.versionString} {item.current && <span className="badge current-badge">current</span>}
+                <span className="stack">
+                  <span className="version-cell">
+                    {item.versionString} {item.current && <span className="badge current-badge">current</span>}
+                  </span>
+                  <span className="secondary">{item.tier}</span>
                 </span>
               )}
             </GridColumn>
-            <GridColumn header="On-chain" width="10rem" flexGrow={0}>
+            <GridColumn header="On-chain" width="7.5rem" flexGrow={0}>
               {({ item }: { item: ReleaseView }) => (
-                <span className={`badge status-${item.status}`} title={item.error ?? ''} data-status={item.status} data-version={item.versionString}>
-                  {item.status}
-                  {item.versionId ? ` · id ${item.versionId}` : ''}
+                <span className="stack">
+                  <span>
+                    <span className={`badge status-${item.status}`} title={item.error ?? ''} data-status={item.status} data-version={item.versionString}>
+                      {item.status}
+                    </span>
+                  </span>
+                  {item.versionId ? <span className="secondary">id {item.versionId}</span> : null}
                 </span>
               )}
             </GridColumn>
-            <GridColumn header="Transaction" width="13rem" flexGrow={0}>
+            <GridColumn header="Transaction" width="11.5rem" flexGrow={0}>
               {({ item }: { item: ReleaseView }) => (
                 // The block on a line of its own: hash and block number together are wider than a desktop leaves.
                 <span className="tx-cell">
@@ -187,15 +201,19 @@ export default function ReleasesView() {
                 </span>
               )}
             </GridColumn>
-            <GridColumn header="Digest" width="13rem" flexGrow={0}>
+            <GridColumn header="Digest" width="11.5rem" flexGrow={0}>
               {({ item }: { item: ReleaseView }) => <code title={item.imageDigest ?? ''}>{short(item.imageDigest)}</code>}
             </GridColumn>
-            <GridColumn header="Error" flexGrow={1}>
+            <GridColumn header="Error" width="6rem" flexGrow={1}>
               {({ item }: { item: ReleaseView }) => <span className="error-text">{item.error ?? ''}</span>}
             </GridColumn>
-            <GridColumn header="By" path="createdBy" width="13rem" flexGrow={0} />
-            <GridColumn header="When" width="10.5rem" flexGrow={0}>
-              {({ item }: { item: ReleaseView }) => formatRelative(item.time)}
+            <GridColumn header="When, by" width="11rem" flexGrow={0}>
+              {({ item }: { item: ReleaseView }) => (
+                <span className="stack">
+                  <span>{formatRelative(item.time)}</span>
+                  {item.createdBy && <span className="secondary">by {item.createdBy}</span>}
+                </span>
+              )}
             </GridColumn>
           </Grid>
         )}
@@ -203,20 +221,28 @@ export default function ReleasesView() {
       {transactions.length > 0 && (
         <section className="transactions-list">
           <h2>Chain transactions</h2>
-          <Grid items={transactions} allRowsVisible data-testid="transactions-grid">
-            <GridColumn path="kind" width="9rem" flexGrow={0} />
-            <GridColumn path="tier" width="7rem" flexGrow={0} />
-            <GridColumn header="Version" width="9rem" flexGrow={0}>
-              {({ item }: { item: TransactionView }) => item.versionString ?? item.detail ?? ''}
+          <Grid items={transactions} allRowsVisible theme="compact" data-testid="transactions-grid">
+            <GridColumn header="Kind" width="8.5rem" flexGrow={0}>
+              {({ item }: { item: TransactionView }) => (
+                <span className="stack">
+                  <span>{item.kind}</span>
+                  <span className="secondary">{item.tier}</span>
+                </span>
+              )}
             </GridColumn>
-            <GridColumn header="Status" width="8rem" flexGrow={0}>
+            <GridColumn header="Version" width="8rem" flexGrow={0}>
+              {({ item }: { item: TransactionView }) => (
+                <span className="version-cell">{item.versionString ?? item.detail ?? ''}</span>
+              )}
+            </GridColumn>
+            <GridColumn header="Status" width="7rem" flexGrow={0}>
               {({ item }: { item: TransactionView }) => (
                 <span className={`badge status-${item.status}`} title={item.error ?? ''}>
                   {item.status}
                 </span>
               )}
             </GridColumn>
-            <GridColumn header="Transaction" width="13rem" flexGrow={0}>
+            <GridColumn header="Transaction" width="11.5rem" flexGrow={0}>
               {({ item }: { item: TransactionView }) => (
                 <span className="tx-cell">
                   <code
@@ -231,15 +257,17 @@ export default function ReleasesView() {
                 </span>
               )}
             </GridColumn>
-            <GridColumn header="Error" flexGrow={1}>
+            <GridColumn header="Error" width="6rem" flexGrow={1}>
               {({ item }: { item: TransactionView }) => <span className="error-text">{item.error ?? ''}</span>}
             </GridColumn>
-            <GridColumn header="By" path="createdBy" width="13rem" flexGrow={0} />
-            <GridColumn header="When" width="13rem" flexGrow={0}>
+            <GridColumn header="When, by" width="11rem" flexGrow={0}>
               {({ item }: { item: TransactionView }) => (
-                <span title={whenTitle(item)} data-testid="transaction-when">
-                  {formatRelative(item.createdAt)}
-                  {sentLater(item) ? ` · sent ${formatRelative(item.sentAt)}` : ''}
+                <span className="stack">
+                  <span title={whenTitle(item)} data-testid="transaction-when">
+                    {formatRelative(item.createdAt)}
+                    {sentLater(item) ? ` · sent ${formatRelative(item.sentAt)}` : ''}
+                  </span>
+                  {item.createdBy && <span className="secondary">by {item.createdBy}</span>}
                 </span>
               )}
             </GridColumn>

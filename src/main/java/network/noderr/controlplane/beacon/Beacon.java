@@ -156,7 +156,10 @@ public class Beacon {
                 .list();
     }
 
-    /** The chain's status as this replica sees it, with each tier's current version and rollout config. */
+    /**
+     * The chain's status as this replica sees it, with each tier's current version and rollout config, and a
+     * rolled-back first release the tier stays on (the chain cannot show it: it has nothing earlier to point at).
+     */
     public BeaconStatusView status() {
         var chain = connection.chain();
         var state = status.get();
@@ -175,6 +178,7 @@ public class Beacon {
         var list = new ArrayList<TierView>();
         for (var tier : Tier.values()) {
             boolean twoPerson = approvals.required(tier);
+            var rolledBack = rollouts.stayingOnRolledBack(tier).orElse(null);
             list.add(jdbc.sql("""
                             SELECT t.current_version_id, v.version_string, v.image_digest, t.canary_percentage,
                                 t.cohort_percentage, t.cohort_delay_hours
@@ -190,10 +194,10 @@ public class Beacon {
                         long id = rs.getLong(1);
                         Long current = rs.wasNull() ? null : id;
                         return new TierView(tier, current, rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
-                                rs.getInt(6), twoPerson);
+                                rs.getInt(6), twoPerson, rolledBack);
                     })
                     .optional()
-                    .orElse(new TierView(tier, null, null, null, 5, 25, 24, twoPerson)));
+                    .orElse(new TierView(tier, null, null, null, 5, 25, 24, twoPerson, rolledBack)));
         }
         return list;
     }

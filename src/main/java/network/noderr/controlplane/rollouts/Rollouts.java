@@ -473,6 +473,19 @@ public class Rollouts {
                         "is not the on-chain id of a released " + tier + " version"));
     }
 
+    /**
+     * The tier's latest release when it was rolled back and no rollback is in force: it was the tier's first release,
+     * with nothing earlier to return to, so the tier stays on it (as the rollout status API says). Empty otherwise.
+     */
+    public java.util.Optional<RolledBackRelease> stayingOnRolledBack(Tier tier) {
+        return repository.currentForTier(tier)
+                .filter(s -> s.rollout().status() == RolloutStatus.ROLLED_BACK)
+                .filter(s -> jdbc.sql("SELECT count(*) FROM tier_emergencies WHERE tier = :tier")
+                        .param("tier", tier.name()).query(Long.class).single() == 0)
+                .map(s -> new RolledBackRelease(s.id(), s.rollout().targetVersion(),
+                        java.util.Objects.requireNonNullElse(s.rollout().reason(), "rolled back")));
+    }
+
     /** The tier's current (unfinished, else latest) rollout, if any. */
     public java.util.Optional<RolloutView> current(Tier tier) {
         return repository.currentForTier(tier).map(this::view);

@@ -99,8 +99,26 @@ public final class Browsers {
         page.screenshot(new Page.ScreenshotOptions().setPath(dir.resolve(name + ".png")).setFullPage(true));
     }
 
+    /** Saves a screenshot of one element (a list below the fold, say) under target/screenshots. */
+    public static void screenshot(com.microsoft.playwright.Locator element, String name) {
+        var dir = Path.of(System.getProperty("noderr.screenshots", "target/screenshots"));
+        element.screenshot(new com.microsoft.playwright.Locator.ScreenshotOptions().setPath(dir.resolve(name + ".png")));
+    }
+
     /** The narrowest desktop the screens are made for: with the menu open, 1280 px wide. */
     public static final int DESKTOP_WIDTH = 1280;
+
+    /**
+     * How many pixels a grid's content is wider than the grid (0 when every column fits): the admin would have to
+     * scroll the grid sideways to see the rest.
+     */
+    public static int horizontalOverflow(com.microsoft.playwright.Locator grid) {
+        return ((Number) grid.evaluate("""
+                (grid) => {
+                  const table = grid.shadowRoot.querySelector('#table');
+                  return Math.max(0, table.scrollWidth - table.clientWidth);
+                }""")).intValue();
+    }
 
     /**
      * Texts shown cut off inside {@code root} at the page's current size: grid cells whose content is wider than the

@@ -111,6 +111,28 @@ class NodeRegistryIT {
     }
 
     @Test
+    void theGridFitsADesktopWithoutScrollingSideways() {
+        // A node id as registration makes them (node- and 16 hex digits) on a long host name.
+        var longest = PREFIX + "9f3a0c1b2d4e5f60";
+        TestNodes.insert(jdbc, longest, "GUARDIAN");
+        jdbc.sql("UPDATE nodes SET hostname = 'guardian-fra1-rack07-node03.operator.example' WHERE node_id = :id")
+                .param("id", longest).update();
+        page.setViewportSize(Browsers.DESKTOP_WIDTH, 800);
+        page.getByLabel("Search").fill(PREFIX);
+        assertThat(page.getByTestId("node-count")).hasText((NODES + 1) + " nodes");
+        var nodeSorter = page.locator("vaadin-grid-sorter").filter(new com.microsoft.playwright.Locator.FilterOptions()
+                .setHasText("Node"));
+        nodeSorter.click();
+        nodeSorter.click(); // descending: the long one first, among others
+        var grid = page.locator("vaadin-grid");
+        assertThat(cell(longest)).isVisible();
+        Browsers.screenshot(page, "registry-desktop");
+        org.assertj.core.api.Assertions.assertThat(Browsers.horizontalOverflow(grid)).as("sideways scrolling (px)")
+                .isZero();
+        org.assertj.core.api.Assertions.assertThat(Browsers.cutOffTexts(grid)).isEmpty();
+    }
+
+    @Test
     void filtersByVersionAndCohortAndKeepsThemInTheAddress() {
         // The version filter offers the versions in use, newest first.
         label("Version").click();

@@ -6,9 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import java.sql.Timestamp;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.TestChain;
+import network.noderr.controlplane.TestNodes;
+import network.noderr.controlplane.beacon.Beacon;
+import network.noderr.controlplane.beacon.ReleaseRequest;
+import network.noderr.controlplane.rollouts.Rollouts;
+import network.noderr.controlplane.shared.Tier;
 import network.noderr.controlplane.security.Role;
 import network.noderr.controlplane.security.UserAccounts;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +44,12 @@ class ReleasesIT {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    Beacon beacon;
+
+    @Autowired
+    Rollouts rollouts;
 
     Page page;
 
@@ -138,6 +151,13 @@ class ReleasesIT {
         page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("All tiers")).click();
         assertThat(tx(first)).isVisible();
         org.assertj.core.api.Assertions.assertThat(Browsers.cutOffTexts(page.locator("main"))).isEmpty();
+        // ... and neither list has to be scrolled sideways to see its last columns.
+        Browsers.screenshot(page.locator(".releases-list"), "releases-versions-desktop");
+        Browsers.screenshot(page.locator(".transactions-list"), "releases-transactions-desktop");
+        org.assertj.core.api.Assertions.assertThat(Browsers.horizontalOverflow(page.getByTestId("releases-grid")))
+                .as("Versions scrolling sideways (px)").isZero();
+        org.assertj.core.api.Assertions.assertThat(Browsers.horizontalOverflow(
+                page.getByTestId("transactions-grid"))).as("Chain transactions scrolling sideways (px)").isZero();
         assertThat(jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = 'ORACLE'").query(String.class)
                 .single()).isEqualTo(first);
         assertThat(jdbc.sql("SELECT status FROM deployments WHERE tier = 'ORACLE' AND version_string = :v")
@@ -151,6 +171,85 @@ class ReleasesIT {
                 .contains("versionString=" + first));
         assertThat(audit).anySatisfy(e -> assertThat(e).startsWith("ReleasesService.emergencyRollback|success|")
                 .contains("toVersion=" + first).containsPattern("\\|(127\\.0\\.0\\.1|0:0:0:0:0:0:0:1)\\|"));
+    }
+
+    @Test
+    void aRolledBackFirstReleaseShowsOnItsTierCardUntilAFixIsPublished() {
+        abortOracleRollouts();
+        var version = version();
+        beacon.publish(new ReleaseRequest(Tier.ORACLE, version, "registry.noderr.network/oracle:" + version,
+                "sha256:" + String.format("%064x", 8192), "0x" + "cd".repeat(32)), "releases-first");
+        var rolloutId = waitForRollout(version);
+        // The shared test database has ORACLE releases from other tests: dated before all of them, this one is the
+        // tier's first, so an automatic rollback has nothing earlier to return to.
+        var releaseId = jdbc.sql("SELECT release_id FROM deployments WHERE id = :id").param("id", rolloutId)
+                .query(UUID.class).single();
+        var publishedAt = jdbc.sql("SELECT created_at FROM releases WHERE id = :id").param("id", releaseId)
+                .query(Timestamp.class).single();
+        var suspended = jdbc.sql("""
+                        UPDATE nodes SET status = 'SUSPENDED' WHERE tier = 'ORACLE' AND status = 'ACTIVE'
+                        RETURNING node_id""").query(String.class).list();
+        var prefix = "first-oracle-" + SEQ.incrementAndGet() + "-";
+        try {
+            jdbc.sql("""
+                            UPDATE releases SET created_at = (SELECT min(created_at) FROM releases WHERE tier = 'ORACLE')
+                                - interval '1 day'
+                            WHERE id = :id""").param("id", releaseId).update();
+            // Three canary nodes updated and turned unhealthy: over the limit, with the minimum sample behind it.
+            for (int i = 0; i < 3; i++) {
+                TestNodes.insert(jdbc, prefix + i, "ORACLE");
+                jdbc.sql("""
+                                INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
+                                    last_health_check) VALUES (:id, 'ORACLE', :v, 'canary', 'unhealthy', now())""")
+                        .param("id", prefix + i).param("v", version).update();
+            }
+            rollouts.reconcileAll();
+            assertThat(jdbc.sql("SELECT status FROM deployments WHERE id = :id").param("id", rolloutId)
+                    .query(String.class).single()).isEqualTo("rolled_back");
+
+            page = Browsers.openAs(users, port, "releases-viewer", Role.VIEWER, "Releases");
+            // The chain still points at the release (nothing earlier to point at): the card says it was rolled back
+            // and that the tier stays on it until a fixed release is published.
+            assertThat(page.getByTestId("current-ORACLE")).hasText(version);
+            var note = page.getByTestId("rolled-back-ORACLE");
+            assertThat(note).containsText(version + " was rolled back");
+            assertThat(note).containsText("automatic rollback: canary:");
+            assertThat(note).containsText("ORACLE has no earlier release to return to: it stays on " + version
+                    + " (nodes that updated keep running it) until you publish a fixed release");
+            assertThat(page.getByTestId("rolled-back-ALL")).hasCount(0);
+            Browsers.screenshot(page, "releases-first-release-rolled-back");
+
+            // A fixed release is published: its rollout is the tier's now, and the note goes.
+            var fix = version();
+            beacon.publish(new ReleaseRequest(Tier.ORACLE, fix, "registry.noderr.network/oracle:" + fix,
+                    "sha256:" + String.format("%064x", 8193), "0x" + "cd".repeat(32)), "releases-first");
+            waitForRollout(fix);
+            assertThat(page.getByTestId("current-ORACLE")).hasText(fix);
+            assertThat(note).hasCount(0);
+        } finally {
+            jdbc.sql("UPDATE releases SET created_at = :at WHERE id = :id").param("at", publishedAt)
+                    .param("id", releaseId).update();
+            jdbc.sql("DELETE FROM node_versions WHERE node_id LIKE :p").param("p", prefix + "%").update();
+            jdbc.sql("DELETE FROM nodes WHERE node_id LIKE :p").param("p", prefix + "%").update();
+            if (!suspended.isEmpty()) {
+                jdbc.sql("UPDATE nodes SET status = 'ACTIVE' WHERE node_id IN (:ids)").param("ids", suspended)
+                        .update();
+            }
+        }
+    }
+
+    /** Syncs the chain until the publish is mined and indexed, which starts the release's rollout. */
+    private UUID waitForRollout(String version) {
+        var deadline = java.time.Instant.now().plusSeconds(30);
+        while (true) {
+            beacon.sync();
+            var id = jdbc.sql("SELECT id FROM deployments WHERE tier = 'ORACLE' AND version_string = :v")
+                    .param("v", version).query(UUID.class).optional();
+            if (id.isPresent()) {
+                return id.get();
+            }
+            assertThat(java.time.Instant.now()).as("rollout of %s started", version).isBefore(deadline);
+        }
     }
 
     private void publish(Locator form, String version, int seed) {

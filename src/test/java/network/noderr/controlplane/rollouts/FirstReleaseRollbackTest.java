@@ -113,6 +113,13 @@ class FirstReleaseRollbackTest {
         assertThat(jdbc.sql("SELECT count(*) FROM tier_emergencies WHERE tier = :t").param("t", TIER.name())
                 .query(Long.class).single()).as("no rollback to put in force").isZero();
 
+        // The Releases screen's tier (the chain's view, which keeps pointing at the release) says so too.
+        var tier = api.get("/api/v1/admin/beacon", IntegrationTest.ADMIN_TOKEN).body().path("tiers").get(0);
+        assertThat(tier.path("tier").asText()).isEqualTo("ALL");
+        assertThat(tier.path("rolledBack").path("version").asText()).isEqualTo(version);
+        assertThat(tier.path("rolledBack").path("rolloutId").asText()).isEqualTo(rollout.id().toString());
+        assertThat(tier.path("rolledBack").path("message").asText()).isEqualTo(status.text("message"));
+
         var admin = api.get("/api/v1/admin/rollouts/" + rollout.id(), IntegrationTest.ADMIN_TOKEN);
         assertThat(admin.text("reason")).endsWith(nothingEarlier);
         var alerts = api.get("/api/v1/admin/alerts?status=firing", IntegrationTest.ADMIN_TOKEN).body();
