@@ -179,6 +179,18 @@ class NodeVersionWriter implements SmartLifecycle {
                             .param("observed", Timestamp.from(u.observedAt()))
                             .param("id", u.nodeId())
                             .update();
+                } else if (u.result().equals("ROLLED_BACK") && u.fromVersion() != null) {
+                    // Back on the version it came from. A health report sent during the health window said the new
+                    // one; without this the registry would show it until the node's next health report.
+                    rows += jdbc.sql("""
+                                    UPDATE node_versions SET current_version = :v, version_observed_at = :observed,
+                                        updated_at = now()
+                                    WHERE node_id = :id
+                                      AND (version_observed_at IS NULL OR version_observed_at < :observed)""")
+                            .param("v", u.fromVersion())
+                            .param("observed", Timestamp.from(u.observedAt()))
+                            .param("id", u.nodeId())
+                            .update();
                 }
                 yield rows;
             }

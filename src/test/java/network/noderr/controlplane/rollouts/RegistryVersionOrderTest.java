@@ -92,6 +92,22 @@ class RegistryVersionOrderTest {
         assertThat(currentVersion()).isEqualTo("1.0.0");
     }
 
+    @Test
+    void aLocalRollbackReportSetsTheVersionTheNodeWentBackTo() {
+        var t = Instant.now().minusSeconds(120).truncatedTo(ChronoUnit.MILLIS);
+        health("1.0.0", t);
+        // Sampled during the new version's health window, which then failed: the node went back to 1.0.0.
+        health("2.0.0", t.plusSeconds(20));
+        assertThat(currentVersion()).isEqualTo("2.0.0");
+        report("1.0.0", "2.0.0", "ROLLED_BACK", t.plusSeconds(30));
+        assertThat(currentVersion()).as("back on the version it came from").isEqualTo("1.0.0");
+
+        // A report older than the newest observation changes nothing.
+        health("2.0.0", t.plusSeconds(50));
+        report("1.0.0", "2.0.0", "ROLLED_BACK", t.plusSeconds(40));
+        assertThat(currentVersion()).isEqualTo("2.0.0");
+    }
+
     private void health(String version, Instant at) {
         var response = api.post("/api/v1/health", Map.of("nodeId", nodeId, "version", version, "metrics",
                 Map.of("uptime", 3600, "cpu", 10, "memory", 20, "errors", 0), "timestamp", at.toString()), token);
@@ -99,8 +115,12 @@ class RegistryVersionOrderTest {
     }
 
     private void update(String from, String to, Instant at) {
+        report(from, to, "SUCCEEDED", at);
+    }
+
+    private void report(String from, String to, String result, Instant at) {
         var response = api.post("/api/v1/updates", Map.of("fromVersion", from, "toVersion", to, "result",
-                "SUCCEEDED", "durationMs", 1000, "timestamp", at.toString()), token);
+                result, "durationMs", 1000, "timestamp", at.toString()), token);
         assertThat(response.status()).as(response.toString()).isEqualTo(202);
     }
 
