@@ -173,6 +173,15 @@ export default function ReleasesView() {
                 <span className="stack">
                   <span className="version-cell">
                     {item.versionString} {item.current && <span className="badge current-badge">current</span>}
+                    {item.rolledBack && (
+                      <span
+                        className="badge status-failed"
+                        title="Its rollout was rolled back"
+                        data-testid={`rolled-back-badge-${item.tier}-${item.versionString}`}
+                      >
+                        rolled back
+                      </span>
+                    )}
                   </span>
                   <span className="secondary">{item.tier}</span>
                 </span>

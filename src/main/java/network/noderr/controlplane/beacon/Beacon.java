@@ -101,6 +101,7 @@ public class Beacon {
     /** Published versions (newest first) with pending and failed publishes, for one tier or all. */
     public List<ReleaseView> releases(@Nullable Tier tier) {
         var chain = connection.chain();
+        var rolledBack = rollouts.rolledBackVersions();
         var result = new ArrayList<ReleaseView>(jdbc.sql("""
                         SELECT v.tier, v.version_id, v.version_string, v.image_ref, v.image_digest, v.config_hash,
                             v.tx_hash, v.block_number, v.published_at, t.current_version_id = v.version_id AS current,
@@ -115,17 +116,21 @@ public class Beacon {
                 .param("chain", chain.chainId())
                 .param("c", chain.contractAddress())
                 .param("tier", tier == null ? null : tier.name())
-                .query((rs, i) -> new ReleaseView(Tier.valueOf(rs.getString("tier")), rs.getLong("version_id"),
-                        rs.getString("version_string"), rs.getString("image_ref"), rs.getString("image_digest"),
-                        rs.getString("config_hash"), "confirmed", rs.getString("tx_hash"), rs.getLong("block_number"),
-                        null, rs.getBoolean("current"), rs.getString("created_by"),
-                        rs.getTimestamp("published_at").toInstant()))
+                .query((rs, i) -> {
+                    var releaseTier = Tier.valueOf(rs.getString("tier"));
+                    var version = rs.getString("version_string");
+                    return new ReleaseView(releaseTier, rs.getLong("version_id"), version, rs.getString("image_ref"),
+                            rs.getString("image_digest"), rs.getString("config_hash"), "confirmed",
+                            rs.getString("tx_hash"), rs.getLong("block_number"), null, rs.getBoolean("current"),
+                            rolledBack.getOrDefault(releaseTier, java.util.Set.of()).contains(version),
+                            rs.getString("created_by"), rs.getTimestamp("published_at").toInstant());
+                })
                 .list());
         for (var row : transactions.recent(chain, Kind.PUBLISH, tier, 100)) {
             if (!row.status().equals("confirmed")) {
                 result.add(new ReleaseView(row.tier(), null, java.util.Objects.requireNonNull(row.versionString()),
                         row.imageRef(), row.imageDigest(), row.configHash(), row.status(), row.txHash(),
-                        row.blockNumber(), row.error(), false, row.createdBy(), row.createdAt()));
+                        row.blockNumber(), row.error(), false, false, row.createdBy(), row.createdAt()));
             }
         }
         result.sort(Comparator.comparing(ReleaseView::time).reversed());

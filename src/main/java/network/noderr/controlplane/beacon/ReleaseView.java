@@ -21,5 +21,6 @@ public record ReleaseView(
         @Nullable Long blockNumber,
         @Nullable String error,
         boolean current,
+        boolean rolledBack,
         @Nullable String createdBy,
         @NonNull Instant time) {}

@@ -486,6 +486,16 @@ public class Rollouts {
                         java.util.Objects.requireNonNullElse(s.rollout().reason(), "rolled back")));
     }
 
+    /** The versions whose rollout ended rolled back (automatically or by an emergency rollback), per tier. */
+    public java.util.Map<Tier, java.util.Set<String>> rolledBackVersions() {
+        var result = new java.util.EnumMap<Tier, java.util.Set<String>>(Tier.class);
+        jdbc.sql("SELECT DISTINCT tier, version_string FROM deployments WHERE status = 'rolled_back'")
+                .query((rs, i) -> result.computeIfAbsent(Tier.valueOf(rs.getString(1)),
+                        t -> new java.util.HashSet<>()).add(rs.getString(2)))
+                .list();
+        return result;
+    }
+
     /** The tier's current (unfinished, else latest) rollout, if any. */
     public java.util.Optional<RolloutView> current(Tier tier) {
         return repository.currentForTier(tier).map(this::view);

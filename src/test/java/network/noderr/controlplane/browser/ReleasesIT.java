@@ -217,6 +217,8 @@ class ReleasesIT {
             assertThat(note).containsText("ORACLE has no earlier release to return to: it stays on " + version
                     + " (nodes that updated keep running it) until you publish a fixed release");
             assertThat(page.getByTestId("rolled-back-ALL")).hasCount(0);
+            var badge = page.getByTestId("rolled-back-badge-ORACLE-" + version);
+            assertThat(badge).hasText("rolled back");
             Browsers.screenshot(page, "releases-first-release-rolled-back");
 
             // A fixed release is published: its rollout is the tier's now, and the note goes.
@@ -226,6 +228,8 @@ class ReleasesIT {
             waitForRollout(fix);
             assertThat(page.getByTestId("current-ORACLE")).hasText(fix);
             assertThat(note).hasCount(0);
+            assertThat(badge).hasText("rolled back"); // the Versions list keeps the mark
+            assertThat(page.getByTestId("rolled-back-badge-ORACLE-" + fix)).hasCount(0);
         } finally {
             jdbc.sql("UPDATE releases SET created_at = :at WHERE id = :id").param("at", publishedAt)
                     .param("id", releaseId).update();
