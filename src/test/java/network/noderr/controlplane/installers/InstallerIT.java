@@ -134,6 +134,14 @@ class InstallerIT {
      * The registration went through but the installer never wrote its configuration (its answer was lost to a
      * timeout or a proxy): the key is still there, and the same token recovers the node instead of failing as used.
      */
+    /** Installs an ALL node with a software key under {@code prefix} (a sandbox install); returns its node id. */
+    private String installedWithSoftwareKey(Path prefix) throws Exception {
+        var approval = Onboarding.approved(applications, Tier.ALL);
+        var first = install(prefix, Map.of(), "--token", approval.installToken(), "--key-type", "software");
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        return config(prefix).getProperty("node-id");
+    }
+
     @Test
     void aRegistrationWhoseAnswerWasLostIsRecoveredWithTheSameToken() throws Exception {
         var approval = Onboarding.approved(applications, Tier.ALL);
@@ -188,11 +196,8 @@ class InstallerIT {
 
     @Test
     void rotateKeyMovesTheNodeToANewKeyAndTheOldOneStopsWorking() throws Exception {
-        var approval = Onboarding.approved(applications, Tier.ALL);
         var prefix = work.resolve("rotate");
-        var first = install(prefix, Map.of(), "--token", approval.installToken(), "--key-type", "software");
-        assertThat(first.exitCode()).as(first.output()).isZero();
-        var nodeId = config(prefix).getProperty("node-id");
+        var nodeId = installedWithSoftwareKey(prefix);
         var keyFile = prefix.resolve("etc/noderr/key/node-key.pem");
         var oldKey = Files.copy(keyFile, work.resolve("old-key.pem"));
         var before = publicKeyInDatabase(nodeId);
@@ -222,11 +227,8 @@ class InstallerIT {
      */
     @Test
     void aRotationWhoseAnswerWasLostIsFinishedByTheNextRun() throws Exception {
-        var approval = Onboarding.approved(applications, Tier.ALL);
         var prefix = work.resolve("lost-rotation");
-        var first = install(prefix, Map.of(), "--token", approval.installToken(), "--key-type", "software");
-        assertThat(first.exitCode()).as(first.output()).isZero();
-        var nodeId = config(prefix).getProperty("node-id");
+        var nodeId = installedWithSoftwareKey(prefix);
         var keyDir = prefix.resolve("etc/noderr/key");
         var pending = prefix.resolve("etc/noderr/key.new");
         var before = publicKeyInDatabase(nodeId);
@@ -253,11 +255,8 @@ class InstallerIT {
     /** The rotation never reached the control plane: the next run finds the old key still valid and starts over. */
     @Test
     void aRotationThatNeverReachedTheControlPlaneIsStartedOverByTheNextRun() throws Exception {
-        var approval = Onboarding.approved(applications, Tier.ALL);
         var prefix = work.resolve("unsent-rotation");
-        var first = install(prefix, Map.of(), "--token", approval.installToken(), "--key-type", "software");
-        assertThat(first.exitCode()).as(first.output()).isZero();
-        var nodeId = config(prefix).getProperty("node-id");
+        var nodeId = installedWithSoftwareKey(prefix);
         var keyDir = prefix.resolve("etc/noderr/key");
         var pending = prefix.resolve("etc/noderr/key.new");
         var before = publicKeyInDatabase(nodeId);
