@@ -41,7 +41,6 @@ class CheckCommandTest extends NodeTestSupport {
                 "key-type=SOFTWARE",
                 "key-path=" + dir.resolve("node-key.pem"),
                 "state-dir=" + dir.resolve("state-" + name),
-                "update-lock-file=" + dir.resolve("lock-" + name),
                 "docker-host=" + TestDocker.dockerHost(),
                 "container=" + CONTAINER,
                 "beacon-rpc-url=" + beacon.get("rpcUrl").asText(),
@@ -78,7 +77,9 @@ class CheckCommandTest extends NodeTestSupport {
     @Test
     void aHeldLockIsANoteNotAFailure() throws Exception {
         var file = config("locked");
-        Files.writeString(dir.resolve("lock-locked"), "maintenance\n");
+        // The default lock, in the state directory (an explicit one may not be under /tmp, where the test runs).
+        Files.createDirectories(dir.resolve("state-locked"));
+        Files.writeString(dir.resolve("state-locked").resolve("update.lock"), "maintenance\n");
         var run = check(file);
         assertThat(run.exit()).as(run.toString()).isZero();
         assertThat(run.out()).contains("[note] operator lock").contains("no update starts");
