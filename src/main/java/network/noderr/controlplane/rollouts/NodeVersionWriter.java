@@ -40,10 +40,16 @@ class NodeVersionWriter implements SmartLifecycle {
     /** The versions a node reported and was told, written only when they differ from the stored ones. */
     record VersionsSeen(String nodeId, @Nullable String current, @Nullable String target) implements Write {}
 
-    /** An update report, and the node's current version when it succeeded. */
+    /**
+     * An update report, and the node's current version when it succeeded.
+     *
+     * @param target the node's target version to record with it, or null to leave it: the version of an emergency
+     *     rollback in force, which a node told by the push reports without having asked the version query (which
+     *     would have recorded it)
+     */
     record UpdateReported(String nodeId, String tier, String cohort, @Nullable UUID rolloutId,
             @Nullable String fromVersion, String toVersion, String result, long durationMs, @Nullable String reason,
-            Instant at) implements Write {}
+            Instant at, @Nullable String target) implements Write {}
 
     private record Pending(Write write, CompletableFuture<Integer> done) {}
 
@@ -164,9 +170,19 @@ class NodeVersionWriter implements SmartLifecycle {
                         .param("now", Timestamp.from(u.at()))
                         .update();
                 if (u.result().equals("SUCCEEDED")) {
-                    rows += jdbc.sql("UPDATE node_versions SET current_version = :v, updated_at = now() "
-                                    + "WHERE node_id = :id")
+                    rows += jdbc.sql("""
+                                    UPDATE node_versions SET current_version = :v,
+                                        target_version = COALESCE(:t, target_version), updated_at = now()
+                                    WHERE node_id = :id""")
                             .param("v", u.toVersion())
+                            .param("t", u.target())
+                            .param("id", u.nodeId())
+                            .update();
+                } else if (u.target() != null) {
+                    rows += jdbc.sql("""
+                                    UPDATE node_versions SET target_version = :t, updated_at = now()
+                                    WHERE node_id = :id AND target_version IS DISTINCT FROM :t""")
+                            .param("t", u.target())
                             .param("id", u.nodeId())
                             .update();
                 }

@@ -546,16 +546,19 @@ public class Rollouts {
      * the tier's nodes are told (push).
      */
     private void changed(Tier tier, TierChanged.Kind kind, String version) {
-        var versionId = jdbc.sql("SELECT version_id FROM releases WHERE tier = :tier AND version_string = :v")
+        var change = jdbc.sql("""
+                        SELECT version_id, image_ref, image_digest FROM releases
+                        WHERE tier = :tier AND version_string = :v""")
                 .param("tier", tier.name())
                 .param("v", version)
                 .query((rs, i) -> {
                     long id = rs.getLong(1);
-                    return rs.wasNull() ? null : id;
+                    return new TierChanged(tier, kind, version, rs.wasNull() ? null : id, rs.getString(2),
+                            rs.getString(3));
                 })
                 .optional()
-                .orElse(null);
-        events.publishEvent(new TierChanged(tier, kind, version, versionId));
+                .orElseGet(() -> new TierChanged(tier, kind, version, null));
+        events.publishEvent(change);
     }
 
     /**

@@ -84,6 +84,106 @@ class NodeStreamTest {
         }
     }
 
+    /**
+     * An emergency rollback's push names the target as the version query answers it (image reference and digest), so
+     * that a node can follow it without asking; a CHECK_NOW names none. A node that then reports the update without
+     * having asked is recorded with the rollback's version as its target, as the query would have recorded it.
+     */
+    @Test
+    void anEmergencyRollbackIsPushedWithItsTargetsImageAndNeedsNoVersionQuery() throws Exception {
+        var api = new ApiClient(port);
+        var node = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ORACLE);
+        var messages = new LinkedBlockingQueue<String>();
+        var before = stream.connected(Tier.ORACLE);
+        var socket = connect(node[1], messages);
+        Awaitility.await("the node is registered on the stream").atMost(Duration.ofSeconds(10))
+                .until(() -> stream.connected(Tier.ORACLE) > before);
+        var minor = System.nanoTime() % 100_000;
+        var older = "6." + minor + ".3";
+        var newer = "6." + minor + ".4";
+        var olderDigest = "sha256:" + "a".repeat(63) + "3";
+        try {
+            abort();
+            startWithDigest(older, olderDigest);
+            abort();
+            startWithDigest(newer, "sha256:" + "b".repeat(63) + "4");
+            var checkNow = json(next(messages, "CHECK_NOW", newer));
+            assertThat(checkNow.path("version").asString()).isEqualTo(newer);
+            assertThat(checkNow.has("imageDigest")).as("a CHECK_NOW names no image").isFalse();
+            assertThat(checkNow.has("dockerImageTag")).isFalse();
+
+            rollouts.applyRollback(Tier.ORACLE, older, "bad release", "test",
+                    network.noderr.controlplane.rollouts.RolloutTransitioned.Cause.REQUEST);
+
+            var rollback = json(next(messages, "ROLLBACK", older));
+            assertThat(rollback.path("tier").asString()).isEqualTo("ORACLE");
+            assertThat(rollback.path("version").asString()).isEqualTo(older);
+            assertThat(rollback.path("dockerImageTag").asString())
+                    .isEqualTo("registry.noderr.network/oracle:" + older);
+            assertThat(rollback.path("imageDigest").asString()).isEqualTo(olderDigest);
+            // What the version query answers while the rollback is in force: the same target.
+            var answer = api.get("/api/v1/version/" + node[0] + "?currentVersion=" + newer, node[1]);
+            assertThat(answer.text("versionString")).isEqualTo(older);
+            assertThat(answer.text("dockerImageTag")).isEqualTo(rollback.path("dockerImageTag").asString());
+            assertThat(answer.text("imageDigest")).isEqualTo(olderDigest);
+            assertThat(answer.text("updatePriority")).isEqualTo("emergency");
+
+            // A second node follows the push without asking: its one request is the update report.
+            var follower = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ORACLE);
+            var report = api.post("/api/v1/updates", java.util.Map.of("fromVersion", newer, "toVersion", older,
+                    "result", "SUCCEEDED", "durationMs", 1200), follower[1]);
+            assertThat(report.status()).isEqualTo(202);
+            Awaitility.await("the report is written").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(versionsOf(follower[0])).containsExactly(older, older));
+
+            // A rollback that fails on the node records the target too (its current version stays).
+            var failing = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ORACLE);
+            jdbc.sql("UPDATE node_versions SET current_version = :v WHERE node_id = :id")
+                    .param("v", newer).param("id", failing[0]).update();
+            assertThat(api.post("/api/v1/updates", java.util.Map.of("fromVersion", newer, "toVersion", older,
+                    "result", "ROLLED_BACK", "durationMs", 1200, "reason", "health window failed"), failing[1])
+                    .status()).isEqualTo(202);
+            Awaitility.await("the report is written").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(versionsOf(failing[0])).containsExactly(newer, older));
+        } finally {
+            socket.abort();
+            jdbc.sql("DELETE FROM tier_emergencies WHERE tier = 'ORACLE'").update();
+            fanOut.deliver("{\"type\":\"CHECK_NOW\",\"tier\":\"ORACLE\",\"versionId\":null,\"version\":\""
+                    + newer + "\"}");
+        }
+    }
+
+    /** The node's current and target version in the registry. */
+    private java.util.List<String> versionsOf(String nodeId) {
+        return jdbc.sql("SELECT current_version, target_version FROM node_versions WHERE node_id = :id")
+                .param("id", nodeId)
+                .query((rs, i) -> java.util.Arrays.asList(rs.getString(1), rs.getString(2)))
+                .single();
+    }
+
+    /** The next message of {@code type} about {@code version} (others are skipped), within 10 s. */
+    private static String next(BlockingQueue<String> messages, String type, String version)
+            throws InterruptedException {
+        var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() - deadline < 0) {
+            var message = messages.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            if (message != null && message.contains("\"type\":\"" + type + "\"")
+                    && message.contains("\"version\":\"" + version + "\"")) {
+                return message;
+            }
+        }
+        throw new AssertionError("no " + type + " of " + version + " pushed within 10 s");
+    }
+
+    private static tools.jackson.databind.JsonNode json(String message) {
+        return tools.jackson.databind.json.JsonMapper.builder().build().readTree(message);
+    }
+
+    private void startWithDigest(String version, String digest) {
+        rollouts.start(new NewRelease(Tier.ORACLE, version, "registry.noderr.network/oracle:" + version, digest,
+                "0x" + "f".repeat(64), null), RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT, "test");
+    }
+
     @Autowired
     PushFanOut fanOut;
 
