@@ -344,7 +344,9 @@ public class Rollouts {
         applyEmergency(tier, toVersion, reason, actor);
         var text = "emergency rollback to " + toVersion + " by " + actor + ": " + reason;
         if (!current.rollout().status().isFinished()) {
-            return change(current.id(), actor, text, cause, (r, now) -> RolloutEngine.rollBack(r, now, text));
+            // Announced as ROLLBACK above (with its target): a CHECK_NOW as well would only make every node ask the
+            // version query once more, for the same answer.
+            return change(current.id(), actor, text, cause, (r, now) -> RolloutEngine.rollBack(r, now, text), false);
         }
         // The finished rollout keeps its status; the tier it belongs to is rolled back.
         record(current.id(), tier, current.rollout().targetVersion(), RolloutStatus.ROLLED_BACK, text, actor, cause,
@@ -408,7 +410,9 @@ public class Rollouts {
                 events.publishEvent(new RollbackDecisionNeeded(stored.tier(), stored.rollout().targetVersion(),
                         java.util.Objects.requireNonNullElse(step.rollout().reason(), "paused")));
             }
-            changed(stored.tier(), TierChanged.Kind.CHECK_NOW, stored.rollout().targetVersion());
+            if (!(step.rolledBack() && returnTo.isPresent())) { // a rollback to a version went out as ROLLBACK
+                changed(stored.tier(), TierChanged.Kind.CHECK_NOW, stored.rollout().targetVersion());
+            }
         }
         return changed;
     }
@@ -480,6 +484,12 @@ public class Rollouts {
 
     private RolloutView change(UUID id, String actor, String event, Cause cause,
             BiFunction<Rollout, java.time.Instant, Rollout> fn) {
+        return change(id, actor, event, cause, fn, true);
+    }
+
+    /** @param announce false when the caller announced the change to the tier's nodes itself */
+    private RolloutView change(UUID id, String actor, String event, Cause cause,
+            BiFunction<Rollout, java.time.Instant, Rollout> fn, boolean announce) {
         var stored = repository.find(id).orElseThrow(() -> notFound(id));
         var now = clock.instant();
         Rollout next;
@@ -499,7 +509,9 @@ public class Rollouts {
         if (next.status() == RolloutStatus.ROLLED_BACK) {
             metrics.rollback(stored.tier(), "manual");
         }
-        changed(stored.tier(), TierChanged.Kind.CHECK_NOW, next.targetVersion());
+        if (announce) {
+            changed(stored.tier(), TierChanged.Kind.CHECK_NOW, next.targetVersion());
+        }
         return view(id);
     }
 

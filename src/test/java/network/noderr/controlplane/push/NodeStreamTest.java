@@ -86,7 +86,7 @@ class NodeStreamTest {
 
     /**
      * An emergency rollback's push names the target as the version query answers it (image reference and digest), so
-     * that a node can follow it without asking; a CHECK_NOW names none. A node that then reports the update without
+     * that a node can follow it without asking, and comes without a CHECK_NOW; a CHECK_NOW names no image. A node that then reports the update without
      * having asked is recorded with the rollback's version as its target, as the query would have recorded it.
      */
     @Test
@@ -121,6 +121,23 @@ class NodeStreamTest {
             assertThat(rollback.path("dockerImageTag").asString())
                     .isEqualTo("registry.noderr.network/oracle:" + older);
             assertThat(rollback.path("imageDigest").asString()).isEqualTo(olderDigest);
+            // The ROLLBACK is the rollback's only announcement: no CHECK_NOW comes with it (which would make every
+            // node ask the version query after all). A marker notified after the rollback committed arrives after
+            // anything the rollback sent.
+            var marker = "marker-" + minor;
+            jdbc.sql("SELECT pg_notify(:channel, :payload)")
+                    .param("channel", PushFanOut.CHANNEL)
+                    .param("payload", "{\"type\":\"CHECK_NOW\",\"tier\":\"ORACLE\",\"versionId\":null,"
+                            + "\"version\":\"" + marker + "\"}")
+                    .query((rs, i) -> 1)
+                    .list();
+            var between = new java.util.ArrayList<String>();
+            for (var m = messages.poll(10, TimeUnit.SECONDS); m == null || !m.contains(marker);
+                    m = messages.poll(10, TimeUnit.SECONDS)) {
+                assertThat(m).as("the marker arrives").isNotNull();
+                between.add(m);
+            }
+            assertThat(between).as("pushed with the rollback").noneMatch(m -> m.contains("CHECK_NOW"));
             // What the version query answers while the rollback is in force: the same target.
             var answer = api.get("/api/v1/version/" + node[0] + "?currentVersion=" + newer, node[1]);
             assertThat(answer.text("versionString")).isEqualTo(older);
