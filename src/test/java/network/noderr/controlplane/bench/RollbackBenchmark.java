@@ -154,8 +154,9 @@ public final class RollbackBenchmark {
         System.out.printf("round %d: %s published and every cohort activated; all %d nodes on it %.1f s later%n",
                 round, version, nodes, (onRelease - publish) / 1e9);
         TimeUnit.SECONDS.sleep(quiet.toSeconds());
-
-        long queriesBefore = versionQueries();
+        // The release's pushes (5 per node) may still have version queries waiting to be answered; counted into the
+        // rollback they would be mistaken for its own. Settled: no query answered for a second.
+        long queriesBefore = settledVersionQueries(Duration.ofSeconds(60));
         var called = Instant.now();
         post("/api/v1/admin/tiers/" + TIER + "/emergency-rollback",
                 Map.of("toVersion", "1.0.0", "reason", "benchmark round " + round), 200);
@@ -191,6 +192,22 @@ public final class RollbackBenchmark {
                 return rs.getLong(1);
             }
         }
+    }
+
+    /** The version query count once it has not changed for a second, or after {@code atMost}. */
+    private long settledVersionQueries(Duration atMost) throws Exception {
+        var deadline = Instant.now().plus(atMost);
+        long last = versionQueries();
+        while (Instant.now().isBefore(deadline)) {
+            TimeUnit.SECONDS.sleep(1);
+            long now = versionQueries();
+            if (now == last) {
+                return now;
+            }
+            last = now;
+        }
+        System.out.println("  (version queries still being answered after " + atMost.toSeconds() + " s)");
+        return last;
     }
 
     /** The version queries the control plane has answered so far (its own counter). */
