@@ -250,6 +250,39 @@ class NodeStreamTest {
                 RolloutThresholds.DEFAULT, "test");
     }
 
+    /**
+     * A node suspended while its stream is open gets no further push (a pushed rollback is followed without another
+     * request, which the suspension would have refused): its stream is closed instead, and active nodes still hear it.
+     */
+    @Test
+    void aNodeSuspendedWhileConnectedHearsNoMorePushes() throws Exception {
+        var api = new ApiClient(port);
+        var active = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ORACLE);
+        var suspended = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ORACLE);
+        var activeMessages = new LinkedBlockingQueue<String>();
+        var suspendedMessages = new LinkedBlockingQueue<String>();
+        var closed = new java.util.concurrent.CompletableFuture<Integer>();
+        var before = stream.connected(Tier.ORACLE);
+        var sockets = java.util.List.of(connect(active[1], activeMessages, new java.util.concurrent.CompletableFuture<>()),
+                connect(suspended[1], suspendedMessages, closed));
+        Awaitility.await("both nodes are registered on the stream").atMost(Duration.ofSeconds(10))
+                .until(() -> stream.connected(Tier.ORACLE) >= before + 2);
+        try {
+            assertThat(api.post("/api/v1/admin/nodes/" + suspended[0] + "/suspend", java.util.Map.of(),
+                    IntegrationTest.ADMIN_TOKEN).status()).isEqualTo(200);
+            var marker = "suspended-" + (System.nanoTime() % 100_000);
+            fanOut.deliver("{\"type\":\"CHECK_NOW\",\"tier\":\"ORACLE\",\"versionId\":null,\"version\":\""
+                    + marker + "\"}");
+
+            assertThat(activeMessages.poll(10, TimeUnit.SECONDS)).as("an active node hears it").contains(marker);
+            assertThat(closed.get(10, TimeUnit.SECONDS)).as("the suspended node's stream is closed")
+                    .isEqualTo(org.springframework.web.socket.CloseStatus.POLICY_VIOLATION.getCode());
+            assertThat(suspendedMessages).as("and it heard nothing").isEmpty();
+        } finally {
+            sockets.forEach(WebSocket::abort);
+        }
+    }
+
     @Test
     void refusesAConnectionWithoutANodeToken() {
         assertThat(handshakeStatus(null)).isEqualTo(401);
@@ -263,6 +296,12 @@ class NodeStreamTest {
     }
 
     private WebSocket connect(String token, BlockingQueue<String> messages) throws Exception {
+        return connect(token, messages, new java.util.concurrent.CompletableFuture<>());
+    }
+
+    /** @param closed completed with the close status the server sends */
+    private WebSocket connect(String token, BlockingQueue<String> messages,
+            java.util.concurrent.CompletableFuture<Integer> closed) throws Exception {
         var builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (token != null) {
             builder.header("Authorization", "Bearer " + token);
@@ -279,6 +318,12 @@ class NodeStreamTest {
                             text.setLength(0);
                         }
                         ws.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                        closed.complete(statusCode);
                         return null;
                     }
                 }).get(10, TimeUnit.SECONDS);
