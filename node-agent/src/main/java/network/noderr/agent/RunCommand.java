@@ -45,14 +45,26 @@ final class RunCommand implements Callable<Integer> {
             }), 0, interval, TimeUnit.MILLISECONDS);
             healthScheduler.scheduleWithFixedDelay(continuing("health report", daemon::reportHealth), 5_000,
                     interval, TimeUnit.MILLISECONDS);
-            // Push: a CHECK_NOW or ROLLBACK runs a check at once (on the same thread as the periodic ones).
-            var push = agent.push(type -> scheduler.execute(continuing("pushed check", () -> {
-                try {
-                    daemon.check();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            // Push: a CHECK_NOW or ROLLBACK runs a check at once (on the same thread as the periodic ones). Messages
+            // that arrive while that thread is busy (an update in progress) are acted on once it is free, the latest
+            // only: it says what holds now (a rollback's target may have been replaced by a release since).
+            var pending = new java.util.concurrent.atomic.AtomicReference<network.noderr.agent.daemon.PushMessage>();
+            var push = agent.push(message -> {
+                if (pending.getAndSet(message) != null) {
+                    return; // a pushed check is queued already: it takes this message
                 }
-            })));
+                scheduler.execute(continuing("pushed check", () -> {
+                    var latest = pending.getAndSet(null);
+                    if (latest == null) {
+                        return;
+                    }
+                    try {
+                        daemon.onPush(latest);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            });
             push.start();
             System.out.printf("noderr-agent: node %s (%s), checking every %s%n", cfg.nodeId(), cfg.tier(),
                     cfg.checkInterval());

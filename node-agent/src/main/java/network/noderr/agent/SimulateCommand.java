@@ -43,7 +43,8 @@ final class SimulateCommand implements Callable<Integer> {
     java.nio.file.@org.jspecify.annotations.Nullable Path state;
 
     @Option(names = "--push", description = "each node also keeps the push stream open, as the daemon does, and "
-            + "checks its version at once on CHECK_NOW or ROLLBACK (default: off, nodes only poll every --interval)")
+            + "checks its version at once on CHECK_NOW or ROLLBACK (a ROLLBACK naming its target needs no version "
+            + "query; default: off, nodes only poll every --interval)")
     boolean push;
 
     @Override

@@ -193,6 +193,23 @@ public final class TestControlPlane implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))), expected);
     }
 
+    /**
+     * How many version queries ({@code GET /api/v1/version/{nodeId}}) this control plane has answered: its own
+     * counter ({@code noderr_version_query_seconds_count} on {@code /actuator/prometheus}), counted before the answer
+     * is sent.
+     */
+    public long versionQueries() throws IOException, InterruptedException {
+        var response = http.send(HttpRequest.newBuilder(base.resolve("/actuator/prometheus"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException(response.statusCode() + " " + response.body());
+        }
+        return response.body().lines()
+                .filter(l -> l.startsWith("noderr_version_query_seconds_count"))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     private JsonNode send(HttpRequest.Builder request, int expected) throws IOException, InterruptedException {
         var response = http.send(request.header("Authorization", "Bearer " + ADMIN_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString());

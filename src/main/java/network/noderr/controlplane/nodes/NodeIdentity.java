@@ -281,6 +281,18 @@ public class NodeIdentity implements NodeStatusLookup {
         return activeCache.get(nodeId, id -> status(id).map(s -> s == NodeStatus.ACTIVE).orElse(false));
     }
 
+    @Override
+    public java.util.Set<String> active(java.util.Collection<String> nodeIds) {
+        if (nodeIds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(jdbc.sql("SELECT node_id FROM nodes WHERE node_id = ANY(:ids) AND status = :s")
+                .param("ids", nodeIds.toArray(String[]::new))
+                .param("s", NodeStatus.ACTIVE.name())
+                .query(String.class)
+                .list());
+    }
+
     @Transactional(readOnly = true)
     Identity identity(String nodeId) {
         return jdbc.sql("SELECT node_id, tier, key_type, status, registered_at FROM nodes WHERE node_id = :id")

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import network.noderr.controlplane.security.NodeStatusLookup;
 import network.noderr.controlplane.shared.Tier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,10 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
 
 /**
  * The nodes connected to this replica, by tier. The handshake is authenticated by the node API's security chain (a
- * node JWT); the node's tier comes from its token. Nodes only listen: anything they send is ignored.
+ * node JWT; a suspended node is refused there); the node's tier comes from its token. Nodes only listen: anything
+ * they send is ignored. A node suspended (or removed) while connected gets no further push: before each push the
+ * tier's connected nodes are checked in one query, and those the node API would refuse are disconnected instead
+ * (a pushed emergency rollback is followed without another request, so the push itself must respect suspension).
  */
 @Component
 class NodeStream extends TextWebSocketHandler {
@@ -26,6 +30,13 @@ class NodeStream extends TextWebSocketHandler {
 
     private final Map<Tier, Set<WebSocketSession>> byTier = new ConcurrentHashMap<>();
     private final Map<String, Tier> tierOf = new ConcurrentHashMap<>();
+    /** The node of each session, by session id. */
+    private final Map<String, String> nodeOf = new ConcurrentHashMap<>();
+    private final NodeStatusLookup nodes;
+
+    NodeStream(NodeStatusLookup nodes) {
+        this.nodes = nodes;
+    }
 
     @Override
     public void afterConnectionEstablished(WebSocketSession session) throws IOException {
@@ -37,6 +48,7 @@ class NodeStream extends TextWebSocketHandler {
         var tier = Tier.valueOf(token.getToken().getClaimAsString("tier"));
         var safe = new ConcurrentWebSocketSessionDecorator(session, 5_000, 64 * 1024);
         tierOf.put(session.getId(), tier);
+        nodeOf.put(session.getId(), token.getName());
         byTier.computeIfAbsent(tier, t -> ConcurrentHashMap.newKeySet()).add(safe);
         log.debug("Node {} ({}) connected to the stream", token.getName(), tier);
     }
@@ -44,15 +56,36 @@ class NodeStream extends TextWebSocketHandler {
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
         var tier = tierOf.remove(session.getId());
+        nodeOf.remove(session.getId());
         if (tier != null) {
             byTier.getOrDefault(tier, Set.of()).removeIf(s -> s.getId().equals(session.getId()));
         }
     }
 
-    /** Sends a message to every node of the tier connected here; returns how many got it. */
+    /**
+     * Sends a message to every active node of the tier connected here; returns how many got it. Sessions of nodes
+     * that are no longer active are closed instead.
+     */
     int send(Tier tier, String json) {
+        var sessions = java.util.List.copyOf(byTier.getOrDefault(tier, Set.of()));
+        if (sessions.isEmpty()) {
+            return 0;
+        }
+        Set<String> active;
+        try {
+            active = nodes.active(sessions.stream().map(s -> nodeOf.get(s.getId()))
+                    .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()));
+        } catch (org.springframework.dao.DataAccessException e) {
+            // Fails closed: which nodes may hear it is unknown. They learn the change at their next poll.
+            log.warn("Push to {} not sent: the nodes' status could not be read ({})", tier, e.toString());
+            return 0;
+        }
         int sent = 0;
-        for (var session : byTier.getOrDefault(tier, Set.of())) {
+        for (var session : sessions) {
+            if (!active.contains(nodeOf.get(session.getId()))) {
+                close(session);
+                continue;
+            }
             try {
                 session.sendMessage(new TextMessage(json));
                 sent++;
@@ -61,6 +94,16 @@ class NodeStream extends TextWebSocketHandler {
             }
         }
         return sent;
+    }
+
+    private void close(WebSocketSession session) {
+        log.info("Closing the push stream of node {}: it is suspended or no longer registered",
+                nodeOf.get(session.getId()));
+        try {
+            session.close(CloseStatus.POLICY_VIOLATION);
+        } catch (IOException | IllegalStateException e) {
+            log.debug("Closing a node stream failed: {}", e.toString());
+        }
     }
 
     int connected(Tier tier) {

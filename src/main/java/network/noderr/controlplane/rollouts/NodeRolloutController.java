@@ -133,10 +133,13 @@ class NodeRolloutController {
         var rolloutId = target.rollout() != null && target.rollout().targetVersion().equals(report.toVersion())
                 ? target.rolloutId()
                 : null;
+        // A node told of an emergency rollback by the push reports without asking the version query first: record
+        // the target that query would have recorded for it (the rollback's version, whatever the node's cohort).
+        var emergencyTarget = report.toVersion().equals(target.emergencyVersion()) ? report.toVersion() : null;
         writer.write(new NodeVersionWriter.UpdateReported(nodeId, placement.tier().name(),
                 placement.cohort().wireName(), rolloutId, report.fromVersion(), report.toVersion(),
-                report.result().name(), report.durationMs(), report.reason(), now, observed));
-        if (report.result() == UpdateResult.SUCCEEDED) {
+                report.result().name(), report.durationMs(), report.reason(), now, observed, emergencyTarget));
+        if (report.result() == UpdateResult.SUCCEEDED || emergencyTarget != null) {
             versions.forgetWritten(nodeId);
         }
         events.publishEvent(new NodeVersionChanged(nodeId, placement.tier(), NodeVersionChanged.Source.UPDATE_REPORT));

@@ -41,13 +41,18 @@ class NodeVersionWriter implements SmartLifecycle {
     record VersionsSeen(String nodeId, @Nullable String current, @Nullable String target) implements Write {}
 
     /**
-     * An update report, and the node's current version when it succeeded. {@code at}: when it was received (the
-     * control plane's clock); {@code observedAt}: the report's own timestamp (the node's clock), or {@code at} when the
-     * node sent none or one no health report could carry.
+     * An update report, and the node's current version when it succeeded (or, ROLLED_BACK, the one it went back to).
+     *
+     * @param at when it was received (the control plane's clock)
+     * @param observedAt the report's own timestamp (the node's clock), or {@code at} when the node sent none or one
+     *     no health report could carry
+     * @param target the node's target version to record with it, or null to leave it: the version of an emergency
+     *     rollback in force, which a node told by the push reports without having asked the version query (which
+     *     would have recorded it)
      */
     record UpdateReported(String nodeId, String tier, String cohort, @Nullable UUID rolloutId,
             @Nullable String fromVersion, String toVersion, String result, long durationMs, @Nullable String reason,
-            Instant at, Instant observedAt) implements Write {}
+            Instant at, Instant observedAt, @Nullable String target) implements Write {}
 
     private record Pending(Write write, CompletableFuture<Integer> done) {}
 
@@ -173,24 +178,35 @@ class NodeVersionWriter implements SmartLifecycle {
                 if (u.result().equals("SUCCEEDED")) {
                     rows += jdbc.sql("""
                                     UPDATE node_versions SET current_version = :v, version_observed_at = :observed,
-                                        updated_at = now()
+                                        target_version = COALESCE(:t, target_version), updated_at = now()
                                     WHERE node_id = :id""")
                             .param("v", u.toVersion())
                             .param("observed", Timestamp.from(u.observedAt()))
+                            .param("t", u.target())
                             .param("id", u.nodeId())
                             .update();
-                } else if (u.result().equals("ROLLED_BACK") && u.fromVersion() != null) {
-                    // Back on the version it came from. A health report sent during the health window said the new
-                    // one; without this the registry would show it until the node's next health report.
-                    rows += jdbc.sql("""
-                                    UPDATE node_versions SET current_version = :v, version_observed_at = :observed,
-                                        updated_at = now()
-                                    WHERE node_id = :id
-                                      AND (version_observed_at IS NULL OR version_observed_at < :observed)""")
-                            .param("v", u.fromVersion())
-                            .param("observed", Timestamp.from(u.observedAt()))
-                            .param("id", u.nodeId())
-                            .update();
+                } else {
+                    if (u.result().equals("ROLLED_BACK") && u.fromVersion() != null) {
+                        // Back on the version it came from. A health report sent during the health window said the
+                        // new one; without this the registry would show it until the node's next health report.
+                        rows += jdbc.sql("""
+                                        UPDATE node_versions SET current_version = :v,
+                                            version_observed_at = :observed, updated_at = now()
+                                        WHERE node_id = :id
+                                          AND (version_observed_at IS NULL OR version_observed_at < :observed)""")
+                                .param("v", u.fromVersion())
+                                .param("observed", Timestamp.from(u.observedAt()))
+                                .param("id", u.nodeId())
+                                .update();
+                    }
+                    if (u.target() != null) {
+                        rows += jdbc.sql("""
+                                        UPDATE node_versions SET target_version = :t, updated_at = now()
+                                        WHERE node_id = :id AND target_version IS DISTINCT FROM :t""")
+                                .param("t", u.target())
+                                .param("id", u.nodeId())
+                                .update();
+                    }
                 }
                 yield rows;
             }

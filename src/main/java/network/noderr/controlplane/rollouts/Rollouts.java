@@ -344,7 +344,9 @@ public class Rollouts {
         applyEmergency(tier, toVersion, reason, actor);
         var text = "emergency rollback to " + toVersion + " by " + actor + ": " + reason;
         if (!current.rollout().status().isFinished()) {
-            return change(current.id(), actor, text, cause, (r, now) -> RolloutEngine.rollBack(r, now, text));
+            // Announced as ROLLBACK above (with its target): a CHECK_NOW as well would only make every node ask the
+            // version query once more, for the same answer.
+            return change(current.id(), actor, text, cause, (r, now) -> RolloutEngine.rollBack(r, now, text), false);
         }
         // The finished rollout keeps its status; the tier it belongs to is rolled back.
         record(current.id(), tier, current.rollout().targetVersion(), RolloutStatus.ROLLED_BACK, text, actor, cause,
@@ -408,7 +410,9 @@ public class Rollouts {
                 events.publishEvent(new RollbackDecisionNeeded(stored.tier(), stored.rollout().targetVersion(),
                         java.util.Objects.requireNonNullElse(step.rollout().reason(), "paused")));
             }
-            changed(stored.tier(), TierChanged.Kind.CHECK_NOW, stored.rollout().targetVersion());
+            if (!(step.rolledBack() && returnTo.isPresent())) { // a rollback to a version went out as ROLLBACK
+                changed(stored.tier(), TierChanged.Kind.CHECK_NOW, stored.rollout().targetVersion());
+            }
         }
         return changed;
     }
@@ -503,6 +507,12 @@ public class Rollouts {
 
     private RolloutView change(UUID id, String actor, String event, Cause cause,
             BiFunction<Rollout, java.time.Instant, Rollout> fn) {
+        return change(id, actor, event, cause, fn, true);
+    }
+
+    /** @param announce false when the caller announced the change to the tier's nodes itself */
+    private RolloutView change(UUID id, String actor, String event, Cause cause,
+            BiFunction<Rollout, java.time.Instant, Rollout> fn, boolean announce) {
         var stored = repository.find(id).orElseThrow(() -> notFound(id));
         var now = clock.instant();
         Rollout next;
@@ -522,7 +532,9 @@ public class Rollouts {
         if (next.status() == RolloutStatus.ROLLED_BACK) {
             metrics.rollback(stored.tier(), "manual");
         }
-        changed(stored.tier(), TierChanged.Kind.CHECK_NOW, next.targetVersion());
+        if (announce) {
+            changed(stored.tier(), TierChanged.Kind.CHECK_NOW, next.targetVersion());
+        }
         return view(id);
     }
 
@@ -569,16 +581,19 @@ public class Rollouts {
      * the tier's nodes are told (push).
      */
     private void changed(Tier tier, TierChanged.Kind kind, String version) {
-        var versionId = jdbc.sql("SELECT version_id FROM releases WHERE tier = :tier AND version_string = :v")
+        var change = jdbc.sql("""
+                        SELECT version_id, image_ref, image_digest FROM releases
+                        WHERE tier = :tier AND version_string = :v""")
                 .param("tier", tier.name())
                 .param("v", version)
                 .query((rs, i) -> {
                     long id = rs.getLong(1);
-                    return rs.wasNull() ? null : id;
+                    return new TierChanged(tier, kind, version, rs.wasNull() ? null : id, rs.getString(2),
+                            rs.getString(3));
                 })
                 .optional()
-                .orElse(null);
-        events.publishEvent(new TierChanged(tier, kind, version, versionId));
+                .orElseGet(() -> new TierChanged(tier, kind, version, null));
+        events.publishEvent(change);
     }
 
     /**

@@ -27,8 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
  * push stream open, polling only once an hour, so only the push can move them. Per round: a release of the ALL tier
  * with every cohort activated (each activation is pushed), then, once every node runs it, the emergency rollback to
  * 1.0.0 through the management API; timed from the API call's return to 50 / 90 / 99 / 100 % of the nodes on 1.0.0
- * as the control plane sees it (their update reports, committed, by the control plane's own timestamps), and when
- * the nodes heard the push (the simulator's tally).
+ * as the control plane sees it (their update reports, committed, by the control plane's own timestamps), when
+ * the nodes heard the push (the simulator's tally), and how many version queries the rollback cost (the control
+ * plane's own counter).
  *
  * <p>Arguments: {@code nodes=2000 rounds=3 quiet=5} (seconds between the fleet on the release and the rollback).
  */
@@ -153,12 +154,17 @@ public final class RollbackBenchmark {
         System.out.printf("round %d: %s published and every cohort activated; all %d nodes on it %.1f s later%n",
                 round, version, nodes, (onRelease - publish) / 1e9);
         TimeUnit.SECONDS.sleep(quiet.toSeconds());
-
+        // The release's pushes (5 per node) may still have version queries waiting to be answered; counted into the
+        // rollback they would be mistaken for its own. Settled: no query answered for a second.
+        long queriesBefore = settledVersionQueries(Duration.ofSeconds(60));
         var called = Instant.now();
         post("/api/v1/admin/tiers/" + TIER + "/emergency-rollback",
                 Map.of("toVersion", "1.0.0", "reason", "benchmark round " + round), 200);
         var returned = Instant.now();
         awaitOn("1.0.0", nodes, Duration.ofMinutes(5));
+        // Version queries sent on the push are answered by the time the node's report is in (one node, one
+        // thread): the count now is the rollback's.
+        long queries = versionQueries() - queriesBefore;
 
         var reports = reportTimes(called, returned);
         System.out.printf("round %d: emergency rollback %s -> 1.0.0: API call %d ms (includes the on-chain "
@@ -171,6 +177,51 @@ public final class RollbackBenchmark {
         System.out.printf("  nodes on 1.0.0 (update report committed) after the call returned: %d reports; 50 %% %d ms,"
                 + " 90 %% %d ms, 99 %% %d ms, 100 %% %d ms%n", reports.size(), rank(reports, 0.50),
                 rank(reports, 0.90), rank(reports, 0.99), rank(reports, 1.0));
+        System.out.printf("  requests to the control plane: %d version queries, %d update reports%n", queries,
+                updateReports(called));
+    }
+
+    /** Every update report of the tier stored since {@code since}. */
+    private long updateReports(Instant since) throws Exception {
+        try (var c = db.dataSource().getConnection(); var st = c.prepareStatement(
+                "SELECT count(*) FROM update_reports WHERE tier = ? AND reported_at >= ?")) {
+            st.setString(1, TIER);
+            st.setTimestamp(2, Timestamp.from(since));
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The version query count once it has not changed for a second, or after {@code atMost}. */
+    private long settledVersionQueries(Duration atMost) throws Exception {
+        var deadline = Instant.now().plus(atMost);
+        long last = versionQueries();
+        while (Instant.now().isBefore(deadline)) {
+            TimeUnit.SECONDS.sleep(1);
+            long now = versionQueries();
+            if (now == last) {
+                return now;
+            }
+            last = now;
+        }
+        System.out.println("  (version queries still being answered after " + atMost.toSeconds() + " s)");
+        return last;
+    }
+
+    /** The version queries the control plane has answered so far (its own counter). */
+    private long versionQueries() throws Exception {
+        var response = http.send(HttpRequest.newBuilder(base.resolve("/actuator/prometheus"))
+                .header("Authorization", "Bearer " + ControlPlaneBenchmark.ADMIN_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("/actuator/prometheus -> " + response.statusCode());
+        }
+        return response.body().lines()
+                .filter(l -> l.startsWith("noderr_version_query_seconds_count"))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     /** Each node's first successful update report to 1.0.0 since {@code since}, in ms after {@code zero}, sorted. */

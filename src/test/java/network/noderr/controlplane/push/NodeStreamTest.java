@@ -84,6 +84,123 @@ class NodeStreamTest {
         }
     }
 
+    /**
+     * An emergency rollback's push names the target as the version query answers it (image reference and digest), so
+     * that a node can follow it without asking, and comes without a CHECK_NOW; a CHECK_NOW names no image. A node that then reports the update without
+     * having asked is recorded with the rollback's version as its target, as the query would have recorded it.
+     */
+    @Test
+    void anEmergencyRollbackIsPushedWithItsTargetsImageAndNeedsNoVersionQuery() throws Exception {
+        var api = new ApiClient(port);
+        var node = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ORACLE);
+        var messages = new LinkedBlockingQueue<String>();
+        var before = stream.connected(Tier.ORACLE);
+        var socket = connect(node[1], messages);
+        Awaitility.await("the node is registered on the stream").atMost(Duration.ofSeconds(10))
+                .until(() -> stream.connected(Tier.ORACLE) > before);
+        var minor = System.nanoTime() % 100_000;
+        var older = "6." + minor + ".3";
+        var newer = "6." + minor + ".4";
+        var olderDigest = "sha256:" + "a".repeat(63) + "3";
+        try {
+            abort();
+            startWithDigest(older, olderDigest);
+            abort();
+            startWithDigest(newer, "sha256:" + "b".repeat(63) + "4");
+            var checkNow = json(next(messages, "CHECK_NOW", newer));
+            assertThat(checkNow.path("version").asString()).isEqualTo(newer);
+            assertThat(checkNow.has("imageDigest")).as("a CHECK_NOW names no image").isFalse();
+            assertThat(checkNow.has("dockerImageTag")).isFalse();
+
+            rollouts.applyRollback(Tier.ORACLE, older, "bad release", "test",
+                    network.noderr.controlplane.rollouts.RolloutTransitioned.Cause.REQUEST);
+
+            var rollback = json(next(messages, "ROLLBACK", older));
+            assertThat(rollback.path("tier").asString()).isEqualTo("ORACLE");
+            assertThat(rollback.path("version").asString()).isEqualTo(older);
+            assertThat(rollback.path("dockerImageTag").asString())
+                    .isEqualTo("registry.noderr.network/oracle:" + older);
+            assertThat(rollback.path("imageDigest").asString()).isEqualTo(olderDigest);
+            // The ROLLBACK is the rollback's only announcement: no CHECK_NOW comes with it (which would make every
+            // node ask the version query after all). A marker notified after the rollback committed arrives after
+            // anything the rollback sent.
+            var marker = "marker-" + minor;
+            jdbc.sql("SELECT pg_notify(:channel, :payload)")
+                    .param("channel", PushFanOut.CHANNEL)
+                    .param("payload", "{\"type\":\"CHECK_NOW\",\"tier\":\"ORACLE\",\"versionId\":null,"
+                            + "\"version\":\"" + marker + "\"}")
+                    .query((rs, i) -> 1)
+                    .list();
+            var between = new java.util.ArrayList<String>();
+            for (var m = messages.poll(10, TimeUnit.SECONDS); m == null || !m.contains(marker);
+                    m = messages.poll(10, TimeUnit.SECONDS)) {
+                assertThat(m).as("the marker arrives").isNotNull();
+                between.add(m);
+            }
+            assertThat(between).as("pushed with the rollback").noneMatch(m -> m.contains("CHECK_NOW"));
+            // What the version query answers while the rollback is in force: the same target.
+            var answer = api.get("/api/v1/version/" + node[0] + "?currentVersion=" + newer, node[1]);
+            assertThat(answer.text("versionString")).isEqualTo(older);
+            assertThat(answer.text("dockerImageTag")).isEqualTo(rollback.path("dockerImageTag").asString());
+            assertThat(answer.text("imageDigest")).isEqualTo(olderDigest);
+            assertThat(answer.text("updatePriority")).isEqualTo("emergency");
+
+            // A second node follows the push without asking: its one request is the update report.
+            var follower = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ORACLE);
+            var report = api.post("/api/v1/updates", java.util.Map.of("fromVersion", newer, "toVersion", older,
+                    "result", "SUCCEEDED", "durationMs", 1200), follower[1]);
+            assertThat(report.status()).isEqualTo(202);
+            Awaitility.await("the report is written").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(versionsOf(follower[0])).containsExactly(older, older));
+
+            // A rollback that fails on the node records the target too (its current version stays).
+            var failing = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ORACLE);
+            jdbc.sql("UPDATE node_versions SET current_version = :v WHERE node_id = :id")
+                    .param("v", newer).param("id", failing[0]).update();
+            assertThat(api.post("/api/v1/updates", java.util.Map.of("fromVersion", newer, "toVersion", older,
+                    "result", "ROLLED_BACK", "durationMs", 1200, "reason", "health window failed"), failing[1])
+                    .status()).isEqualTo(202);
+            Awaitility.await("the report is written").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(versionsOf(failing[0])).containsExactly(newer, older));
+        } finally {
+            socket.abort();
+            jdbc.sql("DELETE FROM tier_emergencies WHERE tier = 'ORACLE'").update();
+            fanOut.deliver("{\"type\":\"CHECK_NOW\",\"tier\":\"ORACLE\",\"versionId\":null,\"version\":\""
+                    + newer + "\"}");
+        }
+    }
+
+    /** The node's current and target version in the registry. */
+    private java.util.List<String> versionsOf(String nodeId) {
+        return jdbc.sql("SELECT current_version, target_version FROM node_versions WHERE node_id = :id")
+                .param("id", nodeId)
+                .query((rs, i) -> java.util.Arrays.asList(rs.getString(1), rs.getString(2)))
+                .single();
+    }
+
+    /** The next message of {@code type} about {@code version} (others are skipped), within 10 s. */
+    private static String next(BlockingQueue<String> messages, String type, String version)
+            throws InterruptedException {
+        var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() - deadline < 0) {
+            var message = messages.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            if (message != null && message.contains("\"type\":\"" + type + "\"")
+                    && message.contains("\"version\":\"" + version + "\"")) {
+                return message;
+            }
+        }
+        throw new AssertionError("no " + type + " of " + version + " pushed within 10 s");
+    }
+
+    private static tools.jackson.databind.JsonNode json(String message) {
+        return tools.jackson.databind.json.JsonMapper.builder().build().readTree(message);
+    }
+
+    private void startWithDigest(String version, String digest) {
+        rollouts.start(new NewRelease(Tier.ORACLE, version, "registry.noderr.network/oracle:" + version, digest,
+                "0x" + "f".repeat(64), null), RolloutConfig.DEFAULT, RolloutThresholds.DEFAULT, "test");
+    }
+
     @Autowired
     PushFanOut fanOut;
 
@@ -133,6 +250,39 @@ class NodeStreamTest {
                 RolloutThresholds.DEFAULT, "test");
     }
 
+    /**
+     * A node suspended while its stream is open gets no further push (a pushed rollback is followed without another
+     * request, which the suspension would have refused): its stream is closed instead, and active nodes still hear it.
+     */
+    @Test
+    void aNodeSuspendedWhileConnectedHearsNoMorePushes() throws Exception {
+        var api = new ApiClient(port);
+        var active = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ORACLE);
+        var suspended = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), Tier.ORACLE);
+        var activeMessages = new LinkedBlockingQueue<String>();
+        var suspendedMessages = new LinkedBlockingQueue<String>();
+        var closed = new java.util.concurrent.CompletableFuture<Integer>();
+        var before = stream.connected(Tier.ORACLE);
+        var sockets = java.util.List.of(connect(active[1], activeMessages, new java.util.concurrent.CompletableFuture<>()),
+                connect(suspended[1], suspendedMessages, closed));
+        Awaitility.await("both nodes are registered on the stream").atMost(Duration.ofSeconds(10))
+                .until(() -> stream.connected(Tier.ORACLE) >= before + 2);
+        try {
+            assertThat(api.post("/api/v1/admin/nodes/" + suspended[0] + "/suspend", java.util.Map.of(),
+                    IntegrationTest.ADMIN_TOKEN).status()).isEqualTo(200);
+            var marker = "suspended-" + (System.nanoTime() % 100_000);
+            fanOut.deliver("{\"type\":\"CHECK_NOW\",\"tier\":\"ORACLE\",\"versionId\":null,\"version\":\""
+                    + marker + "\"}");
+
+            assertThat(activeMessages.poll(10, TimeUnit.SECONDS)).as("an active node hears it").contains(marker);
+            assertThat(closed.get(10, TimeUnit.SECONDS)).as("the suspended node's stream is closed")
+                    .isEqualTo(org.springframework.web.socket.CloseStatus.POLICY_VIOLATION.getCode());
+            assertThat(suspendedMessages).as("and it heard nothing").isEmpty();
+        } finally {
+            sockets.forEach(WebSocket::abort);
+        }
+    }
+
     @Test
     void refusesAConnectionWithoutANodeToken() {
         assertThat(handshakeStatus(null)).isEqualTo(401);
@@ -146,6 +296,12 @@ class NodeStreamTest {
     }
 
     private WebSocket connect(String token, BlockingQueue<String> messages) throws Exception {
+        return connect(token, messages, new java.util.concurrent.CompletableFuture<>());
+    }
+
+    /** @param closed completed with the close status the server sends */
+    private WebSocket connect(String token, BlockingQueue<String> messages,
+            java.util.concurrent.CompletableFuture<Integer> closed) throws Exception {
         var builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (token != null) {
             builder.header("Authorization", "Bearer " + token);
@@ -162,6 +318,12 @@ class NodeStreamTest {
                             text.setLength(0);
                         }
                         ws.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                        closed.complete(statusCode);
                         return null;
                     }
                 }).get(10, TimeUnit.SECONDS);

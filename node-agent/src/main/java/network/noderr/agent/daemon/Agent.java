@@ -76,7 +76,7 @@ public final class Agent implements AutoCloseable {
     }
 
     /** A push channel that calls {@code onMessage} with each CHECK_NOW / ROLLBACK (not started yet). */
-    public PushClient push(java.util.function.Consumer<String> onMessage) {
+    public PushClient push(java.util.function.Consumer<PushMessage> onMessage) {
         return new PushClient(controlPlane, onMessage);
     }
 

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * node would go down for it at every check. The daemon follows the control plane again as soon as it names another
  * version or digest (an emergency rollback to another version included), or once the operator runs
  * {@code noderr-agent retry}, which forgets the failure. A {@code CHECK_NOW} push is no such request: it only runs
- * this check sooner.
+ * this check sooner. A pushed {@code ROLLBACK} that names its target takes the place of the version query's answer
+ * ({@link #onPush}); every rule above applies to it unchanged.
  */
 public final class Daemon {
 
@@ -48,6 +49,8 @@ public final class Daemon {
     static final int MAX_VERSION_LENGTH = 50;
     /** The version health reports carry when the node container has none (not there, or no usable label). */
     static final String UNKNOWN_VERSION = "unknown";
+    /** The version query's priority of an emergency rollback, which does not wait for the maintenance window. */
+    static final String EMERGENCY = "emergency";
 
     private final AgentConfig config;
     private final ControlPlane controlPlane;
@@ -84,7 +87,26 @@ public final class Daemon {
         WAITING_FOR_CHAIN
     }
 
+    /** A version check: asks the control plane's version query what to run and updates when told to. */
     public CheckResult check() throws InterruptedException {
+        return check(null);
+    }
+
+    /**
+     * A check the push stream asked for. A {@code ROLLBACK} that names its target (version, image, digest: a control
+     * plane that sends them) is followed without asking the version query: the target is what the query would answer
+     * while the rollback is in force (the tier's emergency version at emergency priority, for every cohort), and it
+     * then takes the same path as the query's answer — the failed-target rule, auto-update, the operator lock, the
+     * wait for the chain, and the update's digest check against the VersionBeacon, which refuses a digest the chain
+     * does not record. Any other message (a {@code CHECK_NOW}, a {@code ROLLBACK} of an older control plane without
+     * the target, or one for another tier) runs a normal {@link #check()}.
+     */
+    public CheckResult onPush(PushMessage message) throws InterruptedException {
+        return check(message.rollbackTarget(config.tier()).orElse(null));
+    }
+
+    /** @param pushed a pushed rollback's target, or null to ask the version query */
+    private CheckResult check(@Nullable UpdateTarget pushed) throws InterruptedException {
         try {
             var resumed = updater.resume();
             if (resumed.state() != network.noderr.agent.update.UpdateState.IDLE) {
@@ -92,9 +114,19 @@ public final class Daemon {
             }
             var current = runningVersion();
             metrics.runningVersion(current);
-            var answer = controlPlane.version(current);
-            lastCheck = clock.instant();
-            metrics.checked(lastCheck);
+            ControlPlane.VersionAnswer answer;
+            if (pushed == null) {
+                answer = controlPlane.version(current);
+                lastCheck = clock.instant(); // when the control plane last answered the version query
+                metrics.checked(lastCheck);
+            } else {
+                // The version query's rule for a tier under an emergency rollback (UpdateDecision): update unless
+                // the node runs the rollback's version already.
+                answer = new ControlPlane.VersionAnswer(pushed.versionString(), pushed.imageRef(),
+                        pushed.imageDigest(), null, !pushed.versionString().equals(current), EMERGENCY);
+                log.info("Pushed emergency rollback to {} ({}); running {}", pushed.versionString(),
+                        pushed.imageDigest(), current == null ? "nothing" : current);
+            }
             saveStatus(current);
             if (!answer.shouldUpdate() || answer.versionString() == null || answer.imageDigest() == null
                     || answer.dockerImageTag() == null) {
@@ -115,7 +147,7 @@ public final class Daemon {
                         failed.failedAt(), failed.reason() == null ? "" : " (" + failed.reason() + ")");
                 return CheckResult.HELD_FAILED_TARGET;
             }
-            var emergency = "emergency".equals(answer.updatePriority());
+            var emergency = EMERGENCY.equals(answer.updatePriority());
             if (!config.autoUpdate()) {
                 log.info("{} is available ({}) but auto-update is off", answer.versionString(), answer.updatePriority());
                 return CheckResult.AUTO_UPDATE_OFF;

@@ -1,6 +1,5 @@
 package network.noderr.agent.daemon;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -23,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The push channel: a WebSocket to {@code /api/v1/nodes/stream} on which the control plane says {@code CHECK_NOW} or
- * {@code ROLLBACK}. Each message triggers a version check at once (the check decides what to do). The periodic check
- * keeps running regardless, so the push only makes the node faster, never required.
+ * {@code ROLLBACK}. Each message triggers a check at once (the check decides what to do): a version query, or for a
+ * {@code ROLLBACK} that names its target ({@link PushMessage#rollbackTarget}) the update to it without one. The
+ * periodic check keeps running regardless, so the push only makes the node faster, never required.
  *
  * <p>A connection that went silent (a NAT or firewall that forgot it, a peer gone without a FIN) is noticed: the
  * client pings every 30 s and, when nothing (pong or message) arrives within 10 s of a ping, drops the connection and
@@ -42,10 +42,9 @@ public final class PushClient implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(PushClient.class);
-    private static final ObjectMapper JSON = network.noderr.agent.api.Shared.JSON;
 
     private final ControlPlane controlPlane;
-    private final Consumer<String> onMessage;
+    private final Consumer<PushMessage> onMessage;
     private final Timing timing;
     private final HttpClient http;
     private final ScheduledExecutorService scheduler;
@@ -58,12 +57,12 @@ public final class PushClient implements AutoCloseable {
     private volatile @Nullable Connection current;
     private Duration backoff; // guarded by this
 
-    /** @param onMessage gets the message type (CHECK_NOW or ROLLBACK) */
-    public PushClient(ControlPlane controlPlane, Consumer<String> onMessage) {
+    /** @param onMessage gets each CHECK_NOW or ROLLBACK message */
+    public PushClient(ControlPlane controlPlane, Consumer<PushMessage> onMessage) {
         this(controlPlane, onMessage, Timing.DEFAULT);
     }
 
-    PushClient(ControlPlane controlPlane, Consumer<String> onMessage, Timing timing) {
+    PushClient(ControlPlane controlPlane, Consumer<PushMessage> onMessage, Timing timing) {
         this(controlPlane, onMessage, timing, network.noderr.agent.api.Shared.http(),
                 Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("noderr-push").daemon()
                         .unstarted(r)), null);
@@ -75,12 +74,12 @@ public final class PushClient implements AutoCloseable {
      * running, and opening connections on {@code connector} (e.g. virtual threads), so that one slow handshake does
      * not hold up the others.
      */
-    public PushClient(ControlPlane controlPlane, Consumer<String> onMessage, HttpClient http,
+    public PushClient(ControlPlane controlPlane, Consumer<PushMessage> onMessage, HttpClient http,
             ScheduledExecutorService scheduler, Executor connector) {
         this(controlPlane, onMessage, Timing.DEFAULT, http, scheduler, connector);
     }
 
-    private PushClient(ControlPlane controlPlane, Consumer<String> onMessage, Timing timing, HttpClient http,
+    private PushClient(ControlPlane controlPlane, Consumer<PushMessage> onMessage, Timing timing, HttpClient http,
             ScheduledExecutorService scheduler, @Nullable Executor connector) {
         this.controlPlane = controlPlane;
         this.onMessage = onMessage;
@@ -231,12 +230,14 @@ public final class PushClient implements AutoCloseable {
             text.append(data);
             if (last) {
                 try {
-                    var type = JSON.readTree(text.toString()).path("type").asText();
-                    if (type.equals("CHECK_NOW") || type.equals("ROLLBACK")) {
-                        log.info("Push: {}", type);
-                        onMessage.accept(type);
+                    var message = PushMessage.parse(text.toString());
+                    if (message.isPresent()) {
+                        log.info("Push: {}", message.get());
+                        onMessage.accept(message.get());
+                    } else {
+                        log.debug("Ignoring a push message that is no CHECK_NOW or ROLLBACK");
                     }
-                } catch (Exception e) {
+                } catch (RuntimeException e) {
                     log.debug("Ignoring a push message: {}", e.toString());
                 }
                 text.setLength(0);

@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import network.noderr.agent.daemon.PushClient;
+import network.noderr.agent.daemon.PushMessage;
 import network.noderr.agent.update.StateStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -79,6 +80,11 @@ public final class Fleet implements AutoCloseable {
     private final AtomicLong healthReports = new AtomicLong();
     private final AtomicLong updates = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    /** Version queries the nodes sent (answered or not). */
+    private final AtomicLong versionQueries = new AtomicLong();
+    /** Pushed messages the nodes heard, and the pushed checks that have finished (each node acts on every one). */
+    private final AtomicLong pushesHeard = new AtomicLong();
+    private final AtomicLong pushedChecksDone = new AtomicLong();
     private final java.util.concurrent.ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<InetAddress, HttpClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
     /** Pings and reconnects of every node's push stream, and the push summary; made only with push on. */
@@ -103,7 +109,7 @@ public final class Fleet implements AutoCloseable {
                 break;
             }
             var random = ThreadLocalRandom.current();
-            nodes.add(VirtualNode.restore(options.controlPlane(), client(nodes.size()), saved,
+            nodes.add(VirtualNode.restore(options.controlPlane(), client(nodes.size()), options.tier(), versionQueries, saved,
                     random.nextDouble() < options.unhealthyShare(), random.nextDouble() < options.failingUpdateShare(),
                     Clock.systemUTC()));
             registered.incrementAndGet();
@@ -125,7 +131,7 @@ public final class Fleet implements AutoCloseable {
         var tasks = new ArrayList<java.util.concurrent.Future<?>>();
         for (int i = restored; i < options.nodes(); i++) {
             var random = ThreadLocalRandom.current();
-            var node = new VirtualNode(options.controlPlane(), client(i),
+            var node = new VirtualNode(options.controlPlane(), client(i), options.tier(), versionQueries,
                     random.nextDouble() < options.unhealthyShare(), random.nextDouble() < options.failingUpdateShare(),
                     random.nextLong(), Clock.systemUTC());
             var token = tokens.get(i - restored);
@@ -169,10 +175,11 @@ public final class Fleet implements AutoCloseable {
             timers.scheduleWithFixedDelay(this::summarisePushes, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
             pushTimers = timers;
         }
-        var client = node.push(type -> {
-            tally.heard(type, System.currentTimeMillis());
+        var client = node.push(message -> {
+            tally.heard(message.type(), System.currentTimeMillis());
+            pushesHeard.incrementAndGet();
             try {
-                threads.execute(() -> checkNow(node));
+                threads.execute(() -> checkNow(node, message));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // the fleet is closing
             }
@@ -181,16 +188,28 @@ public final class Fleet implements AutoCloseable {
         client.start();
     }
 
-    /** A push's version check: at once, and the simulated update when told to. */
-    private void checkNow(VirtualNode node) {
+    /** A push's check: at once, and the simulated update when told to (a pushed rollback's target needs no query). */
+    private void checkNow(VirtualNode node, PushMessage message) {
         try {
-            if (retryOnce(node::check)) {
+            if (retryOnce(() -> node.check(message))) {
                 updates.incrementAndGet();
             }
         } catch (IOException e) {
             errors.incrementAndGet();
             log.warn("A pushed version check failed: {}", e.toString());
+        } finally {
+            pushedChecksDone.incrementAndGet();
         }
+    }
+
+    /** How many version queries the nodes sent so far (answered or not). */
+    public long versionQueries() {
+        return versionQueries.get();
+    }
+
+    /** Whether every pushed message heard so far has been acted on (its check finished). */
+    public boolean pushesSettled() {
+        return pushedChecksDone.get() == pushesHeard.get();
     }
 
     private void summarisePushes() {
@@ -258,7 +277,8 @@ public final class Fleet implements AutoCloseable {
      * returns its node id. It then takes part in {@link #round()} like the others.
      */
     public String join(String installToken) throws Exception {
-        var node = new VirtualNode(options.controlPlane(), client(nodes.size()), false, false,
+        var node = new VirtualNode(options.controlPlane(), client(nodes.size()), options.tier(), versionQueries,
+                false, false,
                 ThreadLocalRandom.current().nextLong(), Clock.systemUTC());
         node.register(installToken, options.startVersion());
         nodes.add(node);

@@ -21,6 +21,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import network.noderr.agent.api.ControlPlane;
 import network.noderr.agent.daemon.PushClient;
+import network.noderr.agent.daemon.PushMessage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +33,10 @@ final class VirtualNode {
 
     private final URI base;
     private final HttpClient http;
+    /** The node's tier: a pushed rollback is followed only for it. */
+    private final String tier;
+    /** The fleet's count of version queries sent (its nodes share it). */
+    private final java.util.concurrent.atomic.AtomicLong versionQueries;
     private final boolean unhealthy;
     private final boolean failsUpdates;
     private final long seed;
@@ -50,9 +55,12 @@ final class VirtualNode {
     record Saved(String nodeId, String privateKey, long seed, @Nullable String version) {}
 
     /** @param http the HTTP client of the node's source address (nodes of one address share it, as its connections) */
-    VirtualNode(URI base, HttpClient http, boolean unhealthy, boolean failsUpdates, long seed, Clock clock) {
+    VirtualNode(URI base, HttpClient http, String tier, java.util.concurrent.atomic.AtomicLong versionQueries,
+            boolean unhealthy, boolean failsUpdates, long seed, Clock clock) {
         this.base = base;
         this.http = http;
+        this.tier = tier;
+        this.versionQueries = versionQueries;
         this.unhealthy = unhealthy;
         this.failsUpdates = failsUpdates;
         this.seed = seed;
@@ -73,9 +81,10 @@ final class VirtualNode {
     }
 
     /** The node of an earlier run, as it was saved: it logs in with its key, it does not register again. */
-    static VirtualNode restore(URI base, HttpClient http, Saved saved, boolean unhealthy, boolean failsUpdates,
+    static VirtualNode restore(URI base, HttpClient http, String tier,
+            java.util.concurrent.atomic.AtomicLong versionQueries, Saved saved, boolean unhealthy, boolean failsUpdates,
             Clock clock) throws Exception {
-        var node = new VirtualNode(base, http, unhealthy, failsUpdates, saved.seed(), clock);
+        var node = new VirtualNode(base, http, tier, versionQueries, unhealthy, failsUpdates, saved.seed(), clock);
         var key = KeyFactory.getInstance("EC")
                 .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(saved.privateKey())));
         node.connect(saved.nodeId(), key, saved.version());
@@ -112,7 +121,7 @@ final class VirtualNode {
      * The node's push stream (not started): like the daemon's, on its own source address; {@code onMessage} gets
      * each CHECK_NOW / ROLLBACK.
      */
-    PushClient push(java.util.function.Consumer<String> onMessage, ScheduledExecutorService scheduler,
+    PushClient push(java.util.function.Consumer<PushMessage> onMessage, ScheduledExecutorService scheduler,
             Executor connector) {
         return new PushClient(java.util.Objects.requireNonNull(api), onMessage, http, scheduler, connector);
     }
@@ -121,18 +130,38 @@ final class VirtualNode {
      * One version check; "updates" when told to. Returns true when it reported an update. One at a time: a pushed
      * check and the periodic one may meet.
      */
-    synchronized boolean check() throws IOException {
-        var answer = java.util.Objects.requireNonNull(api).version(version);
-        if (!answer.shouldUpdate() || answer.versionString() == null) {
-            return false;
+    boolean check() throws IOException {
+        return check(null);
+    }
+
+    /**
+     * A check the push stream asked for: a {@code ROLLBACK} that names its target is followed without the version
+     * query, as the daemon does ({@code Daemon.onPush}); any other message asks the query. A simulated node has no
+     * chain to check the target against: it only makes the same requests as a real node.
+     */
+    synchronized boolean check(@Nullable PushMessage pushed) throws IOException {
+        var target = pushed == null ? null : pushed.rollbackTarget(tier).orElse(null);
+        String to;
+        if (target != null) {
+            if (target.versionString().equals(version)) {
+                return false; // runs the rollback's version already
+            }
+            to = target.versionString();
+        } else {
+            versionQueries.incrementAndGet();
+            var answer = java.util.Objects.requireNonNull(api).version(version);
+            if (!answer.shouldUpdate() || answer.versionString() == null) {
+                return false;
+            }
+            to = answer.versionString();
         }
         long duration = 2_000 + random.nextInt(8_000); // a simulated pull + swap + health window
+        var controlPlane = java.util.Objects.requireNonNull(api);
         if (failsUpdates) {
-            api.reportUpdate(version, answer.versionString(), "ROLLED_BACK", duration,
-                    "simulated failure: health window failed");
+            controlPlane.reportUpdate(version, to, "ROLLED_BACK", duration, "simulated failure: health window failed");
         } else {
-            api.reportUpdate(version, answer.versionString(), "SUCCEEDED", duration, null);
-            version = answer.versionString();
+            controlPlane.reportUpdate(version, to, "SUCCEEDED", duration, null);
+            version = to;
         }
         return true;
     }

@@ -99,11 +99,11 @@ class AgentEndToEndTest extends NodeTestSupport {
                     .contains("\"127.0.0.1:" + metricsPort + "\"],\"labels\":{\"node_id\":\"" + nodeId + "\"");
 
             // An emergency rollback is pushed: the node is back on 1.0.0 within seconds, without waiting for its
-            // periodic check.
+            // periodic check (the push names the target: no version query on the way).
             var checks = java.util.concurrent.Executors.newSingleThreadExecutor();
-            try (var push = agent.push(type -> checks.execute(() -> {
+            try (var push = agent.push(message -> checks.execute(() -> {
                 try {
-                    agent.daemon().check();
+                    agent.daemon().onPush(message);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

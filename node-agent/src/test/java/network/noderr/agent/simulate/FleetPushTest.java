@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * The simulator's push stream ({@code simulate --push}) against the real control plane: nodes that would check their
  * version only once an hour follow a release and an emergency rollback because the control plane tells them to. A
  * control plane of its own: this test publishes and rolls back the ALL tier, which other tests use with their own
- * releases.
+ * releases, and counts the version queries the control plane answered. A pushed emergency rollback names its target,
+ * so the nodes follow it with one request each (the update report) and ask no version query.
  */
 class FleetPushTest {
 
@@ -48,6 +49,15 @@ class FleetPushTest {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                     .untilAsserted(() -> assertThat(onVersion("2.0.0")).isEqualTo(NODES));
 
+            // Every pushed check so far has finished and every version query sent has been answered (the control
+            // plane's own count, of this fleet's queries only): the count the rollback starts from.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(fleet::pushesSettled);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> controlPlane.versionQueries() == fleet.versionQueries());
+            long queriesBefore = controlPlane.versionQueries();
+            assertThat(queriesBefore).as("the release's CHECK_NOW pushes were followed by version queries")
+                    .isGreaterThanOrEqualTo(NODES);
+
             controlPlane.post("/api/v1/admin/tiers/ALL/emergency-rollback",
                     Map.of("toVersion", "1.0.0", "reason", "2.0.0 is bad"), 200);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
@@ -58,6 +68,17 @@ class FleetPushTest {
                         assertThat(burst.type()).isEqualTo("ROLLBACK");
                         assertThat(burst.nodes()).isEqualTo(NODES);
                     }));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(fleet::pushesSettled);
+            // The ROLLBACK named its target: each node's one request was its update report, no version query.
+            assertThat(fleet.versionQueries()).as("version queries the fleet sent").isEqualTo(queriesBefore);
+            assertThat(controlPlane.versionQueries()).as("version queries the control plane answered")
+                    .isEqualTo(queriesBefore);
+            // ...and each node is recorded with the rollback's version as its target, as the query would have.
+            var registry = controlPlane.get("/api/v1/admin/nodes?tier=ALL&size=" + NODES).get("items");
+            assertThat(registry).hasSize(NODES).allSatisfy(n -> {
+                assertThat(n.get("currentVersion").asText()).isEqualTo("1.0.0");
+                assertThat(n.get("targetVersion").asText()).isEqualTo("1.0.0");
+            });
             assertThat(fleet.errors()).isZero();
         }
     }
