@@ -262,6 +262,19 @@ public final class Daemon {
         if (containers.repoDigests(imageId).stream().noneMatch(d -> d.endsWith(suffix))) {
             return false;
         }
+        // The release's name for this image comes from the control plane: taken only when the VersionBeacon records
+        // that digest for that version of the tier. Otherwise the update path runs, and its check against the chain
+        // refuses the pairing (reported FAILED); the node's reported version stays its own label.
+        try {
+            var recorded = updater.onChain(target.versionString()).orElse(null);
+            if (recorded == null || !recorded.imageDigest().equalsIgnoreCase(target.imageDigest())) {
+                return false;
+            }
+        } catch (IOException e) {
+            log.warn("The node container already runs {}, but the VersionBeacon cannot confirm it is {} now ({}); "
+                    + "asked again at the next check", target.imageDigest(), target.versionString(), e.getMessage());
+            return true; // nothing to change on the node now; not recorded until the chain confirms it
+        }
         log.warn("The node container already runs {} ({}), but its image's version label says {}: reporting {} for "
                 + "this image from now on. Label the image org.opencontainers.image.version={} to match the release",
                 target.versionString(), target.imageDigest(), current == null ? "nothing" : current,

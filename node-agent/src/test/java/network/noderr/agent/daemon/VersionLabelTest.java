@@ -47,5 +47,25 @@ class VersionLabelTest extends OwnControlPlaneNode {
             assertThat(restarted.runningVersion()).as("recorded on disk").contains("2.0.1");
             assertThat(restarted.daemon().check()).isEqualTo(Daemon.CheckResult.UP_TO_DATE);
         }
+
+        // A node whose chain records another image for 2.0.1 (and that has not recorded the release for its image):
+        // the control plane's pairing of the running image with 2.0.1 is not taken; the update is refused instead.
+        var started = startedAt();
+        try (var chain = network.noderr.agent.TestBeacon.start()) {
+            chain.publish(1, v1.version(), v1.tagged(), v1.digest());
+            chain.publish(1, release.version(), v1.tagged(), v1.digest());
+            var lines = java.nio.file.Files.readString(writeConfig(nodeId))
+                    .replaceAll("(?m)^beacon-rpc-url=.*$", "beacon-rpc-url=" + chain.rpcUrl())
+                    .replaceAll("(?m)^beacon-address=.*$", "beacon-address=" + chain.address())
+                    .replaceAll("(?m)^state-dir=.*$", "state-dir=" + dir.resolve("state-other-chain"));
+            var file = dir.resolve("agent-other-chain.properties");
+            java.nio.file.Files.writeString(file, lines);
+            try (var agent = new Agent(AgentConfig.load(file, Map.of()), Clock.systemUTC(), false)) {
+                assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UPDATE_FAILED);
+                assertThat(agent.updater().failed().orElseThrow().reason()).contains("digest mismatch");
+                assertThat(agent.runningVersion()).as("its own label, not the control plane's name").contains("2.0.0");
+                assertThat(startedAt()).as("the running container is untouched").isEqualTo(started);
+            }
+        }
     }
 }
