@@ -100,10 +100,14 @@ verify_sig() { # pub.pem message signature
     openssl dgst -sha256 -verify "$1" -signature "$3" "$2" >/dev/null 2>&1
 }
 
-free_port() { # prints a port P with P and P+1 free on 127.0.0.1
-    local p
+# Prints a port P with P and P+1 free on 127.0.0.1, below the kernel's ephemeral range: a port in that range can be
+# held by a client connection (or its TIME_WAIT), which a connect does not see but a server's bind fails on.
+free_port() {
+    local p low=10000 high
+    high=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+    ((high > low + 1000)) || high=32768
     for _ in $(seq 1 50); do
-        p=$((20000 + RANDOM % 30000))
+        p=$((low + RANDOM % (high - low - 2)))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 1))") 2>/dev/null; then
             echo "$p"
             return 0
@@ -123,14 +127,28 @@ wait_port() {
 # A real software TPM for one test (state in $T/swtpm, kept across a restart within the test).
 start_swtpm() {
     mkdir -p "$T/swtpm"
-    SWTPM_PORT=${SWTPM_PORT:-$(free_port)}
-    swtpm socket --tpm2 --tpmstate "dir=$T/swtpm" \
-        --server "type=tcp,port=$SWTPM_PORT,bindaddr=127.0.0.1" \
-        --ctrl "type=tcp,port=$((SWTPM_PORT + 1)),bindaddr=127.0.0.1" \
-        --flags not-need-init,startup-clear >"$T/swtpm.log" 2>&1 &
-    SWTPM_PID=$!
-    wait_port "$SWTPM_PORT" || { echo "swtpm did not start:" && cat "$T/swtpm.log"; return 1; }
-    export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$SWTPM_PORT"
+    local fresh=0 attempt
+    [[ -n "$SWTPM_PORT" ]] || fresh=1 # a restart keeps its port: the key's recorded connection names it
+    for attempt in 1 2 3 4 5; do
+        ((fresh)) && SWTPM_PORT=$(free_port)
+        swtpm socket --tpm2 --tpmstate "dir=$T/swtpm" \
+            --server "type=tcp,port=$SWTPM_PORT,bindaddr=127.0.0.1" \
+            --ctrl "type=tcp,port=$((SWTPM_PORT + 1)),bindaddr=127.0.0.1" \
+            --flags not-need-init,startup-clear >"$T/swtpm.log" 2>&1 &
+        SWTPM_PID=$!
+        if wait_port "$SWTPM_PORT"; then
+            export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$SWTPM_PORT"
+            return 0
+        fi
+        kill "$SWTPM_PID" 2>/dev/null
+        wait "$SWTPM_PID" 2>/dev/null
+        SWTPM_PID=""
+        # Taken between the check and the bind (or still held after a restart): another try.
+        grep -q 'Address already in use' "$T/swtpm.log" || break
+        ((fresh)) || sleep 1
+    done
+    echo "swtpm did not start (attempt $attempt):" && cat "$T/swtpm.log"
+    return 1
 }
 
 stop_swtpm() {
