@@ -1545,6 +1545,13 @@ main() {
     say "Node key:      $KEY_PATH ($KEY_TYPE)"
     say "State:         $STATE_DIR"
     if [[ -n "$CA_FILE" ]]; then say "Control plane CA: $CA_FILE"; fi
+    if ((AGENT_READY)); then
+        # What the agent needs, checked now (node key, login, target, chain, Docker, push stream): the first thing to
+        # run when the node does not show up or update.
+        local run_as=""
+        in_prefix || run_as="runuser -u $NODERR_USER -- "
+        say "Check it:      $run_as${JAVA_BIN:-java} -jar $AGENT_DIR/noderr-agent.jar check --config $CONFIG_DIR/agent.properties"
+    fi
 }
 
 # ---------------------------------------------------------------------------------------------------- embedded files

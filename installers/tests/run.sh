@@ -914,7 +914,7 @@ test_rotate_key_with_a_stand_in_control_plane() {
     local url=https://127.0.0.1:$HTTP_PORT k=$T/p/etc/noderr/key conf=$T/p/etc/noderr/agent.properties rotations
     cp "$T/ca.pem" ca-given.pem
     inst_at "$url" --token t --ca-file ca-given.pem
-    expect_rc 0 || return 1
+    expect_rc 0 && expect_out "noderr-agent.jar check --config $T/p/etc/noderr/agent.properties" || return 1
     cp "$k/node-key.pub.pem" old.pub.pem
     cp "$conf" conf.before
 
