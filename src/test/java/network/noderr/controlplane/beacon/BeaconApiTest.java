@@ -238,10 +238,21 @@ class BeaconApiTest {
         assertThat(api.get("/api/v1/beacon", viewer).status()).isEqualTo(403); // for nodes only
     }
 
+    /**
+     * Publishes and waits until the publish is confirmed: a sync on a busy machine can miss the chain (a timeout is
+     * "chain unavailable" for that run), and the next publish of the tier is refused while this one is open.
+     */
     private String publishAndConfirm(String version) {
         var submitted = api.post("/api/v1/admin/releases", release(version, TestBeacons.digestString(5)), manager);
         assertThat(submitted.status()).as(submitted.toString()).isEqualTo(202);
-        beacon.sync();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> {
+                    beacon.sync();
+                    return jdbc.sql("SELECT status FROM beacon_transactions WHERE kind = 'PUBLISH' "
+                                    + "AND version_string = :v")
+                            .param("v", version).query(String.class).optional().orElse("").equals("confirmed");
+                });
         return version;
     }
 
