@@ -20,6 +20,10 @@ import picocli.CommandLine.Option;
  * same update steps (pull by digest, on-chain check, health window, local rollback if that fails, report). Then the
  * operator lock is held, so the daemon does not update the node forward again until the operator removes it.
  *
+ * <p>The previous version must be published on the VersionBeacon and not withdrawn: neither after the tier's current
+ * version now, nor by any emergency rollback since (a version that was rolled back as bad stays refused after a newer
+ * release is published, unless the operator passes {@code --allow-rolled-back}).
+ *
  * <p>A refusal changes nothing: the lock file is written only once the update is sure to start (the update lock is
  * held and no earlier update is unfinished on disk), and removed again if the start fails after all.
  */
@@ -36,6 +40,11 @@ final class RollbackCommand implements Callable<Integer> {
     @Option(names = "--reason", defaultValue = "manual rollback by the node operator",
             description = "recorded in the lock file (default: ${DEFAULT-VALUE})")
     String reason;
+
+    @Option(names = "--allow-rolled-back", description = "go back even to a version an emergency rollback once "
+            + "withdrew as bad (a newer release was published since), or when the chain's rollback history cannot be "
+            + "read")
+    boolean rolledBackAllowed;
 
     /** True once this command wrote the lock file (an operator's own lock is never touched). */
     private boolean wroteLock;
@@ -79,6 +88,28 @@ final class RollbackCommand implements Callable<Integer> {
                         + "version #%d): refusing to run it. Nothing changed.%n", cfg.tier(), previous.version(),
                         onChain.currentVersionId());
                 return 1;
+            }
+            if (!rolledBackAllowed) {
+                java.util.List<network.noderr.agent.update.OnChainRollback> past;
+                try {
+                    past = agent.rollbacksPast(onChain.versionId());
+                } catch (IOException e) {
+                    System.err.printf("Could not read the VersionBeacon's emergency rollbacks, which tell whether %s "
+                            + "%s was rolled back as a bad release: %s. Nothing changed. To roll back without that "
+                            + "check, run again with --allow-rolled-back.%n", cfg.tier(), previous.version(),
+                            e.getMessage());
+                    return 1;
+                }
+                if (!past.isEmpty()) {
+                    var last = past.getLast();
+                    System.err.printf("%s %s was rolled back as a bad release: an emergency rollback on the "
+                            + "VersionBeacon took the tier from version #%d back to #%d (block %d, transaction %s)"
+                            + "%s. Refusing to run it. Nothing changed. To run it anyway, run again with "
+                            + "--allow-rolled-back.%n", cfg.tier(), previous.version(), last.fromVersionId(),
+                            last.toVersionId(), last.blockNumber(), last.transactionHash(),
+                            past.size() > 1 ? " (and " + (past.size() - 1) + " more)" : "");
+                    return 1;
+                }
             }
             var digest = onChain.imageDigest();
             var started = java.time.Instant.now();

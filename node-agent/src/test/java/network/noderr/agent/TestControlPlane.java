@@ -61,8 +61,33 @@ public final class TestControlPlane implements AutoCloseable {
         return start(java.util.Map.of());
     }
 
-    /** A control plane of its own, with extra environment (configuration keys) on top of the defaults. */
+    /**
+     * A control plane of its own, with extra environment (configuration keys) on top of the defaults. Its ports are
+     * picked free just before the start, so another process can take one in between (an outgoing connection's
+     * ephemeral port, on a busy machine): a start that fails on a port in use is tried again on new ports.
+     */
     public static TestControlPlane start(java.util.Map<String, String> extraEnv) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(extraEnv);
+            } catch (PortTaken e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                System.err.println("The control plane's port was taken before it started; again on new ports: "
+                        + e.getMessage());
+            }
+        }
+    }
+
+    /** The start failed only because a port picked for it was in use by then. */
+    private static final class PortTaken extends IllegalStateException {
+        PortTaken(String message) {
+            super(message);
+        }
+    }
+
+    private static TestControlPlane startOnce(java.util.Map<String, String> extraEnv) throws Exception {
         Path jar;
         try (var files = Files.list(Path.of("../target"))) {
             jar = files.filter(p -> p.getFileName().toString().matches("noderr-control-plane-.*\\.jar")).findFirst()
@@ -92,7 +117,15 @@ public final class TestControlPlane implements AutoCloseable {
         env.put("NODERR_BEACON_EMBEDDED_PORT", Integer.toString(freePort()));
         env.putAll(extraEnv);
         var cp = new TestControlPlane(builder.start(), dir, URI.create("http://127.0.0.1:" + port));
-        cp.awaitUp();
+        try {
+            cp.awaitUp();
+        } catch (IllegalStateException e) {
+            if (!cp.process.isAlive() && Files.readString(dir.resolve("control-plane.log")).contains("already in use")) {
+                throw new PortTaken(e.getMessage().lines().filter(l -> l.contains("already in use")).findFirst()
+                        .orElse("port in use"));
+            }
+            throw e;
+        }
         return cp;
     }
 

@@ -36,6 +36,12 @@ public final class AdvertisedBeacon implements OnChainReleases {
         return record().currentVersionId(tier);
     }
 
+    @Override
+    public java.util.List<network.noderr.agent.update.OnChainRollback> rollbacksPast(String tier, long versionId)
+            throws IOException {
+        return record().rollbacksPast(tier, versionId);
+    }
+
     /** The beacon the control plane advertises, asked for once. */
     private synchronized BeaconRecord record() throws IOException {
         if (record == null) {

@@ -13,14 +13,20 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import network.noderr.agent.update.OnChainRelease;
 import network.noderr.agent.update.OnChainReleases;
+import network.noderr.agent.update.OnChainRollback;
+import org.web3j.abi.EventEncoder;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.FunctionReturnDecoder;
+import org.web3j.abi.TypeEncoder;
 import org.web3j.abi.TypeReference;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Event;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Utf8String;
 import org.web3j.abi.datatypes.generated.Bytes32;
 import org.web3j.abi.datatypes.generated.Uint64;
 import org.web3j.abi.datatypes.generated.Uint8;
+import org.web3j.utils.Numeric;
 
 /**
  * Reads the VersionBeacon directly ({@code eth_call}s of {@code versionIdOf}, {@code currentVersionId} and
@@ -31,6 +37,11 @@ public final class BeaconRecord implements OnChainReleases {
 
     private static final Pattern RESULT = Pattern.compile("\"result\"\\s*:\\s*\"(0x[0-9a-fA-F]*)\"");
     private static final Pattern ERROR = Pattern.compile("\"error\"\\s*:\\s*\\{[^}]*\"message\"\\s*:\\s*\"([^\"]*)\"");
+
+    /** {@code EmergencyRollback(uint8 indexed tier, uint64 indexed fromVersionId, uint64 indexed toVersionId, address)}. */
+    private static final String EMERGENCY_ROLLBACK = EventEncoder.encode(new Event("EmergencyRollback", List.of(
+            new TypeReference<Uint8>(true) {}, new TypeReference<Uint64>(true) {}, new TypeReference<Uint64>(true) {},
+            new TypeReference<Address>() {})));
 
     private final URI rpc;
     private final String contract;
@@ -84,6 +95,40 @@ public final class BeaconRecord implements OnChainReleases {
                 List.of(new TypeReference<Uint64>() {})), block).getValue()).longValueExact();
     }
 
+    /**
+     * The tier's {@code EmergencyRollback} events that withdrew {@code versionId}, from one {@code eth_getLogs} over
+     * the whole chain (filtered by the contract and the tier, so the answer stays small; an RPC that limits the
+     * blocks one query may cover refuses it, and this throws).
+     */
+    @Override
+    public List<OnChainRollback> rollbacksPast(String tier, long versionId) throws IOException {
+        var tierTopic = "0x" + TypeEncoder.encode(new Uint8(BigInteger.valueOf(tierIndex(tier))));
+        var body = send("eth_getLogs", "[{\"address\":\"" + contract + "\",\"fromBlock\":\"earliest\","
+                + "\"toBlock\":\"latest\",\"topics\":[\"" + EMERGENCY_ROLLBACK + "\",\"" + tierTopic + "\"]}]");
+        var answer = network.noderr.agent.api.Shared.JSON.readTree(body);
+        var logs = answer.get("result");
+        if (logs == null || !logs.isArray()) {
+            var error = answer.path("error").path("message").asText("");
+            throw new IOException("eth_getLogs failed: " + (error.isEmpty() ? body : error));
+        }
+        var rollbacks = new java.util.ArrayList<OnChainRollback>();
+        for (var log : logs) {
+            var topics = log.path("topics");
+            if (topics.size() != 4 || !EMERGENCY_ROLLBACK.equalsIgnoreCase(topics.get(0).asText())) {
+                throw new IOException("eth_getLogs returned a log that is not the VersionBeacon's EmergencyRollback: "
+                        + log);
+            }
+            var rollback = new OnChainRollback(Numeric.toBigInt(topics.get(2).asText()).longValueExact(),
+                    Numeric.toBigInt(topics.get(3).asText()).longValueExact(),
+                    Numeric.toBigInt(log.path("blockNumber").asText("0x0")).longValueExact(),
+                    log.path("transactionHash").asText(""));
+            if (rollback.withdrew(versionId)) {
+                rollbacks.add(rollback);
+            }
+        }
+        return List.copyOf(rollbacks);
+    }
+
     /** One {@code eth_call} of {@code function} at {@code block}; its single return value. */
     private org.web3j.abi.datatypes.Type<?> call(Function function, String block) throws IOException {
         var result = rpc("eth_call", "[{\"to\":\"" + contract + "\",\"data\":\"" + FunctionEncoder.encode(function)
@@ -97,6 +142,17 @@ public final class BeaconRecord implements OnChainReleases {
 
     /** A JSON-RPC call; its {@code result}, a hex string. */
     private String rpc(String method, String params) throws IOException {
+        var body = send(method, params);
+        var result = RESULT.matcher(body);
+        if (!result.find()) {
+            var error = ERROR.matcher(body);
+            throw new IOException(method + " failed: " + (error.find() ? error.group(1) : body));
+        }
+        return result.group(1);
+    }
+
+    /** A JSON-RPC call; the answer's body (200 only). */
+    private String send(String method, String params) throws IOException {
         var body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}";
         HttpResponse<String> response;
         try {
@@ -109,12 +165,11 @@ public final class BeaconRecord implements OnChainReleases {
         } catch (IOException e) {
             throw java.util.Objects.requireNonNullElse(network.noderr.agent.api.Tls.explained(e), e);
         }
-        var result = RESULT.matcher(response.body());
-        if (response.statusCode() != 200 || !result.find()) {
+        if (response.statusCode() != 200) {
             var error = ERROR.matcher(response.body());
             throw new IOException(method + " failed (" + response.statusCode() + "): "
                     + (error.find() ? error.group(1) : response.body()));
         }
-        return result.group(1);
+        return response.body();
     }
 }

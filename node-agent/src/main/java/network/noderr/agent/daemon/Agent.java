@@ -85,6 +85,12 @@ public final class Agent implements AutoCloseable {
         return chain.release(config.tier(), version);
     }
 
+    /** The emergency rollbacks on the VersionBeacon that withdrew this node's tier's version {@code versionId}. */
+    public java.util.List<network.noderr.agent.update.OnChainRollback> rollbacksPast(long versionId)
+            throws IOException {
+        return chain.rollbacksPast(config.tier(), versionId);
+    }
+
     public AgentMetrics metrics() {
         return metrics;
     }

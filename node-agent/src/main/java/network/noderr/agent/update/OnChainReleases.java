@@ -11,4 +11,14 @@ public interface OnChainReleases {
 
     /** The tier's current version id (0 before its first publish): one call, for a check that waits on it. */
     long currentVersionId(String tier) throws IOException;
+
+    /**
+     * The emergency rollbacks that took the tier back past {@code versionId} (from it or a later version to an earlier
+     * one), oldest first: such a version was withdrawn as bad, even when a newer publish since made it look like any
+     * older release. From the contract's {@code EmergencyRollback} events.
+     *
+     * @throws IOException when the RPC cannot be reached or refuses the query (some limit how many blocks one log
+     *     query may cover)
+     */
+    java.util.List<OnChainRollback> rollbacksPast(String tier, long versionId) throws IOException;
 }

@@ -62,6 +62,30 @@ class BeaconRecordTest {
             assertThat(withdrawn).isEqualTo(new OnChainRelease(D2, 2, 1));
             assertThat(withdrawn.isWithdrawn()).isTrue();
             assertThat(onChain.release("ORACLE", "2.0.0").orElseThrow().isCurrent()).isTrue();
+            assertThat(onChain.rollbacksPast("ORACLE", 2)).singleElement().satisfies(r -> {
+                assertThat(r.fromVersionId()).isEqualTo(2);
+                assertThat(r.toVersionId()).isEqualTo(1);
+                assertThat(r.blockNumber()).isPositive();
+                assertThat(r.transactionHash()).matches("0x[0-9a-f]{64}");
+            });
+
+            // A fixed release follows: 2.1.0 is no longer after the tier's current version, but its rollback stays
+            // on record. Rollbacks of another tier, and versions the rollback did not go back past, are not named.
+            chain.publish(1, "2.2.0", "registry.example/node:2.2.0", D3);
+            chain.publish(2, "2.0.0", "registry.example/node:2.0.0", D1);
+            chain.publish(2, "2.1.0", "registry.example/node:2.1.0", D2);
+            chain.publish(2, "2.2.0", "registry.example/node:2.2.0", D3);
+            chain.emergencyRollback(2, 1);
+            var fixed = onChain.release("ORACLE", "2.1.0").orElseThrow();
+            assertThat(fixed).isEqualTo(new OnChainRelease(D2, 2, 3));
+            assertThat(fixed.isWithdrawn()).as("not told by the ids any more").isFalse();
+            assertThat(onChain.rollbacksPast("ORACLE", 2)).extracting(r -> r.fromVersionId() + ">" + r.toVersionId())
+                    .containsExactly("2>1");
+            assertThat(onChain.rollbacksPast("ORACLE", 1)).as("the version it went back to").isEmpty();
+            assertThat(onChain.rollbacksPast("ORACLE", 3)).as("published after it").isEmpty();
+            assertThat(onChain.rollbacksPast("GUARDIAN", 2)).extracting(r -> r.fromVersionId() + ">" + r.toVersionId())
+                    .containsExactly("3>1");
+            assertThat(onChain.rollbacksPast("ALL", 2)).isEmpty();
         } finally {
             chain.close();
         }

@@ -26,7 +26,7 @@ class ChainAgreementTest extends OwnControlPlaneNode {
     void aNodeRunsOnlyTheTiersCurrentReleaseOnItsChain() throws Exception {
         var v1 = TestDocker.image("v1");
         var v2 = TestDocker.image("v2");
-        var nodeId = registerNode("Chain Agreement Operator");
+        var nodeId = node();
         controlPlane.publishAndActivateAllCohorts("ORACLE", v1);
         controlPlane.abortOpenRollouts("ORACLE");
         controlPlane.publishAndActivateAllCohorts("ORACLE", v2); // the control plane's ORACLE: 2.0.0
@@ -109,6 +109,123 @@ class ChainAgreementTest extends OwnControlPlaneNode {
                 }
                 assertThat(agent.runningVersion()).contains("1.0.0");
             }
+        }
+    }
+
+    /**
+     * {@code noderr-agent rollback} does not take the node back to a release that an emergency rollback withdrew as
+     * bad, also once a fixed release was published after it (the version ids alone no longer tell it then): the node
+     * was on 2.0.0 while the tier was rolled back to 1.0.0 (an operator lock held it, say) and went from 2.0.0
+     * straight to the fix, 4.0.0. Its previous version is 2.0.0; the chain's rollback history refuses it, and
+     * {@code --allow-rolled-back} overrides. A chain RPC that cannot answer the history query refuses too.
+     */
+    @Test
+    void aManualRollbackDoesNotReturnToAReleaseAnEmergencyRollbackWithdrew() throws Exception {
+        var v1 = TestDocker.image("v1");
+        var v2 = TestDocker.image("v2");
+        var v4 = TestDocker.image("v4");
+        var nodeId = node();
+        containers.remove(NODE);
+        try (var chain = TestBeacon.start()) {
+            chain.publish(1, v1.version(), v1.tagged(), v1.digest());
+            chain.publish(1, v2.version(), v2.tagged(), v2.digest());
+            chain.emergencyRollback(1, 1);
+            chain.publish(1, v4.version(), v4.tagged(), v4.digest()); // the fix: #3, after 2.0.0 (#2)
+            var config = config(nodeId, chain, "history", "PT0S");
+            var file = dir.resolve("agent-history.properties").toString();
+            Files.createDirectories(config.stateDir());
+            Files.writeString(config.stateDir().resolve("previous-version.json"), "{\"version\":\"2.0.0\","
+                    + "\"repository\":\"" + v2.repository() + "\",\"replacedAt\":\"2026-01-01T00:00:00Z\"}");
+            startNode(v4);
+            var started = startedAt();
+
+            var refused = AgentEndToEndTest.command("rollback", "", "--config", file, "--yes");
+            assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
+            assertThat(refused.err()).contains("ORACLE 2.0.0 was rolled back as a bad release")
+                    .contains("from version #2 back to #1").contains("Nothing changed").contains("--allow-rolled-back");
+            assertThat(startedAt()).as("the running container is untouched").isEqualTo(started);
+            assertThat(config.lockFile()).as("no hold written").doesNotExist();
+
+            // A chain RPC that refuses the log query (providers limit the blocks one may cover): refused as well.
+            // The RPC is a stand-in in front of the real chain that answers eth_getLogs as such a provider does.
+            try (var limited = new LogLimitedRpc(chain.rpcUrl())) {
+                var limitedFile = dir.resolve("agent-limited.properties");
+                Files.writeString(limitedFile, Files.readString(Path.of(file)).replaceAll("(?m)^beacon-rpc-url=.*$",
+                        "beacon-rpc-url=" + limited.url()));
+                var unknown = AgentEndToEndTest.command("rollback", "", "--config", limitedFile.toString(), "--yes");
+                assertThat(unknown.exit()).as(unknown.toString()).isEqualTo(1);
+                assertThat(unknown.err()).contains("Could not read the VersionBeacon's emergency rollbacks")
+                        .contains("block range").contains("Nothing changed").contains("--allow-rolled-back");
+                assertThat(startedAt()).isEqualTo(started);
+                assertThat(config.lockFile()).doesNotExist();
+            }
+
+            // The operator insists: the rollback runs (digest still checked on-chain) and holds updates.
+            var forced = AgentEndToEndTest.command("rollback", "", "--config", file, "--yes", "--allow-rolled-back");
+            assertThat(forced.exit()).as(forced.toString()).isZero();
+            try (var agent = new Agent(config, Clock.systemUTC(), false)) {
+                assertThat(agent.runningVersion()).contains("2.0.0");
+            }
+            assertThat(config.lockFile()).exists();
+            Files.delete(config.lockFile());
+        }
+    }
+
+    private static String nodeId;
+
+    /** The class's one registered node (one key file, so one registration). */
+    private static synchronized String node() throws Exception {
+        if (nodeId == null) {
+            nodeId = registerNode("Chain Agreement Operator");
+        }
+        return nodeId;
+    }
+
+    /**
+     * A JSON-RPC endpoint that passes every call to the chain except {@code eth_getLogs}, which it refuses the way RPC
+     * providers refuse a log query over too many blocks: a stand-in for a provider's limit, which anvil does not have.
+     */
+    private static final class LogLimitedRpc implements AutoCloseable {
+
+        private final com.sun.net.httpserver.HttpServer server;
+
+        LogLimitedRpc(String chainRpc) throws java.io.IOException {
+            server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            var http = java.net.http.HttpClient.newHttpClient();
+            server.createContext("/", exchange -> {
+                var body = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                String answer;
+                if (body.contains("\"eth_getLogs\"")) {
+                    answer = "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32005,"
+                            + "\"message\":\"query exceeds max block range 10000\"}}";
+                } else {
+                    try {
+                        answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(chainRpc))
+                                        .header("Content-Type", "application/json")
+                                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.IOException(e);
+                    }
+                }
+                var bytes = answer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, bytes.length);
+                exchange.getResponseBody().write(bytes);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
         }
     }
 
