@@ -68,8 +68,9 @@ final class SimulateCommand implements Callable<Integer> {
             if (push) {
                 // Thousands of logins and handshakes at once, and reconnects back off: give them minutes.
                 int open = fleet.awaitPush(Duration.ofMinutes(5));
-                System.out.printf("simulate: push stream open on %d of %d nodes, %.1f s after they registered%n",
-                        open, registered, (System.nanoTime() - registeredAt) / 1e9);
+                System.out.printf("simulate: push stream open on %d of %d nodes, %.1f s after they registered (%d "
+                        + "attempts failed)%n", open, registered, (System.nanoTime() - registeredAt) / 1e9,
+                        fleet.pushAttemptsFailed());
             }
             fleet.runForever();
         }
