@@ -2,7 +2,9 @@ package network.noderr.controlplane.nodes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -12,6 +14,7 @@ import java.util.concurrent.Future;
 import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.TestNodeKey;
 import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.Sha256;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -29,6 +32,9 @@ class NodeLoginsAtOnceTest {
     NodeIdentity identity;
 
     @Autowired
+    NodeLoginWriter logins;
+
+    @Autowired
     JdbcClient jdbc;
 
     record Node(String id, TestNodeKey key) {}
@@ -37,10 +43,7 @@ class NodeLoginsAtOnceTest {
     @Test
     void challengesAndVerifiesOfNodesLoggingInAtOnceAreCommittedTogether() throws Exception {
         int count = 200;
-        var nodes = new ArrayList<Node>();
-        for (int i = 0; i < count; i++) {
-            nodes.add(node("login-herd"));
-        }
+        var nodes = nodes("login-herd", count);
         var ids = nodes.stream().map(Node::id).toList();
 
         var nonces = atOnce(nodes.stream().<Callable<String>>map(n -> () -> identity.challenge(n.id()).nonce())
@@ -48,6 +51,8 @@ class NodeLoginsAtOnceTest {
         assertThat(transactions("node_challenges", ids)).as("transactions for %d nodes' challenges", count)
                 .isLessThan(count / 4);
 
+        // Each verify checks a signature before its write: how many writes meet in one batch depends on the cores,
+        // so only the outcome is checked here (the batching of the writes themselves: the test below).
         var tokens = new ArrayList<Callable<String>>();
         for (int i = 0; i < count; i++) {
             var node = nodes.get(i);
@@ -62,6 +67,21 @@ class NodeLoginsAtOnceTest {
                         SELECT count(*) FROM nodes
                         WHERE node_id IN (:ids) AND last_authenticated_at IS NOT NULL AND metrics_port = 9100""")
                 .param("ids", ids).query(Long.class).single()).as("every login recorded").isEqualTo(count);
+    }
+
+    @Test
+    void nonceSpendsAndLoginsArrivingAtOnceAreCommittedTogether() throws Exception {
+        int count = 200;
+        var nodes = nodes("login-spend", count);
+        var ids = nodes.stream().map(Node::id).toList();
+        var now = Instant.now();
+        var spends = new ArrayList<Callable<Integer>>();
+        for (var node : nodes) {
+            var nonce = Base64.getDecoder().decode(identity.challenge(node.id()).nonce());
+            spends.add(() -> logins.write(new NodeLoginWriter.NonceSpent(node.id(), Sha256.hex(nonce), now,
+                    new NodeLoginWriter.Login(node.key().pair().getPublic().getEncoded(), "127.0.0.1", null))));
+        }
+        assertThat(atOnce(spends)).hasSize(count).containsOnly(NodeLoginWriter.LOGGED_IN);
         assertThat(transactions("node_challenges", ids)).as("transactions for %d nodes' nonce spends", count)
                 .isLessThan(count / 4);
         assertThat(transactions("nodes", ids)).as("transactions for %d nodes' logins", count)
@@ -143,6 +163,17 @@ class NodeLoginsAtOnceTest {
                 .param("ids", ids)
                 .query(Long.class)
                 .single();
+    }
+
+    /** {@code count} active nodes, each with its own key, known to the status cache (active moments ago). */
+    private List<Node> nodes(String name, int count) {
+        var nodes = new ArrayList<Node>();
+        for (int i = 0; i < count; i++) {
+            var node = node(name);
+            assertThat(identity.isActive(node.id())).isTrue();
+            nodes.add(node);
+        }
+        return nodes;
     }
 
     private Node node(String name) {
