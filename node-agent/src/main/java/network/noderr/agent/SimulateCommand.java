@@ -60,12 +60,17 @@ final class SimulateCommand implements Callable<Integer> {
         }
         try (var fleet = new Fleet(new Fleet.Options(url, adminToken, tier, nodes, interval, unhealthy, failingUpdates,
                 startVersion, state, push))) {
+            long start = System.nanoTime();
             int registered = fleet.register();
-            System.out.printf("simulate: %d of %d nodes registered (%s)%n", registered, nodes, tier);
+            long registeredAt = System.nanoTime();
+            System.out.printf("simulate: %d of %d nodes registered (%s) in %.1f s%n", registered, nodes, tier,
+                    (registeredAt - start) / 1e9);
             if (push) {
                 // Thousands of logins and handshakes at once, and reconnects back off: give them minutes.
-                System.out.printf("simulate: push stream open on %d of %d nodes%n", fleet.awaitPush(
-                        Duration.ofMinutes(5)), registered);
+                int open = fleet.awaitPush(Duration.ofMinutes(5));
+                System.out.printf("simulate: push stream open on %d of %d nodes, %.1f s after they registered (%d "
+                        + "attempts failed)%n", open, registered, (System.nanoTime() - registeredAt) / 1e9,
+                        fleet.pushAttemptsFailed());
             }
             fleet.runForever();
         }

@@ -50,6 +50,7 @@ public class NodeIdentity implements NodeStatusLookup {
     private final Clock clock;
     private final ApplicationEventPublisher events;
     private final TierCohorts cohorts;
+    private final NodeLoginWriter logins;
     private final SecureRandom random = new SecureRandom();
 
     static final java.time.Duration STATUS_CACHE = java.time.Duration.ofSeconds(5);
@@ -60,8 +61,9 @@ public class NodeIdentity implements NodeStatusLookup {
                     .build();
 
     NodeIdentity(JdbcClient jdbc, InstallTokens installTokens, NodeTokens nodeTokens, NodeAuthProperties properties,
-            Clock clock, ApplicationEventPublisher events, TierCohorts cohorts) {
+            Clock clock, ApplicationEventPublisher events, TierCohorts cohorts, NodeLoginWriter logins) {
         this.jdbc = jdbc;
+        this.logins = logins;
         this.cohorts = cohorts;
         this.events = events;
         this.installTokens = installTokens;
@@ -130,63 +132,80 @@ public class NodeIdentity implements NodeStatusLookup {
         return new Registered(nodeId, token.tier());
     }
 
-    /** Issues a single-use nonce (≤ 60 s) for the node to sign. */
-    @Transactional
+    /**
+     * Issues a single-use nonce (≤ 60 s) for the node to sign. Not a transaction of its own: the nonce is written by
+     * the {@link NodeLoginWriter}'s group commit (thousands of nodes log in at once), and answered once committed.
+     * Whether the node is active comes from the status cache every node request uses; verify checks it again.
+     */
     Challenge challenge(String nodeId) {
-        var status = status(nodeId).orElseThrow(() -> new ProblemException(404, "node-unknown", "Unknown node",
-                "No node " + nodeId + " is registered."));
-        if (status != NodeStatus.ACTIVE) {
-            throw suspended();
+        if (!isActive(nodeId)) {
+            var status = status(nodeId).orElseThrow(() -> new ProblemException(404, "node-unknown", "Unknown node",
+                    "No node " + nodeId + " is registered."));
+            if (status != NodeStatus.ACTIVE) {
+                throw suspended();
+            }
+            activeCache.invalidate(nodeId); // active after all (reinstated on another replica meanwhile)
         }
         var nonce = randomBytes(32);
-        var expiresAt = clock.instant().plus(properties.challengeTtl());
-        jdbc.sql("""
-                        INSERT INTO node_challenges (nonce_hash, node_id, created_at, expires_at)
-                        VALUES (:hash, :node, :now, :expires)""")
-                .param("hash", Sha256.hex(nonce))
-                .param("node", nodeId)
-                .param("now", Timestamp.from(clock.instant()))
-                .param("expires", Timestamp.from(expiresAt))
-                .update();
+        var now = clock.instant();
+        var expiresAt = now.plus(properties.challengeTtl());
+        logins.write(new NodeLoginWriter.ChallengeIssued(Sha256.hex(nonce), nodeId, now, expiresAt));
         return new Challenge(Base64.getEncoder().encodeToString(nonce), expiresAt);
     }
 
     /**
      * Checks the node's signature over its nonce and issues an access token. The nonce is spent even when the
-     * signature is wrong, so each nonce allows one attempt.
+     * signature is wrong, so each nonce allows one attempt. One read (the node and its nonce), the signature check,
+     * then the spend and the login in one write of the {@link NodeLoginWriter}'s group commit; the token is signed
+     * after that, outside any transaction, so no connection is held while the CPU checks and signs.
      */
-    @Transactional(noRollbackFor = ProblemException.class)
     AccessToken verify(String nodeId, String nonceBase64, String signatureBase64, @Nullable String address,
             @Nullable Integer metricsPort) {
         var nonce = decode(nonceBase64, "nonce");
         var signature = decode(signatureBase64, "signature");
-        spendNonce(nodeId, nonce);
-        record Node(Tier tier, NodeStatus status, byte[] publicKey) {}
-        var node = jdbc.sql("SELECT tier, status, public_key FROM nodes WHERE node_id = :id")
+        var hash = Sha256.hex(nonce);
+        var now = clock.instant();
+        record Node(Tier tier, NodeStatus status, byte[] publicKey, @Nullable Timestamp usedAt,
+                @Nullable Timestamp expiresAt) {}
+        var found = jdbc.sql("""
+                        SELECT n.tier, n.status, n.public_key, c.used_at, c.expires_at
+                        FROM nodes n LEFT JOIN node_challenges c ON c.nonce_hash = :hash AND c.node_id = n.node_id
+                        WHERE n.node_id = :id""")
+                .param("hash", hash)
                 .param("id", nodeId)
                 .query((rs, i) -> new Node(
                         Tier.valueOf(rs.getString("tier")),
                         NodeStatus.valueOf(rs.getString("status")),
-                        rs.getBytes("public_key")))
-                .single();
-        if (node.status() != NodeStatus.ACTIVE) {
+                        rs.getBytes("public_key"),
+                        rs.getTimestamp("used_at"),
+                        rs.getTimestamp("expires_at")))
+                .optional();
+        var node = found.filter(n -> n.expiresAt() != null).orElseThrow(NodeIdentity::nonceUnknown);
+        if (node.usedAt() != null) {
+            throw nonceReplayed();
+        }
+        if (!java.util.Objects.requireNonNull(node.expiresAt()).toInstant().isAfter(now)) {
+            throw nonceExpired();
+        }
+        boolean active = node.status() == NodeStatus.ACTIVE;
+        boolean signed = active && NodeKeys.verify(
+                NodeKeys.parse(Base64.getEncoder().encodeToString(node.publicKey()), "publicKey"), nonce, signature);
+        var login = signed ? new NodeLoginWriter.Login(node.publicKey(),
+                address == null || address.length() > 45 ? null : address, metricsPort) : null;
+        // Spent by a concurrent request with the same nonce, or expired meanwhile: the write decides, the read says why.
+        int outcome = logins.write(new NodeLoginWriter.NonceSpent(nodeId, hash, now, login));
+        if (outcome == NodeLoginWriter.NOT_SPENT) {
+            throw nonceRefused(nodeId, hash);
+        }
+        if (!active) {
             throw suspended();
         }
-        var key = NodeKeys.parse(Base64.getEncoder().encodeToString(node.publicKey()), "publicKey");
-        if (!NodeKeys.verify(key, nonce, signature)) {
-            throw new ProblemException(401, "signature-invalid", "Invalid signature",
-                    "The signature does not match this node's key. Sign the raw nonce bytes with ECDSA-SHA256 using "
-                            + "the node key, and request a new challenge.");
+        if (!signed) {
+            throw signatureInvalid();
         }
-        jdbc.sql("""
-                        UPDATE nodes SET last_authenticated_at = :now, last_address = :address,
-                            metrics_port = COALESCE(CAST(:port AS INTEGER), metrics_port)
-                        WHERE node_id = :id""")
-                .param("now", Timestamp.from(clock.instant()))
-                .param("address", address == null || address.length() > 45 ? null : address)
-                .param("port", metricsPort)
-                .param("id", nodeId)
-                .update();
+        if (outcome != NodeLoginWriter.LOGGED_IN) { // suspended or given another key since the read
+            throw status(nodeId).filter(s -> s == NodeStatus.ACTIVE).isPresent() ? signatureInvalid() : suspended();
+        }
         var token = nodeTokens.issue(nodeId, node.tier());
         return new AccessToken(token.accessToken(), token.expiresIn(), "Bearer");
     }
@@ -323,25 +342,47 @@ public class NodeIdentity implements NodeStatusLookup {
                 .param("hash", hash)
                 .param("node", nodeId)
                 .update();
-        if (spent == 1) {
-            return;
+        if (spent != 1) {
+            throw nonceRefused(nodeId, hash);
         }
-        record State(String nodeId, Timestamp usedAt) {}
+    }
+
+    /** Why the node's nonce could not be spent: unknown (or another node's), used, or expired. */
+    private ProblemException nonceRefused(String nodeId, String hash) {
+        record State(String nodeId, @Nullable Timestamp usedAt) {}
         var state = jdbc.sql("SELECT node_id, used_at FROM node_challenges WHERE nonce_hash = :hash")
                 .param("hash", hash)
                 .query((rs, i) -> new State(rs.getString("node_id"), rs.getTimestamp("used_at")))
                 .optional();
         if (state.isEmpty() || !state.get().nodeId().equals(nodeId)) {
-            throw new ProblemException(401, "nonce-unknown", "Unknown nonce",
-                    "This nonce was not issued to this node. Request one from /api/v1/auth/challenge.");
+            return nonceUnknown();
         }
         if (state.get().usedAt() != null) {
-            throw new ProblemException(401, "nonce-replayed", "Nonce already used",
-                    "Each nonce can be used once. Request a new one from /api/v1/auth/challenge.");
+            return nonceReplayed();
         }
-        throw new ProblemException(401, "nonce-expired", "Nonce expired",
+        return nonceExpired();
+    }
+
+    private static ProblemException nonceUnknown() {
+        return new ProblemException(401, "nonce-unknown", "Unknown nonce",
+                "This nonce was not issued to this node. Request one from /api/v1/auth/challenge.");
+    }
+
+    private static ProblemException nonceReplayed() {
+        return new ProblemException(401, "nonce-replayed", "Nonce already used",
+                "Each nonce can be used once. Request a new one from /api/v1/auth/challenge.");
+    }
+
+    private ProblemException nonceExpired() {
+        return new ProblemException(401, "nonce-expired", "Nonce expired",
                 "Nonces are valid for " + properties.challengeTtl().toSeconds()
                         + " s. Request a new one and sign it right away.");
+    }
+
+    private static ProblemException signatureInvalid() {
+        return new ProblemException(401, "signature-invalid", "Invalid signature",
+                "The signature does not match this node's key. Sign the raw nonce bytes with ECDSA-SHA256 using "
+                        + "the node key, and request a new challenge.");
     }
 
     private static byte[] decode(String base64, String field) {

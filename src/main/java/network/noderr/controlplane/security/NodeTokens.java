@@ -41,10 +41,25 @@ public class NodeTokens {
     private final NodeAuthProperties properties;
     private final Clock clock;
 
+    /**
+     * Tokens already verified, and tokens this replica issued, until they expire: a node's repeated requests cost one
+     * signature check per token instead of one per request, and a node that just logged in here (its push stream's
+     * handshake follows at once; thousands of them after a mass login) none.
+     */
+    private final Cache<String, Jwt> verified;
+
     NodeTokens(SigningKeys keys, NodeAuthProperties properties, Clock clock) {
         this.keys = keys;
         this.properties = properties;
         this.clock = clock;
+        this.verified = Caffeine.newBuilder()
+                .maximumSize(200_000)
+                .expireAfter(Expiry.creating((String token, Jwt jwt) -> {
+                    var left = jwt.getExpiresAt() == null ? Duration.ZERO
+                            : Duration.between(clock.instant(), jwt.getExpiresAt());
+                    return left.isNegative() ? Duration.ZERO : left;
+                }))
+                .build();
     }
 
     public IssuedNodeToken issue(String nodeId, Tier tier) {
@@ -60,6 +75,7 @@ public class NodeTokens {
                 .build();
         var header = JwsHeader.with(SignatureAlgorithm.ES256).keyId(active.getKeyID()).build();
         var token = new NimbusJwtEncoder(source).encode(JwtEncoderParameters.from(header, claims));
+        verified.put(token.getTokenValue(), token); // signed here a moment ago: nothing to verify
         return new IssuedNodeToken(token.getTokenValue(), properties.tokenTtl().toSeconds());
     }
 
@@ -69,20 +85,12 @@ public class NodeTokens {
     }
 
     /**
-     * Verifies like {@link #verifyingDecoder()}, remembering tokens it already verified until they expire, so a
-     * node's repeated requests cost one signature check per token instead of one per request. A remembered token
-     * still counts only while its signing key does (a retired key stops verifying one token lifetime after its
-     * retirement, also for tokens verified before).
+     * Verifies like {@link #verifyingDecoder()}, remembering tokens it already verified or issued until they expire.
+     * A remembered token still counts only while its signing key does (a retired key stops verifying one token
+     * lifetime after its retirement, also for tokens verified before).
      */
     JwtDecoder decoder() {
         var verifying = verifyingDecoder();
-        Cache<String, Jwt> verified = Caffeine.newBuilder()
-                .maximumSize(200_000)
-                .expireAfter(Expiry.creating((String token, Jwt jwt) -> {
-                    var left = Duration.between(clock.instant(), jwt.getExpiresAt());
-                    return left.isNegative() ? Duration.ZERO : left;
-                }))
-                .build();
         return token -> {
             var cached = verified.getIfPresent(token);
             if (cached != null && cached.getExpiresAt() != null && cached.getExpiresAt().isAfter(clock.instant())

@@ -52,6 +52,7 @@ public final class PushClient implements AutoCloseable {
     private final Executor connector;
     private final boolean ownScheduler;
     private final AtomicLong opened = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
     private final AtomicLong pongs = new AtomicLong();
     private volatile boolean open = true;
     private volatile @Nullable Connection current;
@@ -113,6 +114,11 @@ public final class PushClient implements AutoCloseable {
         return opened.get();
     }
 
+    /** How many attempts to open a connection failed so far (the login or the handshake), each followed by a wait. */
+    public long failedAttempts() {
+        return failed.get();
+    }
+
     /** How many pongs (answers to the client's pings) arrived so far. */
     long pongs() {
         return pongs.get();
@@ -138,6 +144,7 @@ public final class PushClient implements AutoCloseable {
                     .get(15, TimeUnit.SECONDS);
         } catch (Exception e) {
             connection.ended.set(true); // should it open after all, it closes at once
+            failed.incrementAndGet();
             log.debug("Push channel not available ({})", e.toString());
             reconnect(false);
             return;

@@ -233,6 +233,11 @@ public final class Fleet implements AutoCloseable {
         return open;
     }
 
+    /** How many attempts to open a push stream failed so far, over all nodes (each waits before the next). */
+    public long pushAttemptsFailed() {
+        return pushClients.stream().mapToLong(PushClient::failedAttempts).sum();
+    }
+
     /** How many nodes have their push stream open now. */
     public int pushConnected() {
         return (int) pushClients.stream().filter(PushClient::connected).count();

@@ -41,6 +41,7 @@ class FleetPushTest {
         try (var fleet = new Fleet(options)) {
             assertThat(fleet.register()).isEqualTo(NODES);
             assertThat(fleet.awaitPush(Duration.ofSeconds(60))).as("push streams open").isEqualTo(NODES);
+            assertThat(fleet.pushAttemptsFailed()).as("streams that did not open on the first try").isZero();
 
             // 2.0.0, every cohort activated: each activation is pushed (CHECK_NOW), and no node polls meanwhile.
             // (1.0.0's rollout cannot complete without nodes reporting on it: it is ended first.)
