@@ -12,10 +12,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The installers check a machine before it registers; their tables of tier minimums must be the control plane's
- * ({@link Tier#minimums()}), or an installer passes a machine that the dashboard then reports below its tier.
+ * The installers check a machine before it registers, and each node image reports whether its host meets its tier;
+ * their tables of tier minimums must be the control plane's ({@link Tier#minimums()}), or an installer passes a
+ * machine that the dashboard then reports below its tier.
  */
-class InstallerMinimumsTest {
+class TierMinimumsTablesTest {
 
     /** install.sh: {@code tier_minimums() { ... case ... TIER) echo "cpu mem disk net" ;; ... }}. */
     private static final Pattern SH_FUNCTION = Pattern.compile("(?s)\\ntier_minimums\\(\\) \\{.*?\\n}\\n");
@@ -26,6 +27,16 @@ class InstallerMinimumsTest {
     private static final Pattern PS_ROW = Pattern.compile(
             "(\\w+)\\s*=\\s*@\\{\\s*Cpu\\s*=\\s*(\\d+);\\s*MemGb\\s*=\\s*(\\d+);\\s*DiskGb\\s*=\\s*(\\d+);"
                     + "\\s*NetMbps\\s*=\\s*(\\d+)\\s*}");
+
+    /** docker/node/Dockerfile: {@code RUN /opt/noderr/bin/noderr-node configure TIER "$PACKAGES_…" cpu mem disk net gpu}. */
+    private static final Pattern IMAGE_ROWS = Pattern.compile("(?s)\\A.*\\z");
+    private static final Pattern IMAGE_ROW = Pattern.compile(
+            "noderr-node configure (\\w+) \"\\$PACKAGES_\\w+\" (\\d+) (\\d+) (\\d+) (\\d+) ");
+
+    @Test
+    void nodeImagesReportAgainstTheControlPlanesMinimums() throws IOException {
+        assertThat(table(Path.of("docker/node/Dockerfile"), IMAGE_ROWS, IMAGE_ROW)).isEqualTo(controlPlane());
+    }
 
     @Test
     void installShChecksTheControlPlanesMinimums() throws IOException {
