@@ -9,12 +9,14 @@ import { Select } from '@vaadin/react-components/Select.js';
 import { TextArea, type TextAreaElement } from '@vaadin/react-components/TextArea.js';
 import { useAuth } from 'Frontend/auth';
 import { errorText, showDone, showError } from 'Frontend/components/errors';
+import { BelowMinimumsBadge, hardwareValue, HardwareWarning, isBelowMinimums } from 'Frontend/components/HardwareCheck';
 import { InstallTokenDialog } from 'Frontend/components/InstallTokenDialog';
 import { formatRelative } from 'Frontend/components/time';
 import { ApplicationsService } from 'Frontend/generated/endpoints';
 import type ApplicationView from 'Frontend/generated/network/noderr/controlplane/applications/ApplicationView';
 import type Approval from 'Frontend/generated/network/noderr/controlplane/applications/Approval';
 import ApplicationStatus from 'Frontend/generated/network/noderr/controlplane/applications/ApplicationStatus';
+import HardwareResource from 'Frontend/generated/network/noderr/controlplane/shared/HardwareResource';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import './applications.css';
 
@@ -151,6 +153,9 @@ export default function ApplicationsView() {
       );
     });
   const name = confirming?.application.operatorName ?? '';
+  /** An approval below the tier's minimums is allowed (the admin decides) but says what it lets in. */
+  const approvingBelow =
+    confirming?.action === 'approve' && isBelowMinimums(confirming.application.hardwareCheck);
   const tier = confirming?.application.requestedTier ?? '';
   const order = status === ApplicationStatus.PENDING ? 'oldest first' : 'newest first';
 
@@ -184,8 +189,16 @@ export default function ApplicationsView() {
           selectedItems={selected ? [selected] : []}
           onActiveItemChanged={(e) => e.detail.value && setSelected(e.detail.value)}
         >
-          <GridColumn path="operatorName" header="Operator" autoWidth />
-          <GridColumn path="requestedTier" header="Tier" autoWidth />
+          {/* Long names wrap rather than widen the grid: beside the details it must fit 1280 px. */}
+          <GridColumn path="operatorName" header="Operator" width="9rem" flexGrow={2} />
+          <GridColumn header="Tier" autoWidth>
+            {({ item }) => (
+              <>
+                {item.requestedTier}
+                <BelowMinimumsBadge check={item.hardwareCheck} />
+              </>
+            )}
+          </GridColumn>
           <GridColumn path="status" header="Status" autoWidth />
           <GridColumn header="Submitted" autoWidth>
             {({ item }) => formatRelative(item.createdAt)}
@@ -201,6 +214,7 @@ export default function ApplicationsView() {
         {selected && (
           <section className="application-details" aria-label="Application details">
             <h2>{selected.operatorName}</h2>
+            <HardwareWarning check={selected.hardwareCheck} />
             <dl>
               <dt>Email</dt>
               <dd>{selected.email}</dd>
@@ -209,9 +223,17 @@ export default function ApplicationsView() {
               <dt>Tier</dt>
               <dd>{selected.requestedTier}</dd>
               <dt>Hardware</dt>
-              <dd>
-                {selected.hardware.cpuCores} cores · {selected.hardware.memoryGb} GB RAM · {selected.hardware.diskGb} GB
-                disk · {selected.hardware.networkMbps} Mbps{selected.hardware.gpu ? ' · GPU' : ''}
+              <dd data-testid="application-hardware">
+                {hardwareValue(selected.hardwareCheck, HardwareResource.CPU_CORES, selected.hardware.cpuCores)} ·{' '}
+                {hardwareValue(selected.hardwareCheck, HardwareResource.MEMORY_GB, selected.hardware.memoryGb, 'RAM')} ·{' '}
+                {hardwareValue(selected.hardwareCheck, HardwareResource.DISK_GB, selected.hardware.diskGb, 'disk')} ·{' '}
+                {hardwareValue(
+                  selected.hardwareCheck,
+                  HardwareResource.NETWORK_MBPS,
+                  selected.hardware.networkMbps,
+                  'network',
+                )}
+                {selected.hardware.gpu ? ' · GPU' : ''}
               </dd>
               {selected.message && (
                 <>
@@ -266,7 +288,9 @@ export default function ApplicationsView() {
             ? confirming.application.tokensActive === 0
               ? 'Issue a new token'
               : `Revoke ${plural(confirming.application.tokensActive, 'token', 'tokens')} and issue a new one`
-            : 'Approve and issue token'
+            : approvingBelow
+              ? 'Approve anyway and issue token'
+              : 'Approve and issue token'
         }
         confirmTheme={confirming?.action === 'reissue' ? 'error primary' : 'primary'}
         cancelButtonVisible
@@ -278,11 +302,16 @@ export default function ApplicationsView() {
         }}
         onCancel={() => setConfirming(undefined)}
       >
-        <p className="m-0" id={confirmMessageId} data-testid="confirm-message">
-          {confirming?.action === 'reissue'
-            ? reissueMessage(confirming.application)
-            : `This issues a single-use install token for tier ${tier}. It is shown only once.`}
-        </p>
+        <div id={confirmMessageId} data-testid="confirm-message">
+          {approvingBelow && (
+            <HardwareWarning check={confirming.application.hardwareCheck} testId="confirm-hardware-warning" />
+          )}
+          <p className="m-0">
+            {confirming?.action === 'reissue'
+              ? reissueMessage(confirming.application)
+              : `This issues a single-use install token for tier ${tier}. It is shown only once.`}
+          </p>
+        </div>
       </ConfirmDialog>
 
       <RejectDialog application={rejecting} onClose={() => setRejecting(undefined)} onDone={load} />

@@ -4,6 +4,7 @@ import { ConfirmDialog } from '@vaadin/react-components/ConfirmDialog.js';
 import { Notification } from '@vaadin/react-components/Notification.js';
 import { useAuth } from 'Frontend/auth';
 import 'Frontend/components/charts';
+import { hardwareValue, HardwareWarning } from 'Frontend/components/HardwareCheck';
 import { HealthBadge } from 'Frontend/components/HealthBadge';
 import { useNodeRefresh } from 'Frontend/components/live';
 import { formatRelative } from 'Frontend/components/time';
@@ -12,6 +13,7 @@ import { AuditService, HealthHistoryService, NodeRegistryService } from 'Fronten
 import type AuditEntry from 'Frontend/generated/network/noderr/controlplane/audit/AuditEntry';
 import type StoredHealthReport from 'Frontend/generated/network/noderr/controlplane/health/StoredHealthReport';
 import type NodeDetails from 'Frontend/generated/network/noderr/controlplane/nodes/NodeDetails';
+import HardwareResource from 'Frontend/generated/network/noderr/controlplane/shared/HardwareResource';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { Line } from 'react-chartjs-2';
 import { Link, useParams } from 'react-router';
@@ -193,12 +195,22 @@ export default function NodeDetailsView() {
           <Field label="Target version">{n.targetVersion ?? '—'}</Field>
           <Field label="Last report">{formatRelative(n.lastHealthCheck)}</Field>
         </Card>
-        <Card title="Hardware" testId="hardware">
-          <Field label="CPU cores">{details.hardware.cpuCores ?? '—'}</Field>
-          <Field label="Memory">{details.hardware.memoryGb != null ? `${details.hardware.memoryGb} GB` : '—'}</Field>
-          <Field label="Disk">{details.hardware.diskGb != null ? `${details.hardware.diskGb} GB` : '—'}</Field>
+        <Card
+          title="Hardware"
+          testId="hardware"
+          note={<HardwareWarning check={details.hardwareCheck} />}
+        >
+          <Field label="CPU cores">
+            {hardwareValue(details.hardwareCheck, HardwareResource.CPU_CORES, details.hardware.cpuCores)}
+          </Field>
+          <Field label="Memory">
+            {hardwareValue(details.hardwareCheck, HardwareResource.MEMORY_GB, details.hardware.memoryGb)}
+          </Field>
+          <Field label="Disk">
+            {hardwareValue(details.hardwareCheck, HardwareResource.DISK_GB, details.hardware.diskGb)}
+          </Field>
           <Field label="Network">
-            {details.hardware.networkMbps != null ? `${details.hardware.networkMbps} Mbit/s` : '—'}
+            {hardwareValue(details.hardwareCheck, HardwareResource.NETWORK_MBPS, details.hardware.networkMbps)}
           </Field>
           <Field label="GPU">{details.hardware.gpu == null ? '—' : details.hardware.gpu ? 'yes' : 'no'}</Field>
         </Card>
@@ -289,10 +301,11 @@ export default function NodeDetailsView() {
   );
 }
 
-function Card({ title, testId, children }: { title: string; testId: string; children: ReactNode }) {
+function Card({ title, testId, note, children }: { title: string; testId: string; note?: ReactNode; children: ReactNode }) {
   return (
     <section className="detail-card" aria-label={title} data-testid={testId}>
       <h3>{title}</h3>
+      {note}
       <dl>{children}</dl>
     </section>
   );

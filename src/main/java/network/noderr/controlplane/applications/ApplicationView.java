@@ -3,6 +3,7 @@ package network.noderr.controlplane.applications;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import network.noderr.controlplane.shared.HardwareCheck;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.NonNull;
 import org.jspecify.annotations.Nullable;
@@ -23,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param tokensRevoked unused tokens revoked by a reissue
  * @param nodeIds the nodes registered with the application's tokens, most recent first, at most
  *     {@link Applications#MAX_NODE_IDS} ({@code tokensUsed} is the full count)
+ * @param hardwareCheck the declared hardware against the requested tier's minimums
  */
 public record ApplicationView(
         @NonNull UUID id,
@@ -44,4 +46,5 @@ public record ApplicationView(
         int tokensUsed,
         int tokensExpired,
         int tokensRevoked,
-        @NonNull List<@NonNull String> nodeIds) {}
+        @NonNull List<@NonNull String> nodeIds,
+        @NonNull HardwareCheck hardwareCheck) {}

@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
+import network.noderr.controlplane.shared.HardwareCheck;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Tier;
@@ -318,14 +319,16 @@ public class Applications {
         var nodeIdArray = rs.getArray("node_ids");
         List<String> nodeIds = nodeIdArray == null ? List.of() : List.of((String[]) nodeIdArray.getArray());
         var decidedAt = rs.getTimestamp("decided_at");
+        var tier = Tier.valueOf(rs.getString("requested_tier"));
+        var hardware = new Hardware(rs.getInt("cpu_cores"), rs.getInt("memory_gb"), rs.getInt("disk_gb"),
+                rs.getInt("network_mbps"), rs.getBoolean("gpu"));
         return new ApplicationView(
                 rs.getObject("id", UUID.class),
                 rs.getString("operator_name"),
                 rs.getString("email"),
                 rs.getString("wallet_address"),
-                Tier.valueOf(rs.getString("requested_tier")),
-                new Hardware(rs.getInt("cpu_cores"), rs.getInt("memory_gb"), rs.getInt("disk_gb"),
-                        rs.getInt("network_mbps"), rs.getBoolean("gpu")),
+                tier,
+                hardware,
                 rs.getString("message"),
                 ApplicationStatus.valueOf(rs.getString("status")),
                 rs.getString("decision_reason"),
@@ -339,6 +342,8 @@ public class Applications {
                 used,
                 expired,
                 revoked,
-                nodeIds);
+                nodeIds,
+                HardwareCheck.of(tier, hardware.cpuCores(), hardware.memoryGb(), hardware.diskGb(),
+                        hardware.networkMbps()));
     }
 }

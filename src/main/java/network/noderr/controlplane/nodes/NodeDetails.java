@@ -2,12 +2,15 @@ package network.noderr.controlplane.nodes;
 
 import java.time.Instant;
 import java.util.List;
+import network.noderr.controlplane.shared.HardwareCheck;
 import org.jspecify.annotations.NonNull;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One node in full: its registry row, identity and hardware, where it last logged in from, and its recent update
  * reports (which are its version history: every version change the node reported).
+ *
+ * @param hardwareCheck the hardware the node registered with against its tier's minimums
  */
 public record NodeDetails(
         @NonNull NodeSummary node,
@@ -16,8 +19,10 @@ public record NodeDetails(
         @Nullable Instant keyRotatedAt,
         @Nullable Instant lastAuthenticatedAt,
         @Nullable String lastAddress,
-        @NonNull List<@NonNull UpdateReport> updates) {
+        @NonNull List<@NonNull UpdateReport> updates,
+        @NonNull HardwareCheck hardwareCheck) {
 
+    /** As registered; a value is null when the node registered without it and 0 when it was not measured. */
     public record Hardware(@Nullable Integer cpuCores, @Nullable Integer memoryGb, @Nullable Integer diskGb,
             @Nullable Integer networkMbps, @Nullable Boolean gpu) {}
 

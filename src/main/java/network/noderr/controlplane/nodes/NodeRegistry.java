@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import network.noderr.controlplane.shared.HardwareCheck;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
@@ -193,12 +194,17 @@ public class NodeRegistry {
                         FROM nodes n LEFT JOIN node_versions v ON v.node_id = n.node_id
                         WHERE n.node_id = :id""")
                 .param("id", nodeId)
-                .query((rs, i) -> new NodeDetails(mapRow(rs, i), rs.getString("application_id"),
-                        new NodeDetails.Hardware((Integer) rs.getObject("cpu_cores"), (Integer) rs.getObject("memory_gb"),
-                                (Integer) rs.getObject("disk_gb"), (Integer) rs.getObject("network_mbps"),
-                                (Boolean) rs.getObject("gpu")),
-                        instant(rs, "key_rotated_at"), instant(rs, "last_authenticated_at"),
-                        rs.getString("last_address"), updates(nodeId, updates)))
+                .query((rs, i) -> {
+                    var node = mapRow(rs, i);
+                    var hardware = new NodeDetails.Hardware((Integer) rs.getObject("cpu_cores"),
+                            (Integer) rs.getObject("memory_gb"), (Integer) rs.getObject("disk_gb"),
+                            (Integer) rs.getObject("network_mbps"), (Boolean) rs.getObject("gpu"));
+                    return new NodeDetails(node, rs.getString("application_id"), hardware,
+                            instant(rs, "key_rotated_at"), instant(rs, "last_authenticated_at"),
+                            rs.getString("last_address"), updates(nodeId, updates),
+                            HardwareCheck.of(node.tier(), hardware.cpuCores(), hardware.memoryGb(),
+                                    hardware.diskGb(), hardware.networkMbps()));
+                })
                 .optional();
     }
 

@@ -1,4 +1,4 @@
-/** Small types that several features share: tiers and request-validation errors. */
+/** Small types that several features share: tiers with their hardware minimums, and request-validation errors. */
 @NullMarked
 package network.noderr.controlplane.shared;
 

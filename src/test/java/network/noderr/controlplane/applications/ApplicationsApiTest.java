@@ -76,6 +76,48 @@ class ApplicationsApiTest {
     }
 
     @Test
+    void adminsSeeTheDeclaredHardwareBelowTheRequestedTiersMinimumsAndMayStillApprove() {
+        var form = new java.util.LinkedHashMap<Object, Object>(validForm("Small Guardian Ltd"));
+        form.put("requestedTier", "GUARDIAN");
+        form.put("hardware", Map.of("cpuCores", 2, "memoryGb", 4, "diskGb", 200, "networkMbps", 0, "gpu", false));
+        var submitted = api.post("/api/v1/applications", form);
+        assertThat(submitted.status()).isEqualTo(201);
+        var id = submitted.text("applicationId");
+
+        var check = api.get("/api/v1/admin/applications/" + id, IntegrationTest.ADMIN_TOKEN).body()
+                .path("hardwareCheck");
+        assertThat(check.path("tier").asText()).isEqualTo("GUARDIAN");
+        var shortfalls = check.path("shortfalls");
+        assertThat(shortfalls).hasSize(2);
+        assertThat(shortfalls.get(0).path("resource").asText()).isEqualTo("CPU_CORES");
+        assertThat(shortfalls.get(0).path("found").asInt()).isEqualTo(2);
+        assertThat(shortfalls.get(0).path("needed").asInt()).isEqualTo(8);
+        assertThat(shortfalls.get(1).path("resource").asText()).isEqualTo("MEMORY_GB");
+        assertThat(shortfalls.get(1).path("found").asInt()).isEqualTo(4);
+        assertThat(shortfalls.get(1).path("needed").asInt()).isEqualTo(16);
+        assertThat(check.path("notMeasured").toString()).as("0 Mbps: not measured, not a shortfall")
+                .isEqualTo("[\"NETWORK_MBPS\"]");
+        assertThat(check.path("summary").asText())
+                .isEqualTo("Below the GUARDIAN minimums: 2 of 8 CPU cores, 4 of 16 GB memory");
+
+        var listed = api.get("/api/v1/admin/applications?status=PENDING&limit=500", IntegrationTest.ADMIN_TOKEN);
+        var row = java.util.stream.StreamSupport.stream(listed.body().spliterator(), false)
+                .filter(a -> a.path("id").asText().equals(id)).findFirst().orElseThrow();
+        assertThat(row.path("hardwareCheck")).isEqualTo(check);
+
+        var fits = api.get("/api/v1/admin/applications/" + submit("Big Oracle Ltd"), IntegrationTest.ADMIN_TOKEN)
+                .body().path("hardwareCheck");
+        assertThat(fits.path("tier").asText()).isEqualTo("ORACLE");
+        assertThat(fits.path("shortfalls")).isEmpty();
+        assertThat(fits.path("notMeasured")).isEmpty();
+        assertThat(fits.path("summary").isNull()).isTrue();
+
+        assertThat(api.post("/api/v1/admin/applications/" + id + "/approve", "", IntegrationTest.ADMIN_TOKEN)
+                        .status())
+                .as("the admin decides").isEqualTo(200);
+    }
+
+    @Test
     void rejectionNeedsAReasonAndIsFinal() {
         var id = submit("Reject Me Ltd");
         var noReason = api.post("/api/v1/admin/applications/" + id + "/reject", Map.of("reason", " "),

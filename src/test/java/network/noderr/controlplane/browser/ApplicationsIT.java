@@ -61,6 +61,7 @@ class ApplicationsIT {
         var details = page.getByLabel("Application details");
         assertThat(details).containsText("ORACLE");
         assertThat(details).containsText("8 cores");
+        assertThat(details.getByTestId("hardware-warning")).hasCount(0);
         Browsers.screenshot(page, "application-pending");
 
         details.getByText("Approve…").click();
@@ -106,6 +107,53 @@ class ApplicationsIT {
                         .status())
                 .as("single use")
                 .isEqualTo(409);
+    }
+
+    @Test
+    void hardwareBelowTheRequestedTiersMinimumsIsShownInTheRowTheDetailsAndTheApproval() {
+        // A long name too: beside the details, the row must still fit a 1280 px desktop.
+        var operator = "Small Guardian Node Operations Northern Europe " + System.nanoTime();
+        var form = Onboarding.form(operator, Tier.GUARDIAN);
+        applications.submit(new network.noderr.controlplane.applications.ApplicationForm(form.operatorName(),
+                form.email(), form.walletAddress(), Tier.GUARDIAN,
+                new network.noderr.controlplane.applications.Hardware(2, 4, 200, 0, false), form.message()),
+                "127.0.0.1");
+        page.setViewportSize(Browsers.DESKTOP_WIDTH, 800);
+        page.navigate("http://localhost:" + port + "/applications");
+        row(operator).click();
+        var summary = "Below the GUARDIAN minimums: 2 of 8 CPU cores, 4 of 16 GB memory";
+        var badge = page.getByTestId("below-minimums")
+                .filter(new com.microsoft.playwright.Locator.FilterOptions().setVisible(true)).first();
+        assertThat(badge).hasText("Below min: CPU, RAM");
+        assertThat(badge).hasAttribute("title", summary);
+        var grid = page.locator("vaadin-grid");
+        org.assertj.core.api.Assertions.assertThat(Browsers.horizontalOverflow(grid)).as("sideways scrolling (px)")
+                .isZero();
+        org.assertj.core.api.Assertions.assertThat(Browsers.cutOffTexts(grid)).isEmpty();
+
+        var details = page.getByLabel("Application details");
+        assertThat(details.getByTestId("hardware-warning")).hasText(summary);
+        var hardware = details.getByTestId("application-hardware");
+        assertThat(hardware).containsText("2 cores (needs 8)");
+        assertThat(hardware).containsText("4 GB RAM (needs 16)");
+        assertThat(hardware).containsText("200 GB disk");
+        assertThat(hardware).containsText("network not measured");
+        Browsers.screenshot(page, "application-below-minimums");
+
+        // Approving stays the admin's decision, and the confirmation says what it lets in.
+        details.getByText("Approve…").click();
+        var dialog = page.getByRole(AriaRole.ALERTDIALOG);
+        assertThat(dialog).hasAccessibleDescription(
+                Pattern.compile("^" + summary + " This issues a single-use install token for tier GUARDIAN"));
+        assertThat(page.getByTestId("confirm-hardware-warning")).hasText(summary);
+        // The dialog fades in: the screenshot waits for its animations to finish.
+        page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))");
+        Browsers.screenshot(page, "application-below-minimums-confirm");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Approve anyway and issue token")).click();
+        assertThat(page.getByTestId("install-token-dialog")).isVisible();
+        assertThat(page.getByTestId("install-command").locator("textarea")).hasValue(
+                Pattern.compile("--tier GUARDIAN"));
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Done")).click();
     }
 
     @Test

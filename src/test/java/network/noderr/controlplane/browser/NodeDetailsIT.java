@@ -93,6 +93,9 @@ class NodeDetailsIT {
         assertThat(page.getByTestId("deployment")).containsText("1.1.0");
         // Its cohort, whichever the random node id falls in (canary included: "cohort" alone missed it, 1 run in 20).
         assertThat(page.getByTestId("deployment")).containsText(Pattern.compile("Cohort(canary|cohort[1-4])"));
+        // 8 cores, 16 GB, 200 GB, 100 Mbps meet the ALL minimums: no warning.
+        assertThat(page.getByTestId("hardware")).containsText("100 Mbps");
+        assertThat(page.getByTestId("hardware-warning")).hasCount(0);
 
         var chart = page.getByTestId("health-history-chart");
         assertThat(chart).hasAttribute("data-points", "3");
@@ -124,6 +127,33 @@ class NodeDetailsIT {
         // The suspension is real: the node API refuses the node from now on.
         var challenge = api.post("/api/v1/auth/challenge", Map.of("nodeId", nodeId));
         org.assertj.core.api.Assertions.assertThat(challenge.status()).isEqualTo(403);
+    }
+
+    @Test
+    void theHardwareANodeRegisteredBelowItsTiersMinimumsIsNamed() {
+        // What install.sh --force registers from a small machine for GUARDIAN: it does not measure the network.
+        var approval = Onboarding.approved(applications, Tier.GUARDIAN);
+        var body = Onboarding.registration(approval.installToken(), TestNodeKey.generate(), null);
+        body.put("hardware", Map.of("cpuCores", 4, "memoryGb", 16, "diskGb", 40, "networkMbps", 0, "gpu", false));
+        var registered = api.post("/api/v1/auth/register", body);
+        org.assertj.core.api.Assertions.assertThat(registered.status()).isEqualTo(201);
+        var small = registered.text("nodeId");
+        try {
+            page = Browsers.newPage();
+            Browsers.logIn(page, port, "admin", IntegrationTest.ADMIN_PASSWORD);
+            page.navigate("http://localhost:" + port + "/nodes/" + small);
+            var hardware = page.getByTestId("hardware");
+            assertThat(hardware.getByTestId("hardware-warning"))
+                    .hasText("Below the GUARDIAN minimums: 4 of 8 CPU cores, 40 of 100 GB disk");
+            assertThat(hardware.getByTestId("short-CPU_CORES")).hasText("4 cores (needs 8)");
+            assertThat(hardware.getByTestId("short-DISK_GB")).hasText("40 GB (needs 100)");
+            assertThat(hardware.getByTestId("short-MEMORY_GB")).hasCount(0);
+            assertThat(hardware).containsText("16 GB");
+            assertThat(hardware).containsText("Networknot measured");
+            Browsers.screenshot(hardware, "node-details-below-minimums");
+        } finally {
+            jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", small).update();
+        }
     }
 
     @Test

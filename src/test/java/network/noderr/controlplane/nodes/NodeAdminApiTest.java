@@ -158,6 +158,38 @@ class NodeAdminApiTest {
         assertThat(unknown.problemType()).endsWith("node-unknown");
     }
 
+    @Test
+    void nodeDetailsNameTheRegisteredHardwareBelowTheNodesTierMinimums() {
+        var api = new network.noderr.controlplane.ApiClient(port);
+        var approval = network.noderr.controlplane.Onboarding.approved(applications,
+                network.noderr.controlplane.shared.Tier.GUARDIAN);
+        var body = network.noderr.controlplane.Onboarding.registration(approval.installToken(),
+                network.noderr.controlplane.TestNodeKey.generate(), null);
+        // What install.sh --force sends from a small machine: it does not measure the network.
+        body.put("hardware", java.util.Map.of("cpuCores", 4, "memoryGb", 16, "diskGb", 40, "networkMbps", 0,
+                "gpu", false));
+        var registered = api.post("/api/v1/auth/register", body);
+        assertThat(registered.status()).isEqualTo(201);
+        var nodeId = registered.text("nodeId");
+
+        var check = api.get("/api/v1/admin/nodes/" + nodeId, IntegrationTest.ADMIN_TOKEN).body().path("hardwareCheck");
+        assertThat(check.path("tier").asText()).isEqualTo("GUARDIAN");
+        assertThat(check.path("shortfalls").toString()).isEqualTo(
+                "[{\"resource\":\"CPU_CORES\",\"found\":4,\"needed\":8},"
+                        + "{\"resource\":\"DISK_GB\",\"found\":40,\"needed\":100}]");
+        assertThat(check.path("notMeasured").toString()).isEqualTo("[\"NETWORK_MBPS\"]");
+        assertThat(check.path("summary").asText())
+                .isEqualTo("Below the GUARDIAN minimums: 4 of 8 CPU cores, 40 of 100 GB disk");
+
+        // A node whose row has no hardware: nothing is known, so nothing is reported short.
+        var bare = "hw-" + UUID.randomUUID().toString().substring(0, 8);
+        TestNodes.insert(jdbc, bare, "ORACLE");
+        var unknown = api.get("/api/v1/admin/nodes/" + bare, IntegrationTest.ADMIN_TOKEN).body().path("hardwareCheck");
+        assertThat(unknown.path("shortfalls")).isEmpty();
+        assertThat(unknown.path("notMeasured")).hasSize(4);
+        assertThat(unknown.path("summary").isNull()).isTrue();
+    }
+
     private Result get(String path) {
         return RestClient.create("http://localhost:" + port)
                 .get()
