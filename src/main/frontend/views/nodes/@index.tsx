@@ -15,7 +15,7 @@ import { Button } from '@vaadin/react-components/Button.js';
 import { Notification } from '@vaadin/react-components/Notification.js';
 import { HealthBadge } from 'Frontend/components/HealthBadge';
 import { useLiveRefresh } from 'Frontend/components/live';
-import { formatRelative } from 'Frontend/components/time';
+import { formatRelative, useEvery } from 'Frontend/components/time';
 import { NodeRegistryService } from 'Frontend/generated/endpoints';
 import type NodeSummary from 'Frontend/generated/network/noderr/controlplane/nodes/NodeSummary';
 import type NodeStatus from 'Frontend/generated/network/noderr/controlplane/nodes/NodeStatus';
@@ -33,6 +33,14 @@ export const config: ViewConfig = {
 };
 
 const PAGE_SIZE = 50;
+/** How often the ages in view ("24 seconds ago") are drawn again, so they keep counting. */
+const AGE_REDRAW_MS = 5_000;
+/**
+ * How often the rows in view are read again. A report that changes neither a node's health nor its version sends
+ * no live event (100k nodes report every 30 s), so without this a node that stopped reporting would look as fresh
+ * as one that reported a moment ago.
+ */
+const REPORTS_REFRESH_MS = 15_000;
 const TOPICS = [LiveTopic.NODES];
 
 /** The registry's filters live in the address (`/nodes?tier=ORACLE&health=unhealthy`), so a filtered view can be shared. */
@@ -171,6 +179,8 @@ export default function NodesView() {
   // Live: re-fetch the pages in view; the grid keeps its sort, filters and scroll position. The versions in use
   // (a scan of the registry) are read again when the Version filter opens, not on every live tick.
   useLiveRefresh(() => grid.current?.clearCache(), TOPICS);
+  useEvery(AGE_REDRAW_MS, () => grid.current?.requestContentUpdate());
+  useEvery(REPORTS_REFRESH_MS, () => grid.current?.clearCache());
 
   useEffect(() => {
     const timer = setTimeout(() => setFilter('q', searchInput.trim()), SEARCH_DEBOUNCE_MS);

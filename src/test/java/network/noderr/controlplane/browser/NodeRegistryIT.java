@@ -58,6 +58,34 @@ class NodeRegistryIT {
     }
 
     @Test
+    void lastReportAgesKeepCountingAndNewReportsShowWithoutALiveEvent() {
+        var node = PREFIX + "007";
+        jdbc.sql("UPDATE nodes SET registered_at = now() - interval '3 days' WHERE node_id = :id").param("id", node)
+                .update();
+        jdbc.sql("UPDATE node_versions SET last_health_check = now() - interval '10 minutes' WHERE node_id = :id")
+                .param("id", node).update();
+        // The page's clock is driven by the test; the server's time goes on as usual.
+        page.clock().install(new com.microsoft.playwright.Clock.InstallOptions().setTime(System.currentTimeMillis()));
+        page.navigate("http://localhost:" + port + "/nodes?q=" + node);
+        assertThat(page.getByTestId("node-count")).hasText("1 node");
+        var lastReport = page.locator("vaadin-grid-cell-content .cell-wrap")
+                .filter(new com.microsoft.playwright.Locator.FilterOptions()
+                        .setHasNotText(java.util.regex.Pattern.compile("days")));
+        assertThat(lastReport).hasText("10 minutes ago");
+
+        // A report that changes neither health nor version sends no live event: the rows in view are read again.
+        jdbc.sql("UPDATE node_versions SET last_health_check = now() WHERE node_id = :id").param("id", node).update();
+        page.clock().runFor(16_000);
+        assertThat(lastReport).hasText(java.util.regex.Pattern.compile("^\\d+ seconds ago$"));
+
+        // Between reads the age keeps counting.
+        var shown = lastReport.textContent();
+        page.clock().runFor(9_000);
+        assertThat(lastReport).not().hasText(shown);
+        assertThat(lastReport).hasText(java.util.regex.Pattern.compile("^\\d+ seconds ago$"));
+    }
+
+    @Test
     void sortsAndFiltersAcrossPagesOnTheServer() {
         // Typed key by key, slower than the search's debounce: every search goes out, no key is lost.
         page.getByLabel("Search").pressSequentially(PREFIX, new com.microsoft.playwright.Locator
