@@ -295,7 +295,7 @@ export default function NodesView() {
           {({ item }) => (
             <span className="cell-stack">
               <span>{item.currentVersion ?? '—'}</span>
-              {item.targetVersion && (
+              {item.targetVersion && item.targetVersion !== item.currentVersion && (
                 <span className="secondary" title="Target version">
                   → {item.targetVersion}
                 </span>

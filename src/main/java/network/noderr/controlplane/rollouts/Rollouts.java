@@ -529,6 +529,9 @@ public class Rollouts {
                     "Someone else changed this rollout a moment ago. Reload it and try again.");
         }
         record(id, stored.tier(), next, event, actor, cause, now);
+        if (next.status() == RolloutStatus.ABORTED && stored.rollout().status() != RolloutStatus.ABORTED) {
+            stayOnWhatTheyRun(stored.tier(), next.targetVersion());
+        }
         if (next.status() == RolloutStatus.ROLLED_BACK) {
             metrics.rollback(stored.tier(), "manual");
         }
@@ -536,6 +539,19 @@ public class Rollouts {
             changed(stored.tier(), TierChanged.Kind.CHECK_NOW, next.targetVersion());
         }
         return view(id);
+    }
+
+    /**
+     * An aborted rollout moves no node any more (the version query tells each one to stay): the registry's targets
+     * say so at once, not only after each node's next poll.
+     */
+    private void stayOnWhatTheyRun(Tier tier, String abortedVersion) {
+        jdbc.sql("""
+                        UPDATE node_versions SET target_version = current_version, updated_at = now()
+                        WHERE tier = :tier AND target_version = :v AND current_version IS DISTINCT FROM :v""")
+                .param("tier", tier.name())
+                .param("v", abortedVersion)
+                .update();
     }
 
     /**
