@@ -7,6 +7,7 @@ import { ProgressBar } from '@vaadin/react-components/ProgressBar.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
 import { useLiveRefresh } from 'Frontend/components/live';
+import { cohortBarValue, cohortFigures, emptyCanaryWarning } from 'Frontend/components/cohorts';
 import { formatRelative } from 'Frontend/components/time';
 import { RolloutsService } from 'Frontend/generated/endpoints';
 import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
@@ -275,6 +276,7 @@ type CardProps = {
 
 function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote, onAbort }: CardProps) {
   const allActive = r.cohorts.every((c) => c.active);
+  const emptyCanary = emptyCanaryWarning(r);
   return (
     <section className="rollout-card" aria-label={`Rollout ${r.tier} ${r.versionString}`} data-testid="rollout-card">
       <header className="flex items-center gap-m flex-wrap">
@@ -325,14 +327,20 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
           Counts not recorded: this rollout finished before final counts were kept.
         </p>
       )}
+      {emptyCanary && (
+        <p className="empty-canary text-s" role="note" data-testid="empty-canary">
+          {emptyCanary}
+        </p>
+      )}
       <div className="cohorts">
         {r.cohorts.map((c) => (
           <div key={c.cohort} className={`cohort ${c.active ? 'active' : 'waiting'}`} data-testid={`cohort-${c.cohort}`}>
-            <div className="flex justify-between text-s">
-              <strong>{c.cohort}</strong>
-              <span>{c.active ? `${c.updated} / ${c.nodes} updated` : 'waiting'}</span>
+            {/* Label and figures apart: side by side when they fit, the figures on their own line when not. */}
+            <div className="cohort-head text-s">
+              <strong className="cohort-label">{c.cohort}</strong>
+              <span className="cohort-figures">{cohortFigures(c, ' updated')}</span>
             </div>
-            <ProgressBar value={c.nodes === 0 ? (c.active ? 1 : 0) : c.updated / c.nodes} />
+            <ProgressBar value={cohortBarValue(c)} />
             {/* Breaks between the counts, never inside one ("0 / failed"). */}
             <div className="text-xs text-secondary">
               <span className="whitespace-nowrap">{c.healthy} healthy</span> ·{' '}

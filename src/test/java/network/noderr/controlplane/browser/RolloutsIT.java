@@ -225,6 +225,66 @@ class RolloutsIT {
     }
 
     @Test
+    void anEmptyCanaryIsNamedAndItsBarStaysEmptyAndCohortFiguresStandApartOnADesktop() {
+        // A small tier whose nodes all fall in cohort1: the deterministic split leaves the canary empty.
+        var suspended = jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE tier = 'ORACLE' AND status = 'ACTIVE'"
+                + " RETURNING node_id").query(String.class).list();
+        var prefix = "small-tier-" + (System.nanoTime() % 100_000) + "-";
+        try {
+            for (int i = 0; i < 3; i++) {
+                network.noderr.controlplane.TestNodes.insert(jdbc, prefix + i, "ORACLE");
+                jdbc.sql("""
+                                INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
+                                    last_health_check) VALUES (:id, 'ORACLE', '4.0.0', 'cohort1', 'healthy', now())""")
+                        .param("id", prefix + i).update();
+            }
+            startRollout("4.5.0");
+            var id = jdbc.sql("SELECT id FROM deployments WHERE tier = 'ORACLE' AND version_string = '4.5.0' "
+                            + "ORDER BY created_at DESC LIMIT 1")
+                    .query(java.util.UUID.class).single();
+            logInAs("viewer-small-tier", Role.VIEWER);
+            page.setViewportSize(Browsers.DESKTOP_WIDTH, 800);
+            var card = page.getByLabel("Rollout ORACLE 4.5.0");
+            assertThat(card.getByTestId("empty-canary")).hasText("No node of this tier is in the canary (5% of 3"
+                    + " nodes): cohort1 is the first to update, with nothing tested before it.");
+            var canary = card.getByTestId("cohort-canary");
+            assertThat(canary.locator(".cohort-figures")).hasText("no nodes");
+            assertThat(canary.locator("vaadin-progress-bar")).hasAttribute("aria-valuenow", "0");
+
+            rollouts.promote(id, "test");
+            assertThat(card.getByTestId("cohort-cohort1").locator(".cohort-figures")).hasText("0 / 3 updated");
+            Browsers.screenshot(page, "rollout-empty-canary");
+            org.assertj.core.api.Assertions.assertThat(labelsRunTogether(card.locator(".cohort"))).isEmpty();
+            org.assertj.core.api.Assertions.assertThat(((Number) card.evaluate(
+                    "c => c.scrollWidth - c.clientWidth")).intValue()).as("sideways overflow (px)").isZero();
+        } finally {
+            jdbc.sql("DELETE FROM node_versions WHERE node_id LIKE :p").param("p", prefix + "%").update();
+            jdbc.sql("DELETE FROM nodes WHERE node_id LIKE :p").param("p", prefix + "%").update();
+            if (!suspended.isEmpty()) {
+                jdbc.sql("UPDATE nodes SET status = 'ACTIVE' WHERE node_id IN (:ids)").param("ids", suspended)
+                        .update();
+            }
+        }
+    }
+
+    /**
+     * The cohort cells whose label and figures touch (read as one word, "cohort111 / 11") or stick out of the cell:
+     * figures must be on their own line or at least 4 px apart.
+     */
+    @SuppressWarnings("unchecked")
+    static java.util.List<String> labelsRunTogether(com.microsoft.playwright.Locator cells) {
+        return (java.util.List<String>) cells.evaluateAll("""
+                (cells) => cells.flatMap((cell) => {
+                  const c = cell.getBoundingClientRect();
+                  const l = cell.querySelector('.cohort-label').getBoundingClientRect();
+                  const f = cell.querySelector('.cohort-figures').getBoundingClientRect();
+                  const apart = f.top >= l.bottom - 1 || f.left - l.right >= 4;
+                  const inside = l.right <= c.right + 0.5 && f.right <= c.right + 0.5;
+                  return apart && inside ? [] : [cell.textContent.trim()];
+                })""");
+    }
+
+    @Test
     void viewerSeesProgressButNoActions() {
         startRollout("4.2.0");
         logInAs("viewer-browser", Role.VIEWER);
