@@ -61,6 +61,15 @@ function promotion(r: RolloutView): { next?: CohortProgress; gate?: CohortProgre
   return index < 0 ? {} : { next: r.cohorts[index], gate: index > 0 ? r.cohorts[index - 1] : undefined };
 }
 
+/** What a promote did: the cohort that became active, and when its nodes update (a paused rollout: after Resume). */
+function promotedMessage(r: RolloutView): string {
+  const cohort = r.cohorts.filter((c) => c.active).at(-1)?.cohort ?? 'the next cohort';
+  const rollout = `${r.tier} ${r.versionString}`;
+  return r.status === 'paused'
+    ? `Promoted: ${cohort} of ${rollout} is active. The rollout is still paused: its nodes update after Resume.`
+    : `Promoted: ${cohort} of ${rollout} is active; its nodes update now.`;
+}
+
 function PromoteMessage({ rollout }: { rollout: RolloutView }) {
   const { next, gate } = promotion(rollout);
   if (!next) return <>Every cohort is already active.</>;
@@ -120,13 +129,16 @@ export default function RolloutsView() {
   useLiveRefresh(load, TOPICS, { minIntervalMs: REFRESH_MIN_MS });
 
   /** Runs an action; true when it succeeded. */
-  async function act(id: string, label: string, action: () => Promise<RolloutView>): Promise<boolean> {
+  async function act(
+    id: string,
+    label: string,
+    action: () => Promise<RolloutView>,
+    done: (updated: RolloutView) => string = (u) => `${label}: ${u.tier} ${u.versionString} is now ${u.phase}.`,
+  ): Promise<boolean> {
     setBusy(id);
     try {
       const updated = await action();
-      Notification.show(`${label}: ${updated.tier} ${updated.versionString} is now ${updated.phase}.`, {
-        theme: 'success',
-      });
+      Notification.show(done(updated), { theme: 'success' });
       return true;
     } catch (e) {
       Notification.show(`${label} failed: ${errorText(e)}`, { theme: 'error', duration: 8000, position: 'bottom-end' });
@@ -228,7 +240,7 @@ export default function RolloutsView() {
           const expected = promotion(rollouts?.find((r) => r.id === id) ?? c.rollout).next?.cohort;
           void (
             c.action === 'promote'
-              ? act(id, 'Promoted', () => RolloutsService.promote(id, expected))
+              ? act(id, 'Promoted', () => RolloutsService.promote(id, expected), promotedMessage)
               : c.action === 'abort'
                 ? act(id, 'Aborted', () => RolloutsService.abort(id, why))
                 : act(id, 'Paused', () => RolloutsService.pause(id, why))

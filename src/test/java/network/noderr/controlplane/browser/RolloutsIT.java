@@ -80,6 +80,8 @@ class RolloutsIT {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Promote now")).click();
         // cohort1, not cohort2: the cancelled promote did not happen.
         assertThat(card.getByTestId("rollout-phase")).hasText("cohort1");
+        assertThat(page.locator("vaadin-notification-card").filter(new com.microsoft.playwright.Locator.FilterOptions()
+                .setHasText("Promoted:"))).hasText("Promoted: cohort1 of ORACLE 4.1.0 is active; its nodes update now.");
         assertThat(card.getByTestId("cohort-cohort2")).containsText("waiting");
         Browsers.screenshot(page, "rollout-cohort1");
 
@@ -97,8 +99,16 @@ class RolloutsIT {
         assertThat(message).isHidden();
         assertThat(card.getByTestId("cohort-cohort2")).containsText("waiting");
 
+        // Promoted while paused: the toast names the cohort and that it updates only after Resume.
+        card.getByText("Promote next cohort").click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Promote now")).click();
+        assertThat(page.locator("vaadin-notification-card").filter(new com.microsoft.playwright.Locator.FilterOptions()
+                .setHasText("ORACLE 4.1.0 is active. The rollout is still paused"))).hasText("Promoted: cohort2 of"
+                        + " ORACLE 4.1.0 is active. The rollout is still paused: its nodes update after Resume.");
+        assertThat(card.getByTestId("rollout-phase")).hasText("paused");
+
         card.getByText("Resume").click();
-        assertThat(card.getByTestId("rollout-phase")).hasText("cohort1");
+        assertThat(card.getByTestId("rollout-phase")).hasText("cohort2");
 
         // An action that fails loses nothing: someone else aborts the rollout while this dialog is open, so this
         // abort is refused, and the dialog comes back with the reason typed.
