@@ -122,7 +122,8 @@ class NodeRegistryIT {
         assertThat(page).hasURL(java.util.regex.Pattern.compile(".*q=no-such-node.*"));
 
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Clear filters")).click();
-        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/nodes$"));
+        // The sort is not a filter: it stays.
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/nodes\\?sort=nodeId&dir=desc$"));
         assertThat(page.getByLabel("Search")).hasValue("");
         assertThat(label("Tier")).containsText("All tiers");
     }
@@ -173,14 +174,50 @@ class NodeRegistryIT {
         page.navigate("http://localhost:" + port + "/nodes?q=" + PREFIX + "&cohort=canary&version=1.3.0");
         assertThat(page.getByTestId("node-count")).hasText("2 nodes"); // 000 and 003
         assertThat(cell(PREFIX + "003")).isVisible();
-        assertThat(label("Cohort")).containsText("Canary");
+        assertThat(label("Cohort")).containsText("canary"); // spelt as the grid spells it
         assertThat(label("Version")).containsText("1.3.0");
         assertThat(page.getByLabel("Search")).hasValue(PREFIX);
 
-        choose("Cohort", "Cohort 1");
+        choose("Cohort", "cohort1");
         assertThat(page.getByTestId("node-count")).hasText("38 nodes"); // i % 3 == 0 and i >= 6
+        assertThat(label("Cohort")).containsText("cohort1");
         assertThat(page).hasURL(java.util.regex.Pattern.compile(".*cohort=cohort1.*"));
         Browsers.screenshot(page, "registry-filtered");
+    }
+
+    @Test
+    void unknownValuesInTheAddressAreIgnoredAndSaidAndTheSortIsKeptLikeTheFilters() {
+        page.navigate("http://localhost:" + port + "/nodes?q=" + PREFIX + "&tier=FOO&health=bogus");
+        assertThat(page.getByTestId("node-count")).hasText(NODES + " nodes");
+        assertThat(page.locator("vaadin-notification-card")).containsText(
+                "Ignored unknown values in the address: tier=FOO, health=bogus");
+        assertThat(page).hasURL("http://localhost:" + port + "/nodes?q=" + PREFIX);
+        assertThat(label("Tier")).containsText("All tiers");
+        assertThat(label("Health")).containsText("Any health");
+        assertThat(page.getByTestId("registry-empty")).isHidden();
+
+        // Descending by node id, kept in the address: a reload keeps it.
+        var nodeSorter = page.locator("vaadin-grid-sorter").filter(new com.microsoft.playwright.Locator.FilterOptions()
+                .setHasText("Node"));
+        nodeSorter.click();
+        nodeSorter.click();
+        assertThat(cell(PREFIX + "119")).isVisible();
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*sort=nodeId&dir=desc.*"));
+        page.reload();
+        assertThat(page.getByTestId("node-count")).hasText(NODES + " nodes");
+        assertThat(cell(PREFIX + "119")).isVisible();
+        assertThat(cell(PREFIX + "000")).hasCount(0);
+        assertThat(nodeSorter).hasAttribute("direction", "desc");
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*sort=nodeId&dir=desc.*"));
+
+        // A filter chosen keeps the sort; an unknown sort is ignored like an unknown filter.
+        choose("Tier", "GUARDIAN");
+        assertThat(page.getByTestId("node-count")).hasText("30 nodes");
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*sort=nodeId&dir=desc.*"));
+        assertThat(cell(PREFIX + "116")).isVisible();
+        page.navigate("http://localhost:" + port + "/nodes?q=" + PREFIX + "&sort=password");
+        assertThat(page.getByTestId("node-count")).hasText(NODES + " nodes");
+        assertThat(page.locator("vaadin-notification-card")).containsText("sort=password");
     }
 
     @Test
