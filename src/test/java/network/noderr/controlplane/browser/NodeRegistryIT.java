@@ -86,6 +86,21 @@ class NodeRegistryIT {
     }
 
     @Test
+    void theTargetArrowShowsOnlyTowardsAnotherVersion() {
+        // 001 stays on what it runs (e.g. after an aborted rollout), 002 is to move.
+        jdbc.sql("UPDATE node_versions SET target_version = current_version WHERE node_id = :id")
+                .param("id", PREFIX + "001").update();
+        jdbc.sql("UPDATE node_versions SET target_version = '9.9.9' WHERE node_id = :id")
+                .param("id", PREFIX + "002").update();
+        page.navigate("http://localhost:" + port + "/nodes?q=" + PREFIX + "00");
+        assertThat(page.getByTestId("node-count")).hasText("10 nodes");
+        assertThat(cell(PREFIX + "001")).isVisible();
+        var arrows = page.locator("vaadin-grid-cell-content [title='Target version']");
+        assertThat(arrows).hasCount(1);
+        assertThat(arrows).hasText("→ 9.9.9");
+    }
+
+    @Test
     void sortsAndFiltersAcrossPagesOnTheServer() {
         // Typed key by key, slower than the search's debounce: every search goes out, no key is lost.
         page.getByLabel("Search").pressSequentially(PREFIX, new com.microsoft.playwright.Locator
