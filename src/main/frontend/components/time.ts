@@ -1,3 +1,5 @@
+import { useEffect, useRef } from 'react';
+
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 const units: [Intl.RelativeTimeFormatUnit, number][] = [
@@ -19,4 +21,26 @@ export function formatRelative(iso?: string): string {
     }
   }
   return iso;
+}
+
+/**
+ * Calls tick every intervalMs while the page is visible (and once when it becomes visible again), for screens whose
+ * relative times ("24 seconds ago") must keep counting or whose rows must show reports that no live event announces.
+ */
+export function useEvery(intervalMs: number, tick: () => void) {
+  const tickRef = useRef(tick);
+  tickRef.current = tick;
+  useEffect(() => {
+    const run = () => {
+      if (!document.hidden) {
+        tickRef.current();
+      }
+    };
+    const timer = window.setInterval(run, intervalMs);
+    document.addEventListener('visibilitychange', run);
+    return () => {
+      window.clearInterval(timer);
+      document.removeEventListener('visibilitychange', run);
+    };
+  }, [intervalMs]);
 }

@@ -2,6 +2,7 @@ import { Notification } from '@vaadin/react-components/Notification.js';
 import { ProgressBar } from '@vaadin/react-components/ProgressBar.js';
 import { healthColors, seriesColors } from 'Frontend/components/charts';
 import { useLiveRefresh } from 'Frontend/components/live';
+import { cohortBarValue, cohortFigures, emptyCanaryWarning } from 'Frontend/components/cohorts';
 import { formatRelative } from 'Frontend/components/time';
 import { OverviewService } from 'Frontend/generated/endpoints';
 import type AlertView from 'Frontend/generated/network/noderr/controlplane/alerts/AlertView';
@@ -255,6 +256,7 @@ function VersionChart({ tier }: { tier: TierOverview }) {
 
 function RolloutProgress({ rollout: r }: { rollout: RolloutView }) {
   const done = r.totalNodes === 0 ? 0 : r.updatedNodes / r.totalNodes;
+  const emptyCanary = emptyCanaryWarning(r);
   return (
     <div className="overview-rollout" data-testid="overview-rollout" aria-label={`Rollout ${r.tier} ${r.versionString}`}>
       <div className="flex justify-between items-baseline gap-s">
@@ -265,19 +267,27 @@ function RolloutProgress({ rollout: r }: { rollout: RolloutView }) {
       </div>
       <div className="text-s text-secondary">{r.phaseMessage}</div>
       <ProgressBar value={done} aria-label={`${r.tier} overall progress`} />
+      {emptyCanary && (
+        <div className="text-xs overview-empty-canary" role="note" data-testid="overview-empty-canary">
+          {emptyCanary}
+        </div>
+      )}
       <div className="overview-cohorts">
         {r.cohorts.map((c) => (
-          <div key={c.cohort} className={c.active ? '' : 'waiting'}>
-            <div className="text-xs flex justify-between">
-              <span>{c.cohort}</span>
-              <span>{c.active ? `${c.updated}/${c.nodes}` : 'waiting'}</span>
+          <div key={c.cohort} className={c.active ? '' : 'waiting'} data-testid={`overview-cohort-${c.cohort}`}>
+            {/* The label above its figures: five cohorts share a half-width card. */}
+            <div className="text-xs overview-cohort-head">
+              <span className="cohort-label">{c.cohort}</span>
+              <span className="cohort-figures">{cohortFigures(c)}</span>
             </div>
             <ProgressBar
-              value={c.nodes === 0 ? (c.active ? 1 : 0) : c.updated / c.nodes}
+              value={cohortBarValue(c)}
               aria-label={
-                c.active
-                  ? `${r.tier} ${r.versionString} ${c.cohort}: ${c.updated} of ${c.nodes} updated`
-                  : `${r.tier} ${r.versionString} ${c.cohort}: waiting`
+                !c.active
+                  ? `${r.tier} ${r.versionString} ${c.cohort}: waiting`
+                  : c.nodes === 0
+                    ? `${r.tier} ${r.versionString} ${c.cohort}: no nodes`
+                    : `${r.tier} ${r.versionString} ${c.cohort}: ${c.updated} of ${c.nodes} updated`
               }
             />
           </div>

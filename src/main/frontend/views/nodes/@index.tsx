@@ -15,7 +15,7 @@ import { Button } from '@vaadin/react-components/Button.js';
 import { Notification } from '@vaadin/react-components/Notification.js';
 import { HealthBadge } from 'Frontend/components/HealthBadge';
 import { useLiveRefresh } from 'Frontend/components/live';
-import { formatRelative } from 'Frontend/components/time';
+import { formatRelative, useEvery } from 'Frontend/components/time';
 import { NodeRegistryService } from 'Frontend/generated/endpoints';
 import type NodeSummary from 'Frontend/generated/network/noderr/controlplane/nodes/NodeSummary';
 import type NodeStatus from 'Frontend/generated/network/noderr/controlplane/nodes/NodeStatus';
@@ -33,6 +33,14 @@ export const config: ViewConfig = {
 };
 
 const PAGE_SIZE = 50;
+/** How often the ages in view ("24 seconds ago") are drawn again, so they keep counting. */
+const AGE_REDRAW_MS = 5_000;
+/**
+ * How often the rows in view are read again. A report that changes neither a node's health nor its version sends
+ * no live event (100k nodes report every 30 s), so without this a node that stopped reporting would look as fresh
+ * as one that reported a moment ago.
+ */
+const REPORTS_REFRESH_MS = 15_000;
 const TOPICS = [LiveTopic.NODES];
 
 /** The registry's filters live in the address (`/nodes?tier=ORACLE&health=unhealthy`), so a filtered view can be shared. */
@@ -58,18 +66,79 @@ const statusItems = [
   { label: 'Active', value: 'ACTIVE' },
   { label: 'Suspended', value: 'SUSPENDED' },
 ];
+// Spelt as the grid and the rest of the dashboard spell them (the API's names).
 const cohortItems = [
   { label: 'Any cohort', value: 'any' },
-  { label: 'Canary', value: 'canary' },
-  ...[1, 2, 3, 4].map((n) => ({ label: `Cohort ${n}`, value: `cohort${n}` })),
+  { label: 'canary', value: 'canary' },
+  ...[1, 2, 3, 4].map((n) => ({ label: `cohort${n}`, value: `cohort${n}` })),
 ];
+
+/** The properties the grid sorts by (the server accepts these and no others). */
+const SORT_PATHS = [
+  'nodeId',
+  'hostname',
+  'tier',
+  'cohort',
+  'status',
+  'keyType',
+  'currentVersion',
+  'targetVersion',
+  'healthStatus',
+  'lastHealthCheck',
+  'registeredAt',
+];
+
+/** The values each address parameter may take (the version and the search are free text). */
+const ALLOWED: Partial<Record<string, string[]>> = {
+  tier: Object.values(Tier),
+  status: statusItems.map((i) => i.value).filter((v) => v !== 'any'),
+  health: healthItems.map((i) => i.value).filter((v) => v !== 'any'),
+  cohort: cohortItems.map((i) => i.value).filter((v) => v !== 'any'),
+  sort: SORT_PATHS,
+  dir: ['asc', 'desc'],
+};
+
+/**
+ * The address without values the screen does not know (an old bookmark, a typo): they are dropped, and named, instead
+ * of being sent to the server (which refuses them) and leaving the screen empty.
+ */
+function normalise(params: URLSearchParams): { clean: URLSearchParams; ignored: string[] } {
+  const clean = new URLSearchParams();
+  const ignored: string[] = [];
+  for (const [name, value] of params) {
+    const allowed = ALLOWED[name];
+    const known = (FILTERS as readonly string[]).includes(name) || allowed !== undefined;
+    if (!known || value === '' || clean.has(name) || (allowed && !allowed.includes(value))) {
+      if (value !== '') ignored.push(`${name}=${value}`);
+    } else {
+      clean.set(name, value);
+    }
+  }
+  if (clean.has('dir') && !clean.has('sort')) {
+    clean.delete('dir');
+  }
+  return { clean, ignored };
+}
+
+function showIgnored(ignored: string[]) {
+  if (ignored.length > 0) {
+    Notification.show(`Ignored unknown values in the address: ${ignored.join(', ')}. Showing the other filters.`, {
+      theme: 'warning',
+      position: 'bottom-end',
+      duration: 8000,
+    });
+  }
+}
 
 export default function NodesView() {
   const [params] = useSearchParams();
+  // The address as opened, without values the screen does not know (replaced in the address once mounted).
+  const opened = useRef<{ clean: URLSearchParams; ignored: string[] }>(null);
+  opened.current ??= normalise(params);
   // The filters the controls show: the latest choice at once, not the address, which follows only when the router
   // has completed its navigation. A render in between (a grid answer, a key typed) must not write an older value
   // into a select: the select would report it as a new choice and apply it again.
-  const [shown, setShown] = useState(() => new URLSearchParams(params));
+  const [shown, setShown] = useState(() => new URLSearchParams(opened.current!.clean));
   const filter = (name: Filter) => shown.get(name) ?? '';
   const tier = filter('tier');
   const status = filter('status');
@@ -96,12 +165,20 @@ export default function NodesView() {
   const [versions, setVersions] = useState<string[]>([]);
   const [total, setTotal] = useState<number | undefined>(undefined);
   const filtered = FILTERS.some((f) => shown.get(f));
+  // The sort as opened (kept in the address like the filters). Its sorter is set once the grid has drawn its
+  // header (not through a prop: a re-rendered header would set it back over a later click); until then the grid's
+  // requests use it, and the address keeps it.
+  const initialSort = useRef({
+    path: opened.current.clean.get('sort') ?? undefined,
+    direction: opened.current.clean.get('dir') === 'desc' ? ('desc' as const) : ('asc' as const),
+  }).current;
+  const sortApplied = useRef(initialSort.path === undefined);
   const grid = useRef<GridElement<NodeSummary>>(null);
   const navigate = useNavigate();
 
   // The filters the grid asks with, read when it asks: a change fetches at once (grid.clearCache()) instead of
   // after React has re-rendered the view with a new data provider (that took ~100 ms of the 300 ms budget).
-  const query = useRef(new URLSearchParams(params));
+  const query = useRef(new URLSearchParams(opened.current.clean));
   // This screen's path, and the addresses this view asked the router for that it has not seen arrive yet (router
   // navigations complete asynchronously, so several can be on their way while someone types).
   const ownPath = useRef(useLocation().pathname);
@@ -140,11 +217,41 @@ export default function NodesView() {
     [go],
   );
 
-  // All filters off at once. The query goes first: the selects then report their reset values, which match it.
+  // All filters off at once (the sort stays). The query goes first: the selects then report their reset values,
+  // which match it.
   const clearFilters = () => {
     showSearch('');
-    go(new URLSearchParams());
+    const next = new URLSearchParams();
+    for (const name of ['sort', 'dir']) {
+      const value = query.current.get(name);
+      if (value) next.set(name, value);
+    }
+    go(next);
   };
+
+  // The sort from the address: its sorter shows it once the header is drawn (a few frames after mounting).
+  useEffect(() => {
+    if (sortApplied.current) return;
+    let frame = 0;
+    let tries = 0;
+    const apply = () => {
+      const sorter = [...(grid.current?.querySelectorAll('vaadin-grid-sorter') ?? [])].find(
+        (s) => s.path === initialSort.path,
+      );
+      if (sorter) {
+        sortApplied.current = true;
+        sorter.direction = initialSort.direction;
+      } else if (++tries < 120) {
+        frame = requestAnimationFrame(apply);
+      } else {
+        sortApplied.current = true;
+      }
+    };
+    frame = requestAnimationFrame(apply);
+    return () => cancelAnimationFrame(frame);
+  }, [initialSort]);
+
+
 
   // The address changed: one of this view's own (skip it and the older ones), or from elsewhere (a link,
   // back/forward): fetch for it and show its search text.
@@ -155,13 +262,21 @@ export default function NodesView() {
       ownSearches.current.splice(0, own + 1);
       return;
     }
-    if (arrived !== query.current.toString()) {
-      query.current = new URLSearchParams(params);
+    // Values the screen does not know (on opening too): the address shows what the screen shows, and a notice
+    // says what was dropped.
+    const { clean, ignored } = normalise(params);
+    if (ignored.length > 0) {
+      ownSearches.current.push(clean.toString());
+      navigate({ pathname: ownPath.current, search: clean.toString() }, { replace: true });
+      showIgnored(ignored);
+    }
+    if (clean.toString() !== query.current.toString()) {
+      query.current = clean;
       setShown(query.current);
       grid.current?.clearCache();
-      showSearch(params.get('q') ?? '');
+      showSearch(clean.get('q') ?? '');
     }
-  }, [params, showSearch]);
+  }, [params, showSearch, navigate]);
 
   const loadVersions = useCallback(() => {
     NodeRegistryService.versionsInUse().then(setVersions, () => setVersions([]));
@@ -171,6 +286,8 @@ export default function NodesView() {
   // Live: re-fetch the pages in view; the grid keeps its sort, filters and scroll position. The versions in use
   // (a scan of the registry) are read again when the Version filter opens, not on every live tick.
   useLiveRefresh(() => grid.current?.clearCache(), TOPICS);
+  useEvery(AGE_REDRAW_MS, () => grid.current?.requestContentUpdate());
+  useEvery(REPORTS_REFRESH_MS, () => grid.current?.clearCache());
 
   useEffect(() => {
     const timer = setTimeout(() => setFilter('q', searchInput.trim()), SEARCH_DEBOUNCE_MS);
@@ -182,12 +299,37 @@ export default function NodesView() {
     ...(version && !versions.includes(version) ? [version, ...versions] : versions).map((v) => ({ label: v, value: v })),
   ];
 
+  // A sorter clicked: the address keeps the sort like the filters (the grid fetches by itself, no clearCache).
+  const keepSortInAddress = useCallback(
+    (path: string | undefined, direction: string | undefined) => {
+      const next = new URLSearchParams(query.current);
+      if (path && direction) {
+        next.set('sort', path);
+        next.set('dir', direction);
+      } else {
+        next.delete('sort');
+        next.delete('dir');
+      }
+      if (next.toString() === query.current.toString() || router.state.location.pathname !== ownPath.current) {
+        return;
+      }
+      query.current = next;
+      setShown(next);
+      ownSearches.current.push(next.toString());
+      navigate({ pathname: ownPath.current, search: next.toString() }, { replace: true });
+    },
+    [navigate],
+  );
+
   // One provider for the view's life: it reads the filters when the grid asks (see query above).
   const dataProvider = useCallback(
     async (params: GridDataProviderParams<NodeSummary>, callback: GridDataProviderCallback<NodeSummary>) => {
+      const sortOrder = sortApplied.current ? params.sortOrders.find((s) => s.direction) : initialSort;
+      if (sortApplied.current) {
+        keepSortInAddress(sortOrder?.path, sortOrder?.direction ?? undefined);
+      }
       const asked = query.current;
       const get = (name: Filter) => asked.get(name) || undefined;
-      const sortOrder = params.sortOrders.find((s) => s.direction);
       try {
         const result = await NodeRegistryService.find({
           tier: get('tier') as Tier | undefined,
@@ -214,7 +356,7 @@ export default function NodesView() {
         });
       }
     },
-    [],
+    [keepSortInAddress],
   );
 
   // The grid renders only when what it shows changes: typing in the search or a filter's own re-render does not
@@ -240,7 +382,7 @@ export default function NodesView() {
         <GridColumn
           width="13rem"
           flexGrow={1}
-          headerRenderer={() => <SorterStack first={['nodeId', 'Node']} second={['hostname', 'Host']} />}
+          headerRenderer={nodeHeader}
         >
           {({ item }) => (
             <span className="cell-stack">
@@ -254,7 +396,7 @@ export default function NodesView() {
         <GridColumn
           width="7rem"
           flexGrow={0}
-          headerRenderer={() => <SorterStack first={['tier', 'Tier']} second={['cohort', 'Cohort']} />}
+          headerRenderer={tierHeader}
         >
           {({ item }) => (
             <span className="cell-stack">
@@ -266,7 +408,7 @@ export default function NodesView() {
         <GridColumn
           width="6.5rem"
           flexGrow={0}
-          headerRenderer={() => <SorterStack first={['status', 'Status']} second={['keyType', 'Key']} />}
+          headerRenderer={statusHeader}
         >
           {({ item }) => (
             <span className="cell-stack">
@@ -278,14 +420,12 @@ export default function NodesView() {
         <GridColumn
           width="7rem"
           flexGrow={0}
-          headerRenderer={() => (
-            <SorterStack first={['currentVersion', 'Version']} second={['targetVersion', 'Target']} />
-          )}
+          headerRenderer={versionHeader}
         >
           {({ item }) => (
             <span className="cell-stack">
               <span>{item.currentVersion ?? '—'}</span>
-              {item.targetVersion && (
+              {item.targetVersion && item.targetVersion !== item.currentVersion && (
                 <span className="secondary" title="Target version">
                   → {item.targetVersion}
                 </span>
@@ -387,6 +527,13 @@ export default function NodesView() {
     </main>
   );
 }
+
+// The headers are drawn by functions that never change: a header drawn again would create its sorters anew, which
+// forgets the sort chosen (and the address would lose it).
+const nodeHeader = () => <SorterStack first={['nodeId', 'Node']} second={['hostname', 'Host']} />;
+const tierHeader = () => <SorterStack first={['tier', 'Tier']} second={['cohort', 'Cohort']} />;
+const statusHeader = () => <SorterStack first={['status', 'Status']} second={['keyType', 'Key']} />;
+const versionHeader = () => <SorterStack first={['currentVersion', 'Version']} second={['targetVersion', 'Target']} />;
 
 /** Two sorters in one column's header, one above the other: each sorts by its own property. */
 function SorterStack({ first, second }: { first: [string, string]; second: [string, string] }) {

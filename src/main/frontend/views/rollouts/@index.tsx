@@ -7,6 +7,7 @@ import { ProgressBar } from '@vaadin/react-components/ProgressBar.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
 import { useLiveRefresh } from 'Frontend/components/live';
+import { cohortBarValue, cohortFigures, emptyCanaryWarning } from 'Frontend/components/cohorts';
 import { formatRelative } from 'Frontend/components/time';
 import { RolloutsService } from 'Frontend/generated/endpoints';
 import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
@@ -58,6 +59,15 @@ const ACTIONS: Record<Action, { title: string; confirm: string; theme: string }>
 function promotion(r: RolloutView): { next?: CohortProgress; gate?: CohortProgress } {
   const index = r.cohorts.findIndex((c) => !c.active);
   return index < 0 ? {} : { next: r.cohorts[index], gate: index > 0 ? r.cohorts[index - 1] : undefined };
+}
+
+/** What a promote did: the cohort that became active, and when its nodes update (a paused rollout: after Resume). */
+function promotedMessage(r: RolloutView): string {
+  const cohort = r.cohorts.filter((c) => c.active).at(-1)?.cohort ?? 'the next cohort';
+  const rollout = `${r.tier} ${r.versionString}`;
+  return r.status === 'paused'
+    ? `Promoted: ${cohort} of ${rollout} is active. The rollout is still paused: its nodes update after Resume.`
+    : `Promoted: ${cohort} of ${rollout} is active; its nodes update now.`;
 }
 
 function PromoteMessage({ rollout }: { rollout: RolloutView }) {
@@ -119,13 +129,16 @@ export default function RolloutsView() {
   useLiveRefresh(load, TOPICS, { minIntervalMs: REFRESH_MIN_MS });
 
   /** Runs an action; true when it succeeded. */
-  async function act(id: string, label: string, action: () => Promise<RolloutView>): Promise<boolean> {
+  async function act(
+    id: string,
+    label: string,
+    action: () => Promise<RolloutView>,
+    done: (updated: RolloutView) => string = (u) => `${label}: ${u.tier} ${u.versionString} is now ${u.phase}.`,
+  ): Promise<boolean> {
     setBusy(id);
     try {
       const updated = await action();
-      Notification.show(`${label}: ${updated.tier} ${updated.versionString} is now ${updated.phase}.`, {
-        theme: 'success',
-      });
+      Notification.show(done(updated), { theme: 'success' });
       return true;
     } catch (e) {
       Notification.show(`${label} failed: ${errorText(e)}`, { theme: 'error', duration: 8000, position: 'bottom-end' });
@@ -227,7 +240,7 @@ export default function RolloutsView() {
           const expected = promotion(rollouts?.find((r) => r.id === id) ?? c.rollout).next?.cohort;
           void (
             c.action === 'promote'
-              ? act(id, 'Promoted', () => RolloutsService.promote(id, expected))
+              ? act(id, 'Promoted', () => RolloutsService.promote(id, expected), promotedMessage)
               : c.action === 'abort'
                 ? act(id, 'Aborted', () => RolloutsService.abort(id, why))
                 : act(id, 'Paused', () => RolloutsService.pause(id, why))
@@ -275,6 +288,7 @@ type CardProps = {
 
 function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote, onAbort }: CardProps) {
   const allActive = r.cohorts.every((c) => c.active);
+  const emptyCanary = emptyCanaryWarning(r);
   return (
     <section className="rollout-card" aria-label={`Rollout ${r.tier} ${r.versionString}`} data-testid="rollout-card">
       <header className="flex items-center gap-m flex-wrap">
@@ -325,14 +339,20 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
           Counts not recorded: this rollout finished before final counts were kept.
         </p>
       )}
+      {emptyCanary && (
+        <p className="empty-canary text-s" role="note" data-testid="empty-canary">
+          {emptyCanary}
+        </p>
+      )}
       <div className="cohorts">
         {r.cohorts.map((c) => (
           <div key={c.cohort} className={`cohort ${c.active ? 'active' : 'waiting'}`} data-testid={`cohort-${c.cohort}`}>
-            <div className="flex justify-between text-s">
-              <strong>{c.cohort}</strong>
-              <span>{c.active ? `${c.updated} / ${c.nodes} updated` : 'waiting'}</span>
+            {/* Label and figures apart: side by side when they fit, the figures on their own line when not. */}
+            <div className="cohort-head text-s">
+              <strong className="cohort-label">{c.cohort}</strong>
+              <span className="cohort-figures">{cohortFigures(c, ' updated')}</span>
             </div>
-            <ProgressBar value={c.nodes === 0 ? (c.active ? 1 : 0) : c.updated / c.nodes} />
+            <ProgressBar value={cohortBarValue(c)} />
             {/* Breaks between the counts, never inside one ("0 / failed"). */}
             <div className="text-xs text-secondary">
               <span className="whitespace-nowrap">{c.healthy} healthy</span> ·{' '}

@@ -80,7 +80,8 @@ public class LiveEvents implements SmartLifecycle {
 
     @TransactionalEventListener(fallbackExecution = true)
     void on(TierChanged event) {
-        changed(EnumSet.of(LiveTopic.ROLLOUTS), Set.of());
+        // Also the registry: an aborted rollout sets its nodes' targets back to what they run.
+        changed(EnumSet.of(LiveTopic.ROLLOUTS, LiveTopic.NODES), Set.of());
     }
 
     @TransactionalEventListener(fallbackExecution = true)

@@ -194,7 +194,10 @@ class NodeRolloutController {
         var running = view.phase().equals("complete") || view.phase().equals("rolled_back")
                 ? view.versionString()
                 : rollouts.releaseBefore(view.id()).orElse(null);
-        return new RolloutStatusView(running, view.versionString(), view.phase(), view.updatedNodes(),
+        // Aborted: no node is moved to the release any more (nodes that updated before keep it), so the tier's
+        // target is the release before it, as the version query answers every node that did not update.
+        var target = view.status().equals("aborted") ? running : view.versionString();
+        return new RolloutStatusView(running, target, view.phase(), view.updatedNodes(),
                 view.totalNodes(), success, attempts[1], view.phaseMessage());
     }
 }

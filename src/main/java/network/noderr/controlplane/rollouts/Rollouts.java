@@ -365,9 +365,20 @@ public class Rollouts {
             if (!step.changed()) {
                 continue;
             }
-            var returnTo = step.rolledBack() ? previousVersion(stored) : java.util.Optional.<String>empty();
+            var returnTo = step.rolledBack() || step.needsDecision() ? previousVersion(stored)
+                    : java.util.Optional.<String>empty();
             var result = step.rollout();
             var texts = step.events();
+            var reasonNow = result.reason();
+            if (step.needsDecision() && returnTo.isEmpty() && reasonNow != null
+                    && reasonNow.endsWith(": " + RolloutEngine.DECISION)) {
+                // The tier's first release: there is nothing earlier for an emergency rollback to return to, so the
+                // pause (and its alert) names only what is possible.
+                result = withReason(result, reasonNow.substring(0, reasonNow.length() - RolloutEngine.DECISION.length())
+                        + onlyResumeOrAbort(stored.tier()));
+                texts = new ArrayList<>(texts);
+                texts.set(texts.size() - 1, java.util.Objects.requireNonNull(result.reason()));
+            }
             if (step.rolledBack() && returnTo.isEmpty()) {
                 // The tier's first release: the beacon can only roll back to an earlier release, so the tier stays on
                 // this one. Its reason (the card, the API, the alert) says so instead of naming no version.
@@ -406,9 +417,9 @@ public class Rollouts {
             }
             if (step.needsDecision()) {
                 log.warn("Rollout {} {} paused for a decision: {}", stored.tier(), stored.rollout().targetVersion(),
-                        step.rollout().reason());
+                        result.reason());
                 events.publishEvent(new RollbackDecisionNeeded(stored.tier(), stored.rollout().targetVersion(),
-                        java.util.Objects.requireNonNullElse(step.rollout().reason(), "paused")));
+                        java.util.Objects.requireNonNullElse(result.reason(), "paused")));
             }
             if (!(step.rolledBack() && returnTo.isPresent())) { // a rollback to a version went out as ROLLBACK
                 changed(stored.tier(), TierChanged.Kind.CHECK_NOW, stored.rollout().targetVersion());
@@ -529,6 +540,9 @@ public class Rollouts {
                     "Someone else changed this rollout a moment ago. Reload it and try again.");
         }
         record(id, stored.tier(), next, event, actor, cause, now);
+        if (next.status() == RolloutStatus.ABORTED && stored.rollout().status() != RolloutStatus.ABORTED) {
+            stayOnWhatTheyRun(stored.tier(), next.targetVersion());
+        }
         if (next.status() == RolloutStatus.ROLLED_BACK) {
             metrics.rollback(stored.tier(), "manual");
         }
@@ -536,6 +550,19 @@ public class Rollouts {
             changed(stored.tier(), TierChanged.Kind.CHECK_NOW, next.targetVersion());
         }
         return view(id);
+    }
+
+    /**
+     * An aborted rollout moves no node any more (the version query tells each one to stay): the registry's targets
+     * say so at once, not only after each node's next poll.
+     */
+    private void stayOnWhatTheyRun(Tier tier, String abortedVersion) {
+        jdbc.sql("""
+                        UPDATE node_versions SET target_version = current_version, updated_at = now()
+                        WHERE tier = :tier AND target_version = :v AND current_version IS DISTINCT FROM :v""")
+                .param("tier", tier.name())
+                .param("v", abortedVersion)
+                .update();
     }
 
     /**
@@ -600,6 +627,11 @@ public class Rollouts {
      * What a rolled-back rollout of a tier's first release says: the beacon rolls back only to an earlier release,
      * so the tier stays on this one until a fix is published.
      */
+    /** The choices after a pause for a decision when the tier has no earlier release to roll back to. */
+    static String onlyResumeOrAbort(Tier tier) {
+        return "resume or abort (no rollback: " + tier + " has no earlier release to return to)";
+    }
+
     static String nothingEarlier(Tier tier, String version) {
         return tier + " has no earlier release to return to: it stays on " + version
                 + " (nodes that updated keep running it) until you publish a fixed release";

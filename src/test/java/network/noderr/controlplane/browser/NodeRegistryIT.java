@@ -58,6 +58,49 @@ class NodeRegistryIT {
     }
 
     @Test
+    void lastReportAgesKeepCountingAndNewReportsShowWithoutALiveEvent() {
+        var node = PREFIX + "007";
+        jdbc.sql("UPDATE nodes SET registered_at = now() - interval '3 days' WHERE node_id = :id").param("id", node)
+                .update();
+        jdbc.sql("UPDATE node_versions SET last_health_check = now() - interval '10 minutes' WHERE node_id = :id")
+                .param("id", node).update();
+        // The page's clock is driven by the test; the server's time goes on as usual.
+        page.clock().install(new com.microsoft.playwright.Clock.InstallOptions().setTime(System.currentTimeMillis()));
+        page.navigate("http://localhost:" + port + "/nodes?q=" + node);
+        assertThat(page.getByTestId("node-count")).hasText("1 node");
+        var lastReport = page.locator("vaadin-grid-cell-content .cell-wrap")
+                .filter(new com.microsoft.playwright.Locator.FilterOptions()
+                        .setHasNotText(java.util.regex.Pattern.compile("days")));
+        assertThat(lastReport).hasText("10 minutes ago");
+
+        // A report that changes neither health nor version sends no live event: the rows in view are read again.
+        jdbc.sql("UPDATE node_versions SET last_health_check = now() WHERE node_id = :id").param("id", node).update();
+        page.clock().runFor(16_000);
+        assertThat(lastReport).hasText(java.util.regex.Pattern.compile("^\\d+ seconds ago$"));
+
+        // Between reads the age keeps counting.
+        var shown = lastReport.textContent();
+        page.clock().runFor(9_000);
+        assertThat(lastReport).not().hasText(shown);
+        assertThat(lastReport).hasText(java.util.regex.Pattern.compile("^\\d+ seconds ago$"));
+    }
+
+    @Test
+    void theTargetArrowShowsOnlyTowardsAnotherVersion() {
+        // 001 stays on what it runs (e.g. after an aborted rollout), 002 is to move.
+        jdbc.sql("UPDATE node_versions SET target_version = current_version WHERE node_id = :id")
+                .param("id", PREFIX + "001").update();
+        jdbc.sql("UPDATE node_versions SET target_version = '9.9.9' WHERE node_id = :id")
+                .param("id", PREFIX + "002").update();
+        page.navigate("http://localhost:" + port + "/nodes?q=" + PREFIX + "00");
+        assertThat(page.getByTestId("node-count")).hasText("10 nodes");
+        assertThat(cell(PREFIX + "001")).isVisible();
+        var arrows = page.locator("vaadin-grid-cell-content [title='Target version']");
+        assertThat(arrows).hasCount(1);
+        assertThat(arrows).hasText("→ 9.9.9");
+    }
+
+    @Test
     void sortsAndFiltersAcrossPagesOnTheServer() {
         // Typed key by key, slower than the search's debounce: every search goes out, no key is lost.
         page.getByLabel("Search").pressSequentially(PREFIX, new com.microsoft.playwright.Locator
@@ -94,7 +137,8 @@ class NodeRegistryIT {
         assertThat(page).hasURL(java.util.regex.Pattern.compile(".*q=no-such-node.*"));
 
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Clear filters")).click();
-        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/nodes$"));
+        // The sort is not a filter: it stays.
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/nodes\\?sort=nodeId&dir=desc$"));
         assertThat(page.getByLabel("Search")).hasValue("");
         assertThat(label("Tier")).containsText("All tiers");
     }
@@ -145,14 +189,50 @@ class NodeRegistryIT {
         page.navigate("http://localhost:" + port + "/nodes?q=" + PREFIX + "&cohort=canary&version=1.3.0");
         assertThat(page.getByTestId("node-count")).hasText("2 nodes"); // 000 and 003
         assertThat(cell(PREFIX + "003")).isVisible();
-        assertThat(label("Cohort")).containsText("Canary");
+        assertThat(label("Cohort")).containsText("canary"); // spelt as the grid spells it
         assertThat(label("Version")).containsText("1.3.0");
         assertThat(page.getByLabel("Search")).hasValue(PREFIX);
 
-        choose("Cohort", "Cohort 1");
+        choose("Cohort", "cohort1");
         assertThat(page.getByTestId("node-count")).hasText("38 nodes"); // i % 3 == 0 and i >= 6
+        assertThat(label("Cohort")).containsText("cohort1");
         assertThat(page).hasURL(java.util.regex.Pattern.compile(".*cohort=cohort1.*"));
         Browsers.screenshot(page, "registry-filtered");
+    }
+
+    @Test
+    void unknownValuesInTheAddressAreIgnoredAndSaidAndTheSortIsKeptLikeTheFilters() {
+        page.navigate("http://localhost:" + port + "/nodes?q=" + PREFIX + "&tier=FOO&health=bogus");
+        assertThat(page.getByTestId("node-count")).hasText(NODES + " nodes");
+        assertThat(page.locator("vaadin-notification-card")).containsText(
+                "Ignored unknown values in the address: tier=FOO, health=bogus");
+        assertThat(page).hasURL("http://localhost:" + port + "/nodes?q=" + PREFIX);
+        assertThat(label("Tier")).containsText("All tiers");
+        assertThat(label("Health")).containsText("Any health");
+        assertThat(page.getByTestId("registry-empty")).isHidden();
+
+        // Descending by node id, kept in the address: a reload keeps it.
+        var nodeSorter = page.locator("vaadin-grid-sorter").filter(new com.microsoft.playwright.Locator.FilterOptions()
+                .setHasText("Node"));
+        nodeSorter.click();
+        nodeSorter.click();
+        assertThat(cell(PREFIX + "119")).isVisible();
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*sort=nodeId&dir=desc.*"));
+        page.reload();
+        assertThat(page.getByTestId("node-count")).hasText(NODES + " nodes");
+        assertThat(cell(PREFIX + "119")).isVisible();
+        assertThat(cell(PREFIX + "000")).hasCount(0);
+        assertThat(nodeSorter).hasAttribute("direction", "desc");
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*sort=nodeId&dir=desc.*"));
+
+        // A filter chosen keeps the sort; an unknown sort is ignored like an unknown filter.
+        choose("Tier", "GUARDIAN");
+        assertThat(page.getByTestId("node-count")).hasText("30 nodes");
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*sort=nodeId&dir=desc.*"));
+        assertThat(cell(PREFIX + "116")).isVisible();
+        page.navigate("http://localhost:" + port + "/nodes?q=" + PREFIX + "&sort=password");
+        assertThat(page.getByTestId("node-count")).hasText(NODES + " nodes");
+        assertThat(page.locator("vaadin-notification-card")).containsText("sort=password");
     }
 
     @Test

@@ -137,11 +137,21 @@ class OverviewIT {
         try {
             page = Browsers.openAs(users, port, "overview-cohorts", Role.VIEWER, "Overview");
             var card = page.getByLabel("Rollout ORACLE 4.9.0");
-            // No ORACLE node here: the active canary has 0 of 0 updated, cohort1 waits.
-            assertThat(card.getByRole(AriaRole.PROGRESSBAR, new Locator.GetByRoleOptions()
-                    .setName("ORACLE 4.9.0 canary: 0 of 0 updated").setExact(true))).isVisible();
+            // No ORACLE node here: the active canary has no nodes (its bar empty, not full), cohort1 waits.
+            var canary = card.getByRole(AriaRole.PROGRESSBAR, new Locator.GetByRoleOptions()
+                    .setName("ORACLE 4.9.0 canary: no nodes").setExact(true));
+            assertThat(canary).isVisible();
+            assertThat(canary).hasAttribute("aria-valuenow", "0");
             assertThat(card.getByRole(AriaRole.PROGRESSBAR, new Locator.GetByRoleOptions()
                     .setName("ORACLE 4.9.0 cohort1: waiting").setExact(true))).isVisible();
+
+            // Label and figures apart, inside each cell, at the narrowest desktop.
+            page.setViewportSize(Browsers.DESKTOP_WIDTH, 800);
+            assertThat(card.getByTestId("overview-cohort-cohort4").locator(".cohort-figures")).hasText("waiting");
+            card.scrollIntoViewIfNeeded();
+            Browsers.screenshot(page, "overview-rollout-cohorts");
+            org.assertj.core.api.Assertions.assertThat(RolloutsIT.labelsRunTogether(
+                    card.locator("[data-testid^=overview-cohort-]"))).isEmpty();
         } finally {
             // Through the engine, not SQL: its change event refreshes the Overview the next tests read.
             rollouts.abort(rollout.id(), "test", "test over");

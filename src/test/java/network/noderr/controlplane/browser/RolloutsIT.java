@@ -80,6 +80,8 @@ class RolloutsIT {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Promote now")).click();
         // cohort1, not cohort2: the cancelled promote did not happen.
         assertThat(card.getByTestId("rollout-phase")).hasText("cohort1");
+        assertThat(page.locator("vaadin-notification-card").filter(new com.microsoft.playwright.Locator.FilterOptions()
+                .setHasText("Promoted:"))).hasText("Promoted: cohort1 of ORACLE 4.1.0 is active; its nodes update now.");
         assertThat(card.getByTestId("cohort-cohort2")).containsText("waiting");
         Browsers.screenshot(page, "rollout-cohort1");
 
@@ -97,8 +99,16 @@ class RolloutsIT {
         assertThat(message).isHidden();
         assertThat(card.getByTestId("cohort-cohort2")).containsText("waiting");
 
+        // Promoted while paused: the toast names the cohort and that it updates only after Resume.
+        card.getByText("Promote next cohort").click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Promote now")).click();
+        assertThat(page.locator("vaadin-notification-card").filter(new com.microsoft.playwright.Locator.FilterOptions()
+                .setHasText("ORACLE 4.1.0 is active. The rollout is still paused"))).hasText("Promoted: cohort2 of"
+                        + " ORACLE 4.1.0 is active. The rollout is still paused: its nodes update after Resume.");
+        assertThat(card.getByTestId("rollout-phase")).hasText("paused");
+
         card.getByText("Resume").click();
-        assertThat(card.getByTestId("rollout-phase")).hasText("cohort1");
+        assertThat(card.getByTestId("rollout-phase")).hasText("cohort2");
 
         // An action that fails loses nothing: someone else aborts the rollout while this dialog is open, so this
         // abort is refused, and the dialog comes back with the reason typed.
@@ -222,6 +232,66 @@ class RolloutsIT {
             jdbc.sql("DELETE FROM node_versions WHERE node_id LIKE :p").param("p", prefix + "%").update();
             jdbc.sql("DELETE FROM nodes WHERE node_id LIKE :p").param("p", prefix + "%").update();
         }
+    }
+
+    @Test
+    void anEmptyCanaryIsNamedAndItsBarStaysEmptyAndCohortFiguresStandApartOnADesktop() {
+        // A small tier whose nodes all fall in cohort1: the deterministic split leaves the canary empty.
+        var suspended = jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE tier = 'ORACLE' AND status = 'ACTIVE'"
+                + " RETURNING node_id").query(String.class).list();
+        var prefix = "small-tier-" + (System.nanoTime() % 100_000) + "-";
+        try {
+            for (int i = 0; i < 3; i++) {
+                network.noderr.controlplane.TestNodes.insert(jdbc, prefix + i, "ORACLE");
+                jdbc.sql("""
+                                INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
+                                    last_health_check) VALUES (:id, 'ORACLE', '4.0.0', 'cohort1', 'healthy', now())""")
+                        .param("id", prefix + i).update();
+            }
+            startRollout("4.5.0");
+            var id = jdbc.sql("SELECT id FROM deployments WHERE tier = 'ORACLE' AND version_string = '4.5.0' "
+                            + "ORDER BY created_at DESC LIMIT 1")
+                    .query(java.util.UUID.class).single();
+            logInAs("viewer-small-tier", Role.VIEWER);
+            page.setViewportSize(Browsers.DESKTOP_WIDTH, 800);
+            var card = page.getByLabel("Rollout ORACLE 4.5.0");
+            assertThat(card.getByTestId("empty-canary")).hasText("No node of this tier is in the canary (5% of 3"
+                    + " nodes): cohort1 is the first to update, with nothing tested before it.");
+            var canary = card.getByTestId("cohort-canary");
+            assertThat(canary.locator(".cohort-figures")).hasText("no nodes");
+            assertThat(canary.locator("vaadin-progress-bar")).hasAttribute("aria-valuenow", "0");
+
+            rollouts.promote(id, "test");
+            assertThat(card.getByTestId("cohort-cohort1").locator(".cohort-figures")).hasText("0 / 3 updated");
+            Browsers.screenshot(page, "rollout-empty-canary");
+            org.assertj.core.api.Assertions.assertThat(labelsRunTogether(card.locator(".cohort"))).isEmpty();
+            org.assertj.core.api.Assertions.assertThat(((Number) card.evaluate(
+                    "c => c.scrollWidth - c.clientWidth")).intValue()).as("sideways overflow (px)").isZero();
+        } finally {
+            jdbc.sql("DELETE FROM node_versions WHERE node_id LIKE :p").param("p", prefix + "%").update();
+            jdbc.sql("DELETE FROM nodes WHERE node_id LIKE :p").param("p", prefix + "%").update();
+            if (!suspended.isEmpty()) {
+                jdbc.sql("UPDATE nodes SET status = 'ACTIVE' WHERE node_id IN (:ids)").param("ids", suspended)
+                        .update();
+            }
+        }
+    }
+
+    /**
+     * The cohort cells whose label and figures touch (read as one word, "cohort111 / 11") or stick out of the cell:
+     * figures must be on their own line or at least 4 px apart.
+     */
+    @SuppressWarnings("unchecked")
+    static java.util.List<String> labelsRunTogether(com.microsoft.playwright.Locator cells) {
+        return (java.util.List<String>) cells.evaluateAll("""
+                (cells) => cells.flatMap((cell) => {
+                  const c = cell.getBoundingClientRect();
+                  const l = cell.querySelector('.cohort-label').getBoundingClientRect();
+                  const f = cell.querySelector('.cohort-figures').getBoundingClientRect();
+                  const apart = f.top >= l.bottom - 1 || f.left - l.right >= 4;
+                  const inside = l.right <= c.right + 0.5 && f.right <= c.right + 0.5;
+                  return apart && inside ? [] : [cell.textContent.trim()];
+                })""");
     }
 
     @Test

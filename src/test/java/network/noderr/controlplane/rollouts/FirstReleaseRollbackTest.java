@@ -65,8 +65,7 @@ class FirstReleaseRollbackTest {
                 + "'paused')").param("t", TIER.name()).update();
     }
 
-    @Test
-    void anAutomaticRollbackOfTheFirstReleaseKeepsTheTierOnItAndSaysToPublishAFix() {
+    private RolloutView startFirstRelease() {
         var rollout = rollouts.start(new NewRelease(TIER, version, "registry.noderr.network/all:" + version,
                 "sha256:" + "1".repeat(64), "0x" + "2".repeat(64), null), RolloutConfig.DEFAULT,
                 RolloutThresholds.DEFAULT, "test");
@@ -81,6 +80,47 @@ class FirstReleaseRollbackTest {
                             - interval '1 day'
                         WHERE id = :id""")
                 .param("t", TIER.name()).param("id", releaseId).update();
+        return rollout;
+    }
+
+    private void unhealthyCanaryNodes(int count) {
+        for (int i = 0; i < count; i++) {
+            var id = prefix + i;
+            TestNodes.insert(jdbc, id, TIER.name());
+            jdbc.sql("""
+                            INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
+                                last_health_check) VALUES (:id, :tier, :v, 'canary', 'unhealthy', :at)""")
+                    .param("id", id).param("tier", TIER.name()).param("v", version)
+                    .param("at", Timestamp.from(Instant.now())).update();
+        }
+    }
+
+    @Test
+    void aPauseForADecisionOnTheFirstReleaseOffersNoRollback() {
+        var rollout = startFirstRelease();
+        // Two canary nodes unhealthy: over the limit, but fewer than the minimum sample of 3 behind it.
+        unhealthyCanaryNodes(2);
+
+        rollouts.reconcileAll();
+
+        var paused = rollouts.get(rollout.id());
+        assertThat(paused.status()).isEqualTo("paused");
+        assertThat(paused.reason()).startsWith("paused, no automatic rollback: canary: 2 of 2")
+                .endsWith("(fewer than the minimum sample of 3): resume or abort (no rollback: ALL has no earlier"
+                        + " release to return to)")
+                .doesNotContain("roll back or abort");
+        assertThat(paused.timeline().getLast().event()).isEqualTo(paused.reason());
+        var alerts = new ApiClient(port).get("/api/v1/admin/alerts?status=firing", IntegrationTest.ADMIN_TOKEN)
+                .body();
+        assertThat(java.util.stream.StreamSupport.stream(alerts.spliterator(), false)
+                .filter(a -> a.path("name").asText().equals("RollbackDecisionNeeded"))
+                .map(a -> a.path("summary").asText()))
+                .contains("Rollout of ALL " + version + " paused for a decision: " + paused.reason());
+    }
+
+    @Test
+    void anAutomaticRollbackOfTheFirstReleaseKeepsTheTierOnItAndSaysToPublishAFix() {
+        var rollout = startFirstRelease();
         // Three canary nodes updated and turned unhealthy: over the limit, with the minimum sample behind it.
         for (int i = 0; i < 3; i++) {
             var id = prefix + i;

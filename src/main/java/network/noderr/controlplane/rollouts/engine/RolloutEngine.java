@@ -258,6 +258,9 @@ public final class RolloutEngine {
                 breach(cohort, counts.getOrDefault(cohort, CohortCounts.EMPTY), r.thresholds()).isEmpty());
     }
 
+    /** The choices a pause for a decision names, ending its reason (the adapter narrows them for a first release). */
+    public static final String DECISION = "resume, roll back or abort";
+
     private static Optional<Step> rollbackCheck(
             Rollout r, Map<Cohort, CohortCounts> counts, Instant now, List<String> earlierEvents) {
         Breach unbacked = null;
@@ -280,7 +283,7 @@ public final class RolloutEngine {
             return Optional.empty(); // a paused one stays paused; during a resume's grace the gate holds instead
         }
         var text = "paused, no automatic rollback: " + unbacked.reason() + ", "
-                + unbacked.notAutomaticBecause(r.thresholds()) + ": resume, roll back or abort";
+                + unbacked.notAutomaticBecause(r.thresholds()) + ": " + DECISION;
         var events = new ArrayList<>(earlierEvents);
         events.add(text);
         return Optional.of(new Step(pause(r, now, text), events, true, false, true));

@@ -5,7 +5,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a node should run (DESIGN §4 {@code shouldUpdate}).
  *
- * @param targetVersion the version the node should run, or null when the tier has none
+ * @param targetVersion the version the node should run, or null when the tier has none (after an aborted rollout,
+ *     the version the node runs: it stays there)
  */
 public record UpdateDecision(@Nullable String targetVersion, boolean shouldUpdate, UpdatePriority priority) {
 
@@ -21,6 +22,11 @@ public record UpdateDecision(@Nullable String targetVersion, boolean shouldUpdat
         }
         if (rollout == null) {
             return new UpdateDecision(null, false, UpdatePriority.NORMAL);
+        }
+        if (rollout.status() == RolloutStatus.ABORTED) {
+            // Final: no node is ever moved to the aborted release, so each node's target is what it runs (the nodes
+            // that updated before the abort keep running the release).
+            return new UpdateDecision(currentVersion, false, UpdatePriority.NORMAL);
         }
         boolean moving = (rollout.status() == RolloutStatus.ACTIVE || rollout.status() == RolloutStatus.COMPLETED)
                 && rollout.isCohortActive(cohort);

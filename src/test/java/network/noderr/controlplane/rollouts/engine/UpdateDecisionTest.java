@@ -37,7 +37,6 @@ class UpdateDecisionTest {
         "COMPLETED,   4,  COHORT4, 1.2.0, false",
         "PAUSED,      4,  CANARY,  1.1.0, false",
         "PAUSED,      1,  COHORT1, 1.1.0, false",
-        "ABORTED,     4,  CANARY,  1.1.0, false",
         "ROLLED_BACK, 4,  CANARY,  1.1.0, false",
         "PENDING,     -1, CANARY,  1.1.0, false",
     })
@@ -46,6 +45,17 @@ class UpdateDecisionTest {
         assertThat(d.shouldUpdate()).isEqualTo(expected);
         assertThat(d.targetVersion()).isEqualTo(TARGET);
         assertThat(d.priority()).isEqualTo(UpdatePriority.NORMAL);
+    }
+
+    @ParameterizedTest(name = "aborted, node in {0}")
+    @EnumSource(Cohort.class)
+    void anAbortedRolloutLeavesEveryNodeOnWhatItRuns(Cohort cohort) {
+        var aborted = rollout(RolloutStatus.ABORTED, 0);
+        assertThat(UpdateDecision.decide(cohort, "1.1.0", aborted, null))
+                .isEqualTo(new UpdateDecision("1.1.0", false, UpdatePriority.NORMAL));
+        assertThat(UpdateDecision.decide(cohort, TARGET, aborted, null))
+                .as("updated before the abort: keeps running it")
+                .isEqualTo(new UpdateDecision(TARGET, false, UpdatePriority.NORMAL));
     }
 
     @ParameterizedTest(name = "emergency, node in {0}")

@@ -1,0 +1,101 @@
+package network.noderr.controlplane.rollouts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import network.noderr.controlplane.ApiClient;
+import network.noderr.controlplane.IntegrationTest;
+import network.noderr.controlplane.Onboarding;
+import network.noderr.controlplane.TestNodeKey;
+import network.noderr.controlplane.applications.Applications;
+import network.noderr.controlplane.rollouts.engine.RolloutConfig;
+import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
+import network.noderr.controlplane.shared.Tier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * An aborted rollout moves no node any more (DESIGN §4 shouldUpdate): the registry's target, the version query and
+ * the tier's rollout status all say the nodes stay where they are.
+ */
+@IntegrationTest
+class AbortedRolloutTargetTest {
+
+    private static final Tier TIER = Tier.ALL;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Rollouts rollouts;
+
+    @Autowired
+    Applications applications;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    private final String suffix = String.valueOf(System.nanoTime() % 1_000_000);
+    private final String before = "0.8." + suffix;
+    private final String aborted = "0.9." + suffix;
+    private TierIsolation isolation;
+
+    @BeforeEach
+    void isolateTheTier() {
+        closeOpen("aborted");
+        isolation = TierIsolation.of(jdbc, TIER);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        closeOpen("aborted");
+        isolation.restore();
+    }
+
+    private void closeOpen(String status) {
+        jdbc.sql("UPDATE deployments SET status = :s WHERE tier = :t AND status IN ('pending', 'active', 'paused')")
+                .param("s", status).param("t", TIER.name()).update();
+    }
+
+    private RolloutView start(String version) {
+        return rollouts.start(new NewRelease(TIER, version, "registry.noderr.network/all:" + version,
+                "sha256:" + "3".repeat(64), "0x" + "4".repeat(64), null), RolloutConfig.DEFAULT,
+                RolloutThresholds.DEFAULT, "test");
+    }
+
+    private String registryTarget(String nodeId) {
+        return jdbc.sql("SELECT target_version FROM node_versions WHERE node_id = :id").param("id", nodeId)
+                .query(String.class).single();
+    }
+
+    @Test
+    void anAbortedRolloutLeavesEveryNodesTargetOnWhatItRuns() {
+        start(before);
+        closeOpen("completed");
+        var rollout = start(aborted);
+        var api = new ApiClient(port);
+        var login = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), TIER);
+        var nodeId = login[0];
+        var token = login[1];
+
+        var asked = api.get("/api/v1/version/" + nodeId + "?currentVersion=" + before, token);
+        assertThat(asked.status()).isEqualTo(200);
+        assertThat(registryTarget(nodeId)).as("told while the rollout runs").isEqualTo(aborted);
+
+        rollouts.abort(rollout.id(), "test", "bad build");
+
+        assertThat(registryTarget(nodeId)).as("at once, before the node asks again").isEqualTo(before);
+        var again = api.get("/api/v1/version/" + nodeId + "?currentVersion=" + before, token);
+        assertThat(again.body().path("shouldUpdate").asBoolean()).isFalse();
+        assertThat(registryTarget(nodeId)).as("after the node asked again").isEqualTo(before);
+
+        var status = api.get("/api/v1/rollout/status?tier=" + TIER, IntegrationTest.ADMIN_TOKEN);
+        assertThat(status.status()).isEqualTo(200);
+        assertThat(status.text("rolloutPhase")).isEqualTo("aborted");
+        assertThat(status.text("currentVersion")).isEqualTo(before);
+        assertThat(status.text("targetVersion")).as("no node is moved to %s", aborted).isEqualTo(before);
+    }
+}
