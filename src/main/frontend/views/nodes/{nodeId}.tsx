@@ -7,7 +7,7 @@ import 'Frontend/components/charts';
 import { hardwareValue, HardwareWarning } from 'Frontend/components/HardwareCheck';
 import { HealthBadge } from 'Frontend/components/HealthBadge';
 import { useNodeRefresh } from 'Frontend/components/live';
-import { formatRelative } from 'Frontend/components/time';
+import { formatRelative, useEvery } from 'Frontend/components/time';
 import { useLoaded } from 'Frontend/components/useLoaded';
 import { AuditService, HealthHistoryService, NodeRegistryService } from 'Frontend/generated/endpoints';
 import type AuditEntry from 'Frontend/generated/network/noderr/controlplane/audit/AuditEntry';
@@ -44,6 +44,9 @@ export default function NodeDetailsView() {
   const [audit, setAudit] = useState<AuditEntry[]>([]);
   const [confirm, setConfirm] = useState<'suspend' | 'reinstate' | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  // Redrawn every 5 s so that the ages ("24 seconds ago") keep counting between reports.
+  const [, setAgeTick] = useState(0);
+  useEvery(5_000, () => setAgeTick((t) => t + 1));
 
   /** null when there is no such node; any other failure is the error state with "Try again". */
   const fetchDetails = useCallback(async (): Promise<NodeDetails | null> => {

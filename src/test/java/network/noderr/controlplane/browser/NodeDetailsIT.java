@@ -157,6 +157,20 @@ class NodeDetailsIT {
     }
 
     @Test
+    void theLastReportsAgeKeepsCountingBetweenReports() {
+        page = Browsers.openAs(users, port, "details-ages", Role.VIEWER, "Nodes");
+        // The page's clock is driven by the test; the last report was 30 s ago by the server's clock.
+        page.clock().install(new com.microsoft.playwright.Clock.InstallOptions().setTime(System.currentTimeMillis()));
+        page.navigate("http://localhost:" + port + "/nodes/" + nodeId);
+        var lastReport = page.locator("dt:text-is('Last report') + dd");
+        assertThat(lastReport).hasText(java.util.regex.Pattern.compile("^\\d+ seconds ago$"));
+        var shown = lastReport.textContent();
+        page.clock().runFor(6_000); // no report meanwhile: the age is redrawn, not re-read
+        assertThat(lastReport).not().hasText(shown);
+        assertThat(lastReport).hasText(java.util.regex.Pattern.compile("^\\d+ seconds ago$"));
+    }
+
+    @Test
     void aViewerSeesTheNodeButCannotSuspendIt() throws Exception {
         page = Browsers.openAs(users, port, "details-viewer", Role.VIEWER, "Nodes");
         page.navigate("http://localhost:" + port + "/nodes/" + nodeId);
