@@ -86,6 +86,24 @@ class ReleasesIT {
         form.getByText("Publish on-chain").click();
         assertThat(form.getByText("must be an image reference")).isVisible();
         assertThat(page.getByTestId("publish-confirm-message")).isHidden();
+
+        // Should the server's checks refuse what the browser let through (here the request is changed on its way),
+        // the refusal shows under its field and what was typed stays.
+        var typedVersion = form.getByLabel("Version").inputValue();
+        form.getByLabel("Image", new Locator.GetByLabelOptions().setExact(true))
+                .fill("registry.noderr.network/oracle:" + typedVersion);
+        assertThat(form.getByText("must be an image reference")).hasCount(0);
+        page.route("**/connect/ReleasesService/publish", route -> route.resume(new com.microsoft.playwright.Route
+                .ResumeOptions().setPostData(route.request().postData()
+                        .replace("registry.noderr.network/oracle:" + typedVersion, "not an image ref"))));
+        form.getByText("Publish on-chain").click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Publish now")).click();
+        assertThat(form.getByText("must be an image reference")).isVisible();
+        assertThat(page.getByText("Nothing was published: Image: must be an image reference")).isVisible();
+        assertThat(form.getByLabel("Version")).hasValue(typedVersion);
+        page.unrouteAll();
+        assertThat(jdbc.sql("SELECT count(*) FROM beacon_transactions WHERE version_string = :v")
+                .param("v", typedVersion).query(Long.class).single()).as("nothing sent").isZero();
         page.reload();
         form.getByLabel("Image digest").fill("sha256:not-a-digest");
         form.getByLabel("Version").fill("1.2");
