@@ -10,11 +10,12 @@ import { useState } from 'react';
  * closes it (not Escape, not a click outside), so the token is not lost by accident.
  */
 export function InstallTokenDialog({ approval, onClose }: { approval?: Approval; onClose: () => void }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
+  // Which of the two was copied last (the button says so).
+  const [copied, setCopied] = useState<'token' | 'command' | undefined>();
+  const copy = async (what: 'token' | 'command') => {
     if (approval) {
-      await navigator.clipboard.writeText(approval.installCommand);
-      setCopied(true);
+      await navigator.clipboard.writeText(what === 'token' ? approval.installToken : approval.installCommand);
+      setCopied(what);
     }
   };
   return (
@@ -25,12 +26,15 @@ export function InstallTokenDialog({ approval, onClose }: { approval?: Approval;
       noCloseOnOutsideClick
       noCloseOnEsc
       onClosed={() => {
-        setCopied(false);
+        setCopied(undefined);
         onClose();
       }}
       footer={
         <>
-          <Button onClick={copy}>{copied ? 'Copied' : 'Copy install command'}</Button>
+          <Button onClick={() => void copy('token')}>{copied === 'token' ? 'Token copied' : 'Copy token'}</Button>
+          <Button onClick={() => void copy('command')}>
+            {copied === 'command' ? 'Command copied' : 'Copy install command'}
+          </Button>
           <Button theme="primary" onClick={onClose}>
             Done
           </Button>

@@ -9,7 +9,7 @@ import { useLoaded } from 'Frontend/components/useLoaded';
 import { AlertsService } from 'Frontend/generated/endpoints';
 import type AlertView from 'Frontend/generated/network/noderr/controlplane/alerts/AlertView';
 import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import './alerts.css';
 
 export const config: ViewConfig = {
@@ -39,6 +39,16 @@ export default function AlertsView() {
   const fetchAlerts = useCallback(() => AlertsService.list(status === 'all' ? undefined : status), [status]);
   const { data: alerts, error: loadError, reload: load } = useLoaded(fetchAlerts, 'Could not load alerts');
   useLiveRefresh(load, TOPICS);
+  // With nothing listed: whether Alertmanager has sent anything at all (null: never, or only long-pruned alerts).
+  const [lastFromAlertmanager, setLastFromAlertmanager] = useState<string | null | undefined>(undefined);
+  const empty = alerts !== undefined && alerts.length === 0;
+  useEffect(() => {
+    if (!empty) return;
+    AlertsService.lastFromAlertmanager().then(
+      (at) => setLastFromAlertmanager(at ?? null),
+      () => setLastFromAlertmanager(undefined),
+    );
+  }, [empty]);
 
   async function acknowledge(alert: AlertView) {
     setBusy(alert.id);
@@ -88,6 +98,18 @@ export default function AlertsView() {
         <div className="empty-state" data-testid="alerts-empty">
           <h2>No alerts</h2>
           <p>Nothing is firing. Alerts arrive from Alertmanager's webhook and from automatic rollbacks.</p>
+          {lastFromAlertmanager === null && (
+            <p data-testid="alertmanager-silent">
+              <strong>Nothing has been received from Alertmanager.</strong> If Prometheus rules should alert here, add
+              a webhook receiver to Alertmanager for <code>{window.location.origin}/api/v1/alerts</code> with the
+              webhook secret as its bearer token (see the operations guide).
+            </p>
+          )}
+          {lastFromAlertmanager && (
+            <p className="text-secondary text-s" data-testid="alertmanager-last">
+              Alertmanager last sent alerts {formatRelative(lastFromAlertmanager)}.
+            </p>
+          )}
         </div>
       )}
       <ul className="alert-list">

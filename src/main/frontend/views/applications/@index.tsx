@@ -18,6 +18,7 @@ import type Approval from 'Frontend/generated/network/noderr/controlplane/applic
 import ApplicationStatus from 'Frontend/generated/network/noderr/controlplane/applications/ApplicationStatus';
 import HardwareResource from 'Frontend/generated/network/noderr/controlplane/shared/HardwareResource';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import './applications.css';
 
 export const config: ViewConfig = {
@@ -70,7 +71,16 @@ function reissueMessage(a: ApplicationView): string {
 export default function ApplicationsView() {
   const { state } = useAuth();
   const isAdmin = state.user?.roles.includes('ADMIN') ?? false;
-  const [status, setStatus] = useState<string>(ApplicationStatus.PENDING);
+  // The status filter is kept in the address (?status=APPROVED), so a reload or a link keeps it; Pending has none.
+  const [params, setParams] = useSearchParams();
+  const [status, setShownStatus] = useState<string>(() => {
+    const asked = params.get('status');
+    return statusItems.some((i) => i.value === asked) ? asked! : ApplicationStatus.PENDING;
+  });
+  const setStatus = (value: string) => {
+    setShownStatus(value);
+    setParams(value === ApplicationStatus.PENDING ? {} : { status: value }, { replace: true });
+  };
   const [items, setItems] = useState<ApplicationView[] | undefined>(undefined);
   /** How many applications match the filter, and whether more follow those shown. */
   const [total, setTotal] = useState(0);

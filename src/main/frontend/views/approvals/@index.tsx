@@ -6,7 +6,8 @@ import { Notification } from '@vaadin/react-components/Notification.js';
 import { TextArea } from '@vaadin/react-components/TextArea.js';
 import { useAuth } from 'Frontend/auth';
 import { formatRelative } from 'Frontend/components/time';
-import { ApprovalsService } from 'Frontend/generated/endpoints';
+import { ApprovalsService, ReleasesService } from 'Frontend/generated/endpoints';
+import type TransactionView from 'Frontend/generated/network/noderr/controlplane/beacon/TransactionView';
 import ApprovalKind from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalKind';
 import ApprovalStatus from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalStatus';
 import type ApprovalView from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalView';
@@ -27,6 +28,19 @@ function errorText(e: unknown) {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * What an approved action did, as of now: a publish's result names its transaction and the status it had when it was
+ * sent ("… transaction 0x… (pending)"); the transaction's current status (confirmed, with its block, or failed) replaces
+ * it once the chain has settled it.
+ */
+function currentResult(result: string, transactions: Map<string, TransactionView>) {
+  const sent = /transaction (0x[0-9a-fA-F]{64}) \((\w+)\)/u.exec(result);
+  const now = sent ? transactions.get(sent[1].toLowerCase()) : undefined;
+  if (!sent || !now) return result;
+  const state = `${now.status}${now.blockNumber ? ` in block ${now.blockNumber}` : ''}${now.error ? `: ${now.error}` : ''}`;
+  return result.replace(`(${sent[2]})`, `(${state})`);
+}
+
 /** "Approve and publish" / "Approve and roll back": what the approve button does, in its words. */
 function actionText(a: ApprovalView) {
   return a.kind === ApprovalKind.PUBLISH ? 'Approve and publish' : 'Approve and roll back';
@@ -39,6 +53,8 @@ export default function ApprovalsView() {
   const isAdmin = state.user?.roles.includes('ADMIN') ?? false;
   const [approvals, setApprovals] = useState<ApprovalView[] | undefined>();
   const [rules, setRules] = useState<TwoPersonRuleView[]>([]);
+  // The chain transactions by hash, to show an approved publish's transaction as it is now.
+  const [transactions, setTransactions] = useState<Map<string, TransactionView>>(new Map());
   const [busy, setBusy] = useState<string | undefined>();
   const [approving, setApproving] = useState<ApprovalView | undefined>();
   const [rejecting, setRejecting] = useState<ApprovalView | undefined>();
@@ -51,9 +67,14 @@ export default function ApprovalsView() {
 
   const load = useCallback(async () => {
     try {
-      const [a, r] = await Promise.all([ApprovalsService.list(undefined), ApprovalsService.rules()]);
+      const [a, r, t] = await Promise.all([
+        ApprovalsService.list(undefined),
+        ApprovalsService.rules(),
+        ReleasesService.transactions(),
+      ]);
       setApprovals(a);
       setRules(r);
+      setTransactions(new Map(t.filter((x) => x.txHash).map((x) => [x.txHash!.toLowerCase(), x])));
       stored.current = Object.fromEntries(r.map((rule) => [rule.tier, rule.enabled]));
     } catch (e) {
       Notification.show(`Could not load approvals: ${errorText(e)}`, { theme: 'error', duration: 6000 });
@@ -145,7 +166,7 @@ export default function ApprovalsView() {
             const own = a.requestedBy.toLowerCase() === me.toLowerCase();
             return (
               <li key={a.id} className="approval-row" data-testid="approval" data-id={a.id} data-status={a.status}>
-                <ApprovalDetails approval={a} />
+                <ApprovalDetails approval={a} transactions={transactions} />
                 {canDecide && (
                   <div className="approval-actions">
                     {own && (
@@ -189,7 +210,7 @@ export default function ApprovalsView() {
           <ul className="approval-list">
             {decided.map((a) => (
               <li key={a.id} className="approval-row decided" data-testid="approval" data-id={a.id} data-status={a.status}>
-                <ApprovalDetails approval={a} />
+                <ApprovalDetails approval={a} transactions={transactions} />
               </li>
             ))}
           </ul>
@@ -282,7 +303,13 @@ export default function ApprovalsView() {
   );
 }
 
-function ApprovalDetails({ approval: a }: { approval: ApprovalView }) {
+function ApprovalDetails({
+  approval: a,
+  transactions,
+}: {
+  approval: ApprovalView;
+  transactions: Map<string, TransactionView>;
+}) {
   return (
     <div className="approval-main">
       <div>
@@ -315,7 +342,7 @@ function ApprovalDetails({ approval: a }: { approval: ApprovalView }) {
       {a.decisionReason && <div className="text-s">Rejected because: {a.decisionReason}</div>}
       {a.result && (
         <div className="text-xs text-secondary" data-testid="approval-result">
-          {a.result}
+          {currentResult(a.result, transactions)}
         </div>
       )}
       {a.error && <div className="error-text text-s">{a.error}</div>}

@@ -8,7 +8,9 @@ import { TextField } from '@vaadin/react-components/TextField.js';
 import { AuditService } from 'Frontend/generated/endpoints';
 import type AuditEntry from 'Frontend/generated/network/noderr/controlplane/audit/AuditEntry';
 import { errorText, showError } from 'Frontend/components/errors';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import './audit.css';
 
 export const config: ViewConfig = {
   title: 'Audit log',
@@ -24,6 +26,63 @@ const outcomes = [
 ];
 
 type Filters = { actor: string; action: string; target: string; outcome: string; from: string; to: string };
+const FILTER_KEYS: (keyof Filters)[] = ['actor', 'action', 'target', 'outcome', 'from', 'to'];
+
+/** The filters in the address (so a reload or a shared link keeps them); absent ones are empty. */
+function fromAddress(search: string): Filters {
+  const params = new URLSearchParams(search);
+  const get = (key: keyof Filters) => params.get(key) ?? '';
+  return {
+    actor: get('actor'),
+    action: get('action'),
+    target: get('target'),
+    outcome: outcomes.some((o) => o.value === get('outcome')) ? get('outcome') : 'any',
+    from: get('from'),
+    to: get('to'),
+  };
+}
+
+function toAddress(filters: Filters) {
+  const params = new URLSearchParams();
+  for (const key of FILTER_KEYS) {
+    const value = filters[key].trim();
+    if (value && !(key === 'outcome' && value === 'any')) params.set(key, value);
+  }
+  return params;
+}
+
+/**
+ * What was done, readably: a dashboard action is recorded as its service method ("ReleasesService.emergencyRollback"),
+ * shown as "Releases: emergency rollback"; API requests ("POST /api/v1/admin/…") and other actions as they are.
+ */
+function readableAction(action: string) {
+  const method = /^([A-Z]\w*?)Service\.(\w+)$/u.exec(action);
+  if (!method) return action;
+  const words = (name: string) => name.replace(/([a-z0-9])([A-Z])/gu, '$1 $2').toLowerCase();
+  return `${method[1].replace(/([a-z0-9])([A-Z])/gu, '$1 $2')}: ${words(method[2])}`;
+}
+
+/** An IPv6 address in its short form ("0:0:0:0:0:0:0:1" → "::1"); anything else as it is. */
+function shortAddress(address: string | undefined) {
+  if (!address || !/^[0-9a-f]*(:[0-9a-f]*){7}$/iu.test(address)) return address ?? '';
+  const groups = address.split(':').map((g) => g.replace(/^0+(?=.)/u, '').toLowerCase());
+  // The longest run of two or more zero groups becomes "::".
+  let best = { start: -1, length: 0 };
+  for (let i = 0; i < groups.length; ) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < groups.length && groups[j] === '0') j++;
+    if (j - i > best.length) best = { start: i, length: j - i };
+    i = j;
+  }
+  if (best.length < 2) return groups.join(':');
+  const head = groups.slice(0, best.start).join(':');
+  const tail = groups.slice(best.start + best.length).join(':');
+  return `${head}::${tail}`;
+}
 
 /** A date-time picker's local value ("2026-11-24T10:00") as an instant for the server; undefined when empty. */
 function instant(local: string) {
@@ -31,8 +90,10 @@ function instant(local: string) {
 }
 
 export default function AuditView() {
-  const [draft, setDraft] = useState<Filters>({ actor: '', action: '', target: '', outcome: 'any', from: '', to: '' });
-  const [filters, setFilters] = useState<Filters>(draft);
+  const [params, setParams] = useSearchParams();
+  const search = params.toString();
+  const filters = useMemo(() => fromAddress(search), [search]);
+  const [draft, setDraft] = useState<Filters>(filters);
   const [entries, setEntries] = useState<AuditEntry[] | undefined>(undefined);
   /** Whether older matching entries exist beyond those shown. */
   const [more, setMore] = useState(false);
@@ -103,7 +164,7 @@ export default function AuditView() {
 
   function applyFilters() {
     if (!rangeError) {
-      setFilters(draft);
+      setParams(toAddress(draft));
     }
   }
 
@@ -211,18 +272,31 @@ export default function AuditView() {
               </Button>
             )}
           </div>
-          <Grid<AuditEntry> items={entries ?? []} className="flex-grow" aria-label="Audit log" data-testid="audit-grid">
-            <GridColumn header="When" autoWidth>
+          {/* Fixed widths and wrapped text: every column fits a 1280 px desktop without scrolling sideways. */}
+          <Grid<AuditEntry>
+            items={entries ?? []}
+            className="flex-grow audit-grid"
+            theme="wrap-cell-content compact"
+            aria-label="Audit log"
+            data-testid="audit-grid"
+          >
+            <GridColumn header="When" width="9.5rem" flexGrow={0}>
               {({ item }) => new Date(item.at).toLocaleString()}
             </GridColumn>
-            <GridColumn path="actor" header="Who" autoWidth />
-            <GridColumn path="action" header="What" autoWidth />
-            <GridColumn path="target" header="Target" autoWidth />
-            <GridColumn header="Outcome" autoWidth>
+            <GridColumn path="actor" header="Who" width="7rem" flexGrow={0} />
+            <GridColumn header="What" width="9rem" flexGrow={1}>
+              {({ item }) => <span title={item.action}>{readableAction(item.action)}</span>}
+            </GridColumn>
+            <GridColumn path="target" header="Target" width="6rem" flexGrow={1} />
+            <GridColumn header="Outcome" width="6rem" flexGrow={0}>
               {({ item }) => `${item.outcome}${item.status ? ` (${item.status})` : ''}`}
             </GridColumn>
-            <GridColumn path="sourceAddress" header="From" autoWidth />
-            <GridColumn path="detail" header="Details" flexGrow={1} />
+            <GridColumn header="From" width="6rem" flexGrow={0}>
+              {({ item }) => <span title={item.sourceAddress ?? ''}>{shortAddress(item.sourceAddress)}</span>}
+            </GridColumn>
+            <GridColumn header="Details" width="12rem" flexGrow={3}>
+              {({ item }) => item.detail ?? ''}
+            </GridColumn>
           </Grid>
         </>
       )}

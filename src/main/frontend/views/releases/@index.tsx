@@ -1,3 +1,4 @@
+import { EndpointValidationError } from '@vaadin/hilla-frontend';
 import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
 import { useForm } from '@vaadin/hilla-react-form';
 import { Button } from '@vaadin/react-components/Button.js';
@@ -105,9 +106,30 @@ export default function ReleasesView() {
                 </span>
               )}
             </h3>
-            <div className="current" data-testid={`current-${t.tier}`}>
-              {t.currentVersion ?? 'nothing published'}
-            </div>
+            {t.currentVersion ? (
+              <div className="current" data-testid={`current-${t.tier}`}>
+                {t.currentVersion}
+              </div>
+            ) : (
+              <div className="current none" data-testid={`current-${t.tier}`}>
+                nothing published
+              </div>
+            )}
+            {t.openRollout && (
+              <div
+                className={`tier-rollout ${t.openRollout.status}`}
+                role="status"
+                data-testid={`open-rollout-${t.tier}`}
+                data-status={t.openRollout.status}
+              >
+                <strong>
+                  {t.openRollout.status === 'paused' ? 'Rollout paused' : 'Rolling out'} {t.openRollout.versionString}
+                </strong>
+                {/* The phase message has the progress ("canary active: 3 of 40 nodes updated"). */}
+                <span className="rollout-phase">{t.openRollout.phaseMessage}</span>{' '}
+                <NavLink to="/rollouts">Open Rollouts</NavLink>
+              </div>
+            )}
             <div className="muted">
               canary {t.canaryPercentage} %, cohorts {t.cohortPercentage} %, every {t.cohortDelayHours} h
             </div>
@@ -308,6 +330,26 @@ function ChainBanner({ status }: { status: BeaconStatusView }) {
 
 type PublishFormProps = { disabled: boolean; tiers: TierView[]; onPublished: () => Promise<void> };
 
+/** The publish form's labels by request property, to name a field in a server's validation error. */
+const PUBLISH_LABELS: Record<string, string> = {
+  tier: 'Tier',
+  versionString: 'Version',
+  imageRef: 'Image',
+  imageDigest: 'Image digest',
+  configHash: 'Config hash',
+};
+
+/** "Image: must be …" for each field the server refused (its messages name the property and the rule). */
+function validationSummary(e: EndpointValidationError) {
+  return e.validationErrorData
+    .map((d) => {
+      const found = /has invalid property '(.+?)' with value '.*', validation error: '(.+)'/su.exec(d.message);
+      const property = (found?.[1] ?? d.parameterName ?? '').replace(/^request\./u, '');
+      return `${PUBLISH_LABELS[property] ?? property}: ${found?.[2] ?? d.message}`;
+    })
+    .join('; ');
+}
+
 /** An empty form after a publish: no tier chosen (a reset would show the enum's first value, ALL, chosen). */
 const EMPTY_RELEASE: ReleaseRequest = { versionString: '', imageRef: '', imageDigest: '', configHash: '' };
 
@@ -335,12 +377,23 @@ function PublishForm({ disabled, tiers, onPublished }: PublishFormProps) {
         read(EMPTY_RELEASE);
         await onPublished();
       } catch (e) {
+        if (e instanceof EndpointValidationError && e.validationErrorData.length > 0) {
+          Notification.show(`Nothing was published: ${validationSummary(e)}. Correct the field and publish again.`, {
+            theme: 'error',
+            duration: 10000,
+            position: 'bottom-end',
+          });
+          // The form shows each refusal under its field and keeps what was typed.
+          throw e;
+        }
         Notification.show(`Publish failed: ${errorText(e)}`, { theme: 'error', duration: 10000, position: 'bottom-end' });
       }
     },
   });
   const twoPersonTiers = tiers.filter((t) => t.twoPersonRule).map((t) => t.tier);
   const needsApproval = value.tier !== undefined && twoPersonTiers.includes(value.tier);
+  // A tier whose rollout is still open refuses a publish: say so before anything is typed or confirmed.
+  const openRollout = tiers.find((t) => t.tier === value.tier)?.openRollout;
   const confirmingTier = tiers.find((t) => t.tier === confirming?.tier);
   const confirmingNeedsApproval = confirming?.tier !== undefined && twoPersonTiers.includes(confirming.tier);
   return (
@@ -364,9 +417,16 @@ function PublishForm({ disabled, tiers, onPublished }: PublishFormProps) {
           this publish waits until a different release manager or admin approves it.
         </p>
       )}
+      {value.tier && openRollout && (
+        <p className="rollout-open-note" role="alert" data-testid="publish-rollout-open">
+          {value.tier} is still rolling out {openRollout.versionString}
+          {openRollout.status === 'paused' ? ' (paused)' : ''}: a new version can be published once that rollout
+          completes or is aborted on the <NavLink to="/rollouts">Rollouts</NavLink> screen.
+        </p>
+      )}
       <Button
         theme="primary"
-        disabled={disabled || submitting}
+        disabled={disabled || submitting || openRollout !== undefined}
         onClick={() =>
           // Invalid fields show their errors; only a valid request is confirmed and sent.
           void validate().then((errors) => {
@@ -435,7 +495,14 @@ function RollbackDialog({ tier, onClose, onDone }: RollbackProps) {
   const [reason, setReason] = useState('');
   const [confirmation, setConfirmation] = useState('');
   const [busy, setBusy] = useState(false);
-  const ready = tier !== undefined && target !== '' && reason.trim() !== '' && confirmation.trim() === tier.tier;
+  // The tier's name in any case confirms (the server compares it so too).
+  const confirmed = tier !== undefined && confirmation.trim().toUpperCase() === tier.tier;
+  const missing = [
+    target === '' && versions !== undefined && versions.length > 0 ? 'choose the version to roll back to' : undefined,
+    reason.trim() === '' ? 'give a reason' : undefined,
+    confirmed ? undefined : `type ${tier?.tier ?? ''} to confirm`,
+  ].filter((m): m is string => m !== undefined);
+  const ready = tier !== undefined && target !== '' && reason.trim() !== '' && confirmed;
 
   // The choices are the tier's own versions, loaded when the dialog opens: the Versions list behind it may be
   // filtered to another tier.
@@ -446,7 +513,11 @@ function RollbackDialog({ tier, onClose, onDone }: RollbackProps) {
     let current = true;
     ReleasesService.releases(tier.tier).then(
       (list) => {
-        if (current) setVersions(rollbackTargets(list, tier));
+        if (!current) return;
+        const targets = rollbackTargets(list, tier);
+        setVersions(targets);
+        // With one version to go back to, it is the choice.
+        if (targets.length === 1) setTarget(targets[0].versionString);
       },
       (e: unknown) => {
         if (current) setLoadError(errorText(e));
@@ -548,6 +619,11 @@ function RollbackDialog({ tier, onClose, onDone }: RollbackProps) {
           value={confirmation}
           onValueChanged={(e) => setConfirmation(e.detail.value)}
         />
+        {versions !== undefined && versions.length > 0 && missing.length > 0 && (
+          <p className="rollback-missing muted" data-testid="rollback-missing">
+            To roll back, {missing.join(', ')}.
+          </p>
+        )}
       </div>
     </Dialog>
   );

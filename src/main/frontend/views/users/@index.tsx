@@ -53,16 +53,18 @@ export default function UsersView() {
         <Grid<UserAccount>
           items={users ?? []}
           className="users-grid"
+          theme="wrap-cell-content"
           aria-label="Users"
           data-testid="users-grid"
           selectedItems={selected ? [selected] : []}
           onActiveItemChanged={(e) => e.detail.value && setSelectedId(e.detail.value.id)}
         >
-          <GridColumn path="username" header="Username" autoWidth />
-          <GridColumn header="Role" autoWidth>
+          {/* Fixed widths (long names wrap): the columns fit beside the details on a 1280 px desktop. */}
+          <GridColumn path="username" header="Username" width="7rem" flexGrow={1} />
+          <GridColumn header="Role" width="9.5rem" flexGrow={0}>
             {({ item }: { item: UserAccount }) => roleLabels[item.role]}
           </GridColumn>
-          <GridColumn header="Status" width="7.5rem" flexGrow={0}>
+          <GridColumn header="Status" width="6.5rem" flexGrow={0}>
             {({ item }: { item: UserAccount }) =>
               item.enabled ? (
                 <span>Enabled</span>
@@ -73,11 +75,13 @@ export default function UsersView() {
               )
             }
           </GridColumn>
-          <GridColumn header="Created" autoWidth>
-            {({ item }: { item: UserAccount }) => formatRelative(item.createdAt)}
-          </GridColumn>
-          <GridColumn header="Last login" autoWidth>
-            {({ item }: { item: UserAccount }) => (item.lastLoginAt ? formatRelative(item.lastLoginAt) : 'never')}
+          <GridColumn header="Last login" width="9.5rem" flexGrow={0}>
+            {({ item }: { item: UserAccount }) => (
+              <span className="user-times">
+                <span>{item.lastLoginAt ? formatRelative(item.lastLoginAt) : 'never'}</span>
+                <span className="text-secondary text-s">created {formatRelative(item.createdAt)}</span>
+              </span>
+            )}
           </GridColumn>
           <div slot="empty-state" className="empty-state" data-testid="users-empty">
             {loadError ? (
@@ -288,8 +292,9 @@ function UserDetails({ user, isMe, onChanged, onSecret }: DetailsProps) {
         </p>
       )}
 
-      <div className="flex items-end gap-s">
+      <div className="flex items-end gap-s flex-wrap">
         <Select
+          className="role-select"
           label="Role"
           items={roleItems}
           value={role}
@@ -364,8 +369,12 @@ function UserDetails({ user, isMe, onChanged, onSecret }: DetailsProps) {
         onConfirm={() => void setEnabled(false)}
         onCancel={() => setConfirmDisable(false)}
       >
-        They are logged out at their next click, cannot log in, and their {activeTokens.length} active API token
-        {activeTokens.length === 1 ? ' is' : 's are'} refused until you enable them again. Nothing is deleted.
+        {activeTokens.length === 0
+          ? 'They are logged out at their next click and cannot log in until you enable them again.'
+          : `They are logged out at their next click, cannot log in, and their ${activeTokens.length} active API ${
+              activeTokens.length === 1 ? 'token is' : 'tokens are'
+            } refused until you enable them again.`}{' '}
+        Nothing is deleted.
       </ConfirmDialog>
 
       <ConfirmDialog

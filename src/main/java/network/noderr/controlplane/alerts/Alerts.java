@@ -149,6 +149,17 @@ public class Alerts {
         return jdbc.sql("SELECT count(*) FROM alerts WHERE status = 'firing'").query(Long.class).single();
     }
 
+    /**
+     * When Alertmanager last sent an alert that is still stored (resolved ones are pruned after the retention);
+     * empty when none is: its webhook may not be set up.
+     */
+    public java.util.Optional<java.time.Instant> lastFromAlertmanager() {
+        return jdbc.sql("""
+                        SELECT last_received_at FROM alerts WHERE source = 'alertmanager'
+                        ORDER BY last_received_at DESC LIMIT 1""")
+                .query(Timestamp.class).optional().map(Timestamp::toInstant);
+    }
+
     static final String BY_STATUS =
             "SELECT * FROM alerts WHERE status = :status ORDER BY last_received_at DESC LIMIT :limit";
 

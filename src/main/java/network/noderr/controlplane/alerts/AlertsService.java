@@ -26,6 +26,11 @@ public class AlertsService {
         return Endpoints.call(() -> alerts.list(status, 200));
     }
 
+    /** When Alertmanager last sent an alert (of those stored); null when none is, e.g. its webhook is not set up. */
+    public java.time.@Nullable Instant lastFromAlertmanager() {
+        return alerts.lastFromAlertmanager().orElse(null);
+    }
+
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
     @Audited
     public @NonNull AlertView acknowledge(@NonNull UUID id) {

@@ -184,6 +184,10 @@ public class Beacon {
         for (var tier : Tier.values()) {
             boolean twoPerson = approvals.required(tier);
             var rolledBack = rollouts.stayingOnRolledBack(tier).orElse(null);
+            var open = rollouts.current(tier).filter(r -> !isFinished(r.status()))
+                    .map(r -> new TierRollout(r.id(), r.versionString(), r.status(), r.phase(), r.phaseMessage(),
+                            r.updatedNodes(), r.totalNodes()))
+                    .orElse(null);
             list.add(jdbc.sql("""
                             SELECT t.current_version_id, v.version_string, v.image_digest, t.canary_percentage,
                                 t.cohort_percentage, t.cohort_delay_hours
@@ -199,10 +203,10 @@ public class Beacon {
                         long id = rs.getLong(1);
                         Long current = rs.wasNull() ? null : id;
                         return new TierView(tier, current, rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
-                                rs.getInt(6), twoPerson, rolledBack);
+                                rs.getInt(6), twoPerson, rolledBack, open);
                     })
                     .optional()
-                    .orElse(new TierView(tier, null, null, null, 5, 25, 24, twoPerson, rolledBack)));
+                    .orElse(new TierView(tier, null, null, null, 5, 25, 24, twoPerson, rolledBack, open)));
         }
         return list;
     }

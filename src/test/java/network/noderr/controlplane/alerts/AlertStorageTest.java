@@ -48,6 +48,32 @@ class AlertStorageTest {
         jdbc.sql("DELETE FROM alerts WHERE fingerprint LIKE :p || '%'").param("p", prefix).update();
     }
 
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactions;
+
+    @Test
+    void saysWhenAlertmanagerLastSentAnAlertAndThatItNeverDidWhenNoneIsStored() {
+        var template = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        template.executeWithoutResult(tx -> {
+            tx.setRollbackOnly(); // the shared database keeps the other tests' alerts
+            jdbc.sql("DELETE FROM alerts WHERE source = 'alertmanager'").update();
+            assertThat(alerts.lastFromAlertmanager()).as("nothing ever received").isEmpty();
+            jdbc.sql("""
+                            INSERT INTO alerts (id, source, fingerprint, name, severity, status, labels, annotations,
+                                starts_at, last_received_at)
+                            VALUES (gen_random_uuid(), 'engine', :fp, 'AutomaticRollback', 'critical', 'firing', '{}',
+                                '{}', now(), now())""").param("fp", prefix + "engine").update();
+            assertThat(alerts.lastFromAlertmanager()).as("the control plane's own alerts do not count").isEmpty();
+            var at = Instant.parse("2026-03-01T10:00:00Z");
+            jdbc.sql("""
+                            INSERT INTO alerts (id, source, fingerprint, name, severity, status, labels, annotations,
+                                starts_at, last_received_at)
+                            VALUES (gen_random_uuid(), 'alertmanager', :fp, 'NodeDown', 'critical', 'resolved', '{}',
+                                '{}', :at, :at)""").param("fp", prefix + "am").param("at", Timestamp.from(at)).update();
+            assertThat(alerts.lastFromAlertmanager()).contains(at);
+        });
+    }
+
     @Test
     void resolvedAlertsArePrunedAfterTheRetentionAndFiringOnesAreKept() {
         var now = Instant.now().truncatedTo(ChronoUnit.MICROS);

@@ -71,6 +71,12 @@ class ApplicationsIT {
         assertThat(dialog).isVisible();
         var token = page.getByTestId("install-token").locator("textarea").inputValue();
         var command = page.getByTestId("install-command").locator("textarea").inputValue();
+        // The token has its own copy button, as the command has.
+        page.context().grantPermissions(java.util.List.of("clipboard-read", "clipboard-write"));
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy token")).click();
+        assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Token copied"))).isVisible();
+        org.assertj.core.api.Assertions.assertThat(page.evaluate("() => navigator.clipboard.readText()"))
+                .isEqualTo(token);
         assertThat(token).startsWith("nit_");
         assertThat(command).contains("--tier ORACLE").contains("install.sh").doesNotContain("--token")
                 .as("the token is not on the command line").doesNotContain(token);
@@ -86,6 +92,10 @@ class ApplicationsIT {
         assertThat(page.getByTestId("application-status")).containsText("APPROVED by admin");
         assertThat(page.getByTestId("token-state")).containsText("active");
         assertThat(page.content()).as("the token is not on the page after a reload").doesNotContain(token);
+        // The status filter is in the address: a reload keeps it.
+        assertThat(page).hasURL(Pattern.compile(".*/applications\\?status=APPROVED$"));
+        page.reload();
+        assertThat(row(operator)).isVisible();
 
         // The token from the screen registers a node, which then shows in the registry with its key type.
         var api = new ApiClient(port);

@@ -68,6 +68,35 @@ class AuditIT {
     }
 
     @Test
+    void theLogFitsADesktopReadsPlainlyAndKeepsItsFiltersOnReload() {
+        var actor = "audit-readable-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        jdbc.sql("""
+                INSERT INTO audit_log (at, actor, actor_kind, action, target, outcome, status, source_address, detail)
+                VALUES (now(), :actor, 'user', 'ReleasesService.emergencyRollback', 'ORACLE', 'success', null,
+                        '0:0:0:0:0:0:0:1', :detail)""").param("actor", actor)
+                .param("detail", "tier=ORACLE, toVersion=1.0.0, reason=" + "settlement adapter crash loop ".repeat(8)
+                        + "0x" + "ab".repeat(32))
+                .update();
+        page = Browsers.openAs(users, port, "audit-readable-browser", Role.VIEWER, "Audit log");
+        page.setViewportSize(Browsers.DESKTOP_WIDTH, 800);
+        page.getByLabel("Actor").fill(actor);
+        page.getByLabel("Actor").press("Enter");
+        var grid = page.getByTestId("audit-grid");
+        assertThat(grid).containsText("Releases: emergency rollback");
+        assertThat(grid).containsText("::1");
+        assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/audit\\?actor=" + actor + "$"));
+        org.assertj.core.api.Assertions.assertThat(Browsers.horizontalOverflow(grid))
+                .as("Audit log scrolling sideways (px)").isZero();
+        Browsers.screenshot(page, "audit-desktop");
+
+        // A reload keeps the filters (they are in the address), and so does a link to it.
+        page.reload();
+        assertThat(page.getByLabel("Actor")).hasValue(actor);
+        assertThat(page.getByTestId("audit-count")).hasText("Showing all 1 matching entries.");
+        assertThat(grid).containsText("Releases: emergency rollback");
+    }
+
+    @Test
     void aViewerPagesToOlderEntriesAndLimitsToATimeRangeWithTheActorInAnyCase() {
         var actor = "Audit-Pager-" + java.util.UUID.randomUUID().toString().substring(0, 8).toUpperCase();
         // 501 entries, one a minute from 2021-06-01T00:00Z (entry-0, the oldest) to entry-500: one more than a page.

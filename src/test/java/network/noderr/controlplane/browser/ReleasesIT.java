@@ -67,7 +67,44 @@ class ReleasesIT {
         page = Browsers.openAs(users, port, "releases-browser", Role.RELEASE_MANAGER, "Releases");
         assertThat(page.getByTestId("chain-status")).hasAttribute("data-status", "ok");
 
+        var consoleErrors = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        page.onConsoleMessage(m -> {
+            if ("error".equals(m.type())) {
+                consoleErrors.add(m.text());
+            }
+        });
         var form = page.getByTestId("publish-form");
+        // An empty form shows what is missing, and its checks run without errors.
+        form.getByText("Publish on-chain").click();
+        assertThat(form.locator("vaadin-text-field[invalid]")).hasCount(4);
+        assertThat(page.getByTestId("publish-confirm-message")).isHidden();
+        assertThat(consoleErrors).as("console errors").isEmpty();
+
+        // The image must be an image reference (the browser checks the server's rule before asking to confirm).
+        fill(form, version(), 0);
+        form.getByLabel("Image", new Locator.GetByLabelOptions().setExact(true)).fill("not an image ref");
+        form.getByText("Publish on-chain").click();
+        assertThat(form.getByText("must be an image reference")).isVisible();
+        assertThat(page.getByTestId("publish-confirm-message")).isHidden();
+
+        // Should the server's checks refuse what the browser let through (here the request is changed on its way),
+        // the refusal shows under its field and what was typed stays.
+        var typedVersion = form.getByLabel("Version").inputValue();
+        form.getByLabel("Image", new Locator.GetByLabelOptions().setExact(true))
+                .fill("registry.noderr.network/oracle:" + typedVersion);
+        assertThat(form.getByText("must be an image reference")).hasCount(0);
+        page.route("**/connect/ReleasesService/publish", route -> route.resume(new com.microsoft.playwright.Route
+                .ResumeOptions().setPostData(route.request().postData()
+                        .replace("registry.noderr.network/oracle:" + typedVersion, "not an image ref"))));
+        form.getByText("Publish on-chain").click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Publish now")).click();
+        assertThat(form.getByText("must be an image reference")).isVisible();
+        assertThat(page.getByText("Nothing was published: Image: must be an image reference")).isVisible();
+        assertThat(form.getByLabel("Version")).hasValue(typedVersion);
+        page.unrouteAll();
+        assertThat(jdbc.sql("SELECT count(*) FROM beacon_transactions WHERE version_string = :v")
+                .param("v", typedVersion).query(Long.class).single()).as("nothing sent").isZero();
+        page.reload();
         form.getByLabel("Image digest").fill("sha256:not-a-digest");
         form.getByLabel("Version").fill("1.2");
         form.getByText("Publish on-chain").click();
@@ -108,7 +145,14 @@ class ReleasesIT {
                 + "AND status = 'active'").param("v", first).query(Long.class).single()).as("rollout started").isOne();
         Browsers.screenshot(page, "releases-published");
 
+        // The tier card shows the open rollout, and the form says up front that the tier cannot publish meanwhile.
+        assertThat(page.getByTestId("open-rollout-ORACLE")).containsText("Rolling out " + first);
+        form.locator("vaadin-select").click();
+        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("ORACLE").setExact(true)).click();
+        assertThat(page.getByTestId("publish-rollout-open")).containsText("ORACLE is still rolling out " + first);
         abortOracleRollouts(); // the next version may only start once this rollout is over
+        assertThat(page.getByTestId("open-rollout-ORACLE")).isHidden();
+        assertThat(page.getByTestId("publish-rollout-open")).isHidden();
         var second = version();
         publish(form, second, 2);
         assertThat(status(second)).hasAttribute("data-status", "confirmed");
@@ -121,6 +165,8 @@ class ReleasesIT {
         page.getByTestId("rollback-ORACLE").click();
         var dialog = page.getByTestId("rollback-dialog");
         var rollBack = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Roll back now"));
+        assertThat(page.getByTestId("rollback-missing")).containsText("give a reason");
+        assertThat(page.getByTestId("rollback-missing")).containsText("type ORACLE to confirm");
         dialog.locator("vaadin-select").click();
         var earlier = page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName(first));
         assertThat(earlier).isVisible();
@@ -130,7 +176,9 @@ class ReleasesIT {
         dialog.getByLabel("Reason").fill("settlement adapter crash loop");
         dialog.getByLabel("Type ORACLE to confirm").fill("ORACL");
         assertThat(rollBack).isDisabled();
-        dialog.getByLabel("Type ORACLE to confirm").fill("ORACLE");
+        assertThat(page.getByTestId("rollback-missing")).hasText("To roll back, type ORACLE to confirm.");
+        dialog.getByLabel("Type ORACLE to confirm").fill("oracle"); // any case confirms
+        assertThat(page.getByTestId("rollback-missing")).isHidden();
         Browsers.screenshot(page, "releases-emergency-rollback");
         rollBack.click();
 

@@ -306,6 +306,10 @@ class RolesIT {
         assertThat(second.getByTestId("connection-state")).hasText("Live");
 
         details.getByText("Disable…").click();
+        // The new user has no API tokens: the confirmation says nothing about tokens.
+        assertThat(page.getByRole(AriaRole.ALERTDIALOG, new Page.GetByRoleOptions().setName("Disable " + name + "?")))
+                .hasAttribute("aria-description", "They are logged out at their next click and cannot log in until "
+                        + "you enable them again. Nothing is deleted.");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Disable").setExact(true)).click();
         assertThat(page.getByText(name + " is disabled")).isVisible();
         assertThat(details.getByTestId("user-status")).hasText("Disabled");
@@ -327,7 +331,24 @@ class RolesIT {
     @Test
     void anAdminCannotDisableDemoteOrResetThemselfInTheScreen() {
         page = Browsers.openAs(users, port, "roles-self-admin", Role.ADMIN, "Users");
+        var self = users.findByUsername("roles-self-admin").orElseThrow();
+        apiTokens.issue(self.id(), "deploy scripts on the build server (nightly)");
+        // The narrowest desktop: the list and the details fit, nothing is cut off.
+        page.setViewportSize(Browsers.DESKTOP_WIDTH, 800);
+        page.reload();
         page.getByTestId("users-grid").getByText("roles-self-admin").click();
+        var panel = page.getByTestId("user-details");
+        assertThat(panel.getByText("deploy scripts on the build server (nightly)")).isVisible();
+        org.assertj.core.api.Assertions.assertThat(Browsers.horizontalOverflow(page.getByTestId("users-grid")))
+                .as("Users list scrolling sideways (px)").isZero();
+        org.assertj.core.api.Assertions.assertThat(Browsers.cutOffTexts(page.locator("main"))).isEmpty();
+        var box = panel.boundingBox();
+        for (var button : java.util.List.of(panel.getByText("Change role…"), panel.getByText("Revoke…").first())) {
+            var b = button.boundingBox();
+            org.assertj.core.api.Assertions.assertThat(b.x + b.width).as("right edge of %s", button.innerText())
+                    .isLessThanOrEqualTo(box.x + box.width + 0.5);
+        }
+        Browsers.screenshot(page, "users-self-desktop");
         var details = page.getByTestId("user-details");
         assertThat(details.getByTestId("own-account-hint")).isVisible();
         assertThat(details.getByText("Disable…")).isDisabled();

@@ -127,6 +127,10 @@ class TwoPersonRuleIT {
         }
         assertThat(bob.getByTestId("pending-approvals")).hasCount(0);
         Browsers.screenshot(bob, "two-person-confirmed");
+        // Back on Approvals, the decision shows the transaction as it is now: confirmed, no longer pending.
+        Browsers.openScreen(bob, "Approvals");
+        assertThat(request(bob, version).getByTestId("approval-result"))
+                .containsText(java.util.regex.Pattern.compile("transaction 0x[0-9a-f]{64} \\(confirmed in block \\d+\\)"));
 
         // The audit log has both people: A's request, B's approval, and the publish with both names.
         var audit = jdbc.sql("""

@@ -71,6 +71,20 @@ class LoginThrottleIT {
             assertThat(e.status()).isEqualTo(429);
             assertThat(e.sourceAddress()).isEqualTo("127.0.0.21");
         });
+        // Each wrong password is audited under the username tried, with the source address and never the password.
+        var failed = audit.find(new AuditLog.Query("throttle-addr", "wrong user name or password", null, "refused",
+                null, null, null, 10));
+        assertThat(failed).hasSize(3).allSatisfy(e -> {
+            assertThat(e.action()).isEqualTo("POST /login: wrong user name or password");
+            assertThat(e.status()).isEqualTo(401);
+            assertThat(e.sourceAddress()).isEqualTo("127.0.0.21");
+        });
+        assertThat(audit.find(new AuditLog.Query("throttle-nobody-5", null, null, "refused", null, null, null, 10)))
+                .as("an unknown username tried").hasSize(1);
+        assertThat(audit.find(new AuditLog.Query(null, null, null, null, null, null, null, 10_000)))
+                .as("no password in the audit log")
+                .noneSatisfy(e -> assertThat(String.join("|", e.action(), String.valueOf(e.target()),
+                        String.valueOf(e.detail()))).contains("guess-"));
     }
 
     @Test
