@@ -3,6 +3,7 @@ import { Dialog } from '@vaadin/react-components/Dialog.js';
 import { TextArea } from '@vaadin/react-components/TextArea.js';
 import type Approval from 'Frontend/generated/network/noderr/controlplane/applications/Approval';
 import { useState } from 'react';
+import { formatDateTime } from 'Frontend/components/time';
 
 /**
  * Shows a freshly issued install token and its install command (which does not contain the token: the installer asks
@@ -46,7 +47,7 @@ export function InstallTokenDialog({ approval, onClose }: { approval?: Approval;
           <p className="m-0">
             <strong>This token is shown only now.</strong> Send the token and the command to the operator over a trusted
             channel. The token registers one {approval.tier} node and expires{' '}
-            {new Date(approval.expiresAt).toLocaleString()}.
+            {formatDateTime(approval.expiresAt)}.
           </p>
           <p className="m-0" data-testid="install-token-hint">
             The command does not contain the token: the installer asks for it without showing it (or reads it with{' '}

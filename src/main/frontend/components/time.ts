@@ -23,6 +23,31 @@ export function formatRelative(iso?: string): string {
   return iso;
 }
 
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  timeZoneName: 'short',
+});
+
+/**
+ * A moment in the browser's time zone, with the zone named ("Nov 24, 2026, 02:44:58 PM UTC"): the one way the
+ * dashboard writes a date and time. An em dash when there is none.
+ */
+export function formatDateTime(iso?: string | null): string {
+  return iso ? dateTimeFormat.format(new Date(iso)) : '—';
+}
+
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z\b/g;
+
+/** A server message with its ISO-8601 instants ("held back until 2026-11-24T15:05:37Z") written as formatDateTime. */
+export function localizeTimes(text: string): string {
+  return text.replace(ISO_INSTANT, (iso) => formatDateTime(iso));
+}
+
 /**
  * Calls tick every intervalMs while the page is visible (and once when it becomes visible again), for screens whose
  * relative times ("24 seconds ago") must keep counting or whose rows must show reports that no live event announces.

@@ -3,7 +3,7 @@ import { ProgressBar } from '@vaadin/react-components/ProgressBar.js';
 import { healthColors, seriesColors } from 'Frontend/components/charts';
 import { useLiveRefresh } from 'Frontend/components/live';
 import { cohortBarValue, cohortFigures, emptyCanaryWarning } from 'Frontend/components/cohorts';
-import { formatRelative } from 'Frontend/components/time';
+import { formatRelative, localizeTimes } from 'Frontend/components/time';
 import { OverviewService } from 'Frontend/generated/endpoints';
 import type AlertView from 'Frontend/generated/network/noderr/controlplane/alerts/AlertView';
 import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
@@ -265,7 +265,7 @@ function RolloutProgress({ rollout: r }: { rollout: RolloutView }) {
         </strong>
         <span className={`phase-badge phase-${r.phase}`}>{r.phase.replace('_', ' ')}</span>
       </div>
-      <div className="text-s text-secondary">{r.phaseMessage}</div>
+      <div className="text-s text-secondary">{localizeTimes(r.phaseMessage)}</div>
       <ProgressBar value={done} aria-label={`${r.tier} overall progress`} />
       {emptyCanary && (
         <div className="text-xs overview-empty-canary" role="note" data-testid="overview-empty-canary">

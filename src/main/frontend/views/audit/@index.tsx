@@ -11,6 +11,7 @@ import { errorText, showError } from 'Frontend/components/errors';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import './audit.css';
+import { formatDateTime } from 'Frontend/components/time';
 
 export const config: ViewConfig = {
   title: 'Audit log',
@@ -281,7 +282,7 @@ export default function AuditView() {
             data-testid="audit-grid"
           >
             <GridColumn header="When" width="9.5rem" flexGrow={0}>
-              {({ item }) => new Date(item.at).toLocaleString()}
+              {({ item }) => formatDateTime(item.at)}
             </GridColumn>
             <GridColumn path="actor" header="Who" width="7rem" flexGrow={0} />
             <GridColumn header="What" width="9rem" flexGrow={1}>

@@ -7,7 +7,7 @@ import 'Frontend/components/charts';
 import { hardwareValue, HardwareWarning } from 'Frontend/components/HardwareCheck';
 import { HealthBadge } from 'Frontend/components/HealthBadge';
 import { useNodeRefresh } from 'Frontend/components/live';
-import { formatRelative, useEvery } from 'Frontend/components/time';
+import { formatDateTime, formatRelative, useEvery } from 'Frontend/components/time';
 import { useLoaded } from 'Frontend/components/useLoaded';
 import { AuditService, HealthHistoryService, NodeRegistryService } from 'Frontend/generated/endpoints';
 import type AuditEntry from 'Frontend/generated/network/noderr/controlplane/audit/AuditEntry';
@@ -33,7 +33,7 @@ function errorText(e: unknown) {
 }
 
 function dateTime(iso?: string) {
-  return iso ? new Date(iso).toLocaleString() : '—';
+  return formatDateTime(iso);
 }
 
 export default function NodeDetailsView() {

@@ -12,7 +12,7 @@ import { Select } from '@vaadin/react-components/Select.js';
 import { TextArea } from '@vaadin/react-components/TextArea.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
-import { formatRelative } from 'Frontend/components/time';
+import { formatDateTime, formatRelative } from 'Frontend/components/time';
 import { ApprovalsService, ReleasesService } from 'Frontend/generated/endpoints';
 import ApprovalStatus from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalStatus';
 import type ApprovalView from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalView';
@@ -50,8 +50,8 @@ function sentLater(t: TransactionView): boolean {
 }
 
 function whenTitle(t: TransactionView): string {
-  const asked = `Asked ${new Date(t.createdAt).toLocaleString()}`;
-  return t.sentAt ? `${asked}, sent ${new Date(t.sentAt).toLocaleString()}` : `${asked}, not sent yet`;
+  const asked = `Asked ${formatDateTime(t.createdAt)}`;
+  return t.sentAt ? `${asked}, sent ${formatDateTime(t.sentAt)}` : `${asked}, not sent yet`;
 }
 
 export default function ReleasesView() {

@@ -8,7 +8,7 @@ import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
 import { useLiveRefresh } from 'Frontend/components/live';
 import { cohortBarValue, cohortFigures, emptyCanaryWarning } from 'Frontend/components/cohorts';
-import { formatRelative } from 'Frontend/components/time';
+import { formatDateTime, formatRelative, localizeTimes } from 'Frontend/components/time';
 import { RolloutsService } from 'Frontend/generated/endpoints';
 import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
 import type RolloutView from 'Frontend/generated/network/noderr/controlplane/rollouts/RolloutView';
@@ -332,7 +332,7 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
         )}
       </header>
       <p className="phase-message" data-testid="rollout-message">
-        {r.phaseMessage}
+        {localizeTimes(r.phaseMessage)}
       </p>
       {!r.countsRecorded && (
         <p className="text-secondary text-s" data-testid="counts-not-recorded">
@@ -366,7 +366,7 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
         <ol className="timeline">
           {r.timeline.map((e, i) => (
             <li key={i}>
-              <span className="text-secondary">{new Date(e.at).toLocaleString()}</span> — {e.event}{' '}
+              <span className="text-secondary">{formatDateTime(e.at)}</span> — {e.event}{' '}
               <span className="text-secondary">({e.actor})</span>
             </li>
           ))}

@@ -90,6 +90,9 @@ class RolloutsIT {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pause rollout")).click();
         assertThat(card.getByTestId("rollout-phase")).hasText("paused");
         assertThat(card.getByTestId("rollout-message")).containsText("waiting for the exchange maintenance");
+        // Times read as everywhere on the dashboard: the browser's time, its zone named.
+        org.assertj.core.api.Assertions.assertThat(card.locator(".timeline li > .text-secondary").first().textContent())
+                .matches("[A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{2}:\\d{2}:\\d{2}( [AP]M)? (UTC|GMT)[+\\-0-9:]*");
 
         // A paused rollout (e.g. held by a closed gate) can be promoted too; the confirmation says it stays paused.
         card.getByText("Promote next cohort").click();

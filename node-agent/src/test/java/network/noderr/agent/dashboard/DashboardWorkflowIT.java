@@ -165,7 +165,7 @@ class DashboardWorkflowIT {
             var grid = page.getByTestId("audit-grid");
             assertThat(grid).containsText("price feed drift after 1.1.0");
             assertThat(grid).containsText("admin");
-            assertThat(grid).containsText("ReleasesService.emergencyRollback");
+            assertThat(grid).containsText("Releases: emergency rollback");
             Dashboard.screenshot(page, "workflow-rollback-audited");
         }
     }
