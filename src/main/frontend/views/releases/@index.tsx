@@ -12,7 +12,7 @@ import { Select } from '@vaadin/react-components/Select.js';
 import { TextArea } from '@vaadin/react-components/TextArea.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
-import { formatDateTime, formatRelative } from 'Frontend/components/time';
+import { formatDateTime, formatRelative, localizeTimes } from 'Frontend/components/time';
 import { ApprovalsService, ReleasesService } from 'Frontend/generated/endpoints';
 import ApprovalStatus from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalStatus';
 import type ApprovalView from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalView';
@@ -126,7 +126,7 @@ export default function ReleasesView() {
                   {t.openRollout.status === 'paused' ? 'Rollout paused' : 'Rolling out'} {t.openRollout.versionString}
                 </strong>
                 {/* The phase message has the progress ("canary active: 3 of 40 nodes updated"). */}
-                <span className="rollout-phase">{t.openRollout.phaseMessage}</span>{' '}
+                <span className="rollout-phase">{localizeTimes(t.openRollout.phaseMessage)}</span>{' '}
                 <NavLink to="/rollouts">Open Rollouts</NavLink>
               </div>
             )}

@@ -623,15 +623,15 @@ public class Rollouts {
         events.publishEvent(change);
     }
 
-    /**
-     * What a rolled-back rollout of a tier's first release says: the beacon rolls back only to an earlier release,
-     * so the tier stays on this one until a fix is published.
-     */
     /** The choices after a pause for a decision when the tier has no earlier release to roll back to. */
     static String onlyResumeOrAbort(Tier tier) {
         return "resume or abort (no rollback: " + tier + " has no earlier release to return to)";
     }
 
+    /**
+     * What a rolled-back rollout of a tier's first release says: the beacon rolls back only to an earlier release,
+     * so the tier stays on this one until a fix is published.
+     */
     static String nothingEarlier(Tier tier, String version) {
         return tier + " has no earlier release to return to: it stays on " + version
                 + " (nodes that updated keep running it) until you publish a fixed release";
