@@ -122,15 +122,7 @@ class FirstReleaseRollbackTest {
     void anAutomaticRollbackOfTheFirstReleaseKeepsTheTierOnItAndSaysToPublishAFix() {
         var rollout = startFirstRelease();
         // Three canary nodes updated and turned unhealthy: over the limit, with the minimum sample behind it.
-        for (int i = 0; i < 3; i++) {
-            var id = prefix + i;
-            TestNodes.insert(jdbc, id, TIER.name());
-            jdbc.sql("""
-                            INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
-                                last_health_check) VALUES (:id, :tier, :v, 'canary', 'unhealthy', :at)""")
-                    .param("id", id).param("tier", TIER.name()).param("v", version)
-                    .param("at", Timestamp.from(Instant.now())).update();
-        }
+        unhealthyCanaryNodes(3);
 
         rollouts.reconcileAll();
 
