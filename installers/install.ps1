@@ -146,6 +146,7 @@ if ($Uninstall) {
     Confirm-Step "Remove the Noderr node agent, its configuration and node key$(if ($Prefix) { " from $Prefix" })?" 'uninstall'
     Step 'Uninstall'
     $removed = @()
+    $uninstalledId = (Read-Props $PropsFile)['node-id']
     if (-not $Prefix -and (Get-ScheduledTask -TaskName $TaskName -ErrorAction SilentlyContinue)) {
         Stop-ScheduledTask -TaskName $TaskName -ErrorAction SilentlyContinue
         Unregister-ScheduledTask -TaskName $TaskName -Confirm:$false
@@ -162,6 +163,7 @@ if ($Uninstall) {
     Say 'Removed:'
     $removed | ForEach-Object { Say "  $_" }
     Say 'The node key is deleted, so this node can no longer authenticate. Docker containers and images are not touched.'
+    if ($uninstalledId) { Say "This machine was node ${uninstalledId}: if it is retired, ask the network admins to suspend node $uninstalledId." }
     exit 0
 }
 
@@ -201,16 +203,24 @@ if ($TokenFile) {
     if (-not $Token) { Usage-Error "-TokenFile: $TokenFile is empty" }
 }
 $registeredId = $recorded['node-id']
-if (-not $Token -and -not $registeredId) {
-    # Asked without echo: the token is then on no command line and in no shell history.
-    if (-not [Environment]::UserInteractive -or [Console]::IsInputRedirected) {
-        Usage-Error 'missing install token: pass -TokenFile FILE or set $env:NODERR_INSTALL_TOKEN (no terminal to ask on)'
+$registeredTier = if ($recorded['tier'] -in @('ALL', 'ORACLE', 'GUARDIAN')) { $recorded['tier'] } else { $null }
+$tokenHowTo = 'Pass it with -TokenFile FILE or $env:NODERR_INSTALL_TOKEN, or run the installer in an interactive PowerShell to be asked for it.'
+# Install tokens are nit_ followed by base64url characters: anything else is refused before a key is made, unshown.
+function Test-TokenForm {
+    if ($Token -cmatch '^nit_[A-Za-z0-9_-]+$') { return }
+    $why = if ($Token.StartsWith('nit_')) { 'it has characters an install token never has' } else { 'it does not start with nit_' }
+    Fail "this is not an install token: $why (not shown): nothing was changed." @('An install token is nit_ followed by 43 letters, digits, - and _, as the network admins sent it. Copy the whole token, then run the installer again.') 2
+}
+if ($registeredId) {
+    if ($Token) {
+        Say "The install token was not used: this machine is already registered as $registeredId."
+        Say 'The token stays valid until it expires: keep it for another node, or ask the network admins to revoke it.'
     }
-    $secure = Read-Host -AsSecureString 'Install token (from your approval; not shown while typed)'
-    $pointer = [Runtime.InteropServices.Marshal]::SecureStringToBSTR($secure)
-    try { $Token = ([Runtime.InteropServices.Marshal]::PtrToStringBSTR($pointer) -replace '\s', '') }
-    finally { [Runtime.InteropServices.Marshal]::ZeroFreeBSTR($pointer) }
-    if (-not $Token) { Usage-Error 'missing install token: none was entered' }
+    $Token = ''
+} elseif ($Token) {
+    Test-TokenForm
+} elseif (-not [Environment]::UserInteractive -or [Console]::IsInputRedirected) {
+    Fail 'missing install token (there is no terminal to ask for it on): nothing was changed.' @($tokenHowTo) 2
 }
 foreach ($name in 'NODERR_PREFLIGHT_CPU', 'NODERR_PREFLIGHT_MEM_GB', 'NODERR_PREFLIGHT_DISK_GB') {
     $value = [Environment]::GetEnvironmentVariable($name)
@@ -223,6 +233,39 @@ if (-not $Prefix -and -not (Test-Admin)) {
 [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 
 Say "Noderr node installer: control plane $Url"
+
+# The control plane's health check first: a wrong -Url stops here, before the token is asked for or anything is made.
+Step 'Control plane'
+$healthStatus = 0
+$healthBody = ''
+try {
+    $health = Invoke-WebRequest -UseBasicParsing -Uri "$Url/api/v1/health-check" -TimeoutSec 30 -MaximumRedirection 0
+    $healthStatus = [int]$health.StatusCode
+    $healthBody = "$($health.Content)"
+} catch {
+    $response = if ($_.Exception.PSObject.Properties['Response']) { $_.Exception.Response } else { $null }
+    if (-not $response) {
+        $reason = if ($_.Exception.InnerException) { $_.Exception.InnerException.Message } else { $_.Exception.Message }
+        Fail "cannot connect to $(([Uri]$Url).Authority): ${reason}: nothing was changed." @('Check the -Url (scheme, host and port) and that the control plane runs there; a firewall or proxy may block it.')
+    }
+    $healthStatus = [int]$response.StatusCode
+}
+if ($healthStatus -ne 200 -or $healthBody -notmatch '"status"\s*:\s*"ok"') {
+    if ($healthStatus -ge 500) {
+        Fail "the control plane at $Url is not ready: its health check answered HTTP ${healthStatus}: nothing was changed." @('Run the installer again in a few minutes.')
+    }
+    Fail "$Url is not a Noderr control plane: GET /api/v1/health-check answered HTTP ${healthStatus}: nothing was changed." @("Check the -Url: the control plane's address, e.g. https://control.example.org, without a path.")
+}
+Say "Control plane at ${Url}: answering."
+if (-not $Token -and -not $registeredId) {
+    # Asked without echo: the token is then on no command line and in no shell history.
+    $secure = Read-Host -AsSecureString 'Install token (from your approval; not shown while typed)'
+    $pointer = [Runtime.InteropServices.Marshal]::SecureStringToBSTR($secure)
+    try { $Token = ([Runtime.InteropServices.Marshal]::PtrToStringBSTR($pointer) -replace '\s', '') }
+    finally { [Runtime.InteropServices.Marshal]::ZeroFreeBSTR($pointer) }
+    if (-not $Token) { Fail 'no install token was entered: nothing was changed.' @("Paste the install token the network admins sent you (it starts with nit_), or: $tokenHowTo") 2 }
+    Test-TokenForm
+}
 
 # ------------------------------------------------------------------------------------------------ preflight
 
@@ -253,8 +296,9 @@ function Show-Preflight([string]$CheckTier, $Hw) {
 }
 
 Step 'Preflight'
-$checkTier = if ($Tier) { $Tier } else { 'ALL' }
-if ($Tier) { Say "Checking this machine against the $Tier tier minimums." }
+$checkTier = if ($registeredTier) { $registeredTier } elseif ($Tier) { $Tier } else { 'ALL' }
+if ($registeredTier) { Say "Checking this machine against the $checkTier tier minimums (node $registeredId is registered in tier $checkTier)." }
+elseif ($Tier) { Say "Checking this machine against the $Tier tier minimums." }
 else { Say '-Tier not given: checking against the ALL tier minimums (the lowest); the control plane decides the tier from your install token.' }
 $hw = Get-Hardware
 if (Show-Preflight $checkTier $hw) {
@@ -271,7 +315,7 @@ $dockerCmd = Get-Command docker -ErrorAction SilentlyContinue
 if (-not $dockerCmd -or (Invoke-Native $dockerCmd.Source @('info')).Code -ne 0) {
     $missing += 'a running Docker engine'
     Warn 'Docker is missing or not running. Install Docker Desktop (winget install Docker.DockerDesktop, or https://docs.docker.com/desktop/setup/install/windows-install/) and start it.'
-} else { Say 'Docker engine: running' }
+} else { Say "Docker engine: running ($(if ($env:DOCKER_HOST) { $env:DOCKER_HOST } else { 'npipe:////./pipe/docker_engine' }))" }
 $javaBin = $null
 $candidates = @()
 if ($env:NODERR_JAVA) { $candidates = @($env:NODERR_JAVA) } else {
@@ -430,19 +474,26 @@ function Invoke-Api([string]$Path, $Body, [string]$What, [string]$Note = '') {
         if (-not $problem -or -not ($problem.PSObject.Properties.Name -contains 'title')) {
             Fail "$What failed: the control plane answered HTTP $status without an error description." @("Check that -Url ($Url) is the control plane's address.")
         }
-        $hints = @{
+        # Advice for an answer without a detail (the control plane's detail says the same: not said twice) ...
+        $fallbacks = @{
             'install-token-unknown'    = 'Check that the whole token was copied, without spaces or line breaks.'
-            'install-token-expired'    = 'Install tokens are valid for 24 hours: ask the network admins to issue a new one.'
-            'install-token-used'       = 'An install token works once, and this one registered a node with another key (another machine, or this one before its key was replaced): ask the admins for a new token.'
+            'install-token-expired'    = 'Install tokens are valid for a limited time: ask the network admins to issue a new one.'
+            'install-token-used'       = 'An install token works once: ask the network admins for a new token.'
             'install-token-revoked'    = 'This token was revoked by the network admins: contact them for a new one.'
             'install-token-wrong-tier' = "The token was issued for another tier: leave -Tier out, or pass the token's tier."
+        }
+        # ... and what the installer adds to any answer (what to do on this machine).
+        $hints = @{
+            'install-token-used'       = '(It registered another machine, or this one before its key was replaced.)'
             'public-key-in-use'        = 'This node key is already registered as a node. Re-run with the install token that registered it to recover that registration, or run -Uninstall (which removes the key) and install again with a new token.'
             'invalid-request'          = "The control plane refused the installer's request; please report the message above."
         }
         $more = @()
-        if ($problem.PSObject.Properties.Name -contains 'detail') { $more += $problem.detail }
+        $hasDetail = ($problem.PSObject.Properties.Name -contains 'detail') -and $problem.detail
+        if ($hasDetail) { $more += $problem.detail }
         $kind = if ($problem.PSObject.Properties.Name -contains 'type') { ($problem.type -split '/')[-1] } else { '' }
-        if ($hints.ContainsKey($kind)) { $more += $hints[$kind] }
+        if (-not $hasDetail -and $fallbacks.ContainsKey($kind)) { $more += $fallbacks[$kind] }
+        elseif ($hints.ContainsKey($kind)) { $more += $hints[$kind] }
         if ($Note) { $more += $Note }
         Fail "$What failed: $($problem.title) (HTTP $status)" $more
     }
@@ -451,6 +502,8 @@ function Invoke-Api([string]$Path, $Body, [string]$What, [string]$Note = '') {
 function Write-Config([string]$NodeId, [string]$NodeTier) {
     $tuned = [ordered]@{ 'docker-host' = 'npipe:////./pipe/docker_engine'; 'check-interval' = 'PT5M'
         'health-check-url' = 'http://127.0.0.1:8080/health'; 'rollback-timeout' = 'PT5M'; 'auto-update' = 'true' }
+    # The engine the Docker check reached (DOCKER_HOST when set); a value already in the file is kept.
+    if ($env:DOCKER_HOST -match '^(npipe|tcp)://') { $tuned['docker-host'] = $env:DOCKER_HOST }
     $old = Read-Props $PropsFile
     foreach ($name in @($tuned.Keys)) { if ($old[$name]) { $tuned[$name] = $old[$name] } }
     $lines = @("# Noderr node agent configuration, written by install.ps1 on $((Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')).",

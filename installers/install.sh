@@ -5,9 +5,11 @@
 #   sudo ./install.sh --token-file <file> --url <control plane URL> [options]
 #   curl -fsSL https://<control-plane>/install.sh | sudo bash -s -- --url https://<control-plane>
 #
-# Checks the machine against its tier's minimums, creates the node's ECDSA P-256 key (in the TPM 2.0 when there is
-# one), registers the node with the control plane using the single-use install token, proves the key works
-# (challenge/verify), writes the agent's configuration and installs the agent as a systemd service.
+# Checks that the control plane answers, the machine against its tier's minimums, creates the node's ECDSA P-256 key
+# (in the TPM 2.0 when there is one), registers the node with the control plane using the single-use install token,
+# proves the key works (challenge/verify), writes the agent's configuration, installs the agent as a systemd service
+# and the noderr-agent command (status, check, rollback, retry). A run that fails before the registration request
+# removes what it created.
 # Re-running is safe: an existing key and node id are kept. --rotate-key replaces the key of an installed node.
 # See docs/operators.md.
 set -euo pipefail
@@ -22,6 +24,7 @@ readonly TPM_PRIMARY_ARGS=(-C o -g sha256 -G ecc256
     -a 'restricted|decrypt|fixedtpm|fixedparent|sensitivedataorigin|userwithauth|noda')
 
 OPT_TOKEN=${NODERR_INSTALL_TOKEN:-}
+OPT_TOKEN_FROM=${NODERR_INSTALL_TOKEN:+NODERR_INSTALL_TOKEN}
 OPT_TOKEN_ARG=0
 OPT_TOKEN_FILE=""
 OPT_URL=""
@@ -46,6 +49,10 @@ JAVA_BIN="" JAVA_PROBLEM="" DOCKER_PROBLEM=""
 CA_FILE="" CA_INSTALLED="" CA_ACTION=""
 API_NOTE="" ACCESS_TOKEN="" NONCE=""
 HW_CPU=0 HW_MEM_GB=0 HW_DISK_GB=0 HW_DISK_AT="" HW_GPU=false
+DOCKER_ENDPOINT="" PREFLIGHT_TIER="" RECORDED_ID="" RECORDED_TIER=""
+# What this run created (the top-most new directories, the system user), removed again when it fails before the
+# registration request was sent; once it was, the key must stay (the control plane may have registered it).
+CREATED_PATHS=() CREATED_USER=0 REGISTER_SENT=0
 
 # ---------------------------------------------------------------------------------------------------- output
 
@@ -61,6 +68,15 @@ die() {
     exit 1
 }
 
+# input_error MESSAGE [LINE...]: a missing or wrong input that the usage text would not explain; exit code 2.
+input_error() {
+    err "$1"
+    shift
+    local line
+    for line in "$@"; do printf '       %s\n' "$line" >&2; done
+    exit 2
+}
+
 usage() {
     cat <<'EOF'
 Usage: install.sh --url <control plane URL> [--token-file FILE] [options]
@@ -68,7 +84,7 @@ Usage: install.sh --url <control plane URL> [--token-file FILE] [options]
        install.sh --uninstall [--prefix DIR] [--yes]
 
 Installs the Noderr node agent: preflight checks, node key (TPM 2.0 or software), registration with the
-control plane, agent configuration and the noderr-agent systemd service.
+control plane, agent configuration, the noderr-agent systemd service and the noderr-agent command.
 
 The single-use install token from your approval is asked for on the terminal (not shown while typed), or read
 from --token-file FILE or the environment variable NODERR_INSTALL_TOKEN. It is not needed when re-running on an
@@ -98,7 +114,7 @@ Options:
                     old key and restarts the service. No token; the control plane in agent.properties is used.
                     Run it again if it stopped: it finds out which key the control plane has and finishes or
                     undoes the rotation. With --ca-file, FILE is trusted for this run only.
-  --uninstall       remove the agent, its service, configuration and node key
+  --uninstall       remove the agent, its service, the noderr-agent command, configuration and node key
   --help, -h        show this help
 
 Examples:
@@ -135,6 +151,7 @@ parse_args() {
                 case "$opt" in
                     --token)
                         OPT_TOKEN=$value
+                        OPT_TOKEN_FROM=--token
                         OPT_TOKEN_ARG=1
                         ;;
                     --token-file) OPT_TOKEN_FILE=$value ;;
@@ -197,6 +214,7 @@ parse_args() {
         ((!OPT_TOKEN_ARG)) || usage_error "--token and --token-file: pass only one"
         [[ -f "$OPT_TOKEN_FILE" && -r "$OPT_TOKEN_FILE" ]] || usage_error "--token-file: cannot read $OPT_TOKEN_FILE"
         OPT_TOKEN=$(tr -d '[:space:]' <"$OPT_TOKEN_FILE")
+        OPT_TOKEN_FROM="--token-file $OPT_TOKEN_FILE"
         [[ -n "$OPT_TOKEN" ]] || usage_error "--token-file: $OPT_TOKEN_FILE is empty"
     fi
     if [[ -n "$OPT_AGENT_SHA256" ]]; then
@@ -267,33 +285,73 @@ check_url_scheme() {
     exit 2
 }
 
+TOKEN_HOWTO="Pass it with --token-file FILE (a file only root can read; delete it afterwards) or the environment variable NODERR_INSTALL_TOKEN, or run the installer on a terminal to be asked for it."
+
+# True when a terminal is there to ask on.
+have_tty() { { exec 3<>/dev/tty; } 2>/dev/null && exec 3<&-; }
+
 # Asks for the install token on the terminal, without echo (it never is an argument of any command).
 prompt_token() {
     local token=""
     if ! { exec 3<>/dev/tty; } 2>/dev/null; then
-        usage_error "missing install token: pass --token-file FILE or set NODERR_INSTALL_TOKEN (no terminal to ask on)"
+        input_error "missing install token (there is no terminal to ask for it on)." "$TOKEN_HOWTO"
     fi
     printf 'Install token (from your approval; not shown while typed): ' >&3
     IFS= read -rs token <&3 || true
     printf '\n' >&3
     exec 3<&-
     OPT_TOKEN=${token//[[:space:]]/}
-    [[ -n "$OPT_TOKEN" ]] || usage_error "missing install token: none was entered"
+    OPT_TOKEN_FROM="the prompt"
+    [[ -n "$OPT_TOKEN" ]] || input_error "no install token was entered: nothing was changed." \
+        "Paste the install token the network admins sent you (it starts with nit_) at the prompt, or: $TOKEN_HOWTO"
+    check_token_format
 }
 
-# The arguments a fresh install needs; a registered node (re-run) needs neither token nor URL.
+# Install tokens are nit_ followed by base64url characters (InstallTokens on the control plane): anything else is
+# refused here, before a key is made, without showing it (it may be another secret pasted by mistake).
+check_token_format() {
+    [[ ! "$OPT_TOKEN" =~ ^nit_[A-Za-z0-9_-]+$ ]] || return 0
+    local why="it does not start with nit_"
+    if [[ "$OPT_TOKEN" == nit_* ]]; then why="it has characters an install token never has"; fi
+    input_error "the install token from $OPT_TOKEN_FROM is not an install token: $why (not shown): nothing was changed." \
+        "An install token is nit_ followed by 43 letters, digits, - and _, as the network admins sent it. Copy the" \
+        "whole token (not the install command around it), then run the installer again."
+}
+
+# The arguments a fresh install needs; a registered node (re-run) needs neither token nor URL. A token given is
+# checked here (its form; the control plane checks the rest); a missing one is asked for after the control plane
+# answered (resolve_token), unless there is no terminal to ask on.
 check_install_args() {
-    local recorded_id recorded_url
-    recorded_id=$(read_prop "$CONFIG_DIR/agent.properties" node-id)
+    local recorded_url
+    RECORDED_ID=$(read_prop "$CONFIG_DIR/agent.properties" node-id)
+    RECORDED_TIER=$(read_prop "$CONFIG_DIR/agent.properties" tier)
+    case "$RECORDED_TIER" in ALL | ORACLE | GUARDIAN) ;; *) RECORDED_TIER="" ;; esac
     recorded_url=$(read_prop "$CONFIG_DIR/agent.properties" control-plane-url)
     if [[ -z "$OPT_URL" ]]; then
         [[ -n "$recorded_url" ]] || usage_error "missing --url <control plane URL>"
         OPT_URL=$recorded_url
     fi
     check_url_scheme
-    if [[ -z "$OPT_TOKEN" && -z "$recorded_id" && "$OPT_DRY_RUN" -eq 0 ]]; then
-        prompt_token
+    [[ -z "$RECORDED_ID" ]] || return 0
+    if [[ -n "$OPT_TOKEN" ]]; then
+        check_token_format
+    elif ((!OPT_DRY_RUN)) && ! have_tty; then
+        input_error "missing install token (there is no terminal to ask for it on): nothing was changed." "$TOKEN_HOWTO"
     fi
+}
+
+# After the control plane answered: a fresh install asks for a token not given yet; a registered node does not use
+# one, and says so (the token stays valid for another node).
+resolve_token() {
+    if [[ -n "$RECORDED_ID" ]]; then
+        if [[ -n "$OPT_TOKEN" ]]; then
+            say "The install token from $OPT_TOKEN_FROM was not used: this machine is already registered as $RECORDED_ID."
+            say "The token stays valid until it expires: keep it for another node, or ask the network admins to revoke it."
+        fi
+        OPT_TOKEN=""
+        return 0
+    fi
+    if [[ -z "$OPT_TOKEN" ]] && ((!OPT_DRY_RUN)); then prompt_token; fi
 }
 
 require_root() {
@@ -376,10 +434,13 @@ preflight_table() {
 }
 
 run_preflight() {
-    local tier=${OPT_TIER:-ALL}
+    local tier=${RECORDED_TIER:-${OPT_TIER:-ALL}}
+    PREFLIGHT_TIER=$tier
     step "Preflight"
     detect_hardware
-    if [[ -n "$OPT_TIER" ]]; then
+    if [[ -n "$RECORDED_TIER" ]]; then
+        say "Checking this machine against the $tier tier minimums (node $RECORDED_ID is registered in tier $tier)."
+    elif [[ -n "$OPT_TIER" ]]; then
         say "Checking this machine against the $tier tier minimums."
     else
         say "--tier not given: checking against the ALL tier minimums (the lowest). The control plane decides the"
@@ -448,12 +509,23 @@ check_docker() {
     if ! command -v docker >/dev/null 2>&1; then
         DOCKER_PROBLEM="Docker is not installed (no docker command)."
     elif ! timeout 30 docker info >/dev/null 2>&1 </dev/null; then
-        DOCKER_PROBLEM="'docker info' fails: the Docker engine is not running or not reachable."
+        DOCKER_PROBLEM="'docker info' fails: the Docker engine${DOCKER_HOST:+ at $DOCKER_HOST (DOCKER_HOST)} is not running or not reachable."
     else
-        say "Docker engine: running"
+        docker_endpoint
+        say "Docker engine: running (${DOCKER_ENDPOINT:-unix:///var/run/docker.sock})"
         return 0
     fi
     return 1
+}
+
+# Sets DOCKER_ENDPOINT to the engine 'docker info' just reached: DOCKER_HOST, else the active docker context's
+# endpoint (empty when neither says: the default socket). agent.properties names it as docker-host.
+docker_endpoint() {
+    DOCKER_ENDPOINT=${DOCKER_HOST:-}
+    if [[ -z "$DOCKER_ENDPOINT" ]]; then
+        DOCKER_ENDPOINT=$(timeout 10 docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null </dev/null |
+            head -n 1 || true)
+    fi
 }
 
 check_prerequisites() {
@@ -526,26 +598,85 @@ ensure_user() {
         messages=$(grep -v 'greater than SYS_UID_MAX' <<<"$messages" || true)
         if [[ -n "$messages" ]]; then printf '%s\n' "$messages" >&2; fi
         created=1
+        CREATED_USER=1
         say "Created system user $NODERR_USER (uid $(id -u "$NODERR_USER"))."
     fi
     if getent group docker >/dev/null; then
         usermod -aG docker "$NODERR_USER"
         say "User $NODERR_USER is in group docker (the agent manages the node's containers)."
     fi
-    install -d -m 0750 "$CONFIG_DIR"
+    note_created "$CONFIG_DIR"
+    install -d -m 0750 "$CONFIG_DIR" || die "could not create $CONFIG_DIR (message above)."
     if ((created)); then
         printf 'created-user=%s\n' "$NODERR_USER" >>"$CONFIG_DIR/.installer-state"
     fi
 }
 
 make_dirs() {
-    install -d -m 0750 "$CONFIG_DIR" "$STATE_DIR"
-    install -d -m 0700 "$CONFIG_DIR/key"
-    install -d -m 0755 "$AGENT_DIR"
+    local dir
+    for dir in "$CONFIG_DIR" "$STATE_DIR" "$AGENT_DIR"; do note_created "$dir"; done
+    { install -d -m 0750 "$CONFIG_DIR" "$STATE_DIR" && install -d -m 0700 "$CONFIG_DIR/key" &&
+        install -d -m 0755 "$AGENT_DIR"; } || die "could not create the installation's directories (message above)."
     if ! in_prefix; then
         chown "root:$NODERR_USER" "$CONFIG_DIR"
         chown "$NODERR_USER:$NODERR_USER" "$STATE_DIR" "$CONFIG_DIR/key"
     fi
+}
+
+# note_created DIR: remembers the top-most directory of DIR that does not exist yet (install -d creates it).
+note_created() {
+    local dir=$1 top=""
+    while [[ ! -e "$dir" && "$dir" != / ]]; do
+        top=$dir
+        dir=$(dirname "$dir")
+    done
+    if [[ -n "$top" ]]; then CREATED_PATHS+=("$top"); fi
+}
+
+# A run that fails before it sent the registration request removes what it created: the token was not used, and the
+# next run starts clean. A system user it created goes too.
+undo_created() {
+    local path
+    ((${#CREATED_PATHS[@]} || CREATED_USER)) || return 0
+    for path in "${CREATED_PATHS[@]}"; do
+        if [[ -e "$path" ]]; then
+            rm -rf -- "$path"
+            printf '       Removed %s (made by this run).\n' "$path" >&2
+        fi
+    done
+    if ((CREATED_USER)) && id -u "$NODERR_USER" >/dev/null 2>&1; then
+        userdel "$NODERR_USER" 2>/dev/null || true
+        if getent group "$NODERR_USER" >/dev/null; then groupdel "$NODERR_USER" 2>/dev/null || true; fi
+        printf '       Removed the user %s (made by this run).\n' "$NODERR_USER" >&2
+    fi
+}
+
+# The directories this run writes must be writable: a read-only file system or missing rights stop the run here,
+# before anything is created, with the reason (not a raw error from install halfway).
+check_writable() {
+    local dir at probe reason hint
+    for dir in "$CONFIG_DIR" "$STATE_DIR" "$AGENT_DIR"; do
+        at=$(existing_ancestor "$dir")
+        [[ ! -w "$at" ]] || continue # access(2): also false on a read-only file system, for root too
+        # the reason, from a write that fails (and so creates nothing)
+        if probe=$(mktemp -d "$at/.noderr-write-test.XXXXXX" 2>&1); then
+            rmdir "$probe"
+            continue
+        fi
+        reason=${probe##*: }
+        case "$reason" in
+            *[Rr]ead-only*)
+                reason="read-only file system"
+                hint="$at is on a read-only file system: install on a writable one${OPT_PREFIX:+ (another --prefix)}, or remount it read-write."
+                ;;
+            *[Pp]ermission*)
+                reason="permission denied"
+                hint="${OPT_PREFIX:+Choose a --prefix this user can write to, or }run the installer as root."
+                ;;
+            *) hint="Check $at (mount, free space, rights)." ;;
+        esac
+        die "cannot write to $at (for $dir): ${reason,}: nothing was installed." "$hint"
+    done
 }
 
 # ---------------------------------------------------------------------------------------------------- node key
@@ -814,6 +945,59 @@ die_tls() {
         "machine's clock." ${API_NOTE:+"$API_NOTE"}
 }
 
+# Before anything is created or a token asked for: the control plane answers its health check. A wrong --url (nothing
+# listens there, another server, https against plain http) stops the run here, saying which.
+check_control_plane() {
+    step "Control plane"
+    local out=$WORK_DIR/health rc=0 answer status redirect host reason message
+    host=${OPT_URL#*://}
+    host=${host%%/*}
+    : >"$out"
+    answer=$(cp_curl -sS -v --connect-timeout 15 --max-time 30 -o "$out" -w '%{http_code} %{redirect_url}' \
+        -H 'Accept: application/json' "$OPT_URL/api/v1/health-check" 2>"$WORK_DIR/curl.verbose") || rc=$?
+    grep '^curl: ' "$WORK_DIR/curl.verbose" >"$WORK_DIR/curl.err" || true # curl's message, without the -v lines
+    if ((rc)); then
+        message=$(sed -n 's/^curl: ([0-9]*) //p' "$WORK_DIR/curl.err" | head -n 1)
+        case "$rc" in
+            6) die "cannot resolve the host name in $OPT_URL: nothing was changed." \
+                "Check the --url for typing errors, and this machine's DNS." ;;
+            7)
+                reason=$(sed -n 's/^\* .* failed: \(.*\)$/\1/p' "$WORK_DIR/curl.verbose" | tail -n 1)
+                reason=${reason:-$message}
+                die "cannot connect to $host: ${reason,}: nothing was changed." \
+                    "Check the --url (host and port) and that the control plane runs there; a firewall may block it."
+                ;;
+            28) die "cannot connect to $host: no answer within the time limit: nothing was changed." \
+                "Check the --url (host and port); a firewall may drop the connection, or a proxy (https_proxy) may be needed." ;;
+        esac
+        if [[ "$OPT_URL" == https://* && "$message" == *"wrong version number"* ]]; then
+            die "TLS with $host failed: $message: nothing was changed." \
+                "The server there may speak plain http, not https: check the --url's scheme and port (http:// is only" \
+                "accepted for this machine's own address, or with --insecure-http)."
+        fi
+        if tls_failure "$rc"; then die_tls "$WORK_DIR/curl.err"; fi
+        die "cannot reach the control plane at $OPT_URL: ${message:-curl exit code $rc}: nothing was changed." \
+            "Check that the --url is the control plane's address (scheme, host and port), and firewalls and proxies" \
+            "(curl honours https_proxy)."
+    fi
+    status=${answer%% *}
+    redirect=${answer#* }
+    if [[ "$status" == 200 ]] && grep -Eq '"status"[[:space:]]*:[[:space:]]*"ok"' "$out"; then
+        say "Control plane at $OPT_URL: answering."
+        return 0
+    fi
+    if [[ "$status" == 3[0-9][0-9] && -n "$redirect" ]]; then
+        die "$OPT_URL is not the control plane's address: its health check redirects (HTTP $status) to $redirect: nothing was changed." \
+            "Pass the control plane's own address as --url (the scheme and host it redirects to)."
+    fi
+    if [[ "$status" == 5[0-9][0-9] ]]; then
+        die "the control plane at $OPT_URL is not ready: its health check answered HTTP $status: nothing was changed." \
+            "Run the installer again in a few minutes; if it stays so, tell the control plane's admins."
+    fi
+    die "$OPT_URL is not a Noderr control plane: GET /api/v1/health-check answered HTTP $status: nothing was changed." \
+        "Check the --url: the control plane's address, e.g. https://control.example.org, without a path."
+}
+
 json_escape() {
     local s=$1
     s=${s//\\/\\\\}
@@ -853,18 +1037,27 @@ api_post() {
     rm -f "$response"
 }
 
-problem_hint() {
+# problem_fallback TYPE: what to do about a refusal of TYPE, for an answer without a detail (the control plane's
+# detail says the same, and saying it twice only makes the message longer).
+problem_fallback() {
     case "$1" in
         install-token-unknown) echo "Check that the whole token was copied, without spaces or line breaks." ;;
-        install-token-expired) echo "Install tokens are valid for 24 hours: ask the network admins to issue a new one." ;;
-        install-token-used) echo "An install token works once, and this one registered a node with another key (another machine, or this one before its key was replaced): ask the admins for a new token." ;;
+        install-token-expired) echo "Install tokens are valid for a limited time: ask the network admins to issue a new one." ;;
+        install-token-used) echo "An install token works once: ask the network admins for a new token." ;;
         install-token-revoked) echo "This token was revoked by the network admins: contact them for a new one." ;;
         install-token-wrong-tier) echo "The token was issued for another tier: leave --tier out, or pass the token's tier." ;;
+        node-suspended) echo "The network admins suspended this node: contact them to have it reinstated." ;;
+    esac
+}
+
+# problem_hint TYPE: what the installer adds to the control plane's answer of TYPE (what to do on this machine).
+problem_hint() {
+    case "$1" in
+        install-token-used) echo "(It registered another machine, or this one before its key was replaced.)" ;;
         public-key-in-use) echo "This node key is already registered as a node. Re-run with the install token that registered it to recover that registration, or run --uninstall (which removes the key) and install again with a new token." ;;
         invalid-request) echo "The control plane refused the installer's request; please report the message above with the installer version." ;;
         rate-limited) echo "Too many attempts: wait a minute and run the installer again." ;;
         node-unknown) echo "The control plane does not know this node id (another control plane, or the node was deleted): run --uninstall, then install again with a new install token." ;;
-        node-suspended) echo "The network admins suspended this node: contact them to have it reinstated." ;;
         signature-invalid) echo "The key on this machine does not match the node's registered key: run --uninstall, then install again with a new install token." ;;
         nonce-expired | nonce-unknown | nonce-replayed) echo "The login challenge was not answered in time or twice: run the installer again." ;;
     esac
@@ -873,7 +1066,7 @@ problem_hint() {
 # fail_with_problem WHAT [NOTE...]: stops with the control plane's problem answer (title, detail), the advice for its
 # type (unless PROBLEM_HINTS=0) and the NOTEs (empty ones skipped).
 fail_with_problem() {
-    local what=$1 type title detail hint note notes=()
+    local what=$1 type title detail hint fallback note notes=()
     shift
     for note in "$@"; do if [[ -n "$note" ]]; then notes+=("$note"); fi; done
     type=$(json_field type "$HTTP_BODY")
@@ -885,7 +1078,13 @@ fail_with_problem() {
     fi
     err "$what failed: ${title:-HTTP $HTTP_STATUS} (HTTP $HTTP_STATUS)"
     if [[ -n "$detail" ]]; then printf '       %s\n' "$detail" >&2; fi
-    if [[ "${PROBLEM_HINTS:-1}" == 1 ]]; then hint=$(problem_hint "${type##*/}"); fi
+    if [[ "${PROBLEM_HINTS:-1}" == 1 ]]; then
+        hint=$(problem_hint "${type##*/}")
+        if [[ -z "$detail" ]]; then
+            fallback=$(problem_fallback "${type##*/}")
+            hint=${fallback:-$hint}
+        fi
+    fi
     if [[ -n "${hint:-}" ]]; then printf '       %s\n' "$hint" >&2; fi
     for note in "${notes[@]}"; do printf '       %s\n' "$note" >&2; done
     exit 1
@@ -903,6 +1102,7 @@ register_node() {
     printf -v body '{"installToken":"%s","publicKey":"%s","keyAttestation":{"type":"%s"},"hostname":"%s","hardware":{"cpuCores":%d,"memoryGb":%d,"diskGb":%d,"networkMbps":0,"gpu":%s}%s}' \
         "$(json_escape "$OPT_TOKEN")" "$KEY_PUB_B64" "$KEY_TYPE" "$(json_escape "$hostname")" \
         "$(at_least_1 "$HW_CPU")" "$(at_least_1 "$HW_MEM_GB")" "$(at_least_1 "$HW_DISK_GB")" "$HW_GPU" "$tier_field"
+    REGISTER_SENT=1 # from here on the key stays, whatever happens: the control plane may have registered it
     api_post /api/v1/auth/register <<<"$body"
     body=""
     OPT_TOKEN=""
@@ -1005,10 +1205,19 @@ write_config() {
     # Settings an operator may have tuned are kept on re-runs with their values (defaults for a new file).
     local -A CONFIG_TUNED=([docker-host]=unix:///var/run/docker.sock [check-interval]=PT5M
         [health-check-url]=http://127.0.0.1:8080/health [rollback-timeout]=PT5M [auto-update]=true)
+    case "$DOCKER_ENDPOINT" in
+        unix://* | tcp://*) CONFIG_TUNED[docker-host]=$DOCKER_ENDPOINT ;; # the engine check_docker reached
+        "") ;;
+        *) warn "the agent reaches Docker over unix:// or tcp:// only, not $DOCKER_ENDPOINT: set docker-host in $file." ;;
+    esac
     for key in "${!CONFIG_TUNED[@]}"; do
         value=$(read_prop "$old_file" "$key")
         if [[ -n "$value" ]]; then CONFIG_TUNED[$key]=$value; fi
     done
+    if [[ -n "$DOCKER_ENDPOINT" && "${CONFIG_TUNED[docker-host]}" != "$DOCKER_ENDPOINT" ]]; then
+        warn "kept docker-host=${CONFIG_TUNED[docker-host]} in $file, although this run checked the Docker engine at"
+        warn "$DOCKER_ENDPOINT: change docker-host there if the agent should use that one."
+    fi
     kept=$(kept_config_lines "$old_file")
     {
         printf '%s on %s.\n' "$CONFIG_HEADER" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -1063,7 +1272,7 @@ verify_agent() {
 }
 
 # download URL FILE MAX_SECONDS: GETs URL from the control plane into FILE; sets DOWNLOAD_STATUS to the HTTP status
-# (000: no answer). A TLS failure stops the installer: registration could not work either.
+# (000: no answer) and DOWNLOAD_PROBLEM to what to print about a failure ("HTTP 404", or curl's message). A TLS failure stops the installer: registration could not work either.
 download() {
     local url=$1 file=$2 max_time=$3 rc=0 protocols='=https'
     # Redirects are followed, but never from https down to plain http.
@@ -1071,7 +1280,11 @@ download() {
     DOWNLOAD_STATUS=$(cp_curl -sS -L --proto "$protocols" --proto-redir "$protocols" --connect-timeout 15 \
         --max-time "$max_time" -o "$file" -w '%{http_code}' "$url" 2>"$WORK_DIR/curl.err") || rc=$?
     if tls_failure "$rc"; then die_tls "$WORK_DIR/curl.err"; fi
-    if ((rc)); then DOWNLOAD_STATUS=000; fi
+    DOWNLOAD_PROBLEM="HTTP $DOWNLOAD_STATUS"
+    if ((rc)); then
+        DOWNLOAD_STATUS=000
+        DOWNLOAD_PROBLEM="no answer: $(sed -n 's/^curl: ([0-9]*) //p' "$WORK_DIR/curl.err" | head -n 1)"
+    fi
 }
 
 # Gets the agent jar into $WORK_DIR and verifies it before the installer changes anything on the machine: from
@@ -1090,25 +1303,26 @@ fetch_agent() {
     fi
     AGENT_FROM=$OPT_URL/downloads/noderr-agent.jar
     download "$AGENT_FROM" "$WORK_DIR/agent.jar" 600
-    status=$DOWNLOAD_STATUS
-    if [[ "$status" != 200 || "$(head -c 2 "$WORK_DIR/agent.jar" 2>/dev/null)" != PK ]]; then
+    status=$DOWNLOAD_PROBLEM
+    if [[ "$DOWNLOAD_STATUS" != 200 || "$(head -c 2 "$WORK_DIR/agent.jar" 2>/dev/null)" != PK ]]; then
         rm -f "$WORK_DIR/agent.jar"
         if [[ -n "$OPT_AGENT_SHA256" ]]; then
-            die "--agent-sha256 given, but the agent is not available at $AGENT_FROM (HTTP $status): nothing was installed." \
+            die "--agent-sha256 given, but the agent is not available at $AGENT_FROM ($status): nothing was installed." \
                 "Download the jar yourself and pass it with --agent-jar PATH --agent-sha256 HEX."
         fi
-        warn "the agent is not available at $AGENT_FROM (HTTP $status)."
+        warn "the agent is not available at $AGENT_FROM ($status)."
         return 0
     fi
     download "$AGENT_FROM.sha256" "$WORK_DIR/agent.jar.sha256" 60
     digest_status=$DOWNLOAD_STATUS
+    local digest_problem=$DOWNLOAD_PROBLEM
     published=""
     if [[ "$digest_status" == 200 ]]; then
         published=$(head -c 200 "$WORK_DIR/agent.jar.sha256" | awk 'NR == 1 { print tolower($1) }')
         [[ "$published" =~ ^[0-9a-f]{64}$ ]] ||
             die "$AGENT_FROM.sha256 is not a SHA-256 digest: nothing was installed." "Tell the control plane's admin."
     elif [[ -z "$OPT_AGENT_SHA256" ]]; then
-        die "the control plane publishes no SHA-256 for its agent jar ($AGENT_FROM.sha256: HTTP $digest_status): nothing was installed." \
+        die "the control plane publishes no SHA-256 for its agent jar ($AGENT_FROM.sha256: $digest_problem): nothing was installed." \
             "Pass the digest from the release notes with --agent-sha256 HEX, or a jar with --agent-jar PATH."
     fi
     verify_agent "$WORK_DIR/agent.jar" "$published"
@@ -1136,6 +1350,90 @@ install_agent() {
             warn "(no token needed) or pass --agent-jar PATH. The service is not started."
         fi
     fi
+}
+
+# The noderr-agent command (status, check, rollback, retry; docs/operators.md): the agent jar with this node's
+# configuration. A system install puts it in /usr/local/bin; it runs the agent as the noderr user (from root through
+# runuser); `noderr-agent run` (the daemon) with the service's JVM flags, other commands with the JIT and a 64 MB heap
+# (a command that runs once gains from the JIT). A sandbox install
+# puts it in <prefix>/bin; it runs as whoever calls it.
+WRAPPER_MARK="# Installed by the Noderr install.sh"
+
+# sh_quote TEXT: TEXT as one single-quoted sh word.
+sh_quote() {
+    local q="'\\''"
+    printf "'%s'" "${1//\'/$q}"
+}
+wrapper_path() { if in_prefix; then echo "$OPT_PREFIX/bin/noderr-agent"; else echo /usr/local/bin/noderr-agent; fi; }
+
+install_wrapper() {
+    local path java=${JAVA_BIN:-java} user_part
+    path=$(wrapper_path)
+    if [[ -e "$path" ]] && ! grep -qF "$WRAPPER_MARK" "$path" 2>/dev/null; then
+        warn "$path exists and was not installed by this installer: not replaced. Run the agent as:"
+        warn "  $java -jar $AGENT_DIR/noderr-agent.jar <command> --config $CONFIG_DIR/agent.properties"
+        return 0
+    fi
+    # shellcheck disable=SC2016 # expanded by the wrapper
+    if in_prefix; then
+        user_part='exec "$java" "$@"'
+    else
+        user_part='case "$(id -un)" in
+    root) exec runuser -u '"$NODERR_USER"' -- "$java" "$@" ;;
+    '"$NODERR_USER"') exec "$java" "$@" ;;
+    *)
+        echo "noderr-agent: run it as root (sudo noderr-agent ...): it runs the agent as the '"$NODERR_USER"' user" >&2
+        exit 1
+        ;;
+esac'
+    fi
+    if ! {
+        install -d -m 0755 "$(dirname "$path")" &&
+            {
+                printf '#!/bin/sh\n%s: the Noderr node agent with this node'"'"'s configuration.\n' "$WRAPPER_MARK"
+                printf '#   noderr-agent status | check | rollback | retry | --help   (see docs/operators.md)\n'
+                printf 'java=%s\njar=%s\nconfig=%s\n' "$(sh_quote "$java")" "$(sh_quote "$AGENT_DIR/noderr-agent.jar")" \
+                    "$(sh_quote "$CONFIG_DIR/agent.properties")"
+                cat <<'WRAPPER'
+if [ ! -f "$jar" ]; then
+    echo "noderr-agent: $jar is not installed yet: run install.sh again (no token needed)." >&2
+    exit 1
+fi
+# The configuration of this node, unless the command names one (or is none: --help, --version).
+command=
+case "${1:-}" in
+    "" | -*) set -- -jar "$jar" "$@" ;;
+    *)
+        with_config=1
+        for arg in "$@"; do
+            case "$arg" in -c | --config | --config=*) with_config=0 ;; esac
+        done
+        command=$1
+        shift
+        if [ "$with_config" = 1 ]; then
+            set -- -jar "$jar" "$command" --config "$config" "$@"
+        else
+            set -- -jar "$jar" "$command" "$@"
+        fi
+        ;;
+esac
+export MALLOC_ARENA_MAX=2
+if [ "$command" = run ]; then # the daemon: exactly the service's flags (docs/agent.md, "Footprint")
+    set -- -Xss256k -XX:+UseSerialGC -Xms8m -Xmx32m -Xmn2m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xint "$@"
+else # a command that runs once: the JIT, and room for a check's or a rollback's work
+    set -- -Xss256k -XX:+UseSerialGC -Xms8m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 "$@"
+fi
+WRAPPER
+                printf '%s\n' "$user_part"
+            } >"$path.new" &&
+            chmod 0755 "$path.new" && mv -f "$path.new" "$path"
+    }; then
+        rm -f "$path.new"
+        warn "could not install the noderr-agent command as $path (message above). Run the agent as:"
+        warn "  $java -jar $AGENT_DIR/noderr-agent.jar <command> --config $CONFIG_DIR/agent.properties"
+        return 0
+    fi
+    say "Installed the command $path (noderr-agent status, check, rollback, retry)."
 }
 
 install_service() {
@@ -1189,11 +1487,17 @@ install_service() {
 # ---------------------------------------------------------------------------------------------------- uninstall
 
 uninstall() {
-    local where=/etc/noderr removed=() created_user dir
+    local where=/etc/noderr removed=() created_user dir node_id wrapper
     if in_prefix; then where=$OPT_PREFIX; else require_root; fi
     confirm "Remove the Noderr node agent, its configuration and node key from $where?" "uninstall"
     step "Uninstall"
     created_user=$(read_prop "$CONFIG_DIR/.installer-state" created-user)
+    node_id=$(read_prop "$CONFIG_DIR/agent.properties" node-id)
+    wrapper=$(wrapper_path)
+    if [[ -f "$wrapper" ]] && grep -qF "$WRAPPER_MARK" "$wrapper"; then
+        rm -f "$wrapper"
+        removed+=("$wrapper")
+    fi
     if ! in_prefix; then
         if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
             if systemctl list-unit-files "$SERVICE_NAME" 2>/dev/null | grep -q "^$SERVICE_NAME"; then
@@ -1214,7 +1518,7 @@ uninstall() {
         fi
     done
     if in_prefix; then
-        rmdir "$OPT_PREFIX/etc" "$OPT_PREFIX/var/lib" "$OPT_PREFIX/var" "$OPT_PREFIX/opt" 2>/dev/null || true
+        rmdir "$OPT_PREFIX/etc" "$OPT_PREFIX/var/lib" "$OPT_PREFIX/var" "$OPT_PREFIX/opt" "$OPT_PREFIX/bin" 2>/dev/null || true
     elif id -u "$NODERR_USER" >/dev/null 2>&1; then
         if [[ "$created_user" == "$NODERR_USER" ]]; then
             userdel "$NODERR_USER" 2>/dev/null || warn "could not remove user $NODERR_USER (is the agent still running?)"
@@ -1231,7 +1535,12 @@ uninstall() {
     say "Removed:"
     printf '  %s\n' "${removed[@]}"
     say "The node key is deleted, so this node can no longer authenticate. Docker containers and images the agent"
-    say "started are not touched. Ask the network admins to suspend the node id if the machine is retired."
+    say "started are not touched."
+    if [[ -n "$node_id" ]]; then
+        say "This machine was node $node_id: if it is retired, ask the network admins to suspend node $node_id."
+    else
+        say "No node id was recorded in agent.properties: if this machine was a node, its id is in the network's registry."
+    fi
 }
 
 # ---------------------------------------------------------------------------------------------------- key rotation
@@ -1454,6 +1763,8 @@ problem_type() {
 # ---------------------------------------------------------------------------------------------------- main
 
 cleanup() {
+    local rc=$?
+    if ((rc != 0 && !REGISTER_SENT)); then undo_created; fi
     if [[ -n "$WORK_DIR" && -d "$WORK_DIR" ]]; then rm -rf "$WORK_DIR"; fi
 }
 
@@ -1477,11 +1788,12 @@ main() {
     WORK_DIR=$(mktemp -d)
     trap cleanup EXIT
 
-    local recorded_id key_dir=$CONFIG_DIR/key
-    recorded_id=$(read_prop "$CONFIG_DIR/agent.properties" node-id)
+    local recorded_id=$RECORDED_ID key_dir=$CONFIG_DIR/key
     say "Noderr node installer: control plane $OPT_URL"
     if in_prefix; then say "Sandbox install under $OPT_PREFIX (no root, no user, no systemd service)."; fi
     if [[ -n "$CA_FILE" ]]; then say "Trusting the CA certificate in $CA_FILE for the control plane."; fi
+    if ((!OPT_DRY_RUN)); then check_control_plane; fi
+    resolve_token
     if [[ -n "$recorded_id" ]] && [[ -e "$CONFIG_DIR/key.new" || -e "$CONFIG_DIR/key.old" ]]; then
         die "a key rotation of node $recorded_id did not finish ($CONFIG_DIR/key.new or key.old is there)." \
             "Run the installer with --rotate-key: it finds out which key the control plane has and finishes or undoes it."
@@ -1491,6 +1803,7 @@ main() {
             "Run the installer with --uninstall, then install again with a new install token."
     fi
 
+    check_writable
     run_preflight
     check_prerequisites
     local tier_text="the tier of your install token"
@@ -1526,7 +1839,7 @@ main() {
     remove_ca_file  # after agent.properties no longer names it
     authenticate_node
 
-    if [[ "$NODE_TIER" != "${OPT_TIER:-ALL}" ]]; then
+    if [[ "$NODE_TIER" != "$PREFLIGHT_TIER" ]]; then
         step "Preflight for tier $NODE_TIER"
         if ! preflight_table "$NODE_TIER"; then
             warn "this machine is below the $NODE_TIER tier minimums: the node may be unable to run its workload."
@@ -1534,9 +1847,10 @@ main() {
     fi
 
     install_agent
+    install_wrapper
     if in_prefix; then
         say "Sandbox install: no service. Run the agent with:"
-        say "  ${JAVA_BIN:-java} -jar $AGENT_DIR/noderr-agent.jar run --config $CONFIG_DIR/agent.properties"
+        say "  $(wrapper_path) run"
     else
         install_service
     fi
@@ -1549,8 +1863,8 @@ main() {
         # What the agent needs, checked now (node key, login, target, chain, Docker, push stream): the first thing to
         # run when the node does not show up or update.
         local run_as=""
-        in_prefix || run_as="runuser -u $NODERR_USER -- "
-        say "Check it:      $run_as${JAVA_BIN:-java} -jar $AGENT_DIR/noderr-agent.jar check --config $CONFIG_DIR/agent.properties"
+        in_prefix || run_as="sudo "
+        say "Check it:      $run_as$(wrapper_path) check    (status, rollback, retry: docs/operators.md)"
     fi
 }
 
@@ -1642,6 +1956,9 @@ Environment=MALLOC_ARENA_MAX=2
 ExecStart=/usr/bin/env java -Xss256k -XX:+UseSerialGC -Xms8m -Xmx32m -Xmn2m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -Xint -jar /opt/noderr/noderr-agent.jar run --config /etc/noderr/agent.properties
 Restart=always
 RestartSec=10
+# Exit code 3: the metrics port is taken (another agent on this host, most likely). Restarting cannot help until the
+# operator acts, and would only repeat the error every 10 s (docs/agent.md, "Exit codes").
+RestartPreventExitStatus=3
 NoNewPrivileges=true
 ProtectSystem=strict
 ProtectHome=true

@@ -30,6 +30,9 @@ SWTPM_PORT=""
 HTTP_PID=""
 HTTP_PORT=""
 REAL_CURL=$(command -v curl)
+# An install token in the form the control plane issues (nit_ and 43 base64url characters); the control plane is a
+# stand-in or unreachable in these tests, so it is never checked further.
+TOK=nit_$(printf 'A%.0s' {1..43})
 
 cleanup() {
     stop_swtpm
@@ -65,11 +68,11 @@ run() {
     fi
 }
 
-# inst ARGS...: runs install.sh with stand-in docker/java that work, without a terminal (setsid: nothing to prompt
-# on); sets RC, OUT (stdout+stderr), ERR (stderr).
+# inst ARGS...: runs install.sh with stand-in docker/java that work (those in $FAKE, default $FAKE_OK), without a
+# terminal (setsid: nothing to prompt on); sets RC, OUT (stdout+stderr), ERR (stderr).
 inst() {
-    local stdout=$T/.stdout stderr=$T/.stderr
-    PATH=$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java setsid -w bash "$INSTALL" "$@" >"$stdout" 2>"$stderr" </dev/null
+    local stdout=$T/.stdout stderr=$T/.stderr fake=${FAKE:-$FAKE_OK}
+    PATH=$fake:$PATH NODERR_JAVA=$fake/java setsid -w bash "$INSTALL" "$@" >"$stdout" 2>"$stderr" </dev/null
     RC=$?
     ERR=$(cat "$stderr")
     OUT=$(cat "$stdout" "$stderr")
@@ -78,7 +81,7 @@ inst() {
 # A dry run (preflight + key, no control plane) in the sandbox $T/p, on a machine that passes every tier.
 dry() {
     NODERR_PREFLIGHT_CPU=${CPU:-16} NODERR_PREFLIGHT_MEM_GB=${MEM:-64} NODERR_PREFLIGHT_DISK_GB=${DISK:-500} \
-        inst --prefix "$T/p" --token t --url http://127.0.0.1:9 --yes --dry-run "$@"
+        inst --prefix "$T/p" --token "$TOK" --url http://127.0.0.1:9 --yes --dry-run "$@"
 }
 
 expect_rc() {
@@ -159,9 +162,17 @@ stop_swtpm() {
     fi
 }
 
-# A plain web server for $T/www on 127.0.0.1 (stands in for the control plane's downloads); sets HTTP_PORT.
+# serve_health: the control plane's health check (GET /api/v1/health-check) as a file under $T/www.
+serve_health() {
+    mkdir -p "$T/www/api/v1"
+    printf '{"status":"ok","timestamp":"2026-01-01T00:00:00Z"}' >"$T/www/api/v1/health-check"
+}
+
+# A plain web server for $T/www on 127.0.0.1 (stands in for the control plane's health check and downloads; its
+# POST answers 501); sets HTTP_PORT.
 start_http() {
     mkdir -p "$T/www/downloads"
+    serve_health
     HTTP_PORT=$(free_port)
     python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$HTTP_PORT" >"$T/http.log" 2>&1 &
     HTTP_PID=$!
@@ -181,6 +192,7 @@ stop_http() {
 # Its certificate is $T/server.pem, issued by the throwaway CA $T/ca.pem (see make_tls).
 start_https() {
     mkdir -p "$T/www/downloads"
+    serve_health
     HTTP_PORT=$(free_port)
     python3 "$HTTPS_SERVER" "$T/www" "$HTTP_PORT" "$T/server.pem" "$T/server.key" >"$T/http.log" 2>&1 &
     HTTP_PID=$!
@@ -231,7 +243,8 @@ done
 if [[ " \$* " == *" --data-binary "* ]]; then
     body=\$(cat)
     printf '%s\n' "\$body" >>"$T/bodies"
-    printf '%s' "\$body" | exec "$REAL_CURL" "\$@"
+    printf '%s' "\$body" | "$REAL_CURL" "\$@"
+    exit "\${PIPESTATUS[1]}"
 fi
 exec "$REAL_CURL" "\$@"
 EOF
@@ -269,7 +282,6 @@ test_args_errors_exit_2_with_usage() {
 --bogus
 --token
 --token --url http://127.0.0.1:9
---url http://127.0.0.1:9
 --token t
 --token t --url ftp://x
 --token t --url http://127.0.0.1:9 --tier PLATINUM
@@ -279,21 +291,22 @@ test_args_errors_exit_2_with_usage() {
 --token t --url http://127.0.0.1:9 --ca-file
 --token t --url http://127.0.0.1:9 --ca-file /nonexistent/ca.pem
 EOF
-    inst --token t --url http://127.0.0.1:9 --bogus
+    inst --token "$TOK" --url http://127.0.0.1:9 --bogus
     expect_out "unknown argument: --bogus"
+    # a missing token says just that, and how to pass it (no usage text)
     inst --url http://127.0.0.1:9
-    expect_out "missing install token" && expect_out "--token-file FILE" && expect_out "no terminal to ask on" ||
-        return 1
-    inst --token t --url http://127.0.0.1:9 ndr_positional_secret
+    expect_rc 2 && expect_out "missing install token" && expect_out "--token-file FILE" &&
+        expect_out "NODERR_INSTALL_TOKEN" && expect_out "no terminal to ask for it on" && expect_no_out "Usage:" || return 1
+    inst --token "$TOK" --url http://127.0.0.1:9 ndr_positional_secret
     expect_rc 2 && expect_no_out "ndr_positional_secret" && expect_out "unexpected argument (not shown"
-    NODERR_PREFLIGHT_CPU=many inst --token t --url http://127.0.0.1:9 --prefix "$T/p"
+    NODERR_PREFLIGHT_CPU=many inst --token "$TOK" --url http://127.0.0.1:9 --prefix "$T/p"
     expect_rc 2 && expect_out "NODERR_PREFLIGHT_CPU must be a whole number"
 }
 
 test_piped_install_uses_embedded_files() {
     local rc=0
     OUT=$(NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 PATH=$FAKE_OK:$PATH \
-        NODERR_JAVA=$FAKE_OK/java bash -s -- --prefix "$T/p" --token t --url http://127.0.0.1:9 --yes --dry-run \
+        NODERR_JAVA=$FAKE_OK/java bash -s -- --prefix "$T/p" --token "$TOK" --url http://127.0.0.1:9 --yes --dry-run \
         --key-type software <"$INSTALL" 2>&1) || rc=$?
     RC=$rc
     expect_rc 0 || return 1
@@ -307,12 +320,12 @@ test_equals_form_and_case_insensitive_tier() {
 
 test_root_required_without_prefix() {
     if [[ "$(id -u)" -ne 0 ]]; then
-        inst --token t --url http://127.0.0.1:9 --yes
+        inst --token "$TOK" --url http://127.0.0.1:9 --yes
     elif id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
         # piped in, as with curl ... | bash
         RC=0
         OUT=$(cd / && setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-            bash -s -- --token t --url http://127.0.0.1:9 --yes <"$INSTALL" 2>&1) || RC=$?
+            bash -s -- --token "$TOK" --url http://127.0.0.1:9 --yes <"$INSTALL" 2>&1) || RC=$?
     else
         return 0
     fi
@@ -321,8 +334,9 @@ test_root_required_without_prefix() {
 
 test_no_tty_without_yes_fails() {
     local rc=0
+    start_http || return 1
     OUT=$(NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 PATH=$FAKE_OK:$PATH \
-        NODERR_JAVA=$FAKE_OK/java setsid -w bash "$INSTALL" --prefix "$T/p" --token t --url http://127.0.0.1:9 \
+        NODERR_JAVA=$FAKE_OK/java setsid -w bash "$INSTALL" --prefix "$T/p" --token "$TOK" --url "http://127.0.0.1:$HTTP_PORT" \
         </dev/null 2>&1) || rc=$?
     RC=$rc
     expect_rc 1 && expect_out "pass --yes" && [[ ! -e "$T/p/etc/noderr/key" ]] || fail "changed something before confirming"
@@ -331,7 +345,7 @@ test_no_tty_without_yes_fails() {
 test_prompt_on_terminal() {
     if ! command -v script >/dev/null; then return 0; fi
     local env_args="NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 PATH=$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java"
-    local args="--prefix $T/p --token t --url http://127.0.0.1:9 --dry-run --key-type software --tier ORACLE"
+    local args="--prefix $T/p --token $TOK --url http://127.0.0.1:9 --dry-run --key-type software --tier ORACLE"
     OUT=$(printf 'n\n' | script -qec "env $env_args bash $INSTALL $args" /dev/null)
     expect_out "Install the Noderr node agent for tier ORACLE into $T/p? [y/N]" && expect_out "Aborted: nothing was changed" ||
         return 1
@@ -356,7 +370,7 @@ test_preflight_pass_table() {
 test_preflight_detects_real_values() {
     local stdout rc=0
     stdout=$(PATH=$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java NODERR_PREFLIGHT_CPU='' NODERR_PREFLIGHT_MEM_GB='' \
-        NODERR_PREFLIGHT_DISK_GB='' bash "$INSTALL" --prefix "$T/p" --token t --url http://127.0.0.1:9 --yes --force \
+        NODERR_PREFLIGHT_DISK_GB='' bash "$INSTALL" --prefix "$T/p" --token "$TOK" --url http://127.0.0.1:9 --yes --force \
         --dry-run --key-type software 2>&1) || rc=$?
     [[ $rc == 0 ]] || fail "rc $rc" "$stdout" || return 1
     grep -Eq "CPU cores +\| 2 +\| $(nproc) +\|" <<<"$stdout" || fail "nproc not shown" "$stdout"
@@ -397,13 +411,13 @@ test_docker_and_java_missing() {
     chmod +x bin/docker bin/java
     local rc=0
     OUT=$(PATH=$T/bin:$PATH NODERR_JAVA=$T/bin/java NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 \
-        NODERR_PREFLIGHT_DISK_GB=500 bash "$INSTALL" --prefix "$T/p" --token t --url http://127.0.0.1:9 --yes --dry-run 2>&1) || rc=$?
+        NODERR_PREFLIGHT_DISK_GB=500 bash "$INSTALL" --prefix "$T/p" --token "$TOK" --url http://127.0.0.1:9 --yes --dry-run 2>&1) || rc=$?
     RC=$rc
     expect_rc 1 && expect_out "'docker info' fails" && expect_out "apt-get install docker.io" &&
         expect_out "found only Java 17" && expect_out "openjdk-21-jre-headless" && expect_out "Temurin" || return 1
     rc=0
     OUT=$(PATH=$T/bin:$PATH NODERR_JAVA=$T/bin/java NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 \
-        NODERR_PREFLIGHT_DISK_GB=500 bash "$INSTALL" --prefix "$T/p" --token t --url http://127.0.0.1:9 --yes --dry-run \
+        NODERR_PREFLIGHT_DISK_GB=500 bash "$INSTALL" --prefix "$T/p" --token "$TOK" --url http://127.0.0.1:9 --yes --dry-run \
         --force --key-type software 2>&1) || rc=$?
     RC=$rc
     expect_rc 0 && expect_out "WARNING: continuing without a working Docker engine and Java 21 because of --force"
@@ -531,7 +545,8 @@ test_uninstall_needs_yes_without_tty() {
 test_rerun_keeps_operator_settings() {
     dry --key-type software || return 1
     local port conf=$T/p/etc/noderr/agent.properties first line key
-    port=$(free_port)
+    start_http || return 1 # its POSTs answer 501: the login fails
+    port=$HTTP_PORT
     cat >"$conf" <<EOF
 # Noderr node agent configuration, written by install.sh on 2026-01-01T00:00:00Z.
 # Re-running install.sh rewrites this file and keeps the values of the tunable settings below.
@@ -586,12 +601,44 @@ EOF
 # Registration and authentication run against the real control plane in the Java InstallerIT, which also
 # runs tests/system-layout.sh (the root layout in a private mount namespace) with a real install token.
 
+# The control plane's health check comes first: a wrong --url stops the run, saying why, before a token is asked for
+# or anything is created.
 test_unreachable_control_plane() {
     local port
     port=$(free_port)
     NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 \
-        inst --prefix "$T/p" --url "http://127.0.0.1:$port" --yes --token secret-token --key-type software
-    expect_rc 1 && expect_out "cannot reach the control plane at http://127.0.0.1:$port" && expect_no_out "secret-token"
+        inst --prefix "$T/p" --url "http://127.0.0.1:$port" --yes --token nit_secret-token --key-type software
+    expect_rc 1 && expect_out "ERROR: cannot connect to 127.0.0.1:$port: connection refused: nothing was changed." &&
+        expect_no_out "nit_secret-token" && expect_no_out "HTTP 000" || return 1
+    [[ ! -e "$T/p" ]] || fail "created:" "$(find "$T/p")" || return 1
+    # a web server that is not a control plane (no health check)
+    start_http || return 1
+    rm -f "$T/www/api/v1/health-check"
+    inst_at "http://127.0.0.1:$HTTP_PORT" --token "$TOK"
+    expect_rc 1 && expect_out "http://127.0.0.1:$HTTP_PORT is not a Noderr control plane" &&
+        expect_out "answered HTTP 404" && expect_no_out "without an error description" || return 1
+    [[ ! -e "$T/p" ]] || fail "created:" "$(find "$T/p")" || return 1
+    ! grep -q '"POST ' "$T/http.log" || fail "sent a request beyond the health check" || return 1
+    # https against a plain http server
+    inst_at "https://127.0.0.1:$HTTP_PORT" --token "$TOK"
+    expect_rc 1 && expect_out "wrong version number" && expect_out "may speak plain http" || return 1
+    [[ ! -e "$T/p" ]] || fail "created:" "$(find "$T/p")" || return 1
+    # with its health check the run goes on (to the registration, which this server cannot do)
+    serve_health
+    inst_at "http://127.0.0.1:$HTTP_PORT" --token "$TOK" --agent-jar "$INSTALL"
+    expect_rc 1 && expect_out "Control plane at http://127.0.0.1:$HTTP_PORT: answering." && expect_out "Registration failed" ||
+        return 1
+    # a download that gets no answer says curl's reason, not "HTTP 000"
+    mkdir -p "$T/bin"
+    cat >"$T/bin/curl" <<EOF
+#!/usr/bin/env bash
+if [[ " \$* " == *"/downloads/"* ]]; then echo "curl: (56) Recv failure: Connection reset by peer" >&2; exit 56; fi
+exec "$REAL_CURL" "\$@"
+EOF
+    chmod +x "$T/bin/curl"
+    PATH=$T/bin:$PATH inst_at "http://127.0.0.1:$HTTP_PORT" --token "$TOK"
+    expect_out "the agent is not available at http://127.0.0.1:$HTTP_PORT/downloads/noderr-agent.jar (no answer: Recv failure: Connection reset by peer)" &&
+        expect_no_out "HTTP 000"
 }
 
 # ------------------------------------------------------------------------------------------------ tests: transport
@@ -607,12 +654,12 @@ inst_at() {
 test_plain_http_refused_for_a_remote_control_plane() {
     local url
     for url in http://control.example.org http://127.example.org:8080 http://10.0.0.5 http://localhost.example.org; do
-        inst_at "$url" --token t
+        inst_at "$url" --token "$TOK"
         expect_rc 2 && expect_out "refusing the plain http control plane URL $url" && expect_out "--insecure-http" ||
             fail "for $url" || return 1
         [[ ! -e "$T/p" ]] || fail "changed something for $url" || return 1
     done
-    inst_at http://127.0.0.1@control.example.org --token t
+    inst_at http://127.0.0.1@control.example.org --token "$TOK"
     expect_rc 2 && expect_out "must not contain a user name" || return 1
     # loopback addresses and https are fine; --insecure-http allows a remote http one, with a warning
     for url in http://127.0.0.1:9 http://localhost:9 "http://[::1]:9" https://control.example.org; do
@@ -628,21 +675,21 @@ test_agent_digest_mismatch_aborts_before_installing() {
     start_http || return 1
     local url=http://127.0.0.1:$HTTP_PORT
     serve_agent "$(printf '0%.0s' {1..64})"
-    inst_at "$url" --token t
+    inst_at "$url" --token "$TOK"
     expect_rc 1 && expect_out "does not match the SHA-256 the control plane publishes: nothing was installed" &&
         expect_out "published: 0000000000000000" && expect_out "download:  $JAR_SHA256" || return 1
     [[ ! -e "$T/p" ]] || fail "changed something:" "$(find "$T/p")" || return 1
     ! grep -q POST "$T/http.log" || fail "registered although the agent did not match" || return 1
     # no digest published: refused too, unless pinned with --agent-sha256
     serve_agent none
-    inst_at "$url" --token t
+    inst_at "$url" --token "$TOK"
     expect_rc 1 && expect_out "publishes no SHA-256 for its agent jar" && expect_out "--agent-sha256 HEX" || return 1
     [[ ! -e "$T/p" ]] || fail "changed something without a digest" || return 1
-    inst_at "$url" --token t --agent-sha256 "$JAR_SHA256"
+    inst_at "$url" --token "$TOK" --agent-sha256 "$JAR_SHA256"
     expect_rc 1 && expect_out "matches --agent-sha256" || return 1
     # the published digest matches: the install goes on (to registration, which this web server cannot do)
     serve_agent
-    inst_at "$url" --token t
+    inst_at "$url" --token "$TOK"
     expect_rc 1 && expect_out "Agent jar SHA-256 $JAR_SHA256: matches the digest the control plane publishes." &&
         expect_out "Registration failed" && [[ -d "$T/p/etc/noderr/key" ]] || fail "did not go on" "$OUT"
 }
@@ -652,21 +699,21 @@ test_agent_sha256_pin_must_match() {
     local url=http://127.0.0.1:$HTTP_PORT other
     serve_agent
     other=$(printf 'f%.0s' {1..64})
-    inst_at "$url" --token t --agent-sha256 "$other"
+    inst_at "$url" --token "$TOK" --agent-sha256 "$other"
     expect_rc 1 && expect_out "does not match --agent-sha256: nothing was installed" &&
         expect_out "expected (--agent-sha256): $other" && expect_out "agent jar:                 $JAR_SHA256" || return 1
     [[ ! -e "$T/p" ]] || fail "changed something" || return 1
     # upper case is accepted; both digests checked
-    inst_at "$url" --token t --agent-sha256 "${JAR_SHA256^^}"
+    inst_at "$url" --token "$TOK" --agent-sha256 "${JAR_SHA256^^}"
     expect_rc 1 && expect_out "matches the digest the control plane publishes and --agent-sha256" || return 1
     rm -rf "$T/p"
     # a local --agent-jar is checked against the pin too
     cp "$T/www/downloads/noderr-agent.jar" own.jar
-    inst_at http://127.0.0.1:9 --token t --agent-jar own.jar --agent-sha256 "$other"
+    inst_at "$url" --token "$TOK" --agent-jar own.jar --agent-sha256 "$other"
     expect_rc 1 && expect_out "the agent jar own.jar does not match --agent-sha256" && [[ ! -e "$T/p" ]] || return 1
-    inst_at "$url" --token t --agent-jar own.jar --agent-sha256 "$JAR_SHA256"
+    inst_at "$url" --token "$TOK" --agent-jar own.jar --agent-sha256 "$JAR_SHA256"
     expect_rc 1 && expect_out "matches --agent-sha256" && expect_out "Registration failed" || return 1
-    inst_at "$url" --token t --agent-sha256 abc
+    inst_at "$url" --token "$TOK" --agent-sha256 abc
     expect_rc 2 && expect_out "--agent-sha256 must be 64 hexadecimal digits"
 }
 
@@ -674,14 +721,15 @@ test_agent_sha256_pin_must_match() {
 # request body) and is on no process's command line while the installer runs; --token is (the control).
 test_token_from_file_env_or_terminal_stays_off_command_lines() {
     local port secret
-    port=$(free_port)
+    start_http || return 1 # its POSTs answer 501: the registration fails once the token was sent
+    port=$HTTP_PORT
     spy_curl
     secret=nit_file-$RANDOM$RANDOM$RANDOM
     printf '%s\n' "$secret" >"$T/secret"
     printf '  %s \n' "$secret" >token-file
     chmod 600 token-file
     PATH=$T/bin:$PATH inst_at "http://127.0.0.1:$port" --token-file token-file
-    expect_rc 1 && expect_out "cannot reach the control plane" && expect_no_out "$secret" || return 1
+    expect_rc 1 && expect_out "Registration failed" && expect_no_out "$secret" || return 1
     grep -qF "\"installToken\":\"$secret\"" "$T/bodies" || fail "token from the file not sent:" "$(cat "$T/bodies")" ||
         return 1
     [[ ! -s "$T/seen" ]] || fail "token on a command line:" "$(cat "$T/seen")" || return 1
@@ -689,7 +737,7 @@ test_token_from_file_env_or_terminal_stays_off_command_lines() {
     secret=nit_env-$RANDOM$RANDOM$RANDOM
     printf '%s\n' "$secret" >"$T/secret"
     NODERR_INSTALL_TOKEN=$secret PATH=$T/bin:$PATH inst_at "http://127.0.0.1:$port"
-    expect_rc 1 && expect_out "cannot reach the control plane" && expect_no_out "$secret" || return 1
+    expect_rc 1 && expect_out "Registration failed" && expect_no_out "$secret" || return 1
     grep -qF "\"installToken\":\"$secret\"" "$T/bodies" || fail "token from the environment not sent" || return 1
     [[ ! -s "$T/seen" ]] || fail "token on a command line:" "$(cat "$T/seen")" || return 1
 
@@ -700,9 +748,18 @@ test_token_from_file_env_or_terminal_stays_off_command_lines() {
         cmd+=" PATH=$T/bin:$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java bash $INSTALL --prefix $T/p"
         cmd+=" --url http://127.0.0.1:$port --yes --key-type software"
         # typed after the prompt is up, as a person would (echo is off by then)
-        OUT=$({ sleep 2; cat "$T/secret"; } | script -qec "$cmd" /dev/null)
+        : >"$T/tty.log"
+        { # typed once the prompt is up
+            for _ in $(seq 1 200); do
+                if grep -q "Install token" "$T/tty.log"; then break; fi
+                sleep 0.1
+            done
+            sleep 0.5
+            cat "$T/secret"
+        } | script -qfec "$cmd" "$T/tty.log" >/dev/null
+        OUT=$(cat "$T/tty.log")
         expect_out "Install token (from your approval; not shown while typed):" &&
-            expect_out "cannot reach the control plane" || return 1
+            expect_out "Registration failed" || return 1
         expect_no_out "$secret" || fail "the typed token was echoed" || return 1
         grep -qF "\"installToken\":\"$secret\"" "$T/bodies" || fail "typed token not sent" || return 1
         [[ ! -s "$T/seen" ]] || fail "token on a command line:" "$(cat "$T/seen")" || return 1
@@ -712,7 +769,7 @@ test_token_from_file_env_or_terminal_stays_off_command_lines() {
     PATH=$T/bin:$PATH inst_at "http://127.0.0.1:$port" --token "$secret"
     expect_rc 1 && [[ -s "$T/seen" ]] || fail "the wrapper did not see --token on the command line" || return 1
 
-    inst_at "http://127.0.0.1:$port" --token t --token-file token-file
+    inst_at "http://127.0.0.1:$port" --token "$TOK" --token-file token-file
     expect_rc 2 && expect_out "--token and --token-file: pass only one" || return 1
     : >empty
     inst_at "http://127.0.0.1:$port" --token-file empty
@@ -736,7 +793,7 @@ test_ca_file_refused_up_front() {
     : >empty.pem
     local file expected
     while IFS='|' read -r file expected; do
-        inst_at "$url" --token t --ca-file "$file"
+        inst_at "$url" --token "$TOK" --ca-file "$file"
         expect_rc 1 && expect_out "--ca-file: $T/$file $expected: nothing was installed" || fail "for $file" || return 1
         [[ ! -e "$T/p" ]] || fail "changed something for $file:" "$(find "$T/p")" || return 1
     done <<'CASES'
@@ -751,7 +808,7 @@ CASES
     # before the token is asked for (there is no terminal here: asking would fail with "missing install token")
     inst_at "$url" --ca-file notcert.txt
     expect_rc 1 && expect_out "holds no PEM certificate" && expect_no_out "install token" || return 1
-    inst_at "$url" --token t --ca-file missing.pem
+    inst_at "$url" --token "$TOK" --ca-file missing.pem
     expect_rc 2 && expect_out "--ca-file: cannot read missing.pem" || return 1
     ! grep -Eq '"(GET|POST) ' "$T/http.log" || fail "requests were made:" "$(cat "$T/http.log")" || return 1
     # the check itself: two good certificates pass (the run then stops at the dry-run point)
@@ -769,23 +826,23 @@ test_ca_file_for_a_private_ca_control_plane() {
     local url=https://127.0.0.1:$HTTP_PORT conf=$T/p/etc/noderr/agent.properties
     local copy=$T/p/etc/noderr/control-plane-ca.pem
     # the download fails first, before anything is changed
-    inst_at "$url" --token t
+    inst_at "$url" --token "$TOK"
     expect_rc 1 && expect_out "TLS with the control plane at $url failed: SSL certificate problem" &&
         expect_out "pass that CA's certificate (PEM) with --ca-file FILE" || return 1
     [[ ! -e "$T/p" ]] || fail "changed something:" "$(find "$T/p")" || return 1
     # registration, when the jar is given
     cp "$T/www/downloads/noderr-agent.jar" own.jar
-    inst_at "$url" --token t --agent-jar own.jar
+    inst_at "$url" --token "$TOK" --agent-jar own.jar
     expect_rc 1 && expect_out "TLS with the control plane at $url failed" && expect_out "--ca-file FILE" || return 1
     [[ ! -e "$conf" ]] || fail "wrote agent.properties" || return 1
     rm -rf "$T/p"
     # a CA that did not issue the server's certificate
-    inst_at "$url" --token t --ca-file "$T/other.pem"
+    inst_at "$url" --token "$TOK" --ca-file "$T/other.pem"
     expect_rc 1 && expect_out "failed with the CA in $T/other.pem" || return 1
     ! grep -Eq '"(GET|POST) ' "$T/http.log" || fail "a request got through:" "$(cat "$T/http.log")" || return 1
 
     cp "$T/ca.pem" ca-given.pem
-    inst_at "$url" --token t --ca-file ca-given.pem
+    inst_at "$url" --token "$TOK" --ca-file ca-given.pem
     expect_rc 0 && expect_out "Installed the control plane's CA certificate as $copy" &&
         expect_out "registered (tier ALL, key: SOFTWARE) and authenticated" || return 1
     grep -q '"POST /api/v1/auth/verify' "$T/http.log" || fail "no verify request" "$(cat "$T/http.log")" || return 1
@@ -913,8 +970,8 @@ test_rotate_key_with_a_stand_in_control_plane() {
     serve_agent
     local url=https://127.0.0.1:$HTTP_PORT k=$T/p/etc/noderr/key conf=$T/p/etc/noderr/agent.properties rotations
     cp "$T/ca.pem" ca-given.pem
-    inst_at "$url" --token t --ca-file ca-given.pem
-    expect_rc 0 && expect_out "noderr-agent.jar check --config $T/p/etc/noderr/agent.properties" || return 1
+    inst_at "$url" --token "$TOK" --ca-file ca-given.pem
+    expect_rc 0 && expect_out "Check it:      $T/p/bin/noderr-agent check" || return 1
     cp "$k/node-key.pub.pem" old.pub.pem
     cp "$conf" conf.before
 
@@ -1024,6 +1081,167 @@ test_rotate_key_with_a_stand_in_control_plane() {
     rotate_check_signatures tpm.pub.pem "$k/node-key.pub.pem" || return 1
     grep -qxF "key-path=$k/node-key.pem" "$conf" && ! grep -q '^tpm-tcti' "$conf" ||
         fail "agent.properties not pointed at the software key:" "$(cat "$conf")"
+}
+
+# ------------------------------------------------------------------------------------------------ tests: operator QA
+
+# fake_tools: stand-ins in $T/fake: docker works and names the active context's endpoint $T/context-endpoint (when
+# the file is there); java is 21 and writes its arguments and MALLOC_ARENA_MAX to $T/java.args when it runs a jar.
+fake_tools() {
+    mkdir -p "$T/fake"
+    cat >"$T/fake/docker" <<EOF
+#!/bin/sh
+if [ "\$1" = context ] && [ -f "$T/context-endpoint" ]; then cat "$T/context-endpoint"; fi
+exit 0
+EOF
+    cat >"$T/fake/java" <<EOF
+#!/bin/sh
+if [ "\$1" = -version ]; then echo 'openjdk version "21.0.5" 2024-10-15' >&2; exit 0; fi
+printf '%s\n' "\$@" >"$T/java.args"
+echo "MALLOC_ARENA_MAX=\$MALLOC_ARENA_MAX" >>"$T/java.args"
+EOF
+    chmod +x "$T/fake/docker" "$T/fake/java"
+}
+
+# The Docker engine the installer checked is the one agent.properties names: DOCKER_HOST, else the active docker
+# context's endpoint; a re-run keeps a docker-host already in the file (and says that it differs).
+test_docker_host_is_the_engine_checked() {
+    make_tls && start_https || return 1
+    serve_agent
+    fake_tools
+    cp "$T/ca.pem" ca.pem
+    local url=https://127.0.0.1:$HTTP_PORT conf=$T/p/etc/noderr/agent.properties
+    DOCKER_HOST=unix:///run/engine/docker.sock FAKE=$T/fake inst_at "$url" --token "$TOK" --ca-file ca.pem
+    expect_rc 0 && expect_out "Docker engine: running (unix:///run/engine/docker.sock)" || return 1
+    grep -qxF docker-host=unix:///run/engine/docker.sock "$conf" || fail "docker-host:" "$(cat "$conf")" || return 1
+    # a re-run that reaches another engine keeps the file's value, and says so
+    echo unix:///run/ctx/docker.sock >"$T/context-endpoint"
+    FAKE=$T/fake inst_at "$url"
+    expect_rc 0 && expect_out "Docker engine: running (unix:///run/ctx/docker.sock)" &&
+        expect_out "kept docker-host=unix:///run/engine/docker.sock" || return 1
+    grep -qxF docker-host=unix:///run/engine/docker.sock "$conf" || fail "not kept:" "$(cat "$conf")" || return 1
+    # a new install without DOCKER_HOST names the docker context's engine
+    inst --uninstall --prefix "$T/p" --yes
+    FAKE=$T/fake inst_at "$url" --token "$TOK" --ca-file ca.pem
+    expect_rc 0 && grep -qxF docker-host=unix:///run/ctx/docker.sock "$conf" || fail "context:" "$(cat "$conf")" ||
+        return 1
+    # no DOCKER_HOST and no context endpoint: the default socket
+    rm -f "$T/context-endpoint"
+    inst --uninstall --prefix "$T/p" --yes
+    FAKE=$T/fake inst_at "$url" --token "$TOK" --ca-file ca.pem
+    expect_rc 0 && grep -qxF docker-host=unix:///var/run/docker.sock "$conf" || fail "default:" "$(cat "$conf")"
+}
+
+# The noderr-agent command runs the installed jar with this node's configuration; uninstall removes it and names
+# the node id to suspend. A re-run of the registered node checks its registered tier and does not use a token.
+test_agent_command_rerun_and_uninstall() {
+    make_tls && start_https || return 1
+    serve_agent
+    fake_tools
+    cp "$T/ca.pem" ca.pem
+    local url=https://127.0.0.1:$HTTP_PORT conf=$T/p/etc/noderr/agent.properties cmd=$T/p/bin/noderr-agent
+    FAKE=$T/fake inst_at "$url" --token "$TOK" --ca-file ca.pem
+    expect_rc 0 && expect_out "Installed the command $cmd" && expect_out "Check it:      $cmd check" || return 1
+    [[ -x "$cmd" ]] || fail "no executable $cmd" || return 1
+    "$cmd" status -v || fail "$cmd status failed" || return 1
+    diff <(printf '%s\n' -Xss256k -XX:+UseSerialGC -Xms8m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 \
+        -jar "$T/p/opt/noderr/noderr-agent.jar" status --config "$conf" -v MALLOC_ARENA_MAX=2) "$T/java.args" ||
+        fail "noderr-agent status ran java with other arguments" || return 1
+    # the daemon: exactly the flags of the service's ExecStart (installers/noderr-agent.service)
+    "$cmd" run || fail "$cmd run failed" || return 1
+    diff <(grep '^ExecStart=' "$INSTALLERS/noderr-agent.service" | sed 's/^ExecStart=\/usr\/bin\/env java //; s/ -jar .*//' |
+        tr ' ' '\n'; printf '%s\n' -jar "$T/p/opt/noderr/noderr-agent.jar" run --config "$conf" MALLOC_ARENA_MAX=2) \
+        "$T/java.args" || fail "noderr-agent run did not run java with the service's flags" || return 1
+    "$cmd" rollback --config other.properties --yes && grep -qxF other.properties "$T/java.args" &&
+        [[ "$(grep -c -- --config "$T/java.args")" == 1 ]] ||
+        fail "a --config given was not used alone:" "$(cat "$T/java.args")" || return 1
+    "$cmd" --version && ! grep -q -- --config "$T/java.args" || fail "--version got a --config" || return 1
+
+    # re-run with a token: not used, and said so; the registered tier is the preflight's
+    printf '%s\n' "$TOK" >token
+    sed -i 's/^tier=ALL$/tier=GUARDIAN/' "$conf"
+    NODERR_PREFLIGHT_CPU=8 NODERR_PREFLIGHT_MEM_GB=16 NODERR_PREFLIGHT_DISK_GB=100 FAKE=$T/fake \
+        inst --prefix "$T/p" --yes --token-file token
+    expect_rc 0 &&
+        expect_out "The install token from --token-file token was not used: this machine is already registered as node-tls-1" &&
+        expect_out "stays valid" &&
+        expect_out "against the GUARDIAN tier minimums (node node-tls-1 is registered in tier GUARDIAN)" &&
+        expect_no_out "decides the" && expect_no_out "Preflight for tier" || return 1
+    [[ "$(grep -c "$TOK" "$T/www/requests.jsonl")" == 1 ]] || fail "the token was sent on the re-run" || return 1
+    NODERR_PREFLIGHT_CPU=4 NODERR_PREFLIGHT_MEM_GB=16 NODERR_PREFLIGHT_DISK_GB=100 FAKE=$T/fake \
+        inst --prefix "$T/p" --yes
+    expect_rc 1 && expect_out "does not meet the GUARDIAN tier minimums" || return 1
+
+    inst --uninstall --prefix "$T/p" --yes
+    expect_rc 0 && expect_out "$cmd" && expect_out "ask the network admins to suspend node node-tls-1" || return 1
+    [[ ! -e "$cmd" && ! -e "$T/p/bin" ]] || fail "left behind:" "$(find "$T/p")"
+}
+
+# A prefix that cannot be written stops the run before anything is made, saying why; a run that fails later, before
+# the registration request, removes what it made (and nothing else).
+test_unwritable_prefix_and_failed_runs_leave_nothing() {
+    if [[ "$(id -u)" -eq 0 ]] && command -v unshare >/dev/null; then
+        mkdir -p "$T/ro"
+        RC=0
+        # shellcheck disable=SC2016 # expanded by the inner bash
+        OUT=$(NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 PATH=$FAKE_OK:$PATH \
+            NODERR_JAVA=$FAKE_OK/java unshare -m bash -c 'mount -t tmpfs -o ro tmpfs "$1" && shift && exec "$@"' _ \
+            "$T/ro" bash "$INSTALL" --prefix "$T/ro/node" --url http://127.0.0.1:9 --token "$TOK" --yes --dry-run \
+            --force </dev/null 2>&1) || RC=$?
+        expect_rc 1 &&
+            expect_out "ERROR: cannot write to $T/ro (for $T/ro/node/etc/noderr): read-only file system: nothing was installed." &&
+            expect_out "is on a read-only file system: install on a writable one" && expect_no_out "install: cannot" ||
+            return 1
+    fi
+    if [[ ! -e /dev/tpmrm0 ]]; then
+        # fails at the key (after the directories were made): they go again
+        TPM2TOOLS_TCTI="" dry --key-type tpm
+        expect_rc 1 && expect_out "no usable TPM 2.0" && expect_out "Removed $T/p (made by this run)" || return 1
+        [[ ! -e "$T/p" ]] || fail "left behind:" "$(find "$T/p")" || return 1
+        mkdir -p "$T/p"
+        echo keep >"$T/p/operator-file"
+        TPM2TOOLS_TCTI="" dry --key-type tpm
+        expect_rc 1 || return 1
+        [[ "$(find "$T/p" -mindepth 1)" == "$T/p/operator-file" ]] || fail "left behind:" "$(find "$T/p")" || return 1
+    fi
+}
+
+# The install token: a missing or empty one says just that (no usage text); one that is not an install token is
+# refused before anything is made; a refusal by the control plane is explained once.
+test_token_input_errors() {
+    inst_at http://127.0.0.1:9 --token ghp_notAnInstallToken
+    expect_rc 2 && expect_out "is not an install token: it does not start with nit_" &&
+        expect_no_out "ghp_notAnInstallToken" && expect_no_out "Usage:" && [[ ! -e "$T/p" ]] || return 1
+    NODERR_INSTALL_TOKEN='nit_abc"def' inst_at http://127.0.0.1:9
+    expect_rc 2 && expect_out "token from NODERR_INSTALL_TOKEN is not an install token: it has characters" || return 1
+    make_tls && start_https || return 1
+    serve_agent
+    cp "$T/ca.pem" ca.pem
+    local url=https://127.0.0.1:$HTTP_PORT
+    if command -v script >/dev/null; then
+        local cmd="env NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500"
+        cmd+=" PATH=$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java bash $INSTALL --prefix $T/p --url $url --ca-file ca.pem"
+        cmd+=" --yes --key-type software"
+        : >"$T/tty.log"
+        RC=0
+        {
+            for _ in $(seq 1 200); do
+                if grep -q "Install token" "$T/tty.log"; then break; fi
+                sleep 0.1
+            done
+            sleep 0.5
+            printf '\n'
+        } | script -qfec "$cmd" "$T/tty.log" >/dev/null || RC=$?
+        OUT=$(cat "$T/tty.log")
+        expect_rc 2 && expect_out "no install token was entered" && expect_no_out "Usage:" && [[ ! -e "$T/p" ]] || return 1
+    fi
+    cat >"$T/www/answer-register.json" <<'EOF'
+{"status": 401, "body": {"type": "https://noderr.network/problems/install-token-revoked", "title": "Install token revoked",
+ "status": 401, "detail": "This install token was revoked by an administrator. Ask them for a new one."}}
+EOF
+    inst_at "$url" --token "$TOK" --ca-file ca.pem
+    expect_rc 1 && expect_out "Registration failed: Install token revoked (HTTP 401)" || return 1
+    [[ "$(grep -c "new one" <<<"$OUT")" == 1 ]] || fail "the advice is repeated:" "$OUT"
 }
 
 # ------------------------------------------------------------------------------------------------ main
@@ -1144,6 +1362,10 @@ run ca_file_for_a_private_ca_control_plane
 run rotate_key_argument_errors
 run rotate_key_needs_an_installed_node
 run rotate_key_with_a_stand_in_control_plane
+run docker_host_is_the_engine_checked
+run agent_command_rerun_and_uninstall
+run unwritable_prefix_and_failed_runs_leave_nothing
+run token_input_errors
 
 if ((FAILED)); then echo "Failed: ${FAILED_NAMES[*]}"; fi
 echo "$PASSED passed, $FAILED failed"

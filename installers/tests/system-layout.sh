@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The installer's real system layout (no --prefix), checked as root inside a private mount namespace so the host
-# is left unchanged: /etc and /opt are bind-mounted copies, /var/lib an overlay. Registers against a REAL control
+# is left unchanged: /etc, /opt and /usr/local/bin are bind-mounted copies, /var/lib an overlay. Registers against a REAL control
 # plane with a real install token (InstallerIT passes both), then re-runs, rotates the key and uninstalls.
 #
 #   system-layout.sh <control-plane-url> <install-token>
@@ -22,8 +22,9 @@ INSTALL="$(cd "$(dirname "$0")/.." && pwd)/install.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
-mkdir -p etc opt up work jar
+mkdir -p etc opt up work jar bin
 cp -a /etc/. etc/
+if [[ -d /usr/local/bin ]]; then cp -a /usr/local/bin/. bin/; fi
 # The installer only copies the agent jar; its content does not matter for the layout.
 printf 'placeholder agent jar\n' >jar/noderr-agent.jar
 
@@ -31,6 +32,7 @@ cat >inner.sh <<'INNER'
 set -u
 check() { if ! eval "$1"; then echo "check failed: $1"; exit 1; fi; }
 mount --make-rprivate / && mount --bind "$T/etc" /etc && mount --bind "$T/opt" /opt &&
+    mkdir -p /usr/local/bin && mount --bind "$T/bin" /usr/local/bin &&
     mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$T/up,workdir=$T/work" /var/lib || exit 3
 uid_free=0
 getent passwd 1001 >/dev/null || uid_free=1
@@ -54,6 +56,10 @@ check 'grep -qxF "state-dir=/var/lib/noderr" /etc/noderr/agent.properties'
 check '[[ -f /opt/noderr/noderr-agent.jar ]]'
 check 'grep -qxF "User=noderr" /etc/systemd/system/noderr-agent.service'
 check 'grep -qF "created-user=noderr" /etc/noderr/.installer-state'
+# the noderr-agent command runs the agent as the noderr user, with this node's configuration
+check '[[ "$(stat -c "%U %a" /usr/local/bin/noderr-agent)" == "root 755" ]]'
+check 'grep -qF "runuser -u noderr --" /usr/local/bin/noderr-agent'
+check 'grep -qxF "config='\''/etc/noderr/agent.properties'\''" /usr/local/bin/noderr-agent'
 # the agent's user can sign with the key
 check 'head -c 32 /dev/urandom >/tmp/noderr-test-nonce-$$ && chmod 644 /tmp/noderr-test-nonce-$$'
 check 'runuser -u noderr -- bash /etc/noderr/noderr-sign.sh /etc/noderr </tmp/noderr-test-nonce-$$ >/tmp/noderr-test-sig-$$'
@@ -85,6 +91,8 @@ echo "$out"
 check '[[ "$out" == *"user noderr"* ]]'
 check '! id noderr 2>/dev/null'
 check '[[ ! -e /etc/noderr && ! -e /var/lib/noderr && ! -e /opt/noderr && ! -e /etc/systemd/system/noderr-agent.service ]]'
+check '[[ ! -e /usr/local/bin/noderr-agent ]]'
+check '[[ "$out" == *"suspend node "* ]]'
 out=$(bash "$INSTALL" --uninstall --yes 2>&1)
 check '[[ "$out" == *"Nothing to remove"* ]]'
 echo "system layout: all checks passed"

@@ -102,10 +102,7 @@ final class CheckCommand implements Callable<Integer> {
             print(lines, check("target", () -> {
                 var answer = controlPlane.version(null);
                 target[0] = answer;
-                return answer.versionString() == null
-                        ? ok("target", "no version is published for " + cfg.tier() + " yet: nothing to run")
-                        : ok("target", cfg.tier() + " " + answer.versionString() + " (" + answer.imageDigest()
-                                + ", cohort " + answer.cohort() + ", priority " + answer.updatePriority() + ")");
+                return target(cfg.tier(), answer);
             }, "the agent cannot tell which version to run"));
         } else {
             print(lines, new Line(Outcome.SKIPPED, "target", "needs the control plane"));
@@ -178,11 +175,29 @@ final class CheckCommand implements Callable<Integer> {
         } catch (TimeoutException e) {
             return new Line(Outcome.FAIL, what, "no answer within " + timeout.toSeconds() + " s; " + meaning);
         } catch (ExecutionException e) {
-            return new Line(Outcome.FAIL, what, describe(e.getCause()) + "; " + meaning);
+            var refused = refusal(e.getCause());
+            return new Line(Outcome.FAIL, what, refused != null ? refused : describe(e.getCause()) + "; " + meaning);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Line(Outcome.FAIL, what, "interrupted");
         }
+    }
+
+    /**
+     * The tier's target, and whether the control plane moves this node to it. The query is asked without the
+     * running version, so {@code shouldUpdate} false means the node is not being moved (a paused rollout, or a cohort
+     * whose turn has not come), whatever it runs.
+     */
+    static Line target(String tier, ControlPlane.VersionAnswer answer) {
+        if (answer.versionString() == null) {
+            return ok("target", "no version is published for " + tier + " yet: nothing to run");
+        }
+        var named = tier + " " + answer.versionString() + " (" + answer.imageDigest() + ", cohort " + answer.cohort()
+                + ", priority " + answer.updatePriority() + ")";
+        return answer.shouldUpdate() ? ok("target", named + ": the control plane moves this node to it")
+                : new Line(Outcome.NOTE, "target", named + ": the control plane does not move this node to it now (the "
+                        + "rollout is paused, or this node's cohort has not had its turn); the node stays on its "
+                        + "version");
     }
 
     static Line chainAgreement(String tier, ControlPlane.VersionAnswer answer, @Nullable OnChainRelease recorded,
@@ -209,12 +224,18 @@ final class CheckCommand implements Callable<Integer> {
 
     private static Line docker(AgentConfig cfg) throws Exception {
         try (var containers = new NodeContainers(cfg.dockerHost())) {
-            var version = containers.client().versionCmd().exec().getVersion();
+            String version;
+            try {
+                version = containers.client().versionCmd().exec().getVersion();
+            } catch (RuntimeException e) {
+                throw containers.unreachable(e);
+            }
             var container = containers.inspect(cfg.container()).orElse(null);
             if (container == null) {
-                return new Line(Outcome.FAIL, "docker", "Docker " + version + " at " + cfg.dockerHost()
-                        + " has no container " + cfg.container() + ": the agent updates the node container it finds "
-                        + "there (set container= to its name)");
+                return new Line(Outcome.NOTE, "docker", "Docker " + version + " at " + cfg.dockerHost()
+                        + " has no container " + cfg.container() + " yet: the agent creates it from the first release "
+                        + "the control plane names for this node (node-ports, node-data-volume, node-restart-policy); "
+                        + "if the node's container has another name, set container= to it");
             }
             var health = NodeContainers.healthOf(java.util.Optional.of(container));
             var running = Daemon.versionOf(container);
@@ -264,30 +285,23 @@ final class CheckCommand implements Callable<Integer> {
         };
     }
 
-    /** What went wrong: the TLS hint when it applies, a refused connection or timeout as such, else the cause. */
+    /** What went wrong: the cause chain as one line ({@link Problems#describe}). */
     static String describe(Throwable e) {
-        var tls = network.noderr.agent.api.Tls.explained(e);
-        if (tls != null) {
-            return tls.getMessage();
-        }
-        if (e instanceof ControlPlane.ApiException api) {
-            return "the control plane answered " + api.status() + ": " + api.getMessage();
-        }
-        String innermost = null;
+        return Problems.describe(e);
+    }
+
+    /**
+     * The control plane's refusal of this node (403: suspended, or no longer registered) in its own words, with its
+     * reason when the answer carries one; null for any other failure. The network's advice does not apply: it
+     * answered.
+     */
+    static @Nullable String refusal(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.net.ConnectException) {
-                return "cannot connect: nothing answers there (connection refused or no route)";
-            }
-            if (t instanceof java.net.http.HttpTimeoutException || t instanceof java.net.SocketTimeoutException) {
-                return "timed out waiting for an answer";
-            }
-            if (t instanceof java.net.UnknownHostException) {
-                return "unknown host " + t.getMessage();
-            }
-            if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                innermost = t.getMessage();
+            if (t instanceof ControlPlane.ApiException api && api.status() == 403) {
+                return "the control plane refuses this node (HTTP 403): " + api.detail()
+                        + (api.reason() == null || api.reason().isBlank() ? "" : " Reason: " + api.reason());
             }
         }
-        return innermost != null ? innermost : e.getClass().getSimpleName();
+        return null;
     }
 }

@@ -34,6 +34,7 @@ public final class NoderrAgent implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        network.noderr.agent.logging.AgentLogs.configure(System.getenv()); // before the first logger exists
         System.exit(commandLine().execute(args));
     }
 

@@ -97,7 +97,7 @@ final class RegisterCommand implements Callable<Integer> {
         try {
             publicKey = ensureKey(key);
         } catch (IOException | GeneralSecurityException e) {
-            System.err.println("Node key: " + e.getMessage());
+            System.err.println("Node key: " + Problems.describe(e));
             return 1;
         }
         com.fasterxml.jackson.databind.JsonNode registered;
@@ -107,7 +107,7 @@ final class RegisterCommand implements Callable<Integer> {
             System.err.println("Registration refused: " + e.getMessage());
             return 1;
         } catch (IOException e) {
-            System.err.println("Cannot reach the control plane at " + url + ": " + e.getMessage());
+            System.err.println("Cannot reach the control plane at " + url + ": " + Problems.describe(e));
             return 1;
         }
         // The install token is spent now: the registration is written down before anything else can fail.

@@ -33,11 +33,13 @@ final class RetryCommand implements Callable<Integer> {
             }
             store.clearFailed();
             System.out.printf("Forgot the failed update to %s (%s, %s at %s). The agent starts it again at its next "
-                    + "check if the control plane still names it%s.%n", failed.versionString(), failed.imageDigest(),
-                    failed.outcome(), failed.failedAt(), lockNote(OperatorLock.of(cfg.lockFile())));
+                    + "check if the control plane still names it%s. If it failed because of a setting you have "
+                    + "changed since, restart the agent first: it keeps the settings it started with.%n",
+                    failed.versionString(), failed.imageDigest(), failed.outcome(), failed.failedAt(),
+                    lockNote(OperatorLock.of(cfg.lockFile())));
             return 0;
         } catch (java.io.UncheckedIOException e) {
-            System.err.println("Retry failed: " + e.getMessage() + ". Nothing changed.");
+            System.err.println("Retry failed: " + Problems.describe(e) + ". Nothing changed.");
             return 1;
         }
     }

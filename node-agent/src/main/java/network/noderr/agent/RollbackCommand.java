@@ -24,6 +24,10 @@ import picocli.CommandLine.Option;
  * version now, nor by any emergency rollback since (a version that was rolled back as bad stays refused after a newer
  * release is published, unless the operator passes {@code --allow-rolled-back}).
  *
+ * <p>It never moves the node forward: a previous version newer than the running one (after a rollback, the version
+ * it left) is refused, judged by semantic version precedence, or by the VersionBeacon's publish order for the tier
+ * when either is not a semantic version (when neither tells, the rollback goes ahead).
+ *
  * <p>A refusal changes nothing: the lock file is written only once the update is sure to start (the update lock is
  * held and no earlier update is unfinished on disk), and removed again if the start fails after all.
  */
@@ -74,6 +78,11 @@ final class RollbackCommand implements Callable<Integer> {
                 System.out.printf("The node already runs %s. Nothing changed.%n", running);
                 return 0;
             }
+            var bySemver = running == null ? null : newer(previous.version(), running);
+            if (Boolean.TRUE.equals(bySemver)) {
+                refuseForward(previous.version(), running, "by semantic version", cfg.lockFile());
+                return 1;
+            }
             if (!yes && !confirmed(running, previous.version(), cfg.lockFile())) {
                 return 1;
             }
@@ -88,6 +97,15 @@ final class RollbackCommand implements Callable<Integer> {
                         + "version #%d): refusing to run it. Nothing changed.%n", cfg.tier(), previous.version(),
                         onChain.currentVersionId());
                 return 1;
+            }
+            if (bySemver == null && running != null) { // not semantic versions: the tier's order on the chain
+                var runningOnChain = agent.onChain(running).orElse(null);
+                if (runningOnChain != null && onChain.versionId() > runningOnChain.versionId()) {
+                    refuseForward(previous.version() + " (version #" + onChain.versionId() + ")", running
+                            + " (version #" + runningOnChain.versionId() + ")", "in the order the VersionBeacon "
+                            + "published them for " + cfg.tier(), cfg.lockFile());
+                    return 1;
+                }
             }
             if (!rolledBackAllowed) {
                 java.util.List<network.noderr.agent.update.OnChainRollback> past;
@@ -139,19 +157,41 @@ final class RollbackCommand implements Callable<Integer> {
             return 1;
         } catch (Updater.BusyException | Updater.InProgressException e) {
             undoHold(cfg.lockFile());
-            System.err.println("Refused: " + e.getMessage() + ". Nothing changed.");
+            System.err.println("Refused: " + Problems.describe(e) + ". Nothing changed.");
             return 1;
         } catch (IOException | java.io.UncheckedIOException e) {
             if (new network.noderr.agent.update.StateStore(cfg.stateDir(), cfg.container()).load().state()
                     != UpdateState.IDLE) { // it did start: the agent resumes it, the hold stays
-                System.err.println("The rollback stopped: " + e.getMessage() + ". The agent resumes it; automatic "
-                        + "updates stay held by " + cfg.lockFile() + ".");
+                System.err.println("The rollback stopped: " + Problems.describe(e) + ". The agent resumes it; "
+                        + "automatic updates stay held by " + cfg.lockFile() + ".");
                 return 1;
             }
             undoHold(cfg.lockFile());
-            System.err.println("Rollback failed: " + e.getMessage() + ". Nothing changed.");
+            System.err.println("Rollback failed: " + Problems.describe(e) + ". Nothing changed.");
             return 1;
         }
+    }
+
+    /**
+     * Whether {@code previous} is newer than {@code running} by semantic version precedence (the release versions the
+     * control plane accepts); null when either is not a semantic version.
+     */
+    static @org.jspecify.annotations.Nullable Boolean newer(String previous, String running) {
+        var a = network.noderr.agent.update.SemanticVersion.parse(previous).orElse(null);
+        var b = network.noderr.agent.update.SemanticVersion.parse(running).orElse(null);
+        return a == null || b == null ? null : a.compareTo(b) > 0;
+    }
+
+    /**
+     * The recorded previous version is newer than the running one (the last change was itself a rollback, which
+     * recorded the version it left): a rollback goes back only.
+     */
+    private static void refuseForward(String previous, String running, String judged, Path lockFile) {
+        System.err.printf("Refusing to roll back from %s to %s: %s is newer than the version the node runs (%s), and a "
+                + "rollback never moves the node forward (the previous version recorded is the one the last update "
+                + "or rollback replaced). Nothing changed. To go forward again, delete the operator lock %s (if it is "
+                + "there) and let the agent update the node to its tier's version at its next check.%n", running,
+                previous, previous, judged, lockFile);
     }
 
     /** Removes the lock file this command wrote, if it wrote one. */
@@ -161,7 +201,8 @@ final class RollbackCommand implements Callable<Integer> {
                 Files.deleteIfExists(lockFile);
                 wroteLock = false;
             } catch (IOException e) {
-                System.err.println("Could not remove " + lockFile + ", written by this rollback: " + e.getMessage()
+                System.err.println("Could not remove " + lockFile + ", written by this rollback: "
+                        + Problems.describe(e)
                         + " — delete it to let the agent update the node again.");
             }
         }

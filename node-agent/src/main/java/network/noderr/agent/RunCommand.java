@@ -16,6 +16,12 @@ final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
+    /**
+     * The exit code when the metrics port is taken (another agent on this host, most likely): the unit does not
+     * restart the agent on it ({@code RestartPreventExitStatus}), since the port stays taken until the operator acts.
+     */
+    static final int EXIT_PORT_IN_USE = 3;
+
     @picocli.CommandLine.Mixin
     ConfigOption config;
 
@@ -25,6 +31,21 @@ final class RunCommand implements Callable<Integer> {
         if (cfg == null) {
             return 2;
         }
+        try {
+            return run(cfg);
+        } catch (network.noderr.agent.metrics.AgentMetrics.PortInUse e) {
+            System.err.printf("noderr-agent: the metrics port %d (metrics-port) is already in use: is another "
+                    + "noderr-agent running on this host (systemctl status noderr-agent, or a sandbox agent)? Stop it, "
+                    + "or set metrics-port to a free port (0: no metrics endpoint). Not started (exit code %d)%n",
+                    e.port(), EXIT_PORT_IN_USE);
+            return EXIT_PORT_IN_USE;
+        } catch (network.noderr.agent.metrics.AgentMetrics.AddressUnavailable e) {
+            System.err.printf("noderr-agent: %s. Not started.%n", e.getMessage());
+            return 1;
+        }
+    }
+
+    private int run(network.noderr.agent.config.AgentConfig cfg) throws Exception {
         // Health has its own thread: an update blocks the checks' thread for its pull and health window (minutes),
         // and a node that stops reporting meanwhile counts as silent, hence unhealthy, in its rollout.
         try (var agent = new Agent(cfg, Clock.systemUTC());

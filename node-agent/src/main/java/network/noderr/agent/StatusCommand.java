@@ -7,13 +7,16 @@ import network.noderr.agent.daemon.AgentStatus;
 import network.noderr.agent.daemon.OperatorLock;
 import network.noderr.agent.docker.NodeContainers;
 import network.noderr.agent.update.StateStore;
+import network.noderr.agent.update.UpdateRecord;
+import network.noderr.agent.update.UpdateState;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 
 /**
  * {@code noderr-agent status}: the running and previous version, the update state on disk, the target whose update
- * failed (not started again automatically), the daemon's last check and last health report, and the operator lock.
- * Reads files and asks Docker; changes nothing.
+ * failed (not started again automatically), the last target the daemon heard and whether the control plane moves the
+ * node there, the daemon's last check (its outcome or error, and when the control plane last answered) and last health
+ * report, the operator lock, and what holds an update back. Reads files and asks Docker; changes nothing.
  */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the node's versions and update state.")
 final class StatusCommand implements Callable<Integer> {
@@ -45,8 +48,18 @@ final class StatusCommand implements Callable<Integer> {
                 + failed.imageDigest() + ") " + failed.outcome() + " at " + failed.failedAt()
                 + (failed.reason() == null ? "" : " — " + failed.reason())
                 + "; not started again until the control plane names another version or digest, or noderr-agent retry");
-        System.out.printf("last check:   %s%n", when(daemon == null ? null : daemon.lastCheck()));
-        System.out.printf("last report:  %s%n", when(daemon == null ? null : daemon.lastReport()));
+        var now = Instant.now();
+        var target = daemon == null ? null : daemon.target();
+        System.out.printf("target:       %s%n", target(target, daemon == null ? null : daemon.runningVersion(), cfg));
+        System.out.printf("last check:   %s%n", lastCheck(daemon, record, now));
+        if (daemon != null && "FAILED".equals(daemon.result())) {
+            System.out.printf("last answer:  %s%n", daemon.lastCheck() == null
+                    ? "none: the control plane has not answered this daemon's version query yet"
+                    : daemon.lastCheck() + " (" + ago(daemon.lastCheck(), now) + "): the control plane's last answer "
+                            + "to the version query");
+        }
+        System.out.printf("last report:  %s%n", daemon == null || daemon.lastReport() == null
+                ? when(null) : daemon.lastReport() + " (" + ago(daemon.lastReport(), now) + ")");
         var lock = OperatorLock.of(cfg.lockFile());
         System.out.printf("lock:         %s%n", switch (lock.state()) {
             case HELD -> "held (" + lock.file() + "): no update starts until it is deleted";
@@ -54,7 +67,138 @@ final class StatusCommand implements Callable<Integer> {
             case UNKNOWN -> "cannot be checked (" + lock.file() + ": " + lock.problem() + "): the agent starts no "
                     + "update until it can tell whether the lock exists; check the path's permissions";
         });
+        System.out.printf("held back:    %s%n", record.state() != UpdateState.IDLE ? inProgress(record)
+                : heldBack(daemon, lock, failed, cfg));
         return 0;
+    }
+
+    /** The last target the control plane named, and whether it moves this node there. */
+    private static String target(AgentStatus.@Nullable Target target, @Nullable String running, AgentConfig cfg) {
+        if (target == null) {
+            return "not known yet (no answer to the daemon's version query)";
+        }
+        if (target.version() == null) {
+            return "none: no version is published for " + cfg.tier();
+        }
+        var named = target.version() + " (" + target.imageDigest() + ", priority " + target.priority() + ")";
+        if (target.version().equals(running)) {
+            return named + ": the node runs it";
+        }
+        return named + (target.shouldUpdate() ? ": the control plane moves this node to it"
+                : ": the control plane does not move this node to it now (the rollout is paused, or this node's "
+                        + "cohort has not had its turn)");
+    }
+
+    /**
+     * When the daemon last checked, how long ago, and how it ended. An update on disk that is not idle is what goes on
+     * now, whatever that check found before it started (a pushed check or {@code rollback} may have started it).
+     */
+    private static String lastCheck(@Nullable AgentStatus daemon, UpdateRecord record, Instant now) {
+        if (daemon == null || (daemon.checkedAt() == null && daemon.lastCheck() == null)) {
+            return when(null);
+        }
+        if (daemon.checkedAt() == null) { // written by an older daemon: only when the control plane answered
+            return daemon.lastCheck() + " (" + ago(daemon.lastCheck(), now) + ")";
+        }
+        var at = daemon.checkedAt() + " (" + ago(daemon.checkedAt(), now) + ")";
+        var updating = record.target() == null ? "an update" : "the update to " + record.target().versionString();
+        if (record.state() != UpdateState.IDLE && !"FAILED".equals(daemon.result())
+                && !"RESUMED".equals(daemon.result())) {
+            return at + (AgentStatus.UPDATING.equals(daemon.result()) ? ": started " + updating
+                    : ": " + updating + " has started since") + "; it is in progress (update: " + record.state() + ")";
+        }
+        var target = daemon.target();
+        var named = target == null || target.version() == null ? "the target" : target.version();
+        var result = daemon.result() == null ? "" : switch (daemon.result()) {
+            case "UP_TO_DATE" -> ": up to date";
+            case AgentStatus.NOT_MOVED_NOW -> ": waits: the control plane does not move this node to " + named
+                    + " yet (its cohort's turn has not come or the rollout is paused)"
+                    + (daemon.runningVersion() == null ? "; no container yet" : "");
+            case AgentStatus.NO_RELEASE -> daemon.runningVersion() == null
+                    ? ": no container yet and no release named for it"
+                    : ": no release is named for this node's tier; it keeps running " + daemon.runningVersion();
+            case AgentStatus.UPDATING -> ": started " + updating + " (see update and outcome)";
+            case "UPDATED" -> ": updated";
+            case "RESUMED" -> ": an update is in progress or waits to be retried (see update)";
+            case "UPDATE_FAILED" -> ": the update failed (see failed)";
+            case "HELD_BY_LOCK" -> ": the update waits for the operator lock";
+            case "OUTSIDE_WINDOW" -> ": the update waits for the maintenance window";
+            case "AUTO_UPDATE_OFF" -> ": an update is available, but auto-update is off";
+            case "HELD_FAILED_TARGET" -> ": the target is the one whose update failed here (see failed)";
+            case "WAITING_FOR_CHAIN" -> ": the target waits for the VersionBeacon to record it (a rollback the "
+                    + "chain has not recorded yet)";
+            case "FAILED" -> ": FAILED — " + (daemon.error() == null ? "see the agent's log" : daemon.error());
+            default -> ": " + daemon.result();
+        };
+        return at + result;
+    }
+
+    /** {@code held back:} while an update is on disk: nothing holds it, it is under way at its step. */
+    private static String inProgress(UpdateRecord record) {
+        var what = "the update to " + (record.target() == null ? "?" : record.target().versionString());
+        return "nothing: " + switch (record.state()) {
+            case ROLLING_BACK -> what + " failed and is being rolled back (step ROLLING_BACK)";
+            case REPORTING -> what + " ended " + record.outcome() + " and is being reported to the control plane "
+                    + "(step REPORTING)";
+            default -> what + " is in progress (step " + record.state() + "; a step that failed for a passing "
+                    + "reason, e.g. the registry unreachable, is tried again at the daemon's next check)";
+        };
+    }
+
+    /** What keeps the node from moving to a target the control plane asks for, or "nothing". */
+    private static String heldBack(@Nullable AgentStatus daemon, OperatorLock lock,
+            StateStore.@Nullable FailedTarget failed, AgentConfig cfg) {
+        var target = daemon == null ? null : daemon.target();
+        if (target == null || target.version() == null || !target.shouldUpdate()
+                || target.version().equals(daemon.runningVersion())) {
+            return "nothing: the control plane asks for no update";
+        }
+        var what = ("emergency".equals(target.priority()) ? "the emergency rollback to " : "the update to ")
+                + target.version();
+        var reasons = new java.util.ArrayList<String>();
+        if (failed != null && failed.versionString().equals(target.version())
+                && failed.imageDigest().equals(target.imageDigest())) {
+            reasons.add(what + " is the update that failed here (" + failed.outcome() + "): not started again "
+                    + "until noderr-agent retry, or the control plane names another version or digest");
+        }
+        if (!cfg.autoUpdate()) {
+            reasons.add(what + " is not started: auto-update is off");
+        }
+        switch (lock.state()) {
+            case HELD -> reasons.add(what + " waits for the operator lock " + lock.file() + ": delete it to let "
+                    + "it run");
+            case UNKNOWN -> reasons.add(what + " waits: the operator lock " + lock.file() + " cannot be checked");
+            case FREE -> { }
+        }
+        if ("OUTSIDE_WINDOW".equals(daemon.result())) {
+            var window = cfg.maintenanceWindow();
+            reasons.add(what + " waits for the maintenance window" + (window == null ? ""
+                    : " " + window.from() + "-" + window.to() + " UTC"));
+        }
+        if ("WAITING_FOR_CHAIN".equals(daemon.result())) {
+            reasons.add(what + " waits for the VersionBeacon to record it");
+        }
+        return reasons.isEmpty() ? "nothing: " + what + " starts at the daemon's next check"
+                : String.join("\n              ", reasons);
+    }
+
+    /** "42 s ago", "5 min ago", "3 h 10 min ago", "2 days ago". */
+    static String ago(Instant then, Instant now) {
+        var d = java.time.Duration.between(then, now);
+        if (d.isNegative()) {
+            return "in the future: check the clocks";
+        }
+        long s = d.toSeconds();
+        if (s < 60) {
+            return s + " s ago";
+        }
+        if (s < 3600) {
+            return s / 60 + " min ago";
+        }
+        if (s < 48 * 3600) {
+            return s / 3600 + " h " + (s % 3600) / 60 + " min ago";
+        }
+        return s / 86400 + " days ago";
     }
 
     /** From Docker when this user may ask it; otherwise what the daemon saw last. */
@@ -69,18 +213,10 @@ final class StatusCommand implements Callable<Integer> {
                     + container.get().getState().getStatus() + ")";
         } catch (Exception e) {
             return (daemon == null || daemon.runningVersion() == null ? "unknown" : daemon.runningVersion())
-                    + " (as the daemon last saw it; Docker at " + cfg.dockerHost() + " did not answer: "
-                    + rootMessage(e) + ")";
+                    + " (as the daemon last saw it; " + (e instanceof NodeContainers.Unreachable ? ""
+                    : "Docker at " + cfg.dockerHost() + " did not answer: ") + network.noderr.agent.Problems.describe(e)
+                    + ")";
         }
-    }
-
-    /** The innermost cause's message: "No such file or directory", not the client library's wrapper of it. */
-    private static String rootMessage(Throwable e) {
-        var root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     private static String when(@Nullable Instant instant) {

@@ -57,12 +57,34 @@ public final class TcpRelay implements AutoCloseable {
         blackholed.addAll(open);
     }
 
+    /**
+     * Listens on the port again. Right after {@link #cut()} the closed listener may still hold the port for a moment
+     * (its close completes once the thread blocked in {@code accept} has left it), so the bind is tried for up to
+     * 5 s.
+     */
     public synchronized void restore() throws IOException {
         if (server == null) {
-            var socket = new ServerSocket();
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            listen(socket);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (true) {
+                var socket = new ServerSocket();
+                socket.setReuseAddress(true);
+                try {
+                    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                    listen(socket);
+                    return;
+                } catch (java.net.BindException e) {
+                    socket.close();
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
+            }
         }
     }
 

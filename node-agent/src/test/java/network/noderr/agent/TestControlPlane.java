@@ -217,6 +217,20 @@ public final class TestControlPlane implements AutoCloseable {
         return base;
     }
 
+    /**
+     * A connection to this control plane's embedded PostgreSQL as its superuser (the port from its start-up log, the
+     * password from its data directory), for tests that change the database under it, as restoring a backup would.
+     */
+    public java.sql.Connection database() throws IOException, java.sql.SQLException {
+        var listening = java.util.regex.Pattern.compile("Embedded PostgreSQL listening on 127\\.0\\.0\\.1:(\\d+)");
+        var port = Files.readAllLines(dir.resolve("control-plane.log")).stream()
+                .map(listening::matcher).filter(java.util.regex.Matcher::find).map(m -> m.group(1)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no embedded PostgreSQL in the control plane's log"));
+        var password = Files.readString(dir.resolve("data/postgres/noderr-superuser.password")).strip();
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres",
+                password);
+    }
+
     public JsonNode get(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET(), 200);
     }

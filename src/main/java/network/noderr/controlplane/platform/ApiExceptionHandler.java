@@ -34,11 +34,14 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
  * Turns API errors into RFC 9457 problem+json with stable types and, for bad input, an {@code errors} map of field
  * to message; a path or query parameter of the wrong type (an unknown tier, a number that is not one) is invalid
- * input too, naming the values allowed. Spring MVC's other exceptions (unsupported methods, media types) get their
+ * input too, naming the values allowed, and so is a body field of the wrong type or with an unknown value (an unknown
+ * tier), named by its path. Spring MVC's other exceptions (unsupported methods, media types) get their
  * standard problem bodies from the base class. Never a stack trace.
  */
 @RestControllerAdvice(basePackages = "network.noderr.controlplane")
@@ -170,10 +173,39 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
             }
         }
-        // The parser's message can echo input; say what to fix instead.
+        // A value of the wrong type or an unknown enum constant in a field of valid JSON: name the field (its path,
+        // as the validation errors do) and what it must be. The parser's message can echo input; say what to fix instead.
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MismatchedInputException mismatch) {
+                var field = fieldPath(mismatch);
+                if (field.isEmpty()) {
+                    break;
+                }
+                var message = expected(mismatch.getTargetType());
+                var problem = invalid("Some fields are missing or invalid: " + field + ".");
+                problem.setProperty("errors", Map.of(field, message));
+                return ResponseEntity.badRequest().body(problem);
+            }
+        }
         return ResponseEntity.badRequest()
                 .body(invalid("The body is not valid JSON for this request, or a field has the wrong type or an "
                         + "unknown value (for example a tier other than ALL, ORACLE, GUARDIAN)."));
+    }
+
+    /** The JSON path of the field a parse error is about, as {@code hardware.cpuCores}; empty for the body itself. */
+    private static String fieldPath(JacksonException e) {
+        var path = new StringBuilder();
+        for (var reference : e.getPath()) {
+            if (reference.getPropertyName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.toString();
     }
 
     private static ProblemDetail invalid(String detail) {

@@ -150,6 +150,23 @@ class ApplicationsApiTest {
                 .contains("operatorName", "email", "walletAddress", "hardware.cpuCores");
         var badTier = api.post("/api/v1/applications", "{\"requestedTier\":\"PLATINUM\"}");
         assertThat(badTier.status()).isEqualTo(400);
+        assertThat(badTier.problemType()).isEqualTo("invalid-request");
+        assertThat(badTier.body().path("errors").path("requestedTier").asString())
+                .isEqualTo("must be one of ALL, ORACLE, GUARDIAN");
+        var silver = api.post("/api/v1/applications", """
+                {"operatorName": "Acme", "email": "ops@acme.example",
+                 "walletAddress": "0x52908400098527886E0F7030069857D2E4169EE7", "requestedTier": "SILVER",
+                 "hardware": {"cpuCores": 8, "memoryGb": 16, "diskGb": 200, "networkMbps": 100, "gpu": false}}""");
+        assertThat(silver.status()).isEqualTo(400);
+        assertThat(silver.body().path("errors").propertyNames()).containsExactly("requestedTier");
+        assertThat(silver.text("detail")).doesNotContain("SILVER");
+        var wordCores = api.post("/api/v1/applications", """
+                {"operatorName": "Acme", "email": "ops@acme.example",
+                 "walletAddress": "0x52908400098527886E0F7030069857D2E4169EE7", "requestedTier": "ORACLE",
+                 "hardware": {"cpuCores": "eight", "memoryGb": 16, "diskGb": 200, "networkMbps": 100, "gpu": false}}""");
+        assertThat(wordCores.status()).isEqualTo(400);
+        assertThat(wordCores.body().path("errors").path("hardware.cpuCores").asString())
+                .isEqualTo("must be a whole number");
         assertThat(api.get("/api/v1/admin/applications", IntegrationTest.ADMIN_TOKEN).body().size())
                 .isEqualTo(before);
     }

@@ -45,21 +45,38 @@ public final class ControlPlane {
         private final String detail;
         private final Map<String, String> errors;
         private final boolean login;
+        private final @Nullable String reason;
 
         ApiException(int status, String detail, Map<String, String> errors) {
-            this(status, detail, errors, false);
+            this(status, detail, errors, false, null);
         }
 
-        private ApiException(int status, String detail, Map<String, String> errors, boolean login) {
+        ApiException(int status, String detail, Map<String, String> errors, @Nullable String reason) {
+            this(status, detail, errors, false, reason);
+        }
+
+        private ApiException(int status, String detail, Map<String, String> errors, boolean login,
+                @Nullable String reason) {
             super("HTTP " + status + ": " + detail);
             this.status = status;
             this.detail = detail;
             this.errors = Map.copyOf(errors);
             this.login = login;
+            this.reason = reason;
         }
 
         public int status() {
             return status;
+        }
+
+        /** The control plane's own words: the problem's detail (or the answer's body when it has none). */
+        public String detail() {
+            return detail;
+        }
+
+        /** The problem's {@code reason}, when the answer carries one (e.g. why the node was suspended). */
+        public @Nullable String reason() {
+            return reason;
         }
 
         /** The problem's field errors, e.g. {@code [3].timestamp → is older than the 30-day retention}. */
@@ -88,13 +105,19 @@ public final class ControlPlane {
         }
 
         ApiException duringLogin() {
-            var e = new ApiException(status, detail, errors, true);
+            var e = new ApiException(status, detail, errors, true, reason);
             e.initCause(this);
             return e;
         }
     }
 
     static final ObjectMapper JSON = Shared.JSON;
+
+    /**
+     * How long the control plane may take to answer a login request (the challenge, the verify), a report, or the
+     * push stream's handshake, which follows a login and meets the same load (a mass login).
+     */
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     private final URI base;
     private final String nodeId;
@@ -194,12 +217,13 @@ public final class ControlPlane {
 
     private JsonNode authorized(RequestFactory request, int expected) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            var builder = request.create().header("Authorization", "Bearer " + accessToken());
+            var bearer = accessToken();
+            var builder = request.create().header("Authorization", "Bearer " + bearer);
             try {
                 return send(http, builder.build(), expected);
             } catch (ApiException e) {
                 if (e.status() == 401 && attempt == 0) {
-                    token = null; // expired or rotated keys: log in again once
+                    tokenRefused(bearer); // expired, or its key unknown there: log in again once
                     continue;
                 }
                 throw e;
@@ -210,6 +234,17 @@ public final class ControlPlane {
     /** A valid access token (logging in first when needed), for the push stream's handshake. */
     public String streamToken() throws IOException {
         return accessToken();
+    }
+
+    /**
+     * The control plane refused {@code refusedToken} (401, e.g. at the push stream's handshake: it no longer knows
+     * the key that signed it, or the token expired early by this node's clock): when it is still the token held, it
+     * is dropped, so that the next request logs in again. A token renewed meanwhile is kept.
+     */
+    public synchronized void tokenRefused(String refusedToken) {
+        if (refusedToken.equals(token)) {
+            token = null;
+        }
     }
 
     public BeaconInfo beacon() throws IOException {
@@ -252,7 +287,7 @@ public final class ControlPlane {
 
     private static HttpRequest.Builder postBuilder(URI base, String path, Object body) throws IOException {
         return HttpRequest.newBuilder(base.resolve(path))
-                .timeout(Duration.ofSeconds(30))
+                .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
     }
@@ -272,6 +307,12 @@ public final class ControlPlane {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } catch (java.net.ConnectException e) { // the JDK's says neither where nor why (no message)
+            var named = new java.net.ConnectException("cannot connect to " + request.uri().getScheme() + "://"
+                    + request.uri().getRawAuthority() + (e.getMessage() == null || e.getMessage().isBlank()
+                    ? " (connection refused or no route)" : " (" + e.getMessage() + ")"));
+            named.initCause(e);
+            throw named;
         } catch (IOException e) {
             throw java.util.Objects.requireNonNullElse(Tls.explained(e), e);
         }
@@ -284,7 +325,8 @@ public final class ControlPlane {
         if (response.statusCode() != expected) {
             var errors = new java.util.LinkedHashMap<String, String>();
             json.path("errors").properties().forEach(e -> errors.put(e.getKey(), e.getValue().asText()));
-            throw new ApiException(response.statusCode(), json.path("detail").asText(response.body()), errors);
+            throw new ApiException(response.statusCode(), json.path("detail").asText(response.body()), errors,
+                    text(json, "reason"));
         }
         return json;
     }

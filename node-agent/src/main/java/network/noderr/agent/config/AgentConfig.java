@@ -2,6 +2,7 @@ package network.noderr.agent.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,10 +27,13 @@ import org.jspecify.annotations.Nullable;
  * @param lockFile while this file exists no update starts (an operator's hold; emergency rollbacks wait too); never
  *     under a directory the service sees a private copy of ({@link #HIDDEN_FROM_THE_DAEMON})
  * @param metricsPort the agent's Prometheus endpoint; 0 = none
+ * @param metricsAddress the IP address of this host the endpoint listens on; null = every address
  * @param chainWait how long a check waits for the VersionBeacon to record a rollback the control plane already asks
  *     for (the target is older than the tier's current version on-chain) before it gives up until the next check
  * @param caFile PEM certificates of CAs trusted in addition to the JVM's default ones (a control plane or chain RPC
  *     whose certificate a private CA issued); null = the defaults only
+ * @param firstContainer how the node's container is created when the node has none ({@code node-ports},
+ *     {@code node-data-volume}, {@code node-restart-policy})
  */
 public record AgentConfig(
         Path configDir,
@@ -53,8 +57,10 @@ public record AgentConfig(
         @Nullable MaintenanceWindow maintenanceWindow,
         Path lockFile,
         int metricsPort,
+        @Nullable InetAddress metricsAddress,
         Duration chainWait,
-        @Nullable Path caFile) {
+        @Nullable Path caFile,
+        network.noderr.agent.docker.FirstContainer firstContainer) {
 
     /**
      * Where the systemd unit gives the daemon a view of its own (PrivateTmp, ProtectHome): an operator's lock there
@@ -83,7 +89,10 @@ public record AgentConfig(
             try (Reader in = Files.newBufferedReader(file)) {
                 props.load(in);
             } catch (IOException e) {
-                throw new InvalidConfigException("cannot read " + file + ": " + e.getMessage());
+                throw new InvalidConfigException(network.noderr.agent.Problems.describe("cannot read " + file, e)
+                        + (e instanceof java.nio.file.AccessDeniedException ? " (it is the agent's own, readable by "
+                        + "its user and root: run the command as that user, e.g. sudo -u noderr noderr-agent …, or "
+                        + "with sudo)" : ""));
             }
         } else if (env.keySet().stream().noneMatch(k -> k.startsWith("NODERR_AGENT_"))) {
             throw new InvalidConfigException("no configuration: " + file + " does not exist (install.sh writes it; "
@@ -134,8 +143,10 @@ public record AgentConfig(
                 p.optional("beacon-address"), p.window("maintenance-window", problems),
                 lockFile,
                 p.integer("metrics-port", 9101, problems),
+                metricsAddress(p.optional("metrics-address"), problems),
                 p.duration("chain-wait", "PT2M", Duration.ZERO, problems),
-                p.path("ca-file"));
+                p.path("ca-file"), firstContainer(p));
+        problems.addAll(config.firstContainer().problems("node-ports", "node-data-volume", "node-restart-policy"));
         if (config.caFile() != null) {
             try {
                 network.noderr.agent.api.Tls.certificates(config.caFile());
@@ -155,6 +166,38 @@ public record AgentConfig(
                     problems));
         }
         return config;
+    }
+
+    /**
+     * {@code node-ports} (comma-separated; {@code none} = no published port), {@code node-data-volume}
+     * ({@code none} = none), {@code node-restart-policy}.
+     */
+    private static network.noderr.agent.docker.FirstContainer firstContainer(Reader2 p) {
+        var defaults = network.noderr.agent.docker.FirstContainer.DEFAULTS;
+        var ports = p.get("node-ports", String.join(",", defaults.ports()));
+        var volume = p.get("node-data-volume", java.util.Objects.requireNonNull(defaults.dataVolume()));
+        return new network.noderr.agent.docker.FirstContainer(
+                ports.equalsIgnoreCase("none") ? List.of() : network.noderr.agent.docker.FirstContainer.portsOf(ports),
+                volume.equalsIgnoreCase("none") ? null : volume,
+                p.get("node-restart-policy", defaults.restartPolicy()));
+    }
+
+    /**
+     * {@code metrics-address}: an IPv4 or IPv6 literal (never a name: a name would need a DNS lookup at every start,
+     * and could resolve to an address of another host).
+     */
+    private static @Nullable InetAddress metricsAddress(@Nullable String value, List<String> problems) {
+        if (value == null) {
+            return null;
+        }
+        var literal = value.startsWith("[") && value.endsWith("]") ? value.substring(1, value.length() - 1) : value;
+        var address = network.noderr.agent.docker.FirstContainer.ipLiteral(literal);
+        if (address != null) {
+            return address;
+        }
+        problems.add("metrics-address: must be an IP address of this host, e.g. 127.0.0.1 or 10.0.0.5 (was '" + value
+                + "')");
+        return null;
     }
 
     /** The directory of {@link #HIDDEN_FROM_THE_DAEMON} that {@code path} is under (after {@code ..}), or null. */

@@ -64,14 +64,34 @@ public final class Agent implements AutoCloseable {
             metrics.updateFinished(result, ms); // after the report: a retried report is counted once
         };
         var settings = new UpdateSettings(config.tier(), config.healthWindow(), config.rollbackTimeout(),
-                java.time.Duration.ofSeconds(30), java.time.Duration.ofMinutes(15));
+                java.time.Duration.ofSeconds(30), java.time.Duration.ofMinutes(15), config.firstContainer());
         this.updater = new Updater(new StateStore(config.stateDir(), config.container()), containers, chain, reporter,
                 settings, clock);
-        metrics.failureRecorded(updater.failed().isPresent());
+        // The failure metric follows the failed-target record, before and after a restart alike: a record a later
+        // success left behind (kept by an older agent) is forgotten first.
+        try {
+            updater.forgetFailureBeforeLastSuccess();
+        } catch (java.io.UncheckedIOException e) { // unreadable or not removable: status and retry say so
+            org.slf4j.LoggerFactory.getLogger(Agent.class).warn("{}", e.getMessage());
+        }
+        metrics.failureRecorded(failureRecorded(updater));
         this.daemon = new Daemon(config, controlPlane, containers, updater,
                 buffer, metrics, clock);
         if (serveMetrics) {
-            metrics.serve(config.metricsPort());
+            try {
+                metrics.serve(config.metricsAddress(), config.metricsPort());
+            } catch (IOException e) {
+                containers.close(); // the agent does not start
+                throw e;
+            }
+        }
+    }
+
+    private static boolean failureRecorded(Updater updater) {
+        try {
+            return updater.failed().isPresent();
+        } catch (java.io.UncheckedIOException e) {
+            return true; // a record that cannot be read: a failure was recorded
         }
     }
 

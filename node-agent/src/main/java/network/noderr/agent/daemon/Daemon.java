@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import network.noderr.agent.Problems;
 import network.noderr.agent.api.ControlPlane;
 import network.noderr.agent.config.AgentConfig;
 import network.noderr.agent.docker.NodeContainers;
@@ -34,10 +35,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A target whose update failed here (FAILED or ROLLED_BACK: same version and digest) is not started again: the
  * node would go down for it at every check. The daemon follows the control plane again as soon as it names another
- * version or digest (an emergency rollback to another version included), or once the operator runs
- * {@code noderr-agent retry}, which forgets the failure. A {@code CHECK_NOW} push is no such request: it only runs
- * this check sooner. A pushed {@code ROLLBACK} that names its target takes the place of the version query's answer
- * ({@link #onPush}); every rule above applies to it unchanged.
+ * version or digest (an emergency rollback to another version included), which forgets the failure, or once the
+ * operator runs {@code noderr-agent retry}, which forgets it too. A {@code CHECK_NOW} push is no such request: it
+ * only runs this check sooner. A pushed {@code ROLLBACK} that names its target takes the place of the version query's
+ * answer ({@link #onPush}); every rule above applies to it unchanged.
  */
 public final class Daemon {
 
@@ -61,6 +62,15 @@ public final class Daemon {
     private final AgentMetrics metrics;
     private volatile @Nullable Instant lastCheck;
     private volatile @Nullable Instant lastReport;
+    /** For {@code status}: the last check's time, outcome and error, and the last target named. */
+    private volatile @Nullable Instant checkedAt;
+    /** The last check's {@link CheckResult} name as the status record has it, or one of AgentStatus's finer ones. */
+    private volatile @Nullable String lastStatusResult;
+    /** Set by a check that ended UP_TO_DATE without running the target: {@link AgentStatus#NOT_MOVED_NOW} or so. */
+    private volatile @Nullable String idleAs;
+    private volatile @Nullable String lastError;
+    private volatile AgentStatus.@Nullable Target lastTarget;
+    private volatile @Nullable String lastRunning;
 
     public Daemon(AgentConfig config, ControlPlane controlPlane, NodeContainers containers, Updater updater,
             HealthBuffer buffer, AgentMetrics metrics, Clock clock) {
@@ -107,6 +117,20 @@ public final class Daemon {
 
     /** @param pushed a pushed rollback's target, or null to ask the version query */
     private CheckResult check(@Nullable UpdateTarget pushed) throws InterruptedException {
+        lastError = null;
+        idleAs = null;
+        var result = CheckResult.FAILED;
+        try {
+            result = checkOnce(pushed);
+            return result;
+        } finally { // what status shows: when, how it ended and why, whatever the path out
+            checkedAt = clock.instant();
+            lastStatusResult = result == CheckResult.UP_TO_DATE && idleAs != null ? idleAs : result.name();
+            saveStatus(lastRunning);
+        }
+    }
+
+    private CheckResult checkOnce(@Nullable UpdateTarget pushed) throws InterruptedException {
         try {
             var resumed = updater.resume();
             if (resumed.state() != network.noderr.agent.update.UpdateState.IDLE) {
@@ -127,10 +151,17 @@ public final class Daemon {
                 log.info("Pushed emergency rollback to {} ({}); running {}", pushed.versionString(),
                         pushed.imageDigest(), current == null ? "nothing" : current);
             }
+            lastTarget = new AgentStatus.Target(answer.versionString(), answer.imageDigest(), answer.shouldUpdate(),
+                    answer.updatePriority());
             saveStatus(current);
+            forgetFailureNotNamed(answer);
             if (!answer.shouldUpdate() || answer.versionString() == null || answer.imageDigest() == null
                     || answer.dockerImageTag() == null) {
                 metrics.heldFailedTarget(false);
+                // Nothing to do now; the status record says why: the node runs the target, or no release is named,
+                // or the control plane does not move the node to it yet (its cohort, a paused rollout).
+                idleAs = answer.versionString() == null ? AgentStatus.NO_RELEASE
+                        : answer.versionString().equals(current) ? null : AgentStatus.NOT_MOVED_NOW;
                 return CheckResult.UP_TO_DATE;
             }
             var target = new UpdateTarget(answer.versionString(), answer.dockerImageTag(), answer.imageDigest());
@@ -142,7 +173,7 @@ public final class Daemon {
             boolean held = failed != null && failed.matches(target);
             metrics.heldFailedTarget(held);
             if (held) {
-                log.info("{} ({}) is not started again: its update {} here at {}{}. Run noderr-agent retry to try it "
+                log.warn("{} ({}) is not started again: its update {} here at {}{}. Run noderr-agent retry to try it "
                         + "again", target.versionString(), answer.updatePriority(), failed.outcome(),
                         failed.failedAt(), failed.reason() == null ? "" : " (" + failed.reason() + ")");
                 return CheckResult.HELD_FAILED_TARGET;
@@ -163,6 +194,9 @@ public final class Daemon {
             if (onChain == ChainAnswer.AGREED_AFTER_WAITING && (hold = heldBack(answer, emergency)) != null) {
                 return hold; // the operator took the lock, or the window closed, while the check waited
             }
+            checkedAt = clock.instant(); // status shows the update as started while it runs
+            lastStatusResult = AgentStatus.UPDATING;
+            saveStatus(current);
             var done = updater.update(target, current);
             metrics.runningVersion(runningVersion());
             if (done.state() != network.noderr.agent.update.UpdateState.IDLE) {
@@ -171,9 +205,32 @@ public final class Daemon {
             return updater.failed().map(f -> f.matches(target)).orElse(false) ? CheckResult.UPDATE_FAILED
                     : CheckResult.UPDATED;
         } catch (IOException | RuntimeException e) {
-            log.warn("Version check failed (the running container is untouched): {}", e.toString());
+            lastError = Problems.describe(e);
+            log.warn("Version check failed (the running container is untouched): {}", lastError);
             return CheckResult.FAILED;
         }
+    }
+
+    /**
+     * The failed target is held (and counted in {@code node_update_failed}) only while the control plane names it: once
+     * it names another version or digest — a fixed release, an emergency rollback, the version the node runs — the
+     * record is forgotten, so that a restarted agent does not count the old failure again. An answer without a
+     * release changes nothing.
+     */
+    private void forgetFailureNotNamed(ControlPlane.VersionAnswer answer) {
+        if (answer.versionString() == null) {
+            return;
+        }
+        var failed = updater.failed().orElse(null);
+        if (failed == null || failed.versionString().equals(answer.versionString()) && (answer.imageDigest() == null
+                || failed.imageDigest().equalsIgnoreCase(answer.imageDigest()))) {
+            return;
+        }
+        if (updater.forgetFailed()) {
+            log.info("The failed update to {} ({}) is forgotten: the control plane names {} now",
+                    failed.versionString(), failed.outcome(), answer.versionString());
+        }
+        metrics.failureRecorded(false);
     }
 
     /** Why the update may not start now (the operator lock, the maintenance window), or null when it may. */
@@ -181,8 +238,9 @@ public final class Daemon {
         var lock = OperatorLock.of(config.lockFile());
         if (lock.holdsUpdates()) { // fails closed: a lock that may exist holds
             if (lock.state() == OperatorLock.State.HELD) {
-                log.info("{} ({}) waits: the operator lock {} exists", answer.versionString(),
-                        answer.updatePriority(), lock.file());
+                log.warn("{} ({}) waits: the operator lock {} exists{}", answer.versionString(),
+                        answer.updatePriority(), lock.file(), emergency ? " (an emergency rollback: delete the lock "
+                                + "to let it run)" : "");
             } else {
                 log.warn("{} ({}) waits: the operator lock {} cannot be checked ({}; held until it can be, check "
                         + "the path's permissions)", answer.versionString(), answer.updatePriority(), lock.file(),
@@ -228,7 +286,7 @@ public final class Daemon {
                 current = updater.currentVersionId();
                 problem = null;
             } catch (IOException e) {
-                problem = e.getMessage(); // waited out like a chain that has not agreed yet
+                problem = Problems.describe(e); // waited out like a chain that has not agreed yet
                 continue;
             }
             if (onChain.versionId() == current) {
@@ -272,7 +330,8 @@ public final class Daemon {
             }
         } catch (IOException e) {
             log.warn("The node container already runs {}, but the VersionBeacon cannot confirm it is {} now ({}); "
-                    + "asked again at the next check", target.imageDigest(), target.versionString(), e.getMessage());
+                    + "asked again at the next check", target.imageDigest(), target.versionString(),
+                    Problems.describe(e));
             return true; // nothing to change on the node now; not recorded until the chain confirms it
         }
         log.warn("The node container already runs {} ({}), but its image's version label says {}: reporting {} for "
@@ -282,7 +341,8 @@ public final class Daemon {
         try {
             new RunningRelease(imageId, target.versionString()).save(config.stateDir());
         } catch (IOException e) {
-            log.warn("Could not record the running release ({}); the next check finds it again", e.toString());
+            log.warn("Could not record the running release ({}); the next check finds it again",
+                    Problems.describe(e));
         }
         metrics.runningVersion(target.versionString());
         saveStatus(target.versionString());
@@ -302,7 +362,7 @@ public final class Daemon {
             try {
                 buffer.add(report);
             } catch (IOException e) {
-                log.warn("Health report not buffered ({}); sending it without buffering", e.toString());
+                log.warn("Health report not buffered ({}); sending it without buffering", Problems.describe(e));
                 unbuffered = report;
             }
             int sent = unbuffered == null ? buffer.drain(this::deliver) : buffer.drain(this::deliver, unbuffered);
@@ -312,19 +372,19 @@ public final class Daemon {
             return sent;
         } catch (IOException e) {
             if (unbuffered == null) {
-                log.warn("Health report buffered, not delivered: {}", e.toString());
+                log.warn("Health report buffered, not delivered: {}", Problems.describe(e));
             } else {
-                log.warn("Health report neither buffered nor delivered (lost): {}", e.toString());
+                log.warn("Health report neither buffered nor delivered (lost): {}", Problems.describe(e));
             }
             return 0;
         } catch (RuntimeException e) { // Docker unreachable: no sample this time; the schedule must go on
-            log.warn("Health sample not taken (is Docker running?): {}", e.toString());
+            log.warn("Health sample not taken: {}", Problems.describe(e));
             return 0;
         } finally {
             try {
                 metrics.buffer(buffer.size(), buffer.dropped(), buffer.refused());
             } catch (IOException | RuntimeException e) {
-                log.warn("Health buffer unreadable: {}", e.toString());
+                log.warn("Health buffer unreadable: {}", Problems.describe(e));
             }
         }
     }
@@ -347,10 +407,12 @@ public final class Daemon {
 
     /** Both periodic jobs write it, each on its own thread. */
     private synchronized void saveStatus(@Nullable String running) {
+        lastRunning = running;
         try {
-            new AgentStatus(lastCheck, lastReport, running).save(config.stateDir());
+            new AgentStatus(lastCheck, lastReport, running, checkedAt,
+                    lastStatusResult, lastError, lastTarget).save(config.stateDir());
         } catch (IOException | RuntimeException e) {
-            log.warn("Could not write the status file for noderr-agent status: {}", e.toString());
+            log.warn("Could not write the status file for noderr-agent status: {}", Problems.describe(e));
         }
     }
 

@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * opens another. Reconnects wait a random time between 0 and the backoff (1 s doubling to 60 s), so that a fleet
  * that lost the control plane at the same moment does not come back at the same moment; the backoff starts over only
  * after a connection has lasted 60 s (a control plane that accepts and then drops connections is not hammered).
+ *
+ * <p>The handshake may take as long as a login request ({@link ControlPlane#REQUEST_TIMEOUT}): it follows the login
+ * and meets the same load. A handshake refused with 401 drops the access token it offered, so the next attempt
+ * (after the same jittered backoff, so at most one login per attempt) logs in again.
  */
 public final class PushClient implements AutoCloseable {
 
@@ -42,6 +46,12 @@ public final class PushClient implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(PushClient.class);
+
+    /**
+     * How long the control plane may take to answer the handshake: as long as it may take for a login request, which
+     * the handshake follows under the same load (a mass login).
+     */
+    static final Duration HANDSHAKE_TIMEOUT = ControlPlane.REQUEST_TIMEOUT;
 
     private final ControlPlane controlPlane;
     private final Consumer<PushMessage> onMessage;
@@ -135,17 +145,26 @@ public final class PushClient implements AutoCloseable {
             return;
         }
         var connection = new Connection();
+        String token = null;
         try {
             var uri = streamUri(controlPlane.base());
+            token = controlPlane.streamToken();
             http.newWebSocketBuilder()
-                    .header("Authorization", "Bearer " + controlPlane.streamToken())
-                    .connectTimeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + token)
+                    .connectTimeout(HANDSHAKE_TIMEOUT)
                     .buildAsync(uri, connection)
-                    .get(15, TimeUnit.SECONDS);
+                    .get(HANDSHAKE_TIMEOUT.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             connection.ended.set(true); // should it open after all, it closes at once
             failed.incrementAndGet();
-            log.debug("Push channel not available ({})", e.toString());
+            if (token != null && handshakeStatus(e) == 401) {
+                // The control plane no longer accepts this token (e.g. it no longer knows the key that signed it):
+                // the next attempt, after the usual backoff, logs in again instead of offering it once more.
+                controlPlane.tokenRefused(token);
+                log.info("Push channel: the control plane refused the access token; logging in again");
+            } else {
+                log.debug("Push channel not available ({})", e.toString());
+            }
             reconnect(false);
             return;
         }
@@ -158,6 +177,16 @@ public final class PushClient implements AutoCloseable {
         connection.pinging(scheduler.scheduleWithFixedDelay(connection::ping, timing.pingInterval().toMillis(),
                 timing.pingInterval().toMillis(), TimeUnit.MILLISECONDS));
         log.info("Push channel open");
+    }
+
+    /** The HTTP status with which the handshake was refused, or 0 when it failed otherwise. */
+    private static int handshakeStatus(Throwable failure) {
+        for (var e = failure; e != null; e = e.getCause()) {
+            if (e instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+        }
+        return 0;
     }
 
     /** Opens another connection after a random wait up to the backoff, which then doubles (to its maximum). */

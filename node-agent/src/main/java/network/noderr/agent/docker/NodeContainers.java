@@ -36,8 +36,23 @@ public final class NodeContainers implements Closeable {
     public enum Health { STARTING, HEALTHY, UNHEALTHY, NOT_RUNNING }
 
     private final DockerClient docker;
+    private final String dockerHost;
+
+    /** Docker did not answer at all (no socket, no permission, no engine): not an answer of the engine's. */
+    public static final class Unreachable extends RuntimeException {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The label of a container the agent created as the node's first one (its value identifies the update); not
+     * passed on to the containers that replace it.
+     */
+    public static final String CREATED_LABEL = "network.noderr.agent.created";
 
     public NodeContainers(String dockerHost) {
+        this.dockerHost = dockerHost;
         var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
         var http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
@@ -56,7 +71,45 @@ public final class NodeContainers implements Closeable {
             return Optional.of(docker.inspectContainerCmd(name).exec());
         } catch (NotFoundException e) {
             return Optional.empty();
+        } catch (DockerException e) {
+            throw e; // the engine answered
+        } catch (RuntimeException e) {
+            throw unreachable(e);
         }
+    }
+
+    /**
+     * {@code failure} of a call that never reached the engine, as {@link Unreachable} naming the configured
+     * {@code docker-host} — the HTTP client names its own placeholder address (unix://localhost:2375), and the
+     * socket's error names no path — with what the cause usually means; other failures unchanged.
+     */
+    public RuntimeException unreachable(RuntimeException failure) {
+        if (failure instanceof Unreachable || failure instanceof DockerException) {
+            return failure;
+        }
+        java.net.SocketException socket = null;
+        boolean io = false;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            io |= t instanceof IOException;
+            if (t instanceof java.net.SocketException s && socket == null) {
+                socket = s;
+            }
+        }
+        if (!io) {
+            return failure;
+        }
+        var message = socket == null ? null : socket.getMessage();
+        String hint;
+        if (message != null && message.contains("No such file")) {
+            hint = "the socket does not exist: is Docker running, and is docker-host right?";
+        } else if (message != null && message.contains("Permission denied")) {
+            hint = "this user may not use the socket: add it to the docker group, or run as the agent's user";
+        } else if (message != null && message.contains("Connection refused")) {
+            hint = "nothing answers there: is Docker running, and is docker-host right?";
+        } else {
+            hint = "is Docker running, and is docker-host right?";
+        }
+        return new Unreachable("Docker at " + dockerHost + " did not answer (" + hint + ")", failure);
     }
 
     /** Pulls {@code repository@digest}; returns the local image id. */
@@ -155,7 +208,7 @@ public final class NodeContainers implements Closeable {
         var labels = new HashMap<String, String>();
         if (oldConfig.getLabels() != null) {
             oldConfig.getLabels().forEach((k, v) -> {
-                if (!v.equals(imageLabels.get(k))) {
+                if (!v.equals(imageLabels.get(k)) && !k.equals(CREATED_LABEL)) {
                     labels.put(k, v);
                 }
             });
@@ -179,8 +232,68 @@ public final class NodeContainers implements Closeable {
         create.exec();
     }
 
+    /**
+     * Creates the node's first container {@code name} from {@code image} with {@code settings} (published ports, the
+     * data volume at {@link FirstContainer#DATA_PATH}, the restart policy), an init process as every node container
+     * gets, and {@code labels}; the image's own command, health check and labels apply. Not started.
+     */
+    public void createFirst(String name, String image, FirstContainer settings, Map<String, String> labels) {
+        var bindings = settings.bindings();
+        var host = HostConfig.newHostConfig()
+                .withPortBindings(bindings)
+                .withRestartPolicy(restartPolicy(settings.restartPolicy()))
+                .withInit(true);
+        if (settings.dataVolume() != null) {
+            host.withBinds(new com.github.dockerjava.api.model.Bind(settings.dataVolume(),
+                    new com.github.dockerjava.api.model.Volume(FirstContainer.DATA_PATH)));
+        }
+        var create = docker.createContainerCmd(image).withName(name).withLabels(labels).withHostConfig(host);
+        if (!bindings.isEmpty()) {
+            create.withExposedPorts(bindings.stream().map(com.github.dockerjava.api.model.PortBinding::getExposedPort)
+                    .distinct().toList());
+        }
+        create.exec();
+    }
+
     public Health health(String name) {
         return healthOf(inspect(name));
+    }
+
+    /** The longest health-check output quoted in a reason (the control plane keeps 1,000 characters). */
+    static final int HEALTH_OUTPUT_MAX = 300;
+
+    /**
+     * Why the container is not healthy, as far as Docker tells, for an update's reason and log: its exit code when it
+     * stopped, else the last HEALTHCHECK's exit code and output (control characters and runs of spaces made one space,
+     * cut to {@value #HEALTH_OUTPUT_MAX} characters); empty when Docker tells nothing, or the container is not there.
+     */
+    public String whyNotHealthy(String name) {
+        try {
+            return whyNotHealthy(inspect(name));
+        } catch (RuntimeException e) {
+            return ""; // the reason without Docker's detail: the update goes on the same
+        }
+    }
+
+    static String whyNotHealthy(Optional<InspectContainerResponse> container) {
+        var state = container.map(InspectContainerResponse::getState).orElse(null);
+        if (state == null) {
+            return "";
+        }
+        if (!Boolean.TRUE.equals(state.getRunning())) {
+            return state.getExitCodeLong() == null ? "" : " (exited with code " + state.getExitCodeLong() + ")";
+        }
+        var log = state.getHealth() == null ? null : state.getHealth().getLog();
+        if (log == null || log.isEmpty()) {
+            return "";
+        }
+        var last = log.get(log.size() - 1);
+        var output = last.getOutput() == null ? "" : last.getOutput().replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
+        if (output.length() > HEALTH_OUTPUT_MAX) {
+            output = output.substring(0, HEALTH_OUTPUT_MAX - 1) + "…";
+        }
+        return "; Docker's last health check" + (last.getExitCodeLong() == null ? "" : " exited "
+                + last.getExitCodeLong()) + (output.isEmpty() ? " without output" : ": " + output);
     }
 
     /** The health of an inspected container (empty: it does not exist). */

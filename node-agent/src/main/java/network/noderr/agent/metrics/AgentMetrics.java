@@ -74,10 +74,48 @@ public final class AgentMetrics implements AutoCloseable {
                         + "invalid, or unreadable on disk), since install").withoutExemplars().register(registry);
     }
 
-    /** Serves {@code /metrics} on the port (0 = not served). */
+    /** The {@code metrics-address} cannot be listened on: most likely not an address of this host. */
+    public static final class AddressUnavailable extends IOException {
+        AddressUnavailable(String message, java.net.BindException cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The metrics port is taken: most likely by another agent on this host. */
+    public static final class PortInUse extends IOException {
+        private final int port;
+
+        PortInUse(int port, java.net.BindException cause) {
+            super("port " + port + " is in use", cause);
+            this.port = port;
+        }
+
+        public int port() {
+            return port;
+        }
+    }
+
+    /** Serves {@code /metrics} on every address of the host at the port (0 = not served). */
     public void serve(int port) throws IOException {
+        serve(null, port);
+    }
+
+    /** Serves {@code /metrics} on the address (null = every address of the host) at the port (0 = not served). */
+    public void serve(java.net.@Nullable InetAddress address, int port) throws IOException {
         if (port > 0) {
-            server = HTTPServer.builder().port(port).registry(registry).buildAndStart();
+            var builder = HTTPServer.builder().port(port).registry(registry);
+            if (address != null) {
+                builder.inetAddress(address);
+            }
+            try {
+                server = builder.buildAndStart();
+            } catch (java.net.BindException e) {
+                if (address != null && !"Address already in use".equals(e.getMessage())) {
+                    throw new AddressUnavailable("cannot listen on metrics-address " + address.getHostAddress()
+                            + ": " + e.getMessage() + " (is it an address of this host?)", e);
+                }
+                throw new PortInUse(port, e);
+            }
         }
     }
 

@@ -105,7 +105,9 @@ final class Steps {
      * is set to {@code no}, it is stopped and kept under the "previous" name. The record is written before anything
      * is changed (this step first returns PREPARING with the old container recorded), so that after a crash the
      * original restart policy is known; with the old one's policy left as it was, a Docker restart or a reboot in the
-     * middle of the update would start both containers on the same ports and volumes.
+     * middle of the update would start both containers on the same ports and volumes. A node without any container
+     * (a fresh install) goes on to SWAPPING with the record marked {@link UpdateRecord#firstContainer()}: nothing to
+     * stop or keep.
      */
     record Prepare(Context c) implements Step {
         @Override
@@ -114,10 +116,20 @@ final class Steps {
             var current = containers.inspect(r.container());
             var previous = containers.inspect(r.previousContainer());
             if (r.fromContainerId() == null) { // record the old container before touching it
-                if (current.isEmpty()) {
-                    throw new UpdateException.Fatal("there is no container " + r.container() + " to update"
-                            + (previous.isPresent() ? " (if " + r.previousContainer() + " is the node's container, "
-                            + "rename it to " + r.container() + ")" : ""));
+                if (current.isEmpty() && previous.isPresent()) {
+                    throw new UpdateException.Fatal("there is no container " + r.container() + " to update (if "
+                            + r.previousContainer() + " is the node's container, rename it to " + r.container() + ")");
+                }
+                if (current.isEmpty()) { // a fresh node: the record says so before anything is created
+                    LoggerFactory.getLogger(Prepare.class).info("The node has no container {}: it is created from {}",
+                            r.container(), Objects.requireNonNull(r.target()).pinned());
+                    return r.asFirstContainer().to(UpdateState.SWAPPING);
+                }
+                if (r.firstContainer()) { // resumed: the state on disk was written before the swap created it
+                    if (createdBy(current.get(), r)) {
+                        return r.to(UpdateState.SWAPPING);
+                    }
+                    throw new UpdateException.Fatal(notCreatedHere(r));
                 }
                 return r.withOldContainer(current.get().getId(), current.get().getImageId(),
                         NodeContainers.restartPolicyOf(current.get()));
@@ -159,6 +171,9 @@ final class Steps {
      */
     static String restoreOld(Context c, UpdateRecord r) {
         var id = r.fromContainerId();
+        if (r.firstContainer()) {
+            return "the node had no container; " + r.container() + " is left as it is until the update resumes";
+        }
         if (id == null) {
             return "the container " + r.container() + " was not touched";
         }
@@ -205,7 +220,10 @@ final class Steps {
         return true;
     }
 
-    /** SWAPPING → HEALTH_WINDOW: the new container, with the old one's configuration, started. */
+    /**
+     * SWAPPING → HEALTH_WINDOW: the new container, with the old one's configuration, started; on a node without a
+     * container, its first one with the configured defaults.
+     */
     record Swap(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException {
@@ -214,6 +232,9 @@ final class Steps {
                 return r.to(UpdateState.PREPARING);
             }
             var target = Objects.requireNonNull(r.target());
+            if (r.firstContainer()) {
+                return first(r, target);
+            }
             try {
                 if (containers.inspect(r.container()).isEmpty()) {
                     var old = containers.inspect(r.previousContainer())
@@ -227,6 +248,30 @@ final class Steps {
                 return r.to(UpdateState.HEALTH_WINDOW);
             } catch (DockerException | IllegalArgumentException e) {
                 throw new UpdateException.Fatal("the new container did not start: " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * The node's first container: created from the target with the
+         * {@link network.noderr.agent.docker.FirstContainer} settings and this update's label, then started. After a
+         * crash the label tells the container created here (started again) from one that appeared meanwhile (not
+         * touched: the update ends).
+         */
+        private UpdateRecord first(UpdateRecord r, UpdateTarget target) throws UpdateException {
+            var containers = c.containers();
+            try {
+                var current = containers.inspect(r.container());
+                if (current.isPresent() && !createdBy(current.get(), r)) {
+                    throw new UpdateException.Fatal(notCreatedHere(r));
+                }
+                if (current.isEmpty()) {
+                    containers.createFirst(r.container(), target.pinned(), c.settings().firstContainer(),
+                            java.util.Map.of(UpdateRecord.CREATED_LABEL, r.createdLabelValue()));
+                }
+                containers.start(r.container());
+                return r.to(UpdateState.HEALTH_WINDOW);
+            } catch (DockerException | IllegalArgumentException e) {
+                throw new UpdateException.Fatal("the node's first container did not start: " + e.getMessage(), e);
             }
         }
     }
@@ -252,8 +297,8 @@ final class Steps {
                 switch (health) {
                     case UNHEALTHY, NOT_RUNNING -> {
                         return r.finish(UpdateOutcome.ROLLED_BACK, "the new container is "
-                                + health.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '))
-                                .to(UpdateState.ROLLING_BACK);
+                                + health.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                                + c.containers().whyNotHealthy(r.container())).to(UpdateState.ROLLING_BACK);
                     }
                     case HEALTHY -> {
                         if (healthySince == null) {
@@ -267,7 +312,8 @@ final class Steps {
                 }
                 if (healthySince == null && now - start > timeout) {
                     return r.finish(UpdateOutcome.ROLLED_BACK, "the new container did not become healthy within "
-                            + c.settings().rollbackTimeout().toSeconds() + " s").to(UpdateState.ROLLING_BACK);
+                            + c.settings().rollbackTimeout().toSeconds() + " s"
+                            + c.containers().whyNotHealthy(r.container())).to(UpdateState.ROLLING_BACK);
                 }
                 Thread.sleep(Duration.ofMillis(250));
             }
@@ -285,7 +331,9 @@ final class Steps {
             if (oldIsBack(c, r)) {
                 return r.to(UpdateState.PREPARING);
             }
-            c.containers().remove(r.fromContainerId() != null ? r.fromContainerId() : r.previousContainer());
+            if (!r.firstContainer()) { // a first container replaced none
+                c.containers().remove(r.fromContainerId() != null ? r.fromContainerId() : r.previousContainer());
+            }
             var target = Objects.requireNonNull(r.target());
             var keep = new java.util.HashSet<String>();
             c.containers().inspect(r.container()).ifPresent(n -> keep.add(n.getImageId())); // the running version
@@ -304,15 +352,30 @@ final class Steps {
     }
 
     /**
-     * ROLLING_BACK → REPORTING: the new container goes, the old one comes back under its name and starts. The old one
+     * ROLLING_BACK → REPORTING: the new container goes, the old one comes back under its name and starts (a node's
+     * first container only goes: the node is left without one, as it was). The old one
      * is recognised by the id recorded in PREPARING: a container that only carries its name (the kept one was
      * removed, another one created) is never started ({@link UpdateException.NotTheOldContainer}). A record without
      * the id (written before the agent recorded it) goes by the names, as then.
      */
     record Rollback(Context c) implements Step {
+        /** Added to the reason when the node's first container was removed again. */
+        static final String FIRST_REMOVED = "; the node's first container was removed again: the node has no "
+                + "container, as before the update";
+
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException {
             var containers = c.containers();
+            if (r.firstContainer()) { // the node had no container: it has none again
+                var current = containers.inspect(r.container());
+                boolean foreign = current.isPresent() && !createdBy(current.get(), r); // never touched
+                if (current.isPresent() && !foreign) {
+                    containers.remove(r.container());
+                }
+                var why = r.reason() == null ? "rolled back" : r.reason();
+                return r.finish(r.outcome() == null ? UpdateOutcome.ROLLED_BACK : r.outcome(),
+                        foreign ? why : why + FIRST_REMOVED);
+            }
             var id = r.fromContainerId();
             var previous = containers.inspect(r.previousContainer());
             if (previous.filter(p -> id == null || p.getId().equals(id)).isPresent()) {
@@ -338,6 +401,18 @@ final class Steps {
             var reason = r.reason() == null ? "rolled back" : r.reason();
             return r.finish(r.outcome() == null ? UpdateOutcome.ROLLED_BACK : r.outcome(), reason);
         }
+    }
+
+    /** Whether {@code container} is the first container this update created (by its label). */
+    static boolean createdBy(com.github.dockerjava.api.command.InspectContainerResponse container, UpdateRecord r) {
+        var labels = container.getConfig() == null ? null : container.getConfig().getLabels();
+        return labels != null && r.createdLabelValue().equals(labels.get(UpdateRecord.CREATED_LABEL));
+    }
+
+    static String notCreatedHere(UpdateRecord r) {
+        return "a container " + r.container() + " was created meanwhile, not by this update (the node had none when it "
+                + "started); it is not touched: remove it to let the agent create the node's container, or keep it "
+                + "and let the next update replace it";
     }
 
     /** Docker's short form of a container id, for messages. */

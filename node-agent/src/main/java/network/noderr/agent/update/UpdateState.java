@@ -11,9 +11,15 @@ public enum UpdateState {
     PULLING,
     /** Pulled; the digest is being checked against the VersionBeacon record for the tier and version. */
     VERIFYING,
-    /** Verified; the running container is being stopped and kept (renamed), not removed. */
+    /**
+     * Verified; the running container is being stopped and kept (renamed), not removed. A node without a container goes
+     * on at once, the record marked as creating its first one.
+     */
     PREPARING,
-    /** The old container is stopped; the new one is created with its configuration and started. */
+    /**
+     * The old container is stopped; the new one is created with its configuration and started (a node's first one with
+     * the configured defaults).
+     */
     SWAPPING,
     /** The new container runs; its health is watched for the health window. */
     HEALTH_WINDOW,
@@ -22,7 +28,7 @@ public enum UpdateState {
      * previous version's, and the newest other one).
      */
     COMMITTING,
-    /** The new container failed: it is removed and the old one restarted. */
+    /** The new container failed: it is removed and the old one restarted (a node's first one is only removed). */
     ROLLING_BACK,
     /** The outcome is known and is being reported to the control plane. */
     REPORTING

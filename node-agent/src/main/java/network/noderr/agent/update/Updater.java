@@ -106,7 +106,7 @@ public final class Updater {
                 onStart.run();
             }
             var started = new UpdateRecord(UpdateState.PULLING, record.container(), record.previousContainer(),
-                    target, fromVersion, null, null, null, context.clock().instant(), null, null, null);
+                    target, fromVersion, null, null, null, context.clock().instant(), null, null, null, false);
             save(started);
             log.info("Update to {} ({}) started", target.versionString(), target.pinned());
             return drive(started, stopBefore);
@@ -164,13 +164,16 @@ public final class Updater {
             } catch (UpdateException.Fatal e) {
                 r = fail(r, e.getMessage());
             } catch (UpdateException e) { // retryable
-                log.warn("Update step {} will be retried: {}", r.state(), e.getMessage());
+                log.warn("Update step {} will be retried: {}", r.state(),
+                        UpdateRecord.oneLine(String.valueOf(e.getMessage())));
                 return r;
             }
             save(r);
             if (r.state() == UpdateState.REPORTING && r.outcome() != null) {
-                log.info("Update to {}: {}{}", r.target() == null ? "?" : r.target().versionString(), r.outcome(),
-                        r.reason() == null ? "" : " (" + r.reason() + ")");
+                var level = r.outcome() == UpdateOutcome.SUCCEEDED ? org.slf4j.event.Level.INFO
+                        : org.slf4j.event.Level.WARN; // journalctl -p warning shows what did not go through
+                log.atLevel(level).log("Update to {}: {}{}", r.target() == null ? "?" : r.target().versionString(),
+                        r.outcome(), r.reason() == null ? "" : " (" + r.reason() + ")");
             }
         }
         return r;
@@ -210,13 +213,18 @@ public final class Updater {
 
     /**
      * A failed or rolled-back target is remembered so that the daemon does not run it again and again
-     * ({@link #failed()}); a success of the remembered target (after {@code noderr-agent retry}) forgets it.
+     * ({@link #failed()}); any successful update forgets it: the node is healthy on the target it succeeded with (the
+     * remembered one after {@code noderr-agent retry}, or another one the control plane named since).
      */
     private void rememberOutcome(UpdateTarget target, UpdateOutcome outcome, @Nullable String reason) {
         if (outcome == UpdateOutcome.SUCCEEDED) {
-            if (store.failed().map(f -> f.matches(target)).orElse(false)) {
+            store.failed().ifPresent(f -> {
                 store.clearFailed();
-            }
+                if (!f.matches(target)) {
+                    log.info("The failed update to {} is forgotten: the node runs {} after a successful update",
+                            f.versionString(), target.versionString());
+                }
+            });
             return;
         }
         store.saveFailed(new StateStore.FailedTarget(target.versionString(), target.imageDigest(), outcome, reason,
@@ -226,6 +234,23 @@ public final class Updater {
     /** The last target whose update failed here and is not to be started again automatically, if any. */
     public java.util.Optional<StateStore.FailedTarget> failed() {
         return store.failed();
+    }
+
+    /**
+     * Forgets a failed target that a later successful update left behind (recorded by an agent that kept it after
+     * succeeding with another target: the previous-version record is newer than the failure), so that it does not
+     * count as a failure at start-up. Returns the forgotten one.
+     */
+    public java.util.Optional<StateStore.FailedTarget> forgetFailureBeforeLastSuccess() {
+        var failed = store.failed().orElse(null);
+        var previous = store.previous().orElse(null);
+        if (failed == null || previous == null || !previous.replacedAt().isAfter(failed.failedAt())) {
+            return java.util.Optional.empty();
+        }
+        store.clearFailed();
+        log.info("The failed update to {} ({}) is forgotten: the node updated successfully after it, at {}",
+                failed.versionString(), failed.failedAt(), previous.replacedAt());
+        return java.util.Optional.of(failed);
     }
 
     /** Forgets the failed target, so that the daemon may start it again; false when none was recorded. */

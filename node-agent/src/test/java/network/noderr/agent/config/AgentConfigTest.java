@@ -47,6 +47,88 @@ class AgentConfigTest {
     }
 
     @Test
+    void theMetricsEndpointListensOnEveryAddressUnlessAnAddressIsGiven() throws Exception {
+        var base = """
+                control-plane-url=https://cp.noderr.network
+                node-id=ndr_abc
+                tier=ALL
+                key-path=/etc/noderr/key
+                """;
+        assertThat(AgentConfig.load(write(base), Map.of()).metricsAddress()).isNull();
+        assertThat(AgentConfig.load(write(base + "metrics-address=10.0.0.5\n"), Map.of()).metricsAddress())
+                .isEqualTo(java.net.InetAddress.getByName("10.0.0.5"));
+        assertThat(AgentConfig.load(write(base), Map.of("NODERR_AGENT_METRICS_ADDRESS", "[::1]")).metricsAddress())
+                .isEqualTo(java.net.InetAddress.getByName("::1"));
+        for (var bad : new String[] {"monitoring.example", "10.0.0", "300.1.2.3", "::g"}) {
+            assertThatThrownBy(() -> AgentConfig.load(write(base + "metrics-address=" + bad + "\n"), Map.of()))
+                    .as(bad)
+                    .isInstanceOf(AgentConfig.InvalidConfigException.class)
+                    .hasMessageContaining("metrics-address: must be an IP address of this host");
+        }
+    }
+
+    @Test
+    void theNodesFirstContainerHasDefaultsAndIsConfigurable() throws Exception {
+        var base = """
+                control-plane-url=https://cp.noderr.network
+                node-id=ndr_abc
+                tier=ORACLE
+                key-path=/etc/noderr/key
+                """;
+        assertThat(AgentConfig.load(write(base), Map.of()).firstContainer())
+                .isEqualTo(network.noderr.agent.docker.FirstContainer.DEFAULTS);
+        var custom = AgentConfig.load(write(base + "node-ports=8080:8080, 127.0.0.1:9100:9100/tcp\n"
+                + "node-data-volume=/srv/noderr\nnode-restart-policy=on-failure:5\n"), Map.of());
+        assertThat(custom.firstContainer()).isEqualTo(new network.noderr.agent.docker.FirstContainer(
+                java.util.List.of("8080:8080", "127.0.0.1:9100:9100/tcp"), "/srv/noderr", "on-failure:5"));
+        var none = AgentConfig.load(write(base), Map.of("NODERR_AGENT_NODE_PORTS", "none",
+                "NODERR_AGENT_NODE_DATA_VOLUME", "none"));
+        assertThat(none.firstContainer().ports()).isEmpty();
+        assertThat(none.firstContainer().dataVolume()).isNull();
+
+        assertThatThrownBy(() -> AgentConfig.load(write(base + "node-ports=8080:http\n"
+                + "node-data-volume=../data\nnode-restart-policy=sometimes\n"), Map.of()))
+                .isInstanceOf(AgentConfig.InvalidConfigException.class)
+                .hasMessageContaining("node-ports: '8080:http' is not a port mapping")
+                .hasMessageContaining("node-data-volume: must be a volume name or an absolute host path")
+                .hasMessageContaining("node-restart-policy: must be no, always, unless-stopped or on-failure[:N]");
+    }
+
+    @Test
+    void impossiblePortMappingsAreConfigurationErrors() throws Exception {
+        var base = """
+                control-plane-url=https://cp.noderr.network
+                node-id=ndr_abc
+                tier=ORACLE
+                key-path=/etc/noderr/key
+                """;
+        // Docker takes these as -p does: checked here, not first by Docker's create during an update
+        var good = AgentConfig.load(write(base + "node-ports=127.0.0.1:8080:8080, [::1]:9100:9100/udp, 0.0.0.0:1:65535/sctp,"
+                + " 8081, 127.0.0.1::8082, [::1]::8083\n"), Map.of()).firstContainer().bindings();
+        assertThat(good).extracting(b -> b.getBinding().getHostIp() + " " + b.getBinding().getHostPortSpec() + " "
+                + b.getExposedPort()).containsExactly("127.0.0.1 8080 8080/tcp", "::1 9100 9100/udp",
+                "0.0.0.0 1 65535/sctp", "null null 8081/tcp", "127.0.0.1 null 8082/tcp", "::1 null 8083/tcp");
+        var bad = Map.of("127.0.0.1:99999:8080", "the host port must be 1-65535 (was '99999')",
+                "8080:0", "the container port must be 1-65535 (was '0')",
+                "8080:70000/udp", "the container port must be 1-65535 (was '70000')",
+                "1.2.3.4.5:80:80", "'1.2.3.4.5' is not an IPv4 address",
+                "300.1.2.3:80:80", "'300.1.2.3' is not an IPv4 address",
+                "::1:8080:8080", "too many ':' (an IPv6 address goes in brackets",
+                "[::g]:80:80", "'::g' is not an IPv6 address",
+                "8080:8080/icmp", "the protocol must be tcp, udp or sctp (was 'icmp')",
+                ":8080", "the host port is empty");
+        for (var entry : bad.entrySet()) {
+            assertThatThrownBy(() -> AgentConfig.load(write(base + "node-ports=8080:8080," + entry.getKey() + "\n"),
+                    Map.of()))
+                    .as(entry.getKey())
+                    .isInstanceOf(AgentConfig.InvalidConfigException.class)
+                    .hasMessageContaining("node-ports: '" + entry.getKey() + "' is not a port mapping "
+                            + "([ip:]hostPort:containerPort[/tcp|udp|sctp]): " + entry.getValue())
+                    .message().doesNotContain("'8080:8080'");
+        }
+    }
+
+    @Test
     void reportsEveryInvalidValueAtOnce() throws Exception {
         var file = write("""
                 control-plane-url=ftp://cp

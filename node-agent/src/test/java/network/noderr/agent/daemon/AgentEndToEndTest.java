@@ -133,10 +133,12 @@ class AgentEndToEndTest extends NodeTestSupport {
                     .containsPattern("last report: +20\\d\\d-")
                     .containsPattern("lock: +none");
 
-            // noderr-agent rollback refuses to go back to 2.0.0: the emergency rollback withdrew it on-chain.
+            // noderr-agent rollback refuses to "go back" to 2.0.0, the version the emergency rollback left (also
+            // withdrawn on-chain): it is newer than the running 1.0.0, and a rollback never goes forward.
             var withdrawn = command("rollback", "", "--config", configFile.toString(), "--yes");
             assertThat(withdrawn.exit()).as(withdrawn.toString()).isEqualTo(1);
-            assertThat(withdrawn.err()).contains("2.0.0 is withdrawn on the VersionBeacon").contains("Nothing changed");
+            assertThat(withdrawn.err()).contains("Refusing to roll back from 1.0.0 to 2.0.0: 2.0.0 is newer")
+                    .contains("Nothing changed");
             assertThat(agent.runningVersion()).contains("1.0.0");
             assertThat(config.lockFile()).as("no hold written").doesNotExist();
 
@@ -167,15 +169,24 @@ class AgentEndToEndTest extends NodeTestSupport {
             assertThat(agent.runningVersion()).contains("1.0.0");
             Files.delete(config.lockFile());
             Files.writeString(config.lockFile(), hold);
+            // A second rollback would go forward: the previous version recorded is now 4.0.0, the one the rollback
+            // left. Refused, nothing changed; going forward is the daemon's, once the lock is gone.
             var back = command("rollback", "", "--config", configFile.toString(), "--yes");
-            assertThat(back.exit()).as("previous is now 4.0.0 again").isZero();
-            assertThat(agent.runningVersion()).contains("4.0.0");
+            assertThat(back.exit()).as(back.toString()).isEqualTo(1);
+            assertThat(back.err()).contains("Refusing to roll back from 1.0.0 to 4.0.0")
+                    .contains("4.0.0 is newer than the version the node runs").contains("Nothing changed")
+                    .contains("delete the operator lock " + config.lockFile());
+            assertThat(back.out()).doesNotContain("Rolling back");
+            assertThat(agent.runningVersion()).contains("1.0.0");
+            assertThat(Files.readString(config.lockFile())).as("the hold is as it was").isEqualTo(hold);
             Files.delete(config.lockFile());
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UPDATED);
+            assertThat(agent.runningVersion()).contains("4.0.0");
         }
 
         var node = controlPlane.get("/api/v1/admin/nodes?q=" + nodeId).get("items").get(0);
         assertThat(node.get("nodeId").asText()).isEqualTo(nodeId);
-        assertThat(node.get("currentVersion").asText()).as("the last reported update: back to 4.0.0")
+        assertThat(node.get("currentVersion").asText()).as("the last reported update: forward to 4.0.0 again")
                 .isEqualTo("4.0.0");
         assertThat(node.get("healthStatus").asText()).as("health reports delivered").isNotBlank();
     }

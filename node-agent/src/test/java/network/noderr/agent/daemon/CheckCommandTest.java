@@ -85,6 +85,17 @@ class CheckCommandTest extends NodeTestSupport {
         assertThat(run.out()).contains("[note] operator lock").contains("no update starts");
     }
 
+    /** A fresh node has no container yet: the agent creates it, so that is a note, not a failure. */
+    @Test
+    void aNodeWithoutItsContainerYetIsANoteNotAFailure() throws Exception {
+        var run = check(config("fresh", "container=check-command-fresh-node"));
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out())
+                .containsPattern("\\[note\\] docker +.*has no container check-command-fresh-node yet: the agent "
+                        + "creates it from the first release")
+                .doesNotContain("[FAIL]");
+    }
+
     @Test
     void eachUnreachableDependencyIsNamedWithWhatItMeans() throws Exception {
         int closed;

@@ -2,6 +2,7 @@ package network.noderr.agent.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.time.Clock;
 import java.util.Map;
 import network.noderr.agent.TestDocker;
@@ -40,6 +41,7 @@ class FailedTargetTest extends OwnControlPlaneNode {
         controlPlane.abortOpenRollouts("ORACLE");
         controlPlane.publishAndActivateAllCohorts("ORACLE", bad); // ORACLE should now run 3.0.0
 
+        var store = new StateStore(config.stateDir(), config.container());
         try (var agent = new Agent(config, Clock.systemUTC(), false)) {
             var daemon = agent.daemon();
             assertThat(daemon.check()).isEqualTo(Daemon.CheckResult.UPDATE_FAILED);
@@ -94,11 +96,41 @@ class FailedTargetTest extends OwnControlPlaneNode {
             assertThat(agent.runningVersion()).contains("2.0.0");
             assertThat(metric(agent, "node_update_held_failed_target")).isEqualTo(0.0);
             assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UP_TO_DATE);
+            assertThat(agent.updater().failed()).as("healthy on another target: 3.0.0 is forgotten").isEmpty();
+            assertThat(metric(agent, "node_update_failed")).isEqualTo(0.0);
+        }
+
+        // A restarted agent does not count the old failure again (the alert would fire for a healthy node).
+        var failedFile = config.stateDir().resolve("failed-target.json");
+        try (var agent = new Agent(config, Clock.systemUTC(), false)) {
+            assertThat(metric(agent, "node_update_failed")).as("after the restart").isEqualTo(0.0);
+            var status = AgentEndToEndTest.command("status", "", "--config", configFile.toString());
+            assertThat(status.out()).as(status.toString()).doesNotContain("3.0.0");
+        }
+        // A record an older agent kept after the node updated successfully to another version is forgotten at start.
+        var previous = store.previous().orElseThrow();
+        Files.writeString(failedFile, failedTarget(bad, previous.replacedAt().minusSeconds(60)));
+        try (var agent = new Agent(config, Clock.systemUTC(), false)) {
+            assertThat(metric(agent, "node_update_failed")).isEqualTo(0.0);
+            assertThat(failedFile).doesNotExist();
+        }
+        // A failure after the last success counts, until the control plane names another version (here 2.0.0, the
+        // emergency rollback's version the node runs): then it is forgotten, without an update.
+        Files.writeString(failedFile, failedTarget(bad, java.time.Instant.now()));
+        try (var agent = new Agent(config, Clock.systemUTC(), false)) {
+            assertThat(metric(agent, "node_update_failed")).isEqualTo(1.0);
+            var restarted = startedAt();
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UP_TO_DATE);
+            assertThat(startedAt()).isEqualTo(restarted);
+            assertThat(agent.updater().failed()).isEmpty();
+            assertThat(metric(agent, "node_update_failed")).isEqualTo(0.0);
+        }
+        try (var agent = new Agent(config, Clock.systemUTC(), false)) {
+            assertThat(metric(agent, "node_update_failed")).isEqualTo(0.0);
         }
 
         // noderr-agent rollback (to 1.0.0, the previous version) refuses while another process holds the update lock
         // and while an earlier update is unfinished on disk: a clear message, no stack trace, no lock left behind.
-        var store = new StateStore(config.stateDir(), config.container());
         try (var busy = UpdateLockAccess.hold(config.stateDir(), config.container())) {
             var refused = AgentEndToEndTest.command("rollback", "", "--config", configFile.toString(), "--yes");
             assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
@@ -109,7 +141,7 @@ class FailedTargetTest extends OwnControlPlaneNode {
         var idle = store.load();
         store.save(new UpdateRecord(UpdateState.PULLING, idle.container(), idle.previousContainer(),
                 new UpdateTarget("3.0.0", bad.tagged(), bad.digest()), "2.0.0", null, null, null,
-                java.time.Instant.now(), null, null, null));
+                java.time.Instant.now(), null, null, null, false));
         var unfinished = AgentEndToEndTest.command("rollback", "", "--config", configFile.toString(), "--yes");
         assertThat(unfinished.exit()).as(unfinished.toString()).isEqualTo(1);
         assertThat(unfinished.err()).contains("An update to 3.0.0 is unfinished (PULLING)").contains("Nothing changed")
@@ -123,6 +155,13 @@ class FailedTargetTest extends OwnControlPlaneNode {
         assertThat(rollback.exit()).as(rollback.toString()).isZero();
         assertThat(agentRunning()).contains("1.0.0");
         assertThat(config.lockFile()).exists();
+    }
+
+    /** failed-target.json as the agent writes it, for {@code image} ROLLED_BACK at {@code at}. */
+    private static String failedTarget(TestDocker.Image image, java.time.Instant at) {
+        return "{\"versionString\":\"" + image.version() + "\",\"imageDigest\":\"" + image.digest()
+                + "\",\"outcome\":\"ROLLED_BACK\",\"reason\":\"the new container is unhealthy\",\"failedAt\":\""
+                + at + "\"}";
     }
 
     private static java.util.Optional<String> agentRunning() {

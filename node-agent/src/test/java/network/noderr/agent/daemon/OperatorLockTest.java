@@ -55,6 +55,7 @@ class OperatorLockTest {
         var retry = AgentEndToEndTest.command("retry", "", "--config", config.toString());
         assertThat(retry.exit()).as(retry.toString()).isZero();
         assertThat(retry.out()).contains("Forgot the failed update to 3.0.0")
+                .contains("restart the agent first: it keeps the settings it started with")
                 .contains("once it can check the operator lock " + lock + " (it cannot now: ");
 
         Files.delete(lock);

@@ -149,7 +149,7 @@ class RefusedReportsTest extends NodeTestSupport {
         var v2 = TestDocker.image("v2");
         return new UpdateRecord(UpdateState.REPORTING, config.container(), config.container() + "-previous",
                 new UpdateTarget(version, v2.tagged(), v2.digest()), "1.0.0", null, UpdateOutcome.ROLLED_BACK,
-                "the new container is unhealthy", startedAt, null, null, null);
+                "the new container is unhealthy", startedAt, null, null, null, false);
     }
 
     private static JsonNode lastUpdate(String nodeId) throws Exception {

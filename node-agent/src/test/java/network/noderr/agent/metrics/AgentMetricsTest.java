@@ -42,6 +42,39 @@ class AgentMetricsTest {
                 .contains("node_health_reports_refused 2.0");
     }
 
+    /** {@code metrics-address}: the endpoint answers on that address only (127.0.0.2 and 127.0.0.1 are both local). */
+    @Test
+    void servesOnTheGivenAddressOnly() throws Exception {
+        int port;
+        try (var probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        try (var metrics = new AgentMetrics("ALL")) {
+            metrics.serve(java.net.InetAddress.getByName("127.0.0.2"), port);
+            var http = java.net.http.HttpClient.newHttpClient();
+            var answer = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.2:" + port + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).contains("node_update_failed");
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> new java.net.Socket("127.0.0.1", port).close())
+                    .isInstanceOf(java.net.ConnectException.class);
+        }
+    }
+
+    /** An address that is not this host's is named as such, not taken for a port in use. */
+    @Test
+    void anAddressOfAnotherHostIsNamed() throws Exception {
+        try (var metrics = new AgentMetrics("ALL")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> metrics.serve(java.net.InetAddress.getByName("192.0.2.1"), 9101))
+                    .isInstanceOf(AgentMetrics.AddressUnavailable.class)
+                    .hasMessageContaining("cannot listen on metrics-address 192.0.2.1")
+                    .hasMessageContaining("is it an address of this host?");
+        }
+    }
+
     private static String scrape(AgentMetrics metrics) throws Exception {
         var out = new ByteArrayOutputStream();
         PrometheusTextFormatWriter.create().write(out, metrics.registry().scrape());

@@ -23,7 +23,7 @@ class StateStoreTest {
         var store = new StateStore(dir, "noderr-node");
         var record = new UpdateRecord(UpdateState.HEALTH_WINDOW, "noderr-node", "noderr-node-previous",
                 new UpdateTarget("2.0.0", "registry.example/node:2.0.0", DIGEST), "1.0.0", "sha256:old", null, null,
-                Instant.parse("2026-05-01T10:00:00Z"), Instant.parse("2026-05-01T10:01:02.345678Z"), "0123abcd", "on-failure:5");
+                Instant.parse("2026-05-01T10:00:00Z"), Instant.parse("2026-05-01T10:01:02.345678Z"), "0123abcd", "on-failure:5", false);
         store.save(record);
 
         assertThat(Files.readString(dir.resolve("update.json")))
@@ -38,6 +38,20 @@ class StateStoreTest {
                         + "\"replacedAt\":\"2026-05-01T10:02:00Z\"}");
         assertThat(store.previous()).hasValueSatisfying(p -> assertThat(p.replacedAt())
                 .isEqualTo(Instant.parse("2026-05-01T10:02:00Z")));
+    }
+
+    @Test
+    void aReasonIsKeptOnOneLine() throws Exception {
+        // docker-java's message for a refused create: the daemon's JSON answer and its line break
+        var docker = "Status 400: {\"message\":\"invalid port specification: \\\"99999\\\"\"}\n";
+        var record = UpdateRecord.idle("noderr-node").to(UpdateState.SWAPPING)
+                .finish(UpdateOutcome.ROLLED_BACK, "the node's first container did not start: " + docker
+                        + "\r\n  the node's first container was removed again ");
+        assertThat(record.reason()).isEqualTo("the node's first container did not start: Status 400: {\"message\":"
+                + "\"invalid port specification: \\\"99999\\\"\"} the node's first container was removed again");
+        var store = new StateStore(dir, "noderr-node");
+        store.save(record);
+        assertThat(store.load().reason()).doesNotContain("\n").doesNotContain("\r");
     }
 
     @Test

@@ -42,6 +42,8 @@ class UpdaterTest {
 
     private String name;
     private final List<UpdateOutcome> reports = new CopyOnWriteArrayList<>();
+    /** The reasons reported with them (none for a success). */
+    private final List<String> reasons = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void chain() throws Exception {
@@ -119,6 +121,10 @@ class UpdaterTest {
 
         assertThat(done.state()).isEqualTo(UpdateState.IDLE);
         assertThat(reports).containsExactly(UpdateOutcome.ROLLED_BACK);
+        // Why, in Docker's words: the image's HEALTHCHECK (wget of a /health that is missing) and its exit code.
+        assertThat(reasons).singleElement().asString()
+                .startsWith("the new container is unhealthy; Docker's last health check exited 1: ")
+                .contains("wget").doesNotContain("\n");
         assertThat(containers.imageOf(name)).isEqualTo(v1Image);
         awaitHealthy();
         assertThat(containers.inspect(name + "-previous")).isEmpty();
@@ -189,6 +195,10 @@ class UpdaterTest {
 
         assertThat(done.state()).isEqualTo(UpdateState.IDLE);
         assertThat(reports).containsExactly(UpdateOutcome.ROLLED_BACK);
+        // Why, in Docker's words: the image's HEALTHCHECK (wget of a /health that is missing) and its exit code.
+        assertThat(reasons).singleElement().asString()
+                .startsWith("the new container is unhealthy; Docker's last health check exited 1: ")
+                .contains("wget").doesNotContain("\n");
         assertThat(containers.imageOf(name)).isEqualTo(v1Image);
         awaitHealthy();
     }
@@ -294,6 +304,10 @@ class UpdaterTest {
 
         assertThat(done.state()).isEqualTo(UpdateState.IDLE);
         assertThat(reports).containsExactly(UpdateOutcome.ROLLED_BACK);
+        // Why, in Docker's words: the image's HEALTHCHECK (wget of a /health that is missing) and its exit code.
+        assertThat(reasons).singleElement().asString()
+                .startsWith("the new container is unhealthy; Docker's last health check exited 1: ")
+                .contains("wget").doesNotContain("\n");
         assertThat(containers.imageOf(name)).isEqualTo(v1Image);
         awaitHealthy();
     }
@@ -464,7 +478,12 @@ class UpdaterTest {
         var settings = new UpdateSettings(tier, Duration.ofSeconds(2), Duration.ofSeconds(15),
                 Duration.ofSeconds(5), Duration.ofMinutes(2));
         var chain = new BeaconRecord(beacon.rpcUrl(), beacon.address());
-        UpdateReporter reporter = (record, ms) -> reports.add(record.outcome());
+        UpdateReporter reporter = (record, ms) -> {
+            reports.add(record.outcome());
+            if (record.reason() != null) {
+                reasons.add(record.reason());
+            }
+        };
         return new Updater(store, containers, chain, reporter, settings, clock);
     }
 
