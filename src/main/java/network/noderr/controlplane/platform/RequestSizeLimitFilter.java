@@ -18,7 +18,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * API request bodies over 64 KiB get 413 (DESIGN §3), before security or parsing spends effort on them: by
  * Content-Length up front, and by counting for chunked bodies. Alertmanager's webhook ({@code POST /api/v1/alerts})
  * may send up to 2 MiB: one notification carries a whole alert group (e.g. NodeDown for every node of a tier, about
- * 1 KiB per alert), and Alertmanager caps it at 1000 alerts ({@code max_alerts} in alertmanager.yml).
+ * 1 KiB per alert), and Alertmanager caps it at 1000 alerts ({@code max_alerts} in alertmanager.yml). The dashboard's
+ * endpoint calls ({@code /connect/**}, JSON that Hilla parses whole before it checks who may call the method, and
+ * whose session and CSRF token anyone who opens the login page gets) have the same 64 KiB limit.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -30,12 +32,14 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
     static final String TOO_LARGE_TITLE = "Request body too large";
     static final String TOO_LARGE_DETAIL =
             "Request bodies are limited to 64 KiB. Send buffered reports in smaller batches.";
+    static final String DASHBOARD_TOO_LARGE_DETAIL = "Dashboard requests are limited to 64 KiB.";
     static final String ALERTS_TOO_LARGE_DETAIL =
             "Alertmanager notifications are limited to 2 MiB. Lower max_alerts in the webhook config.";
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
+        var path = request.getRequestURI();
+        return !path.startsWith("/api/") && !path.startsWith("/connect/");
     }
 
     @Override
@@ -43,7 +47,8 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         boolean alerts = isAlertWebhook(request);
         long limit = alerts ? MAX_ALERTS_BODY_BYTES : MAX_BODY_BYTES;
-        var detail = alerts ? ALERTS_TOO_LARGE_DETAIL : TOO_LARGE_DETAIL;
+        var detail = alerts ? ALERTS_TOO_LARGE_DETAIL
+                : request.getRequestURI().startsWith("/connect/") ? DASHBOARD_TOO_LARGE_DETAIL : TOO_LARGE_DETAIL;
         if (request.getContentLengthLong() > limit) {
             tooLarge(response, detail);
             return;

@@ -22,6 +22,12 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
  * they send is ignored. A node suspended (or removed) while connected gets no further push: before each push the
  * tier's connected nodes are checked in one query, and those the node API would refuse are disconnected instead
  * (a pushed emergency rollback is followed without another request, so the push itself must respect suspension).
+ *
+ * <p>At most {@link #STREAMS_PER_NODE} streams per node and replica: a node's newest connections replace its oldest,
+ * which is closed with {@link #REPLACED}. Two, so that the agent's {@code check} (which opens a stream and closes it
+ * again) does not cut the daemon's stream beside it, and a reconnect may overlap a connection not yet seen closed.
+ * Without a bound, one node token could hold any number of connections open (a socket, buffers and a place in every
+ * push of its tier each).
  */
 @Component
 class NodeStream extends TextWebSocketHandler {
@@ -32,6 +38,14 @@ class NodeStream extends TextWebSocketHandler {
     private final Map<String, Tier> tierOf = new ConcurrentHashMap<>();
     /** The node of each session, by session id. */
     private final Map<String, String> nodeOf = new ConcurrentHashMap<>();
+    /** The streams of each connected node, oldest first. */
+    private final Map<String, java.util.List<WebSocketSession>> streamsOf = new ConcurrentHashMap<>();
+
+    /** How many streams one node may hold open on a replica. */
+    static final int STREAMS_PER_NODE = 2;
+
+    /** Sent to a node's oldest stream when the node opens one more than {@link #STREAMS_PER_NODE}. */
+    static final CloseStatus REPLACED = new CloseStatus(4000, "replaced by a newer stream of this node");
     private final NodeStatusLookup nodes;
 
     NodeStream(NodeStatusLookup nodes) {
@@ -50,15 +64,42 @@ class NodeStream extends TextWebSocketHandler {
         tierOf.put(session.getId(), tier);
         nodeOf.put(session.getId(), token.getName());
         byTier.computeIfAbsent(tier, t -> ConcurrentHashMap.newKeySet()).add(safe);
+        var replaced = new java.util.ArrayList<WebSocketSession>();
+        streamsOf.compute(token.getName(), (node, streams) -> {
+            var kept = new java.util.ArrayList<WebSocketSession>(streams == null ? java.util.List.of() : streams);
+            kept.add(safe);
+            while (kept.size() > STREAMS_PER_NODE) {
+                replaced.add(kept.removeFirst());
+            }
+            return kept;
+        });
         log.debug("Node {} ({}) connected to the stream", token.getName(), tier);
+        for (var older : replaced) {
+            forget(older.getId());
+            try {
+                older.close(REPLACED);
+            } catch (IOException | IllegalStateException e) {
+                log.debug("Closing a replaced node stream failed: {}", e.toString());
+            }
+        }
     }
 
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
-        var tier = tierOf.remove(session.getId());
-        nodeOf.remove(session.getId());
+        forget(session.getId());
+    }
+
+    private void forget(String sessionId) {
+        var tier = tierOf.remove(sessionId);
+        var node = nodeOf.remove(sessionId);
+        if (node != null) {
+            streamsOf.computeIfPresent(node, (n, streams) -> {
+                var kept = streams.stream().filter(s -> !s.getId().equals(sessionId)).toList();
+                return kept.isEmpty() ? null : kept;
+            });
+        }
         if (tier != null) {
-            byTier.getOrDefault(tier, Set.of()).removeIf(s -> s.getId().equals(session.getId()));
+            byTier.getOrDefault(tier, Set.of()).removeIf(s -> s.getId().equals(sessionId));
         }
     }
 

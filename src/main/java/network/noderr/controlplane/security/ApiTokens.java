@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
+import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Sha256;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -27,6 +28,12 @@ public class ApiTokens {
     public static final int MIN_SUPPLIED_LENGTH = 32;
 
     private static final Duration LAST_USED_GRANULARITY = Duration.ofMinutes(1);
+
+    /** Most usable (not revoked, not expired) tokens a user may hold; creating another one is refused. */
+    public static final int MAX_USABLE_PER_USER = 50;
+
+    /** Most tokens a list shows (newest first); older revoked or expired ones are left out. */
+    public static final int MAX_LISTED = 200;
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -124,8 +131,9 @@ public class ApiTokens {
     public java.util.List<TokenInfo> list(UUID userId) {
         return jdbc.sql("""
                         SELECT id, name, created_at, expires_at, last_used_at, revoked_at FROM api_tokens
-                        WHERE user_id = :user ORDER BY created_at DESC""")
+                        WHERE user_id = :user ORDER BY created_at DESC LIMIT :limit""")
                 .param("user", userId)
+                .param("limit", MAX_LISTED)
                 .query((rs, i) -> new TokenInfo(rs.getObject("id", UUID.class), rs.getString("name"),
                         rs.getTimestamp("created_at").toInstant(), instant(rs.getTimestamp("expires_at")),
                         instant(rs.getTimestamp("last_used_at")), instant(rs.getTimestamp("revoked_at"))))
@@ -154,6 +162,34 @@ public class ApiTokens {
                     .update();
         }
         return issued;
+    }
+
+    /**
+     * Issues a token a user asked for themselves, as {@link #issue(UUID, String, java.time.Instant, UUID)}, unless they
+     * already hold {@link #MAX_USABLE_PER_USER} usable tokens: one account (or one leaked token) cannot add rows
+     * without bound. A user's creations are serialised by a lock on their row, so concurrent ones cannot pass the
+     * limit together.
+     *
+     * @throws ProblemException 409 {@code too-many-tokens} at the limit
+     */
+    @Transactional
+    public IssuedToken issueOwn(UUID userId, String name,
+            java.time.@org.jspecify.annotations.Nullable Instant expiresAt,
+            @org.jspecify.annotations.Nullable UUID parentId) {
+        jdbc.sql("SELECT id FROM users WHERE id = :user FOR UPDATE").param("user", userId).query(UUID.class).single();
+        long usable = jdbc.sql("""
+                        SELECT count(*) FROM api_tokens
+                        WHERE user_id = :user AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :now)""")
+                .param("user", userId)
+                .param("now", Timestamp.from(clock.instant()))
+                .query(Long.class)
+                .single();
+        if (usable >= MAX_USABLE_PER_USER) {
+            throw new ProblemException(409, "too-many-tokens",
+                    "Too many API tokens", "You hold " + usable + " usable API tokens, the most allowed: revoke "
+                            + "ones you no longer use, then create this one.");
+        }
+        return issue(userId, name, expiresAt, parentId);
     }
 
     private static java.time.@org.jspecify.annotations.Nullable Instant instant(

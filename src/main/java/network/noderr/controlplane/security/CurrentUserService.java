@@ -1,5 +1,6 @@
 package network.noderr.controlplane.security;
 
+import com.vaadin.flow.server.auth.AnonymousAllowed;
 import com.vaadin.hilla.BrowserCallable;
 import jakarta.annotation.security.PermitAll;
 import org.jspecify.annotations.Nullable;
@@ -18,6 +19,11 @@ public class CurrentUserService {
         this.users = users;
     }
 
+    /**
+     * Open to anonymous callers, so that the login page learns "nobody" from a null answer rather than from a 401
+     * the browser logs as an error.
+     */
+    @AnonymousAllowed
     public @Nullable CurrentUser getUserInfo() {
         var auth = SecurityContextHolder.getContext().getAuthentication();
         if (auth == null || !auth.isAuthenticated() || auth instanceof AnonymousAuthenticationToken) {

@@ -38,6 +38,8 @@ public class MyAccount {
      * that token: its expiry is capped at the calling token's (and a caller whose token expires gets one that expires
      * then, not never), and it is revoked with that token. Created from the dashboard, it expires as asked.
      *
+     * At most {@link ApiTokens#MAX_USABLE_PER_USER} usable tokens per user (409 {@code too-many-tokens} beyond).
+     *
      * @param expiresInDays 1 to 3650, or null for a token that does not expire (subject to the cap above)
      */
     public ApiTokens.IssuedToken createToken(String name, @Nullable Integer expiresInDays) {
@@ -57,7 +59,7 @@ public class MyAccount {
                 expiresAt = callerExpiry.get();
             }
         }
-        return tokens.issue(me().id(), name.strip(), expiresAt, callingToken);
+        return tokens.issueOwn(me().id(), name.strip(), expiresAt, callingToken);
     }
 
     /** The id of the API token the current request authenticated with, or null for a dashboard session. */

@@ -41,6 +41,8 @@ public record RateLimitProperties(@DefaultValue Map<String, Limit> limits) {
     static final Limit LOGIN_ADDRESS_DEFAULT = new Limit(20, Duration.ofMinutes(10));
     /** Failed dashboard logins per username (from any address). */
     static final Limit LOGIN_USER_DEFAULT = new Limit(10, Duration.ofMinutes(15));
+    /** Refused (unknown, revoked, expired) management-API tokens per source address, per replica. */
+    static final Limit API_TOKEN_FAILURES_DEFAULT = new Limit(30, Duration.ofMinutes(1));
 
     Limit limit(String name) {
         var configured = limits.get(name);
@@ -51,6 +53,7 @@ public record RateLimitProperties(@DefaultValue Map<String, Limit> limits) {
             case "applications" -> APPLICATIONS_DEFAULT;
             case "login-address" -> LOGIN_ADDRESS_DEFAULT;
             case "login-user" -> LOGIN_USER_DEFAULT;
+            case ApiTokenFailures.LIMIT -> API_TOKEN_FAILURES_DEFAULT;
             default -> NODE_AUTH_DEFAULT;
         };
     }

@@ -1,9 +1,8 @@
 package network.noderr.controlplane.security;
 
-import static org.springframework.security.config.Customizer.withDefaults;
-
 import com.vaadin.flow.spring.security.VaadinSecurityConfigurer;
 import java.util.List;
+import java.util.function.Predicate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -19,10 +18,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.AuthenticationManagerResolver;
 import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.authentication.OpaqueTokenAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
@@ -37,7 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@code /api/**} and {@code /actuator/**}: stateless, bearer API tokens (no cookies, so no CSRF), errors as
  *       problem+json. Public: {@code GET /api/v1/health-check}, {@code POST /api/v1/applications} and
  *       {@code /actuator/health}. Metrics at
- *       {@code /actuator/prometheus} need a token of any role.
+ *       {@code /actuator/prometheus} need a token of any role. A source that presents too many unknown API tokens
+ *       gets 429 before any lookup ({@link ApiTokenFailures}), on this chain and the node API's.
  *   <li>everything else: the Hilla dashboard with its login view, session cookies and CSRF protection; each
  *       request of a session re-reads the user ({@link SessionAccountFilter}), so disabling a user ends their
  *       sessions and a role change applies at once. Failed password logins are limited per address and per
@@ -63,8 +65,8 @@ class SecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain nodeApiFilterChain(
-            HttpSecurity http, NodeTokens tokens, ApiTokens apiTokens, NodeStatusLookup nodes, JsonMapper json)
-            throws Exception {
+            HttpSecurity http, NodeTokens tokens, ApiTokens apiTokens, NodeStatusLookup nodes, JsonMapper json,
+            ApiTokenFailures failures) throws Exception {
         var problems = new ProblemResponses(json);
         var authorities = new JwtAuthenticationConverter();
         authorities.setJwtGrantedAuthoritiesConverter(jwt -> List.of(new SimpleGrantedAuthority("ROLE_NODE")));
@@ -74,11 +76,9 @@ class SecurityConfiguration {
         AuthenticationManager adminTokens =
                 new ProviderManager(new OpaqueTokenAuthenticationProvider(new ApiTokenIntrospector(apiTokens)));
         // Node tokens are JWTs (three dot-separated parts); management-API tokens are opaque.
-        AuthenticationManagerResolver<HttpServletRequest> byTokenShape = request -> {
-            var header = request.getHeader("Authorization");
-            var isJwt = header != null && header.chars().filter(ch -> ch == '.').count() == 2;
-            return isJwt ? nodeTokens : adminTokens;
-        };
+        AuthenticationManagerResolver<HttpServletRequest> byTokenShape =
+                request -> jwtShaped(request) ? nodeTokens : adminTokens;
+        Predicate<HttpServletRequest> apiToken = request -> bearer(request) && !jwtShaped(request);
         http.securityMatcher(NODE_API)
                 .authorizeHttpRequests(auth -> auth.requestMatchers(
                                 HttpMethod.POST, "/api/v1/auth/register", "/api/v1/auth/challenge",
@@ -95,8 +95,10 @@ class SecurityConfiguration {
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
                 .oauth2ResourceServer(rs -> rs.authenticationManagerResolver(byTokenShape)
-                        .authenticationEntryPoint(problems)
+                        .authenticationEntryPoint(countingFailures(problems, failures, apiToken))
                         .accessDeniedHandler(problems))
+                .addFilterBefore(new ApiTokenFailureFilter(failures, problems, apiToken),
+                        BearerTokenAuthenticationFilter.class)
                 .addFilterAfter(new NodeStatusFilter(nodes, problems), BearerTokenAuthenticationFilter.class)
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
                 .httpBasic(b -> b.disable())
@@ -105,13 +107,18 @@ class SecurityConfiguration {
     }
 
     /**
-     * Alertmanager's webhook: no user or node token; the controller checks the shared secret (constant-time).
+     * Alertmanager's webhook: no user or node token; the shared secret is checked (constant-time) before the body is
+     * read ({@link AlertWebhookSecretFilter}).
      */
     @Bean
     @Order(0)
-    SecurityFilterChain alertWebhookFilterChain(HttpSecurity http, JsonMapper json) throws Exception {
+    SecurityFilterChain alertWebhookFilterChain(HttpSecurity http, JsonMapper json, ApiTokenFailures failures,
+            @org.springframework.beans.factory.annotation.Value("${noderr.alerts.webhook-secret:}") String secret)
+            throws Exception {
         var problems = new ProblemResponses(json);
         http.securityMatcher("/api/v1/alerts")
+                .addFilterBefore(new AlertWebhookSecretFilter(secret, failures, problems),
+                        org.springframework.security.web.access.intercept.AuthorizationFilter.class)
                 .authorizeHttpRequests(auth -> auth.requestMatchers(HttpMethod.POST, "/api/v1/alerts").permitAll()
                         .anyRequest().denyAll())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -126,7 +133,7 @@ class SecurityConfiguration {
     @Bean
     @Order(2)
     SecurityFilterChain apiFilterChain(HttpSecurity http, ApiTokens tokens, JsonMapper json,
-            org.springframework.context.ApplicationEventPublisher events) throws Exception {
+            org.springframework.context.ApplicationEventPublisher events, ApiTokenFailures failures) throws Exception {
         var problems = new ProblemResponses(json, events); // refused admin changes reach the audit log
         http.securityMatcher("/api/**", "/actuator/**")
                 .authorizeHttpRequests(auth -> auth.requestMatchers(HttpMethod.GET, "/api/v1/health-check")
@@ -145,13 +152,51 @@ class SecurityConfiguration {
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
                 .oauth2ResourceServer(rs -> rs.opaqueToken(ot -> ot.introspector(new ApiTokenIntrospector(tokens)))
-                        .authenticationEntryPoint(problems)
+                        .authenticationEntryPoint(countingFailures(problems, failures, SecurityConfiguration::bearer))
                         .accessDeniedHandler(problems))
+                .addFilterBefore(new ApiTokenFailureFilter(failures, problems, SecurityConfiguration::bearer),
+                        BearerTokenAuthenticationFilter.class)
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable());
         return http.build();
     }
+
+    /** Whether the request carries a bearer token (in the header: the only place one is read from). */
+    static boolean bearer(HttpServletRequest request) {
+        var header = request.getHeader("Authorization");
+        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
+    }
+
+    /** Node tokens are JWTs (three dot-separated parts); management-API tokens are opaque. */
+    static boolean jwtShaped(HttpServletRequest request) {
+        var header = request.getHeader("Authorization");
+        return header != null && header.chars().filter(ch -> ch == '.').count() == 2;
+    }
+
+    /**
+     * Answers a refused bearer token as {@code problems} does, and counts a refused API token (each one cost a database
+     * lookup) against its source ({@link ApiTokenFailures}).
+     */
+    private static AuthenticationEntryPoint countingFailures(ProblemResponses problems, ApiTokenFailures failures,
+            Predicate<HttpServletRequest> apiToken) {
+        return (request, response, e) -> {
+            if (e instanceof InvalidBearerTokenException && apiToken.test(request)) {
+                failures.failed(request.getRemoteAddr());
+            }
+            problems.commence(request, response, e);
+        };
+    }
+
+    /**
+     * The dashboard's content security policy: everything from this origin only, never framed. Vaadin's bootstrap page
+     * starts its client with inline scripts and styles, which is what {@code 'unsafe-inline'} and {@code 'unsafe-eval'}
+     * are for (Vaadin's documented minimum).
+     */
+    static final String DASHBOARD_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+            + "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            + "frame-ancestors 'none'";
 
     @Bean
     @Order(3)
@@ -165,7 +210,19 @@ class SecurityConfiguration {
                                 "/downloads/noderr-agent.jar", "/downloads/noderr-agent.jar.sha256",
                                 "/downloads/control-plane-ca.pem")
                         .permitAll())
-                .headers(h -> h.contentSecurityPolicy(withDefaults()).frameOptions(f -> f.deny()))
+                // Written at once, not when the response commits: the pages come from Vaadin's servlet behind a
+                // forward, whose response the container commits past this filter, so they would go without them.
+                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(DASHBOARD_CSP))
+                        .frameOptions(f -> f.deny())
+                        .withObjectPostProcessor(new org.springframework.security.config.ObjectPostProcessor<
+                                org.springframework.security.web.header.HeaderWriterFilter>() {
+                            @Override
+                            public <O extends org.springframework.security.web.header.HeaderWriterFilter> O
+                                    postProcess(O filter) {
+                                filter.setShouldWriteHeadersEagerly(true);
+                                return filter;
+                            }
+                        }))
                 .with(VaadinSecurityConfigurer.vaadin(), vaadin -> vaadin.loginView("/login"));
         return http.build();
     }

@@ -1,5 +1,8 @@
 package network.noderr.controlplane.security;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Ticker;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -13,8 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -24,41 +27,70 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The control plane's ES256 keys for node access tokens, kept in PostgreSQL so every replica signs and verifies
- * with the same keys and restarts keep them. The newest unretired key signs (read from the database for every token,
- * so a rotation on any replica takes effect everywhere at once); retired keys still verify for one token lifetime
- * after their retirement, checked on every lookup. The verification keys are cached for {@link #REFRESH}, so another
- * replica's rotation reaches this one's verification within that time. Anyone with database access can read these
- * keys: protect the database.
+ * with the same keys and restarts keep them. The newest unretired key signs; retired keys still verify for one token
+ * lifetime plus {@link #REFRESH} after their retirement, checked on every lookup. Each replica reads the keys once
+ * per {@link #REFRESH} into one copy, from which it both signs and verifies, so a mass login costs no database read
+ * per token. A rotation on this replica takes effect here at once (the copy is dropped after the commit); another
+ * replica's rotation reaches this one within {@link #REFRESH}, or at once when a token signed by the new key arrives
+ * here (an unknown key makes it read the keys again). Until then this replica may still sign with the retired key:
+ * that is why a retired key verifies {@link #REFRESH} longer than a token lives, so that such a token stays valid
+ * to its end on every replica. Anyone with database access can read these keys: protect the database.
  */
 @Component
 class SigningKeys {
 
-    /** How long this replica trusts its cached copy of the keys before reading them again. */
+    /** How long a replica uses its copy of the keys (the signing key too) before reading them again. */
     static final Duration REFRESH = Duration.ofSeconds(30);
+
+    /** Least time between two reads of the keys asked for by tokens naming an unknown key. */
+    static final Duration MIN_RELOAD = Duration.ofSeconds(1);
 
     private record StoredKey(ECKey key, @Nullable Instant retiredAt) {}
 
-    private record Loaded(List<StoredKey> keys, Instant loadedAt) {}
+    /** The keys read at one time: unretired first, newest first within each part. */
+    private record Loaded(List<StoredKey> keys, Instant loadedAt) {
+
+        @Nullable ECKey signing() {
+            return keys.stream().filter(k -> k.retiredAt() == null).findFirst().map(StoredKey::key).orElse(null);
+        }
+    }
+
+    /** The copy's one key. */
+    private static final String KEYS = "keys";
 
     private final JdbcClient jdbc;
     private final Clock clock;
     private final NodeAuthProperties properties;
     private final TransactionTemplate transactions;
-    private final AtomicReference<@Nullable Loaded> cache = new AtomicReference<>();
+    private final LoadingCache<String, Loaded> cache;
 
+    @Autowired
     SigningKeys(JdbcClient jdbc, Clock clock, NodeAuthProperties properties, PlatformTransactionManager txManager) {
+        this(jdbc, clock, properties, txManager, Ticker.systemTicker());
+    }
+
+    /** With the ticker that measures {@link #REFRESH} (tests move it). */
+    SigningKeys(JdbcClient jdbc, Clock clock, NodeAuthProperties properties, PlatformTransactionManager txManager,
+            Ticker ticker) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.properties = properties;
         this.transactions = new TransactionTemplate(txManager);
+        this.cache = Caffeine.newBuilder()
+                .ticker(ticker)
+                .expireAfterWrite(REFRESH)
+                .build(k -> load());
     }
 
-    /** The key that signs new tokens: the newest unretired one in the database, created on first use. */
+    /**
+     * The key that signs new tokens: the newest unretired one in this replica's copy of the keys (at most
+     * {@link #REFRESH} old), created on first use.
+     */
     ECKey active() {
-        var current = currentSigningKey();
+        var current = cache.get(KEYS).signing();
         if (current == null) {
             rotate(true);
-            current = currentSigningKey();
+            current = reloaded().signing(); // created here, or by another replica meanwhile
         }
         if (current == null) {
             throw new IllegalStateException("No unretired JWT signing key after creating one");
@@ -76,24 +108,40 @@ class SigningKeys {
 
     /**
      * Every key that may have signed a still-valid token, newest first (public and private parts): unretired keys
-     * and keys retired less than one token lifetime ago, judged now, from a copy at most {@link #REFRESH} old.
+     * and keys retired less than one token lifetime plus {@link #REFRESH} ago, judged now, from a copy at most
+     * {@link #REFRESH} old.
      */
     JWKSet verificationKeys() {
-        var loaded = cache.get();
+        return usable(cache.get(KEYS), clock.instant());
+    }
+
+    /**
+     * Re-reads the keys, e.g. when a token names a key this replica has not seen yet (another replica may just have
+     * rotated), unless they were read less than {@link #MIN_RELOAD} ago: such a token can come from anyone,
+     * unauthenticated and as often as they like, so it must not cost a database read each time.
+     */
+    JWKSet reload() {
+        var loaded = cache.get(KEYS);
         var now = clock.instant();
-        if (loaded == null || !now.isBefore(loaded.loadedAt().plus(REFRESH)) || now.isBefore(loaded.loadedAt())) {
-            loaded = load();
+        if (!now.isBefore(loaded.loadedAt().plus(MIN_RELOAD)) || now.isBefore(loaded.loadedAt())) {
+            loaded = reloaded();
         }
         return usable(loaded, now);
     }
 
-    /** Re-reads the keys, e.g. when a token names a key this replica has not seen yet. */
-    JWKSet reload() {
-        return usable(load(), clock.instant());
+    private Loaded reloaded() {
+        var loaded = load();
+        cache.put(KEYS, loaded);
+        return loaded;
+    }
+
+    /** How long a retired key keeps verifying: a token's lifetime, plus the time a replica may still sign with it. */
+    private Duration retiredKeyVerifies() {
+        return properties.tokenTtl().plus(REFRESH);
     }
 
     private JWKSet usable(Loaded loaded, Instant now) {
-        var oldest = now.minus(properties.tokenTtl());
+        var oldest = now.minus(retiredKeyVerifies());
         return new JWKSet(loaded.keys().stream()
                 .filter(k -> k.retiredAt() == null || k.retiredAt().isAfter(oldest))
                 .map(k -> (JWK) k.key())
@@ -102,7 +150,7 @@ class SigningKeys {
 
     private Loaded load() {
         var now = clock.instant();
-        var oldest = Timestamp.from(now.minus(properties.tokenTtl()));
+        var oldest = Timestamp.from(now.minus(retiredKeyVerifies()));
         var keys = jdbc.sql("""
                         SELECT jwk, retired_at FROM jwt_signing_keys
                         WHERE retired_at IS NULL OR retired_at > :oldest
@@ -113,12 +161,13 @@ class SigningKeys {
                     return new StoredKey(parse(rs.getString("jwk")), retired == null ? null : retired.toInstant());
                 })
                 .list();
-        var loaded = new Loaded(keys, now);
-        cache.set(loaded);
-        return loaded;
+        return new Loaded(keys, now);
     }
 
-    /** Makes a new key the signing key and retires the previous one (it keeps verifying for one token lifetime). */
+    /**
+     * Makes a new key the signing key and retires the previous one (it keeps verifying for one token lifetime plus
+     * {@link #REFRESH}).
+     */
     String rotate() {
         var kid = rotate(false);
         if (kid == null) {
@@ -156,7 +205,7 @@ class SigningKeys {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCompletion(int completion) {
-                    cache.set(null);
+                    cache.invalidate(KEYS); // waits for a read of the keys under way, then drops it
                 }
             });
             return key.getKeyID();

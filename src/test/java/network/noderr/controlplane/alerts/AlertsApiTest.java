@@ -100,6 +100,34 @@ class AlertsApiTest {
         assertThat(api.get("/api/v1/alerts", SECRET).status()).as("only POST").isIn(401, 403, 405);
     }
 
+    /**
+     * The secret is checked before the body is read (a notification may be 2 MiB, and anyone can send one), and a
+     * source that sends wrong secrets is limited like one that guesses API tokens (100 a minute in the test profile):
+     * 429 before any check, also with the right secret, until its budget refills.
+     */
+    @Test
+    void aWrongSecretIsRefusedBeforeTheBodyIsReadAndGuessingIsLimited() throws Exception {
+        var guesser = new ApiClient(port, java.net.InetAddress.getByName("127.0.0.81"));
+        var notAPayload = "{\"version\": \"3\"}";
+        assertThat(guesser.post("/api/v1/alerts", notAPayload, "not-the-secret").status())
+                .as("refused for the secret, not for the body").isEqualTo(401);
+        int refused = 1;
+        ApiClient.Response answer = null;
+        for (int i = 0; i < 130; i++) {
+            answer = guesser.post("/api/v1/alerts", notAPayload, "guess-" + i);
+            if (answer.status() != 401) {
+                break;
+            }
+            refused++;
+        }
+        assertThat(refused).isGreaterThanOrEqualTo(100);
+        assertThat(answer.status()).isEqualTo(429);
+        assertThat(answer.headers().get("retry-after")).isNotEmpty();
+        assertThat(guesser.post("/api/v1/alerts", payload("firing", "guessed", "2026-11-23T09:00:00Z",
+                "0001-01-01T00:00:00Z"), SECRET).status()).as("whatever it sends").isEqualTo(429);
+        assertThat(api.post("/api/v1/alerts", notAPayload, SECRET).status()).as("another source").isEqualTo(400);
+    }
+
     @Test
     void badPayloadsAre400AndNothingIsStored() {
         var before = api.get("/api/v1/admin/alerts?limit=1000", IntegrationTest.ADMIN_TOKEN).body().size();

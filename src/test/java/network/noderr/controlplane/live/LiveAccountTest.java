@@ -130,6 +130,33 @@ class LiveAccountTest {
         assertThatThrownBy(() -> live.node("n")).isInstanceOf(EndpointException.class);
     }
 
+    /**
+     * One user holds a bounded number of open streams (each is a subscription, and an account lookup per event): the
+     * next one ends at once with an error, and one closed makes room again. Other users are not affected.
+     */
+    @Test
+    void aUserHoldsABoundedNumberOfStreams() throws Exception {
+        var user = viewer("live-many");
+        var streams = new ArrayList<Stream>();
+        for (int i = 0; i < LiveService.MAX_STREAMS_PER_USER; i++) {
+            var nodeId = "node-many-" + i;
+            var stream = new Stream(as(user, () -> live.node(nodeId)));
+            streams.add(stream);
+            assertThat(stream.next().kind()).isEqualTo(LiveEvent.Kind.HELLO);
+        }
+        var refused = new Stream(as(user, () -> live.changes()));
+        assertThat(refused.error.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS))
+                .isInstanceOf(EndpointException.class).hasMessage(LiveService.TOO_MANY_STREAMS);
+        assertThat(refused.received).isEmpty();
+
+        var other = new Stream(as(viewer("live-many-other"), () -> live.changes()));
+        assertThat(other.next().kind()).as("another user").isEqualTo(LiveEvent.Kind.HELLO);
+
+        subscriptions.get(0).dispose();
+        var again = new Stream(as(user, () -> live.changes()));
+        assertThat(again.next().kind()).as("room again after one closed").isEqualTo(LiveEvent.Kind.HELLO);
+    }
+
     private UserAccount viewer(String prefix) {
         return users.create(prefix + "-" + System.nanoTime(), "a-long-enough-password", Role.VIEWER);
     }

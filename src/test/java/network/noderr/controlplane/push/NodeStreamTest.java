@@ -283,6 +283,44 @@ class NodeStreamTest {
         }
     }
 
+    /**
+     * At most two streams per node (the daemon's, and the agent's {@code check} beside it): a node's token cannot hold
+     * any number of connections open on a replica (each costs a socket, buffers and a place in every push of its tier).
+     * A third connection of the same node replaces the oldest, which the server closes; the two newest hear pushes.
+     */
+    @Test
+    void aNodeHoldsTwoStreamsANewerOneReplacesTheOldest() throws Exception {
+        var node = Onboarding.registerAndLogIn(new ApiClient(port), applications, TestNodeKey.generate(), Tier.ORACLE);
+        var before = stream.connected(Tier.ORACLE);
+        var firstClosed = new java.util.concurrent.CompletableFuture<Integer>();
+        var secondClosed = new java.util.concurrent.CompletableFuture<Integer>();
+        var first = connect(node[1], new LinkedBlockingQueue<>(), firstClosed);
+        Awaitility.await("the first stream is registered").atMost(Duration.ofSeconds(10))
+                .until(() -> stream.connected(Tier.ORACLE) > before);
+        var secondMessages = new LinkedBlockingQueue<String>();
+        var second = connect(node[1], secondMessages, secondClosed);
+        Awaitility.await("the second stream is registered beside it").atMost(Duration.ofSeconds(10))
+                .until(() -> stream.connected(Tier.ORACLE) == before + 2);
+        assertThat(firstClosed).as("two streams of a node are allowed").isNotDone();
+        var latestMessages = new LinkedBlockingQueue<String>();
+        var latest = connect(node[1], latestMessages, new java.util.concurrent.CompletableFuture<>());
+        try {
+            assertThat(firstClosed.get(10, TimeUnit.SECONDS)).as("the oldest stream is closed by the server")
+                    .isEqualTo(NodeStream.REPLACED.getCode());
+            Awaitility.await("two streams of the node stay").atMost(Duration.ofSeconds(10))
+                    .until(() -> stream.connected(Tier.ORACLE) == before + 2);
+            assertThat(secondClosed).as("the second stays open").isNotDone();
+            var marker = "replaced-" + (System.nanoTime() % 100_000);
+            fanOut.deliver("{\"type\":\"CHECK_NOW\",\"tier\":\"ORACLE\",\"versionId\":null,\"version\":\""
+                    + marker + "\"}");
+            assertThat(latestMessages.poll(10, TimeUnit.SECONDS)).as("the newest stream hears pushes")
+                    .contains(marker);
+            assertThat(secondMessages.poll(10, TimeUnit.SECONDS)).as("and the second").contains(marker);
+        } finally {
+            java.util.List.of(first, second, latest).forEach(WebSocket::abort);
+        }
+    }
+
     @Test
     void refusesAConnectionWithoutANodeToken() {
         assertThat(handshakeStatus(null)).isEqualTo(401);

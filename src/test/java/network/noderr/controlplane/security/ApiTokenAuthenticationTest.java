@@ -88,6 +88,45 @@ class ApiTokenAuthenticationTest {
         assertThat(health.body()).contains("UP").doesNotContain("db").doesNotContain("diskSpace");
     }
 
+    /**
+     * Every presented API token costs a database lookup: a source that presents more unknown ones than its budget
+     * (100 a minute in the test profile) gets 429 before any lookup, also with a valid token and on the node API's
+     * chain, until the budget refills; other sources are not affected, and node tokens (JWTs) do not count.
+     */
+    @Test
+    void aSourceThatGuessesTokensIsRefusedBeforeAnyLookup() throws Exception {
+        var guesser = new network.noderr.controlplane.ApiClient(port, java.net.InetAddress.getByName("127.0.0.71"));
+        int refusedAsUnknown = 0;
+        network.noderr.controlplane.ApiClient.Response answer = null;
+        // The budget refills while the loop runs (100 a minute): a few more than 100 may be looked up.
+        for (int i = 0; i < 130; i++) {
+            answer = guesser.get("/api/v1/admin/nodes?size=1", "ndr_guess_" + i + "_0123456789abcdefghijklmnop");
+            if (answer.status() != 401) {
+                break;
+            }
+            refusedAsUnknown++;
+        }
+        assertThat(refusedAsUnknown).as("looked up and refused").isGreaterThanOrEqualTo(100);
+        assertThat(answer.status()).as("then refused before any lookup").isEqualTo(429);
+        assertThat(answer.problemType()).isEqualTo("rate-limited");
+        assertThat(answer.headers().get("retry-after")).isNotEmpty();
+        assertThat(guesser.get("/api/v1/admin/nodes?size=1", IntegrationTest.ADMIN_TOKEN).status())
+                .as("whatever token it sends").isEqualTo(429);
+        assertThat(guesser.get("/api/v1/rollout/status?tier=ALL", IntegrationTest.ADMIN_TOKEN).status())
+                .as("on the node API's chain too").isEqualTo(429);
+        assertThat(guesser.get("/api/v1/admin/nodes?size=1", null).status()).as("no token: nothing to look up")
+                .isEqualTo(401);
+
+        var other = new network.noderr.controlplane.ApiClient(port, java.net.InetAddress.getByName("127.0.0.72"));
+        assertThat(other.get("/api/v1/admin/nodes?size=1", IntegrationTest.ADMIN_TOKEN).status()).isEqualTo(200);
+
+        var node = new network.noderr.controlplane.ApiClient(port, java.net.InetAddress.getByName("127.0.0.73"));
+        for (int i = 0; i < 110; i++) {
+            assertThat(node.get("/api/v1/version/node-x", "e30.e30.sig" + i).status()).as("bad node token %d", i)
+                    .isEqualTo(401);
+        }
+    }
+
     private Result get(String path, String token) {
         return RestClient.create("http://localhost:" + port)
                 .get()

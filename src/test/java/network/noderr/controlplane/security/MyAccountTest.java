@@ -75,6 +75,31 @@ class MyAccountTest {
                 .isEqualTo(400);
     }
 
+    /**
+     * A user holds a bounded number of usable tokens: creating more is refused (409) until one is revoked, so one
+     * account, or one leaked token of it, cannot add rows without bound. The list stays bounded too.
+     */
+    @Test
+    void aUserHoldsABoundedNumberOfUsableTokens() {
+        var api = new ApiClient(port);
+        var mine = viewerToken("tokens-many-" + UUID.randomUUID().toString().substring(0, 6));
+        String last = null;
+        for (int i = 1; i < ApiTokens.MAX_USABLE_PER_USER; i++) { // the token above is the first
+            var created = api.post("/api/v1/admin/me/api-tokens", Map.of("name", "t" + i), mine);
+            assertThat(created.status()).as("token %d", i + 1).isEqualTo(201);
+            last = created.text("id");
+        }
+        var refused = api.post("/api/v1/admin/me/api-tokens", Map.of("name", "one too many"), mine);
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.text("type")).endsWith("too-many-tokens");
+
+        assertThat(api.delete("/api/v1/admin/me/api-tokens/" + last, mine).status()).isEqualTo(204);
+        assertThat(api.post("/api/v1/admin/me/api-tokens", Map.of("name", "after a revocation"), mine).status())
+                .isEqualTo(201);
+        assertThat(api.get("/api/v1/admin/me/api-tokens", mine).body().size())
+                .isEqualTo(ApiTokens.MAX_USABLE_PER_USER + 1).isLessThanOrEqualTo(ApiTokens.MAX_LISTED);
+    }
+
     @Test
     void aUserChangesTheirPasswordOnlyWithTheCurrentOne() {
         var name = "password-user-" + UUID.randomUUID().toString().substring(0, 6);
