@@ -209,7 +209,9 @@ export default function ApplicationsView() {
               </>
             )}
           </GridColumn>
-          <GridColumn path="status" header="Status" autoWidth />
+          <GridColumn header="Status" autoWidth>
+            {({ item }) => <StatusBadge status={item.status} />}
+          </GridColumn>
           <GridColumn header="Submitted" autoWidth>
             {({ item }) => formatRelative(item.createdAt)}
           </GridColumn>
@@ -253,7 +255,7 @@ export default function ApplicationsView() {
               )}
               <dt>Status</dt>
               <dd data-testid="application-status">
-                {selected.status}
+                <StatusBadge status={selected.status} />
                 {selected.decidedBy && ` by ${selected.decidedBy} ${formatRelative(selected.decidedAt)}`}
               </dd>
               {selected.decisionReason && (
@@ -328,6 +330,22 @@ export default function ApplicationsView() {
 
       <InstallTokenDialog approval={approval} onClose={() => setApproval(undefined)} />
     </main>
+  );
+}
+
+/** Each status as a Lumo badge: pending waits for an admin, approved is done, rejected is refused. */
+const STATUS_BADGES: Record<ApplicationStatus, { label: string; theme: string }> = {
+  [ApplicationStatus.PENDING]: { label: 'Pending', theme: 'badge' },
+  [ApplicationStatus.APPROVED]: { label: 'Approved', theme: 'badge success' },
+  [ApplicationStatus.REJECTED]: { label: 'Rejected', theme: 'badge error' },
+};
+
+function StatusBadge({ status }: { status: ApplicationStatus }) {
+  const badge = STATUS_BADGES[status];
+  return (
+    <span {...{ theme: badge.theme }} data-status={status} data-testid="status-badge">
+      {badge.label}
+    </span>
   );
 }
 

@@ -52,17 +52,6 @@ function toAddress(filters: Filters) {
   return params;
 }
 
-/**
- * What was done, readably: a dashboard action is recorded as its service method ("ReleasesService.emergencyRollback"),
- * shown as "Releases: emergency rollback"; API requests ("POST /api/v1/admin/…") and other actions as they are.
- */
-function readableAction(action: string) {
-  const method = /^([A-Z]\w*?)Service\.(\w+)$/u.exec(action);
-  if (!method) return action;
-  const words = (name: string) => name.replace(/([a-z0-9])([A-Z])/gu, '$1 $2').toLowerCase();
-  return `${method[1].replace(/([a-z0-9])([A-Z])/gu, '$1 $2')}: ${words(method[2])}`;
-}
-
 /** An IPv6 address in its short form ("0:0:0:0:0:0:0:1" → "::1"); anything else as it is. */
 function shortAddress(address: string | undefined) {
   if (!address || !/^[0-9a-f]*(:[0-9a-f]*){7}$/iu.test(address)) return address ?? '';
@@ -286,7 +275,7 @@ export default function AuditView() {
             </GridColumn>
             <GridColumn path="actor" header="Who" width="7rem" flexGrow={0} />
             <GridColumn header="What" width="9rem" flexGrow={1}>
-              {({ item }) => <span title={item.action}>{readableAction(item.action)}</span>}
+              {({ item }) => <span title={item.action}>{item.label}</span>}
             </GridColumn>
             <GridColumn path="target" header="Target" width="6rem" flexGrow={1} />
             <GridColumn header="Outcome" width="6rem" flexGrow={0}>

@@ -346,8 +346,11 @@ export default function NodesView() {
         if (asked === query.current) {
           setTotal(result.total); // not a late answer for filters changed since
         }
+        // The grid's own size too, not only the callback's: an empty grid without it warns that it lacks a size.
+        if (grid.current) grid.current.size = result.total;
         callback(result.items, result.total);
       } catch (e) {
+        if (grid.current) grid.current.size = 0;
         callback([], 0);
         Notification.show(`Could not load nodes: ${e instanceof Error ? e.message : String(e)}. Try again.`, {
           theme: 'error',

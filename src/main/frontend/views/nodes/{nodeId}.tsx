@@ -1,7 +1,9 @@
 import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
 import { Button } from '@vaadin/react-components/Button.js';
 import { ConfirmDialog } from '@vaadin/react-components/ConfirmDialog.js';
+import { Dialog } from '@vaadin/react-components/Dialog.js';
 import { Notification } from '@vaadin/react-components/Notification.js';
+import { TextField, type TextFieldElement } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
 import 'Frontend/components/charts';
 import { hardwareValue, HardwareWarning } from 'Frontend/components/HardwareCheck';
@@ -14,7 +16,7 @@ import type AuditEntry from 'Frontend/generated/network/noderr/controlplane/audi
 import type StoredHealthReport from 'Frontend/generated/network/noderr/controlplane/health/StoredHealthReport';
 import type NodeDetails from 'Frontend/generated/network/noderr/controlplane/nodes/NodeDetails';
 import HardwareResource from 'Frontend/generated/network/noderr/controlplane/shared/HardwareResource';
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { Line } from 'react-chartjs-2';
 import { Link, useParams } from 'react-router';
 import './node-details.css';
@@ -93,23 +95,28 @@ export default function NodeDetailsView() {
   // Live: this node's own stream ticks when it reports or changes.
   useNodeRefresh(nodeId, load);
 
-  async function changeStatus(action: 'suspend' | 'reinstate') {
+  /** Suspends (with the reason given) or reinstates; returns the server's refusal, if any, for the dialog to show. */
+  async function changeStatus(action: 'suspend' | 'reinstate', reason = ''): Promise<string | undefined> {
     setBusy(true);
     try {
       const status =
-        action === 'suspend' ? await NodeRegistryService.suspend(nodeId) : await NodeRegistryService.reinstate(nodeId);
+        action === 'suspend'
+          ? await NodeRegistryService.suspend(nodeId, reason)
+          : await NodeRegistryService.reinstate(nodeId);
       Notification.show(
         status === 'SUSPENDED'
           ? `${nodeId} is suspended: the node API refuses it until it is reinstated.`
           : `${nodeId} is reinstated and may use the node API again.`,
         { theme: 'success' },
       );
+      return undefined;
     } catch (e) {
       Notification.show(`Could not ${action} ${nodeId}: ${errorText(e)}`, {
         theme: 'error',
         position: 'bottom-end',
         duration: 8000,
       });
+      return errorText(e);
     } finally {
       setBusy(false);
       await load();
@@ -176,6 +183,23 @@ export default function NodeDetailsView() {
           )}
         </div>
       </header>
+
+      {suspended && details.suspension && (
+        <p className="suspension-note" role="status" data-testid="suspension">
+          <strong>Suspended</strong>
+          {details.suspension.at && (
+            <span title={dateTime(details.suspension.at)}> {formatRelative(details.suspension.at)}</span>
+          )}
+          {details.suspension.by && <> by {details.suspension.by}</>}
+          {details.suspension.reason ? (
+            <>
+              : <q data-testid="suspension-reason">{details.suspension.reason}</q>
+            </>
+          ) : (
+            ': no reason recorded (suspended through the management API, or before reasons were asked for).'
+          )}
+        </p>
+      )}
 
       <section className="detail-cards">
         <Card title="Identity" testId="identity">
@@ -273,7 +297,7 @@ export default function NodeDetailsView() {
                 <span className="text-secondary" title={dateTime(a.at)}>
                   {formatRelative(a.at)}
                 </span>{' '}
-                <strong>{a.actor}</strong> {a.action}{' '}
+                <strong>{a.actor}</strong> <span title={a.action}>{a.label}</span>{' '}
                 <span className={`outcome outcome-${a.outcome}`}>{a.outcome}</span>
               </li>
             ))}
@@ -281,26 +305,118 @@ export default function NodeDetailsView() {
         )}
       </section>
 
+      <SuspendDialog
+        nodeId={nodeId}
+        opened={confirm === 'suspend'}
+        busy={busy}
+        onClose={() => setConfirm(undefined)}
+        onSuspend={(reason) => changeStatus('suspend', reason)}
+      />
       <ConfirmDialog
-        header={confirm === 'suspend' ? `Suspend ${nodeId}?` : `Reinstate ${nodeId}?`}
-        opened={confirm !== undefined}
+        header={`Reinstate ${nodeId}?`}
+        opened={confirm === 'reinstate'}
         cancelButtonVisible
-        confirmText={confirm === 'suspend' ? 'Suspend node' : 'Reinstate node'}
-        confirmTheme={confirm === 'suspend' ? 'error primary' : 'primary'}
+        confirmText="Reinstate node"
+        confirmTheme="primary"
         onCancel={() => setConfirm(undefined)}
         onConfirm={() => {
-          const action = confirm!;
           setConfirm(undefined);
-          void changeStatus(action);
+          void changeStatus('reinstate');
         }}
       >
         <p className="m-0" data-testid="confirm-message">
-          {confirm === 'suspend'
-            ? 'A suspended node is refused on every node endpoint, authentication included, within seconds. It keeps running what it runs but gets no updates until an admin reinstates it.'
-            : 'The node may authenticate and receive updates again.'}
+          The node may authenticate and receive updates again.
         </p>
       </ConfirmDialog>
     </main>
+  );
+}
+
+/** The longest suspension reason the server keeps (NodeIdentity.MAX_SUSPENSION_REASON). */
+const MAX_REASON = 200;
+
+type SuspendProps = {
+  nodeId: string;
+  opened: boolean;
+  busy: boolean;
+  onClose: () => void;
+  /** Resolves to the server's refusal, if any. */
+  onSuspend: (reason: string) => Promise<string | undefined>;
+};
+
+/**
+ * Asks why before suspending. A Dialog, not a ConfirmDialog: a ConfirmDialog closes itself on confirm, and a missing
+ * reason (or one the server refuses) must keep the dialog open with the error next to the field.
+ */
+function SuspendDialog({ nodeId, opened, busy, onClose, onSuspend }: SuspendProps) {
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const reasonRef = useRef<TextFieldElement | null>(null);
+
+  const close = () => {
+    setReason('');
+    setError(undefined);
+    onClose();
+  };
+
+  async function suspend() {
+    if (reason.trim() === '') {
+      setError('Say why: the reason is kept in the audit log and shown while the node is suspended.');
+      reasonRef.current?.focus();
+      return;
+    }
+    const refusal = await onSuspend(reason.trim());
+    if (refusal === undefined) {
+      close();
+    } else {
+      setError(refusal);
+    }
+  }
+
+  return (
+    <Dialog
+      headerTitle={`Suspend ${nodeId}?`}
+      opened={opened}
+      onOpenedChanged={(e) => {
+        if (e.detail.value) {
+          requestAnimationFrame(() => reasonRef.current?.focus());
+        } else if (opened) {
+          close();
+        }
+      }}
+      footer={
+        <>
+          <Button onClick={close}>Cancel</Button>
+          <Button theme="error primary" disabled={busy} onClick={() => void suspend()}>
+            {busy ? 'Suspending…' : 'Suspend node'}
+          </Button>
+        </>
+      }
+    >
+      <p className="mt-0" data-testid="suspend-message" style={{ maxWidth: '32rem' }}>
+        A suspended node is refused on every node endpoint, authentication included, within seconds. It keeps running
+        what it runs but gets no updates until an admin reinstates it.
+      </p>
+      <TextField
+        ref={reasonRef}
+        label="Reason"
+        helperText={`Kept in the audit log and shown while the node is suspended (up to ${MAX_REASON} characters).`}
+        required
+        manualValidation
+        invalid={error !== undefined}
+        errorMessage={error}
+        value={reason}
+        maxlength={MAX_REASON}
+        style={{ width: 'min(32rem, 80vw)' }}
+        onValueChanged={(e) => {
+          setReason(e.detail.value);
+          if (e.detail.value.trim() !== '') setError(undefined);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') void suspend();
+        }}
+      />
+    </Dialog>
   );
 }
 

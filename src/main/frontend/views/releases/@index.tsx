@@ -17,6 +17,7 @@ import { ApprovalsService, ReleasesService } from 'Frontend/generated/endpoints'
 import ApprovalStatus from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalStatus';
 import type ApprovalView from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalView';
 import type BeaconStatusView from 'Frontend/generated/network/noderr/controlplane/beacon/BeaconStatusView';
+import type Downgrade from 'Frontend/generated/network/noderr/controlplane/beacon/Downgrade';
 import type ReleaseRequest from 'Frontend/generated/network/noderr/controlplane/beacon/ReleaseRequest';
 import ReleaseRequestModel from 'Frontend/generated/network/noderr/controlplane/beacon/ReleaseRequestModel';
 import type ReleaseView from 'Frontend/generated/network/noderr/controlplane/beacon/ReleaseView';
@@ -357,6 +358,8 @@ function PublishForm({ disabled, tiers, onPublished }: PublishFormProps) {
   const messageId = useId();
   // The request the confirmation names; the form is only sent once it is confirmed.
   const [confirming, setConfirming] = useState<ReleaseRequest | undefined>();
+  // What the version would move the tier down from (the server compares the versions), named in the confirmation.
+  const [downgrade, setDowngrade] = useState<Downgrade | undefined>();
   const { model, field, submit, submitting, read, validate, value } = useForm(ReleaseRequestModel, {
     onSubmit: async (request) => {
       try {
@@ -429,8 +432,20 @@ function PublishForm({ disabled, tiers, onPublished }: PublishFormProps) {
         disabled={disabled || submitting || openRollout !== undefined}
         onClick={() =>
           // Invalid fields show their errors; only a valid request is confirmed and sent.
-          void validate().then((errors) => {
-            if (errors.length === 0) setConfirming({ ...value });
+          void validate().then(async (errors) => {
+            if (errors.length > 0 || value.tier === undefined) return;
+            const request = { ...value };
+            try {
+              setDowngrade((await ReleasesService.downgrade(value.tier, value.versionString)) ?? undefined);
+            } catch (e) {
+              Notification.show(`Could not check ${request.versionString} against the tier: ${errorText(e)}`, {
+                theme: 'error',
+                duration: 8000,
+                position: 'bottom-end',
+              });
+              return;
+            }
+            setConfirming(request);
           })
         }
       >
@@ -443,7 +458,10 @@ function PublishForm({ disabled, tiers, onPublished }: PublishFormProps) {
             : ''
         }
         opened={confirming !== undefined}
-        confirmText={confirmingNeedsApproval ? 'Request approval' : 'Publish now'}
+        confirmText={
+          confirmingNeedsApproval ? 'Request approval' : downgrade ? 'Publish lower version' : 'Publish now'
+        }
+        confirmTheme={downgrade ? 'error primary' : 'primary'}
         cancelButtonVisible
         accessibleDescriptionRef={messageId}
         onCancel={() => setConfirming(undefined)}
@@ -453,6 +471,7 @@ function PublishForm({ disabled, tiers, onPublished }: PublishFormProps) {
           submit().catch(() => undefined);
         }}
       >
+        {confirming && downgrade && <DowngradeWarning downgrade={downgrade} />}
         <p className="m-0" id={messageId} data-testid="publish-confirm-message">
           {confirming && (
             <>
@@ -471,6 +490,28 @@ function PublishForm({ disabled, tiers, onPublished }: PublishFormProps) {
         </p>
       </ConfirmDialog>
     </section>
+  );
+}
+
+function nodes(count: number) {
+  return count === 1 ? '1 node' : `${count} nodes`;
+}
+
+/** The confirmation's warning before a publish below what the tier runs: a downgrade may be deliberate. */
+function DowngradeWarning({ downgrade: d }: { downgrade: Downgrade }) {
+  const published = d.currentVersion ? `its current version is ${d.currentVersion}` : undefined;
+  const running = d.highestRunning
+    ? `${nodes(d.nodesOnHighest)} ${d.nodesOnHighest === 1 ? 'runs' : 'run'} ${d.highestRunning}` +
+      (d.nodesAbove > d.nodesOnHighest ? ` (${nodes(d.nodesAbove)} run a version above ${d.version})` : '')
+    : undefined;
+  return (
+    <p className="downgrade-warning" role="alert" data-testid="publish-downgrade">
+      <strong>
+        {d.version} is lower than what {d.tier} runs:
+      </strong>{' '}
+      {[published, running].filter(Boolean).join('; ')}. Publishing it moves the tier down to {d.version}; go ahead
+      only if that is what you mean.
+    </p>
   );
 }
 

@@ -56,6 +56,11 @@ public final class DashboardClient {
         return response;
     }
 
+    /** Opens the login page as a browser does before signing in: a session and its CSRF token, no user. */
+    public void openLoginPage() throws IOException, InterruptedException {
+        refreshCsrf();
+    }
+
     /** Calls {@code Service.method} with a JSON object of parameters; returns the raw response. */
     public HttpResponse<String> call(String service, String method, String jsonParams)
             throws IOException, InterruptedException {

@@ -18,15 +18,27 @@ import org.springframework.stereotype.Service;
 @Service
 public class AuditLog {
 
-    /** Filters for reading; every one optional. {@code action} and {@code target} match substrings. */
     /**
-     * Filters (each optional): actor matched exactly but ignoring case (user names are case-insensitive), action and
-     * target as case-insensitive substrings, outcome exactly, {@code from} inclusive and {@code to} exclusive;
+     * Filters (each optional): actor matched exactly but ignoring case (user names are case-insensitive), action (the
+     * recorded name or its {@linkplain #LABEL_SQL label}) and target as case-insensitive substrings, outcome exactly, {@code from} inclusive and {@code to} exclusive;
      * {@code beforeId} pages to older entries (keyset: only ids below it). Newest first, at most {@code limit}.
      */
     public record Query(@Nullable String actor, @Nullable String action, @Nullable String target,
             @Nullable String outcome, @Nullable Instant from, @Nullable Instant to, @Nullable Long beforeId,
             int limit) {}
+
+    /**
+     * An action as the dashboard shows it, in SQL so that the filter matches what is shown: a dashboard call recorded
+     * as its service method ({@code ReleasesService.emergencyRollback}) reads "Releases: emergency rollback"; API
+     * requests and the other actions read as recorded.
+     */
+    static final String LABEL_SQL = """
+            CASE WHEN action ~ '^[A-Z][A-Za-z0-9_]*Service\\.[A-Za-z0-9_]+$'
+                THEN regexp_replace(substring(action FROM '^([A-Za-z0-9_]*)Service\\.'), '([a-z0-9])([A-Z])',
+                        '\\1 \\2', 'g')
+                    || ': ' || lower(regexp_replace(substring(action FROM '\\.([A-Za-z0-9_]+)$'), '([a-z0-9])([A-Z])',
+                        '\\1 \\2', 'g'))
+                ELSE action END""";
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -119,15 +131,16 @@ public class AuditLog {
             throw new InvalidRequestException("to", "must be after from");
         }
         return jdbc.sql("""
-                        SELECT * FROM audit_log
+                        SELECT *, %s AS label FROM audit_log
                         WHERE (CAST(:actor AS VARCHAR) IS NULL OR lower(actor) = lower(:actor))
-                          AND (CAST(:action AS VARCHAR) IS NULL OR strpos(lower(action), lower(:action)) > 0)
+                          AND (CAST(:action AS VARCHAR) IS NULL OR strpos(lower(action), lower(:action)) > 0
+                               OR strpos(lower(%s), lower(:action)) > 0)
                           AND (CAST(:target AS VARCHAR) IS NULL OR strpos(lower(target), lower(:target)) > 0)
                           AND (CAST(:outcome AS VARCHAR) IS NULL OR outcome = :outcome)
                           AND (CAST(:from AS TIMESTAMPTZ) IS NULL OR at >= :from)
                           AND (CAST(:to AS TIMESTAMPTZ) IS NULL OR at < :to)
                           AND (CAST(:beforeId AS BIGINT) IS NULL OR id < :beforeId)
-                        ORDER BY id DESC LIMIT :limit""")
+                        ORDER BY id DESC LIMIT :limit""".formatted(LABEL_SQL, LABEL_SQL))
                 .param("actor", q.actor())
                 .param("action", q.action())
                 .param("target", q.target())
@@ -145,7 +158,8 @@ public class AuditLog {
         if (limit < 1 || limit > 1000) {
             throw new InvalidRequestException("limit", "must be 1 to 1000");
         }
-        return jdbc.sql("SELECT * FROM audit_log WHERE target = :target ORDER BY at DESC, id DESC LIMIT :limit")
+        return jdbc.sql("SELECT *, " + LABEL_SQL
+                        + " AS label FROM audit_log WHERE target = :target ORDER BY at DESC, id DESC LIMIT :limit")
                 .param("target", target)
                 .param("limit", limit)
                 .query((rs, i) -> entry(rs))
@@ -154,7 +168,8 @@ public class AuditLog {
 
     private static AuditEntry entry(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new AuditEntry(rs.getLong("id"), rs.getTimestamp("at").toInstant(), rs.getString("actor"),
-                rs.getString("actor_kind"), rs.getString("action"), rs.getString("target"), rs.getString("outcome"),
+                rs.getString("actor_kind"), rs.getString("action"), rs.getString("label"), rs.getString("target"),
+                rs.getString("outcome"),
                 (Integer) rs.getObject("status"), rs.getString("source_address"), rs.getString("detail"));
     }
 
@@ -170,12 +185,15 @@ public class AuditLog {
         return csv.toString();
     }
 
-    /** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula. */
+    /**
+     * RFC 4180 quoting; a leading =, +, -, @, tab or carriage return is prefixed with ' so spreadsheets do not run it
+     * as a formula (OWASP's list: some spreadsheets skip a leading tab or CR and read the formula after it).
+     */
     static String cell(@Nullable String value) {
         if (value == null) {
             return "";
         }
-        var v = !value.isEmpty() && "=+-@".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
+        var v = !value.isEmpty() && "=+-@\t\r".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
         return v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")
                 ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
     }

@@ -6,9 +6,11 @@ import java.util.List;
 import network.noderr.controlplane.approvals.ApprovalRequest;
 import network.noderr.controlplane.approvals.Approvals;
 import network.noderr.controlplane.beacon.BeaconTransactions.Kind;
+import network.noderr.controlplane.nodes.NodeRegistry;
 import network.noderr.controlplane.rollouts.Rollouts;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Tier;
+import network.noderr.controlplane.shared.Versions;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +37,12 @@ public class Beacon {
     private final JdbcClient jdbc;
     private final BeaconJobs jobs;
     private final Approvals approvals;
+    private final NodeRegistry registry;
 
     Beacon(BeaconConnection connection, BeaconWrites writes, BeaconTransactions transactions, BeaconIndexer indexer,
-            BeaconStatus status, Rollouts rollouts, JdbcClient jdbc, BeaconJobs jobs, Approvals approvals) {
+            BeaconStatus status, Rollouts rollouts, JdbcClient jdbc, BeaconJobs jobs, Approvals approvals,
+            NodeRegistry registry) {
+        this.registry = registry;
         this.jobs = jobs;
         this.approvals = approvals;
         this.connection = connection;
@@ -88,6 +93,43 @@ public class Beacon {
             throw new ProblemException(409, "release-exists", "Version already released", tier + " already has "
                     + "version " + request.versionString() + "; publish a new version.");
         }
+    }
+
+    /**
+     * Whether publishing {@code version} to {@code tier} would move it down: below the tier's current published
+     * version or below the highest version its active nodes run. Empty when it moves nothing down.
+     */
+    public java.util.Optional<Downgrade> downgrade(Tier tier, String version) {
+        var chain = connection.chain();
+        var current = jdbc.sql("""
+                        SELECT v.version_string FROM beacon_tiers t
+                        JOIN beacon_versions v ON v.chain_id = t.chain_id AND v.contract_address = t.contract_address
+                            AND v.tier = t.tier AND v.version_id = t.current_version_id
+                        WHERE t.chain_id = :chain AND t.contract_address = :c AND t.tier = :tier""")
+                .param("chain", chain.chainId())
+                .param("c", chain.contractAddress())
+                .param("tier", tier.name())
+                .query(String.class)
+                .optional()
+                .filter(v -> Versions.isLower(version, v))
+                .orElse(null);
+        String highest = null;
+        long onHighest = 0;
+        long above = 0;
+        for (var running : registry.runningVersions(tier).entrySet()) {
+            if (!Versions.isLower(version, running.getKey())) {
+                continue;
+            }
+            above += running.getValue();
+            if (highest == null || Versions.isLower(highest, running.getKey())) {
+                highest = running.getKey();
+                onHighest = running.getValue();
+            }
+        }
+        if (current == null && highest == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Downgrade(tier, version, current, highest, onHighest, above));
     }
 
     /** Sets a tier's rollout config on-chain (applies to rollouts started afterwards). */

@@ -44,6 +44,19 @@ public class ReleasesService {
         return beacon.transactions(50);
     }
 
+    /**
+     * What publishing {@code version} to {@code tier} would move down (the publish confirmation warns with it); null
+     * when it moves nothing down.
+     */
+    public @Nullable Downgrade downgrade(@NonNull Tier tier, @NonNull String version) {
+        return Endpoints.call(() -> {
+            if (version.isBlank() || version.length() > 50) {
+                throw new InvalidRequestException("version", "must be 1 to 50 characters");
+            }
+            return beacon.downgrade(tier, version.strip()).orElse(null);
+        });
+    }
+
     /** Sends the publish, or holds it for a second approver when the tier's two-person rule is on. */
     @RolesAllowed(Role.Names.RELEASE_MANAGER)
     @Audited

@@ -23,6 +23,9 @@ import reactor.core.scheduler.Schedulers;
  * again. The page then checks its session with an ordinary call: a session that ended shows the login page; the
  * session that changed its own password is still valid and subscribes again.
  *
+ * <p>One user holds at most {@link #MAX_STREAMS_PER_USER} streams at a time on a replica; beyond, a subscription ends at
+ * once with an error.
+ *
  * <p>What a stream cannot know is when the WebSocket's own session logged in, so a page of an ended session that
  * subscribed again over its still-open WebSocket without any HTTP call (which no page of ours does) would receive
  * change signals again; they carry no data.
@@ -33,6 +36,19 @@ public class LiveService {
 
     static final String ACCOUNT_ENDED = "Your account is disabled or no longer exists: sign in again";
     static final String SIGN_IN_CHANGED = "Your account or password changed: check your session";
+
+    /**
+     * Open streams one user may hold on one replica: a screen holds one or two, so this allows dozens of tabs, and
+     * bounds what one account can make the replica hold (each stream is a subscription and an account lookup per event).
+     */
+    static final int MAX_STREAMS_PER_USER = 50;
+
+    static final String TOO_MANY_STREAMS = "You have " + MAX_STREAMS_PER_USER
+            + " live screens open already: close some tabs, then reload this one";
+
+    /** Open streams per user on this replica; a user without any has no entry. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> open =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final LiveEvents events;
     private final UserAccounts users;
@@ -65,11 +81,25 @@ public class LiveService {
         }
         // One indexed lookup per event and subscriber (at most one change a second, or a heartbeat), off the thread
         // that fans events out to every subscriber.
-        return stream.concatMap(event -> Mono.fromCallable(() -> users.signInStands(username, since))
+        var checked = stream.concatMap(event -> Mono.fromCallable(() -> users.signInStands(username, since))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(stands -> stands
                         ? Mono.just(event)
                         : Mono.<LiveEvent>error(ended(SIGN_IN_CHANGED))));
+        // Counted while subscribed: a stream that is never subscribed holds nothing.
+        return Flux.defer(() -> {
+            var admitted = new boolean[1];
+            open.compute(username, (user, count) -> {
+                int now = count == null ? 0 : count;
+                admitted[0] = now < MAX_STREAMS_PER_USER;
+                return admitted[0] ? now + 1 : now;
+            });
+            if (!admitted[0]) {
+                return Flux.error(ended(TOO_MANY_STREAMS));
+            }
+            return checked.doFinally(signal -> open.computeIfPresent(username, (user, count) -> count > 1
+                    ? count - 1 : null));
+        });
     }
 
     /** Ends a stream for the page to check its session; Hilla logs it, and a stack trace would say nothing more. */

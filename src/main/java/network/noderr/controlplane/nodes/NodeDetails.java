@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
  * reports (which are its version history: every version change the node reported).
  *
  * @param hardwareCheck the hardware the node registered with against its tier's minimums
+ * @param suspension why, by whom and when the node was suspended, while it is; null when it is active
  */
 public record NodeDetails(
         @NonNull NodeSummary node,
@@ -20,7 +21,14 @@ public record NodeDetails(
         @Nullable Instant lastAuthenticatedAt,
         @Nullable String lastAddress,
         @NonNull List<@NonNull UpdateReport> updates,
-        @NonNull HardwareCheck hardwareCheck) {
+        @NonNull HardwareCheck hardwareCheck,
+        @Nullable Suspension suspension) {
+
+    /**
+     * A suspension as recorded: the reason and the admin are null for one made through the management API (whose
+     * request has no reason) or before reasons were recorded; the time is null only for the latter.
+     */
+    public record Suspension(@Nullable String reason, @Nullable String by, @Nullable Instant at) {}
 
     /** As registered; a value is null when the node registered without it and 0 when it was not measured. */
     public record Hardware(@Nullable Integer cpuCores, @Nullable Integer memoryGb, @Nullable Integer diskGb,

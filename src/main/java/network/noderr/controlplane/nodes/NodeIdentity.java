@@ -22,6 +22,7 @@ import network.noderr.controlplane.security.NodeTokens;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Sha256;
+import network.noderr.controlplane.shared.Texts;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -261,8 +262,36 @@ public class NodeIdentity implements NodeStatusLookup {
     /** Sets ACTIVE or SUSPENDED; returns false when the node does not exist. */
     @Transactional
     public boolean setStatus(String nodeId, NodeStatus status) {
-        var changed = jdbc.sql("UPDATE nodes SET status = :status WHERE node_id = :id")
+        return setStatus(nodeId, status, null, null);
+    }
+
+    /** Longest suspension reason kept (the audit log keeps a request's values up to this length too). */
+    public static final int MAX_SUSPENSION_REASON = 200;
+
+    /**
+     * Suspends the node with a reason, shown in its details while it stays suspended; returns false when the node does
+     * not exist. The reason is required: 1 to {@value #MAX_SUSPENSION_REASON} characters on one line.
+     */
+    @Transactional
+    public boolean suspend(String nodeId, @Nullable String reason, String actor) {
+        var text = reason == null ? "" : reason.strip();
+        if (text.isEmpty() || text.length() > MAX_SUSPENSION_REASON || Texts.hasControlCharacters(text)) {
+            throw new InvalidRequestException("reason",
+                    "must be 1 to " + MAX_SUSPENSION_REASON + " characters on one line");
+        }
+        return setStatus(nodeId, NodeStatus.SUSPENDED, text, actor);
+    }
+
+    private boolean setStatus(String nodeId, NodeStatus status, @Nullable String reason, @Nullable String actor) {
+        boolean suspending = status == NodeStatus.SUSPENDED;
+        var changed = jdbc.sql("""
+                        UPDATE nodes SET status = :status, suspension_reason = :reason, suspended_by = :actor,
+                            suspended_at = :at
+                        WHERE node_id = :id""")
                         .param("status", status.name())
+                        .param("reason", reason)
+                        .param("actor", actor)
+                        .param("at", suspending ? Timestamp.from(clock.instant()) : null, java.sql.Types.TIMESTAMP)
                         .param("id", nodeId)
                         .update()
                 == 1;

@@ -12,6 +12,7 @@ import java.util.Set;
 import network.noderr.controlplane.shared.HardwareCheck;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.Tier;
+import network.noderr.controlplane.shared.Versions;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -139,35 +140,29 @@ public class NodeRegistry {
                         "SELECT DISTINCT current_version FROM node_versions WHERE current_version IS NOT NULL")
                 .query(String.class)
                 .list());
-        versions.sort(VERSION_ORDER.reversed());
+        versions.sort(Versions.ORDER.reversed());
         return versions;
     }
 
+
     /**
-     * Semantic-version order: the dotted numeric core compared as numbers (1.10.0 after 1.9.0), a pre-release before
-     * its release, build metadata ignored; parts that are not numbers compare as text.
+     * How many active nodes of {@code tier} run each version (nodes that have not said yet are left out): what a
+     * publish would move them from.
      */
-    static final java.util.Comparator<String> VERSION_ORDER = (a, b) -> {
-        var x = a.split("\\+", 2)[0].split("-", 2);
-        var y = b.split("\\+", 2)[0].split("-", 2);
-        var xs = x[0].split("\\.");
-        var ys = y[0].split("\\.");
-        for (int i = 0; i < Math.min(xs.length, ys.length); i++) {
-            int c = xs[i].matches("\\d{1,9}") && ys[i].matches("\\d{1,9}")
-                    ? Integer.compare(Integer.parseInt(xs[i]), Integer.parseInt(ys[i]))
-                    : xs[i].compareTo(ys[i]);
-            if (c != 0) {
-                return c;
-            }
-        }
-        if (xs.length != ys.length) {
-            return Integer.compare(xs.length, ys.length);
-        }
-        if (x.length != y.length) {
-            return x.length == 1 ? 1 : -1; // a release after its pre-releases
-        }
-        return x.length == 1 ? 0 : x[1].compareTo(y[1]);
-    };
+    @Transactional(readOnly = true)
+    public Map<String, Long> runningVersions(Tier tier) {
+        var counts = new LinkedHashMap<String, Long>();
+        jdbc.sql("""
+                        SELECT v.current_version, count(*)
+                        FROM nodes n JOIN node_versions v ON v.node_id = n.node_id
+                        WHERE n.tier = :tier AND n.status = 'ACTIVE' AND v.current_version IS NOT NULL
+                        GROUP BY v.current_version""")
+                .param("tier", tier.name())
+                .query(rs -> {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                });
+        return counts;
+    }
 
     /**
      * The whole registry in one aggregate: node counts per tier, status, health and running version. One pass over
@@ -190,7 +185,8 @@ public class NodeRegistry {
                         SELECT n.node_id, n.tier, n.hostname, n.status, n.key_type, n.registered_at,
                                v.current_version, v.target_version, v.cohort, v.health_status, v.last_health_check,
                                n.application_id, n.cpu_cores, n.memory_gb, n.disk_gb, n.network_mbps, n.gpu,
-                               n.key_rotated_at, n.last_authenticated_at, n.last_address
+                               n.key_rotated_at, n.last_authenticated_at, n.last_address,
+                               n.suspension_reason, n.suspended_by, n.suspended_at
                         FROM nodes n LEFT JOIN node_versions v ON v.node_id = n.node_id
                         WHERE n.node_id = :id""")
                 .param("id", nodeId)
@@ -203,7 +199,11 @@ public class NodeRegistry {
                             instant(rs, "key_rotated_at"), instant(rs, "last_authenticated_at"),
                             rs.getString("last_address"), updates(nodeId, updates),
                             HardwareCheck.of(node.tier(), hardware.cpuCores(), hardware.memoryGb(),
-                                    hardware.diskGb(), hardware.networkMbps()));
+                                    hardware.diskGb(), hardware.networkMbps()),
+                            node.status() == NodeStatus.SUSPENDED
+                                    ? new NodeDetails.Suspension(rs.getString("suspension_reason"),
+                                            rs.getString("suspended_by"), instant(rs, "suspended_at"))
+                                    : null);
                 })
                 .optional();
     }

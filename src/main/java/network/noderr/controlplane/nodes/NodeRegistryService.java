@@ -4,6 +4,7 @@ import com.vaadin.hilla.BrowserCallable;
 import com.vaadin.hilla.exception.EndpointException;
 import jakarta.annotation.security.RolesAllowed;
 import java.util.List;
+import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.security.Role;
 import network.noderr.controlplane.shared.Audited;
 import network.noderr.controlplane.shared.Endpoints;
@@ -40,11 +41,18 @@ public class NodeRegistryService {
                 .orElseThrow(() -> new EndpointException("There is no node " + nodeId + "; it may have been removed."));
     }
 
-    /** Refuses the node on every node endpoint (authentication included) until reinstated. */
+    /**
+     * Refuses the node on every node endpoint (authentication included) until reinstated. The reason (required, up
+     * to {@value NodeIdentity#MAX_SUSPENSION_REASON} characters) goes into the audit log and the node's details.
+     */
     @RolesAllowed(Role.Names.ADMIN)
     @Audited
-    public @NonNull NodeStatus suspend(@NonNull String nodeId) {
-        return change(nodeId, NodeStatus.SUSPENDED);
+    public @NonNull NodeStatus suspend(@NonNull String nodeId, @NonNull String reason) {
+        boolean found = Endpoints.call(() -> identity.suspend(nodeId, reason, Actors.currentUsername()));
+        if (!found) {
+            throw new EndpointException("There is no node " + nodeId + "; it may have been removed.");
+        }
+        return NodeStatus.SUSPENDED;
     }
 
     @RolesAllowed(Role.Names.ADMIN)

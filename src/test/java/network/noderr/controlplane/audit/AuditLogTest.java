@@ -3,6 +3,7 @@ package network.noderr.controlplane.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import network.noderr.controlplane.ApiClient;
 import network.noderr.controlplane.IntegrationTest;
@@ -76,16 +77,24 @@ class AuditLogTest {
                 network.noderr.controlplane.security.Role.VIEWER);
         for (int i = 0; i < 1000; i++) {
             var token = i % 2 == 0 ? null : "ndr_not_a_real_token_" + i;
-            assertThat(api.post("/api/v1/admin/flood-" + i, Map.of(), token).status()).isEqualTo(401);
+            // Unknown tokens beyond the source's budget are refused with 429 before any lookup, and not audited.
+            assertThat(api.post("/api/v1/admin/flood-" + i, Map.of(), token).status())
+                    .isIn(token == null ? List.of(401) : List.of(401, 429));
         }
+        // The user's refusals come from another source: the one above is refused any token by now.
+        var userSource = freshSource();
+        var userApi = new ApiClient(port, userSource);
         int perMinute = network.noderr.controlplane.security.ProblemResponsesAccess.userRefusalsPerMinute();
         for (int i = 0; i < perMinute + 50; i++) {
-            assertThat(api.post("/api/v1/admin/nodes/flood-" + i + "/suspend", Map.of(), viewer).status())
+            assertThat(userApi.post("/api/v1/admin/nodes/flood-" + i + "/suspend", Map.of(), viewer).status())
                     .isEqualTo(403);
         }
 
-        var fromSource = jdbc.sql("SELECT actor, action FROM audit_log WHERE source_address = :source ORDER BY id")
+        var fromSource = jdbc.sql("""
+                        SELECT actor, action FROM audit_log WHERE source_address IN (:source, :userSource)
+                        ORDER BY id""")
                 .param("source", source.getHostAddress())
+                .param("userSource", userSource.getHostAddress())
                 .query((rs, n) -> rs.getString("actor") + " " + rs.getString("action"))
                 .list();
         assertThat(fromSource).filteredOn(e -> e.startsWith("anonymous "))
@@ -163,6 +172,8 @@ class AuditLogTest {
         assertThat(AuditLog.cell("=1+1")).isEqualTo("'=1+1");
         assertThat(AuditLog.cell("@SUM(A1)")).isEqualTo("'@SUM(A1)");
         assertThat(AuditLog.cell("a,b")).isEqualTo("\"a,b\"");
+        assertThat(AuditLog.cell("\t=1+1")).as("a leading tab").isEqualTo("'\t=1+1");
+        assertThat(AuditLog.cell("\r=1+1")).as("a leading CR, quoted too").isEqualTo("\"'\r=1+1\"");
     }
 
     @Test
@@ -213,5 +224,29 @@ class AuditLogTest {
 
         assertThatThrownBy(() -> log.find(new AuditLog.Query(actor, null, null, null, base, base, null, 10)))
                 .isInstanceOf(network.noderr.controlplane.shared.InvalidRequestException.class);
+    }
+
+    @Test
+    void theActionFilterMatchesTheLabelTheDashboardShowsAndTheRecordedName() {
+        var actor = "Labels-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        for (var action : java.util.List.of("ReleasesService.emergencyRollback", "MyAccountService.changePassword",
+                "POST /api/v1/admin/nodes/{nodeId}/suspend")) {
+            log.append(actor, "user", action, null, "success", 200, "127.0.0.1", null);
+        }
+        java.util.function.Function<String, java.util.List<String>> matching = filter -> log
+                .find(new AuditLog.Query(actor, filter, null, null, null, null, null, 100)).stream()
+                .map(AuditEntry::action).toList();
+
+        assertThat(log.find(new AuditLog.Query(actor, null, null, null, null, null, null, 100)))
+                .extracting(AuditEntry::label).containsExactly("POST /api/v1/admin/nodes/{nodeId}/suspend",
+                        "My Account: change password", "Releases: emergency rollback");
+        // What the admin reads, in any case...
+        assertThat(matching.apply("Releases: emergency rollback")).containsExactly("ReleasesService.emergencyRollback");
+        assertThat(matching.apply("EMERGENCY ROLL")).containsExactly("ReleasesService.emergencyRollback");
+        assertThat(matching.apply("account: change")).containsExactly("MyAccountService.changePassword");
+        // ... and the recorded name still match.
+        assertThat(matching.apply("ReleasesService.emergency")).containsExactly("ReleasesService.emergencyRollback");
+        assertThat(matching.apply("{nodeId}/suspend")).containsExactly("POST /api/v1/admin/nodes/{nodeId}/suspend");
+        assertThat(matching.apply("nodes: suspend")).isEmpty();
     }
 }

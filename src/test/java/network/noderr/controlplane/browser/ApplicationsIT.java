@@ -62,6 +62,10 @@ class ApplicationsIT {
         assertThat(details).containsText("ORACLE");
         assertThat(details).containsText("8 cores");
         assertThat(details.getByTestId("hardware-warning")).hasCount(0);
+        // Statuses are Lumo badges, in the list and in the details, coloured by what they mean.
+        assertBadge(details.getByTestId("status-badge"), "Pending", "badge");
+        assertBadge(page.locator("vaadin-grid-cell-content [data-testid=status-badge][data-status=PENDING]").first(),
+                "Pending", "badge");
         Browsers.screenshot(page, "application-pending");
 
         details.getByText("Approve…").click();
@@ -89,7 +93,10 @@ class ApplicationsIT {
         page.getByLabel("Status").click();
         page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("Approved")).click();
         row(operator).click();
-        assertThat(page.getByTestId("application-status")).containsText("APPROVED by admin");
+        assertThat(page.getByTestId("application-status")).containsText("Approved by admin");
+        assertBadge(page.getByTestId("application-status").getByTestId("status-badge"), "Approved", "badge success");
+        assertBadge(page.locator("vaadin-grid-cell-content [data-testid=status-badge][data-status=APPROVED]").first(),
+                "Approved", "badge success");
         assertThat(page.getByTestId("token-state")).containsText("active");
         assertThat(page.content()).as("the token is not on the page after a reload").doesNotContain(token);
         // The status filter is in the address: a reload keeps it.
@@ -207,6 +214,17 @@ class ApplicationsIT {
         // Exact: not the closed dialog's title; visible: not a grid row kept hidden from the list shown before.
         row(operator).click();
         assertThat(page.getByLabel("Application details")).containsText("GUARDIAN needs 16 GB of memory");
+        assertBadge(page.getByTestId("application-status").getByTestId("status-badge"), "Rejected", "badge error");
+        Browsers.screenshot(page, "application-rejected");
+    }
+
+    /** A Lumo badge: the theme names its colour, and Lumo's badge style gives it a background. */
+    private static void assertBadge(com.microsoft.playwright.Locator badge, String text, String theme) {
+        assertThat(badge).isVisible();
+        assertThat(badge).hasText(text);
+        assertThat(badge).hasAttribute("theme", theme);
+        org.assertj.core.api.Assertions.assertThat((String) badge.evaluate("b => getComputedStyle(b).backgroundColor"))
+                .as("Lumo's badge background").isNotIn("rgba(0, 0, 0, 0)", "transparent");
     }
 
     @Test

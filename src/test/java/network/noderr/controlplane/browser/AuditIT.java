@@ -94,6 +94,20 @@ class AuditIT {
         assertThat(page.getByLabel("Actor")).hasValue(actor);
         assertThat(page.getByTestId("audit-count")).hasText("Showing all 1 matching entries.");
         assertThat(grid).containsText("Releases: emergency rollback");
+
+        // The Action filter matches what the grid shows, in any case, as well as the recorded name.
+        var action = page.getByLabel("Action");
+        for (var typed : java.util.List.of("Releases: emergency rollback", "emergency ROLLBACK",
+                "ReleasesService.emergencyRollback")) {
+            // Each time from an empty result, so that the match shown is this filter's.
+            action.fill("Releases: publish");
+            action.press("Enter");
+            assertThat(page.getByTestId("audit-empty")).isVisible();
+            action.fill(typed);
+            action.press("Enter");
+            assertThat(page.getByTestId("audit-count")).hasText("Showing all 1 matching entries.");
+            assertThat(grid).containsText("Releases: emergency rollback");
+        }
     }
 
     @Test

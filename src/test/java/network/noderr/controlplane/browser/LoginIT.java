@@ -17,6 +17,9 @@ class LoginIT {
     @LocalServerPort
     int port;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    network.noderr.controlplane.security.UserAccounts users;
+
     Page page;
 
     @BeforeEach
@@ -100,6 +103,50 @@ class LoginIT {
         assertThat(page).hasURL(Pattern.compile(".*/login$"));
         page.navigate("http://localhost:" + port + "/nodes");
         assertThat(page).hasURL(Pattern.compile(".*/login$"));
+    }
+
+    @Test
+    void theLoginPageAndAnEmptyGridLogNoErrorsOrWarnings() {
+        var noise = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        page.onConsoleMessage(m -> {
+            if (m.type().equals("error") || m.type().equals("warning")) {
+                noise.add(m.type() + ": " + m.text() + " (" + m.location() + ")");
+            }
+        });
+        page.onPageError(e -> noise.add("uncaught: " + e));
+
+        // Nobody is logged in yet: asking who is logged in answers "nobody", not a 401 the browser logs.
+        page.navigate("http://localhost:" + port + "/login");
+        assertThat(page.locator("input[name=username]")).isVisible();
+        page.waitForLoadState(com.microsoft.playwright.options.LoadState.NETWORKIDLE);
+        org.assertj.core.api.Assertions.assertThat(noise).as("console on the login page").isEmpty();
+
+        // A fresh user's API tokens: a grid with no rows, showing its empty state.
+        var username = "console-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        users.create(username, username + "-password", network.noderr.controlplane.security.Role.VIEWER);
+        logIn(username, username + "-password");
+        assertThat(page.locator("h1[slot=navbar]")).hasText("Overview");
+        page.navigate("http://localhost:" + port + "/account");
+        assertThat(page.getByTestId("my-tokens-empty")).isVisible();
+        gridsSettled();
+        org.assertj.core.api.Assertions.assertThat(noise).as("console with an empty grid").isEmpty();
+
+        // The registry, filtered to nothing: its grid loads from the server page by page.
+        page.navigate("http://localhost:" + port + "/nodes?q=no-such-node-" + username);
+        assertThat(page.getByTestId("registry-empty")).isVisible();
+        gridsSettled();
+        org.assertj.core.api.Assertions.assertThat(noise).as("console with an empty registry").isEmpty();
+    }
+
+    /**
+     * Waits until every grid on the page has made its size check, which Vaadin's grid runs (and warns from) 2 s
+     * after it gets its items: a warning it has to give is then in the console.
+     */
+    private void gridsSettled() {
+        page.waitForFunction("""
+                () => [...document.querySelectorAll('vaadin-grid')].every(
+                    (g) => g._debouncerCheckSize !== undefined && !g._debouncerCheckSize.isActive())""");
+        page.waitForLoadState(com.microsoft.playwright.options.LoadState.NETWORKIDLE);
     }
 
     private void logIn(String username, String password) {

@@ -114,12 +114,31 @@ class NodeDetailsIT {
         assertThat(chart).hasAttribute("data-points", "4");
 
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Suspend…")).click();
-        assertThat(page.getByTestId("confirm-message")).containsText("A suspended node is refused on every node");
+        assertThat(page.getByTestId("suspend-message")).containsText("A suspended node is refused on every node");
+        var reason = page.getByLabel("Reason");
+        assertThat(reason).isFocused();
+        assertThat(reason).hasAttribute("maxlength", "200");
+        var suspend = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Suspend node"));
+        // No reason, no suspension: the dialog stays open and says why.
+        page.keyboard().type("   ");
+        suspend.click();
+        assertThat(reason).hasAttribute("aria-invalid", "true");
+        assertThat(page.locator("vaadin-text-field").getByText("Say why")).isVisible();
         assertThat(page.getByTestId("node-status")).hasText("Active"); // nothing happens before confirming
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Suspend node")).click();
+        reason.fill("key leaked in a public paste");
+        Browsers.screenshot(page, "node-suspend-reason");
+        suspend.click();
         assertThat(page.getByTestId("node-status")).hasText("Suspended");
+        assertThat(reason).isHidden();
+        // While suspended, the details say why, who and when.
+        var suspension = page.getByTestId("suspension");
+        assertThat(suspension).containsText("by admin");
+        assertThat(page.getByTestId("suspension-reason")).hasText("key leaked in a public paste");
         assertThat(page.getByTestId("audit-event").first()).containsText("admin");
-        assertThat(page.getByTestId("audit-event").first()).containsText("NodeRegistryService.suspend");
+        assertThat(page.getByTestId("audit-event").first()).containsText("Node Registry: suspend");
+        org.assertj.core.api.Assertions.assertThat(jdbc.sql("""
+                        SELECT detail FROM audit_log WHERE action = 'NodeRegistryService.suspend' AND target = :id""")
+                .param("id", nodeId).query(String.class).single()).contains("reason=key leaked in a public paste");
         assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Reinstate…"))).isVisible();
         org.assertj.core.api.Assertions.assertThat(page.evaluate("window.__noderrNoReload")).isEqualTo("still here");
         Browsers.screenshot(page, "node-details");
@@ -180,13 +199,32 @@ class NodeDetailsIT {
 
         var viewer = new DashboardClient(port);
         viewer.login("details-viewer", "details-viewer-password");
-        var refused = viewer.call("NodeRegistryService", "suspend", "{\"nodeId\":\"" + nodeId + "\"}");
+        var refused = viewer.call("NodeRegistryService", "suspend", "{\"nodeId\":\"" + nodeId
+                + "\",\"reason\":\"curious\"}");
         org.assertj.core.api.Assertions.assertThat(refused.statusCode()).isIn(401, 403);
         org.assertj.core.api.Assertions.assertThat(jdbc.sql("SELECT status FROM nodes WHERE node_id = :id")
                 .param("id", nodeId).query(String.class).single()).isEqualTo("ACTIVE");
 
         page.navigate("http://localhost:" + port + "/nodes/node-does-not-exist");
         assertThat(page.getByTestId("node-missing")).containsText("No node node-does-not-exist");
+    }
+
+    @Test
+    void theServerRefusesASuspensionWithoutAUsableReason() throws Exception {
+        var admin = new DashboardClient(port);
+        admin.login("admin", IntegrationTest.ADMIN_PASSWORD);
+        for (var reason : java.util.List.of("\"\"", "\"   \"", "\"" + "x".repeat(201) + "\"", "\"two\\nlines\"")) {
+            var refused = admin.call("NodeRegistryService", "suspend", "{\"nodeId\":\"" + nodeId + "\",\"reason\":"
+                    + reason + "}");
+            org.assertj.core.api.Assertions.assertThat(refused.statusCode()).as(reason).isEqualTo(400);
+            org.assertj.core.api.Assertions.assertThat(refused.body()).as(reason)
+                    .contains("reason: must be 1 to 200 characters on one line");
+        }
+        org.assertj.core.api.Assertions.assertThat(jdbc.sql("SELECT status FROM nodes WHERE node_id = :id")
+                .param("id", nodeId).query(String.class).single()).isEqualTo("ACTIVE");
+        var suspended = admin.call("NodeRegistryService", "suspend", "{\"nodeId\":\"" + nodeId
+                + "\",\"reason\":\"" + "x".repeat(200) + "\"}");
+        org.assertj.core.api.Assertions.assertThat(suspended.statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -159,6 +159,49 @@ class OverviewIT {
     }
 
     @Test
+    void theSummaryCardsShareOneRowAt1280PxAndWrapIntoEvenRowsBelow() {
+        page = Browsers.openAs(users, port, "overview-cards", Role.VIEWER, "Overview");
+        page.setViewportSize(Browsers.DESKTOP_WIDTH, 800);
+        var cards = page.locator(".stat-cards > .stat-card");
+        assertThat(cards).hasCount(7);
+        org.assertj.core.api.Assertions.assertThat(rows(cards)).as("rows of cards at 1280 px").containsExactly(7);
+        // A fleet of 100,000 nodes still fits its card at this width.
+        page.getByTestId("stat-nodes-value").evaluate("v => v.textContent = '100,000'");
+        org.assertj.core.api.Assertions.assertThat(overflowing(cards)).as("cards whose content is cut off").isEmpty();
+        Browsers.screenshot(page.locator(".stat-cards"), "overview-cards-1280");
+
+        // Narrower, they wrap: no row is left with a single card.
+        page.setViewportSize(1000, 800);
+        var narrow = rows(cards);
+        org.assertj.core.api.Assertions.assertThat(narrow).as("rows of cards at 1000 px").hasSizeGreaterThan(1)
+                .allSatisfy(n -> org.assertj.core.api.Assertions.assertThat(n).isGreaterThan(1));
+        org.assertj.core.api.Assertions.assertThat(overflowing(cards)).isEmpty();
+    }
+
+    /** How many cards each row holds, top to bottom. */
+    @SuppressWarnings("unchecked")
+    private static List<Integer> rows(Locator cards) {
+        return ((List<Number>) cards.evaluateAll("""
+                cards => {
+                  const rows = new Map();
+                  for (const c of cards) {
+                    const top = Math.round(c.getBoundingClientRect().top);
+                    rows.set(top, (rows.get(top) ?? 0) + 1);
+                  }
+                  return [...rows.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+                }""")).stream().map(Number::intValue).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> overflowing(Locator cards) {
+        return (List<String>) cards.evaluateAll("""
+                cards => cards.filter((c) => [c, ...c.querySelectorAll('*')]
+                    .some((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible'
+                      || e.getBoundingClientRect().right > c.getBoundingClientRect().right + 1))
+                  .map((c) => c.textContent)""");
+    }
+
+    @Test
     void aTierOpensTheRegistryFilteredToIt() {
         var id = "overview-link-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         network.noderr.controlplane.TestNodes.insert(jdbc, id, "GUARDIAN");

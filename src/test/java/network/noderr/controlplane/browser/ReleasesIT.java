@@ -290,6 +290,73 @@ class ReleasesIT {
         }
     }
 
+    @Test
+    void aVersionBelowWhatTheTierRunsIsNamedBeforeItIsPublished() {
+        abortOracleRollouts();
+        var current = version();
+        beacon.publish(new ReleaseRequest(Tier.ORACLE, current, "registry.noderr.network/oracle:" + current,
+                "sha256:" + String.format("%064x", 12288 + SEQ.get()), "0x" + "cd".repeat(32)), "releases-downgrade");
+        waitForRollout(current);
+        abortOracleRollouts();
+        // Nodes of the tier already run later versions (say, a fix that reached them before its release was
+        // withdrawn): two run 9.1.0, one 9.0.5, and a suspended one 9.9.0 (it updates to nothing, so it does not count).
+        var prefix = "downgrade-oracle-" + SEQ.incrementAndGet() + "-";
+        var running = java.util.List.of("9.1.0", "9.1.0", "9.0.5", "9.9.0");
+        try {
+            for (int i = 0; i < running.size(); i++) {
+                TestNodes.insert(jdbc, prefix + i, "ORACLE");
+                jdbc.sql("""
+                                INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
+                                    last_health_check) VALUES (:id, 'ORACLE', :v, 'cohort1', 'healthy', now())""")
+                        .param("id", prefix + i).param("v", running.get(i)).update();
+            }
+            jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE node_id = :id").param("id", prefix + 3).update();
+            page = Browsers.openAs(users, port, "releases-downgrader", Role.RELEASE_MANAGER, "Releases");
+            assertThat(page.getByTestId("current-ORACLE")).hasText(current);
+            var form = page.getByTestId("publish-form");
+            var warning = page.getByTestId("publish-downgrade");
+
+            // Above everything the tier runs: no warning.
+            var above = "9.10." + SEQ.incrementAndGet(); // 9.10 comes after 9.9: numbers, not text
+            fill(form, above, 3);
+            form.getByText("Publish on-chain").click();
+            assertThat(page.getByText("Publish ORACLE " + above + "?")).isVisible();
+            assertThat(warning).hasCount(0);
+            assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Publish now")))
+                    .isVisible();
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
+
+            // Between the published version and what the nodes run: the nodes are named.
+            var between = "9.0.4";
+            fill(form, between, 4);
+            form.getByText("Publish on-chain").click();
+            assertThat(warning).hasText(between + " is lower than what ORACLE runs: 2 nodes run 9.1.0 (3 nodes run a "
+                    + "version above " + between + "). Publishing it moves the tier down to " + between
+                    + "; go ahead only if that is what you mean.");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
+
+            // Below the tier's published version too: both are named, and it asks for a deliberate confirmation.
+            var lower = "1." + (System.currentTimeMillis() / 1000 % 100_000) + "." + SEQ.incrementAndGet();
+            fill(form, lower, 5);
+            form.getByText("Publish on-chain").click();
+            assertThat(warning).containsText(lower + " is lower than what ORACLE runs: its current version is "
+                    + current + "; 2 nodes run 9.1.0 (3 nodes run a version above " + lower + ").");
+            Browsers.screenshot(page, "releases-publish-downgrade");
+            assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Publish now")))
+                    .hasCount(0);
+            var publishLower = page.getByRole(AriaRole.BUTTON,
+                    new Page.GetByRoleOptions().setName("Publish lower version"));
+            // A confirmation, not a block: confirmed, the lower version is sent.
+            publishLower.click();
+            assertThat(status(lower)).hasAttribute("data-status", "confirmed");
+            assertThat(jdbc.sql("SELECT count(*) FROM beacon_transactions WHERE version_string = :v")
+                    .param("v", lower).query(Long.class).single()).isOne();
+        } finally {
+            jdbc.sql("DELETE FROM node_versions WHERE node_id LIKE :p").param("p", prefix + "%").update();
+            jdbc.sql("DELETE FROM nodes WHERE node_id LIKE :p").param("p", prefix + "%").update();
+        }
+    }
+
     /** Syncs the chain until the publish is mined and indexed, which starts the release's rollout. */
     private UUID waitForRollout(String version) {
         var deadline = java.time.Instant.now().plusSeconds(30);

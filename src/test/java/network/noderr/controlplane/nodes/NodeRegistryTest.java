@@ -132,7 +132,7 @@ class NodeRegistryTest {
     void listsTheVersionsInUseNewestFirst() {
         assertThat(registry.versionsInUse()).containsSubsequence("1.1.0", "1.0.0");
         assertThat(java.util.stream.Stream.of("1.9.0", "1.10.0", "1.10.0-rc.1", "0.9.12", "2.0.0")
-                        .sorted(NodeRegistry.VERSION_ORDER.reversed())
+                        .sorted(network.noderr.controlplane.shared.Versions.ORDER.reversed())
                         .toList())
                 .containsExactly("2.0.0", "1.10.0", "1.10.0-rc.1", "1.9.0", "0.9.12");
     }
