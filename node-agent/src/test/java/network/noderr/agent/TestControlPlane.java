@@ -179,7 +179,7 @@ public final class TestControlPlane implements AutoCloseable {
      * published without turning its rule off first ({@link #twoPersonRule}).
      */
     public String publishAndActivateAllCohorts(String tier, TestDocker.Image image) throws Exception {
-        var sent = post("/api/v1/admin/releases", java.util.Map.of("tier", tier, "versionString", image.version(),
+        var sent = post("/api/v1/admin/releases?allowDowngrade=true", java.util.Map.of("tier", tier, "versionString", image.version(),
                 "imageRef", image.tagged(), "imageDigest", image.digest(), "configHash", "0x" + "0".repeat(63) + "1"),
                 202);
         if (sent.has("kind")) {

@@ -2,8 +2,10 @@ package network.noderr.controlplane.beacon;
 
 import jakarta.validation.Valid;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import network.noderr.controlplane.security.Actors;
+import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -31,11 +33,19 @@ class BeaconAdminController {
     /**
      * Publishes on-chain: 202 with the pending transaction; the rollout starts once it is confirmed. When the tier's
      * two-person rule is on: 202 with the pending approval (and its Location) instead; nothing is sent until a
-     * second person approves it.
+     * second person approves it. A version below the tier's current one, or below what its active nodes run, is
+     * refused (409 {@code downgrade}) unless {@code allowDowngrade=true}: the API's counterpart of the dashboard's
+     * confirmation, since a downgrade may be deliberate.
      */
     @PostMapping("/api/v1/admin/releases")
     @PreAuthorize("hasRole('RELEASE_MANAGER')")
-    ResponseEntity<Object> publish(@Valid @RequestBody ReleaseRequest request) {
+    ResponseEntity<Object> publish(@Valid @RequestBody ReleaseRequest request,
+            @RequestParam(defaultValue = "false") boolean allowDowngrade) {
+        if (!allowDowngrade) {
+            beacon.downgrade(request.tier(), request.versionString()).ifPresent(d -> {
+                throw downgradeRefused(d);
+            });
+        }
         var outcome = beacon.requestPublish(request, Actors.currentUsername());
         var approval = outcome.approval();
         if (approval != null) {
@@ -43,6 +53,21 @@ class BeaconAdminController {
                     .body(approval);
         }
         return ResponseEntity.accepted().body(outcome.transaction());
+    }
+
+    private static ProblemException downgradeRefused(Downgrade d) {
+        var what = new ArrayList<String>();
+        if (d.currentVersion() != null) {
+            what.add("its current version is " + d.currentVersion());
+        }
+        if (d.highestRunning() != null) {
+            what.add(d.nodesAbove() + (d.nodesAbove() == 1 ? " active node runs" : " active nodes run")
+                    + " a version above it (the highest, " + d.highestRunning() + ", on " + d.nodesOnHighest() + ")");
+        }
+        return new ProblemException(409, "downgrade", "The publish would move the tier down", "Publishing "
+                + d.tier() + " " + d.version() + " would move the tier down: " + String.join("; ", what)
+                + ". Nothing was sent. If the downgrade is deliberate, send the request again with "
+                + "?allowDowngrade=true (an emergency rollback is the way back from a bad release).");
     }
 
     @GetMapping("/api/v1/admin/releases")

@@ -86,7 +86,7 @@ class TwoPersonRuleApiTest {
                 .asBoolean()).isTrue();
 
         var version = version();
-        var sent = api.post("/api/v1/admin/releases", release("ORACLE", version), managerA);
+        var sent = api.post("/api/v1/admin/releases?allowDowngrade=true", release("ORACLE", version), managerA);
         assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
         assertThat(sent.text("txHash")).startsWith("0x");
         assertThat(sent.body().has("kind")).as("a transaction, not an approval").isFalse();
@@ -100,7 +100,7 @@ class TwoPersonRuleApiTest {
     @Test
     void guardianPublishWaitsForASecondApproverAndThenRunsExactlyOnce() throws Exception {
         var version = version();
-        var held = api.post("/api/v1/admin/releases", release("GUARDIAN", version), managerA);
+        var held = api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version), managerA);
         assertThat(held.status()).as(held.toString()).isEqualTo(202);
         assertThat(held.text("kind")).isEqualTo("PUBLISH");
         assertThat(held.text("status")).isEqualTo("PENDING");
@@ -115,7 +115,7 @@ class TwoPersonRuleApiTest {
         assertThat(sentPublishes(version)).isZero();
         assertThat(api.get("/api/v1/admin/rollouts?tier=GUARDIAN&status=active", viewer).body()).isEmpty();
 
-        var second = api.post("/api/v1/admin/releases", release("GUARDIAN", version()), managerB);
+        var second = api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version()), managerB);
         assertThat(second.status()).isEqualTo(409);
         assertThat(second.problemType()).isEqualTo("approval-pending");
         assertThat(second.text("detail")).contains("publish GUARDIAN " + version).contains("two-person-a");
@@ -198,7 +198,7 @@ class TwoPersonRuleApiTest {
     @Test
     void aSecondPersonRejectsWithAReasonAndTheRequesterCancels() {
         var version = version();
-        var id = api.post("/api/v1/admin/releases", release("GUARDIAN", version), managerA).text("id");
+        var id = api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version), managerA).text("id");
 
         assertThat(api.post("/api/v1/admin/approvals/" + id + "/reject", Map.of("reason", "mine"), managerA)
                 .status()).isEqualTo(403);
@@ -218,7 +218,7 @@ class TwoPersonRuleApiTest {
                 .isEqualTo(409);
         assertThat(sentPublishes(version)).isZero();
 
-        var again = api.post("/api/v1/admin/releases", release("GUARDIAN", version), managerA);
+        var again = api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version), managerA);
         assertThat(again.status()).as("the tier is free for a new request").isEqualTo(202);
         var cancelled = api.post("/api/v1/admin/approvals/" + again.text("id") + "/cancel", "", managerA);
         assertThat(cancelled.status()).isEqualTo(200);
@@ -233,7 +233,7 @@ class TwoPersonRuleApiTest {
     @Test
     void aRequestNobodyDecidesExpires() {
         var version = version();
-        var id = api.post("/api/v1/admin/releases", release("GUARDIAN", version), managerA).text("id");
+        var id = api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version), managerA).text("id");
         jdbc.sql("UPDATE approvals SET expires_at = now() - interval '1 second' WHERE id = CAST(:id AS UUID)")
                 .param("id", id)
                 .update();
@@ -245,7 +245,7 @@ class TwoPersonRuleApiTest {
         assertThat(sentPublishes(version)).isZero();
         assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE action = 'two-person approval expired' "
                 + "AND detail LIKE :d").param("d", "%" + id).query(Long.class).single()).isOne();
-        assertThat(api.post("/api/v1/admin/releases", release("GUARDIAN", version), managerA).status())
+        assertThat(api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version), managerA).status())
                 .as("a new request may be filed").isEqualTo(202);
     }
 
@@ -263,7 +263,7 @@ class TwoPersonRuleApiTest {
             assertThat(on.status()).isEqualTo(200);
             assertThat(on.body().path("enabled").asBoolean()).isTrue();
             assertThat(on.text("updatedBy")).isEqualTo("admin");
-            var held = api.post("/api/v1/admin/releases", release("ORACLE", version()), managerA);
+            var held = api.post("/api/v1/admin/releases?allowDowngrade=true", release("ORACLE", version()), managerA);
             assertThat(held.status()).isEqualTo(202);
             assertThat(held.text("status")).isEqualTo("PENDING");
             assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE actor = 'admin' "
@@ -277,7 +277,7 @@ class TwoPersonRuleApiTest {
 
     /** A GUARDIAN version requested by A, approved by B and indexed; returns the version. */
     private String publishApproved(String version) {
-        var held = api.post("/api/v1/admin/releases", release("GUARDIAN", version), managerA);
+        var held = api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version), managerA);
         assertThat(held.status()).as(held.toString()).isEqualTo(202);
         var approved = api.post("/api/v1/admin/approvals/" + held.text("id") + "/approve", "", managerB);
         assertThat(approved.status()).as(approved.toString()).isEqualTo(200);

@@ -80,7 +80,7 @@ class BeaconApiTest {
         var version = TestBeacons.uniqueVersion();
         var digest = TestBeacons.digestString(7);
 
-        var submitted = api.post("/api/v1/admin/releases", release(version, digest), manager);
+        var submitted = api.post("/api/v1/admin/releases?allowDowngrade=true", release(version, digest), manager);
         assertThat(submitted.status()).as(submitted.toString()).isEqualTo(202);
         assertThat(submitted.text("status")).isEqualTo("pending");
         var txHash = submitted.text("txHash");
@@ -116,18 +116,42 @@ class BeaconApiTest {
     void publishValidatesItsInputAndNeedsAReleaseManager() {
         var bad = new HashMap<String, Object>(release("1.2", "sha256:xyz"));
         bad.put("configHash", "nope");
-        var response = api.post("/api/v1/admin/releases", bad, manager);
+        var response = api.post("/api/v1/admin/releases?allowDowngrade=true", bad, manager);
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.body().path("errors").has("versionString")).isTrue();
         assertThat(response.body().path("errors").has("imageDigest")).isTrue();
         assertThat(response.body().path("errors").has("configHash")).isTrue();
 
-        assertThat(api.post("/api/v1/admin/releases", release(TestBeacons.uniqueVersion(), TestBeacons.digestString(1)),
+        assertThat(api.post("/api/v1/admin/releases?allowDowngrade=true", release(TestBeacons.uniqueVersion(), TestBeacons.digestString(1)),
                 viewer).status()).isEqualTo(403);
         assertThat(api.put("/api/v1/admin/tiers/ORACLE/rollout-config",
                 Map.of("canaryPercentage", 10, "cohortPercentage", 30, "cohortDelayHours", 12), manager).status())
                 .as("rollout config is for admins")
                 .isEqualTo(403);
+    }
+
+    @Test
+    void aPublishBelowTheCurrentVersionNeedsAllowDowngrade() {
+        var current = TestBeacons.uniqueVersion();
+        publishAndConfirm(current);
+        abortOracleRollouts();
+
+        var refused = api.post("/api/v1/admin/releases", release("0.9.0", TestBeacons.digestString(3)), manager);
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+        assertThat(refused.problemType()).isEqualTo("downgrade");
+        assertThat(refused.text("detail")).contains("Publishing ORACLE 0.9.0 would move the tier down")
+                .contains("its current version is " + current).contains("Nothing was sent")
+                .contains("allowDowngrade=true");
+        assertThat(jdbc.sql("SELECT count(*) FROM beacon_transactions WHERE version_string = '0.9.0'")
+                .query(Long.class).single()).as("nothing sent").isZero();
+
+        // Deliberate: sent. Then a version above it needs no flag.
+        publishAndConfirm("0.9.0");
+        abortOracleRollouts();
+        var upward = api.post("/api/v1/admin/releases", release(TestBeacons.uniqueVersion(),
+                TestBeacons.digestString(4)), manager);
+        assertThat(upward.status()).as(upward.toString()).isEqualTo(202);
+        beacon.sync();
     }
 
     @Test
@@ -243,7 +267,8 @@ class BeaconApiTest {
      * "chain unavailable" for that run), and the next publish of the tier is refused while this one is open.
      */
     private String publishAndConfirm(String version) {
-        var submitted = api.post("/api/v1/admin/releases", release(version, TestBeacons.digestString(5)), manager);
+        var submitted = api.post("/api/v1/admin/releases?allowDowngrade=true", release(version,
+                TestBeacons.digestString(5)), manager);
         assertThat(submitted.status()).as(submitted.toString()).isEqualTo(202);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
                 .pollInterval(java.time.Duration.ofMillis(200))
