@@ -36,6 +36,8 @@ public record RateLimitProperties(@DefaultValue Map<String, Limit> limits) {
     }
 
     static final Limit APPLICATIONS_DEFAULT = new Limit(5, Duration.ofHours(1));
+    /** An applicant looking up their application, per source address. */
+    static final Limit APPLICATION_STATUS_DEFAULT = new Limit(30, Duration.ofMinutes(1));
     static final Limit NODE_AUTH_DEFAULT = new Limit(30, Duration.ofMinutes(1));
     /** Failed dashboard logins per source address. */
     static final Limit LOGIN_ADDRESS_DEFAULT = new Limit(20, Duration.ofMinutes(10));
@@ -51,6 +53,7 @@ public record RateLimitProperties(@DefaultValue Map<String, Limit> limits) {
         }
         return switch (name) {
             case "applications" -> APPLICATIONS_DEFAULT;
+            case "application-status" -> APPLICATION_STATUS_DEFAULT;
             case "login-address" -> LOGIN_ADDRESS_DEFAULT;
             case "login-user" -> LOGIN_USER_DEFAULT;
             case ApiTokenFailures.LIMIT -> API_TOKEN_FAILURES_DEFAULT;

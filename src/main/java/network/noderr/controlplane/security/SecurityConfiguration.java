@@ -36,8 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>node API ({@link #NODE_API}): stateless, node access tokens (ES256 JWTs from {@link NodeTokens}); register,
  *       challenge and verify are open (they are how a node gets a token); suspended nodes get 403.
  *   <li>{@code /api/**} and {@code /actuator/**}: stateless, bearer API tokens (no cookies, so no CSRF), errors as
- *       problem+json. Public: {@code GET /api/v1/health-check}, {@code POST /api/v1/applications} and
- *       {@code /actuator/health}. Metrics at
+ *       problem+json. Public: {@code GET /api/v1/health-check}, {@code POST /api/v1/applications},
+ *       {@code GET /api/v1/applications/{id}} and {@code /actuator/health}. Metrics at
  *       {@code /actuator/prometheus} need a token of any role. A source that presents too many unknown API tokens
  *       gets 429 before any lookup ({@link ApiTokenFailures}), on this chain and the node API's.
  *   <li>everything else: the Hilla dashboard with its login view, session cookies and CSRF protection; each
@@ -141,6 +141,8 @@ class SecurityConfiguration {
                         .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**")
                         .permitAll()
                         .requestMatchers(HttpMethod.POST, "/api/v1/applications")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/api/v1/applications/*")
                         .permitAll()
                         .requestMatchers("/actuator/prometheus")
                         .hasRole(Role.Names.VIEWER)

@@ -184,6 +184,53 @@ class ApplicationsApiTest {
         assertThat(api.get("/api/v1/admin/applications", null).status()).isEqualTo(401);
     }
 
+    /**
+     * An applicant looks up their application by the id the submission answered with, without an account: its
+     * status, tier and times, nothing an admin wrote or another person entered.
+     */
+    @Test
+    void anApplicantLooksUpWhereTheirApplicationStands() throws Exception {
+        var applicant = new ApiClient(port, InetAddress.getByName("127.0.0.11"));
+        var approvedId = submit("Standing Approved Ltd");
+        var pending = applicant.get("/api/v1/applications/" + approvedId, null);
+        assertThat(pending.status()).as(pending.toString()).isEqualTo(200);
+        assertThat(pending.text("applicationId")).isEqualTo(approvedId);
+        assertThat(pending.text("status")).isEqualTo("PENDING");
+        assertThat(pending.text("requestedTier")).isEqualTo("ORACLE");
+        assertThat(pending.text("submittedAt")).matches("20\\d\\d-.*Z");
+        assertThat(pending.body().path("decidedAt").isNull()).isTrue();
+        assertThat(pending.body().toString()).doesNotContain("Standing Approved Ltd").doesNotContain("@")
+                .doesNotContain("walletAddress");
+
+        assertThat(api.post("/api/v1/admin/applications/" + approvedId + "/approve", "", IntegrationTest.ADMIN_TOKEN)
+                .status()).isEqualTo(200);
+        var approved = applicant.get("/api/v1/applications/" + approvedId, null);
+        assertThat(approved.text("status")).isEqualTo("APPROVED");
+        assertThat(approved.text("decidedAt")).matches("20\\d\\d-.*Z");
+        assertThat(approved.body().toString()).as("no token, no decider").doesNotContain("nit_")
+                .doesNotContain("admin");
+
+        var rejectedId = submit("Standing Rejected Ltd");
+        api.post("/api/v1/admin/applications/" + rejectedId + "/reject", Map.of("reason", "internal: seen before"),
+                IntegrationTest.ADMIN_TOKEN);
+        var rejected = applicant.get("/api/v1/applications/" + rejectedId, null);
+        assertThat(rejected.text("status")).isEqualTo("REJECTED");
+        assertThat(rejected.body().toString()).as("the reason is the admins'").doesNotContain("seen before");
+
+        var unknown = applicant.get("/api/v1/applications/" + java.util.UUID.randomUUID(), null);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(applicant.get("/api/v1/applications/not-a-uuid", null).status()).isEqualTo(400);
+        assertThat(applicant.get("/api/v1/applications", null).status()).as("no listing without a role")
+                .isIn(401, 403);
+
+        // Rate limited per address, as submissions are (30 a minute by default).
+        ApiClient.Response last = null;
+        for (int i = 0; i < 100 && (last == null || last.status() != 429); i++) {
+            last = applicant.get("/api/v1/applications/" + approvedId, null);
+        }
+        assertThat(last.status()).isEqualTo(429);
+    }
+
     @Test
     void applicationsAreRateLimitedPerAddress() throws Exception {
         var limited = new ApiClient(port, InetAddress.getByName("127.0.0.10"));
