@@ -11,7 +11,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Before bearer authentication: a source that used up its budget of refused API tokens ({@link ApiTokenFailures})
- * gets 429 for every request that carries one, without a database lookup.
+ * gets 429 for every request that carries one, without a database lookup, unless it is a token accepted lately
+ * ({@link ApiTokenFailures#passes}).
  */
 class ApiTokenFailureFilter extends OncePerRequestFilter {
 
@@ -32,12 +33,16 @@ class ApiTokenFailureFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         if (presentsApiToken.test(request)) {
             var refusal = failures.refusal(request.getRemoteAddr());
-            if (refusal.isPresent()) {
+            if (refusal.isPresent() && !failures.passes(token(request))) {
                 refuse(request, response, problems, refusal.get());
                 return;
             }
         }
         chain.doFilter(request, response);
+    }
+
+    private static String token(HttpServletRequest request) {
+        return request.getHeader("Authorization").substring("Bearer ".length()).strip();
     }
 
     /** 429 with {@code Retry-After} for a source that used up its budget of refused credentials. */

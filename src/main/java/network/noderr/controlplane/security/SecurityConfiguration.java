@@ -74,7 +74,7 @@ class SecurityConfiguration {
         jwtProvider.setJwtAuthenticationConverter(authorities);
         AuthenticationManager nodeTokens = new ProviderManager(jwtProvider);
         AuthenticationManager adminTokens =
-                new ProviderManager(new OpaqueTokenAuthenticationProvider(new ApiTokenIntrospector(apiTokens)));
+                new ProviderManager(new OpaqueTokenAuthenticationProvider(new ApiTokenIntrospector(apiTokens, failures)));
         // Node tokens are JWTs (three dot-separated parts); management-API tokens are opaque.
         AuthenticationManagerResolver<HttpServletRequest> byTokenShape =
                 request -> jwtShaped(request) ? nodeTokens : adminTokens;
@@ -153,7 +153,7 @@ class SecurityConfiguration {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
-                .oauth2ResourceServer(rs -> rs.opaqueToken(ot -> ot.introspector(new ApiTokenIntrospector(tokens)))
+                .oauth2ResourceServer(rs -> rs.opaqueToken(ot -> ot.introspector(new ApiTokenIntrospector(tokens, failures)))
                         .authenticationEntryPoint(countingFailures(problems, failures, SecurityConfiguration::bearer))
                         .accessDeniedHandler(problems))
                 .addFilterBefore(new ApiTokenFailureFilter(failures, problems, SecurityConfiguration::bearer),

@@ -90,12 +90,22 @@ class ApiTokenAuthenticationTest {
 
     /**
      * Every presented API token costs a database lookup: a source that presents more unknown ones than its budget
-     * (100 a minute in the test profile) gets 429 before any lookup, also with a valid token and on the node API's
-     * chain, until the budget refills; other sources are not affected, and node tokens (JWTs) do not count.
+     * (100 a minute in the test profile) gets 429 before any lookup, also with a valid token it has not used lately
+     * and on the node API's chain, until the budget refills. Tokens accepted in the last hour still pass (automation
+     * behind the same NAT keeps working), unless refused since; other sources are not affected, and node tokens (JWTs)
+     * do not count.
      */
     @Test
     void aSourceThatGuessesTokensIsRefusedBeforeAnyLookup() throws Exception {
         var guesser = new network.noderr.controlplane.ApiClient(port, java.net.InetAddress.getByName("127.0.0.71"));
+        var user = users.findByUsername("token-nat-viewer")
+                .orElseGet(() -> users.create("token-nat-viewer", "token-nat-password", Role.VIEWER));
+        var inUse = tokens.issue(user.id(), "nat-automation");
+        var revokedLater = tokens.issue(user.id(), "nat-revoked");
+        var neverUsed = tokens.issue(user.id(), "nat-unused");
+        assertThat(guesser.get("/api/v1/admin/nodes?size=1", inUse.token()).status()).isEqualTo(200);
+        assertThat(guesser.get("/api/v1/admin/nodes?size=1", revokedLater.token()).status()).isEqualTo(200);
+        assertThat(tokens.revoke(user.id(), revokedLater.id())).isTrue();
         int refusedAsUnknown = 0;
         network.noderr.controlplane.ApiClient.Response answer = null;
         // The budget refills while the loop runs (100 a minute): a few more than 100 may be looked up.
@@ -110,10 +120,18 @@ class ApiTokenAuthenticationTest {
         assertThat(answer.status()).as("then refused before any lookup").isEqualTo(429);
         assertThat(answer.problemType()).isEqualTo("rate-limited");
         assertThat(answer.headers().get("retry-after")).isNotEmpty();
-        assertThat(guesser.get("/api/v1/admin/nodes?size=1", IntegrationTest.ADMIN_TOKEN).status())
-                .as("whatever token it sends").isEqualTo(429);
-        assertThat(guesser.get("/api/v1/rollout/status?tier=ALL", IntegrationTest.ADMIN_TOKEN).status())
+        assertThat(guesser.get("/api/v1/admin/nodes?size=1", neverUsed.token()).status())
+                .as("a valid token not accepted lately cannot be told from a guess without a lookup").isEqualTo(429);
+        assertThat(guesser.get("/api/v1/rollout/status?tier=ALL", neverUsed.token()).status())
                 .as("on the node API's chain too").isEqualTo(429);
+        assertThat(guesser.get("/api/v1/admin/nodes?size=1", inUse.token()).status())
+                .as("a token accepted lately passes").isEqualTo(200);
+        assertThat(guesser.get("/api/v1/rollout/status?tier=ALL", inUse.token()).status())
+                .as("on the node API's chain too").isEqualTo(200);
+        assertThat(guesser.get("/api/v1/admin/nodes?size=1", revokedLater.token()).status())
+                .as("revoked since: looked up once and refused").isEqualTo(401);
+        assertThat(guesser.get("/api/v1/admin/nodes?size=1", revokedLater.token()).status())
+                .as("then it no longer passes").isEqualTo(429);
         assertThat(guesser.get("/api/v1/admin/nodes?size=1", null).status()).as("no token: nothing to look up")
                 .isEqualTo(401);
 
