@@ -9,6 +9,7 @@ import java.util.UUID;
 import network.noderr.controlplane.rollouts.engine.Cohort;
 import network.noderr.controlplane.rollouts.engine.CohortAssignment;
 import network.noderr.controlplane.rollouts.engine.RolloutConfig;
+import network.noderr.controlplane.rollouts.engine.RolloutStatus;
 import network.noderr.controlplane.rollouts.engine.UpdateDecision;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Tier;
@@ -96,6 +97,13 @@ class NodeVersions {
         var decision = UpdateDecision.decide(placement.cohort(), currentVersion, target.rollout(),
                 target.emergencyVersion());
         var release = target.emergencyVersion() != null ? target.emergencyRelease() : target.release();
+        if (target.emergencyVersion() == null && target.rollout() != null
+                && target.rollout().status() == RolloutStatus.ABORTED && release != null
+                && !release.versionString().equals(currentVersion)) {
+            // Aborted: no node is moved to its release any more, so the answer names the release the node runs
+            // (none for a node that runs nothing yet, or runs a version the tier never released), not the aborted one.
+            release = currentVersion == null ? null : targets.releaseOf(stored.tier(), currentVersion);
+        }
         record(nodeId, placement.tier(), currentVersion, decision.targetVersion());
         return new VersionAnswer(
                 release == null ? null : release.versionId(),

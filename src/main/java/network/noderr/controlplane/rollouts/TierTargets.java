@@ -1,8 +1,10 @@
 package network.noderr.controlplane.rollouts;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import network.noderr.controlplane.rollouts.engine.Rollout;
 import network.noderr.controlplane.shared.Tier;
@@ -31,6 +33,10 @@ public class TierTargets {
     private final RolloutRepository repository;
     private final JdbcClient jdbc;
     private final LoadingCache<Tier, Target> cache;
+    private final Cache<TierVersion, Optional<ReleaseInfo>> releases =
+            Caffeine.newBuilder().maximumSize(1_000).expireAfterWrite(Duration.ofSeconds(10)).build();
+
+    private record TierVersion(Tier tier, String version) {}
 
     TierTargets(RolloutRepository repository, JdbcClient jdbc) {
         this.repository = repository;
@@ -66,6 +72,16 @@ public class TierTargets {
                 current.map(s -> release(tier, s.rollout().targetVersion())).orElse(null),
                 emergency,
                 emergency == null ? null : release(tier, emergency));
+    }
+
+    /**
+     * The tier's release of that version, or null when there is none; cached for a few seconds (a release's row only
+     * gains its on-chain id once mined), so that the version queries of a tier whose rollout was aborted, which name
+     * each node's own release, do not each read it.
+     */
+    @Nullable ReleaseInfo releaseOf(Tier tier, String version) {
+        return releases.get(new TierVersion(tier, version),
+                key -> Optional.ofNullable(release(key.tier(), key.version()))).orElse(null);
     }
 
     private @Nullable ReleaseInfo release(Tier tier, String version) {

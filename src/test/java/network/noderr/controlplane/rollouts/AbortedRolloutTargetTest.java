@@ -90,7 +90,23 @@ class AbortedRolloutTargetTest {
         assertThat(registryTarget(nodeId)).as("at once, before the node asks again").isEqualTo(before);
         var again = api.get("/api/v1/version/" + nodeId + "?currentVersion=" + before, token);
         assertThat(again.body().path("shouldUpdate").asBoolean()).isFalse();
+        assertThat(again.text("versionString")).as("names what the node runs, not the aborted release")
+                .isEqualTo(before);
+        assertThat(again.text("dockerImageTag")).isEqualTo("registry.noderr.network/all:" + before);
         assertThat(registryTarget(nodeId)).as("after the node asked again").isEqualTo(before);
+
+        // A node that updated before the abort keeps running the release, and is answered with it.
+        var updated = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), TIER);
+        var onAborted = api.get("/api/v1/version/" + updated[0] + "?currentVersion=" + aborted, updated[1]);
+        assertThat(onAborted.text("versionString")).isEqualTo(aborted);
+        assertThat(onAborted.body().path("shouldUpdate").asBoolean()).isFalse();
+        // A node that runs nothing yet is named no release: none will be rolled out to it until the next one.
+        var fresh = Onboarding.registerAndLogIn(api, applications, TestNodeKey.generate(), TIER);
+        var none = api.get("/api/v1/version/" + fresh[0], fresh[1]);
+        assertThat(none.status()).isEqualTo(200);
+        assertThat(none.body().path("versionString").isNull()).as(none.toString()).isTrue();
+        assertThat(none.body().path("imageDigest").isNull()).isTrue();
+        assertThat(none.body().path("shouldUpdate").asBoolean()).isFalse();
 
         var status = api.get("/api/v1/rollout/status?tier=" + TIER, IntegrationTest.ADMIN_TOKEN);
         assertThat(status.status()).isEqualTo(200);

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * A freshly installed node has no container: the daemon creates it from the release the control plane names. Against
  * a control plane of its own (its packaged jar, embedded PostgreSQL and chain: ORACLE's releases start from nothing),
  * the real Docker engine and registry: the first release (3.0.0, whose health check fails) leaves the node without a
- * container again and is reported ROLLED_BACK from no version; the next one (4.0.0) becomes the node's container with
+ * container again and is reported ROLLED_BACK from no version; the next one (4.0.0) is not started while its rollout is
+ * paused (the status record says the node is not moved to it now), and once resumed becomes the node's container with
  * the configured port, data volume and restart policy, and the control plane counts the node as updated.
  */
 class FreshNodeTest extends OwnControlPlaneNode {
@@ -62,8 +63,18 @@ class FreshNodeTest extends OwnControlPlaneNode {
             assertThat(failedRollout.get("updatedNodes").asInt()).isZero();
             controlPlane.abortOpenRollouts("ORACLE");
 
-            // The next release becomes the node's first container.
+            // The next release, its rollout paused: named, but the node is not moved to it now. The status record
+            // says that (not "up to date", not "no release"), and the node stays without a container.
             var rollout = controlPlane.publishAndActivateAllCohorts("ORACLE", TestDocker.image("v4"));
+            controlPlane.post("/api/v1/admin/rollouts/" + rollout + "/pause", Map.of("reason", "fresh node test"),
+                    200);
+            assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UP_TO_DATE);
+            var waiting = AgentStatus.load(config.stateDir()).orElseThrow();
+            assertThat(waiting.result()).isEqualTo(AgentStatus.NOT_MOVED_NOW);
+            assertThat(containers.inspect(NODE)).isEmpty();
+
+            // Resumed: it becomes the node's first container.
+            controlPlane.post("/api/v1/admin/rollouts/" + rollout + "/resume", Map.of(), 200);
             assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UPDATED);
             assertThat(AgentStatus.load(config.stateDir()).orElseThrow().result()).isEqualTo("UPDATED");
             assertThat(agent.runningVersion()).contains("4.0.0");
