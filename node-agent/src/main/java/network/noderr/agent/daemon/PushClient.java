@@ -64,6 +64,8 @@ public final class PushClient implements AutoCloseable {
     private final AtomicLong opened = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong pongs = new AtomicLong();
+    /** Handshakes refused with 401 since the last one that opened: the first is a warning, the rest debug. */
+    private final AtomicLong refusedInARow = new AtomicLong();
     private volatile boolean open = true;
     private volatile @Nullable Connection current;
     private Duration backoff; // guarded by this
@@ -161,7 +163,12 @@ public final class PushClient implements AutoCloseable {
                 // The control plane no longer accepts this token (e.g. it no longer knows the key that signed it):
                 // the next attempt, after the usual backoff, logs in again instead of offering it once more.
                 controlPlane.tokenRefused(token);
-                log.info("Push channel: the control plane refused the access token; logging in again");
+                if (refusedInARow.incrementAndGet() == 1) {
+                    log.warn("Push channel: the control plane refused the access token; logging in again");
+                } else {
+                    log.debug("Push channel: the control plane refused the access token again ({} in a row)",
+                            refusedInARow.get());
+                }
             } else {
                 log.debug("Push channel not available ({})", e.toString());
             }
@@ -176,7 +183,12 @@ public final class PushClient implements AutoCloseable {
         }
         connection.pinging(scheduler.scheduleWithFixedDelay(connection::ping, timing.pingInterval().toMillis(),
                 timing.pingInterval().toMillis(), TimeUnit.MILLISECONDS));
-        log.info("Push channel open");
+        long refused = refusedInARow.getAndSet(0);
+        if (refused > 1) {
+            log.info("Push channel open (after {} refused access tokens)", refused);
+        } else {
+            log.info("Push channel open");
+        }
     }
 
     /** The HTTP status with which the handshake was refused, or 0 when it failed otherwise. */
