@@ -914,14 +914,34 @@ remove_ca_file() {
     say "Removed $CA_INSTALLED: the agent trusts the default CAs only."
 }
 
-# curl for requests to the control plane, trusting CA_FILE when set. --cacert replaces curl's default CA bundle for
-# the call, which is what is wanted: these requests go to the control plane only.
+# curl for requests to the control plane, trusting CA_FILE when set in addition to curl's default CAs (a download may
+# be redirected to a host whose certificate a public CA issued), as the agent trusts it.
 cp_curl() {
     if [[ -n "$CA_FILE" ]]; then
-        curl --cacert "$CA_FILE" "$@"
+        curl --cacert "$(trust_bundle)" "$@"
     else
         curl "$@"
     fi
+}
+
+# trust_bundle: prints the CA bundle for cp_curl: $WORK_DIR/trust.pem, written from the default bundle curl would use
+# (CURL_CA_BUNDLE, else the distribution's) and CA_FILE; CA_FILE alone when there is no default bundle or no WORK_DIR
+# yet. --cacert alone would replace the default CAs instead of adding to them.
+trust_bundle() {
+    local system="" candidate
+    for candidate in "${CURL_CA_BUNDLE:-}" /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt \
+        /etc/ssl/ca-bundle.pem /etc/ssl/cert.pem; do
+        if [[ -n "$candidate" && -f "$candidate" && -r "$candidate" ]]; then
+            system=$candidate
+            break
+        fi
+    done
+    if [[ -z "$system" || -z "$WORK_DIR" || ! -d "$WORK_DIR" ]]; then
+        printf '%s' "$CA_FILE"
+        return
+    fi
+    { cat -- "$system" && printf '\n' && cat -- "$CA_FILE"; } >"$WORK_DIR/trust.pem"
+    printf '%s' "$WORK_DIR/trust.pem"
 }
 
 # curl's exit codes for TLS failures: 35 handshake, 51/60 certificate not verified (unknown CA, other host name,

@@ -208,11 +208,15 @@ make_ca() {
 
 # make_tls: the CA $T/ca.pem and a server certificate for 127.0.0.1 issued by it ($T/server.pem, $T/server.key).
 make_tls() {
-    make_ca ca || return 1
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/server.key" \
-        -out "$T/server.csr" -subj /CN=127.0.0.1 2>>"$T/openssl.log" &&
-        openssl x509 -req -in "$T/server.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
-            -out "$T/server.pem" -extfile <(printf '%s\n' subjectAltName=IP:127.0.0.1 basicConstraints=CA:FALSE \
+    make_ca ca && make_server_cert ca server
+}
+
+# make_server_cert CA NAME: a server certificate for 127.0.0.1 issued by the CA $T/CA.pem: $T/NAME.pem, $T/NAME.key.
+make_server_cert() {
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$2.key" \
+        -out "$T/$2.csr" -subj /CN=127.0.0.1 2>>"$T/openssl.log" &&
+        openssl x509 -req -in "$T/$2.csr" -CA "$T/$1.pem" -CAkey "$T/$1.key" -CAcreateserial -days 2 \
+            -out "$T/$2.pem" -extfile <(printf '%s\n' subjectAltName=IP:127.0.0.1 basicConstraints=CA:FALSE \
                 extendedKeyUsage=serverAuth) 2>>"$T/openssl.log" ||
         { cat "$T/openssl.log"; return 1; }
 }
@@ -892,6 +896,29 @@ test_ca_file_for_a_private_ca_control_plane() {
     expect_rc 0 && [[ ! -e "$copy" && ! -e "$T/p/etc" ]] || fail "left behind:" "$(find "$T/p")"
 }
 
+# --ca-file adds the control plane's CA to the default CAs rather than replacing them, as the agent does: a download
+# the control plane redirects to a host whose certificate a public CA issued still works. The default bundle, which
+# stands in for the system's, is CURL_CA_BUNDLE here.
+test_ca_file_adds_to_the_default_cas() {
+    make_tls && make_ca public && make_server_cert public mirror && start_https || return 1
+    serve_agent
+    mkdir -p "$T/mirror"
+    cp "$T/www/downloads/noderr-agent.jar" "$T/mirror/"
+    local mirror_port mirror_pid rc=0
+    mirror_port=$(free_port)
+    python3 "$HTTPS_SERVER" "$T/mirror" "$mirror_port" "$T/mirror.pem" "$T/mirror.key" >"$T/mirror.log" 2>&1 &
+    mirror_pid=$!
+    wait_port "$mirror_port" || { echo "the mirror did not start:" && cat "$T/mirror.log"; kill "$mirror_pid"; return 1; }
+    printf 'https://127.0.0.1:%s/noderr-agent.jar' "$mirror_port" >"$T/www/redirect-noderr-agent.jar"
+    CURL_CA_BUNDLE=$T/public.pem inst_at "https://127.0.0.1:$HTTP_PORT" --token "$TOK" --ca-file "$T/ca.pem"
+    expect_rc 0 && expect_out "registered (tier ALL, key: SOFTWARE) and authenticated" || rc=1
+    kill "$mirror_pid" 2>/dev/null
+    wait "$mirror_pid" 2>/dev/null
+    ((rc == 0)) || return 1
+    grep -q '"GET /noderr-agent.jar' "$T/mirror.log" || fail "not downloaded from the mirror:" "$(cat "$T/mirror.log")" ||
+        return 1
+    cmp -s "$T/p/opt/noderr/noderr-agent.jar" "$T/mirror/noderr-agent.jar" || fail "agent jar not installed"
+}
 
 # ------------------------------------------------------------------------------------------------ tests: key rotation
 # The rotation against the real control plane (its checks of both signatures, the database) runs in InstallerIT.
@@ -1301,6 +1328,19 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, directory=root, **kwargs)
 
+    def do_GET(self):
+        # <root>/redirect-<last path segment>, when there, holds the URL the request is redirected to (302)
+        target = os.path.join(root, "redirect-" + self.path.split("?")[0].rsplit("/", 1)[-1])
+        if os.path.exists(target):
+            with open(target) as f:
+                location = f.read().strip()
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        super().do_GET()
+
     def do_POST(self):
         request = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         # every request's path, Authorization header and body, one JSON line each (the tests look at them)
@@ -1359,6 +1399,7 @@ run token_from_file_env_or_terminal_stays_off_command_lines
 run rerun_keeps_operator_settings
 run ca_file_refused_up_front
 run ca_file_for_a_private_ca_control_plane
+run ca_file_adds_to_the_default_cas
 run rotate_key_argument_errors
 run rotate_key_needs_an_installed_node
 run rotate_key_with_a_stand_in_control_plane
