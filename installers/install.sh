@@ -1687,6 +1687,12 @@ request_rotation() {
     ACCESS_TOKEN=""
     if [[ "$HTTP_STATUS" == 200 ]]; then
         say "The control plane took the new $new_type key of node $NODE_ID."
+        local recorded
+        recorded=$(json_field keyType "$HTTP_BODY")
+        if [[ -n "$recorded" && "$recorded" != "$new_type" ]]; then
+            warn "The control plane recorded the new key as $recorded, not $new_type: the dashboard shows the node's" \
+                "key as $recorded. Tell the network's admins; the key itself works."
+        fi
         return 0
     fi
     PROBLEM_HINTS=0 # the login advice does not fit: the current key was accepted moments ago

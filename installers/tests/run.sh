@@ -1017,6 +1017,14 @@ test_rotate_key_with_a_stand_in_control_plane() {
     bash "$T/p/etc/noderr/noderr-sign.sh" "$T/p/etc/noderr" <m >s && verify_sig "$k/node-key.pub.pem" m s ||
         fail "the sign helper does not sign with the new key" || return 1
 
+    # a control plane that records another key type than the one sent: said, the rotation stands
+    printf '%s' '{"status": 200, "body": {"nodeId": "node-tls-1", "keyType": "TPM2",
+        "rotatedAt": "2026-01-01T00:00:00Z"}}' >"$T/www/answer-rotate.json"
+    inst --rotate-key --prefix "$T/p" --yes --key-type software
+    expect_rc 0 && expect_out "The control plane took the new SOFTWARE key of node node-tls-1" &&
+        expect_out "recorded the new key as TPM2, not SOFTWARE" || return 1
+    rm "$T/www/answer-rotate.json"
+
     # --ca-file none: this run trusts the default CAs only, so TLS fails and nothing changes
     cp "$k/node-key.pub.pem" before.pub.pem
     inst --rotate-key --prefix "$T/p" --yes --ca-file none
