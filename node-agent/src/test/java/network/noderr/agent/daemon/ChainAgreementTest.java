@@ -36,6 +36,7 @@ class ChainAgreementTest extends OwnControlPlaneNode {
             chain.publish(1, v1.version(), v1.tagged(), v1.digest());
             chain.publish(1, v2.version(), v2.tagged(), v2.digest());
             chain.emergencyRollback(1, 1);
+            containers.remove(NODE); // the tests share the node's name and each starts its own container
             startNode(v1);
             var started = startedAt();
             try (var agent = new Agent(config(nodeId, chain, "withdrawn", "PT0S"), Clock.systemUTC(), false)) {
@@ -168,6 +169,40 @@ class ChainAgreementTest extends OwnControlPlaneNode {
             }
             assertThat(config.lockFile()).exists();
             Files.delete(config.lockFile());
+        }
+    }
+
+    /**
+     * The previous version is older than the running one but was withdrawn: published after the version an emergency
+     * rollback took the tier back to, which the chain still points at. Refused with the chain's version numbers,
+     * nothing changed.
+     */
+    @Test
+    void aManualRollbackDoesNotReturnToAVersionTheChainWithdrew() throws Exception {
+        var v1 = TestDocker.image("v1");
+        var v2 = TestDocker.image("v2");
+        var v4 = TestDocker.image("v4");
+        var nodeId = node();
+        containers.remove(NODE);
+        try (var chain = TestBeacon.start()) {
+            chain.publish(1, v1.version(), v1.tagged(), v1.digest());
+            chain.publish(1, v2.version(), v2.tagged(), v2.digest());
+            chain.publish(1, v4.version(), v4.tagged(), v4.digest());
+            chain.emergencyRollback(1, 1); // back on 1.0.0 (#1): 2.0.0 (#2) and 4.0.0 (#3) withdrawn
+            var config = config(nodeId, chain, "withdrawn-previous", "PT0S");
+            var file = dir.resolve("agent-withdrawn-previous.properties").toString();
+            Files.createDirectories(config.stateDir());
+            Files.writeString(config.stateDir().resolve("previous-version.json"), "{\"version\":\"2.0.0\","
+                    + "\"repository\":\"" + v2.repository() + "\",\"replacedAt\":\"2026-01-01T00:00:00Z\"}");
+            startNode(v4); // a node its operator's lock kept on 4.0.0 through the emergency rollback
+            var started = startedAt();
+
+            var refused = AgentEndToEndTest.command("rollback", "", "--config", file, "--yes");
+            assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
+            assertThat(refused.err()).contains("ORACLE 2.0.0 is withdrawn on the VersionBeacon (an emergency rollback "
+                    + "took the tier back to version #1)").contains("Nothing changed");
+            assertThat(startedAt()).as("the running container is untouched").isEqualTo(started);
+            assertThat(config.lockFile()).as("no hold written").doesNotExist();
         }
     }
 
