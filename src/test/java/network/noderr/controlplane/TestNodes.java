@@ -18,4 +18,14 @@ public final class TestNodes {
                 .param("key", UUID.randomUUID().toString().getBytes())
                 .update();
     }
+
+    /** A registered node of the tier running {@code version} in {@code cohort}, unhealthy as of now. */
+    public static void insertUnhealthy(JdbcClient jdbc, String nodeId, String tier, String version, String cohort) {
+        insert(jdbc, nodeId, tier);
+        jdbc.sql("""
+                        INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
+                            last_health_check) VALUES (:id, :tier, :v, :cohort, 'unhealthy', :at)""")
+                .param("id", nodeId).param("tier", tier).param("v", version).param("cohort", cohort)
+                .param("at", java.sql.Timestamp.from(java.time.Instant.now())).update();
+    }
 }

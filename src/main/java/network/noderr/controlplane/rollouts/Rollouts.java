@@ -116,6 +116,7 @@ public class Rollouts {
                     release.tier() + " already has version " + release.versionString() + "; publish a new version.");
         }
         var started = RolloutEngine.start(Rollout.pending(release.versionString(), config, thresholds), now);
+        var from = versionTheTierRuns(release.tier()); // before this rollout exists and ends an emergency
         UUID id;
         try {
             id = repository.insert(releaseId, release.tier(), release.imageRef(), release.versionId(),
@@ -124,6 +125,10 @@ public class Rollouts {
             throw new ProblemException(409, "rollout-in-progress", "A rollout is in progress",
                     "Tier " + release.tier() + " has an unfinished rollout. Let it complete, or abort it first.");
         }
+        jdbc.sql("UPDATE deployments SET from_version = :v, from_recorded = true WHERE id = :id")
+                .param("v", from.orElse(null))
+                .param("id", id)
+                .update();
         repository.update(id, 0, started, now);
         record(id, release.tier(), started, "started " + release.versionString() + ": canary active", actor, cause,
                 now);
@@ -642,12 +647,62 @@ public class Rollouts {
                 r.elapsedBeforeResume(), r.resumedAt(), r.activatedThrough(), reason, r.gateHoldUntil());
     }
 
-    /** The version of the tier's release published before this rollout's release, if there is one. */
+    /**
+     * The version the tier ran when this rollout started (none for the tier's first release): what its nodes that did
+     * not update run, and what an automatic rollback of it returns to.
+     */
     public java.util.Optional<String> releaseBefore(UUID rolloutId) {
         return previousVersion(repository.find(rolloutId).orElseThrow(() -> notFound(rolloutId)));
     }
 
     private java.util.Optional<String> previousVersion(StoredRollout stored) {
+        return from(stored.id()).orElseGet(() -> releasePublishedBefore(stored));
+    }
+
+    /**
+     * What the tier runs now, for a rollout about to start: the target of an emergency rollback in force; else the
+     * version of the tier's last rollout if it completed; else (aborted or rolled back: no node is moved to it any
+     * more) what that rollout started from. Never a release that was aborted or rolled back, which the release
+     * published last before may well be.
+     */
+    private java.util.Optional<String> versionTheTierRuns(Tier tier) {
+        var emergency = jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = :tier")
+                .param("tier", tier.name())
+                .query(String.class)
+                .optional();
+        if (emergency.isPresent()) {
+            return emergency;
+        }
+        record Last(UUID id, String status, String version) {}
+        var last = jdbc.sql("""
+                        SELECT id, status, version_string FROM deployments WHERE tier = :tier
+                        ORDER BY created_at DESC, id DESC LIMIT 1""")
+                .param("tier", tier.name())
+                .query((rs, i) -> new Last(rs.getObject("id", UUID.class), rs.getString("status"),
+                        rs.getString("version_string")))
+                .optional();
+        if (last.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        if (last.get().status().equals("completed")) {
+            return java.util.Optional.of(last.get().version());
+        }
+        return from(last.get().id()).orElseGet(() -> releaseBefore(last.get().id()));
+    }
+
+    /** The rollout's recorded start version (empty inside: the tier's first release); empty when not recorded. */
+    private java.util.Optional<java.util.Optional<String>> from(UUID rolloutId) {
+        return jdbc.sql("SELECT from_recorded, from_version FROM deployments WHERE id = :id")
+                .param("id", rolloutId)
+                .query((rs, i) -> rs.getBoolean("from_recorded")
+                        ? java.util.Optional.of(java.util.Optional.ofNullable(rs.getString("from_version")))
+                        : java.util.Optional.<java.util.Optional<String>>empty())
+                .optional()
+                .flatMap(recorded -> recorded);
+    }
+
+    /** For rollouts from before the start version was recorded: the tier's release published before this one's. */
+    private java.util.Optional<String> releasePublishedBefore(StoredRollout stored) {
         return jdbc.sql("""
                         SELECT version_string FROM releases
                         WHERE tier = :tier AND created_at < (SELECT created_at FROM releases WHERE id = :id)

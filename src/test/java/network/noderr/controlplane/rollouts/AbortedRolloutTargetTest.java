@@ -19,7 +19,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * An aborted rollout moves no node any more (DESIGN §4 shouldUpdate): the registry's target, the version query and
- * the tier's rollout status all say the nodes stay where they are.
+ * the tier's rollout status all say the nodes stay where they are. The next rollout starts from what the tier runs,
+ * never from the aborted release: its status names that version, and its automatic rollback returns there.
  */
 @IntegrationTest
 class AbortedRolloutTargetTest {
@@ -41,6 +42,9 @@ class AbortedRolloutTargetTest {
     private final String suffix = String.valueOf(System.nanoTime() % 1_000_000);
     private final String before = "0.8." + suffix;
     private final String aborted = "0.9." + suffix;
+    private final String fix = "0.10." + suffix;
+    private final String older = "0.7." + suffix;
+    private final String nodePrefix = "aborted-" + suffix + "-";
     private TierIsolation isolation;
 
     @BeforeEach
@@ -52,6 +56,9 @@ class AbortedRolloutTargetTest {
     @AfterEach
     void cleanUp() {
         closeOpen("aborted");
+        jdbc.sql("DELETE FROM tier_emergencies WHERE tier = :t").param("t", TIER.name()).update();
+        jdbc.sql("DELETE FROM node_versions WHERE node_id LIKE :p").param("p", nodePrefix + "%").update();
+        jdbc.sql("DELETE FROM nodes WHERE node_id LIKE :p").param("p", nodePrefix + "%").update();
         isolation.restore();
     }
 
@@ -113,5 +120,41 @@ class AbortedRolloutTargetTest {
         assertThat(status.text("rolloutPhase")).isEqualTo("aborted");
         assertThat(status.text("currentVersion")).isEqualTo(before);
         assertThat(status.text("targetVersion")).as("no node is moved to %s", aborted).isEqualTo(before);
+    }
+
+    @Test
+    void theNextRolloutStartsFromWhatTheTierRunsAndRollsBackThereNotToTheAbortedRelease() {
+        start(before);
+        closeOpen("completed");
+        rollouts.abort(start(aborted).id(), "test", "bad build");
+        var next = start(fix);
+
+        assertThat(rollouts.releaseBefore(next.id())).as("the release published last before is the aborted one")
+                .contains(before);
+        var status = new ApiClient(port).get("/api/v1/rollout/status?tier=" + TIER, IntegrationTest.ADMIN_TOKEN);
+        assertThat(status.text("currentVersion")).isEqualTo(before);
+        assertThat(status.text("targetVersion")).isEqualTo(fix);
+
+        // The fix fails in the canary: the automatic rollback returns to what the tier ran, not to the aborted release.
+        for (int i = 0; i < 3; i++) {
+            network.noderr.controlplane.TestNodes.insertUnhealthy(jdbc, nodePrefix + i, TIER.name(), fix, "canary");
+        }
+        rollouts.reconcileAll();
+        assertThat(rollouts.get(next.id()).status()).isEqualTo("rolled_back");
+        assertThat(jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = :t").param("t", TIER.name())
+                .query(String.class).single()).isEqualTo(before);
+    }
+
+    @Test
+    void aRolloutStartedUnderAnEmergencyRollbackStartsFromItsTarget() {
+        start(before);
+        closeOpen("completed");
+        jdbc.sql("""
+                        INSERT INTO tier_emergencies (tier, target_version, reason, created_by)
+                        VALUES (:t, :v, 'test', 'test')
+                        ON CONFLICT (tier) DO UPDATE SET target_version = :v""")
+                .param("t", TIER.name()).param("v", older).update();
+        var next = start(fix);
+        assertThat(rollouts.releaseBefore(next.id())).contains(older);
     }
 }

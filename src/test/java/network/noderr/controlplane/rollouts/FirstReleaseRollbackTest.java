@@ -3,7 +3,6 @@ package network.noderr.controlplane.rollouts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.UUID;
 import network.noderr.controlplane.ApiClient;
 import network.noderr.controlplane.IntegrationTest;
@@ -69,8 +68,9 @@ class FirstReleaseRollbackTest {
         var rollout = rollouts.start(new NewRelease(TIER, version, "registry.noderr.network/all:" + version,
                 "sha256:" + "1".repeat(64), "0x" + "2".repeat(64), null), RolloutConfig.DEFAULT,
                 RolloutThresholds.DEFAULT, "test");
-        // The shared test database has releases in every tier from other tests: dated before all of them, this one
-        // is the tier's first.
+        // The shared test database has releases and rollouts in every tier from other tests: started from nothing and
+        // dated before all of them, this one is the tier's first.
+        jdbc.sql("UPDATE deployments SET from_version = NULL WHERE id = :id").param("id", rollout.id()).update();
         releaseId = jdbc.sql("SELECT release_id FROM deployments WHERE id = :id").param("id", rollout.id())
                 .query(UUID.class).single();
         publishedAt = jdbc.sql("SELECT created_at FROM releases WHERE id = :id").param("id", releaseId)
@@ -85,13 +85,7 @@ class FirstReleaseRollbackTest {
 
     private void unhealthyCanaryNodes(int count) {
         for (int i = 0; i < count; i++) {
-            var id = prefix + i;
-            TestNodes.insert(jdbc, id, TIER.name());
-            jdbc.sql("""
-                            INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
-                                last_health_check) VALUES (:id, :tier, :v, 'canary', 'unhealthy', :at)""")
-                    .param("id", id).param("tier", TIER.name()).param("v", version)
-                    .param("at", Timestamp.from(Instant.now())).update();
+            TestNodes.insertUnhealthy(jdbc, prefix + i, TIER.name(), version, "canary");
         }
     }
 
