@@ -181,6 +181,9 @@ public class Beacon {
 
     /** The latest writes this control plane sent to the chain, all kinds, newest first. */
     public List<TransactionView> transactions(int limit) {
+        if (limit < 1 || limit > 500) {
+            throw new network.noderr.controlplane.shared.InvalidRequestException("limit", "must be 1 to 500");
+        }
         var chain = connection.chain();
         return jdbc.sql("""
                         SELECT kind, tier, version_string, reason, status, tx_hash, block_number, error, created_by,
@@ -189,7 +192,7 @@ public class Beacon {
                         ORDER BY created_at DESC LIMIT :limit""")
                 .param("chain", chain.chainId())
                 .param("c", chain.contractAddress())
-                .param("limit", Math.clamp(limit, 1, 500))
+                .param("limit", limit)
                 .query((rs, i) -> {
                     long block = rs.getLong("block_number");
                     Long blockNumber = rs.wasNull() ? null : block;

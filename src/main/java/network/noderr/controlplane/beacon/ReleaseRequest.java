@@ -14,7 +14,8 @@ import org.jspecify.annotations.NonNull;
 public record ReleaseRequest(
         @NotNull(message = "must be ALL, ORACLE or GUARDIAN") Tier tier,
         @NotBlank @Size(max = 50)
-                @Pattern(regexp = "^\\d+\\.\\d+\\.\\d+([-+][0-9A-Za-z.-]+)?$", message = "must be semver, e.g. 1.4.2")
+                @Pattern(regexp = "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)([-+][0-9A-Za-z.-]+)?$",
+                        message = "must be semver, e.g. 1.4.2 (no leading zeros)")
                 @NonNull String versionString,
         @NotBlank @Size(max = 512)
                 @Pattern(regexp = IMAGE_REF_PATTERN, message = "must be an image reference such as "

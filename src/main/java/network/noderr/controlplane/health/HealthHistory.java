@@ -24,6 +24,12 @@ public class HealthHistory {
         this.jdbc = jdbc;
     }
 
+    /** Whether a node of this id is registered (in any status). */
+    public boolean registered(String nodeId) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM nodes WHERE node_id = :id)").param("id", nodeId)
+                .query(Boolean.class).single();
+    }
+
     public List<StoredHealthReport> latest(String nodeId, int limit) {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new InvalidRequestException("limit", "must be 1 to " + MAX_LIMIT);

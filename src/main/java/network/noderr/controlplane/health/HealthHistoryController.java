@@ -1,13 +1,17 @@
 package network.noderr.controlplane.health;
 
 import java.util.List;
+import network.noderr.controlplane.shared.ProblemException;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Management API: a node's latest health reports, newest first (in the order they were stored). */
+/**
+ * Management API: a node's latest health reports, newest first (in the order they were stored); 404 for a node that
+ * is not registered, as its details answer.
+ */
 @RestController
 class HealthHistoryController {
 
@@ -20,6 +24,10 @@ class HealthHistoryController {
     @GetMapping("/api/v1/admin/nodes/{nodeId}/health")
     @PreAuthorize("hasRole('VIEWER')")
     List<StoredHealthReport> history(@PathVariable String nodeId, @RequestParam(defaultValue = "100") int limit) {
-        return history.latest(nodeId, limit);
+        var reports = history.latest(nodeId, limit);
+        if (reports.isEmpty() && !history.registered(nodeId)) {
+            throw new ProblemException(404, "node-unknown", "Unknown node", "No node " + nodeId + " is registered.");
+        }
+        return reports;
     }
 }

@@ -47,7 +47,15 @@ class NodeAdminController {
             throw new InvalidRequestException("sort", "must be 'property' or 'property,asc|desc'");
         }
         var descending = parts.length == 2 && parts[1].equalsIgnoreCase("desc");
-        return registry.find(new NodeQuery(tier, status, health, version, cohort, q, page, size, parts[0], descending));
+        try {
+            return registry.find(new NodeQuery(tier, status, health, version, cohort, q, page, size, parts[0],
+                    descending));
+        } catch (InvalidRequestException e) {
+            // The query's search text is the parameter q here: errors name the parameters sent.
+            var errors = new java.util.LinkedHashMap<String, String>();
+            e.fieldErrors().forEach((field, message) -> errors.put(field.equals("text") ? "q" : field, message));
+            throw new InvalidRequestException(errors);
+        }
     }
 
     /** One node in full, with its latest update reports (its version history). */

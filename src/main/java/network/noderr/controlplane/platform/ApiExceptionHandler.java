@@ -28,6 +28,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -123,7 +124,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     protected @Nullable ResponseEntity<Object> handleMethodArgumentNotValid(
             MethodArgumentNotValidException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         var errors = new LinkedHashMap<String, String>();
-        e.getBindingResult().getFieldErrors().forEach(f -> errors.putIfAbsent(f.getField(), f.getDefaultMessage()));
+        e.getBindingResult().getFieldErrors().forEach(f -> errors.putIfAbsent(f.getField(), message(f)));
         e.getBindingResult().getGlobalErrors().forEach(g -> errors.putIfAbsent(g.getObjectName(), g.getDefaultMessage()));
         var problem = invalid("Some fields are missing or invalid: " + String.join(", ", errors.keySet()) + ".");
         problem.setProperty("errors", errors);
@@ -141,6 +142,44 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         var problem = invalid(name + " " + message + ".");
         problem.setProperty("errors", Map.of(name, message));
         return ResponseEntity.badRequest().body(problem);
+    }
+
+    /**
+     * A field error's message; for a value that could not be converted (a query parameter bound to a filter object),
+     * what it must be instead of the converter's text, which names Java types and echoes the value.
+     */
+    private static @Nullable String message(FieldError f) {
+        if (!f.isBindingFailure()) {
+            return f.getDefaultMessage();
+        }
+        try {
+            return expected(f.unwrap(TypeMismatchException.class).getRequiredType());
+        } catch (IllegalArgumentException notAConversion) {
+            return "has the wrong type";
+        }
+    }
+
+    /**
+     * Spring MVC's own problems (an unsupported method or media type, an Accept header it cannot serve) get a stable
+     * type like every other error instead of none ({@code about:blank}).
+     */
+    @Override
+    protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception e, @Nullable Object body,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        var entity = super.handleExceptionInternal(e, body, headers, status, request);
+        if (entity != null && entity.getBody() instanceof ProblemDetail problem && (problem.getType() == null
+                || "about:blank".equals(problem.getType().toString()))) {
+            problem.setType(URI.create(ProblemException.TYPE_BASE + switch (status.value()) {
+                case 400 -> "invalid-request";
+                case 404 -> "not-found";
+                case 405 -> "method-not-allowed";
+                case 406 -> "not-acceptable";
+                case 413 -> RequestSizeLimitFilter.TOO_LARGE_TYPE.substring(ProblemException.TYPE_BASE.length());
+                case 415 -> "unsupported-media-type";
+                default -> status.is4xxClientError() ? "client-error" : "internal-error";
+            }));
+        }
+        return entity;
     }
 
     /** What a parameter of this type must be, without echoing the value sent. */

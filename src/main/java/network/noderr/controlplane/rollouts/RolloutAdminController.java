@@ -137,6 +137,11 @@ class RolloutAdminController {
                         "give toVersion (e.g. 1.4.1) or toVersionId (its on-chain id)");
             }
             version = rollouts.versionOf(tier, body.toVersionId());
+        } else if (body.toVersionId() != null
+                && !rollouts.versionOf(tier, body.toVersionId()).equals(version.strip())) {
+            // Both given: they must name the same release, or which one was meant is unknown.
+            throw new network.noderr.controlplane.shared.InvalidRequestException("toVersionId",
+                    "names another release than toVersion " + version.strip() + ": give one of them");
         }
         var outcome = rollouts.requestEmergencyRollback(tier, version, body.reason(), Actors.currentUsername());
         var approval = outcome.approval();

@@ -114,6 +114,9 @@ class BeaconApiTest {
 
     @Test
     void publishValidatesItsInputAndNeedsAReleaseManager() {
+        var leadingZero = api.post("/api/v1/admin/releases", release("01.2.0", TestBeacons.digestString(1)), manager);
+        assertThat(leadingZero.status()).isEqualTo(400);
+        assertThat(leadingZero.body().path("errors").path("versionString").asText()).contains("no leading zeros");
         var bad = new HashMap<String, Object>(release("1.2", "sha256:xyz"));
         bad.put("configHash", "nope");
         var response = api.post("/api/v1/admin/releases?allowDowngrade=true", bad, manager);
@@ -170,8 +173,15 @@ class BeaconApiTest {
         var later = publishAndConfirm(TestBeacons.uniqueVersion());
         var earlierId = contract().versionIdOf(n(1), earlier).send().longValueExact();
 
+        var ambiguous = api.post("/api/v1/admin/tiers/ORACLE/emergency-rollback",
+                Map.of("toVersion", later, "toVersionId", earlierId, "reason", "which one?"), manager);
+        assertThat(ambiguous.status()).as("two different releases named: refused").isEqualTo(400);
+        assertThat(ambiguous.body().path("errors").path("toVersionId").asText())
+                .isEqualTo("names another release than toVersion " + later + ": give one of them");
+
         var response = api.post("/api/v1/admin/tiers/ORACLE/emergency-rollback",
-                Map.of("toVersionId", earlierId, "reason", "exchange adapter crash loop"), manager);
+                Map.of("toVersion", earlier, "toVersionId", earlierId, "reason", "exchange adapter crash loop"),
+                manager);
 
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         assertThat(response.text("versionString")).isEqualTo(later);

@@ -37,6 +37,17 @@ class HealthCheckTest {
         assertThat(body).startsWith("#!/usr/bin/env bash").contains("--token");
     }
 
+    @Test
+    void theWindowsInstallerIsServedAsText() {
+        var response = RestClient.create("http://localhost:" + port)
+                .get()
+                .uri("/install.ps1")
+                .retrieve()
+                .toEntity(String.class);
+        assertThat(response.getHeaders().getContentType()).hasToString("text/plain;charset=utf-8");
+        assertThat(response.getBody()).contains("param(");
+    }
+
     @ParameterizedTest
     @CsvSource({"/favicon.svg, image/svg+xml", "/favicon.ico, image/x-icon"})
     void theIconIsServedWithoutLoggingIn(String path, String contentType) {
