@@ -132,12 +132,8 @@ class ChainAgreementTest extends OwnControlPlaneNode {
             chain.publish(1, v2.version(), v2.tagged(), v2.digest());
             chain.emergencyRollback(1, 1);
             chain.publish(1, v4.version(), v4.tagged(), v4.digest()); // the fix: #3, after 2.0.0 (#2)
-            var config = config(nodeId, chain, "history", "PT0S");
+            var config = onV4AfterV2(nodeId, chain, "history");
             var file = dir.resolve("agent-history.properties").toString();
-            Files.createDirectories(config.stateDir());
-            Files.writeString(config.stateDir().resolve("previous-version.json"), "{\"version\":\"2.0.0\","
-                    + "\"repository\":\"" + v2.repository() + "\",\"replacedAt\":\"2026-01-01T00:00:00Z\"}");
-            startNode(v4);
             var started = startedAt();
 
             var refused = AgentEndToEndTest.command("rollback", "", "--config", file, "--yes");
@@ -189,12 +185,8 @@ class ChainAgreementTest extends OwnControlPlaneNode {
             chain.publish(1, v2.version(), v2.tagged(), v2.digest());
             chain.publish(1, v4.version(), v4.tagged(), v4.digest());
             chain.emergencyRollback(1, 1); // back on 1.0.0 (#1): 2.0.0 (#2) and 4.0.0 (#3) withdrawn
-            var config = config(nodeId, chain, "withdrawn-previous", "PT0S");
+            var config = onV4AfterV2(nodeId, chain, "withdrawn-previous"); // its operator's lock kept it there
             var file = dir.resolve("agent-withdrawn-previous.properties").toString();
-            Files.createDirectories(config.stateDir());
-            Files.writeString(config.stateDir().resolve("previous-version.json"), "{\"version\":\"2.0.0\","
-                    + "\"repository\":\"" + v2.repository() + "\",\"replacedAt\":\"2026-01-01T00:00:00Z\"}");
-            startNode(v4); // a node its operator's lock kept on 4.0.0 through the emergency rollback
             var started = startedAt();
 
             var refused = AgentEndToEndTest.command("rollback", "", "--config", file, "--yes");
@@ -204,6 +196,20 @@ class ChainAgreementTest extends OwnControlPlaneNode {
             assertThat(startedAt()).as("the running container is untouched").isEqualTo(started);
             assertThat(config.lockFile()).as("no hold written").doesNotExist();
         }
+    }
+
+    /**
+     * The node on 4.0.0 with 2.0.0 recorded as its previous version (what {@code noderr-agent rollback} would go back
+     * to), against {@code chain}; the agent's config with the state directory {@code state}.
+     */
+    private AgentConfig onV4AfterV2(String nodeId, TestBeacon chain, String state) throws Exception {
+        var config = config(nodeId, chain, state, "PT0S");
+        Files.createDirectories(config.stateDir());
+        Files.writeString(config.stateDir().resolve("previous-version.json"), "{\"version\":\"2.0.0\","
+                + "\"repository\":\"" + TestDocker.image("v2").repository()
+                + "\",\"replacedAt\":\"2026-01-01T00:00:00Z\"}");
+        startNode(TestDocker.image("v4"));
+        return config;
     }
 
     private static String nodeId;
