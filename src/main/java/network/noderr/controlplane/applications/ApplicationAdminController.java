@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.UUID;
 import network.noderr.controlplane.security.Actors;
+import network.noderr.controlplane.shared.InvalidRequestException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
@@ -81,6 +82,9 @@ class ApplicationAdminController {
     @PreAuthorize("hasRole('ADMIN')")
     Approval reissueToken(@PathVariable UUID id,
             @RequestParam(required = false) @Nullable Integer expectedRevocations) {
+        if (expectedRevocations != null && expectedRevocations < 0) {
+            throw new InvalidRequestException("expectedRevocations", "must be 0 or more");
+        }
         return applications.reissueToken(id, Actors.currentUsername(), baseUrl(), expectedRevocations);
     }
 

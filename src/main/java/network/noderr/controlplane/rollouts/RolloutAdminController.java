@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.util.List;
@@ -35,7 +36,8 @@ class RolloutAdminController {
     record Reason(@Size(max = 1000) @Nullable String reason) {}
 
     /** Optionally the cohort the caller expects to activate ("cohort1".."cohort4"); 409 when it is not the next. */
-    record Promotion(@Size(max = 20) @Nullable String cohort) {}
+    record Promotion(@Pattern(regexp = "canary|cohort[1-4]", message = "must be one of canary, cohort1, cohort2, "
+            + "cohort3, cohort4") @Nullable String cohort) {}
 
     /** The target by version string or by its on-chain version id (one of them). */
     record EmergencyRollback(@Size(max = 50) @Nullable String toVersion, @Nullable Long toVersionId,

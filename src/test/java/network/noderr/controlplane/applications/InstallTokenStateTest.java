@@ -102,6 +102,10 @@ class InstallTokenStateTest {
         applications.approve(id, "admin", "http://localhost");
         applications.issueTokens(id, 2, "admin");
 
+        var negative = api.post("/api/v1/admin/applications/" + id + "/reissue-token?expectedRevocations=-1", "",
+                IntegrationTest.ADMIN_TOKEN);
+        assertThat(negative.status()).isEqualTo(400);
+        assertThat(negative.body().path("errors").path("expectedRevocations").asText()).isEqualTo("must be 0 or more");
         var stale = api.post("/api/v1/admin/applications/" + id + "/reissue-token?expectedRevocations=1", "",
                 IntegrationTest.ADMIN_TOKEN);
         assertThat(stale.status()).isEqualTo(409);

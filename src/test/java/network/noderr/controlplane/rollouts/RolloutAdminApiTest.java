@@ -84,6 +84,10 @@ class RolloutAdminApiTest {
     void releaseManagerPausesResumesPromotesAndAborts() {
         assertThat(post("/pause", managerToken).text("phase")).isEqualTo("paused");
         assertThat(post("/resume", managerToken).text("phase")).isEqualTo("canary");
+        var noSuchCohort = api.post("/api/v1/admin/rollouts/" + rolloutId + "/promote",
+                Map.of("cohort", "cohort9"), managerToken);
+        assertThat(noSuchCohort.status()).as("not a cohort at all: bad input, not a conflict").isEqualTo(400);
+        assertThat(noSuchCohort.body().path("errors").has("cohort")).isTrue();
         var promoted = post("/promote", managerToken);
         assertThat(promoted.status()).isEqualTo(200);
         assertThat(promoted.text("phase")).isEqualTo("cohort1");
