@@ -238,10 +238,17 @@ export default function ApprovalsView() {
         {approving && (
           <div data-testid="approve-dialog">
             {approving.kind === ApprovalKind.PUBLISH ? (
-              <p>
-                This publishes {approving.tier} {approving.versionString} on the VersionBeacon now, as requested by{' '}
-                {approving.requestedBy}; its rollout starts once the transaction is confirmed.
-              </p>
+              <>
+                <p>
+                  This publishes {approving.tier} {approving.versionString} on the VersionBeacon now, as requested by{' '}
+                  {approving.requestedBy}; its rollout starts once the transaction is confirmed.
+                </p>
+                {approving.reason && (
+                  <p className="approval-note" role="alert" data-testid="approve-dialog-note">
+                    {approving.reason}
+                  </p>
+                )}
+              </>
             ) : (
               <p>
                 This rolls {approving.tier} back to {approving.versionString} on-chain now, as requested by{' '}
@@ -334,6 +341,11 @@ function ApprovalDetails({
           <>
             image <code>{a.imageRef}</code> · digest <code title={a.imageDigest ?? ''}>{a.imageDigest}</code> · config{' '}
             <code>{a.configHash}</code>
+            {a.reason && (
+              <div className="approval-note" role="alert" data-testid="approval-note">
+                {a.reason}
+              </div>
+            )}
           </>
         ) : (
           <>reason: {a.reason}</>

@@ -13,6 +13,12 @@ import tools.jackson.databind.json.JsonMapper;
 /** Plain JSON over HTTP against the running test server, as agents, installers and scripts call it. */
 public final class ApiClient {
 
+    /**
+     * Publishes whatever version a test needs: the suite's tests share one database, so a higher version another test
+     * published must not refuse it as a downgrade (the downgrade refusal has its own test).
+     */
+    public static final String PUBLISH_ANY_VERSION = "/api/v1/admin/releases?allowDowngrade=true";
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** A response with its parsed JSON body (or null when the body is not JSON). */

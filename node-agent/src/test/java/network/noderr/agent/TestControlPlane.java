@@ -22,6 +22,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestControlPlane implements AutoCloseable {
 
+    /**
+     * Publishes whatever version a test needs: the agent's tests share this control plane, so a higher version another
+     * test published must not refuse it as a downgrade.
+     */
+    public static final String PUBLISH_ANY_VERSION = PUBLISH_ANY_VERSION;
+
     public static final String ADMIN_TOKEN = "ndr_agent_test_admin_token_0123456789abcdefghij";
     /** Alertmanager's shared secret for the webhook. */
     public static final String WEBHOOK_SECRET = "agent-test-alert-webhook-secret-0123456789";
@@ -179,7 +185,7 @@ public final class TestControlPlane implements AutoCloseable {
      * published without turning its rule off first ({@link #twoPersonRule}).
      */
     public String publishAndActivateAllCohorts(String tier, TestDocker.Image image) throws Exception {
-        var sent = post("/api/v1/admin/releases?allowDowngrade=true", java.util.Map.of("tier", tier, "versionString", image.version(),
+        var sent = post(PUBLISH_ANY_VERSION, java.util.Map.of("tier", tier, "versionString", image.version(),
                 "imageRef", image.tagged(), "imageDigest", image.digest(), "configHash", "0x" + "0".repeat(63) + "1"),
                 202);
         if (sent.has("kind")) {

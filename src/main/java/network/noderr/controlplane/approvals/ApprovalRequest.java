@@ -25,7 +25,13 @@ public record ApprovalRequest(ApprovalKind kind, Tier tier, String versionString
 
     public static ApprovalRequest publish(Tier tier, String versionString, String imageRef, String imageDigest,
             String configHash) {
-        return new ApprovalRequest(ApprovalKind.PUBLISH, tier, versionString, imageRef, imageDigest, configHash, null);
+        return publish(tier, versionString, imageRef, imageDigest, configHash, null);
+    }
+
+    /** @param note what the approver should know (a publish's {@code reason}), e.g. that it is a downgrade */
+    public static ApprovalRequest publish(Tier tier, String versionString, String imageRef, String imageDigest,
+            String configHash, @Nullable String note) {
+        return new ApprovalRequest(ApprovalKind.PUBLISH, tier, versionString, imageRef, imageDigest, configHash, note);
     }
 
     public static ApprovalRequest emergencyRollback(Tier tier, String toVersion, String reason) {

@@ -60,8 +60,12 @@ public class Beacon {
      */
     public PublishOutcome requestPublish(ReleaseRequest request, String actor) {
         if (approvals.required(request.tier())) {
+            // A downgrade is said in the request, so that the second person sees it before approving.
+            var note = downgrade(request.tier(), request.versionString())
+                    .map(d -> "A downgrade: " + d.describe() + ".").orElse(null);
             return new PublishOutcome(null, approvals.request(ApprovalRequest.publish(request.tier(),
-                    request.versionString(), request.imageRef(), request.imageDigest(), request.configHash()), actor));
+                    request.versionString(), request.imageRef(), request.imageDigest(), request.configHash(), note),
+                    actor));
         }
         return new PublishOutcome(publish(request, actor), null);
     }

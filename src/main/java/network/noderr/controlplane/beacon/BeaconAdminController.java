@@ -2,7 +2,6 @@ package network.noderr.controlplane.beacon;
 
 import jakarta.validation.Valid;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.shared.ProblemException;
@@ -56,16 +55,8 @@ class BeaconAdminController {
     }
 
     private static ProblemException downgradeRefused(Downgrade d) {
-        var what = new ArrayList<String>();
-        if (d.currentVersion() != null) {
-            what.add("its current version is " + d.currentVersion());
-        }
-        if (d.highestRunning() != null) {
-            what.add(d.nodesAbove() + (d.nodesAbove() == 1 ? " active node runs" : " active nodes run")
-                    + " a version above it (the highest, " + d.highestRunning() + ", on " + d.nodesOnHighest() + ")");
-        }
         return new ProblemException(409, "downgrade", "The publish would move the tier down", "Publishing "
-                + d.tier() + " " + d.version() + " would move the tier down: " + String.join("; ", what)
+                + d.tier() + " " + d.version() + " would move the tier down: " + d.describe()
                 + ". Nothing was sent. If the downgrade is deliberate, send the request again with "
                 + "?allowDowngrade=true (an emergency rollback is the way back from a bad release).");
     }

@@ -16,4 +16,21 @@ import org.jspecify.annotations.Nullable;
  * @param nodesAbove active nodes of the tier running any version above {@code version}
  */
 public record Downgrade(@NonNull Tier tier, @NonNull String version, @Nullable String currentVersion,
-        @Nullable String highestRunning, long nodesOnHighest, long nodesAbove) {}
+        @Nullable String highestRunning, long nodesOnHighest, long nodesAbove) {
+
+    /**
+     * What it moves down from, for people: "its current version is 1.5.0; 12 active nodes run a version above it (the
+     * highest, 1.5.0, on 10)".
+     */
+    public @NonNull String describe() {
+        var what = new java.util.ArrayList<String>();
+        if (currentVersion != null) {
+            what.add("its current version is " + currentVersion);
+        }
+        if (highestRunning != null) {
+            what.add(nodesAbove + (nodesAbove == 1 ? " active node runs" : " active nodes run")
+                    + " a version above it (the highest, " + highestRunning + ", on " + nodesOnHighest + ")");
+        }
+        return String.join("; ", what);
+    }
+}

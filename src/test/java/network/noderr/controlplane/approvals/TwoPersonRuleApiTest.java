@@ -86,7 +86,7 @@ class TwoPersonRuleApiTest {
                 .asBoolean()).isTrue();
 
         var version = version();
-        var sent = api.post("/api/v1/admin/releases?allowDowngrade=true", release("ORACLE", version), managerA);
+        var sent = api.post(ApiClient.PUBLISH_ANY_VERSION, release("ORACLE", version), managerA);
         assertThat(sent.status()).as(sent.toString()).isEqualTo(202);
         assertThat(sent.text("txHash")).startsWith("0x");
         assertThat(sent.body().has("kind")).as("a transaction, not an approval").isFalse();
@@ -100,7 +100,7 @@ class TwoPersonRuleApiTest {
     @Test
     void guardianPublishWaitsForASecondApproverAndThenRunsExactlyOnce() throws Exception {
         var version = version();
-        var held = api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version), managerA);
+        var held = api.post(ApiClient.PUBLISH_ANY_VERSION, release("GUARDIAN", version), managerA);
         assertThat(held.status()).as(held.toString()).isEqualTo(202);
         assertThat(held.text("kind")).isEqualTo("PUBLISH");
         assertThat(held.text("status")).isEqualTo("PENDING");
@@ -115,7 +115,7 @@ class TwoPersonRuleApiTest {
         assertThat(sentPublishes(version)).isZero();
         assertThat(api.get("/api/v1/admin/rollouts?tier=GUARDIAN&status=active", viewer).body()).isEmpty();
 
-        var second = api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version()), managerB);
+        var second = api.post(ApiClient.PUBLISH_ANY_VERSION, release("GUARDIAN", version()), managerB);
         assertThat(second.status()).isEqualTo(409);
         assertThat(second.problemType()).isEqualTo("approval-pending");
         assertThat(second.text("detail")).contains("publish GUARDIAN " + version).contains("two-person-a");
@@ -195,10 +195,33 @@ class TwoPersonRuleApiTest {
                 .single()).isEqualTo("two-person-a (approved by admin)");
     }
 
+    /** A downgrade held for a second person says so in the request, so that the approver sees it before approving. */
+    @Test
+    void aHeldDowngradeTellsTheApproverItIsOne() {
+        var node = "two-person-downgrade-" + SEQ.incrementAndGet() + "-" + System.nanoTime() % 100_000;
+        network.noderr.controlplane.TestNodes.insert(jdbc, node, "GUARDIAN");
+        jdbc.sql("""
+                        INSERT INTO node_versions (node_id, tier, current_version, cohort)
+                        VALUES (:id, 'GUARDIAN', '999999.0.0', 'cohort4')""")
+                .param("id", node).update();
+        try {
+            var held = api.post(ApiClient.PUBLISH_ANY_VERSION, release("GUARDIAN", version()), managerA);
+            assertThat(held.status()).as(held.toString()).isEqualTo(202);
+            assertThat(held.text("kind")).isEqualTo("PUBLISH");
+            assertThat(held.text("reason")).startsWith("A downgrade: ")
+                    .contains("active node").contains("the highest, 999999.0.0");
+            assertThat(api.post("/api/v1/admin/approvals/" + held.text("id") + "/cancel", "", managerA).status())
+                    .isEqualTo(200);
+        } finally {
+            jdbc.sql("DELETE FROM node_versions WHERE node_id = :id").param("id", node).update();
+            jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", node).update();
+        }
+    }
+
     @Test
     void aSecondPersonRejectsWithAReasonAndTheRequesterCancels() {
         var version = version();
-        var id = api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version), managerA).text("id");
+        var id = api.post(ApiClient.PUBLISH_ANY_VERSION, release("GUARDIAN", version), managerA).text("id");
 
         assertThat(api.post("/api/v1/admin/approvals/" + id + "/reject", Map.of("reason", "mine"), managerA)
                 .status()).isEqualTo(403);
@@ -218,7 +241,7 @@ class TwoPersonRuleApiTest {
                 .isEqualTo(409);
         assertThat(sentPublishes(version)).isZero();
 
-        var again = api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version), managerA);
+        var again = api.post(ApiClient.PUBLISH_ANY_VERSION, release("GUARDIAN", version), managerA);
         assertThat(again.status()).as("the tier is free for a new request").isEqualTo(202);
         var cancelled = api.post("/api/v1/admin/approvals/" + again.text("id") + "/cancel", "", managerA);
         assertThat(cancelled.status()).isEqualTo(200);
@@ -233,7 +256,7 @@ class TwoPersonRuleApiTest {
     @Test
     void aRequestNobodyDecidesExpires() {
         var version = version();
-        var id = api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version), managerA).text("id");
+        var id = api.post(ApiClient.PUBLISH_ANY_VERSION, release("GUARDIAN", version), managerA).text("id");
         jdbc.sql("UPDATE approvals SET expires_at = now() - interval '1 second' WHERE id = CAST(:id AS UUID)")
                 .param("id", id)
                 .update();
@@ -245,7 +268,7 @@ class TwoPersonRuleApiTest {
         assertThat(sentPublishes(version)).isZero();
         assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE action = 'two-person approval expired' "
                 + "AND detail LIKE :d").param("d", "%" + id).query(Long.class).single()).isOne();
-        assertThat(api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version), managerA).status())
+        assertThat(api.post(ApiClient.PUBLISH_ANY_VERSION, release("GUARDIAN", version), managerA).status())
                 .as("a new request may be filed").isEqualTo(202);
     }
 
@@ -263,7 +286,7 @@ class TwoPersonRuleApiTest {
             assertThat(on.status()).isEqualTo(200);
             assertThat(on.body().path("enabled").asBoolean()).isTrue();
             assertThat(on.text("updatedBy")).isEqualTo("admin");
-            var held = api.post("/api/v1/admin/releases?allowDowngrade=true", release("ORACLE", version()), managerA);
+            var held = api.post(ApiClient.PUBLISH_ANY_VERSION, release("ORACLE", version()), managerA);
             assertThat(held.status()).isEqualTo(202);
             assertThat(held.text("status")).isEqualTo("PENDING");
             assertThat(jdbc.sql("SELECT count(*) FROM audit_log WHERE actor = 'admin' "
@@ -277,7 +300,7 @@ class TwoPersonRuleApiTest {
 
     /** A GUARDIAN version requested by A, approved by B and indexed; returns the version. */
     private String publishApproved(String version) {
-        var held = api.post("/api/v1/admin/releases?allowDowngrade=true", release("GUARDIAN", version), managerA);
+        var held = api.post(ApiClient.PUBLISH_ANY_VERSION, release("GUARDIAN", version), managerA);
         assertThat(held.status()).as(held.toString()).isEqualTo(202);
         var approved = api.post("/api/v1/admin/approvals/" + held.text("id") + "/approve", "", managerB);
         assertThat(approved.status()).as(approved.toString()).isEqualTo(200);

@@ -80,7 +80,7 @@ class BeaconApiTest {
         var version = TestBeacons.uniqueVersion();
         var digest = TestBeacons.digestString(7);
 
-        var submitted = api.post("/api/v1/admin/releases?allowDowngrade=true", release(version, digest), manager);
+        var submitted = api.post(ApiClient.PUBLISH_ANY_VERSION, release(version, digest), manager);
         assertThat(submitted.status()).as(submitted.toString()).isEqualTo(202);
         assertThat(submitted.text("status")).isEqualTo("pending");
         var txHash = submitted.text("txHash");
@@ -119,13 +119,13 @@ class BeaconApiTest {
         assertThat(leadingZero.body().path("errors").path("versionString").asText()).contains("no leading zeros");
         var bad = new HashMap<String, Object>(release("1.2", "sha256:xyz"));
         bad.put("configHash", "nope");
-        var response = api.post("/api/v1/admin/releases?allowDowngrade=true", bad, manager);
+        var response = api.post(ApiClient.PUBLISH_ANY_VERSION, bad, manager);
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.body().path("errors").has("versionString")).isTrue();
         assertThat(response.body().path("errors").has("imageDigest")).isTrue();
         assertThat(response.body().path("errors").has("configHash")).isTrue();
 
-        assertThat(api.post("/api/v1/admin/releases?allowDowngrade=true", release(TestBeacons.uniqueVersion(), TestBeacons.digestString(1)),
+        assertThat(api.post(ApiClient.PUBLISH_ANY_VERSION, release(TestBeacons.uniqueVersion(), TestBeacons.digestString(1)),
                 viewer).status()).isEqualTo(403);
         assertThat(api.put("/api/v1/admin/tiers/ORACLE/rollout-config",
                 Map.of("canaryPercentage", 10, "cohortPercentage", 30, "cohortDelayHours", 12), manager).status())
@@ -277,7 +277,7 @@ class BeaconApiTest {
      * "chain unavailable" for that run), and the next publish of the tier is refused while this one is open.
      */
     private String publishAndConfirm(String version) {
-        var submitted = api.post("/api/v1/admin/releases?allowDowngrade=true", release(version,
+        var submitted = api.post(ApiClient.PUBLISH_ANY_VERSION, release(version,
                 TestBeacons.digestString(5)), manager);
         assertThat(submitted.status()).as(submitted.toString()).isEqualTo(202);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))

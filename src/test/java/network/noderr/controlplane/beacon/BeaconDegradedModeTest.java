@@ -119,7 +119,7 @@ class BeaconDegradedModeTest {
             assertThat(api.get("/api/v1/admin/releases?tier=ORACLE", admin).status()).isEqualTo(200);
 
             abortOracleRollouts(); // so that only the chain stands in the way
-            var refused = api.post("/api/v1/admin/releases?allowDowngrade=true", release(TestBeacons.uniqueVersion()), admin);
+            var refused = api.post(ApiClient.PUBLISH_ANY_VERSION, release(TestBeacons.uniqueVersion()), admin);
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.problemType()).isEqualTo("chain-unavailable");
             assertThat(refused.text("detail")).contains("nothing was sent");
@@ -246,7 +246,7 @@ class BeaconDegradedModeTest {
     }
 
     private void publish(ApiClient api, String version) {
-        var response = api.post("/api/v1/admin/releases?allowDowngrade=true", release(version), IntegrationTest.ADMIN_TOKEN);
+        var response = api.post(ApiClient.PUBLISH_ANY_VERSION, release(version), IntegrationTest.ADMIN_TOKEN);
         assertThat(response.status()).as(response.toString()).isEqualTo(202);
         beacon.sync();
     }

@@ -325,7 +325,7 @@ public final class RollbackBenchmark {
 
     /** Publishes {@code version} for the tier, waits for its rollout and activates every cohort (4 promotions). */
     private void publishAndActivate(String version) throws Exception {
-        post("/api/v1/admin/releases?allowDowngrade=true", Map.of("tier", TIER, "versionString", version,
+        post(network.noderr.controlplane.ApiClient.PUBLISH_ANY_VERSION, Map.of("tier", TIER, "versionString", version,
                 "imageRef", "registry.noderr.network/all:" + version,
                 "imageDigest", "sha256:" + String.format("%064x", version.hashCode() & 0xffffffffL),
                 "configHash", "0x" + "0".repeat(63) + "1"), 202);

@@ -175,7 +175,7 @@ class DashboardWorkflowIT {
         try (var fleet = new Fleet(options("ALL", 200, 0, 1.0))) {
             assertThat(fleet.register()).isEqualTo(200);
             baseline("ALL");
-            controlPlane.post("/api/v1/admin/releases?allowDowngrade=true", release("ALL", "1.1.0"), 202);
+            controlPlane.post(TestControlPlane.PUBLISH_ANY_VERSION, release("ALL", "1.1.0"), 202);
             var rollout = awaitActiveRollout("ALL", "1.1.0");
             fleet.round(); // the canary's nodes try 1.1.0, fail their health window and report ROLLED_BACK
             Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
@@ -204,7 +204,7 @@ class DashboardWorkflowIT {
 
     /** 1.0.0 on-chain for {@code tier} (what the fleet runs), its rollout closed: the starting point. */
     private static void baseline(String tier) throws Exception {
-        controlPlane.post("/api/v1/admin/releases?allowDowngrade=true", release(tier, "1.0.0"), 202);
+        controlPlane.post(TestControlPlane.PUBLISH_ANY_VERSION, release(tier, "1.0.0"), 202);
         var id = awaitActiveRollout(tier, "1.0.0");
         controlPlane.post("/api/v1/admin/rollouts/" + id + "/abort", Map.of(), 200);
     }
