@@ -26,7 +26,7 @@ public final class TestControlPlane implements AutoCloseable {
      * Publishes whatever version a test needs: the agent's tests share this control plane, so a higher version another
      * test published must not refuse it as a downgrade.
      */
-    public static final String PUBLISH_ANY_VERSION = PUBLISH_ANY_VERSION;
+    public static final String PUBLISH_ANY_VERSION = "/api/v1/admin/releases?allowDowngrade=true";
 
     public static final String ADMIN_TOKEN = "ndr_agent_test_admin_token_0123456789abcdefghij";
     /** Alertmanager's shared secret for the webhook. */
