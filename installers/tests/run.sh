@@ -168,6 +168,22 @@ serve_health() {
     printf '{"status":"ok","timestamp":"2026-01-01T00:00:00Z"}' >"$T/www/api/v1/health-check"
 }
 
+# type_at_token_prompt CMD TEXT: runs CMD in a terminal (script) and, once its install token prompt is up, types TEXT
+# and Enter, as a person would. Sets RC and OUT (what the terminal showed).
+type_at_token_prompt() {
+    : >"$T/tty.log"
+    RC=0
+    {
+        for _ in $(seq 1 200); do
+            if grep -q "Install token" "$T/tty.log"; then break; fi
+            sleep 0.1
+        done
+        sleep 0.5
+        printf '%s\n' "$2"
+    } | script -qfec "$1" "$T/tty.log" >/dev/null || RC=$?
+    OUT=$(cat "$T/tty.log")
+}
+
 # A plain web server for $T/www on 127.0.0.1 (stands in for the control plane's health check and downloads; its
 # POST answers 501); sets HTTP_PORT.
 start_http() {
@@ -752,16 +768,7 @@ test_token_from_file_env_or_terminal_stays_off_command_lines() {
         cmd+=" PATH=$T/bin:$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java bash $INSTALL --prefix $T/p"
         cmd+=" --url http://127.0.0.1:$port --yes --key-type software"
         # typed after the prompt is up, as a person would (echo is off by then)
-        : >"$T/tty.log"
-        { # typed once the prompt is up
-            for _ in $(seq 1 200); do
-                if grep -q "Install token" "$T/tty.log"; then break; fi
-                sleep 0.1
-            done
-            sleep 0.5
-            cat "$T/secret"
-        } | script -qfec "$cmd" "$T/tty.log" >/dev/null
-        OUT=$(cat "$T/tty.log")
+        type_at_token_prompt "$cmd" "$(cat "$T/secret")"
         expect_out "Install token (from your approval; not shown while typed):" &&
             expect_out "Registration failed" || return 1
         expect_no_out "$secret" || fail "the typed token was echoed" || return 1
@@ -1257,17 +1264,7 @@ test_token_input_errors() {
         local cmd="env NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500"
         cmd+=" PATH=$FAKE_OK:$PATH NODERR_JAVA=$FAKE_OK/java bash $INSTALL --prefix $T/p --url $url --ca-file ca.pem"
         cmd+=" --yes --key-type software"
-        : >"$T/tty.log"
-        RC=0
-        {
-            for _ in $(seq 1 200); do
-                if grep -q "Install token" "$T/tty.log"; then break; fi
-                sleep 0.1
-            done
-            sleep 0.5
-            printf '\n'
-        } | script -qfec "$cmd" "$T/tty.log" >/dev/null || RC=$?
-        OUT=$(cat "$T/tty.log")
+        type_at_token_prompt "$cmd" ""
         expect_rc 2 && expect_out "no install token was entered" && expect_no_out "Usage:" && [[ ! -e "$T/p" ]] || return 1
     fi
     cat >"$T/www/answer-register.json" <<'EOF'
