@@ -120,7 +120,9 @@ class NodeVersionsWriteTest {
                 .param("ids", nodes)
                 .query(Long.class)
                 .single();
-        assertThat(transactions).as("transactions for %d nodes' writes", count).isLessThan(count / 4);
+        // One transaction per write without grouping (200). How many share one depends on how the threads are
+        // scheduled: up to 65 were seen on a busy two-core machine, so the bound is half, which the old way fails.
+        assertThat(transactions).as("transactions for %d nodes' writes", count).isLessThan(count / 2);
     }
 
     @Test
