@@ -1,5 +1,6 @@
 package network.noderr.controlplane.nodes;
 
+import network.noderr.controlplane.security.Actors;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Tier;
@@ -8,6 +9,7 @@ import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -69,12 +71,26 @@ class NodeAdminController {
                 "No such node", "There is no node " + nodeId + "."));
     }
 
-    /** Suspended nodes get 403 on every node endpoint, including authentication, until reinstated. */
+    /**
+     * Suspended nodes get 403 on every node endpoint, including authentication, until reinstated. The body is optional:
+     * {@code {"reason": "…"}} is kept with the suspension like the dashboard's (1 to 200 characters on one line); who
+     * suspended is kept either way.
+     */
     @PostMapping("/{nodeId}/suspend")
     @PreAuthorize("hasRole('ADMIN')")
-    StatusChange suspend(@PathVariable String nodeId) {
-        return change(nodeId, NodeStatus.SUSPENDED);
+    StatusChange suspend(@PathVariable String nodeId, @RequestBody(required = false) @Nullable Suspension body) {
+        var actor = Actors.currentUsername();
+        var reason = body == null ? null : body.reason();
+        boolean found = reason == null ? identity.suspendWithoutReason(nodeId, actor)
+                : identity.suspend(nodeId, reason, actor);
+        if (!found) {
+            throw unknown(nodeId);
+        }
+        return new StatusChange(nodeId, NodeStatus.SUSPENDED);
     }
+
+    /** The optional body of a suspension. */
+    record Suspension(@Nullable String reason) {}
 
     @PostMapping("/{nodeId}/reinstate")
     @PreAuthorize("hasRole('ADMIN')")
@@ -86,8 +102,12 @@ class NodeAdminController {
 
     private StatusChange change(String nodeId, NodeStatus status) {
         if (!identity.setStatus(nodeId, status)) {
-            throw new ProblemException(404, "node-unknown", "Unknown node", "No node " + nodeId + " is registered.");
+            throw unknown(nodeId);
         }
         return new StatusChange(nodeId, status);
+    }
+
+    private static ProblemException unknown(String nodeId) {
+        return new ProblemException(404, "node-unknown", "Unknown node", "No node " + nodeId + " is registered.");
     }
 }

@@ -282,6 +282,12 @@ public class NodeIdentity implements NodeStatusLookup {
         return setStatus(nodeId, NodeStatus.SUSPENDED, text, actor);
     }
 
+    /** Suspends the node without a reason (the management API's suspension without a body), keeping who did it. */
+    @Transactional
+    public boolean suspendWithoutReason(String nodeId, String actor) {
+        return setStatus(nodeId, NodeStatus.SUSPENDED, null, actor);
+    }
+
     private boolean setStatus(String nodeId, NodeStatus status, @Nullable String reason, @Nullable String actor) {
         boolean suspending = status == NodeStatus.SUSPENDED;
         var changed = jdbc.sql("""

@@ -73,6 +73,48 @@ class NodeAdminApiTest {
     }
 
     @Autowired
+    NodeRegistry registry;
+
+    @Test
+    void aSuspensionThroughTheApiKeepsItsReasonAndWhoSuspended() {
+        var api = new network.noderr.controlplane.ApiClient(port);
+        var node = "api-suspend-" + UUID.randomUUID().toString().substring(0, 8);
+        TestNodes.insert(jdbc, node, "ORACLE");
+
+        var tooLong = api.post("/api/v1/admin/nodes/" + node + "/suspend", java.util.Map.of("reason", "x".repeat(201)),
+                IntegrationTest.ADMIN_TOKEN);
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(tooLong.body().path("errors").path("reason").asString()).contains("1 to 200 characters");
+        assertThat(registry.details(node, 1).orElseThrow().node().status()).isEqualTo(NodeStatus.ACTIVE);
+
+        var suspended = api.post("/api/v1/admin/nodes/" + node + "/suspend",
+                java.util.Map.of("reason", "  key found on a paste site "), IntegrationTest.ADMIN_TOKEN);
+        assertThat(suspended.status()).isEqualTo(200);
+        assertThat(suspended.text("status")).isEqualTo("SUSPENDED");
+        var suspension = registry.details(node, 1).orElseThrow().suspension();
+        assertThat(suspension).isNotNull();
+        assertThat(suspension.reason()).isEqualTo("key found on a paste site");
+        assertThat(suspension.by()).isEqualTo("admin");
+
+        assertThat(api.post("/api/v1/admin/nodes/" + node + "/reinstate", "", IntegrationTest.ADMIN_TOKEN).status())
+                .isEqualTo(200);
+        assertThat(registry.details(node, 1).orElseThrow().suspension()).isNull();
+
+        // Without a body (as before): suspended, no reason, but who did it is kept.
+        assertThat(api.post("/api/v1/admin/nodes/" + node + "/suspend", "", IntegrationTest.ADMIN_TOKEN).status())
+                .isEqualTo(200);
+        suspension = registry.details(node, 1).orElseThrow().suspension();
+        assertThat(suspension).isNotNull();
+        assertThat(suspension.reason()).isNull();
+        assertThat(suspension.by()).isEqualTo("admin");
+
+        var unknown = api.post("/api/v1/admin/nodes/no-such-" + node + "/suspend", java.util.Map.of("reason", "gone"),
+                IntegrationTest.ADMIN_TOKEN);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.problemType()).isEqualTo("node-unknown");
+    }
+
+    @Autowired
     network.noderr.controlplane.applications.Applications applications;
 
     @Test

@@ -72,7 +72,7 @@ class NodeSuspensionReasonTest {
     }
 
     @Test
-    void aSuspensionThroughTheManagementApiHasNoReasonButIsStillShownAsSuspended() {
+    void aSuspensionWithoutAReasonIsStillShownAsSuspended() {
         var node = node();
         assertThat(identity.setStatus(node, NodeStatus.SUSPENDED)).isTrue();
         var suspension = registry.details(node, 1).orElseThrow().suspension();
