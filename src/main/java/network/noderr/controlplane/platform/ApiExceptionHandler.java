@@ -212,6 +212,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
             }
         }
+        // No body where one is required (Spring's message names the Java method, so it is not passed on).
+        if (e.getMessage() != null && e.getMessage().startsWith("Required request body is missing")) {
+            var problem = invalid("This request needs a JSON body (see docs/api.md for its fields).");
+            problem.setProperty("errors", Map.of("body", "is required"));
+            return ResponseEntity.badRequest().body(problem);
+        }
         // A value of the wrong type or an unknown enum constant in a field of valid JSON: name the field (its path,
         // as the validation errors do) and what it must be. The parser's message can echo input; say what to fix instead.
         for (Throwable t = e; t != null; t = t.getCause()) {

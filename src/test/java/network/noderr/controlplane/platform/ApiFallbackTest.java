@@ -74,4 +74,19 @@ class ApiFallbackTest {
         assertThat(health.status()).as("as the node's details").isEqualTo(404);
         assertThat(health.problemType()).isEqualTo("node-unknown");
     }
+
+    @Test
+    void aMissingBodySaysSoAsAFieldError() {
+        var api = new ApiClient(port);
+        var reject = api.post("/api/v1/admin/applications/" + java.util.UUID.randomUUID() + "/reject", "",
+                IntegrationTest.ADMIN_TOKEN);
+        assertThat(reject.status()).isEqualTo(400);
+        assertThat(reject.problemType()).isEqualTo("invalid-request");
+        assertThat(reject.body().path("errors").path("body").asString()).isEqualTo("is required");
+        assertThat(reject.body().toString()).doesNotContain("network.noderr").doesNotContain("java.");
+
+        var apply = api.post("/api/v1/applications", "");
+        assertThat(apply.status()).isEqualTo(400);
+        assertThat(apply.body().path("errors").path("body").asString()).isEqualTo("is required");
+    }
 }
