@@ -147,6 +147,53 @@ class TwoPersonRuleIT {
     }
 
     @Test
+    void aHeldDowngradeIsNamedOnTheApprovalsCardAndInTheApproveDialog() {
+        var node = "two-person-downgrade-" + System.nanoTime() % 1_000_000;
+        network.noderr.controlplane.TestNodes.insert(jdbc, node, "GUARDIAN");
+        jdbc.sql("""
+                        INSERT INTO node_versions (node_id, tier, current_version, cohort)
+                        VALUES (:id, 'GUARDIAN', '999999.0.0', 'cohort4')""")
+                .param("id", node).update();
+        try {
+            var version = "7." + (System.currentTimeMillis() / 1000 % 100_000) + ".1";
+            var alice = open("two-person-alice", Role.RELEASE_MANAGER, "Releases");
+            var form = alice.getByTestId("publish-form");
+            form.locator("vaadin-select").click();
+            alice.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("GUARDIAN").setExact(true)).click();
+            form.getByLabel("Version").fill(version);
+            form.getByLabel("Image", new Locator.GetByLabelOptions().setExact(true))
+                    .fill("registry.noderr.network/guardian:" + version);
+            form.getByLabel("Image digest").fill("sha256:" + String.format("%064x", 54_321));
+            form.getByLabel("Config hash").fill("0x" + "ab".repeat(32));
+            form.getByText("Request publish").click();
+            assertThat(alice.getByTestId("publish-downgrade")).containsText("999999.0.0");
+            alice.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Request approval")).click();
+            assertThat(alice.getByTestId("pending-approvals")
+                    .locator("[data-testid='pending-approval'][data-version='" + version + "']"))
+                    .containsText("waiting for approval");
+
+            // The second person reads that it is a downgrade before approving: on the card and in the dialog.
+            var bob = open("two-person-bob", Role.RELEASE_MANAGER, "Approvals");
+            var note = request(bob, version).getByTestId("approval-note");
+            assertThat(note).containsText("A downgrade");
+            assertThat(note).containsText("999999.0.0");
+            request(bob, version).getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Approve…"))
+                    .click();
+            assertThat(bob.getByTestId("approve-dialog-note")).containsText("A downgrade");
+            assertThat(bob.getByTestId("approve-dialog-note")).containsText("999999.0.0");
+            bob.waitForTimeout(400); // the overlay's opening animation
+            Browsers.screenshot(bob, "two-person-approve-downgrade");
+            bob.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
+            assertThat(request(bob, version).getByTestId("approval-status")).hasText("waiting for approval");
+            assertThat(jdbc.sql("SELECT count(*) FROM beacon_transactions WHERE version_string = :v")
+                    .param("v", version).query(Long.class).single()).isZero();
+        } finally {
+            jdbc.sql("DELETE FROM node_versions WHERE node_id = :id").param("id", node).update();
+            jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", node).update();
+        }
+    }
+
+    @Test
     void onlyAnAdminTurnsTheRuleOnOrOffAndTurningItOffIsConfirmed() {
         var manager = open("two-person-bob", Role.RELEASE_MANAGER, "Approvals");
         assertThat(manager.getByTestId("rule-GUARDIAN")).hasAttribute("data-enabled", "true");
