@@ -29,13 +29,16 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "PT30S", description = "check + report interval (default ${DEFAULT-VALUE})")
     Duration interval;
 
-    @Option(names = "--unhealthy", defaultValue = "0", description = "share of unhealthy nodes, 0-1")
+    @Option(names = "--unhealthy", defaultValue = "0",
+            description = "share of unhealthy nodes, 0-1 (default ${DEFAULT-VALUE})")
     double unhealthy;
 
-    @Option(names = "--failing-updates", defaultValue = "0", description = "share of nodes whose updates roll back, 0-1")
+    @Option(names = "--failing-updates", defaultValue = "0",
+            description = "share of nodes whose updates roll back, 0-1 (default ${DEFAULT-VALUE})")
     double failingUpdates;
 
-    @Option(names = "--start-version", defaultValue = "1.0.0", description = "the version the nodes start on")
+    @Option(names = "--start-version", defaultValue = "1.0.0",
+            description = "the version the nodes start on (default ${DEFAULT-VALUE})")
     String startVersion;
 
     @Option(names = "--state", description = "a file that keeps the nodes (ids and private keys, owner-only) between "
@@ -58,6 +61,18 @@ final class SimulateCommand implements Callable<Integer> {
             // Thousands of nodes would each log every push and every (re)connection; the fleet sums them up.
             System.setProperty("org.slf4j.simpleLogger.log." + PushClient.class.getName(), "warn");
         }
+        try {
+            return simulate();
+        } catch (java.net.ConnectException e) {
+            System.err.println("simulate: cannot reach the control plane at " + url + " (connection refused)");
+            return 1;
+        } catch (java.io.IOException e) {
+            System.err.println("simulate: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        }
+    }
+
+    private int simulate() throws Exception {
         try (var fleet = new Fleet(new Fleet.Options(url, adminToken, tier, nodes, interval, unhealthy, failingUpdates,
                 startVersion, state, push))) {
             long start = System.nanoTime();

@@ -295,7 +295,7 @@ public final class Fleet implements AutoCloseable {
     }
 
     /** The fleet's approved application for its tier: the one from an earlier run, or a new one, approved. */
-    private String fleetApplication() throws IOException, InterruptedException {
+    String fleetApplication() throws IOException, InterruptedException {
         var name = "Simulated fleet (" + options.tier() + ")";
         // Approved applications come newest first, a page at a time: follow the pages to an earlier run's one.
         var page = options.controlPlane().resolve("/api/v1/admin/applications?status=APPROVED");
@@ -303,8 +303,13 @@ public final class Fleet implements AutoCloseable {
             var existing = admin.send(HttpRequest.newBuilder(page)
                             .header("Authorization", "Bearer " + options.adminToken()).build(),
                     HttpResponse.BodyHandlers.ofString());
+            if (existing.statusCode() == 401 || existing.statusCode() == 403) {
+                // Before anything else is sent: a wrong token must not cost an application (and its rate limit).
+                throw new IOException("the control plane refused the admin token (HTTP " + existing.statusCode()
+                        + "): the simulator needs an ADMIN API token (--admin-token or NODERR_ADMIN_API_TOKEN)");
+            }
             if (existing.statusCode() != 200) {
-                break;
+                throw new IOException("listing applications: HTTP " + existing.statusCode() + " " + existing.body());
             }
             for (var a : JSON.readTree(existing.body())) {
                 if (name.equals(a.path("operatorName").asText())) {
@@ -313,11 +318,20 @@ public final class Fleet implements AutoCloseable {
             }
             page = existing.headers().firstValue("Link").flatMap(Fleet::nextPage).map(page::resolve).orElse(null);
         }
-        var application = call("/api/v1/applications", Map.of("operatorName", name,
+        var body = Map.of("operatorName", name,
                 "email", "fleet@example.org", "walletAddress", "0x" + "5e".repeat(20), "requestedTier", options.tier(),
                 "hardware", Map.of("cpuCores", 16, "memoryGb", 64, "diskGb", 2000, "networkMbps", 1000, "gpu", true),
-                "message", "simulated nodes"), false);
-        var id = application.get("applicationId").asText();
+                "message", "simulated nodes");
+        var response = send("/api/v1/applications", body, false);
+        // The public submission is rate-limited per address (other submissions from here count too): wait it out.
+        while (response.statusCode() == 429 && running) {
+            var wait = retryAfter(response.headers());
+            log.warn("fleet: the control plane's limit on applications from this address is used up; applying for "
+                    + "the {} nodes again in {} s", options.tier(), wait.toSeconds());
+            Thread.sleep(wait);
+            response = send("/api/v1/applications", body, false);
+        }
+        var id = ok("/api/v1/applications", response).get("applicationId").asText();
         call("/api/v1/admin/applications/" + id + "/approve", Map.of(), true);
         return id;
     }
@@ -426,17 +440,37 @@ public final class Fleet implements AutoCloseable {
     }
 
     private JsonNode call(String path, Object body, boolean asAdmin) throws IOException, InterruptedException {
+        return ok(path, send(path, body, asAdmin));
+    }
+
+    private HttpResponse<String> send(String path, Object body, boolean asAdmin)
+            throws IOException, InterruptedException {
         var request = HttpRequest.newBuilder(options.controlPlane().resolve(path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
         if (asAdmin) {
             request.header("Authorization", "Bearer " + options.adminToken());
         }
-        var response = admin.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return admin.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode ok(String path, HttpResponse<String> response) throws IOException {
         if (response.statusCode() / 100 != 2) {
             throw new IOException(path + ": HTTP " + response.statusCode() + " " + response.body());
         }
         return JSON.readTree(response.body());
+    }
+
+    /** A 429's {@code Retry-After} (seconds), 1 s to 1 h; 60 s when it has none. */
+    static Duration retryAfter(java.net.http.HttpHeaders headers) {
+        long seconds = headers.firstValue("Retry-After").map(v -> {
+            try {
+                return Long.parseLong(v.strip());
+            } catch (NumberFormatException e) {
+                return 60L;
+            }
+        }).orElse(60L);
+        return Duration.ofSeconds(Math.clamp(seconds, 1, 3600));
     }
 
     @Override
