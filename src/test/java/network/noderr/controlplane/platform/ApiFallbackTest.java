@@ -3,6 +3,7 @@ package network.noderr.controlplane.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import network.noderr.controlplane.ApiClient;
+import java.util.Map;
 import network.noderr.controlplane.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -28,6 +29,24 @@ class ApiFallbackTest {
         assertThat(api.get("/api/v1/admin/no-such-thing/42", null).status()).as("still deny by default")
                 .isEqualTo(401);
         assertThat(api.get("/api/v1/health-check", null).status()).as("real endpoints unaffected").isEqualTo(200);
+    }
+
+    @Test
+    void aPathServedWithAnotherMethodAnswers405WithAllow() {
+        var api = new ApiClient(port);
+        var approve = api.put("/api/v1/admin/applications/" + java.util.UUID.randomUUID() + "/approve", Map.of(),
+                IntegrationTest.ADMIN_TOKEN);
+        assertThat(approve.status()).isEqualTo(405);
+        assertThat(approve.problemType()).isEqualTo("method-not-allowed");
+        assertThat(approve.headers().get("allow")).containsExactly("POST");
+
+        var releases = api.delete("/api/v1/admin/releases", IntegrationTest.ADMIN_TOKEN);
+        assertThat(releases.status()).isEqualTo(405);
+        assertThat(String.join(",", releases.headers().get("allow"))).contains("GET").contains("POST")
+                .doesNotContain("DELETE");
+
+        var unknown = api.delete("/api/v1/admin/no-such-thing", IntegrationTest.ADMIN_TOKEN);
+        assertThat(unknown.status()).as("a path nothing serves stays 404").isEqualTo(404);
     }
 
     @Test
