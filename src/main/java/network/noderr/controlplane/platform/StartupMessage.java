@@ -1,5 +1,6 @@
 package network.noderr.controlplane.platform;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -16,9 +17,17 @@ class StartupMessage {
     @EventListener
     void onReady(ApplicationReadyEvent event) {
         if (event.getApplicationContext() instanceof WebServerApplicationContext web && web.getWebServer() != null) {
-            log.info("Noderr control plane is up: open http://localhost:{}/ and log in as the bootstrap admin "
-                    + "(its generated password is printed above on the first start only)",
-                    web.getWebServer().getPort());
+            var environment = event.getApplicationContext().getEnvironment();
+            log.info("Noderr control plane is up: open http://localhost:{}/ and log in as '{}' {}",
+                    web.getWebServer().getPort(), environment.getProperty("noderr.admin.username", "admin"),
+                    loginHint(environment.getProperty("noderr.admin.password")));
         }
+    }
+
+    /** Where the bootstrap admin's password comes from: it is set once, when the database is new. */
+    static String loginHint(@Nullable String passwordFromEnvironment) {
+        return passwordFromEnvironment == null || passwordFromEnvironment.isBlank()
+                ? "(the very first start prints its generated password above, once; later starts keep the password)"
+                : "(its password is the NODERR_ADMIN_PASSWORD of the very first start; later starts keep the password)";
     }
 }
