@@ -29,7 +29,9 @@ export function hardwareValue(check: HardwareCheck, resource: HardwareResource, 
     return <span className="text-secondary">{name ? `${name} not measured` : 'not measured'}</span>;
   }
   const shortfall = check.shortfalls.find((s) => s.resource === resource);
-  const text = `${value.toLocaleString()}${units[resource]}${name ? ` ${name}` : ''}`;
+  // "1 core", "8 cores"; the other units (GB, Mbit/s) have no plural.
+  const unit = resource === HardwareResource.CPU_CORES && value === 1 ? ' core' : units[resource];
+  const text = `${value.toLocaleString()}${unit}${name ? ` ${name}` : ''}`;
   return shortfall ? (
     <span className="hardware-short" data-testid={`short-${resource}`}>
       {text} (needs {shortfall.needed.toLocaleString()})

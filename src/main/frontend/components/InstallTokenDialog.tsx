@@ -4,6 +4,7 @@ import { TextArea } from '@vaadin/react-components/TextArea.js';
 import type Approval from 'Frontend/generated/network/noderr/controlplane/applications/Approval';
 import { useState } from 'react';
 import { formatDateTime } from 'Frontend/components/time';
+import { COPY_REFUSED, copyText } from 'Frontend/components/clipboard';
 
 /**
  * Shows a freshly issued install token and its install command (which does not contain the token: the installer asks
@@ -11,12 +12,12 @@ import { formatDateTime } from 'Frontend/components/time';
  * closes it (not Escape, not a click outside), so the token is not lost by accident.
  */
 export function InstallTokenDialog({ approval, onClose }: { approval?: Approval; onClose: () => void }) {
-  // Which of the two was copied last (the button says so).
-  const [copied, setCopied] = useState<'token' | 'command' | undefined>();
+  // Which of the two was copied last (the button says so), or that copying was refused.
+  const [copied, setCopied] = useState<'token' | 'command' | 'refused' | undefined>();
   const copy = async (what: 'token' | 'command') => {
     if (approval) {
-      await navigator.clipboard.writeText(what === 'token' ? approval.installToken : approval.installCommand);
-      setCopied(what);
+      const ok = await copyText(what === 'token' ? approval.installToken : approval.installCommand);
+      setCopied(ok ? what : 'refused');
     }
   };
   return (
@@ -65,6 +66,11 @@ export function InstallTokenDialog({ approval, onClose }: { approval?: Approval;
             <p className="m-0" style={{ color: 'var(--lumo-error-text-color)' }} data-testid="install-ca-problem">
               The command carries no CA certificate: {approval.caProblem}. Operators&apos; machines must trust the
               control plane&apos;s certificate by themselves, or pass <code>--ca-file FILE</code> to the installer.
+            </p>
+          )}
+          {copied === 'refused' && (
+            <p className="m-0" style={{ color: 'var(--lumo-error-text-color)' }} role="alert" data-testid="copy-refused">
+              {COPY_REFUSED}
             </p>
           )}
           <TextArea label="Install token" readonly value={approval.installToken} data-testid="install-token" />

@@ -2,6 +2,7 @@ import { Button } from '@vaadin/react-components/Button.js';
 import { Dialog } from '@vaadin/react-components/Dialog.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useState, type ReactNode } from 'react';
+import { COPY_REFUSED, copyText } from 'Frontend/components/clipboard';
 
 export type Secret = {
   /** Dialog title, e.g. "API token created". */
@@ -18,20 +19,15 @@ export type Secret = {
  * dialog closes, and the server stores only a hash.
  */
 export function SecretDialog({ secret, onClose }: { secret?: Secret; onClose: () => void }) {
-  const [copied, setCopied] = useState(false);
+  const [copied, setCopied] = useState<boolean | 'refused'>(false);
   const close = () => {
     setCopied(false);
     onClose();
   };
   const copy = async () => {
     if (secret) {
-      try {
-        await navigator.clipboard.writeText(secret.value);
-        setCopied(true);
-      } catch {
-        // No clipboard access (an insecure origin or a denied permission): the field stays selectable.
-        setCopied(false);
-      }
+      // No clipboard access (an insecure origin or a denied permission): the field stays selectable, and says so.
+      setCopied((await copyText(secret.value)) ? true : 'refused');
     }
   };
   return (
@@ -47,7 +43,7 @@ export function SecretDialog({ secret, onClose }: { secret?: Secret; onClose: ()
       footer={
         <>
           <Button onClick={() => void copy()} data-testid="secret-copy">
-            {copied ? 'Copied' : 'Copy'}
+            {copied === true ? 'Copied' : 'Copy'}
           </Button>
           <Button theme="primary" onClick={close}>
             Done
@@ -60,6 +56,11 @@ export function SecretDialog({ secret, onClose }: { secret?: Secret; onClose: ()
           <p className="m-0" role="alert">
             <strong>Copy it now: you will not see it again.</strong> {secret.description}
           </p>
+          {copied === 'refused' && (
+            <p className="m-0" style={{ color: 'var(--lumo-error-text-color)' }} role="alert" data-testid="copy-refused">
+              {COPY_REFUSED}
+            </p>
+          )}
           <TextField
             label={secret.label}
             readonly

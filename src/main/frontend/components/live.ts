@@ -1,6 +1,6 @@
 import { ConnectionState, type ConnectionStateStore } from '@vaadin/common-frontend';
 import { ActionOnLostSubscription, type Subscription, UnauthorizedResponseError } from '@vaadin/hilla-frontend';
-import client from 'Frontend/generated/connect-client.default';
+import client from 'Frontend/connect-client';
 import { CurrentUserService, LiveService } from 'Frontend/generated/endpoints';
 import type LiveEvent from 'Frontend/generated/network/noderr/controlplane/live/LiveEvent';
 import Kind from 'Frontend/generated/network/noderr/controlplane/live/LiveEvent/Kind';

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
@@ -68,4 +68,10 @@ export function useEvery(intervalMs: number, tick: () => void) {
       document.removeEventListener('visibilitychange', run);
     };
   }, [intervalMs]);
+}
+
+/** Redraws the calling screen every few seconds while it is visible, so the ages it shows ("31 seconds ago") keep counting. */
+export function useAgesCounting(intervalMs = 5_000) {
+  const [, setTick] = useState(0);
+  useEvery(intervalMs, () => setTick((t) => t + 1));
 }

@@ -3,7 +3,7 @@ import { ProgressBar } from '@vaadin/react-components/ProgressBar.js';
 import { healthColors, seriesColors } from 'Frontend/components/charts';
 import { useLiveRefresh } from 'Frontend/components/live';
 import { cohortBarValue, cohortFigures, emptyCanaryWarning } from 'Frontend/components/cohorts';
-import { formatRelative, localizeTimes } from 'Frontend/components/time';
+import { formatRelative, localizeTimes, useAgesCounting } from 'Frontend/components/time';
 import { OverviewService } from 'Frontend/generated/endpoints';
 import type AlertView from 'Frontend/generated/network/noderr/controlplane/alerts/AlertView';
 import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
@@ -30,6 +30,7 @@ const HEALTH_FILTERS = ['healthy', 'degraded', 'unhealthy', 'unknown'];
 
 /** The start page (loaded on demand by views/@index.tsx). */
 export default function OverviewScreen() {
+  useAgesCounting();
   const [overview, setOverview] = useState<Overview | undefined>(undefined);
 
   const load = useCallback(async () => {

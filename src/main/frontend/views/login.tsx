@@ -37,7 +37,11 @@ export default function LoginView() {
   // Set when the server refused the attempt without checking the password (too many failed logins).
   const refusal = useSignal<string | undefined>(undefined);
   const submitted = useSignal(false);
-  const from = (useLocation().state as { from?: { pathname?: string } } | null)?.from?.pathname;
+  const location = useLocation();
+  const from = (location.state as { from?: { pathname?: string } } | null)?.from?.pathname;
+  // Set by the client when a call found the session ended: the screen to return to (a path of this site only).
+  const ended = new URLSearchParams(location.search).get('ended');
+  const back = ended?.startsWith('/') && !ended.startsWith('//') && !ended.startsWith('/login') ? ended : undefined;
 
   // A logged-in user lands here when a screen needs a role they do not have: say so instead of asking to log in.
   if (state.user && !submitted.value) {
@@ -72,11 +76,13 @@ export default function LoginView() {
       opened
       noForgotPassword
       error={hasError.value}
-      i18n={
-        refusal.value
-          ? { ...i18n, errorMessage: { ...i18n.errorMessage, title: 'Login refused', message: refusal.value } }
-          : i18n
-      }
+      i18n={{
+        ...i18n,
+        ...(ended !== null && { header: { ...i18n.header, description: 'Your session has ended: log in again.' } }),
+        ...(refusal.value && {
+          errorMessage: { ...i18n.errorMessage, title: 'Login refused', message: refusal.value },
+        }),
+      }}
       onLogin={async ({ detail: { username, password } }) => {
         submitted.value = true;
         const { defaultUrl, error, redirectUrl } = await login(username, password);
@@ -85,7 +91,7 @@ export default function LoginView() {
           hasError.value = true;
         } else {
           // A full load picks up the new session, CSRF token and the menu for the user's roles.
-          const url = new URL(redirectUrl ?? defaultUrl ?? '/', document.baseURI);
+          const url = new URL(back ?? redirectUrl ?? defaultUrl ?? '/', document.baseURI);
           window.location.assign(url.pathname + url.search);
         }
       }}

@@ -7,10 +7,10 @@ import { PasswordField } from '@vaadin/react-components/PasswordField.js';
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
-import { fieldErrors, showDone, showError, submitOnEnter } from 'Frontend/components/errors';
+import { fieldErrors, showDone, showError, useSubmitOnEnter } from 'Frontend/components/errors';
 import { roleLabels } from 'Frontend/components/roles';
 import { SecretDialog, type Secret } from 'Frontend/components/SecretDialog';
-import { formatRelative } from 'Frontend/components/time';
+import { formatRelative, useAgesCounting } from 'Frontend/components/time';
 import { useLoaded } from 'Frontend/components/useLoaded';
 import { MyAccountService } from 'Frontend/generated/endpoints';
 import type TokenInfo from 'Frontend/generated/network/noderr/controlplane/security/ApiTokens/TokenInfo';
@@ -41,6 +41,7 @@ function tokenStatus(t: TokenInfo): 'active' | 'revoked' | 'expired' {
 }
 
 export default function AccountView() {
+  useAgesCounting();
   const { state } = useAuth();
   const user = state.user;
   return (
@@ -109,13 +110,15 @@ function ApiTokensSection() {
     }
   }
 
+  const onEnter = useSubmitOnEnter(() => void create());
+
   return (
     <section className="account-section" aria-labelledby="tokens-heading">
       <h2 id="tokens-heading">API tokens</h2>
       <p className="m-0 text-secondary">
         For scripts and pipelines that call the management API as you. The token is shown once when you create it.
       </p>
-      <div className="flex items-start gap-s flex-wrap" onKeyDown={submitOnEnter(() => void create())}>
+      <div className="flex items-start gap-s flex-wrap" onKeyDown={onEnter}>
         <TextField
           label="Name"
           placeholder="release pipeline"
@@ -230,10 +233,12 @@ function PasswordSection() {
     },
   });
 
+  const onEnter = useSubmitOnEnter(() => void change());
+
   return (
     <section className="account-section" aria-labelledby="password-heading">
       <h2 id="password-heading">Password</h2>
-      <div className="flex flex-col password-form" onKeyDown={submitOnEnter(() => void change())}>
+      <div className="flex flex-col password-form" onKeyDown={onEnter}>
         <PasswordField label="Current password" autocomplete="current-password" {...field('currentPassword', current, setCurrent)} />
         <PasswordField
           label="New password"

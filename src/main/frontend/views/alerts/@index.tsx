@@ -4,7 +4,7 @@ import { Notification } from '@vaadin/react-components/Notification.js';
 import { Select } from '@vaadin/react-components/Select.js';
 import { useAuth } from 'Frontend/auth';
 import { useLiveRefresh } from 'Frontend/components/live';
-import { formatRelative } from 'Frontend/components/time';
+import { formatRelative, useAgesCounting } from 'Frontend/components/time';
 import { useLoaded } from 'Frontend/components/useLoaded';
 import { AlertsService } from 'Frontend/generated/endpoints';
 import type AlertView from 'Frontend/generated/network/noderr/controlplane/alerts/AlertView';
@@ -31,6 +31,7 @@ function errorText(e: unknown) {
 }
 
 export default function AlertsView() {
+  useAgesCounting();
   const { state } = useAuth();
   const canAcknowledge = state.user?.roles.includes('RELEASE_MANAGER') ?? false;
   const [status, setStatus] = useState('all');

@@ -11,7 +11,7 @@ import { useAuth } from 'Frontend/auth';
 import { errorText, showDone, showError } from 'Frontend/components/errors';
 import { BelowMinimumsBadge, hardwareValue, HardwareWarning, isBelowMinimums } from 'Frontend/components/HardwareCheck';
 import { InstallTokenDialog } from 'Frontend/components/InstallTokenDialog';
-import { formatRelative } from 'Frontend/components/time';
+import { formatRelative, useAgesCounting } from 'Frontend/components/time';
 import { ApplicationsService } from 'Frontend/generated/endpoints';
 import type ApplicationView from 'Frontend/generated/network/noderr/controlplane/applications/ApplicationView';
 import type Approval from 'Frontend/generated/network/noderr/controlplane/applications/Approval';
@@ -69,6 +69,7 @@ function reissueMessage(a: ApplicationView): string {
 }
 
 export default function ApplicationsView() {
+  useAgesCounting();
   const { state } = useAuth();
   const isAdmin = state.user?.roles.includes('ADMIN') ?? false;
   // The status filter is kept in the address (?status=APPROVED), so a reload or a link keeps it; Pending has none.

@@ -5,7 +5,7 @@ import { ConfirmDialog } from '@vaadin/react-components/ConfirmDialog.js';
 import { Notification } from '@vaadin/react-components/Notification.js';
 import { TextArea } from '@vaadin/react-components/TextArea.js';
 import { useAuth } from 'Frontend/auth';
-import { formatRelative } from 'Frontend/components/time';
+import { formatRelative, useAgesCounting } from 'Frontend/components/time';
 import { ApprovalsService, ReleasesService } from 'Frontend/generated/endpoints';
 import type TransactionView from 'Frontend/generated/network/noderr/controlplane/beacon/TransactionView';
 import ApprovalKind from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalKind';
@@ -47,6 +47,7 @@ function actionText(a: ApprovalView) {
 }
 
 export default function ApprovalsView() {
+  useAgesCounting();
   const { state } = useAuth();
   const me = state.user?.username ?? '';
   const canDecide = state.user?.roles.includes('RELEASE_MANAGER') ?? false;
@@ -231,7 +232,9 @@ export default function ApprovalsView() {
             a,
             'Approving',
             () => ApprovalsService.approve(a.id),
-            (r) => `Approved: ${r.summary} (requested by ${r.requestedBy}) ran now. ${r.result ?? ''}`,
+            (r) =>
+              `Approved ${r.summary}, requested by ${r.requestedBy}: done.` +
+              (r.result ? ` ${r.result.replace(/(0x[0-9a-f]{10})[0-9a-f]{54}\b/giu, '$1…')}` : ''),
           );
         }}
       >

@@ -6,6 +6,7 @@ import { Notification } from '@vaadin/react-components/Notification.js';
 import { TextField, type TextFieldElement } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
 import 'Frontend/components/charts';
+import { useSubmitOnEnter } from 'Frontend/components/errors';
 import { hardwareValue, HardwareWarning } from 'Frontend/components/HardwareCheck';
 import { HealthBadge } from 'Frontend/components/HealthBadge';
 import { useNodeRefresh } from 'Frontend/components/live';
@@ -373,6 +374,8 @@ function SuspendDialog({ nodeId, opened, busy, onClose, onSuspend }: SuspendProp
     }
   }
 
+  const onEnter = useSubmitOnEnter(() => void suspend());
+
   return (
     <Dialog
       headerTitle={`Suspend ${nodeId}?`}
@@ -412,9 +415,7 @@ function SuspendDialog({ nodeId, opened, busy, onClose, onSuspend }: SuspendProp
           setReason(e.detail.value);
           if (e.detail.value.trim() !== '') setError(undefined);
         }}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') void suspend();
-        }}
+        onKeyDown={onEnter}
       />
     </Dialog>
   );

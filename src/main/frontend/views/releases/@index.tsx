@@ -12,7 +12,7 @@ import { Select } from '@vaadin/react-components/Select.js';
 import { TextArea } from '@vaadin/react-components/TextArea.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
-import { formatDateTime, formatRelative, localizeTimes } from 'Frontend/components/time';
+import { formatDateTime, formatRelative, localizeTimes, useAgesCounting } from 'Frontend/components/time';
 import { ApprovalsService, ReleasesService } from 'Frontend/generated/endpoints';
 import ApprovalStatus from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalStatus';
 import type ApprovalView from 'Frontend/generated/network/noderr/controlplane/approvals/ApprovalView';
@@ -56,6 +56,7 @@ function whenTitle(t: TransactionView): string {
 }
 
 export default function ReleasesView() {
+  useAgesCounting();
   const { state } = useAuth();
   const canPublish = state.user?.roles.includes('RELEASE_MANAGER') ?? false;
   const [status, setStatus] = useState<BeaconStatusView | undefined>();

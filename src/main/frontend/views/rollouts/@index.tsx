@@ -8,7 +8,7 @@ import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
 import { useLiveRefresh } from 'Frontend/components/live';
 import { cohortBarValue, cohortFigures, emptyCanaryWarning } from 'Frontend/components/cohorts';
-import { formatDateTime, formatRelative, localizeTimes } from 'Frontend/components/time';
+import { formatDateTime, formatRelative, localizeTimes, useAgesCounting } from 'Frontend/components/time';
 import { RolloutsService } from 'Frontend/generated/endpoints';
 import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
 import type RolloutView from 'Frontend/generated/network/noderr/controlplane/rollouts/RolloutView';
@@ -95,6 +95,7 @@ function PromoteMessage({ rollout }: { rollout: RolloutView }) {
 }
 
 export default function RolloutsView() {
+  useAgesCounting();
   const { state } = useAuth();
   const canDeploy = state.user?.roles.includes('RELEASE_MANAGER') ?? false;
   const [history, setHistory] = useState<RolloutHistory | undefined>(undefined);
@@ -133,7 +134,7 @@ export default function RolloutsView() {
     id: string,
     label: string,
     action: () => Promise<RolloutView>,
-    done: (updated: RolloutView) => string = (u) => `${label}: ${u.tier} ${u.versionString} is now ${u.phase}.`,
+    done: (updated: RolloutView) => string,
   ): Promise<boolean> {
     setBusy(id);
     try {
@@ -183,7 +184,14 @@ export default function RolloutsView() {
           rollout={r}
           canDeploy={canDeploy}
           busy={busy === r.id}
-          onResume={() => act(r.id, 'Resumed', () => RolloutsService.resume(r.id))}
+          onResume={() =>
+            act(
+              r.id,
+              'Resumed',
+              () => RolloutsService.resume(r.id),
+              (u) => `Resumed: ${u.tier} ${u.versionString} goes on updating (${u.phase} active).`,
+            )
+          }
           onPromote={() => setConfirm({ rollout: r, action: 'promote' })}
           onPause={() => setConfirm({ rollout: r, action: 'pause' })}
           onAbort={() => setConfirm({ rollout: r, action: 'abort' })}
@@ -242,8 +250,18 @@ export default function RolloutsView() {
             c.action === 'promote'
               ? act(id, 'Promoted', () => RolloutsService.promote(id, expected), promotedMessage)
               : c.action === 'abort'
-                ? act(id, 'Aborted', () => RolloutsService.abort(id, why))
-                : act(id, 'Paused', () => RolloutsService.pause(id, why))
+                ? act(
+                    id,
+                    'Aborted',
+                    () => RolloutsService.abort(id, why),
+                    (u) => `Aborted: ${u.tier} ${u.versionString} goes to no more nodes.`,
+                  )
+                : act(
+                    id,
+                    'Paused',
+                    () => RolloutsService.pause(id, why),
+                    (u) => `Paused: no more nodes of ${u.tier} get ${u.versionString} until it is resumed.`,
+                  )
           ).then((done) => {
             if (done) {
               setReason('');
@@ -299,7 +317,7 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
           {r.phase.replace('_', ' ')}
         </span>
         <span className="text-secondary text-s">
-          started {formatRelative(r.startedAt)} · canary {r.canaryPercentage}% · cohorts {r.cohortPercentage}% every{' '}
+          started <span data-testid="rollout-started">{formatRelative(r.startedAt)}</span> · canary {r.canaryPercentage}% · cohorts {r.cohortPercentage}% every{' '}
           {r.cohortDelayHours} h
         </span>
         <span className="text-secondary text-s" data-testid="rollout-limits">

@@ -10,10 +10,10 @@ import { PasswordField, type PasswordFieldElement } from '@vaadin/react-componen
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
-import { fieldErrors, showDone, showError, submitOnEnter } from 'Frontend/components/errors';
+import { fieldErrors, showDone, showError, useSubmitOnEnter } from 'Frontend/components/errors';
 import { roleItems, roleLabels } from 'Frontend/components/roles';
 import { SecretDialog, type Secret } from 'Frontend/components/SecretDialog';
-import { formatRelative } from 'Frontend/components/time';
+import { formatRelative, useAgesCounting } from 'Frontend/components/time';
 import { useLoaded } from 'Frontend/components/useLoaded';
 import { UserAdminService } from 'Frontend/generated/endpoints';
 import type TokenInfo from 'Frontend/generated/network/noderr/controlplane/security/ApiTokens/TokenInfo';
@@ -30,6 +30,7 @@ export const config: ViewConfig = {
 };
 
 export default function UsersView() {
+  useAgesCounting();
   const { state } = useAuth();
   const me = state.user?.username;
   const { data: users, error: loadError, reload: load } = useLoaded(UserAdminService.list, 'Could not load the users');
@@ -163,6 +164,8 @@ function CreateUserDialog({
     }
   };
 
+  const onEnter = useSubmitOnEnter(() => void create());
+
   return (
     <Dialog
       headerTitle="New user"
@@ -184,7 +187,7 @@ function CreateUserDialog({
         </>
       }
     >
-      <div className="flex flex-col create-user-form" ref={formRef} onKeyDown={submitOnEnter(() => void create())}>
+      <div className="flex flex-col create-user-form" ref={formRef} onKeyDown={onEnter}>
         <TextField
           label="Username"
           helperText="Letters, digits, '.', '_', '@' or '-'"
@@ -456,6 +459,8 @@ function ResetPasswordDialog({
     }
   }
 
+  const onEnter = useSubmitOnEnter(() => void reset());
+
   return (
     <Dialog
       headerTitle={`Reset the password of ${user.username}`}
@@ -476,7 +481,7 @@ function ResetPasswordDialog({
         </>
       }
     >
-      <div className="flex flex-col" style={{ maxWidth: '28rem' }} onKeyDown={submitOnEnter(() => void reset())}>
+      <div className="flex flex-col" style={{ maxWidth: '28rem' }} onKeyDown={onEnter}>
         <p className="m-0">
           The old password stops working at once. Leave the field empty to have a random password generated and shown
           once.

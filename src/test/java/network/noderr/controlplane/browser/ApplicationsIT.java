@@ -126,6 +126,52 @@ class ApplicationsIT {
                 .isEqualTo(409);
     }
 
+    /**
+     * A dashboard opened over plain http at an address other than localhost is no secure context: the browser has no
+     * clipboard API. The token dialog says the copy did not happen (the token is shown only once) instead of failing
+     * silently. Opened at this machine's own network address, so Chromium really is in an insecure context.
+     */
+    @Test
+    void aTokenThatCannotBeCopiedSaysSoAndStaysInItsField() throws Exception {
+        // This machine's own IPv4 address on a network (not loopback, which browsers count as secure).
+        var address = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
+                .map(java.net.InetAddress::getHostAddress).findFirst();
+        org.junit.jupiter.api.Assumptions.assumeTrue(address.isPresent(), "no network address besides loopback");
+        var operator = "Insecure Origin Operator " + System.nanoTime();
+        applications.submit(Onboarding.form(operator, Tier.ORACLE), "127.0.0.1");
+        var insecure = Browsers.newPage();
+        try {
+            var base = "http://" + address.get() + ":" + port;
+            insecure.navigate(base + "/login");
+            insecure.locator("input[name=username]").fill("admin");
+            insecure.locator("input[name=password]").fill(IntegrationTest.ADMIN_PASSWORD);
+            insecure.locator("input[name=password]").press("Enter");
+            assertThat(insecure.locator("h1[slot=navbar]")).hasText("Overview");
+            assertThat(insecure.evaluate("() => window.isSecureContext")).isEqualTo(false);
+            Browsers.openScreen(insecure, "Applications");
+            insecure.locator("vaadin-grid-cell-content").filter(
+                    new com.microsoft.playwright.Locator.FilterOptions().setHasText(operator)).first().click();
+            insecure.getByLabel("Application details").getByText("Approve…").click();
+            insecure.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Approve and issue token")).click();
+            assertThat(insecure.getByTestId("install-token-dialog")).isVisible();
+            var errors = new java.util.concurrent.CopyOnWriteArrayList<String>();
+            insecure.onPageError(errors::add);
+
+            insecure.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy token")).click();
+
+            assertThat(insecure.getByTestId("copy-refused")).containsText("select the text in the field");
+            assertThat(insecure.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Copy token")))
+                    .isVisible();
+            assertThat(insecure.getByTestId("install-token").locator("textarea").inputValue()).startsWith("nit_");
+            assertThat(errors).isEmpty();
+            Browsers.screenshot(insecure, "application-token-copy-refused");
+        } finally {
+            insecure.context().close();
+        }
+    }
+
     @Test
     void hardwareBelowTheRequestedTiersMinimumsIsShownInTheRowTheDetailsAndTheApproval() {
         // A long name too: beside the details, the row must still fit a 1280 px desktop.
@@ -133,12 +179,12 @@ class ApplicationsIT {
         var form = Onboarding.form(operator, Tier.GUARDIAN);
         applications.submit(new network.noderr.controlplane.applications.ApplicationForm(form.operatorName(),
                 form.email(), form.walletAddress(), Tier.GUARDIAN,
-                new network.noderr.controlplane.applications.Hardware(2, 4, 200, 0, false), form.message()),
+                new network.noderr.controlplane.applications.Hardware(1, 4, 200, 0, false), form.message()),
                 "127.0.0.1");
         page.setViewportSize(Browsers.DESKTOP_WIDTH, 800);
         page.navigate("http://localhost:" + port + "/applications");
         row(operator).click();
-        var summary = "Below the GUARDIAN minimums: 2 of 8 CPU cores, 4 of 16 GB memory";
+        var summary = "Below the GUARDIAN minimums: 1 of 8 CPU cores, 4 of 16 GB memory";
         var badge = page.getByTestId("below-minimums")
                 .filter(new com.microsoft.playwright.Locator.FilterOptions().setVisible(true)).first();
         assertThat(badge).hasText("Below min: CPU, RAM");
@@ -151,7 +197,7 @@ class ApplicationsIT {
         var details = page.getByLabel("Application details");
         assertThat(details.getByTestId("hardware-warning")).hasText(summary);
         var hardware = details.getByTestId("application-hardware");
-        assertThat(hardware).containsText("2 cores (needs 8)");
+        assertThat(hardware).containsText("1 core (needs 8)");
         assertThat(hardware).containsText("4 GB RAM (needs 16)");
         assertThat(hardware).containsText("200 GB disk");
         assertThat(hardware).containsText("network not measured");

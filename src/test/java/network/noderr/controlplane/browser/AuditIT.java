@@ -149,5 +149,12 @@ class AuditIT {
         assertThat(grid).containsText("entry-60");
         assertThat(grid).not().containsText("entry-70");
         assertThat(grid).not().containsText("entry-59");
+
+        // A link whose range is empty ("From" after "To") is said at the fields, not shown as a failed load.
+        page.navigate("http://localhost:" + port + "/audit?from=2030-01-01T00:00&to=2020-01-01T00:00");
+        assertThat(page.getByTestId("audit-empty-range")).containsText("“To” must be after “From”");
+        assertThat(page.getByTestId("audit-error")).hasCount(0);
+        assertThat(page.getByTestId("audit-to")).hasAttribute("invalid", "");
+        assertThat(page.locator("vaadin-notification-card")).hasCount(0);
     }
 }

@@ -106,6 +106,36 @@ class LoginIT {
     }
 
     @Test
+    void aSessionThatEndedLeadsToTheLoginPageAndBackToTheScreen() {
+        Browsers.logIn(page, port, "admin", IntegrationTest.ADMIN_PASSWORD);
+        Browsers.openScreen(page, "Applications");
+        assertThat(page).hasURL(Pattern.compile(".*/applications$"));
+
+        // The session ends behind the screen's back (expired, logged out in another tab): the next call finds out,
+        // the Audit log's first load or, if it comes first, one of the screen's own live refreshes.
+        page.context().clearCookies();
+        page.locator("vaadin-side-nav").getByRole(com.microsoft.playwright.options.AriaRole.LINK,
+                        new com.microsoft.playwright.Locator.GetByRoleOptions().setName("Audit log").setExact(true))
+                .click(new com.microsoft.playwright.Locator.ClickOptions().setForce(true));
+
+        assertThat(page).hasURL(Pattern.compile(".*/login\\?ended=%2F(audit|applications)$"));
+        var screen = page.url().endsWith("audit") ? "audit" : "applications";
+        assertThat(page.getByText("Your session has ended: log in again.")).isVisible();
+        Browsers.screenshot(page, "login-session-ended");
+        logIn("admin", IntegrationTest.ADMIN_PASSWORD);
+        assertThat(page).hasURL(Pattern.compile(".*:" + port + "/" + screen + "$"));
+        assertThat(page.locator("h1[slot=navbar]")).hasText(screen.equals("audit") ? "Audit log" : "Applications");
+    }
+
+    @Test
+    void theLoginPageSendsBackOnlyToAPathOfThisSite() {
+        page.navigate("http://localhost:" + port + "/login?ended=" + java.net.URLEncoder.encode("//example.org/x",
+                java.nio.charset.StandardCharsets.UTF_8));
+        logIn("admin", IntegrationTest.ADMIN_PASSWORD);
+        assertThat(page).hasURL(Pattern.compile("http://localhost:" + port + "/(\\?continue)?$"));
+    }
+
+    @Test
     void theLoginPageAndAnEmptyGridLogNoErrorsOrWarnings() {
         var noise = new java.util.concurrent.CopyOnWriteArrayList<String>();
         page.onConsoleMessage(m -> {

@@ -65,6 +65,10 @@ class RolloutsIT {
                 .hasText("rolls back above 10% unhealthy or 5% failed updates when at least 3 nodes of 2 operators back"
                         + " it (fewer pause it) · next cohort at 90% updated");
         assertThat(card.locator("vaadin-progress-bar")).hasCount(5);
+        // Ages keep counting while the screen is open, without a reload or a change to the rollout.
+        var started = card.getByTestId("rollout-started").textContent();
+        assertThat(card.getByTestId("rollout-started")).not().hasText(started,
+                new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions().setTimeout(15_000));
 
         // Promote skips cohort1's wait and the canary's health gate, so it asks first and says so; cancel does nothing.
         card.getByText("Promote next cohort").click();
@@ -89,6 +93,8 @@ class RolloutsIT {
         page.getByLabel("Reason (shown in the timeline)").fill("waiting for the exchange maintenance");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pause rollout")).click();
         assertThat(card.getByTestId("rollout-phase")).hasText("paused");
+        assertThat(page.locator("vaadin-notification-card").filter(new com.microsoft.playwright.Locator.FilterOptions()
+                .setHasText("Paused:"))).hasText("Paused: no more nodes of ORACLE get 4.1.0 until it is resumed.");
         assertThat(card.getByTestId("rollout-message")).containsText("waiting for the exchange maintenance");
         // Times read as everywhere on the dashboard: the browser's time, its zone named.
         org.assertj.core.api.Assertions.assertThat(card.locator(".timeline li > .text-secondary").first().textContent())
@@ -112,6 +118,8 @@ class RolloutsIT {
 
         card.getByText("Resume").click();
         assertThat(card.getByTestId("rollout-phase")).hasText("cohort2");
+        assertThat(page.locator("vaadin-notification-card").filter(new com.microsoft.playwright.Locator.FilterOptions()
+                .setHasText("Resumed:"))).hasText("Resumed: ORACLE 4.1.0 goes on updating (cohort2 active).");
 
         // An action that fails loses nothing: someone else aborts the rollout while this dialog is open, so this
         // abort is refused, and the dialog comes back with the reason typed.
