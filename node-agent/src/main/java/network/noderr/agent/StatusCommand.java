@@ -58,8 +58,10 @@ final class StatusCommand implements Callable<Integer> {
                     : daemon.lastCheck() + " (" + ago(daemon.lastCheck(), now) + "): the control plane's last answer "
                             + "to the version query");
         }
-        System.out.printf("last report:  %s%n", daemon == null || daemon.lastReport() == null
-                ? when(null) : daemon.lastReport() + " (" + ago(daemon.lastReport(), now) + ")");
+        System.out.printf("last report:  %s%n", daemon == null ? when(null) : daemon.lastReport() == null
+                ? "none delivered yet: the daemon's health reports have not reached the control plane (its log says "
+                        + "why: journalctl -u noderr-agent)"
+                : daemon.lastReport() + " (" + ago(daemon.lastReport(), now) + ")");
         var lock = OperatorLock.of(cfg.lockFile());
         System.out.printf("lock:         %s%n", switch (lock.state()) {
             case HELD -> "held (" + lock.file() + "): no update starts until it is deleted";
@@ -94,8 +96,11 @@ final class StatusCommand implements Callable<Integer> {
      * now, whatever that check found before it started (a pushed check or {@code rollback} may have started it).
      */
     private static String lastCheck(@Nullable AgentStatus daemon, UpdateRecord record, Instant now) {
-        if (daemon == null || (daemon.checkedAt() == null && daemon.lastCheck() == null)) {
+        if (daemon == null) {
             return when(null);
+        }
+        if (daemon.checkedAt() == null && daemon.lastCheck() == null) {
+            return "not yet: the daemon's first check comes at most `jitter` after it starts";
         }
         if (daemon.checkedAt() == null) { // written by an older daemon: only when the control plane answered
             return daemon.lastCheck() + " (" + ago(daemon.lastCheck(), now) + ")";
@@ -219,7 +224,9 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
+    /** Before the daemon wrote its first status (after its first check, within {@code jitter} of its start). */
     private static String when(@Nullable Instant instant) {
-        return instant == null ? "never (is the daemon running?)" : instant.toString();
+        return instant == null ? "never: no status from the daemon yet (it writes one after its first check, at most "
+                + "`jitter` after it starts; is it running? systemctl status noderr-agent)" : instant.toString();
     }
 }

@@ -55,6 +55,9 @@ class StatusOutputTest {
     @Test
     void aFailedCheckIsShownWithItsAgeAndCause() throws Exception {
         var file = config();
+        assertThat(status(file).out()).as("before the daemon's first status")
+                .containsPattern("last check: +never: no status from the daemon yet .*is it running\\?")
+                .containsPattern("last report: +never: no status from the daemon yet");
         var cfg = AgentConfig.load(file, java.util.Map.of());
         try (var agent = new Agent(cfg, Clock.systemUTC(), false)) {
             assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.FAILED);
@@ -66,6 +69,8 @@ class StatusOutputTest {
                         + "does not exist")
                 .containsPattern("last answer: +none: the control plane has not answered this daemon's version query yet")
                 .containsPattern("target: +not known yet")
+                .containsPattern("last report: +none delivered yet: the daemon's health reports have not reached")
+                .doesNotContain("is it running")
                 .containsPattern("held back: +nothing");
     }
 
