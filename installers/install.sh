@@ -346,7 +346,8 @@ resolve_token() {
     if [[ -n "$RECORDED_ID" ]]; then
         if [[ -n "$OPT_TOKEN" ]]; then
             say "The install token from $OPT_TOKEN_FROM was not used: this machine is already registered as $RECORDED_ID."
-            say "The token stays valid until it expires: keep it for another node, or ask the network admins to revoke it."
+            say "If it has not registered a node yet, it stays valid until it expires: keep it for another node, or ask" \
+                "the network admins to revoke it."
         fi
         OPT_TOKEN=""
         return 0
@@ -1007,6 +1008,12 @@ check_control_plane() {
         return 0
     fi
     if [[ "$status" == 3[0-9][0-9] && -n "$redirect" ]]; then
+        local path
+        path=$(url_path "$OPT_URL")
+        if [[ -n "$path" ]]; then
+            die "$OPT_URL is not the control plane's address: its health check redirects (HTTP $status) to $redirect: nothing was changed." \
+                "The --url has a path ($path): pass the control plane's address without it, e.g. ${OPT_URL%"$path"}."
+        fi
         die "$OPT_URL is not the control plane's address: its health check redirects (HTTP $status) to $redirect: nothing was changed." \
             "Pass the control plane's own address as --url (the scheme and host it redirects to)."
     fi
@@ -1016,6 +1023,13 @@ check_control_plane() {
     fi
     die "$OPT_URL is not a Noderr control plane: GET /api/v1/health-check answered HTTP $status: nothing was changed." \
         "Check the --url: the control plane's address, e.g. https://control.example.org, without a path."
+}
+
+# The path of a URL ("/noderr" of https://host:8443/noderr), empty when it has none.
+url_path() {
+    local rest=${1#*://}
+    [[ "$rest" == */* ]] && printf '/%s' "${rest#*/}"
+    return 0
 }
 
 json_escape() {

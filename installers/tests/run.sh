@@ -639,6 +639,15 @@ test_unreachable_control_plane() {
         expect_out "answered HTTP 404" && expect_no_out "without an error description" || return 1
     [[ ! -e "$T/p" ]] || fail "created:" "$(find "$T/p")" || return 1
     ! grep -q '"POST ' "$T/http.log" || fail "sent a request beyond the health check" || return 1
+    # an address with a path whose health check redirects (a control plane sends unknown paths to its login; this
+    # server sends a folder's path to the same path with a slash)
+    mkdir -p "$T/www/noderr/api/v1/health-check"
+    inst_at "http://127.0.0.1:$HTTP_PORT/noderr" --token "$TOK"
+    rm -rf "$T/www/noderr"
+    expect_rc 1 && expect_out "its health check redirects (HTTP 301) to http://127.0.0.1:$HTTP_PORT/noderr/api/v1/health-check/" &&
+        expect_out "The --url has a path (/noderr): pass the control plane's address without it, e.g. http://127.0.0.1:$HTTP_PORT." ||
+        return 1
+    [[ ! -e "$T/p" ]] || fail "created:" "$(find "$T/p")" || return 1
     # https against a plain http server
     inst_at "https://127.0.0.1:$HTTP_PORT" --token "$TOK"
     expect_rc 1 && expect_out "wrong version number" && expect_out "may speak plain http" || return 1
@@ -1206,7 +1215,7 @@ test_agent_command_rerun_and_uninstall() {
         inst --prefix "$T/p" --yes --token-file token
     expect_rc 0 &&
         expect_out "The install token from --token-file token was not used: this machine is already registered as node-tls-1" &&
-        expect_out "stays valid" &&
+        expect_out "If it has not registered a node yet, it stays valid" &&
         expect_out "against the GUARDIAN tier minimums (node node-tls-1 is registered in tier GUARDIAN)" &&
         expect_no_out "decides the" && expect_no_out "Preflight for tier" || return 1
     [[ "$(grep -c "$TOK" "$T/www/requests.jsonl")" == 1 ]] || fail "the token was sent on the re-run" || return 1
