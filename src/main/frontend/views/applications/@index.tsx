@@ -251,7 +251,7 @@ export default function ApplicationsView() {
               {selected.message && (
                 <>
                   <dt>Message</dt>
-                  <dd>{selected.message}</dd>
+                  <dd style={{ whiteSpace: 'pre-line' }}>{selected.message}</dd>
                 </>
               )}
               <dt>Status</dt>

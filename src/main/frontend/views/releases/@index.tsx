@@ -24,6 +24,7 @@ import type ReleaseView from 'Frontend/generated/network/noderr/controlplane/bea
 import type TransactionView from 'Frontend/generated/network/noderr/controlplane/beacon/TransactionView';
 import type TierView from 'Frontend/generated/network/noderr/controlplane/beacon/TierView';
 import Tier from 'Frontend/generated/network/noderr/controlplane/shared/Tier';
+import { useSubmitOnEnter } from 'Frontend/components/errors';
 import { useCallback, useEffect, useId, useState } from 'react';
 import { NavLink } from 'react-router';
 import './releases.css';
@@ -400,10 +401,36 @@ function PublishForm({ disabled, tiers, onPublished }: PublishFormProps) {
   const openRollout = tiers.find((t) => t.tier === value.tier)?.openRollout;
   const confirmingTier = tiers.find((t) => t.tier === confirming?.tier);
   const confirmingNeedsApproval = confirming?.tier !== undefined && twoPersonTiers.includes(confirming.tier);
+  const publishDisabled = disabled || submitting || openRollout !== undefined;
+
+  /** Invalid fields show their errors; only a valid request is confirmed and sent. */
+  function requestPublish() {
+    void validate().then(async (errors) => {
+      if (errors.length > 0 || value.tier === undefined) return;
+      const request = { ...value };
+      try {
+        setDowngrade((await ReleasesService.downgrade(value.tier, value.versionString)) ?? undefined);
+      } catch (e) {
+        Notification.show(`Could not check ${request.versionString} against the tier: ${errorText(e)}`, {
+          theme: 'error',
+          duration: 8000,
+          position: 'bottom-end',
+        });
+        return;
+      }
+      setConfirming(request);
+    });
+  }
+
+  // Enter in a field does what the button does: the confirmation comes first.
+  const onEnter = useSubmitOnEnter(() => {
+    if (!publishDisabled && confirming === undefined) requestPublish();
+  });
+
   return (
     <section className="publish-form" data-testid="publish-form">
       <h2>Publish a version</h2>
-      <div className="fields">
+      <div className="fields" onKeyDown={onEnter}>
         <Select
           label="Tier"
           placeholder="Choose a tier"
@@ -430,25 +457,8 @@ function PublishForm({ disabled, tiers, onPublished }: PublishFormProps) {
       )}
       <Button
         theme="primary"
-        disabled={disabled || submitting || openRollout !== undefined}
-        onClick={() =>
-          // Invalid fields show their errors; only a valid request is confirmed and sent.
-          void validate().then(async (errors) => {
-            if (errors.length > 0 || value.tier === undefined) return;
-            const request = { ...value };
-            try {
-              setDowngrade((await ReleasesService.downgrade(value.tier, value.versionString)) ?? undefined);
-            } catch (e) {
-              Notification.show(`Could not check ${request.versionString} against the tier: ${errorText(e)}`, {
-                theme: 'error',
-                duration: 8000,
-                position: 'bottom-end',
-              });
-              return;
-            }
-            setConfirming(request);
-          })
-        }
+        disabled={publishDisabled}
+        onClick={requestPublish}
       >
         {submitting ? 'Sending…' : needsApproval ? 'Request publish' : 'Publish on-chain'}
       </Button>
@@ -603,10 +613,17 @@ function RollbackDialog({ tier, onClose, onDone }: RollbackProps) {
     }
   }
 
+  // Enter in the confirmation field rolls back once everything is filled in (typing the tier's name is the
+  // deliberate step); a stray Escape does not throw away what was typed (Cancel does).
+  const onEnter = useSubmitOnEnter(() => {
+    if (ready && !busy) void rollBack();
+  });
+
   return (
     <Dialog
       headerTitle={tier ? `Emergency rollback of ${tier.tier}` : ''}
       opened={tier !== undefined}
+      noCloseOnEsc={reason.trim() !== '' || confirmation.trim() !== ''}
       onOpenedChanged={(e) => {
         if (!e.detail.value) close();
       }}
@@ -660,6 +677,7 @@ function RollbackDialog({ tier, onClose, onDone }: RollbackProps) {
           label={`Type ${tier?.tier ?? ''} to confirm`}
           value={confirmation}
           onValueChanged={(e) => setConfirmation(e.detail.value)}
+          onKeyDown={onEnter}
         />
         {versions !== undefined && versions.length > 0 && missing.length > 0 && (
           <p className="rollback-missing muted" data-testid="rollback-missing">

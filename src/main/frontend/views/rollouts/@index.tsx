@@ -1,11 +1,12 @@
 import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
 import { Button } from '@vaadin/react-components/Button.js';
-import { ConfirmDialog } from '@vaadin/react-components/ConfirmDialog.js';
+import { ConfirmDialog, type ConfirmDialogElement } from '@vaadin/react-components/ConfirmDialog.js';
 import { Details } from '@vaadin/react-components/Details.js';
 import { Notification } from '@vaadin/react-components/Notification.js';
 import { ProgressBar } from '@vaadin/react-components/ProgressBar.js';
-import { TextField } from '@vaadin/react-components/TextField.js';
+import { TextField, type TextFieldElement } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
+import { useSubmitOnEnter } from 'Frontend/components/errors';
 import { useLiveRefresh } from 'Frontend/components/live';
 import { cohortBarValue, cohortFigures, emptyCanaryWarning } from 'Frontend/components/cohorts';
 import { formatDateTime, formatRelative, localizeTimes, useAgesCounting } from 'Frontend/components/time';
@@ -107,6 +108,7 @@ export default function RolloutsView() {
   const [busy, setBusy] = useState<string | undefined>(undefined);
   const [confirm, setConfirm] = useState<{ rollout: RolloutView; action: Action } | undefined>();
   const [reason, setReason] = useState('');
+  const reasonRef = useRef<TextFieldElement | null>(null);
   const messageId = useId();
 
   const load = useCallback(async () => {
@@ -169,6 +171,51 @@ export default function RolloutsView() {
   const open = history?.open ?? [];
   const finishedTotal = history?.finishedTotal ?? 0;
   const rollouts = history ? [...open, ...finished] : undefined;
+
+  function confirmAction() {
+    const c = confirm;
+    if (!c) return;
+    setConfirm(undefined);
+    const why = reason.trim() || undefined;
+    const id = c.rollout.id;
+    // The cohort the message named (from the live rollout): the server refuses if another is next by now.
+    const expected = promotion(rollouts?.find((r) => r.id === id) ?? c.rollout).next?.cohort;
+    void (
+      c.action === 'promote'
+        ? act(id, 'Promoted', () => RolloutsService.promote(id, expected), promotedMessage)
+        : c.action === 'abort'
+          ? act(
+              id,
+              'Aborted',
+              () => RolloutsService.abort(id, why),
+              (u) => `Aborted: ${u.tier} ${u.versionString} goes to no more nodes.`,
+            )
+          : act(
+              id,
+              'Paused',
+              () => RolloutsService.pause(id, why),
+              (u) => `Paused: no more nodes of ${u.tier} get ${u.versionString} until it is resumed.`,
+            )
+    ).then((done) => {
+      if (done) {
+        setReason('');
+      } else {
+        setConfirm(c); // nothing lost: the dialog is back with the reason typed, to try again or cancel
+      }
+    });
+  }
+
+  const onEnter = useSubmitOnEnter(confirmAction);
+
+  // The dialog focuses its confirm button once it has opened; a pause or abort is about its reason: focus that then.
+  const dialogRef = useRef<ConfirmDialogElement | null>(null);
+  useEffect(() => {
+    const root = dialogRef.current?.shadowRoot;
+    if (!root) return undefined;
+    const focusReason = () => reasonRef.current?.focus();
+    root.addEventListener('vaadin-overlay-open', focusReason);
+    return () => root.removeEventListener('vaadin-overlay-open', focusReason);
+  }, []);
 
   return (
     <main className="view rollouts-view">
@@ -239,39 +286,13 @@ export default function RolloutsView() {
           setConfirm(undefined);
           setReason('');
         }}
-        onConfirm={() => {
-          const c = confirm!;
-          setConfirm(undefined);
-          const why = reason.trim() || undefined;
-          const id = c.rollout.id;
-          // The cohort the message named (from the live rollout): the server refuses if another is next by now.
-          const expected = promotion(rollouts?.find((r) => r.id === id) ?? c.rollout).next?.cohort;
-          void (
-            c.action === 'promote'
-              ? act(id, 'Promoted', () => RolloutsService.promote(id, expected), promotedMessage)
-              : c.action === 'abort'
-                ? act(
-                    id,
-                    'Aborted',
-                    () => RolloutsService.abort(id, why),
-                    (u) => `Aborted: ${u.tier} ${u.versionString} goes to no more nodes.`,
-                  )
-                : act(
-                    id,
-                    'Paused',
-                    () => RolloutsService.pause(id, why),
-                    (u) => `Paused: no more nodes of ${u.tier} get ${u.versionString} until it is resumed.`,
-                  )
-          ).then((done) => {
-            if (done) {
-              setReason('');
-            } else {
-              setConfirm(c); // nothing lost: the dialog is back with the reason typed, to try again or cancel
-            }
-          });
-        }}
+        onConfirm={confirmAction}
+        // A typed reason is not thrown away by a stray Escape: Cancel still discards it.
+        noCloseOnEsc={reason.trim() !== ''}
+        ref={dialogRef}
       >
         <p className="m-0" id={messageId} data-testid="confirm-message">
+
           {confirm?.action === 'promote' ? (
             // The live rollout: the cohort named is the one a promote activates now, even if the clock moved on.
             <PromoteMessage rollout={rollouts?.find((r) => r.id === confirm.rollout.id) ?? confirm.rollout} />
@@ -283,7 +304,10 @@ export default function RolloutsView() {
         </p>
         {confirm?.action !== 'promote' && (
           <TextField
+            ref={reasonRef}
             label="Reason (shown in the timeline)"
+            helperText="Enter confirms"
+            onKeyDown={onEnter}
             value={reason}
             style={{ width: '100%' }}
             onValueChanged={(e) => setReason(e.detail.value)}
@@ -291,6 +315,31 @@ export default function RolloutsView() {
         )}
       </ConfirmDialog>
     </main>
+  );
+}
+
+/**
+ * When the next cohort starts by itself: at its time on the rollout's clock, once the cohort before it passes its
+ * health gate; Promote starts it now.
+ */
+function NextCohort({ rollout: r, dueAt }: { rollout: RolloutView; dueAt: string }) {
+  const active = r.cohorts.filter((c) => c.active);
+  const next = r.cohorts[active.length]?.cohort ?? 'the next cohort';
+  const previous = active.at(-1)?.cohort ?? 'the previous cohort';
+  const gate = `${previous} has ${share(r.gateMinUpdatedRatio)}% of its nodes updated`;
+  return (
+    <span className="text-secondary text-s" data-testid="next-cohort-due">
+      {new Date(dueAt).getTime() > Date.now() ? (
+        <>
+          {next} starts by itself <span title={formatDateTime(dueAt)}>{formatRelative(dueAt)}</span> if {gate}, or now
+          with Promote
+        </>
+      ) : (
+        <>
+          {next} is due: it starts once {gate}, or now with Promote
+        </>
+      )}
+    </span>
   );
 }
 
@@ -320,12 +369,19 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
           started <span data-testid="rollout-started">{formatRelative(r.startedAt)}</span> · canary {r.canaryPercentage}% · cohorts {r.cohortPercentage}% every{' '}
           {r.cohortDelayHours} h
         </span>
-        <span className="text-secondary text-s" data-testid="rollout-limits">
-          rolls back above {share(r.maxUnhealthyRatio)}% unhealthy or {share(r.maxErrorRate)}% failed updates when at
-          least {r.minSample} {r.minSample === 1 ? 'node' : 'nodes'} of {r.minOperators}{' '}
-          {r.minOperators === 1 ? 'operator back' : 'operators back'} it (fewer pause it) · next cohort at{' '}
-          {share(r.gateMinUpdatedRatio)}% updated
-        </span>
+        {r.completedAt ? (
+          <span className="text-secondary text-s" data-testid="rollout-finished">
+            finished <span title={formatDateTime(r.completedAt)}>{formatRelative(r.completedAt)}</span>
+          </span>
+        ) : (
+          <span className="text-secondary text-s" data-testid="rollout-limits">
+            rolls back above {share(r.maxUnhealthyRatio)}% unhealthy or {share(r.maxErrorRate)}% failed updates when
+            at least {r.minSample} {r.minSample === 1 ? 'node' : 'nodes'} of {r.minOperators}{' '}
+            {r.minOperators === 1 ? 'operator back' : 'operators back'} it (fewer pause it) · next cohort at{' '}
+            {share(r.gateMinUpdatedRatio)}% updated
+          </span>
+        )}
+        {r.nextCohortDueAt && <NextCohort rollout={r} dueAt={r.nextCohortDueAt} />}
         {canDeploy && (
           <div className="ms-auto flex gap-s">
             {(r.status === 'active' || r.status === 'paused') && (

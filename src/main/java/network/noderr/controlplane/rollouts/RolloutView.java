@@ -16,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  * @param minOperators how many distinct operators (applications) those nodes must belong to for an automatic
  *     rollback; fewer pause the rollout
  * @param countsRecorded false only for such a rollout: its totals are then 0, not its result
+ * @param nextCohortDueAt when the clock makes the next cohort due (it then also waits for the previous cohort's health
+ *     gate; a time already past means it waits for the gate only); null while the clock stands (paused, finished) or
+ *     once every cohort is active
  */
 public record RolloutView(
         @NonNull UUID id,
@@ -41,4 +44,5 @@ public record RolloutView(
         @Nullable Instant startedAt,
         @Nullable Instant completedAt,
         @NonNull Instant createdAt,
-        @NonNull List<@NonNull RolloutEvent> timeline) {}
+        @NonNull List<@NonNull RolloutEvent> timeline,
+        @Nullable Instant nextCohortDueAt) {}

@@ -760,7 +760,8 @@ public class Rollouts {
                 r.config().cohortPercentage(), r.config().cohortDelayHours(), r.thresholds().maxUnhealthyRatio(),
                 r.thresholds().maxErrorRate(), r.thresholds().gateMinUpdatedRatio(), r.thresholds().minSample(),
                 r.thresholds().minOperators(), progress, total.nodes(), total.updated(),
-                c != null, r.startedAt(), s.completedAt(), s.createdAt(), timeline);
+                c != null, r.startedAt(), s.completedAt(), s.createdAt(), timeline,
+                RolloutEngine.nextCohortDue(r, clock.instant()));
     }
 
     private String toJson(Map<Cohort, CohortCounts> c) {

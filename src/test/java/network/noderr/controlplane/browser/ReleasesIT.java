@@ -115,7 +115,8 @@ class ReleasesIT {
         // Publishing asks first, naming the tier, the version and what follows; Cancel sends nothing.
         var cancelled = version();
         fill(form, cancelled, 0);
-        form.getByText("Publish on-chain").click();
+        form.getByLabel("Config hash").press("Enter"); // Enter in a field asks, as the button does
+
         var confirmation = page.getByTestId("publish-confirm-message");
         assertThat(page.getByText("Publish ORACLE " + cancelled + "?")).isVisible();
         assertThat(confirmation).containsText("canary (5 % of the tier's nodes) updates at once");
@@ -177,10 +178,15 @@ class ReleasesIT {
         dialog.getByLabel("Type ORACLE to confirm").fill("ORACL");
         assertThat(rollBack).isDisabled();
         assertThat(page.getByTestId("rollback-missing")).hasText("To roll back, type ORACLE to confirm.");
+        dialog.getByLabel("Type ORACLE to confirm").press("Enter");
+        assertThat(dialog).isVisible(); // Enter does nothing while the confirmation is wrong
+        dialog.getByLabel("Type ORACLE to confirm").press("Escape");
+        assertThat(dialog).isVisible(); // a stray Escape keeps what is typed
         dialog.getByLabel("Type ORACLE to confirm").fill("oracle"); // any case confirms
         assertThat(page.getByTestId("rollback-missing")).isHidden();
+        assertThat(rollBack).isEnabled();
         Browsers.screenshot(page, "releases-emergency-rollback");
-        rollBack.click();
+        dialog.getByLabel("Type ORACLE to confirm").press("Enter");
 
         assertThat(page.getByTestId("current-ORACLE")).hasText(first);
         var rollbackTx = page.locator("[data-kind='ROLLBACK'][data-version='" + first + "']");

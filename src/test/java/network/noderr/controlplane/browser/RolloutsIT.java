@@ -65,6 +65,10 @@ class RolloutsIT {
                 .hasText("rolls back above 10% unhealthy or 5% failed updates when at least 3 nodes of 2 operators back"
                         + " it (fewer pause it) · next cohort at 90% updated");
         assertThat(card.locator("vaadin-progress-bar")).hasCount(5);
+        // When the next cohort starts by itself, and what else starts it.
+        assertThat(card.getByTestId("next-cohort-due")).containsText("cohort1 starts by itself in ");
+        assertThat(card.getByTestId("next-cohort-due")).containsText("if canary has 90% of its nodes updated, or now "
+                + "with Promote");
         // Ages keep counting while the screen is open, without a reload or a change to the rollout.
         var started = card.getByTestId("rollout-started").textContent();
         assertThat(card.getByTestId("rollout-started")).not().hasText(started,
@@ -89,12 +93,17 @@ class RolloutsIT {
         assertThat(card.getByTestId("cohort-cohort2")).containsText("waiting");
         Browsers.screenshot(page, "rollout-cohort1");
 
+        // The reason field has the focus, Escape keeps what is typed, and Enter confirms.
         card.getByText("Pause…").click();
-        page.getByLabel("Reason (shown in the timeline)").fill("waiting for the exchange maintenance");
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pause rollout")).click();
+        assertThat(page.getByLabel("Reason (shown in the timeline)")).isFocused();
+        page.keyboard().type("waiting for the exchange maintenance");
+        page.keyboard().press("Escape");
+        assertThat(page.getByLabel("Reason (shown in the timeline)")).hasValue("waiting for the exchange maintenance");
+        page.keyboard().press("Enter");
         assertThat(card.getByTestId("rollout-phase")).hasText("paused");
         assertThat(page.locator("vaadin-notification-card").filter(new com.microsoft.playwright.Locator.FilterOptions()
                 .setHasText("Paused:"))).hasText("Paused: no more nodes of ORACLE get 4.1.0 until it is resumed.");
+        assertThat(card.getByTestId("next-cohort-due")).hasCount(0); // the clock stands
         assertThat(card.getByTestId("rollout-message")).containsText("waiting for the exchange maintenance");
         // Times read as everywhere on the dashboard: the browser's time, its zone named.
         org.assertj.core.api.Assertions.assertThat(card.locator(".timeline li > .text-secondary").first().textContent())
@@ -136,6 +145,11 @@ class RolloutsIT {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
         assertThat(page.getByText("Finished rollouts (1)")).isVisible();
         assertThat(page.getByTestId("rollouts-empty")).hasCount(0);
+        // A finished rollout says when it finished; its limits and next cohort no longer apply.
+        var finished = page.getByTestId("finished-rollouts");
+        assertThat(finished.getByTestId("rollout-finished")).containsText("finished ");
+        assertThat(finished.getByTestId("rollout-limits")).hasCount(0);
+        assertThat(finished.getByTestId("next-cohort-due")).hasCount(0);
     }
 
     @Test

@@ -36,6 +36,19 @@ public final class RolloutEngine {
         return (int) Math.min(4, hours / r.config().cohortDelayHours());
     }
 
+    /**
+     * When the clock makes the next cohort due: {@code now} or earlier once it is (it then still waits for the previous
+     * cohort's health gate), null when nothing runs the clock (not active: pending, paused or finished) or every cohort
+     * is active.
+     */
+    public static @Nullable Instant nextCohortDue(Rollout r, Instant now) {
+        if (r.status() != RolloutStatus.ACTIVE || r.activatedThrough() >= 4) {
+            return null;
+        }
+        var atNextStart = Duration.ofHours((long) (r.activatedThrough() + 1) * r.config().cohortDelayHours());
+        return now.plus(atNextStart.minus(effectiveElapsed(r, now)));
+    }
+
     // ---------------------------------------------------------------------------------------------- transitions
 
     /** Starts the rollout: the canary is active at once. */

@@ -91,6 +91,29 @@ class ActivationTimelineTest {
     }
 
     @Test
+    void theNextCohortIsDueAtItsPlaceOnTheActiveClock() {
+        var r = started();
+        assertThat(RolloutEngine.nextCohortDue(r, hours(1))).as("cohort1 at 24 h").isEqualTo(hours(24));
+        assertThat(RolloutEngine.nextCohortDue(r, hours(30))).as("overdue: waits for the gate").isEqualTo(hours(24));
+        var cohort1 = RolloutEngine.reconcile(r, everyCohortUpdated(), hours(24)).rollout();
+        assertThat(RolloutEngine.nextCohortDue(cohort1, hours(25))).as("cohort2 at 48 h").isEqualTo(hours(48));
+
+        // The clock stands while paused, and a pause's hours move the due time on by as much.
+        var paused = RolloutEngine.pause(r, hours(10), "looking at logs");
+        assertThat(RolloutEngine.nextCohortDue(paused, hours(20))).isNull();
+        var resumed = RolloutEngine.resume(paused, hours(40));
+        assertThat(RolloutEngine.nextCohortDue(resumed, hours(41))).isEqualTo(hours(54));
+
+        // A promote restarts the clock at the promoted cohort's start: the one after it is a full delay later.
+        var promoted = RolloutEngine.promote(r, hours(2));
+        assertThat(RolloutEngine.nextCohortDue(promoted, hours(2))).isEqualTo(hours(26));
+
+        assertThat(RolloutEngine.nextCohortDue(pending(), hours(5))).isNull();
+        var done = RolloutEngine.reconcile(r, everyCohortUpdated(), hours(96)).rollout();
+        assertThat(RolloutEngine.nextCohortDue(done, hours(97))).as("completed").isNull();
+    }
+
+    @Test
     void pauseFreezesTheClock() {
         var paused = RolloutEngine.pause(started(), hours(10), "looking at logs");
         assertThat(paused.status()).isEqualTo(RolloutStatus.PAUSED);
