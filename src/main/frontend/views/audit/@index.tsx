@@ -297,11 +297,33 @@ export default function AuditView() {
               {({ item }) => <span title={item.sourceAddress ?? ''}>{shortAddress(item.sourceAddress)}</span>}
             </GridColumn>
             <GridColumn header="Details" width="12rem" flexGrow={3}>
-              {({ item }) => item.detail ?? ''}
+              {({ item }) => <AuditDetail detail={item.detail} />}
             </GridColumn>
           </Grid>
         </>
       )}
     </main>
+  );
+}
+
+/** A 0x-prefixed hash or a sha256 digest, shortened for reading (the whole value stays in the tooltip). */
+const LONG_HEX = /\b(0x[0-9a-f]{10}|sha256:[0-9a-f]{10})[0-9a-f]{30,}\b/giu;
+
+/**
+ * An entry's details as the server records them ("{tier=ORACLE, toVersion=1.1.0, reason=…}"): one "name: value" per
+ * line, long hashes shortened; the recorded text in the tooltip.
+ */
+function AuditDetail({ detail }: { detail?: string }) {
+  if (!detail) return null;
+  const inner = /^\{(.*)\}$/su.exec(detail)?.[1];
+  const parts = inner === undefined ? [detail] : inner.split(/, (?=[A-Za-z][\w.]*=)/u);
+  return (
+    <span className="audit-detail" title={detail}>
+      {parts.map((part, i) => {
+        const at = inner === undefined ? -1 : part.indexOf('=');
+        const text = (at < 0 ? part : `${part.slice(0, at)}: ${part.slice(at + 1)}`).replace(LONG_HEX, '$1…');
+        return <span key={i}>{text}</span>;
+      })}
+    </span>
   );
 }

@@ -322,7 +322,7 @@ export default function RolloutsView() {
  * When the next cohort starts by itself: at its time on the rollout's clock, once the cohort before it passes its
  * health gate; Promote starts it now.
  */
-function NextCohort({ rollout: r, dueAt }: { rollout: RolloutView; dueAt: string }) {
+function NextCohort({ rollout: r, dueAt, canPromote }: { rollout: RolloutView; dueAt: string; canPromote: boolean }) {
   const active = r.cohorts.filter((c) => c.active);
   const next = r.cohorts[active.length]?.cohort ?? 'the next cohort';
   const previous = active.at(-1)?.cohort ?? 'the previous cohort';
@@ -331,12 +331,13 @@ function NextCohort({ rollout: r, dueAt }: { rollout: RolloutView; dueAt: string
     <span className="text-secondary text-s" data-testid="next-cohort-due">
       {new Date(dueAt).getTime() > Date.now() ? (
         <>
-          {next} starts by itself <span title={formatDateTime(dueAt)}>{formatRelative(dueAt)}</span> if {gate}, or now
-          with Promote
+          {next} starts by itself <span title={formatDateTime(dueAt)}>{formatRelative(dueAt)}</span> if {gate}
+          {canPromote && ', or now with Promote'}
         </>
       ) : (
         <>
-          {next} is due: it starts once {gate}, or now with Promote
+          {next} is due: it starts once {gate}
+          {canPromote && ', or now with Promote'}
         </>
       )}
     </span>
@@ -381,7 +382,7 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
             {share(r.gateMinUpdatedRatio)}% updated
           </span>
         )}
-        {r.nextCohortDueAt && <NextCohort rollout={r} dueAt={r.nextCohortDueAt} />}
+        {r.nextCohortDueAt && <NextCohort rollout={r} dueAt={r.nextCohortDueAt} canPromote={canDeploy} />}
         {canDeploy && (
           <div className="ms-auto flex gap-s">
             {(r.status === 'active' || r.status === 'paused') && (

@@ -54,7 +54,7 @@ class AuditIT {
         var grid = page.getByTestId("audit-grid");
         assertThat(grid).containsText("POST /api/v1/admin/applications/{id}/reject");
         assertThat(grid).containsText("admin");
-        assertThat(grid).containsText("reason=not enough disk");
+        assertThat(grid).containsText("reason: not enough disk");
         Browsers.screenshot(page, "audit-log");
 
         var download = page.waitForDownload(() -> page.getByRole(AriaRole.BUTTON,
@@ -74,8 +74,8 @@ class AuditIT {
                 INSERT INTO audit_log (at, actor, actor_kind, action, target, outcome, status, source_address, detail)
                 VALUES (now(), :actor, 'user', 'ReleasesService.emergencyRollback', 'ORACLE', 'success', null,
                         '0:0:0:0:0:0:0:1', :detail)""").param("actor", actor)
-                .param("detail", "tier=ORACLE, toVersion=1.0.0, reason=" + "settlement adapter crash loop ".repeat(8)
-                        + "0x" + "ab".repeat(32))
+                .param("detail", "{tier=ORACLE, toVersion=1.0.0, reason=" + "settlement adapter crash loop ".repeat(8)
+                        + "0x" + "ab".repeat(32) + "}")
                 .update();
         page = Browsers.openAs(users, port, "audit-readable-browser", Role.VIEWER, "Audit log");
         page.setViewportSize(Browsers.DESKTOP_WIDTH, 800);
@@ -84,6 +84,11 @@ class AuditIT {
         var grid = page.getByTestId("audit-grid");
         assertThat(grid).containsText("Releases: emergency rollback");
         assertThat(grid).containsText("::1");
+        // The recorded fields one per line as "name: value", the hash shortened (all of it in the tooltip).
+        assertThat(grid).containsText("toVersion: 1.0.0");
+        assertThat(grid).containsText("crash loop 0xababababab…");
+        assertThat(grid.locator(".audit-detail").first()).hasAttribute("title",
+                java.util.regex.Pattern.compile(".*0x(ab){32}\\}$"));
         assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/audit\\?actor=" + actor + "$"));
         org.assertj.core.api.Assertions.assertThat(Browsers.horizontalOverflow(grid))
                 .as("Audit log scrolling sideways (px)").isZero();

@@ -326,6 +326,8 @@ class RolloutsIT {
         var card = page.getByLabel("Rollout ORACLE 4.2.0");
         assertThat(card.getByTestId("rollout-phase")).hasText("canary");
         assertThat(card.locator("vaadin-button")).hasCount(0); // no action buttons for a viewer
+        assertThat(card.getByTestId("next-cohort-due")).containsText("cohort1 starts by itself");
+        assertThat(card.getByTestId("next-cohort-due")).not().containsText("Promote"); // not a viewer's to do
         Browsers.screenshot(page, "rollout-viewer");
     }
 }
