@@ -150,6 +150,8 @@ class PhoneLayoutIT {
             onScreen(page.getByTestId("tier-" + tier));
         }
         checkFits("Releases", "phone-releases");
+        onScreen(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Versions").setExact(true)));
+        Browsers.screenshot(page, "phone-releases-versions");
 
         // Rollouts: every action and every cohort of the open rollout is on screen without scrolling sideways.
         open("/rollouts", "Rollouts");
@@ -179,6 +181,60 @@ class PhoneLayoutIT {
 
         open("/account", "My account");
         checkFits("My account", "phone-account");
+    }
+
+    /**
+     * The same Applications screen on the narrowest desktop, the details open beside the list: names wrap between
+     * words, badges and times are whole, the list is as tall as the window.
+     */
+    @Test
+    void applicationsBesideTheirDetailsOnADesktop() {
+        var suffix = Long.toString(System.nanoTime() % 100_000);
+        var name = "Extraordinarily Long Operator Name Incorporated International Holdings " + suffix;
+        var form = Onboarding.form(name, Tier.GUARDIAN);
+        applications.submit(new network.noderr.controlplane.applications.ApplicationForm(form.operatorName(),
+                form.email(), form.walletAddress(), Tier.GUARDIAN,
+                new network.noderr.controlplane.applications.Hardware(2, 4, 50, 10, false), form.message()),
+                "127.0.0.1");
+        var rejected = applications.submit(Onboarding.form("Spammer " + suffix, Tier.ORACLE), "127.0.0.1");
+        applications.reject(rejected, "admin", "spam");
+        var context = Browsers.chromium().newContext(
+                new Browser.NewContextOptions().setViewportSize(Browsers.DESKTOP_WIDTH, 800));
+        context.setDefaultTimeout(20_000);
+        page = context.newPage();
+        Browsers.logIn(page, port, "admin", IntegrationTest.ADMIN_PASSWORD);
+        open("/applications?status=ALL", "Applications");
+        row(name).click();
+        assertThat(page.getByLabel("Application details").locator("h2")).hasText(name);
+        var grid = page.locator("vaadin-grid.applications-grid");
+        page.waitForTimeout(300);
+        Browsers.screenshot(page, "desktop-applications-selected");
+
+        assertThat(Browsers.horizontalOverflow(grid)).as("sideways scrolling of the list (px)").isZero();
+        assertThat(Browsers.cutOffTexts(grid)).isEmpty();
+        @SuppressWarnings("unchecked")
+        var broken = (List<String>) grid.evaluate("""
+                (grid) => {
+                  // A word (up to 20 letters) whose letters lie on two lines was broken inside the word.
+                  const broken = [];
+                  for (const cell of grid.querySelectorAll('vaadin-grid-cell-content')) {
+                    if (cell.getBoundingClientRect().width === 0) continue;
+                    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+                    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+                      for (const m of text.data.matchAll(/\\S{2,20}/g)) {
+                        const range = document.createRange();
+                        range.setStart(text, m.index);
+                        range.setEnd(text, m.index + m[0].length);
+                        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+                        if (tops.size > 1) broken.push(m[0]);
+                      }
+                    }
+                  }
+                  return broken;
+                }""");
+        assertThat(broken).as("words broken across lines in the list").isEmpty();
+        var box = grid.boundingBox();
+        assertThat(box.y + box.height).as("bottom of the list").isGreaterThan(800 - 60);
     }
 
     private void open(String path, String title) {
