@@ -7,7 +7,9 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import network.noderr.controlplane.ApiClient;
 import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.Onboarding;
@@ -54,14 +56,27 @@ class PhoneLayoutIT {
 
     Page page;
     String nodeId;
+    /** The rollout's version and the applications this test made: gone afterwards, so other tests count only theirs. */
+    String version;
+    final List<UUID> applicationIds = new ArrayList<>();
 
     @AfterEach
     void cleanUp() {
         if (page != null) {
             page.context().close();
         }
-        jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
-                .update();
+        if (version != null) {
+            jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
+                    .update();
+            var ours = "SELECT d.id FROM deployments d JOIN releases r ON r.id = d.release_id "
+                    + "WHERE r.tier = 'ORACLE' AND r.version_string = :v";
+            jdbc.sql("DELETE FROM deployment_events WHERE deployment_id IN (" + ours + ")").param("v", version).update();
+            jdbc.sql("DELETE FROM deployments WHERE id IN (" + ours + ")").param("v", version).update();
+            jdbc.sql("DELETE FROM releases WHERE tier = 'ORACLE' AND version_string = :v").param("v", version).update();
+        }
+        if (!applicationIds.isEmpty()) {
+            jdbc.sql("DELETE FROM applications WHERE id IN (:ids)").param("ids", applicationIds).update();
+        }
         if (nodeId != null) {
             jdbc.sql("DELETE FROM node_versions WHERE node_id = :id").param("id", nodeId).update();
             jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", nodeId).update();
@@ -74,9 +89,10 @@ class PhoneLayoutIT {
         nodeId = Onboarding.registerAndLogIn(new ApiClient(port), applications, TestNodeKey.generate(), Tier.ALL)[0];
         var first = "Extraordinarily Long Operator Name Incorporated Phone " + suffix;
         var second = "Phone Operator " + suffix;
-        applications.submit(Onboarding.form(first, Tier.ORACLE), "127.0.0.1");
-        applications.submit(Onboarding.form(second, Tier.GUARDIAN), "127.0.0.1");
-        rollouts.start(new NewRelease(Tier.ORACLE, "6.2." + suffix, "registry.noderr.network/oracle:6.2." + suffix,
+        applicationIds.add(applications.submit(Onboarding.form(first, Tier.ORACLE), "127.0.0.1"));
+        applicationIds.add(applications.submit(Onboarding.form(second, Tier.GUARDIAN), "127.0.0.1"));
+        version = "6.2." + suffix;
+        rollouts.start(new NewRelease(Tier.ORACLE, version, "registry.noderr.network/oracle:" + version,
                 "sha256:" + "e".repeat(64), "0x" + "f".repeat(64), null), RolloutConfig.DEFAULT,
                 RolloutThresholds.DEFAULT, "test");
         var username = "phone-admin";
@@ -90,7 +106,7 @@ class PhoneLayoutIT {
         Browsers.logIn(page, port, username, username + "-password");
 
         // Overview: its panels (the open rollout, alerts) fit the width.
-        assertThat(page.getByTestId("overview-rollouts").getByLabel("Rollout ORACLE 6.2." + suffix)).isVisible();
+        assertThat(page.getByTestId("overview-rollouts").getByLabel("Rollout ORACLE " + version)).isVisible();
         onScreen(page.getByTestId("overview-rollouts"));
         onScreen(page.getByTestId("overview-alerts"));
         checkFits("Overview", "phone-overview");
@@ -155,7 +171,7 @@ class PhoneLayoutIT {
 
         // Rollouts: every action and every cohort of the open rollout is on screen without scrolling sideways.
         open("/rollouts", "Rollouts");
-        var card = page.getByLabel("Rollout ORACLE 6.2." + suffix);
+        var card = page.getByLabel("Rollout ORACLE " + version);
         assertThat(card.getByTestId("rollout-phase")).hasText("canary");
         for (var action : List.of("Promote next cohort…", "Pause…", "Abort…")) {
             onScreen(card.getByText(action));
@@ -192,11 +208,12 @@ class PhoneLayoutIT {
         var suffix = Long.toString(System.nanoTime() % 100_000);
         var name = "Extraordinarily Long Operator Name Incorporated International Holdings " + suffix;
         var form = Onboarding.form(name, Tier.GUARDIAN);
-        applications.submit(new network.noderr.controlplane.applications.ApplicationForm(form.operatorName(),
-                form.email(), form.walletAddress(), Tier.GUARDIAN,
+        applicationIds.add(applications.submit(new network.noderr.controlplane.applications.ApplicationForm(
+                form.operatorName(), form.email(), form.walletAddress(), Tier.GUARDIAN,
                 new network.noderr.controlplane.applications.Hardware(2, 4, 50, 10, false), form.message()),
-                "127.0.0.1");
+                "127.0.0.1"));
         var rejected = applications.submit(Onboarding.form("Spammer " + suffix, Tier.ORACLE), "127.0.0.1");
+        applicationIds.add(rejected);
         applications.reject(rejected, "admin", "spam");
         var context = Browsers.chromium().newContext(
                 new Browser.NewContextOptions().setViewportSize(Browsers.DESKTOP_WIDTH, 800));
