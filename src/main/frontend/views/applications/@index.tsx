@@ -201,8 +201,8 @@ export default function ApplicationsView() {
           onActiveItemChanged={(e) => e.detail.value && setSelected(e.detail.value)}
         >
           {/* Long names wrap rather than widen the grid: beside the details it must fit 1280 px. */}
-          <GridColumn path="operatorName" header="Operator" width="9rem" flexGrow={2} />
-          <GridColumn header="Tier" autoWidth>
+          <GridColumn path="operatorName" header="Operator" width="10rem" flexGrow={2} />
+          <GridColumn header="Tier" width="9rem" flexGrow={1}>
             {({ item }) => (
               <>
                 {item.requestedTier}
@@ -210,10 +210,10 @@ export default function ApplicationsView() {
               </>
             )}
           </GridColumn>
-          <GridColumn header="Status" autoWidth>
+          <GridColumn header="Status" width="7.5rem" flexGrow={0}>
             {({ item }) => <StatusBadge status={item.status} />}
           </GridColumn>
-          <GridColumn header="Submitted" autoWidth>
+          <GridColumn header="Submitted" width="8rem" flexGrow={1}>
             {({ item }) => formatRelative(item.createdAt)}
           </GridColumn>
           <div slot="empty-state" className="empty-state" data-testid="applications-empty">

@@ -468,7 +468,7 @@ export default function NodesView() {
 
   return (
     <main className="view">
-      <div className="flex flex-wrap items-end gap-m">
+      <div className="flex flex-wrap items-end gap-m registry-filters">
         <TextField
           label="Search"
           placeholder="Node id or host"
