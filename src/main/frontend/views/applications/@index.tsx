@@ -392,6 +392,8 @@ function RejectDialog({ application, onClose, onDone }: RejectProps) {
     <Dialog
       headerTitle={`Reject ${application?.operatorName ?? ''}?`}
       opened={application !== undefined}
+      // A stray Escape does not throw away a typed reason (Cancel does).
+      noCloseOnEsc={reason.trim() !== ''}
       onOpenedChanged={(e) => {
         if (e.detail.value) {
           requestAnimationFrame(() => reasonRef.current?.focus());

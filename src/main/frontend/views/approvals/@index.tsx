@@ -269,6 +269,8 @@ export default function ApprovalsView() {
         confirmText="Reject request"
         confirmTheme="error primary"
         cancelButtonVisible
+        // A stray Escape does not throw away a typed reason (Cancel does).
+        noCloseOnEsc={rejectReason.trim() !== ''}
         onCancel={() => {
           setRejecting(undefined);
           setRejectReason('');

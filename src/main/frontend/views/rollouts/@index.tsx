@@ -225,6 +225,11 @@ export default function RolloutsView() {
           <p>Publishing a release for a tier starts its rollout: the canary first, then four cohorts.</p>
         </div>
       )}
+      {rollouts !== undefined && rollouts.length > 0 && open.length === 0 && (
+        <p className="text-secondary" role="status" data-testid="rollouts-none-open">
+          No rollout is in progress. Publishing a release for a tier starts its next one.
+        </p>
+      )}
       {open.map((r) => (
         <RolloutCard
           key={r.id}

@@ -145,6 +145,8 @@ class RolloutsIT {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
         assertThat(page.getByText("Finished rollouts (1)")).isVisible();
         assertThat(page.getByTestId("rollouts-empty")).hasCount(0);
+        assertThat(page.getByTestId("rollouts-none-open")).hasText("No rollout is in progress. Publishing a release "
+                + "for a tier starts its next one.");
         // A finished rollout says when it finished; its limits and next cohort no longer apply.
         var finished = page.getByTestId("finished-rollouts");
         assertThat(finished.getByTestId("rollout-finished")).containsText("finished ");
