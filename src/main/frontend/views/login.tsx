@@ -85,14 +85,17 @@ export default function LoginView() {
       }}
       onLogin={async ({ detail: { username, password } }) => {
         submitted.value = true;
-        const { defaultUrl, error, redirectUrl } = await login(username, password);
+        const { error } = await login(username, password, {
+          // One full load, which picks up the new session, CSRF token and the menu for the user's roles: to the screen
+          // the session ended on, else where the server says (the page asked for before logging in, or the start).
+          navigate: (to) => {
+            const url = new URL(back ?? to, document.baseURI);
+            window.location.assign(url.pathname + url.search);
+          },
+        });
         if (error) {
           refusal.value = (await LoginStatusService.lastRefusal().catch(() => undefined)) ?? undefined;
           hasError.value = true;
-        } else {
-          // A full load picks up the new session, CSRF token and the menu for the user's roles.
-          const url = new URL(back ?? redirectUrl ?? defaultUrl ?? '/', document.baseURI);
-          window.location.assign(url.pathname + url.search);
         }
       }}
     />

@@ -392,8 +392,8 @@ function RejectDialog({ application, onClose, onDone }: RejectProps) {
     <Dialog
       headerTitle={`Reject ${application?.operatorName ?? ''}?`}
       opened={application !== undefined}
-      // A stray Escape does not throw away a typed reason (Cancel does).
-      noCloseOnEsc={reason.trim() !== ''}
+      // A stray Escape does not throw away a reason being typed: Cancel closes (and discards it).
+      noCloseOnEsc
       onOpenedChanged={(e) => {
         if (e.detail.value) {
           requestAnimationFrame(() => reasonRef.current?.focus());

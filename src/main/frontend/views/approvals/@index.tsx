@@ -269,8 +269,8 @@ export default function ApprovalsView() {
         confirmText="Reject request"
         confirmTheme="error primary"
         cancelButtonVisible
-        // A stray Escape does not throw away a typed reason (Cancel does).
-        noCloseOnEsc={rejectReason.trim() !== ''}
+        // A stray Escape does not throw away a reason being typed: Cancel closes (and discards it).
+        noCloseOnEsc
         onCancel={() => {
           setRejecting(undefined);
           setRejectReason('');

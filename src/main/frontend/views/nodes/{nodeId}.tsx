@@ -380,8 +380,8 @@ function SuspendDialog({ nodeId, opened, busy, onClose, onSuspend }: SuspendProp
     <Dialog
       headerTitle={`Suspend ${nodeId}?`}
       opened={opened}
-      // A stray Escape does not throw away a typed reason (Cancel does).
-      noCloseOnEsc={reason.trim() !== ''}
+      // A stray Escape does not throw away a reason being typed: Cancel closes (and discards it).
+      noCloseOnEsc
       onOpenedChanged={(e) => {
         if (e.detail.value) {
           requestAnimationFrame(() => reasonRef.current?.focus());

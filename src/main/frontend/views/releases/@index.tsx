@@ -614,7 +614,7 @@ function RollbackDialog({ tier, onClose, onDone }: RollbackProps) {
   }
 
   // Enter in the confirmation field rolls back once everything is filled in (typing the tier's name is the
-  // deliberate step); a stray Escape does not throw away what was typed (Cancel does).
+  // deliberate step); a stray Escape does not throw away what was typed: Cancel closes.
   const onEnter = useSubmitOnEnter(() => {
     if (ready && !busy) void rollBack();
   });
@@ -623,7 +623,7 @@ function RollbackDialog({ tier, onClose, onDone }: RollbackProps) {
     <Dialog
       headerTitle={tier ? `Emergency rollback of ${tier.tier}` : ''}
       opened={tier !== undefined}
-      noCloseOnEsc={reason.trim() !== '' || confirmation.trim() !== ''}
+      noCloseOnEsc
       onOpenedChanged={(e) => {
         if (!e.detail.value) close();
       }}

@@ -292,8 +292,8 @@ export default function RolloutsView() {
           setReason('');
         }}
         onConfirm={confirmAction}
-        // A typed reason is not thrown away by a stray Escape: Cancel still discards it.
-        noCloseOnEsc={reason.trim() !== ''}
+        // A reason being typed is not thrown away by a stray Escape: Cancel closes (and discards it).
+        noCloseOnEsc={confirm?.action !== 'promote'}
         ref={dialogRef}
       >
         <p className="m-0" id={messageId} data-testid="confirm-message">

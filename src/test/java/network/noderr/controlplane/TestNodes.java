@@ -19,6 +19,21 @@ public final class TestNodes {
                 .update();
     }
 
+    /** A registered node of the tier running {@code version} in {@code cohort}. */
+    public static void insertRunning(JdbcClient jdbc, String nodeId, String tier, String version, String cohort) {
+        insert(jdbc, nodeId, tier);
+        jdbc.sql("""
+                        INSERT INTO node_versions (node_id, tier, current_version, cohort)
+                        VALUES (:id, :tier, :v, :cohort)""")
+                .param("id", nodeId).param("tier", tier).param("v", version).param("cohort", cohort).update();
+    }
+
+    /** Removes a node inserted by this class, with its version row. */
+    public static void delete(JdbcClient jdbc, String nodeId) {
+        jdbc.sql("DELETE FROM node_versions WHERE node_id = :id").param("id", nodeId).update();
+        jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", nodeId).update();
+    }
+
     /** A registered node of the tier running {@code version} in {@code cohort}, unhealthy as of now. */
     public static void insertUnhealthy(JdbcClient jdbc, String nodeId, String tier, String version, String cohort) {
         insert(jdbc, nodeId, tier);

@@ -199,11 +199,7 @@ class TwoPersonRuleApiTest {
     @Test
     void aHeldDowngradeTellsTheApproverItIsOne() {
         var node = "two-person-downgrade-" + SEQ.incrementAndGet() + "-" + System.nanoTime() % 100_000;
-        network.noderr.controlplane.TestNodes.insert(jdbc, node, "GUARDIAN");
-        jdbc.sql("""
-                        INSERT INTO node_versions (node_id, tier, current_version, cohort)
-                        VALUES (:id, 'GUARDIAN', '999999.0.0', 'cohort4')""")
-                .param("id", node).update();
+        network.noderr.controlplane.TestNodes.insertRunning(jdbc, node, "GUARDIAN", "999999.0.0", "cohort4");
         try {
             var held = api.post(ApiClient.PUBLISH_ANY_VERSION, release("GUARDIAN", version()), managerA);
             assertThat(held.status()).as(held.toString()).isEqualTo(202);
@@ -213,8 +209,7 @@ class TwoPersonRuleApiTest {
             assertThat(api.post("/api/v1/admin/approvals/" + held.text("id") + "/cancel", "", managerA).status())
                     .isEqualTo(200);
         } finally {
-            jdbc.sql("DELETE FROM node_versions WHERE node_id = :id").param("id", node).update();
-            jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", node).update();
+            network.noderr.controlplane.TestNodes.delete(jdbc, node);
         }
     }
 

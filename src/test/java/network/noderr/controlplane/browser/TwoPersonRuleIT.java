@@ -149,11 +149,7 @@ class TwoPersonRuleIT {
     @Test
     void aHeldDowngradeIsNamedOnTheApprovalsCardAndInTheApproveDialog() {
         var node = "two-person-downgrade-" + System.nanoTime() % 1_000_000;
-        network.noderr.controlplane.TestNodes.insert(jdbc, node, "GUARDIAN");
-        jdbc.sql("""
-                        INSERT INTO node_versions (node_id, tier, current_version, cohort)
-                        VALUES (:id, 'GUARDIAN', '999999.0.0', 'cohort4')""")
-                .param("id", node).update();
+        network.noderr.controlplane.TestNodes.insertRunning(jdbc, node, "GUARDIAN", "999999.0.0", "cohort4");
         try {
             var version = "7." + (System.currentTimeMillis() / 1000 % 100_000) + ".1";
             var alice = open("two-person-alice", Role.RELEASE_MANAGER, "Releases");
@@ -188,8 +184,7 @@ class TwoPersonRuleIT {
             assertThat(jdbc.sql("SELECT count(*) FROM beacon_transactions WHERE version_string = :v")
                     .param("v", version).query(Long.class).single()).isZero();
         } finally {
-            jdbc.sql("DELETE FROM node_versions WHERE node_id = :id").param("id", node).update();
-            jdbc.sql("DELETE FROM nodes WHERE node_id = :id").param("id", node).update();
+            network.noderr.controlplane.TestNodes.delete(jdbc, node);
         }
     }
 
