@@ -19,6 +19,7 @@ import ApplicationStatus from 'Frontend/generated/network/noderr/controlplane/ap
 import HardwareResource from 'Frontend/generated/network/noderr/controlplane/shared/HardwareResource';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
+import { useRevealWhenStacked } from 'Frontend/components/reveal';
 import './applications.css';
 
 export const config: ViewConfig = {
@@ -88,6 +89,7 @@ export default function ApplicationsView() {
   const [more, setMore] = useState(false);
   const [loadingMore, setLoadingMore] = useState(false);
   const [selected, setSelected] = useState<ApplicationView | undefined>(undefined);
+  const detailsRef = useRevealWhenStacked<HTMLElement>(selected?.id);
   const [confirming, setConfirming] = useState<Confirming | undefined>(undefined);
   const [rejecting, setRejecting] = useState<ApplicationView | undefined>(undefined);
   const [busy, setBusy] = useState(false);
@@ -225,7 +227,7 @@ export default function ApplicationsView() {
           </div>
         </Grid>
         {selected && (
-          <section className="application-details" aria-label="Application details">
+          <section className="application-details" aria-label="Application details" ref={detailsRef}>
             <h2>{selected.operatorName}</h2>
             <HardwareWarning check={selected.hardwareCheck} />
             <dl>

@@ -10,6 +10,7 @@ import { PasswordField, type PasswordFieldElement } from '@vaadin/react-componen
 import { Select } from '@vaadin/react-components/Select.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useAuth } from 'Frontend/auth';
+import { useRevealWhenStacked } from 'Frontend/components/reveal';
 import { fieldErrors, showDone, showError, useSubmitOnEnter } from 'Frontend/components/errors';
 import { roleItems, roleLabels } from 'Frontend/components/roles';
 import { SecretDialog, type Secret } from 'Frontend/components/SecretDialog';
@@ -276,9 +277,10 @@ function UserDetails({ user, isMe, onChanged, onSecret }: DetailsProps) {
     });
 
   const activeTokens = tokens?.filter((t) => !t.revokedAt) ?? [];
+  const detailsRef = useRevealWhenStacked<HTMLElement>(user.id);
 
   return (
-    <section className="user-details" aria-label="User details" data-testid="user-details">
+    <section className="user-details" aria-label="User details" data-testid="user-details" ref={detailsRef}>
       <h2>{user.username}</h2>
       <dl>
         <dt>Status</dt>

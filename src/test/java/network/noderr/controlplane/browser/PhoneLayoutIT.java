@@ -132,14 +132,14 @@ class PhoneLayoutIT {
         firstRow.click();
         var details = page.getByLabel("Application details");
         assertThat(details.locator("h2")).hasText(first);
-        onScreen(details.locator("h2"));
+        detailsBroughtIntoView(details); // the tap brings the details below the list into view
         onScreen(details.getByText("Approve…"));
         checkFits("Applications with one selected", "phone-applications-selected");
         var secondRow = row(second);
         onScreen(secondRow);
         secondRow.click();
         assertThat(details.locator("h2")).hasText(second);
-        onScreen(details.locator("h2"));
+        detailsBroughtIntoView(details);
 
         // Users: a user can be picked, the details read, and the list is still there to pick another.
         open("/users", "Users");
@@ -148,7 +148,7 @@ class PhoneLayoutIT {
         userRow.click();
         var userDetails = page.getByTestId("user-details");
         assertThat(userDetails.locator("h2")).hasText(username);
-        onScreen(userDetails.locator("h2"));
+        detailsBroughtIntoView(userDetails);
         onScreen(userDetails.getByText("Reset password…"));
         checkFits("Users with one selected", "phone-users-selected");
         // Another user, next to this one in the list (the suite's other users may push "admin" out of the rows the
@@ -271,6 +271,17 @@ class PhoneLayoutIT {
         return page.locator("vaadin-grid-cell-content")
                 .getByText(text, new Locator.GetByTextOptions().setExact(true))
                 .filter(new Locator.FilterOptions().setVisible(true));
+    }
+
+    /**
+     * Without the test scrolling, the details below the list come into view: their top near the top of the screen,
+     * or (when they are shorter than the screen) all of them on it. Not scrolled, their heading sits halfway down and
+     * the rest below the screen.
+     */
+    private void detailsBroughtIntoView(Locator details) {
+        page.waitForFunction("(e) => { const r = e.getBoundingClientRect(); return r.top < " + HEIGHT / 4
+                + " || (r.top >= 0 && r.bottom <= " + HEIGHT + "); }", details.elementHandle());
+        onScreen(details.locator("h2"));
     }
 
     /** Scrolled to (as a user would), the element is visible and lies within the viewport's width and height. */
