@@ -4,7 +4,7 @@ import { TextArea } from '@vaadin/react-components/TextArea.js';
 import type Approval from 'Frontend/generated/network/noderr/controlplane/applications/Approval';
 import { useState } from 'react';
 import { formatDateTime } from 'Frontend/components/time';
-import { COPY_REFUSED, copyText } from 'Frontend/components/clipboard';
+import { CopyRefused, copyText } from 'Frontend/components/clipboard';
 
 /**
  * Shows a freshly issued install token and its install command (which does not contain the token: the installer asks
@@ -69,9 +69,7 @@ export function InstallTokenDialog({ approval, onClose }: { approval?: Approval;
             </p>
           )}
           {copied === 'refused' && (
-            <p className="m-0" style={{ color: 'var(--lumo-error-text-color)' }} role="alert" data-testid="copy-refused">
-              {COPY_REFUSED}
-            </p>
+            <CopyRefused />
           )}
           <TextArea label="Install token" readonly value={approval.installToken} data-testid="install-token" />
           <TextArea label="Install command" readonly value={approval.installCommand} data-testid="install-command" />

@@ -2,7 +2,7 @@ import { Button } from '@vaadin/react-components/Button.js';
 import { Dialog } from '@vaadin/react-components/Dialog.js';
 import { TextField } from '@vaadin/react-components/TextField.js';
 import { useState, type ReactNode } from 'react';
-import { COPY_REFUSED, copyText } from 'Frontend/components/clipboard';
+import { CopyRefused, copyText } from 'Frontend/components/clipboard';
 
 export type Secret = {
   /** Dialog title, e.g. "API token created". */
@@ -57,9 +57,7 @@ export function SecretDialog({ secret, onClose }: { secret?: Secret; onClose: ()
             <strong>Copy it now: you will not see it again.</strong> {secret.description}
           </p>
           {copied === 'refused' && (
-            <p className="m-0" style={{ color: 'var(--lumo-error-text-color)' }} role="alert" data-testid="copy-refused">
-              {COPY_REFUSED}
-            </p>
+            <CopyRefused />
           )}
           <TextField
             label={secret.label}

@@ -10,7 +10,7 @@ import { useSubmitOnEnter } from 'Frontend/components/errors';
 import { hardwareValue, HardwareWarning } from 'Frontend/components/HardwareCheck';
 import { HealthBadge } from 'Frontend/components/HealthBadge';
 import { useNodeRefresh } from 'Frontend/components/live';
-import { formatDateTime, formatRelative, useEvery } from 'Frontend/components/time';
+import { formatDateTime, formatRelative, useAgesCounting } from 'Frontend/components/time';
 import { useLoaded } from 'Frontend/components/useLoaded';
 import { AuditService, HealthHistoryService, NodeRegistryService } from 'Frontend/generated/endpoints';
 import type AuditEntry from 'Frontend/generated/network/noderr/controlplane/audit/AuditEntry';
@@ -48,8 +48,7 @@ export default function NodeDetailsView() {
   const [confirm, setConfirm] = useState<'suspend' | 'reinstate' | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   // Redrawn every 5 s so that the ages ("24 seconds ago") keep counting between reports.
-  const [, setAgeTick] = useState(0);
-  useEvery(5_000, () => setAgeTick((t) => t + 1));
+  useAgesCounting();
 
   /** null when there is no such node; any other failure is the error state with "Try again". */
   const fetchDetails = useCallback(async (): Promise<NodeDetails | null> => {

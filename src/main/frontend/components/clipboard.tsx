@@ -15,6 +15,11 @@ export async function copyText(text: string): Promise<boolean> {
 }
 
 /** What a dialog says when {@link copyText} failed: the text stays in its field to be copied by hand. */
-export const COPY_REFUSED =
-  'This browser did not allow copying (the dashboard is not on HTTPS or localhost, or the clipboard permission is ' +
-  'denied): select the text in the field and copy it by hand.';
+export function CopyRefused() {
+  return (
+    <p className="m-0" style={{ color: 'var(--lumo-error-text-color)' }} role="alert" data-testid="copy-refused">
+      This browser did not allow copying (the dashboard is not on HTTPS or localhost, or the clipboard permission is
+      denied): select the text in the field and copy it by hand.
+    </p>
+  );
+}
