@@ -177,9 +177,17 @@ class DashboardWorkflowIT {
             baseline("ALL");
             controlPlane.post(TestControlPlane.PUBLISH_ANY_VERSION, release("ALL", "1.1.0"), 202);
             var rollout = awaitActiveRollout("ALL", "1.1.0");
-            fleet.round(); // the canary's nodes try 1.1.0, fail their health window and report ROLLED_BACK
-            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
-                    "rolled_back".equals(controlPlane.get("/api/v1/admin/rollouts/" + rollout).path("status").asText()));
+            // The canary's nodes try 1.1.0, fail their health window and report ROLLED_BACK. They check again each
+            // round, as agents poll: a round that came before the control plane's answer named 1.1.0 moves no node.
+            fleet.round();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                if ("rolled_back".equals(controlPlane.get("/api/v1/admin/rollouts/" + rollout).path("status")
+                        .asText())) {
+                    return true;
+                }
+                fleet.round();
+                return false;
+            });
 
             page = Dashboard.logIn(controlPlane.base(), "admin", TestControlPlane.ADMIN_PASSWORD);
             Dashboard.open(page, "Rollouts");
