@@ -59,6 +59,7 @@ export default function ApprovalsView() {
   const [busy, setBusy] = useState<string | undefined>();
   const [approving, setApproving] = useState<ApprovalView | undefined>();
   const [rejecting, setRejecting] = useState<ApprovalView | undefined>();
+  const [withdrawing, setWithdrawing] = useState<ApprovalView | undefined>();
   const [rejectReason, setRejectReason] = useState('');
   const [turningOff, setTurningOff] = useState<Tier | undefined>();
   // Remounts the checkboxes so that one the admin unticked shows the stored value again after a cancel or an error.
@@ -184,13 +185,8 @@ export default function ApprovalsView() {
                       Approve…
                     </Button>
                     {own ? (
-                      <Button
-                        disabled={busy === a.id}
-                        onClick={() =>
-                          void act(a, 'Cancelling', () => ApprovalsService.cancel(a.id), (r) => `Request cancelled: ${r.summary}.`)
-                        }
-                      >
-                        Cancel request
+                      <Button disabled={busy === a.id} onClick={() => setWithdrawing(a)}>
+                        Cancel request…
                       </Button>
                     ) : (
                       <Button theme="error tertiary" disabled={busy === a.id} onClick={() => setRejecting(a)}>
@@ -290,6 +286,26 @@ export default function ApprovalsView() {
           onValueChanged={(e) => setRejectReason(e.detail.value)}
           style={{ width: '100%' }}
         />
+      </ConfirmDialog>
+
+      <ConfirmDialog
+        header={withdrawing ? `Cancel your request: ${withdrawing.summary}?` : ''}
+        opened={withdrawing !== undefined}
+        confirmText="Cancel request"
+        confirmTheme="error primary"
+        cancelText="Keep waiting"
+        cancelButtonVisible
+        onCancel={() => setWithdrawing(undefined)}
+        onConfirm={() => {
+          const a = withdrawing!;
+          setWithdrawing(undefined);
+          void act(a, 'Cancelling', () => ApprovalsService.cancel(a.id), (r) => `Request cancelled: ${r.summary}.`);
+        }}
+      >
+        <div data-testid="cancel-request-dialog">
+          Nothing is sent: the request leaves the list of waiting requests, and another approver can no longer approve
+          it. To go ahead later, request it again.
+        </div>
       </ConfirmDialog>
 
       <ConfirmDialog

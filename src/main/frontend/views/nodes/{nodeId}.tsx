@@ -51,16 +51,10 @@ export default function NodeDetailsView() {
   useAgesCounting();
 
   /** null when there is no such node; any other failure is the error state with "Try again". */
-  const fetchDetails = useCallback(async (): Promise<NodeDetails | null> => {
-    try {
-      return await NodeRegistryService.details(nodeId);
-    } catch (e) {
-      if (errorText(e).includes('There is no node')) {
-        return null;
-      }
-      throw e;
-    }
-  }, [nodeId]);
+  const fetchDetails = useCallback(
+    async (): Promise<NodeDetails | null> => (await NodeRegistryService.details(nodeId)) ?? null,
+    [nodeId],
+  );
   /** details: undefined while loading (or when the first load failed: see loadError). */
   const {
     data: details,

@@ -9,6 +9,7 @@ import network.noderr.controlplane.security.Role;
 import network.noderr.controlplane.shared.Audited;
 import network.noderr.controlplane.shared.Endpoints;
 import org.jspecify.annotations.NonNull;
+import org.jspecify.annotations.Nullable;
 
 /** The registry for the dashboard's Nodes and node details screens; suspending and reinstating is for ADMIN. */
 @BrowserCallable
@@ -35,10 +36,12 @@ public class NodeRegistryService {
         return registry.versionsInUse();
     }
 
-    /** One node in full with its latest update reports; refused with a message when there is no such node. */
-    public @NonNull NodeDetails details(@NonNull String nodeId) {
-        return registry.details(nodeId, DETAIL_UPDATES)
-                .orElseThrow(() -> new EndpointException("There is no node " + nodeId + "; it may have been removed."));
+    /**
+     * One node in full with its latest update reports; null when there is no such node (a link to a removed node is
+     * an answer, not an error: the screen says so without a failed request).
+     */
+    public @Nullable NodeDetails details(@NonNull String nodeId) {
+        return registry.details(nodeId, DETAIL_UPDATES).orElse(null);
     }
 
     /**

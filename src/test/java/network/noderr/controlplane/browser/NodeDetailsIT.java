@@ -207,8 +207,16 @@ class NodeDetailsIT {
         org.assertj.core.api.Assertions.assertThat(jdbc.sql("SELECT status FROM nodes WHERE node_id = :id")
                 .param("id", nodeId).query(String.class).single()).isEqualTo("ACTIVE");
 
+        // A link to a node that is not there is an answer, not a failed request: nothing in the console.
+        var consoleErrors = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        page.onConsoleMessage(m -> {
+            if (m.type().equals("error")) {
+                consoleErrors.add(m.text());
+            }
+        });
         page.navigate("http://localhost:" + port + "/nodes/node-does-not-exist");
         assertThat(page.getByTestId("node-missing")).containsText("No node node-does-not-exist");
+        org.assertj.core.api.Assertions.assertThat(consoleErrors).as("console errors").isEmpty();
     }
 
     @Test

@@ -183,6 +183,20 @@ class TwoPersonRuleIT {
             assertThat(request(bob, version).getByTestId("approval-status")).hasText("waiting for approval");
             assertThat(jdbc.sql("SELECT count(*) FROM beacon_transactions WHERE version_string = :v")
                     .param("v", version).query(Long.class).single()).isZero();
+
+            // The requester withdraws it, after a confirmation: "Keep waiting" leaves it, "Cancel request" cancels.
+            Browsers.openScreen(alice, "Approvals");
+            var cancel = new Locator.GetByRoleOptions().setName("Cancel request…");
+            request(alice, version).getByRole(AriaRole.BUTTON, cancel).click();
+            assertThat(alice.getByTestId("cancel-request-dialog")).containsText("Nothing is sent");
+            alice.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Keep waiting")).click();
+            assertThat(alice.getByTestId("cancel-request-dialog")).isHidden();
+            assertThat(request(alice, version).getByTestId("approval-status")).hasText("waiting for approval");
+            request(alice, version).getByRole(AriaRole.BUTTON, cancel).click();
+            alice.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel request").setExact(true))
+                    .click();
+            assertThat(request(alice, version).getByTestId("approval-status")).hasText("cancelled");
+            assertThat(request(alice, version).getByTestId("approval-decider")).containsText("two-person-alice");
         } finally {
             network.noderr.controlplane.TestNodes.delete(jdbc, node);
         }
