@@ -483,7 +483,7 @@ function PublishForm({ disabled, tiers, onPublished }: PublishFormProps) {
         }}
       >
         {confirming && downgrade && <DowngradeWarning downgrade={downgrade} />}
-        <p className="m-0" id={messageId} data-testid="publish-confirm-message">
+        <p className="m-0 publish-confirm-message" id={messageId} data-testid="publish-confirm-message">
           {confirming && (
             <>
               {confirming.tier} {confirming.versionString} runs <code>{confirming.imageRef}</code> (

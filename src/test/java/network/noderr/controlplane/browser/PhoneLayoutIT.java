@@ -124,6 +124,8 @@ class PhoneLayoutIT {
         assertThat(page.getByTestId("node-id")).hasText(nodeId);
         onScreen(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Suspend…")));
         checkFits("Node details", "phone-node-details");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Suspend…")).click();
+        dialogFits("phone-dialog-suspend");
 
         // Applications: pick one, read its details, get back to the list and pick another.
         open("/applications", "Applications");
@@ -135,6 +137,8 @@ class PhoneLayoutIT {
         detailsBroughtIntoView(details); // the tap brings the details below the list into view
         onScreen(details.getByText("Approve…"));
         checkFits("Applications with one selected", "phone-applications-selected");
+        details.getByText("Reject…").click();
+        dialogFits("phone-dialog-reject");
         var secondRow = row(second);
         onScreen(secondRow);
         secondRow.click();
@@ -151,6 +155,8 @@ class PhoneLayoutIT {
         detailsBroughtIntoView(userDetails);
         onScreen(userDetails.getByText("Reset password…"));
         checkFits("Users with one selected", "phone-users-selected");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("New user…")).click();
+        dialogFits("phone-dialog-new-user");
         // Another user, next to this one in the list (the suite's other users may push "admin" out of the rows the
         // grid draws).
         var other = username + "-2";
@@ -176,6 +182,23 @@ class PhoneLayoutIT {
         checkFits("Releases", "phone-releases");
         onScreen(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Versions").setExact(true)));
         Browsers.screenshot(page, "phone-releases-versions");
+        var form = page.getByTestId("publish-form");
+        form.locator("vaadin-select").click();
+        page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("ALL").setExact(true)).click();
+        form.getByLabel("Version").fill("6.3." + suffix);
+        form.getByLabel("Image", new Locator.GetByLabelOptions().setExact(true))
+                .fill("registry.noderr.network/all:6.3." + suffix);
+        form.getByLabel("Image digest").fill("sha256:" + "d".repeat(64));
+        form.getByLabel("Config hash").fill("0x" + "d".repeat(64));
+        form.getByText("Publish on-chain").click();
+        dialogFits("phone-dialog-publish");
+        // The emergency rollback, offered for a tier with an earlier version on the chain (other tests publish them;
+        // this one does not, as a version it published would be the shared chain's newest for that tier).
+        var rollback = page.locator("[data-testid^='rollback-']");
+        if (rollback.count() > 0) {
+            rollback.first().click();
+            dialogFits("phone-dialog-emergency-rollback");
+        }
 
         // Rollouts: every action and every cohort of the open rollout is on screen without scrolling sideways.
         open("/rollouts", "Rollouts");
@@ -188,6 +211,8 @@ class PhoneLayoutIT {
             onScreen(card.getByTestId("cohort-" + cohort));
         }
         checkFits("Rollouts", "phone-rollouts");
+        card.getByText("Pause…").click();
+        dialogFits("phone-dialog-pause");
 
         open("/approvals", "Approvals");
         checkFits("Approvals", "phone-approvals");
@@ -295,6 +320,42 @@ class PhoneLayoutIT {
         assertThat(box.x + box.width).as("right edge of %s", element).isLessThanOrEqualTo(WIDTH + 0.5);
         assertThat(box.y).as("top of %s", element).isGreaterThanOrEqualTo(-0.5);
         assertThat(box.y + Math.min(box.height, 40)).as("top part of %s", element).isLessThanOrEqualTo(HEIGHT + 0.5);
+    }
+
+    /**
+     * The open dialog fits the phone: nothing in it runs past the left or right edge, and each of its fields and
+     * buttons is on screen (scrolled to, as a user would). Then Cancel closes it.
+     */
+    @SuppressWarnings("unchecked")
+    private void dialogFits(String screenshot) {
+        // The dialog element itself has no box: its overlay (in its shadow root) and its content (slotted) have.
+        var dialog = page.locator("vaadin-dialog[opened], vaadin-confirm-dialog[opened]");
+        assertThat(dialog).hasCount(1);
+        page.waitForTimeout(400); // the overlay's opening animation
+        var problems = (List<String>) dialog.evaluate("""
+                (dialog) => {
+                  const found = [];
+                  const shadow = dialog.shadowRoot ? [...dialog.shadowRoot.querySelectorAll('*')] : [];
+                  for (const el of [...shadow, ...dialog.querySelectorAll('*')]) {
+                    const r = el.getBoundingClientRect();
+                    if (r.width === 0 || r.height === 0) continue;
+                    if (r.right > innerWidth + 1 || r.left < -1) {
+                      found.push(`${el.tagName.toLowerCase()} spans ${Math.round(r.left)}..${Math.round(r.right)} px: `
+                          + (el.textContent || '').trim().slice(0, 40));
+                    }
+                  }
+                  return found.slice(0, 12);
+                }""");
+        var controls = dialog.locator("vaadin-button, vaadin-text-field, vaadin-text-area, vaadin-select, "
+                + "vaadin-password-field, vaadin-combo-box").filter(new Locator.FilterOptions().setVisible(true));
+        assertThat(controls.count()).as("controls of %s", screenshot).isGreaterThan(1);
+        for (var control : controls.all()) {
+            onScreen(control);
+        }
+        Browsers.screenshot(page, screenshot);
+        assertThat(problems).as("%s at %d px wide: what sticks out", screenshot, WIDTH).isEmpty();
+        dialog.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Cancel").setExact(true)).click();
+        assertThat(dialog).hasCount(0);
     }
 
     /**
