@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import network.noderr.controlplane.shared.Audited;
+import network.noderr.controlplane.shared.RequestPaths;
 import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.context.ApplicationContext;
@@ -35,6 +36,7 @@ class AuditFilter extends OncePerRequestFilter {
     private static final Set<String> CHANGING = Set.of("POST", "PUT", "PATCH", "DELETE");
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|token|secret|key|signature).*");
     private static final int MAX_BODY = 64 * 1024;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditFilter.class);
 
     private final AuditLog log;
     private final JsonMapper json;
@@ -49,7 +51,7 @@ class AuditFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        var path = request.getRequestURI();
+        var path = RequestPaths.of(request);
         if (path.startsWith("/api/v1/admin/")) {
             return !CHANGING.contains(request.getMethod());
         }
@@ -72,11 +74,17 @@ class AuditFilter extends OncePerRequestFilter {
             // A management-API change refused by method security (the exception reaches here, wrapped): Spring
             // Security answers it (403/401) and its handler audits the refusal, collapsed when there are many.
             // Recorded here as well, it would be a second entry, "failed" with 500.
-            refusedBySecurity = request.getRequestURI().startsWith("/api/v1/admin/") && refusedBySecurity(e);
+            refusedBySecurity = RequestPaths.of(request).startsWith("/api/v1/admin/") && refusedBySecurity(e);
             throw e;
         } finally {
             if (!refusedBySecurity) {
-                record(request, cached, actor, status);
+                try {
+                    record(request, cached, actor, status);
+                } catch (RuntimeException e) {
+                    // The action has run (and may have committed): its answer stands. The entry goes to the log.
+                    LOG.error("Audit entry not written: {} {} {} answered {}", actor, request.getMethod(),
+                            RequestPaths.of(request), status, e);
+                }
             }
         }
     }
@@ -92,7 +100,7 @@ class AuditFilter extends OncePerRequestFilter {
     }
 
     private void record(HttpServletRequest request, ContentCachingRequestWrapper cached, String actor, int status) {
-        var path = request.getRequestURI();
+        var path = RequestPaths.of(request);
         var fields = fields(cached.getContentAsByteArray());
         String action;
         String target;

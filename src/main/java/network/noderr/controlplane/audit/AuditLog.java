@@ -198,7 +198,15 @@ public class AuditLog {
                 ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
     }
 
-    private static @Nullable String cut(@Nullable String value, int max) {
-        return value == null || value.length() <= max ? value : value.substring(0, max);
+    /**
+     * At most {@code max} characters, each NUL written as its escape (a backslash and u0000): PostgreSQL cannot store
+     * NUL in text, and an entry refused for a character someone sent would be an entry lost.
+     */
+    static @Nullable String cut(@Nullable String value, int max) {
+        if (value == null) {
+            return null;
+        }
+        var storable = value.indexOf('\0') < 0 ? value : value.replace("\0", "\\u0000");
+        return storable.length() <= max ? storable : storable.substring(0, max);
     }
 }

@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.RequestPaths;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -38,7 +39,7 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        var path = request.getRequestURI();
+        var path = RequestPaths.of(request);
         return !path.startsWith("/api/") && !path.startsWith("/connect/");
     }
 
@@ -48,7 +49,7 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
         boolean alerts = isAlertWebhook(request);
         long limit = alerts ? MAX_ALERTS_BODY_BYTES : MAX_BODY_BYTES;
         var detail = alerts ? ALERTS_TOO_LARGE_DETAIL
-                : request.getRequestURI().startsWith("/connect/") ? DASHBOARD_TOO_LARGE_DETAIL : TOO_LARGE_DETAIL;
+                : RequestPaths.of(request).startsWith("/connect/") ? DASHBOARD_TOO_LARGE_DETAIL : TOO_LARGE_DETAIL;
         if (request.getContentLengthLong() > limit) {
             tooLarge(response, detail);
             return;
@@ -71,7 +72,7 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
     }
 
     private static boolean isAlertWebhook(HttpServletRequest request) {
-        return request.getMethod().equals("POST") && request.getRequestURI().equals("/api/v1/alerts");
+        return request.getMethod().equals("POST") && RequestPaths.of(request).equals("/api/v1/alerts");
     }
 
     private static boolean causedByTooLarge(Throwable e) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
+import network.noderr.controlplane.shared.RequestPaths;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
@@ -84,7 +85,7 @@ class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler 
     }
 
     private void refused(HttpServletRequest request, HttpStatus status) {
-        if (events == null || !request.getRequestURI().startsWith("/api/v1/admin/")
+        if (events == null || !RequestPaths.of(request).startsWith("/api/v1/admin/")
                 || !CHANGING.contains(request.getMethod())) {
             return;
         }
@@ -95,7 +96,7 @@ class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedHandler 
         if (collapsed != null && !collapsed.first(isAnonymous ? source(request.getRemoteAddr()) : actor)) {
             return;
         }
-        events.publishEvent(new AccessRefused(actor, request.getMethod() + " " + request.getRequestURI(),
+        events.publishEvent(new AccessRefused(actor, request.getMethod() + " " + RequestPaths.of(request),
                 status.value(), request.getRemoteAddr()));
     }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
+import network.noderr.controlplane.shared.RequestPaths;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -33,7 +34,7 @@ class SessionAccountFilter extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         // Static bundles need no account; everything else (views, Hilla calls, push) does.
-        return request.getRequestURI().startsWith("/VAADIN/");
+        return RequestPaths.of(request).startsWith("/VAADIN/");
     }
 
     @Override

@@ -152,6 +152,40 @@ class AuditLogTest {
                 .isEqualTo(400);
     }
 
+    /**
+     * The path the server acts on decides what is audited: one with a letter percent-encoded is the same action. A
+     * field the database cannot store as sent (NUL) is recorded escaped, and the action's answer stands.
+     */
+    @Test
+    void anEncodedPathAndAFieldWithNulAreAuditedAsAnyOther() throws Exception {
+        var api = new ApiClient(port);
+        var approved = apply(api);
+        assertThat(api.post("/%61pi/v1/admin/applications/" + approved + "/approve", Map.of(),
+                IntegrationTest.ADMIN_TOKEN).status()).isEqualTo(200);
+        var entries = api.get("/api/v1/admin/audit?target=" + approved, IntegrationTest.ADMIN_TOKEN).body();
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).path("action").asText()).isEqualTo("POST /api/v1/admin/applications/{id}/approve");
+        assertThat(entries.get(0).path("outcome").asText()).isEqualTo("success");
+
+        var rejected = apply(api);
+        var reject = api.post("/api/v1/admin/applications/" + rejected + "/reject",
+                Map.of("reason", "not now", "note", "a\u0000b"), IntegrationTest.ADMIN_TOKEN);
+        assertThat(reject.status()).isEqualTo(200);
+        entries = api.get("/api/v1/admin/audit?target=" + rejected, IntegrationTest.ADMIN_TOKEN).body();
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).path("detail").asText()).contains("reason=not now").contains("note=a\\u0000b");
+
+        // Refused by security on an encoded path: recorded as refused, like the plain path.
+        var source = freshSource();
+        var marker = java.util.UUID.randomUUID().toString();
+        assertThat(new ApiClient(port, source).post("/api/v1/%61dmin/applications/" + marker + "/approve", Map.of())
+                .status()).isEqualTo(401);
+        entries = api.get("/api/v1/admin/audit?action=" + marker, IntegrationTest.ADMIN_TOKEN).body();
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).path("action").asText())
+                .isEqualTo("POST /api/v1/admin/applications/" + marker + "/approve");
+    }
+
     @Test
     void exportsCsvThatSpreadsheetsCannotExecute() {
         var api = new ApiClient(port);

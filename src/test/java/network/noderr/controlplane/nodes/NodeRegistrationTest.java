@@ -217,5 +217,10 @@ class NodeRegistrationTest {
         var response = api.post("/api/v1/auth/register", big);
         assertThat(response.status()).isEqualTo(413);
         assertThat(response.problemType()).isEqualTo("body-too-large");
+
+        // The same path with a letter percent-encoded is the same request to the server: the same limit.
+        var encoded = api.post("/%61pi/v1/auth/challenge", "{\"nodeId\":\"" + "x".repeat(70_000) + "\"}");
+        assertThat(encoded.status()).isEqualTo(413);
+        assertThat(encoded.problemType()).isEqualTo("body-too-large");
     }
 }
