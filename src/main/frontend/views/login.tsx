@@ -31,6 +31,25 @@ const i18n = {
   },
 };
 
+/**
+ * The path and query of `value` when the browser resolves it to an address on this site, else undefined. Text such as
+ * "/.//evil.example" or "/\\evil.example" looks like a path but leads to another site once resolved (or to a path
+ * that starts with "//", which the browser reads as another site), so the resolved address is what is checked.
+ */
+function sameSitePath(value: string | null | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value, window.location.origin);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== window.location.origin || url.pathname.startsWith('//') || url.pathname.startsWith('/login')) {
+    return undefined;
+  }
+  return url.pathname + url.search;
+}
+
 export default function LoginView() {
   const { login, logout, state } = useAuth();
   const hasError = useSignal(false);
@@ -41,7 +60,7 @@ export default function LoginView() {
   const from = (location.state as { from?: { pathname?: string } } | null)?.from?.pathname;
   // Set by the client when a call found the session ended: the screen to return to (a path of this site only).
   const ended = new URLSearchParams(location.search).get('ended');
-  const back = ended?.startsWith('/') && !ended.startsWith('//') && !ended.startsWith('/login') ? ended : undefined;
+  const back = sameSitePath(ended);
 
   // A logged-in user lands here when a screen needs a role they do not have: say so instead of asking to log in.
   if (state.user && !submitted.value) {
@@ -88,10 +107,7 @@ export default function LoginView() {
         const { error } = await login(username, password, {
           // One full load, which picks up the new session, CSRF token and the menu for the user's roles: to the screen
           // the session ended on, else where the server says (the page asked for before logging in, or the start).
-          navigate: (to) => {
-            const url = new URL(back ?? to, document.baseURI);
-            window.location.assign(url.pathname + url.search);
-          },
+          navigate: (to) => window.location.assign(back ?? sameSitePath(to) ?? '/'),
         });
         if (error) {
           refusal.value = (await LoginStatusService.lastRefusal().catch(() => undefined)) ?? undefined;

@@ -45,21 +45,21 @@ class LoginFailures {
                 && login.getDetails() instanceof WebAuthenticationDetails details) {
             var address = details.getRemoteAddress();
             if (reported.first(ProblemResponses.source(address))) {
-                var username = login.getName().isBlank() ? AccessRefused.ANONYMOUS : login.getName();
+                String who = AccessRefused.ANONYMOUS;
                 try {
-                    events.publishEvent(new AccessRefused(username, ACTION, UNAUTHORIZED, address));
+                    who = throttle.recordedName(login.getName());
+                    events.publishEvent(new AccessRefused(who, ACTION, UNAUTHORIZED, address));
                 } catch (org.springframework.dao.DataAccessException e) {
                     // The login has failed anyway; the log has it.
-                    log.warn("A failed dashboard login for user '{}' from {} could not be audited: {}",
-                            login.getName(), address, e.getMessage());
+                    log.warn("A failed dashboard login for user '{}' from {} could not be audited: {}", who, address,
+                            e.getMessage());
                 }
             }
             try {
                 throttle.failed(address, login.getName());
             } catch (org.springframework.dao.TransientDataAccessException e) {
                 // The login has failed anyway; the next attempt is refused with 503 while the throttle is unreadable.
-                log.warn("A failed dashboard login for user '{}' from {} could not be counted: {}", login.getName(),
-                        address, e.getMessage());
+                log.warn("A failed dashboard login from {} could not be counted: {}", address, e.getMessage());
             }
         }
     }

@@ -20,12 +20,29 @@ public class LoginThrottle {
     static final String USER = "login-user";
     private static final int MAX_USERNAME_KEY = 200;
 
+    /** Recorded for a login attempt whose name no account has. */
+    static final String UNKNOWN_USER = "(unknown user name)";
+
     private final RateLimitProperties properties;
     private final SharedBuckets buckets;
+    private final UserRepository users;
 
-    LoginThrottle(RateLimitProperties properties, SharedBuckets buckets) {
+    LoginThrottle(RateLimitProperties properties, SharedBuckets buckets, UserRepository users) {
         this.properties = properties;
         this.buckets = buckets;
+        this.users = users;
+    }
+
+    /**
+     * Who a login attempt is recorded as (audit log, application log): the account's name when one has the typed
+     * name; otherwise {@link #UNKNOWN_USER}, since what was typed may be a password in the wrong field (and is text
+     * from outside, line breaks included); {@code anonymous} when nothing was typed.
+     */
+    String recordedName(String typed) {
+        if (typed == null || typed.isBlank()) {
+            return AccessRefused.ANONYMOUS;
+        }
+        return users.findByUsername(typed.strip()).map(u -> u.account().username()).orElse(UNKNOWN_USER);
     }
 
     /**

@@ -44,15 +44,12 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
             var split = key.indexOf('|');
             var address = split < 0 ? key : key.substring(0, split);
             var username = split < 0 ? "" : key.substring(split + 1);
-            events.publishEvent(new AccessRefused(actor(username), REFUSED_ACTION, TOO_MANY_REQUESTS, address,
+            events.publishEvent(new AccessRefused(throttle.recordedName(username), REFUSED_ACTION, TOO_MANY_REQUESTS,
+                    address,
                     more + (more == 1 ? " more attempt" : " more attempts") + " refused in the minute after the "
                             + "entry recorded for this " + (CollapsedReports.OVERFLOW.equals(key)
                                     ? "limit of addresses and usernames" : "address and username")));
         });
-    }
-
-    private static String actor(String username) {
-        return username.isBlank() ? AccessRefused.ANONYMOUS : username;
     }
 
     @Override
@@ -70,7 +67,7 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
         } catch (org.springframework.dao.TransientDataAccessException e) {
             // Not counted, not checked: the password is not tried while the throttle cannot be read.
             log.warn("Dashboard login for user '{}' from {} refused: the login throttle could not be read ({})",
-                    username, address, e.getMessage());
+                    throttle.recordedName(username), address, e.getMessage());
             refuse(request, response, SERVICE_UNAVAILABLE, UNAVAILABLE_RETRY,
                     "Login is unavailable for a moment: try again in a few seconds.");
             return;
@@ -86,9 +83,10 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
         var minutes = Math.max(1, (refusal.get().toSeconds() + 59) / 60);
         var message = "Too many failed logins: try again in " + minutes + (minutes == 1 ? " minute." : " minutes.");
         if (reported.first(address + "|" + username)) {
-            log.warn("Dashboard login for user '{}' from {} refused: too many failed logins, retry in {}s",
-                    username, address, refusal.get().toSeconds());
-            events.publishEvent(new AccessRefused(actor(username), REFUSED_ACTION, TOO_MANY_REQUESTS, address));
+            var who = throttle.recordedName(username);
+            log.warn("Dashboard login for user '{}' from {} refused: too many failed logins, retry in {}s", who,
+                    address, refusal.get().toSeconds());
+            events.publishEvent(new AccessRefused(who, REFUSED_ACTION, TOO_MANY_REQUESTS, address));
         }
         refuse(request, response, TOO_MANY_REQUESTS, refusal.get(), message);
     }

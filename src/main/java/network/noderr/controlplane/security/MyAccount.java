@@ -22,11 +22,13 @@ public class MyAccount {
     private final UserAccounts users;
     private final ApiTokens tokens;
     private final Clock clock;
+    private final LoginThrottle throttle;
 
-    MyAccount(UserAccounts users, ApiTokens tokens, Clock clock) {
+    MyAccount(UserAccounts users, ApiTokens tokens, Clock clock, LoginThrottle throttle) {
         this.users = users;
         this.tokens = tokens;
         this.clock = clock;
+        this.throttle = throttle;
     }
 
     public List<ApiTokens.TokenInfo> tokens() {
@@ -83,10 +85,36 @@ public class MyAccount {
      * Changes the caller's password. Their other dashboard sessions end at their next request; the one that changed
      * it stays logged in.
      *
+     * A wrong current password counts as a failed login of the user from this address ({@link LoginThrottle}): a
+     * session in the wrong hands cannot guess the password without limit, and while the login is refused so is this.
+     *
      * @throws InvalidRequestException on {@code currentPassword} or {@code newPassword}, saying what to fix
      */
     public void changePassword(String currentPassword, String newPassword) {
-        SessionLogins.markCurrent(users.changePassword(Actors.currentUsername(), currentPassword, newPassword), false);
+        var username = Actors.currentUsername();
+        var address = currentAddress();
+        var wait = throttle.refusal(address, username);
+        if (wait.isPresent()) {
+            var minutes = Math.max(1, (wait.get().toSeconds() + 59) / 60);
+            throw new InvalidRequestException("currentPassword", "Too many wrong passwords: try again in " + minutes
+                    + (minutes == 1 ? " minute" : " minutes") + ". Nothing changed.");
+        }
+        Instant changed;
+        try {
+            changed = users.changePassword(username, currentPassword, newPassword);
+        } catch (InvalidRequestException e) {
+            if (e.fieldErrors().containsKey("currentPassword")) {
+                throttle.failed(address, username);
+            }
+            throw e;
+        }
+        SessionLogins.markCurrent(changed, false);
+    }
+
+    private static String currentAddress() {
+        var attributes = org.springframework.web.context.request.RequestContextHolder.getRequestAttributes();
+        return attributes instanceof org.springframework.web.context.request.ServletRequestAttributes servlet
+                ? servlet.getRequest().getRemoteAddr() : "unknown";
     }
 
     private UserAccount me() {

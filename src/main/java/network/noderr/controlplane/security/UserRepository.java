@@ -25,7 +25,16 @@ class UserRepository {
         this.jdbc = jdbc;
     }
 
+    /**
+     * The account with this name, ignoring case. A name no account could have (see
+     * {@link UserAccounts#USERNAME_PATTERN}: ASCII only) finds none: PostgreSQL's {@code lower()} folds some other
+     * letters onto ASCII ones ("İ" onto "i"), so such a name would find an account under a spelling of its own, and
+     * a login throttle budget of its own.
+     */
     Optional<StoredUser> findByUsername(String username) {
+        if (username == null || !username.matches(UserAccounts.USERNAME_PATTERN)) {
+            return Optional.empty();
+        }
         return jdbc.sql("SELECT " + COLUMNS + " FROM users WHERE lower(username) = lower(:username)")
                 .param("username", username)
                 .query(UserRepository::mapStored)

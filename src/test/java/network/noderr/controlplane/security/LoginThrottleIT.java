@@ -79,8 +79,12 @@ class LoginThrottleIT {
             assertThat(e.status()).isEqualTo(401);
             assertThat(e.sourceAddress()).isEqualTo("127.0.0.21");
         });
-        assertThat(audit.find(new AuditLog.Query("throttle-nobody-5", null, null, "refused", null, null, null, 10)))
-                .as("an unknown username tried").hasSize(1);
+        // A name no account has is recorded as such, not as typed: it may be a password typed into the wrong field.
+        assertThat(audit.find(new AuditLog.Query("throttle-nobody-5", null, null, null, null, null, null, 10)))
+                .as("an unknown username tried").isEmpty();
+        assertThat(audit.find(new AuditLog.Query(LoginThrottle.UNKNOWN_USER, "wrong user name or password", null,
+                "refused", null, null, null, 1000))).anySatisfy(e -> assertThat(e.sourceAddress())
+                        .isEqualTo("127.0.0.21"));
         assertThat(audit.find(new AuditLog.Query(null, null, null, null, null, null, null, 10_000)))
                 .as("no password in the audit log")
                 .noneSatisfy(e -> assertThat(String.join("|", e.action(), String.valueOf(e.target()),
@@ -113,6 +117,21 @@ class LoginThrottleIT {
         } finally {
             page.context().close();
         }
+    }
+
+    /**
+     * A name spelled with a letter PostgreSQL folds onto an ASCII one ("İ" onto "i") is no account's name: it cannot
+     * log in past the account's own refused budget.
+     */
+    @Test
+    void aLookAlikeSpellingOfAThrottledNameDoesNotLogIn() throws Exception {
+        user("throttle-mini");
+        for (int i = 0; i < 4; i++) {
+            assertWrongPassword(client("127.0.0." + (81 + i)).login("throttle-mini", "guess-" + i));
+        }
+        assertThat(client("127.0.0.85").login("throttle-mini", "throttle-mini-password").statusCode()).isEqualTo(429);
+        var lookAlike = client("127.0.0.86").login("throttle-m\u0130ni", "throttle-mini-password");
+        assertThat(lookAlike.statusCode()).as("no account has that name").isNotEqualTo(200);
     }
 
     @Test

@@ -100,7 +100,8 @@ class LoginThrottleTest {
     }
 
     private LoginThrottle replica() {
-        return new LoginThrottle(LIMITS, new SharedBuckets(dataSource, clock));
+        return new LoginThrottle(LIMITS, new SharedBuckets(dataSource, clock),
+                new UserRepository(org.springframework.jdbc.core.simple.JdbcClient.create(dataSource)));
     }
 
     private String address(int n) {

@@ -122,6 +122,31 @@ class MyAccountTest {
         assertThat(encoder.matches("first-password-123", hash)).isFalse();
     }
 
+    /**
+     * Wrong current passwords count as failed logins of the user (the suite's limit: 4 per username): a session in
+     * the wrong hands cannot guess the password without limit. Then even the right one is refused for a while, and
+     * so is the user's login.
+     */
+    @Test
+    void wrongCurrentPasswordsAreLimitedLikeFailedLogins() throws Exception {
+        var name = "password-guess-" + UUID.randomUUID().toString().substring(0, 6);
+        users.create(name, "first-password-123", Role.VIEWER);
+        SecurityContextHolder.getContext().setAuthentication(
+                UsernamePasswordAuthenticationToken.authenticated(name, null, java.util.List.of()));
+        for (int i = 0; i < 4; i++) {
+            var guess = "guess-password-" + i;
+            assertThatThrownBy(() -> account.changePassword(guess, "second-password-456"))
+                    .isInstanceOf(InvalidRequestException.class).hasMessageContaining("current password is not right");
+        }
+        assertThatThrownBy(() -> account.changePassword("first-password-123", "second-password-456"))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageMatching(".*Too many wrong passwords: try again in \\d+ minutes?\\. Nothing changed\\.");
+        assertThat(new network.noderr.controlplane.DashboardClient(port, java.net.InetAddress.getByName("127.0.0.71"))
+                .login(name, "first-password-123").statusCode()).as("the login is refused as well").isEqualTo(429);
+        assertThat(encoder.matches("first-password-123", repository.findByUsername(name).orElseThrow()
+                .passwordHash())).as("nothing changed").isTrue();
+    }
+
     private static java.time.Instant expiryOf(ApiClient api, String callerToken, String id) {
         var list = api.get("/api/v1/admin/me/api-tokens", callerToken).body();
         var entry = java.util.stream.StreamSupport.stream(list.spliterator(), false)
