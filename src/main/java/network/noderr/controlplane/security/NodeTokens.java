@@ -104,7 +104,12 @@ public class NodeTokens {
         };
     }
 
-    /** Verifies signature (any current or recently retired key), issuer and expiry against the injected clock. */
+    /**
+     * Verifies signature (any current or recently retired key), issuer and expiry against the injected clock. The
+     * control plane both issues and checks these tokens on its own clock, so there is no clock skew to allow: a token
+     * is refused from the moment it expires (Spring's default would accept it for another minute), and a token
+     * without an expiry is refused.
+     */
     JwtDecoder verifyingDecoder() {
         JWKSource<SecurityContext> source = (selector, context) -> select(selector);
         var processor = new DefaultJWTProcessor<SecurityContext>();
@@ -112,10 +117,12 @@ public class NodeTokens {
         // Spring's validators below check time and issuer; Nimbus's own claims check is switched off.
         processor.setJWTClaimsSetVerifier((claims, context) -> {});
         var decoder = new NimbusJwtDecoder(processor);
-        var timestamps = new JwtTimestampValidator();
+        var timestamps = new JwtTimestampValidator(java.time.Duration.ZERO);
         timestamps.setClock(clock);
+        var expires = new org.springframework.security.oauth2.jwt.JwtClaimValidator<Object>(
+                org.springframework.security.oauth2.jwt.JwtClaimNames.EXP, java.util.Objects::nonNull);
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
-                timestamps, new JwtIssuerValidator(properties.issuer())));
+                timestamps, expires, new JwtIssuerValidator(properties.issuer())));
         return decoder;
     }
 

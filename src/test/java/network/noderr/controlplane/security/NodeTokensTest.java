@@ -76,6 +76,30 @@ class NodeTokensTest {
         assertThat(callWith(expired.accessToken())).isEqualTo(401);
     }
 
+    /** The control plane issues and checks on one clock: no minute of grace after the expiry, and no token without. */
+    @Test
+    void aTokenIsRefusedFromItsExpiryOnAndOneWithoutAnExpiryIsRefused() throws Exception {
+        var justPast = Clock.fixed(Instant.now().minus(properties.tokenTtl()).minusSeconds(10), ZoneOffset.UTC);
+        var expired = new NodeTokens(signingKeys, properties, justPast).issue(nodeId, Tier.ORACLE);
+        assertThat(callWith(expired.accessToken())).as("expired 10 s ago").isEqualTo(401);
+
+        var key = signingKeys.active().toECKey();
+        var claims = new JWTClaimsSet.Builder()
+                .issuer(properties.issuer())
+                .subject(nodeId)
+                .claim("tier", "ORACLE")
+                .issueTime(new Date())
+                .build();
+        var jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(), claims);
+        jwt.sign(new ECDSASigner(key));
+        assertThat(callWith(jwt.serialize())).as("signed with the real key, no expiry").isEqualTo(401);
+
+        claims = new JWTClaimsSet.Builder(claims).expirationTime(Date.from(Instant.now().plusSeconds(300))).build();
+        jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(), claims);
+        jwt.sign(new ECDSASigner(key));
+        assertThat(callWith(jwt.serialize())).as("the same with an expiry").isEqualTo(200);
+    }
+
     @Test
     void tokensSignedBeforeASigningKeyRotationStayValidAndNewOnesUseTheNewKey() {
         var before = tokens.issue(nodeId, Tier.ORACLE).accessToken();
