@@ -146,6 +146,29 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers("/actuator/prometheus")
                         .hasRole(Role.Names.VIEWER)
+                        // The role of each change, as the controllers' @PreAuthorize demands it (docs/api.md's role
+                        // table), checked here as well so that a role too low gets 403 before the body is read and
+                        // validated (not a 400 listing the fields). RoleBeforeBodyTest holds the two in step.
+                        .requestMatchers("/api/v1/admin/users", "/api/v1/admin/users/**")
+                        .hasRole(Role.Names.ADMIN)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/admin/node-token-keys/rotate",
+                                "/api/v1/admin/nodes/*/suspend", "/api/v1/admin/nodes/*/reinstate",
+                                "/api/v1/admin/applications/*/approve", "/api/v1/admin/applications/*/reject",
+                                "/api/v1/admin/applications/*/reissue-token",
+                                "/api/v1/admin/applications/*/install-tokens")
+                        .hasRole(Role.Names.ADMIN)
+                        .requestMatchers(HttpMethod.PUT, "/api/v1/admin/two-person-rules/*",
+                                "/api/v1/admin/tiers/*/rollout-config")
+                        .hasRole(Role.Names.ADMIN)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/admin/releases",
+                                "/api/v1/admin/tiers/*/emergency-rollback", "/api/v1/admin/rollouts/*/pause",
+                                "/api/v1/admin/rollouts/*/resume", "/api/v1/admin/rollouts/*/promote",
+                                "/api/v1/admin/rollouts/*/abort", "/api/v1/admin/approvals/*/approve",
+                                "/api/v1/admin/approvals/*/reject", "/api/v1/admin/approvals/*/cancel",
+                                "/api/v1/admin/alerts/*/acknowledge")
+                        .hasRole(Role.Names.RELEASE_MANAGER)
+                        .requestMatchers(HttpMethod.PUT, "/api/v1/admin/rollouts/*/thresholds")
+                        .hasRole(Role.Names.RELEASE_MANAGER)
                         .requestMatchers("/api/v1/admin/**", "/api/v1/sd/**")
                         .hasRole(Role.Names.VIEWER)
                         .anyRequest()
