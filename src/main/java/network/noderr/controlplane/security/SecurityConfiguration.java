@@ -1,5 +1,6 @@
 package network.noderr.controlplane.security;
 
+import com.vaadin.flow.spring.security.RequestUtil;
 import com.vaadin.flow.spring.security.VaadinSecurityConfigurer;
 import java.util.List;
 import java.util.function.Predicate;
@@ -27,6 +28,7 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
+import org.springframework.security.web.csrf.CsrfFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -40,7 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       {@code GET /api/v1/applications/{id}} and {@code /actuator/health}. Metrics at
  *       {@code /actuator/prometheus} need a token of any role. A source that presents too many unknown API tokens
  *       gets 429 before any lookup ({@link ApiTokenFailures}), on this chain and the node API's.
- *   <li>everything else: the Hilla dashboard with its login view, session cookies and CSRF protection; each
+ *   <li>everything else: the Hilla dashboard with its login view, session cookies and CSRF protection (the login
+ *       form's post included); the push WebSocket only from the site's own pages ({@link SameOriginPushFilter}); each
  *       request of a session re-reads the user ({@link SessionAccountFilter}), so disabling a user ends their
  *       sessions and a role change applies at once. Failed password logins are limited per address and per
  *       username ({@link LoginThrottle}).
@@ -226,8 +229,10 @@ class SecurityConfiguration {
     @Bean
     @Order(3)
     SecurityFilterChain dashboardFilterChain(HttpSecurity http, UserAccounts users, LoginThrottle loginThrottle,
-            org.springframework.context.ApplicationEventPublisher events) throws Exception {
+            org.springframework.context.ApplicationEventPublisher events, RequestUtil vaadinRequests)
+            throws Exception {
         http.addFilterAfter(new SessionAccountFilter(users), SecurityContextHolderFilter.class)
+                .addFilterBefore(new SameOriginPushFilter(), CsrfFilter.class)
                 .addFilterBefore(new LoginThrottleFilter(loginThrottle, events),
                         UsernamePasswordAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth.requestMatchers(
@@ -248,7 +253,13 @@ class SecurityConfiguration {
                                 return filter;
                             }
                         }))
-                .with(VaadinSecurityConfigurer.vaadin(), vaadin -> vaadin.loginView("/login"));
+                // Vaadin's CSRF set-up exempts its framework requests (they carry Vaadin's own token) and the login
+                // page, so a page of another site could post /login and log its visitor in as the attacker (login
+                // CSRF). Only the former is kept: POST /login needs the session's CSRF token, which Hilla's login()
+                // sends from the page's meta tags.
+                .csrf(csrf -> csrf.ignoringRequestMatchers(vaadinRequests::isFrameworkInternalRequest))
+                .with(VaadinSecurityConfigurer.vaadin(),
+                        vaadin -> vaadin.loginView("/login").enableCsrfConfiguration(false));
         return http.build();
     }
 }
