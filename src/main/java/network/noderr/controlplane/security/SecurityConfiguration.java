@@ -11,6 +11,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -29,6 +30,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -104,6 +106,7 @@ class SecurityConfiguration {
                         BearerTokenAuthenticationFilter.class)
                 .addFilterAfter(new NodeStatusFilter(nodes, problems), BearerTokenAuthenticationFilter.class)
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .headers(SecurityConfiguration::privacyHeaders)
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable());
         return http.build();
@@ -128,6 +131,7 @@ class SecurityConfiguration {
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .headers(SecurityConfiguration::privacyHeaders)
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable());
         return http.build();
@@ -185,6 +189,7 @@ class SecurityConfiguration {
                 .addFilterBefore(new ApiTokenFailureFilter(failures, problems, SecurityConfiguration::bearer),
                         BearerTokenAuthenticationFilter.class)
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .headers(SecurityConfiguration::privacyHeaders)
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable());
         return http.build();
@@ -226,6 +231,24 @@ class SecurityConfiguration {
             + "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
             + "frame-ancestors 'none'";
 
+    /**
+     * Features no page of this site uses, switched off for it and anything it embeds. The clipboard stays allowed:
+     * the dashboard copies a new token or password.
+     */
+    static final String PERMISSIONS_POLICY = "accelerometer=(), camera=(), display-capture=(), geolocation=(), "
+            + "gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()";
+
+    /**
+     * On every response, dashboard and API: the address of a page (a node id, an audit filter) is not sent to other
+     * sites as a referrer (nothing needs it there; {@code same-origin} rather than {@code no-referrer} so that the
+     * site's own requests keep a true {@code Origin} header), and the browser features of {@link #PERMISSIONS_POLICY}
+     * are off.
+     */
+    static HeadersConfigurer<HttpSecurity> privacyHeaders(HeadersConfigurer<HttpSecurity> headers) {
+        return headers.referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN))
+                .permissionsPolicyHeader(p -> p.policy(PERMISSIONS_POLICY));
+    }
+
     @Bean
     @Order(3)
     SecurityFilterChain dashboardFilterChain(HttpSecurity http, UserAccounts users, LoginThrottle loginThrottle,
@@ -242,7 +265,7 @@ class SecurityConfiguration {
                         .permitAll())
                 // Written at once, not when the response commits: the pages come from Vaadin's servlet behind a
                 // forward, whose response the container commits past this filter, so they would go without them.
-                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(DASHBOARD_CSP))
+                .headers(h -> privacyHeaders(h).contentSecurityPolicy(csp -> csp.policyDirectives(DASHBOARD_CSP))
                         .frameOptions(f -> f.deny())
                         .withObjectPostProcessor(new org.springframework.security.config.ObjectPostProcessor<
                                 org.springframework.security.web.header.HeaderWriterFilter>() {
