@@ -21,6 +21,7 @@ public final class DashboardClient {
 
     private final String baseUrl;
     private final HttpClient http;
+    private final CookieManager cookies = new CookieManager();
     private String csrfToken;
 
     public DashboardClient(int port) {
@@ -32,7 +33,7 @@ public final class DashboardClient {
         // A bound local IPv4 address needs an IPv4 server address.
         this.baseUrl = (localAddress == null ? "http://localhost:" : "http://127.0.0.1:") + port;
         var builder = HttpClient.newBuilder()
-                .cookieHandler(new CookieManager())
+                .cookieHandler(cookies)
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (localAddress != null) {
             builder.localAddress(localAddress);
@@ -56,9 +57,40 @@ public final class DashboardClient {
         return response;
     }
 
+    /**
+     * Posts the login form as another site's page would make the browser post it: from {@code origin}, a plain form
+     * (no {@code source} header), with the given CSRF token or none. Keeps the session cookie it gets.
+     */
+    public HttpResponse<String> postLoginFrom(String origin, String username, String password, String token)
+            throws IOException, InterruptedException {
+        var form = "username=" + enc(username) + "&password=" + enc(password)
+                + (token == null ? "" : "&_csrf=" + enc(token));
+        return http.send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/login"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("Origin", origin)
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Opens the login page as a browser does before signing in: a session and its CSRF token, no user. */
     public void openLoginPage() throws IOException, InterruptedException {
         refreshCsrf();
+    }
+
+    /** The session cookie as a {@code Cookie} header value ({@code JSESSIONID=…}), for requests made by hand. */
+    public String sessionCookie() {
+        return cookies.getCookieStore().getCookies().stream()
+                .filter(cookie -> cookie.getName().equals("JSESSIONID"))
+                .map(cookie -> cookie.getName() + "=" + cookie.getValue())
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no session cookie"));
+    }
+
+    /** The session's CSRF token, as the login page gave it. */
+    public String csrfToken() {
+        return csrfToken;
     }
 
     /** Calls {@code Service.method} with a JSON object of parameters; returns the raw response. */

@@ -1,5 +1,6 @@
 package network.noderr.controlplane.security;
 
+import com.vaadin.flow.spring.security.RequestUtil;
 import com.vaadin.flow.spring.security.VaadinSecurityConfigurer;
 import java.util.List;
 import java.util.function.Predicate;
@@ -10,6 +11,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -27,6 +29,8 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
+import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -40,7 +44,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       {@code GET /api/v1/applications/{id}} and {@code /actuator/health}. Metrics at
  *       {@code /actuator/prometheus} need a token of any role. A source that presents too many unknown API tokens
  *       gets 429 before any lookup ({@link ApiTokenFailures}), on this chain and the node API's.
- *   <li>everything else: the Hilla dashboard with its login view, session cookies and CSRF protection; each
+ *   <li>everything else: the Hilla dashboard with its login view, session cookies and CSRF protection (the login
+ *       form's post included); the push WebSocket only from the site's own pages ({@link SameOriginPushFilter}); each
  *       request of a session re-reads the user ({@link SessionAccountFilter}), so disabling a user ends their
  *       sessions and a role change applies at once. Failed password logins are limited per address and per
  *       username ({@link LoginThrottle}).
@@ -101,6 +106,7 @@ class SecurityConfiguration {
                         BearerTokenAuthenticationFilter.class)
                 .addFilterAfter(new NodeStatusFilter(nodes, problems), BearerTokenAuthenticationFilter.class)
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .headers(SecurityConfiguration::privacyHeaders)
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable());
         return http.build();
@@ -125,6 +131,7 @@ class SecurityConfiguration {
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .headers(SecurityConfiguration::privacyHeaders)
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable());
         return http.build();
@@ -146,6 +153,29 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers("/actuator/prometheus")
                         .hasRole(Role.Names.VIEWER)
+                        // The role of each change, as the controllers' @PreAuthorize demands it (docs/api.md's role
+                        // table), checked here as well so that a role too low gets 403 before the body is read and
+                        // validated (not a 400 listing the fields). RoleBeforeBodyTest holds the two in step.
+                        .requestMatchers("/api/v1/admin/users", "/api/v1/admin/users/**")
+                        .hasRole(Role.Names.ADMIN)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/admin/node-token-keys/rotate",
+                                "/api/v1/admin/nodes/*/suspend", "/api/v1/admin/nodes/*/reinstate",
+                                "/api/v1/admin/applications/*/approve", "/api/v1/admin/applications/*/reject",
+                                "/api/v1/admin/applications/*/reissue-token",
+                                "/api/v1/admin/applications/*/install-tokens")
+                        .hasRole(Role.Names.ADMIN)
+                        .requestMatchers(HttpMethod.PUT, "/api/v1/admin/two-person-rules/*",
+                                "/api/v1/admin/tiers/*/rollout-config")
+                        .hasRole(Role.Names.ADMIN)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/admin/releases",
+                                "/api/v1/admin/tiers/*/emergency-rollback", "/api/v1/admin/rollouts/*/pause",
+                                "/api/v1/admin/rollouts/*/resume", "/api/v1/admin/rollouts/*/promote",
+                                "/api/v1/admin/rollouts/*/abort", "/api/v1/admin/approvals/*/approve",
+                                "/api/v1/admin/approvals/*/reject", "/api/v1/admin/approvals/*/cancel",
+                                "/api/v1/admin/alerts/*/acknowledge")
+                        .hasRole(Role.Names.RELEASE_MANAGER)
+                        .requestMatchers(HttpMethod.PUT, "/api/v1/admin/rollouts/*/thresholds")
+                        .hasRole(Role.Names.RELEASE_MANAGER)
                         .requestMatchers("/api/v1/admin/**", "/api/v1/sd/**")
                         .hasRole(Role.Names.VIEWER)
                         .anyRequest()
@@ -159,6 +189,7 @@ class SecurityConfiguration {
                 .addFilterBefore(new ApiTokenFailureFilter(failures, problems, SecurityConfiguration::bearer),
                         BearerTokenAuthenticationFilter.class)
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .headers(SecurityConfiguration::privacyHeaders)
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable());
         return http.build();
@@ -200,11 +231,31 @@ class SecurityConfiguration {
             + "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
             + "frame-ancestors 'none'";
 
+    /**
+     * Features no page of this site uses, switched off for it and anything it embeds. The clipboard stays allowed:
+     * the dashboard copies a new token or password.
+     */
+    static final String PERMISSIONS_POLICY = "accelerometer=(), camera=(), display-capture=(), geolocation=(), "
+            + "gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()";
+
+    /**
+     * On every response, dashboard and API: the address of a page (a node id, an audit filter) is not sent to other
+     * sites as a referrer (nothing needs it there; {@code same-origin} rather than {@code no-referrer} so that the
+     * site's own requests keep a true {@code Origin} header), and the browser features of {@link #PERMISSIONS_POLICY}
+     * are off.
+     */
+    static HeadersConfigurer<HttpSecurity> privacyHeaders(HeadersConfigurer<HttpSecurity> headers) {
+        return headers.referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN))
+                .permissionsPolicyHeader(p -> p.policy(PERMISSIONS_POLICY));
+    }
+
     @Bean
     @Order(3)
     SecurityFilterChain dashboardFilterChain(HttpSecurity http, UserAccounts users, LoginThrottle loginThrottle,
-            org.springframework.context.ApplicationEventPublisher events) throws Exception {
+            org.springframework.context.ApplicationEventPublisher events, RequestUtil vaadinRequests)
+            throws Exception {
         http.addFilterAfter(new SessionAccountFilter(users), SecurityContextHolderFilter.class)
+                .addFilterBefore(new SameOriginPushFilter(), CsrfFilter.class)
                 .addFilterBefore(new LoginThrottleFilter(loginThrottle, events),
                         UsernamePasswordAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth.requestMatchers(
@@ -214,7 +265,7 @@ class SecurityConfiguration {
                         .permitAll())
                 // Written at once, not when the response commits: the pages come from Vaadin's servlet behind a
                 // forward, whose response the container commits past this filter, so they would go without them.
-                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(DASHBOARD_CSP))
+                .headers(h -> privacyHeaders(h).contentSecurityPolicy(csp -> csp.policyDirectives(DASHBOARD_CSP))
                         .frameOptions(f -> f.deny())
                         .withObjectPostProcessor(new org.springframework.security.config.ObjectPostProcessor<
                                 org.springframework.security.web.header.HeaderWriterFilter>() {
@@ -225,7 +276,13 @@ class SecurityConfiguration {
                                 return filter;
                             }
                         }))
-                .with(VaadinSecurityConfigurer.vaadin(), vaadin -> vaadin.loginView("/login"));
+                // Vaadin's CSRF set-up exempts its framework requests (they carry Vaadin's own token) and the login
+                // page, so a page of another site could post /login and log its visitor in as the attacker (login
+                // CSRF). Only the former is kept: POST /login needs the session's CSRF token, which Hilla's login()
+                // sends from the page's meta tags.
+                .csrf(csrf -> csrf.ignoringRequestMatchers(vaadinRequests::isFrameworkInternalRequest))
+                .with(VaadinSecurityConfigurer.vaadin(),
+                        vaadin -> vaadin.loginView("/login").enableCsrfConfiguration(false));
         return http.build();
     }
 }

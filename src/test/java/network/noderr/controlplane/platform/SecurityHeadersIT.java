@@ -12,7 +12,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The dashboard's pages carry the security headers: no framing (clickjacking of approve, suspend or rollback
- * buttons), no content sniffing, a content security policy, not cached. The pages are rendered by Vaadin's servlet
+ * buttons), no content sniffing, a content security policy, not cached, no referrer to other sites, no camera and the
+ * like; the API's answers the last two as well. The pages are rendered by Vaadin's servlet
  * behind a forward, whose response the container commits past the filters: the headers must be there anyway.
  * An IT: the pages exist only in the production frontend bundle, which the package phase builds.
  */
@@ -40,7 +41,25 @@ class SecurityHeadersIT {
                     csp -> assertThat(csp).contains("frame-ancestors 'none'").contains("default-src 'self'"));
             assertThat(page.headers().firstValue("cache-control")).as(path).hasValueSatisfying(
                     value -> assertThat(value).contains("no-store"));
+            hasPrivacyHeaders(page, path);
         }
+    }
+
+    /** No page address sent to other sites as a referrer; browser features nothing here uses are off. */
+    private static void hasPrivacyHeaders(HttpResponse<String> response, String what) {
+        assertThat(response.headers().firstValue("referrer-policy")).as(what).hasValue("same-origin");
+        assertThat(response.headers().firstValue("permissions-policy")).as(what).hasValueSatisfying(
+                policy -> assertThat(policy).contains("camera=()", "microphone=()", "geolocation=()", "usb=()",
+                        "payment=()").doesNotContain("clipboard"));
+    }
+
+    @Test
+    void everyApiAnswersWithThePrivacyHeaders() throws Exception {
+        hasPrivacyHeaders(get("/api/v1/health-check"), "management API, public");
+        hasPrivacyHeaders(get("/api/v1/admin/nodes"), "management API, refused");
+        hasPrivacyHeaders(get("/api/v1/beacon"), "node API, refused");
+        hasPrivacyHeaders(get("/api/v1/alerts"), "Alertmanager webhook, refused");
+        hasPrivacyHeaders(get("/actuator/health"), "actuator");
     }
 
     @Test
