@@ -50,8 +50,32 @@ function sameSitePath(value: string | null | undefined): string | undefined {
   return url.pathname + url.search;
 }
 
+/**
+ * Posts the login form as Hilla's login() does (it answers with a status, not a redirect), but with the CSRF token of
+ * the session it is checked against: a login page left open longer than its session (30 minutes idle) holds the
+ * ended session's token, and Hilla's login, which keeps the token it read first, would be refused with it attempt
+ * after attempt, shown as a wrong password. So the login page is fetched first for the current token.
+ *
+ * @returns where the server sends a successful login (the page asked for before logging in, or the start page);
+ *     undefined when the login was refused
+ */
+async function postLogin(username: string, password: string): Promise<string | undefined> {
+  const fresh = new DOMParser().parseFromString(await (await fetch('/login')).text(), 'text/html');
+  const meta = (name: string) => fresh.head.querySelector(`meta[name="${name}"]`)?.getAttribute('content');
+  const headers = new Headers({ source: 'typescript' });
+  const header = meta('_csrf_header');
+  const token = meta('_csrf');
+  if (header && token) headers.set(header, token);
+  const form = new FormData();
+  form.append('username', username);
+  form.append('password', password);
+  const response = await fetch('/login', { method: 'POST', body: form, headers });
+  if (!response.ok || response.headers.get('Result') !== 'success') return undefined;
+  return response.headers.get('Saved-url') ?? response.headers.get('Default-url') ?? '/';
+}
+
 export default function LoginView() {
-  const { login, logout, state } = useAuth();
+  const { logout, state } = useAuth();
   const hasError = useSignal(false);
   // Set when the server refused the attempt without checking the password (too many failed logins).
   const refusal = useSignal<string | undefined>(undefined);
@@ -104,15 +128,22 @@ export default function LoginView() {
       }}
       onLogin={async ({ detail: { username, password } }) => {
         submitted.value = true;
-        const { error } = await login(username, password, {
-          // One full load, which picks up the new session, CSRF token and the menu for the user's roles: to the screen
-          // the session ended on, else where the server says (the page asked for before logging in, or the start).
-          navigate: (to) => window.location.assign(back ?? sameSitePath(to) ?? '/'),
-        });
-        if (error) {
-          refusal.value = (await LoginStatusService.lastRefusal().catch(() => undefined)) ?? undefined;
+        let to: string | undefined;
+        try {
+          to = await postLogin(username, password);
+        } catch {
+          refusal.value = 'The control plane could not be reached: try again in a moment.';
           hasError.value = true;
+          return;
         }
+        if (to !== undefined) {
+          // One full load, which picks up the new session, CSRF token and the menu for the user's roles: to the screen
+          // the session ended on, else where the server says.
+          window.location.assign(back ?? sameSitePath(to) ?? '/');
+          return;
+        }
+        refusal.value = (await LoginStatusService.lastRefusal().catch(() => undefined)) ?? undefined;
+        hasError.value = true;
       }}
     />
   );

@@ -192,6 +192,21 @@ class LoginIT {
         page.waitForLoadState(com.microsoft.playwright.options.LoadState.NETWORKIDLE);
     }
 
+    /**
+     * A login page left open past its session's end (30 minutes idle; here its cookie is cleared) still logs in: the
+     * login carries the CSRF token of the session it is checked against, not the ended one's, which would be refused
+     * as if the password were wrong, attempt after attempt.
+     */
+    @Test
+    void aLoginPageOpenLongerThanItsSessionStillLogsIn() {
+        page.navigate("http://localhost:" + port + "/login");
+        assertThat(page.locator("input[name=username]")).isVisible();
+        page.context().clearCookies();
+        logIn("admin", IntegrationTest.ADMIN_PASSWORD);
+        assertThat(page).hasURL(Pattern.compile(".*:" + port + "/(\\?continue)?$"));
+        assertThat(page.getByLabel("User menu")).containsText("admin");
+    }
+
     private void logIn(String username, String password) {
         page.locator("input[name=username]").fill(username);
         page.locator("input[name=password]").fill(password);
