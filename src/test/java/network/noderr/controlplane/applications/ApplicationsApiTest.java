@@ -167,6 +167,16 @@ class ApplicationsApiTest {
         assertThat(wordCores.status()).isEqualTo(400);
         assertThat(wordCores.body().path("errors").path("hardware.cpuCores").asString())
                 .isEqualTo("must be a whole number");
+        // A name that reads differently from what it is (a right-to-left override), or spans lines, or colours a
+        // terminal.
+        for (var name : java.util.List.of("Acme \u202Eexe.gnp", "Acme\nInc", "Acme \u001B[31mInc")) {
+            var form = new java.util.HashMap<Object, Object>(validForm("unused"));
+            form.put("operatorName", name);
+            var refused = api.post("/api/v1/applications", form);
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.body().path("errors").path("operatorName").asString())
+                    .isEqualTo("must be one line without control or text-direction characters");
+        }
         assertThat(api.get("/api/v1/admin/applications", IntegrationTest.ADMIN_TOKEN).body().size())
                 .isEqualTo(before);
     }
