@@ -5,6 +5,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import network.noderr.controlplane.shared.Tier;
+import network.noderr.controlplane.shared.Versions;
 import org.jspecify.annotations.NonNull;
 
 /**
@@ -14,8 +15,7 @@ import org.jspecify.annotations.NonNull;
 public record ReleaseRequest(
         @NotNull(message = "must be ALL, ORACLE or GUARDIAN") Tier tier,
         @NotBlank @Size(max = 50)
-                @Pattern(regexp = "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)([-+][0-9A-Za-z.-]+)?$",
-                        message = "must be semver, e.g. 1.4.2 (no leading zeros)")
+                @Pattern(regexp = Versions.PATTERN, message = "must be semver, e.g. 1.4.2 (no leading zeros)")
                 @NonNull String versionString,
         @NotBlank @Size(max = 512)
                 @Pattern(regexp = IMAGE_REF_PATTERN, message = "must be an image reference such as "

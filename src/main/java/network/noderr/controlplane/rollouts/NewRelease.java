@@ -5,6 +5,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import network.noderr.controlplane.shared.Tier;
+import network.noderr.controlplane.shared.Versions;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record NewRelease(
         @NotNull Tier tier,
-        @NotBlank @Size(max = 50) @Pattern(regexp = "\\d+\\.\\d+\\.\\d+([-+][0-9A-Za-z.-]+)?", message = "must be semver")
+        @NotBlank @Size(max = 50) @Pattern(regexp = Versions.PATTERN, message = "must be semver")
                 String versionString,
         @NotBlank @Size(max = 512) String imageRef,
         @NotBlank @Pattern(regexp = "sha256:[0-9a-f]{64}", message = "must be sha256:<64 hex>") String imageDigest,

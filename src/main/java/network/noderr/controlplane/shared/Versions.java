@@ -8,6 +8,14 @@ public final class Versions {
     private Versions() {}
 
     /**
+     * Semantic Versioning 2.0.0 as its specification gives it: MAJOR.MINOR.PATCH without leading zeros, an optional
+     * pre-release ({@code -rc.1}) and optional build metadata ({@code +build.5}), each dot-separated identifiers.
+     */
+    public static final String PATTERN = "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)"
+            + "(?:-(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?"
+            + "(?:\\+[0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*)?$";
+
+    /**
      * Semantic-version order: the dotted numeric core compared as numbers (1.10.0 after 1.9.0), a pre-release before
      * its release, build metadata ignored; parts that are not numbers compare as text.
      */
