@@ -284,8 +284,8 @@ public class Rollouts {
      */
     public RollbackOutcome requestEmergencyRollback(Tier tier, String toVersion, String reason, String actor) {
         if (approvals.required(tier)) {
-            return new RollbackOutcome(null, approvals.request(
-                    ApprovalRequest.emergencyRollback(tier, toVersion, reason.strip()), actor));
+            return new RollbackOutcome(null, approvals.request(ApprovalRequest.emergencyRollback(tier, toVersion,
+                    reason.strip(), versionInForce(tier).orElse(null)), actor));
         }
         return new RollbackOutcome(emergencyRollback(tier, toVersion, reason, actor), null);
     }
