@@ -481,10 +481,12 @@ public class Rollouts {
                 texts.set(texts.size() - 1, java.util.Objects.requireNonNull(result.reason()));
             }
             if (step.rolledBack() && returnTo.isEmpty()) {
-                // The tier's first release: the beacon can only roll back to an earlier release, so the tier stays on
-                // this one. Its reason (the card, the API, the alert) says so instead of naming no version.
-                result = withReason(result, result.reason() + "; " + nothingEarlier(stored.tier(),
-                        result.targetVersion()));
+                // The tier ran nothing before (its first release, or earlier ones its nodes never ran): the tier
+                // stays on this one. Its reason (the card, the API, the alert) says so instead of naming no version.
+                var published = releasePublishedBefore(stored);
+                result = withReason(result, result.reason() + "; " + (published.isEmpty()
+                        ? nothingEarlier(stored.tier(), result.targetVersion())
+                        : nothingRunBefore(stored.tier(), result.targetVersion(), published.get())));
                 texts = new ArrayList<>(texts);
                 texts.set(texts.size() - 1, java.util.Objects.requireNonNull(result.reason()));
             }
@@ -751,6 +753,16 @@ public class Rollouts {
                 + " (nodes that updated keep running it) until you publish a fixed release";
     }
 
+    /**
+     * What a rolled-back rollout says when the tier's nodes ran no release before it although one was published
+     * (e.g. the tier's first release, aborted before any node ran it): nothing to return to automatically.
+     */
+    static String nothingRunBefore(Tier tier, String version, String published) {
+        return tier + " ran no release before " + version + " to return to (" + published + ", published before it,"
+                + " never ran on its nodes): it stays on " + version + " (nodes that updated keep running it) until you"
+                + " publish a fixed release or roll back by hand";
+    }
+
     private static Rollout withReason(Rollout r, String reason) {
         return new Rollout(r.status(), r.targetVersion(), r.config(), r.thresholds(), r.startedAt(),
                 r.elapsedBeforeResume(), r.resumedAt(), r.activatedThrough(), reason, r.gateHoldUntil());
@@ -796,7 +808,13 @@ public class Rollouts {
         if (last.get().status().equals("completed")) {
             return java.util.Optional.of(last.get().version());
         }
-        return from(last.get().id()).orElseGet(() -> releaseBefore(last.get().id()));
+        var before = from(last.get().id()).orElseGet(() -> releaseBefore(last.get().id()));
+        if (before.isEmpty() && last.get().status().equals("aborted")
+                && nodesRunning(tier, last.get().version()) > 0) {
+            // The tier's first release, aborted after nodes updated to it: they run it, and there is nothing earlier.
+            return java.util.Optional.of(last.get().version());
+        }
+        return before;
     }
 
     /** The rollout's recorded start version (empty inside: the tier's first release); empty when not recorded. */
