@@ -532,10 +532,17 @@ type RollbackProps = {
   onDone: () => Promise<void>;
 };
 
-/** The versions a tier may roll back to: confirmed on-chain and earlier than its current version. */
+/**
+ * The versions a tier may roll back to: confirmed on-chain, earlier than its current version, and not rolled back
+ * themselves (the server refuses those, rollback-target-rolled-back).
+ */
 function rollbackTargets(releases: ReleaseView[], tier: TierView) {
   return releases.filter(
-    (r) => r.tier === tier.tier && r.status === 'confirmed' && (r.versionId ?? 0) < (tier.currentVersionId ?? 0),
+    (r) =>
+      r.tier === tier.tier &&
+      r.status === 'confirmed' &&
+      !r.rolledBack &&
+      (r.versionId ?? 0) < (tier.currentVersionId ?? 0),
   );
 }
 

@@ -35,7 +35,7 @@ public class Approvals {
     private static final Logger log = LoggerFactory.getLogger(Approvals.class);
     private static final String COLUMNS = "id, kind, tier, version_string, image_ref, image_digest, config_hash, "
             + "reason, status, requested_by, requested_at, expires_at, decided_by, decided_at, decision_reason, "
-            + "result, error";
+            + "result, error, rolls_back_from";
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -101,9 +101,9 @@ public class Approvals {
         try {
             id = jdbc.sql("""
                             INSERT INTO approvals (kind, tier, version_string, image_ref, image_digest, config_hash,
-                                reason, status, requested_by, requested_at, expires_at)
+                                reason, status, requested_by, requested_at, expires_at, rolls_back_from)
                             VALUES (:kind, :tier, :version, :image, :digest, :config, :reason, 'PENDING', :by, :now,
-                                :expires)
+                                :expires, :from)
                             RETURNING id""")
                     .param("kind", request.kind().name())
                     .param("tier", request.tier().name())
@@ -112,6 +112,7 @@ public class Approvals {
                     .param("digest", request.imageDigest())
                     .param("config", request.configHash())
                     .param("reason", request.reason())
+                    .param("from", request.rollsBackFrom())
                     .param("by", requester)
                     .param("now", Timestamp.from(now))
                     .param("expires", Timestamp.from(now.plus(properties.expiry())))
@@ -341,12 +342,13 @@ public class Approvals {
         var version = rs.getString("version_string");
         var decidedAt = rs.getTimestamp("decided_at");
         var request = new ApprovalRequest(kind, tier, version, rs.getString("image_ref"), rs.getString("image_digest"),
-                rs.getString("config_hash"), rs.getString("reason"));
+                rs.getString("config_hash"), rs.getString("reason"), rs.getString("rolls_back_from"));
         return new ApprovalView(rs.getObject("id", UUID.class), kind, tier, version, request.imageRef(),
                 request.imageDigest(), request.configHash(), request.reason(),
                 ApprovalStatus.valueOf(rs.getString("status")), request.describe(), rs.getString("requested_by"),
                 rs.getTimestamp("requested_at").toInstant(), rs.getTimestamp("expires_at").toInstant(),
                 rs.getString("decided_by"), decidedAt == null ? null : decidedAt.toInstant(),
-                rs.getString("decision_reason"), rs.getString("result"), rs.getString("error"));
+                rs.getString("decision_reason"), rs.getString("result"), rs.getString("error"),
+                request.rollsBackFrom());
     }
 }

@@ -284,8 +284,8 @@ public class Rollouts {
      */
     public RollbackOutcome requestEmergencyRollback(Tier tier, String toVersion, String reason, String actor) {
         if (approvals.required(tier)) {
-            return new RollbackOutcome(null, approvals.request(
-                    ApprovalRequest.emergencyRollback(tier, toVersion, reason.strip()), actor));
+            return new RollbackOutcome(null, approvals.request(ApprovalRequest.emergencyRollback(tier, toVersion,
+                    reason.strip(), versionInForce(tier).orElse(null)), actor));
         }
         return new RollbackOutcome(emergencyRollback(tier, toVersion, reason, actor), null);
     }
@@ -302,20 +302,22 @@ public class Rollouts {
                 status -> applyRollback(tier, toVersion, reason.strip(), actor, Cause.REQUEST)));
     }
 
-    /** Refuses a rollback without a reason, or to a version that is not released before the current one. */
+    /**
+     * Refuses a rollback without a reason; to a version that is not released before the current one (400); to the
+     * version an emergency rollback in force already returned the tier to ({@code already-rolled-back}); to a release
+     * that was itself rolled back ({@code rollback-target-rolled-back}); and to a release above what the tier runs
+     * ({@code rollback-target-above}): above the rollback in force, or released after the version the tier ran when
+     * its current rollout started and run by none of its nodes. A rollback moves every node at emergency priority
+     * with no canary: it only ever returns the tier to what it ran.
+     */
     void checkRollback(Tier tier, String toVersion, @Nullable String reason) {
         if (reason == null || reason.isBlank()) {
             throw new InvalidRequestException("reason", "must say why (it is shown to everyone and kept)");
         }
         var current = repository.currentForTier(tier).orElseThrow(() -> new ProblemException(409,
                 "nothing-to-roll-back", "Nothing to roll back", "Tier " + tier + " has no rollout."));
-        var target = jdbc.sql("SELECT created_at FROM releases WHERE tier = :tier AND version_string = :v")
-                .param("tier", tier.name())
-                .param("v", toVersion)
-                .query(Timestamp.class)
-                .optional()
-                .orElseThrow(() -> new InvalidRequestException("toVersion",
-                        "is not a released " + tier + " version"));
+        var target = releasedAt(tier, toVersion).orElseThrow(() -> new InvalidRequestException("toVersion",
+                "is not a released " + tier + " version"));
         var currentCreated = jdbc.sql("SELECT created_at FROM releases WHERE id = :id")
                 .param("id", current.releaseId())
                 .query(Timestamp.class)
@@ -324,6 +326,86 @@ public class Rollouts {
             throw new InvalidRequestException("toVersion", "must be a version released before "
                     + current.rollout().targetVersion());
         }
+        var emergency = emergencyTarget(tier);
+        if (emergency.filter(toVersion::equals).isPresent()) {
+            throw new ProblemException(409, "already-rolled-back", "Already rolled back", tier
+                    + " is already rolled back to " + toVersion + " (from " + current.rollout().targetVersion()
+                    + "): every node not on it is told to switch to it. Nothing to do; to go further back, choose an"
+                    + " earlier version.");
+        }
+        // What the tier ran: the rollback in force, else (an unfinished, aborted or rolled-back rollout) what it ran
+        // when its rollout started. After a completed rollout it runs that rollout's release (refused above).
+        var ran = emergency.isPresent() ? emergency
+                : current.rollout().status() == RolloutStatus.COMPLETED ? java.util.Optional.<String>empty()
+                : previousVersion(current);
+        if (!ran.filter(toVersion::equals).isPresent()) {
+            var rolledBack = jdbc.sql("""
+                            SELECT count(*) FROM deployments
+                            WHERE tier = :tier AND version_string = :v AND status = 'rolled_back'""")
+                    .param("tier", tier.name())
+                    .param("v", toVersion)
+                    .query(Long.class)
+                    .single() > 0;
+            if (rolledBack) {
+                throw new ProblemException(409, "rollback-target-rolled-back", "Rolled back itself", toVersion
+                        + " was itself rolled back: an emergency rollback must not move " + tier + " to it. Choose a"
+                        + " version that was not rolled back" + ran.map(v -> " (" + tier + " ran " + v + ")").orElse("")
+                        + ", or publish a fixed release.");
+            }
+        }
+        var ranAt = ran.filter(v -> !v.equals(toVersion)).flatMap(v -> releasedAt(tier, v));
+        if (ranAt.isPresent() && target.after(ranAt.get())) {
+            if (emergency.isPresent()) {
+                throw new ProblemException(409, "rollback-target-above", "Above the version in force", tier
+                        + " is rolled back to " + emergency.get() + "; " + toVersion + " was released after it, so a"
+                        + " rollback to it would move every node up at emergency priority, with no canary. Choose a version"
+                        + " released before " + emergency.get() + ", or publish a new release.");
+            }
+            if (nodesRunning(tier, toVersion) == 0) {
+                throw new ProblemException(409, "rollback-target-above", "Above what the tier runs", tier + " ran "
+                        + ran.get() + " when " + current.rollout().targetVersion() + " started, and none of its nodes"
+                        + " runs " + toVersion + " (released after " + ran.get() + "): a rollback to it would move"
+                        + " every node up at emergency priority, with no canary. Roll back to " + ran.get()
+                        + " or earlier, or publish a new release.");
+            }
+        }
+    }
+
+    private java.util.Optional<Timestamp> releasedAt(Tier tier, String version) {
+        return jdbc.sql("SELECT created_at FROM releases WHERE tier = :tier AND version_string = :v")
+                .param("tier", tier.name())
+                .param("v", version)
+                .query(Timestamp.class)
+                .optional();
+    }
+
+    private java.util.Optional<String> emergencyTarget(Tier tier) {
+        return jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = :tier")
+                .param("tier", tier.name())
+                .query(String.class)
+                .optional();
+    }
+
+    /** The tier's active nodes that run {@code version} now. */
+    private long nodesRunning(Tier tier, String version) {
+        return jdbc.sql("""
+                        SELECT count(*) FROM node_versions v JOIN nodes n ON n.node_id = v.node_id
+                        WHERE v.tier = :tier AND v.current_version = :v AND n.status = 'ACTIVE'""")
+                .param("tier", tier.name())
+                .param("v", version)
+                .query(Long.class)
+                .single();
+    }
+
+    /**
+     * The version the tier's chain record points at as far as this control plane knows: the target of the emergency
+     * rollback in force, else the release of the tier's latest rollout; empty for a tier with no rollout. What an
+     * emergency rollback request is filed against.
+     */
+    public java.util.Optional<String> versionInForce(Tier tier) {
+        var emergency = emergencyTarget(tier);
+        return emergency.isPresent() ? emergency
+                : repository.currentForTier(tier).map(s -> s.rollout().targetVersion());
     }
 
     /**
@@ -348,15 +430,29 @@ public class Rollouts {
         }
         applyEmergency(tier, toVersion, reason, actor);
         var text = "emergency rollback to " + toVersion + " by " + actor + ": " + reason;
-        if (!current.rollout().status().isFinished()) {
-            // Announced as ROLLBACK above (with its target): a CHECK_NOW as well would only make every node ask the
-            // version query once more, for the same answer.
-            return change(current.id(), actor, text, cause, (r, now) -> RolloutEngine.rollBack(r, now, text), false);
+        // The chain has rolled back already: the engine's half must not be refused because the rollout changed a
+        // moment ago (the reconciler does not take the tier's lock). It is read again and rolled back as it is now.
+        for (int attempt = 1; ; attempt++) {
+            var rollout = attempt == 1 ? current : repository.find(current.id()).orElseThrow(() -> notFound(current.id()));
+            if (!rollout.rollout().status().isFinished()) {
+                // Announced as ROLLBACK above (with its target): a CHECK_NOW as well would only make every node ask
+                // the version query once more, for the same answer.
+                var done = tryChange(rollout.id(), actor, text, cause, (r, now) -> RolloutEngine.rollBack(r, now, text),
+                        false);
+                if (done.isPresent()) {
+                    return done.get();
+                }
+                if (attempt >= 10) {
+                    throw new ProblemException(409, "concurrent-change", "Changed meanwhile", "The rollback to "
+                            + toVersion + " is on-chain, but the rollout kept changing; the chain indexer applies it.");
+                }
+                continue;
+            }
+            // The finished rollout keeps its status; the tier it belongs to is rolled back.
+            record(rollout.id(), tier, rollout.rollout().targetVersion(), RolloutStatus.ROLLED_BACK, text, actor,
+                    cause, clock.instant());
+            return view(rollout.id());
         }
-        // The finished rollout keeps its status; the tier it belongs to is rolled back.
-        record(current.id(), tier, current.rollout().targetVersion(), RolloutStatus.ROLLED_BACK, text, actor, cause,
-                clock.instant());
-        return view(current.id());
     }
 
     /** Runs one reconcile step on every unfinished rollout; returns how many changed. */
@@ -385,10 +481,12 @@ public class Rollouts {
                 texts.set(texts.size() - 1, java.util.Objects.requireNonNull(result.reason()));
             }
             if (step.rolledBack() && returnTo.isEmpty()) {
-                // The tier's first release: the beacon can only roll back to an earlier release, so the tier stays on
-                // this one. Its reason (the card, the API, the alert) says so instead of naming no version.
-                result = withReason(result, result.reason() + "; " + nothingEarlier(stored.tier(),
-                        result.targetVersion()));
+                // The tier ran nothing before (its first release, or earlier ones its nodes never ran): the tier
+                // stays on this one. Its reason (the card, the API, the alert) says so instead of naming no version.
+                var published = releasePublishedBefore(stored);
+                result = withReason(result, result.reason() + "; " + (published.isEmpty()
+                        ? nothingEarlier(stored.tier(), result.targetVersion())
+                        : nothingRunBefore(stored.tier(), result.targetVersion(), published.get())));
                 texts = new ArrayList<>(texts);
                 texts.set(texts.size() - 1, java.util.Objects.requireNonNull(result.reason()));
             }
@@ -526,8 +624,22 @@ public class Rollouts {
         return change(id, actor, event, cause, fn, true);
     }
 
-    /** @param announce false when the caller announced the change to the tier's nodes itself */
+    /**
+     * Takes the tier's lock first (as the emergency rollback, the publish and the indexer do), so a pause, resume,
+     * promote or abort waits for an emergency rollback in progress instead of racing it.
+     *
+     * @param announce false when the caller announced the change to the tier's nodes itself
+     */
     private RolloutView change(UUID id, String actor, String event, Cause cause,
+            BiFunction<Rollout, java.time.Instant, Rollout> fn, boolean announce) {
+        lockTier(repository.find(id).orElseThrow(() -> notFound(id)).tier());
+        return tryChange(id, actor, event, cause, fn, announce).orElseThrow(() -> new ProblemException(409,
+                "concurrent-change", "Changed meanwhile",
+                "Someone else changed this rollout a moment ago. Reload it and try again."));
+    }
+
+    /** One compare-and-set on the rollout's revision; empty when it changed meanwhile (nothing was written). */
+    private java.util.Optional<RolloutView> tryChange(UUID id, String actor, String event, Cause cause,
             BiFunction<Rollout, java.time.Instant, Rollout> fn, boolean announce) {
         var stored = repository.find(id).orElseThrow(() -> notFound(id));
         var now = clock.instant();
@@ -541,8 +653,7 @@ public class Rollouts {
                 ? toJson(liveCounts(stored))
                 : null;
         if (!repository.update(id, stored.revision(), next, now, snapshot)) {
-            throw new ProblemException(409, "concurrent-change", "Changed meanwhile",
-                    "Someone else changed this rollout a moment ago. Reload it and try again.");
+            return java.util.Optional.empty();
         }
         record(id, stored.tier(), next, event, actor, cause, now);
         if (next.status() == RolloutStatus.ABORTED && stored.rollout().status() != RolloutStatus.ABORTED) {
@@ -554,7 +665,7 @@ public class Rollouts {
         if (announce) {
             changed(stored.tier(), TierChanged.Kind.CHECK_NOW, next.targetVersion());
         }
-        return view(id);
+        return java.util.Optional.of(view(id));
     }
 
     /**
@@ -642,6 +753,16 @@ public class Rollouts {
                 + " (nodes that updated keep running it) until you publish a fixed release";
     }
 
+    /**
+     * What a rolled-back rollout says when the tier's nodes ran no release before it although one was published
+     * (e.g. the tier's first release, aborted before any node ran it): nothing to return to automatically.
+     */
+    static String nothingRunBefore(Tier tier, String version, String published) {
+        return tier + " ran no release before " + version + " to return to (" + published + ", published before it,"
+                + " never ran on its nodes): it stays on " + version + " (nodes that updated keep running it) until you"
+                + " publish a fixed release or roll back by hand";
+    }
+
     private static Rollout withReason(Rollout r, String reason) {
         return new Rollout(r.status(), r.targetVersion(), r.config(), r.thresholds(), r.startedAt(),
                 r.elapsedBeforeResume(), r.resumedAt(), r.activatedThrough(), reason, r.gateHoldUntil());
@@ -687,7 +808,13 @@ public class Rollouts {
         if (last.get().status().equals("completed")) {
             return java.util.Optional.of(last.get().version());
         }
-        return from(last.get().id()).orElseGet(() -> releaseBefore(last.get().id()));
+        var before = from(last.get().id()).orElseGet(() -> releaseBefore(last.get().id()));
+        if (before.isEmpty() && last.get().status().equals("aborted")
+                && nodesRunning(tier, last.get().version()) > 0) {
+            // The tier's first release, aborted after nodes updated to it: they run it, and there is nothing earlier.
+            return java.util.Optional.of(last.get().version());
+        }
+        return before;
     }
 
     /** The rollout's recorded start version (empty inside: the tier's first release); empty when not recorded. */

@@ -164,7 +164,7 @@ class TwoPersonRuleApiTest {
     @Test
     void guardianEmergencyRollbackIsHeldTooAndAnAdminMayApproveIt() throws Exception {
         var earlier = publishApproved(version());
-        abortGuardianRollouts();
+        completeGuardianRollouts(); // the tier runs it: what a rollback may return to
         var later = publishApproved(version());
         assertThat(currentOnChain()).isEqualTo(onChainId(later));
 
@@ -174,6 +174,8 @@ class TwoPersonRuleApiTest {
         assertThat(held.text("kind")).isEqualTo("EMERGENCY_ROLLBACK");
         assertThat(held.text("versionString")).isEqualTo(earlier);
         assertThat(held.text("reason")).isEqualTo("risk engine stalls");
+        assertThat(held.text("rollsBackFrom")).as("filed against the version in force").isEqualTo(later);
+        assertThat(held.text("summary")).isEqualTo("emergency rollback of GUARDIAN " + later + " to " + earlier);
         assertThat(currentOnChain()).as("nothing rolled back while pending").isEqualTo(onChainId(later));
         assertThat(deploymentStatus(later)).isEqualTo("active");
 
@@ -193,6 +195,44 @@ class TwoPersonRuleApiTest {
         assertThat(deploymentStatus(later)).isEqualTo("rolled_back");
         assertThat(jdbc.sql("SELECT created_by FROM tier_emergencies WHERE tier = 'GUARDIAN'").query(String.class)
                 .single()).isEqualTo("two-person-a (approved by admin)");
+
+        // Nobody is asked to approve a rollback to the version already in force: it is refused when filed.
+        var again = api.post("/api/v1/admin/tiers/GUARDIAN/emergency-rollback",
+                Map.of("toVersion", earlier, "reason", "still stalls"), managerA);
+        assertThat(again.status()).as(again.toString()).isEqualTo(409);
+        assertThat(again.problemType()).isEqualTo("already-rolled-back");
+        assertThat(again.text("detail")).contains("GUARDIAN is already rolled back to " + earlier);
+        jdbc.sql("DELETE FROM tier_emergencies WHERE tier = 'GUARDIAN'").update();
+    }
+
+    /**
+     * A rollback request names the version in force it was filed against: approved after another release was
+     * published and started, it fails instead of rolling back a release nobody filed it against.
+     */
+    @Test
+    void aHeldRollbackFailsWhenTheTierMovedOnBeforeItWasApproved() throws Exception {
+        var good = publishApproved(version());
+        completeGuardianRollouts();
+        var bad = publishApproved(version());
+        var held = api.post("/api/v1/admin/tiers/GUARDIAN/emergency-rollback",
+                Map.of("toVersion", good, "reason", bad + " is bad"), managerA);
+        assertThat(held.status()).as(held.toString()).isEqualTo(202);
+        assertThat(held.text("rollsBackFrom")).isEqualTo(bad);
+
+        abortGuardianRollouts();
+        var fixed = publishApproved(version());
+        assertThat(deploymentStatus(fixed)).isEqualTo("active");
+
+        var approved = api.post("/api/v1/admin/approvals/" + held.text("id") + "/approve", "", managerB);
+        assertThat(approved.status()).as(approved.toString()).isEqualTo(409);
+        assertThat(approved.problemType()).isEqualTo("version-in-force-changed");
+        assertThat(approved.text("detail")).contains("filed against " + bad)
+                .contains("version in force is now " + fixed);
+        var after = api.get("/api/v1/admin/approvals/" + held.text("id"), viewer);
+        assertThat(after.text("status")).isEqualTo("FAILED");
+        assertThat(after.text("error")).contains("filed against " + bad);
+        assertThat(deploymentStatus(fixed)).as("nothing rolled back").isEqualTo("active");
+        assertThat(currentOnChain()).isEqualTo(onChainId(fixed));
     }
 
     /** A downgrade held for a second person says so in the request, so that the approver sees it before approving. */
@@ -339,6 +379,11 @@ class TwoPersonRuleApiTest {
 
     private static String version() {
         return "7." + (System.currentTimeMillis() / 1000 % 100_000) + "." + SEQ.incrementAndGet();
+    }
+
+    private void completeGuardianRollouts() {
+        jdbc.sql("UPDATE deployments SET status = 'completed' WHERE tier = 'GUARDIAN' AND status IN ('active', 'paused')")
+                .update();
     }
 
     private void abortGuardianRollouts() {

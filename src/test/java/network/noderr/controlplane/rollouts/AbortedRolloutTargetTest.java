@@ -145,6 +145,60 @@ class AbortedRolloutTargetTest {
                 .query(String.class).single()).isEqualTo(before);
     }
 
+    /** Starts {@code version} as the tier's first release: recorded as started from nothing. */
+    private RolloutView startFirst(String version) {
+        var rollout = start(version);
+        jdbc.sql("UPDATE deployments SET from_version = NULL WHERE id = :id").param("id", rollout.id()).update();
+        return rollout;
+    }
+
+    private void failingCanary(String version) {
+        for (int i = 0; i < 3; i++) {
+            network.noderr.controlplane.TestNodes.insertUnhealthy(jdbc, nodePrefix + "canary-" + i, TIER.name(),
+                    version, "canary");
+        }
+    }
+
+    /**
+     * The tier's first release, aborted after every node updated to it: they run it, so the next release's automatic
+     * rollback returns there (not "no earlier release").
+     */
+    @Test
+    void afterAnAbortedFirstReleaseTheNodesRanTheNextOneRollsBackToIt() {
+        rollouts.abort(startFirst(aborted).id(), "test", "stop here");
+        for (int i = 0; i < 3; i++) {
+            network.noderr.controlplane.TestNodes.insertRunning(jdbc, nodePrefix + "on-aborted-" + i, TIER.name(),
+                    aborted, "cohort" + (i + 1));
+        }
+        var next = start(fix);
+        assertThat(rollouts.releaseBefore(next.id())).as("what the tier's nodes run").contains(aborted);
+
+        failingCanary(fix);
+        rollouts.reconcileAll();
+        var rolledBack = rollouts.get(next.id());
+        assertThat(rolledBack.status()).isEqualTo("rolled_back");
+        assertThat(rolledBack.reason()).doesNotContain("no earlier release");
+        assertThat(jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = :t").param("t", TIER.name())
+                .query(String.class).single()).isEqualTo(aborted);
+    }
+
+    /** Aborted before any node ran it: nothing to return to, and the reason says so without "no earlier release". */
+    @Test
+    void afterAnAbortedFirstReleaseNoNodeRanTheReasonNamesIt() {
+        rollouts.abort(startFirst(aborted).id(), "test", "stop here");
+        var next = start(fix);
+        assertThat(rollouts.releaseBefore(next.id())).isEmpty();
+
+        failingCanary(fix);
+        rollouts.reconcileAll();
+        var rolledBack = rollouts.get(next.id());
+        assertThat(rolledBack.status()).isEqualTo("rolled_back");
+        assertThat(rolledBack.reason()).doesNotContain("no earlier release")
+                .endsWith("ALL ran no release before " + fix + " to return to (" + aborted + ", published before it,"
+                        + " never ran on its nodes): it stays on " + fix + " (nodes that updated keep running it)"
+                        + " until you publish a fixed release or roll back by hand");
+    }
+
     @Test
     void aRolloutStartedUnderAnEmergencyRollbackStartsFromItsTarget() {
         start(before);
