@@ -325,13 +325,17 @@ public final class RolloutEngine {
     }
 
     /**
-     * As {@link #phase(Rollout, Map)}; at {@code now}, an active rollout whose next cohort a resume's grace holds
-     * back at a closed gate says so (until when, and why), since it neither advances nor pauses meanwhile.
+     * As {@link #phase(Rollout, Map)}; at {@code now}, an active rollout whose next cohort is due but held back by a
+     * resume's grace at a closed gate says so (until when, and why), since it neither advances nor pauses meanwhile.
      */
     public static PhaseView phase(Rollout r, Map<Cohort, CohortCounts> counts, @Nullable Instant now) {
         var view = phaseOf(r, counts);
+        var due = now == null ? null : nextCohortDue(r, now);
+        // Only a hold the next cohort meets: one due after the grace (a rollout paused and resumed early) waits for
+        // its time, not for the grace, so naming the grace would say it starts sooner than it does.
         if (now != null && r.status() == RolloutStatus.ACTIVE && view.phase() != Phase.COMPLETE && r.isGateHeld(now)
-                && r.activatedThrough() >= 0 && r.activatedThrough() < 4) {
+                && r.activatedThrough() >= 0 && r.activatedThrough() < 4 && due != null
+                && !due.isAfter(java.util.Objects.requireNonNull(r.gateHoldUntil()))) {
             var previous = Cohort.ofIndex(r.activatedThrough());
             var gate = gateReason(previous, counts.getOrDefault(previous, CohortCounts.EMPTY), r.thresholds());
             if (gate.isPresent()) {

@@ -113,4 +113,16 @@ class PhaseTest {
         assertThat(RolloutEngine.phase(resumed, ALL_UPDATED, hours(25).plusSeconds(60)).message())
                 .as("an open gate holds nothing back").doesNotContain("held back");
     }
+
+    @Test
+    void aGraceEndingBeforeTheNextCohortIsDueIsNotMentioned() {
+        var counts = everyCohortUpdatedExcept(Cohort.CANARY, counts(10, 2, 0, 2, 0));
+        // Paused by hand an hour in and resumed an hour later: cohort1 is due 23 hours on, long after the grace.
+        var paused = RolloutEngine.pause(started(), hours(1), "looking at the canary");
+        var resumed = RolloutEngine.resume(paused, hours(2), java.time.Duration.ofMinutes(15));
+        var view = RolloutEngine.phase(resumed, counts, hours(2).plusSeconds(60));
+        assertThat(view.phase()).isEqualTo(Phase.CANARY);
+        assertThat(view.message()).doesNotContain("held back");
+        assertThat(RolloutEngine.nextCohortDue(resumed, hours(2).plusSeconds(60))).isEqualTo(hours(25));
+    }
 }
