@@ -604,10 +604,21 @@ public class Rollouts {
                         java.util.Objects.requireNonNullElse(s.rollout().reason(), "rolled back")));
     }
 
-    /** The versions whose rollout ended rolled back (automatically or by an emergency rollback), per tier. */
+    /**
+     * The versions rolled back, per tier: during their rollout (automatically or by an emergency rollback), or after
+     * it completed, by an emergency rollback in force to an earlier version.
+     */
     public java.util.Map<Tier, java.util.Set<String>> rolledBackVersions() {
         var result = new java.util.EnumMap<Tier, java.util.Set<String>>(Tier.class);
-        jdbc.sql("SELECT DISTINCT tier, version_string FROM deployments WHERE status = 'rolled_back'")
+        // Rolled back during their rollout, or after it: releases of a tier newer than the version an emergency
+        // rollback in force returned it to, published before that rollback.
+        jdbc.sql("""
+                        SELECT tier, version_string FROM deployments WHERE status = 'rolled_back'
+                        UNION
+                        SELECT r.tier, r.version_string FROM tier_emergencies e
+                        JOIN releases t ON t.tier = e.tier AND t.version_string = e.target_version
+                        JOIN releases r ON r.tier = e.tier AND r.created_at > t.created_at
+                            AND r.created_at <= e.created_at""")
                 .query((rs, i) -> result.computeIfAbsent(Tier.valueOf(rs.getString(1)),
                         t -> new java.util.HashSet<>()).add(rs.getString(2)))
                 .list();
@@ -845,13 +856,26 @@ public class Rollouts {
     }
 
     private RolloutView view(StoredRollout s) {
-        return view(s, repository.events(s.id()));
+        return view(s, repository.events(s.id()), emergencies());
     }
 
     /** Several rollouts with their timelines read in one query. */
     private List<RolloutView> views(List<StoredRollout> rows) {
         var timelines = repository.events(rows.stream().map(StoredRollout::id).toList());
-        return rows.stream().map(s -> view(s, timelines.getOrDefault(s.id(), List.of()))).toList();
+        var emergencies = emergencies();
+        return rows.stream().map(s -> view(s, timelines.getOrDefault(s.id(), List.of()), emergencies)).toList();
+    }
+
+    /** An emergency rollback in force: the version its tier returned to, and when, by whom and why (as recorded). */
+    private record Emergency(String targetVersion, String reason, String by, java.time.Instant at) {}
+
+    private Map<Tier, Emergency> emergencies() {
+        var result = new java.util.EnumMap<Tier, Emergency>(Tier.class);
+        jdbc.sql("SELECT tier, target_version, reason, created_by, created_at FROM tier_emergencies")
+                .query((rs, i) -> result.put(Tier.valueOf(rs.getString(1)), new Emergency(rs.getString(2),
+                        rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant())))
+                .list();
+        return result;
     }
 
     private Map<Cohort, CohortCounts> liveCounts(StoredRollout s) {
@@ -869,10 +893,19 @@ public class Rollouts {
      * A finished rollout shows the counts recorded when it finished (the registry has moved on since); one that
      * finished before they were recorded shows none ({@code countsRecorded} false) rather than today's.
      */
-    private RolloutView view(StoredRollout s, List<RolloutEvent> timeline) {
+    private RolloutView view(StoredRollout s, List<RolloutEvent> timeline, Map<Tier, Emergency> emergencies) {
         var r = s.rollout();
         @Nullable Map<Cohort, CohortCounts> c = r.status().isFinished() ? fromJson(s.finalCounts()) : liveCounts(s);
         var phase = RolloutEngine.phase(r, c == null ? Map.of() : c, clock.instant());
+        // A completed rollout stays completed (a finished rollout changes no more), but when an emergency rollback
+        // has since returned its tier to an earlier version, its nodes no longer run it: its phase says so, rather
+        // than "all nodes run" it.
+        var emergency = emergencies.get(s.tier());
+        if (r.status() == RolloutStatus.COMPLETED && emergency != null && s.completedAt() != null
+                && emergency.at().isAfter(s.completedAt()) && !emergency.targetVersion().equals(r.targetVersion())) {
+            phase = new RolloutEngine.PhaseView(RolloutEngine.Phase.ROLLED_BACK, "completed, then rolled back to "
+                    + emergency.targetVersion() + " by " + emergency.by() + ": " + emergency.reason());
+        }
         var progress = new ArrayList<CohortProgress>();
         if (c != null) {
             for (var cohort : Cohort.values()) {

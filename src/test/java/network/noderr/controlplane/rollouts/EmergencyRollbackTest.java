@@ -163,6 +163,9 @@ class EmergencyRollbackTest {
         holdJob("rollout-reconcile");
         var pauseBackend = new CompletableFuture<Integer>();
         var commitPause = new CountDownLatch(1);
+        // Threads of their own: on two cores the common pool has one worker, which the waiting pause would occupy,
+        // and the rollback request would never start.
+        var threads = java.util.concurrent.Executors.newFixedThreadPool(2);
         var pause = CompletableFuture.runAsync(() -> new TransactionTemplate(transactionManager).executeWithoutResult(
                 s -> {
                     pauseBackend.complete(jdbc.sql("SELECT pg_backend_pid()").query(Integer.class).single());
@@ -172,10 +175,10 @@ class EmergencyRollbackTest {
                     } catch (InterruptedException e) {
                         throw new IllegalStateException(e);
                     }
-                }));
+                }), threads);
         try {
             var pid = pauseBackend.get(30, TimeUnit.SECONDS);
-            var answer = CompletableFuture.supplyAsync(() -> rollBack(earlier, "race"));
+            var answer = CompletableFuture.supplyAsync(() -> rollBack(earlier, "race"), threads);
             // The rollback went on-chain and its engine half now waits for the uncommitted pause.
             Awaitility.await("the rollback waits for the pause").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(50))
@@ -200,6 +203,7 @@ class EmergencyRollbackTest {
                             .query(String.class).optional()).contains("success"));
         } finally {
             commitPause.countDown();
+            threads.shutdown();
             releaseJob("beacon");
             releaseJob("rollout-reconcile");
         }
@@ -246,6 +250,42 @@ class EmergencyRollbackTest {
         assertThat(accepted.problemType()).as(accepted.toString()).isEqualTo("not-on-chain");
         // What the tier ran is a target, as before.
         assertThat(rollBack(ran.versionString(), "back").problemType()).isEqualTo("not-on-chain");
+    }
+
+    /**
+     * A rollout that completed and was rolled back afterwards stays completed (finished rollouts change no more), but
+     * its phase says its tier went back, and its release is marked rolled back: before, the Rollouts screen said "all
+     * nodes run" the release the nodes were leaving.
+     */
+    @Test
+    void aCompletedRolloutRolledBackAfterwardsSaysSoAndItsReleaseIsMarked() {
+        var earlier = start(version());
+        complete();
+        var later = start(version());
+        complete();
+        rollouts.applyRollback(TIER, earlier.versionString(), "memory leak found a day later", "test-manager",
+                RolloutTransitioned.Cause.CHAIN);
+
+        var view = api.get("/api/v1/admin/rollouts/" + later.id(), manager);
+        assertThat(view.text("status")).isEqualTo("completed");
+        assertThat(view.text("phase")).isEqualTo("rolled_back");
+        assertThat(view.text("phaseMessage")).isEqualTo("completed, then rolled back to " + earlier.versionString()
+                + " by test-manager: memory leak found a day later");
+        var earlierView = api.get("/api/v1/admin/rollouts/" + earlier.id(), manager);
+        assertThat(earlierView.text("phase")).as("the version returned to").isEqualTo("complete");
+
+        // What the release list marks rolled back (these releases are recorded in PostgreSQL only, not on-chain, so
+        // the list itself, which shows the chain's releases, does not show them).
+        assertThat(rollouts.rolledBackVersions().get(TIER)).contains(later.versionString())
+                .doesNotContain(earlier.versionString());
+    }
+
+    /** Finishes the open rollout as the engine does: completed, with the time it completed. */
+    private void complete() {
+        jdbc.sql("""
+                        UPDATE deployments SET status = 'completed', completed_at = now() - interval '1 second'
+                        WHERE tier = :t AND status IN ('pending', 'active', 'paused')""")
+                .param("t", TIER.name()).update();
     }
 
     /** A second rollback to the version in force says the tier is already there, and one above it is refused. */
