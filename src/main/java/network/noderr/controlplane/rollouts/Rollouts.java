@@ -473,10 +473,13 @@ public class Rollouts {
             var reasonNow = result.reason();
             if (step.needsDecision() && returnTo.isEmpty() && reasonNow != null
                     && reasonNow.endsWith(": " + RolloutEngine.DECISION)) {
-                // The tier's first release: there is nothing earlier for an emergency rollback to return to, so the
-                // pause (and its alert) names only what is possible.
+                // The tier ran nothing before: the pause (and its alert) names only what is possible: resume or abort
+                // for its first release; a rollback by hand too when an earlier release was published (that its
+                // nodes never ran), which a person may choose and the engine does not.
+                var published = releasePublishedBefore(stored);
                 result = withReason(result, reasonNow.substring(0, reasonNow.length() - RolloutEngine.DECISION.length())
-                        + onlyResumeOrAbort(stored.tier()));
+                        + (published.isEmpty() ? onlyResumeOrAbort(stored.tier())
+                                : resumeAbortOrRollBackByHand(stored.tier(), result.targetVersion(), published.get())));
                 texts = new ArrayList<>(texts);
                 texts.set(texts.size() - 1, java.util.Objects.requireNonNull(result.reason()));
             }
@@ -753,6 +756,12 @@ public class Rollouts {
     /** The choices after a pause for a decision when the tier has no earlier release to roll back to. */
     static String onlyResumeOrAbort(Tier tier) {
         return "resume or abort (no rollback: " + tier + " has no earlier release to return to)";
+    }
+
+    /** The choices after a pause for a decision when the tier's nodes ran no release before, one was published. */
+    static String resumeAbortOrRollBackByHand(Tier tier, String version, String published) {
+        return "resume, abort, or roll back by hand to " + published + " (" + tier + " ran no release before "
+                + version + ": " + published + ", published before it, never ran on its nodes)";
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local processes the control plane starts for its embedded defaults (anvil, PostgreSQL): started so that they
@@ -68,12 +69,41 @@ public final class ChildProcesses {
         }
     }
 
-    /** setpriv, on Linux where it is installed. */
+    /** Found once: whether (and where) a setpriv that takes {@code --pdeathsig} is installed. */
+    private static volatile @Nullable Optional<Path> setpriv;
+
+    /**
+     * setpriv, on Linux where one is installed that sets the parent-death signal: util-linux's does; busybox's
+     * setpriv applet (the only one on a busybox-based image) does not know the option and would fail every start, so
+     * the candidate is tried once with {@code true}.
+     */
     public static Optional<Path> setpriv() {
-        if (!System.getProperty("os.name", "").startsWith("Linux")) {
-            return Optional.empty();
+        var found = setpriv;
+        if (found == null) {
+            found = Optional.empty();
+            if (System.getProperty("os.name", "").startsWith("Linux")) {
+                found = SETPRIV.stream().filter(Files::isExecutable).findFirst().filter(ChildProcesses::setsDeathSignal);
+            }
+            setpriv = found;
         }
-        return SETPRIV.stream().filter(Files::isExecutable).findFirst();
+        return found;
+    }
+
+    static boolean setsDeathSignal(Path setpriv) {
+        try {
+            var probe = new ProcessBuilder(setpriv.toString(), "--pdeathsig", "TERM", "--", "true")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!probe.waitFor(10, TimeUnit.SECONDS)) {
+                probe.destroyForcibly();
+                return false;
+            }
+            return probe.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The process's command line (program and arguments), when it can be read (Linux, a process of this user). */

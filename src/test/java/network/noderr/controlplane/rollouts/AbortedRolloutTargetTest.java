@@ -199,6 +199,26 @@ class AbortedRolloutTargetTest {
                         + " until you publish a fixed release or roll back by hand");
     }
 
+    /**
+     * The same, with too few failing nodes for an automatic rollback: the pause for a decision offers a rollback by
+     * hand to the release published before (it said there was no earlier release).
+     */
+    @Test
+    void afterAnAbortedFirstReleaseNoNodeRanThePauseForADecisionOffersItByHand() {
+        rollouts.abort(startFirst(aborted).id(), "test", "stop here");
+        var next = start(fix);
+        for (int i = 0; i < 2; i++) { // over the limit, under the minimum sample of 3
+            network.noderr.controlplane.TestNodes.insertUnhealthy(jdbc, nodePrefix + "canary-" + i, TIER.name(), fix,
+                    "canary");
+        }
+        rollouts.reconcileAll();
+        var paused = rollouts.get(next.id());
+        assertThat(paused.status()).isEqualTo("paused");
+        assertThat(paused.reason()).doesNotContain("no earlier release")
+                .endsWith(": resume, abort, or roll back by hand to " + aborted + " (ALL ran no release before " + fix
+                        + ": " + aborted + ", published before it, never ran on its nodes)");
+    }
+
     @Test
     void aRolloutStartedUnderAnEmergencyRollbackStartsFromItsTarget() {
         start(before);
