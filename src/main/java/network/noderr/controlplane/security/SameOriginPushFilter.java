@@ -5,6 +5,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import network.noderr.controlplane.shared.RequestPaths;
 import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.WebUtils;
@@ -28,7 +29,7 @@ class SameOriginPushFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        var path = request.getRequestURI();
+        var path = RequestPaths.of(request); // decoded, as the push servlet is matched
         return !(path.equals(PUSH_PATH) || path.startsWith(PUSH_PATH + "/")
                 || "websocket".equalsIgnoreCase(request.getHeader("Upgrade")));
     }

@@ -110,5 +110,27 @@ class CrossSiteIT {
         assertThat(pushHandshake("http://localhost:" + port, cookie)).as("this site").startsWith("HTTP/1.1 101");
         // No browser page sends a handshake without Origin; a client that does holds the cookie itself.
         assertThat(pushHandshake(null, cookie)).as("no Origin").startsWith("HTTP/1.1 101");
+
+        // Push's other transports are plain requests: refused from another site too, also on a path with a letter
+        // percent-encoded (the same endpoint to the server).
+        for (var path : new String[] {"/HILLA/push", "/%48ILLA/push"}) {
+            assertThat(pushPoll(path, EVIL, cookie)).as("long polling on %s from another site", path)
+                    .startsWith("HTTP/1.1 403");
+        }
+    }
+
+    /** A long-polling request to the push endpoint, by hand; returns the response's status line. */
+    private String pushPoll(String path, String origin, String cookie) throws Exception {
+        try (var socket = new Socket("localhost", port)) {
+            socket.setSoTimeout(10_000);
+            var request = "GET " + path + "?X-Atmosphere-tracking-id=0&X-Atmosphere-Framework=3.1.3-javascript"
+                    + "&X-Atmosphere-Transport=long-polling&X-atmo-protocol=true HTTP/1.1\r\n"
+                    + "Host: localhost:" + port + "\r\nCookie: " + cookie + "\r\nOrigin: " + origin
+                    + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+        }
     }
 }
