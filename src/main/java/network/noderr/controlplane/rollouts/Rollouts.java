@@ -421,11 +421,7 @@ public class Rollouts {
         lockTier(tier);
         var current = repository.currentForTier(tier).orElseThrow(() -> new ProblemException(409,
                 "nothing-to-roll-back", "Nothing to roll back", "Tier " + tier + " has no rollout."));
-        var inForce = jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = :tier")
-                .param("tier", tier.name())
-                .query(String.class)
-                .optional();
-        if (inForce.filter(toVersion::equals).isPresent()) {
+        if (emergencyTarget(tier).filter(toVersion::equals).isPresent()) {
             return view(current.id());
         }
         applyEmergency(tier, toVersion, reason, actor);
