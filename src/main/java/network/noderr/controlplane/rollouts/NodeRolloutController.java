@@ -14,6 +14,7 @@ import java.time.Instant;
 import network.noderr.controlplane.rollouts.NodeVersions.VersionAnswer;
 import network.noderr.controlplane.security.NodeCaller;
 import network.noderr.controlplane.shared.ProblemException;
+import network.noderr.controlplane.shared.Texts;
 import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
@@ -39,6 +40,9 @@ class NodeRolloutController {
      * @param durationMs from the start of the update to its outcome, 0 to {@link #MAX_DURATION_MS}. An update can
      *     wait days for a registry or chain that is down (the node keeps running meanwhile), so the bound only keeps
      *     out nonsense; agents report a longer update as the maximum.
+     * @param reason free text, often an error message over several lines: stored with line breaks and tabs, every other
+     *     control or bidirectional formatting character replaced by U+FFFD (a Docker error can quote colour codes, and
+     *     refusing it would lose the report)
      * @param timestamp when the node sent the report, by its own clock (optional; the agent sends it). The registry
      *     compares it with the node's health-report timestamps, so that a health report sent before the update but
      *     stored after this report cannot set the old version again. Without it, or when it is outside what a
@@ -49,8 +53,7 @@ class NodeRolloutController {
             @NotBlank @Size(max = 50) @Pattern(regexp = NO_CONTROL, message = NO_CONTROL_MESSAGE) String toVersion,
             @NotNull UpdateResult result,
             @NotNull @Min(0) @Max(MAX_DURATION_MS) Long durationMs,
-            @Size(max = 1000) @Pattern(regexp = "[^\\x00]*", message = "must not contain NUL characters")
-                    @Nullable String reason,
+            @Size(max = 1000) @Nullable String reason,
             @Nullable Instant timestamp) {
 
         /** Version labels: no control characters (PostgreSQL refuses NUL; the rest breaks logs and screens). */
@@ -104,7 +107,7 @@ class NodeRolloutController {
         NodeCaller.requireSelf(token, nodeId);
         // Checked by hand: method validation on this hot path costs more than the check.
         if (currentVersion != null && (currentVersion.isBlank() || currentVersion.length() > 50
-                || network.noderr.controlplane.shared.Texts.hasControlCharacters(currentVersion))) {
+                || Texts.hasControlCharacters(currentVersion))) {
             throw new network.noderr.controlplane.shared.InvalidRequestException("currentVersion",
                     "must be 1 to 50 characters, none of them control characters");
         }
@@ -138,7 +141,9 @@ class NodeRolloutController {
         var emergencyTarget = report.toVersion().equals(target.emergencyVersion()) ? report.toVersion() : null;
         writer.write(new NodeVersionWriter.UpdateReported(nodeId, placement.tier().name(),
                 placement.cohort().wireName(), rolloutId, report.fromVersion(), report.toVersion(),
-                report.result().name(), report.durationMs(), report.reason(), now, observed, emergencyTarget));
+                report.result().name(), report.durationMs(),
+                report.reason() == null ? null : Texts.replaceControlCharacters(report.reason()), now, observed,
+                emergencyTarget));
         if (report.result() == UpdateResult.SUCCEEDED || emergencyTarget != null) {
             versions.forgetWritten(nodeId);
         }

@@ -18,6 +18,20 @@ public final class Texts {
     /** The same check as a Bean Validation pattern: matches text without those characters. */
     public static final String NO_CONTROL_CHARACTERS = "[^\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069\\u200E\\u200F\\u061C]*";
 
+    /**
+     * {@code value} with line breaks kept (CRLF and a lone CR become LF) and tabs kept, and every other character that
+     * {@link #hasControlCharacters} finds (NUL, escapes, bidirectional formatting) replaced by U+FFFD: for free text
+     * such as an error message, which may span lines and may quote a terminal's colour codes, and which is worth
+     * keeping rather than refusing.
+     */
+    public static String replaceControlCharacters(String value) {
+        var lines = value.replace("\r\n", "\n").replace('\r', '\n');
+        var out = new StringBuilder(lines.length());
+        lines.codePoints().forEach(c -> out.appendCodePoint(
+                c == '\n' || c == '\t' || !(Character.isISOControl(c) || isBidiControl(c)) ? c : 0xFFFD));
+        return out.toString();
+    }
+
     private static boolean isBidiControl(int c) {
         return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E || c == 0x200F
                 || c == 0x061C;

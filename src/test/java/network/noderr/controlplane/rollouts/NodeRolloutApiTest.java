@@ -159,10 +159,15 @@ class NodeRolloutApiTest {
                 "result", "SUCCEEDED", "durationMs", 1, "reason", "a\u0000b"), token);
         assertThat(update.status()).isEqualTo(400);
         assertThat(update.body().path("errors").propertyNames()).containsExactlyInAnyOrder("fromVersion",
-                "toVersion", "reason");
+                "toVersion");
         var multiLineReason = api.post("/api/v1/updates", Map.of("fromVersion", "1.0.0", "toVersion", "1.0.1",
-                "result", "ROLLED_BACK", "durationMs", 1, "reason", "health window failed:\nexit 1"), token);
+                "result", "ROLLED_BACK", "durationMs", 1,
+                "reason", "health window failed:\r\n\u001b[31mexit 1\u001b[0m\tnul \u0000 \u202Eedoc\n"), token);
         assertThat(multiLineReason.status()).as("a reason may span lines").isEqualTo(202);
+        assertThat(jdbc.sql("SELECT reason FROM update_reports WHERE node_id = :id ORDER BY id DESC LIMIT 1")
+                .param("id", nodeId).query(String.class).single())
+                .as("line breaks and tabs kept, escapes, NUL and a text-direction override replaced")
+                .isEqualTo("health window failed:\n\uFFFD[31mexit 1\uFFFD[0m\tnul \uFFFD \uFFFDedoc\n");
 
         var query = api.get("/api/v1/version/" + nodeId + "?currentVersion=1.0.0%00", token);
         assertThat(query.status()).isEqualTo(400);

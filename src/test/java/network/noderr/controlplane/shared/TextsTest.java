@@ -34,4 +34,19 @@ class TextsTest {
                     .isEqualTo(!text.matches(Texts.NO_CONTROL_CHARACTERS));
         }
     }
+
+    @Test
+    void freeTextKeepsItsLinesAndLosesEveryOtherControlCharacter() {
+        assertThat(Texts.replaceControlCharacters("pull failed:\r\nline two\rline three\n\tindented"))
+                .isEqualTo("pull failed:\nline two\nline three\n\tindented");
+        assertThat(Texts.replaceControlCharacters("\u001b[31mred\u001b[0m \u0000 \u0085 \u202Eevil 東京"))
+                .isEqualTo("\uFFFD[31mred\uFFFD[0m \uFFFD \uFFFD \uFFFDevil 東京");
+        for (int c = 0; c <= 0xFFFF; c++) {
+            if (Character.isSurrogate((char) c) || c == '\n' || c == '\t' || c == '\r') {
+                continue;
+            }
+            var replaced = Texts.replaceControlCharacters(String.valueOf((char) c));
+            assertThat(Texts.hasControlCharacters(replaced)).as("U+%04X", c).isFalse();
+        }
+    }
 }
