@@ -425,7 +425,7 @@ public class Rollouts {
             return view(current.id());
         }
         applyEmergency(tier, toVersion, reason, actor);
-        var text = "emergency rollback to " + toVersion + " by " + actor + ": " + reason;
+        var text = EMERGENCY_ROLLBACK_EVENT + toVersion + " by " + actor + ": " + reason;
         // The chain has rolled back already: the engine's half must not be refused because the rollout changed a
         // moment ago (the reconciler does not take the tier's lock). It is read again and rolled back as it is now.
         for (int attempt = 1; ; attempt++) {
@@ -450,6 +450,9 @@ public class Rollouts {
             return view(rollout.id());
         }
     }
+
+    /** How an emergency rollback's entry in a rollout's timeline (and its reason) begins. */
+    static final String EMERGENCY_ROLLBACK_EVENT = "emergency rollback to ";
 
     /** Runs one reconcile step on every unfinished rollout; returns how many changed. */
     @Transactional
@@ -910,6 +913,18 @@ public class Rollouts {
                 && emergency.at().isAfter(s.completedAt()) && !emergency.targetVersion().equals(r.targetVersion())) {
             phase = new RolloutEngine.PhaseView(RolloutEngine.Phase.ROLLED_BACK, "completed, then rolled back to "
                     + emergency.targetVersion() + " by " + emergency.by() + ": " + emergency.reason());
+        }
+        // A rolled-back rollout whose tier a later emergency rollback took further back (to an even earlier release)
+        // names that one too: its reason is the rollback that ended it, the tier has moved on since.
+        if (r.status() == RolloutStatus.ROLLED_BACK && s.completedAt() != null) {
+            var completed = s.completedAt();
+            var later = timeline.stream()
+                    .filter(e -> e.at().isAfter(completed) && e.event().startsWith(EMERGENCY_ROLLBACK_EVENT))
+                    .reduce((first, second) -> second);
+            if (later.isPresent()) {
+                phase = new RolloutEngine.PhaseView(RolloutEngine.Phase.ROLLED_BACK,
+                        phase.message() + "; then " + later.get().event());
+            }
         }
         var progress = new ArrayList<CohortProgress>();
         if (c != null) {

@@ -288,6 +288,33 @@ class EmergencyRollbackTest {
                 .param("t", TIER.name()).update();
     }
 
+    /**
+     * A rollout rolled back to the release before it, whose tier a second emergency rollback then took back further:
+     * its phase names the second rollback after its own (its card showed only the first, naming a version the tier
+     * had left).
+     */
+    @Test
+    void aSecondRollbackFurtherBackIsNamedOnTheRolledBackRollout() {
+        var oldest = start(version());
+        closeOpen("completed");
+        var ran = start(version());
+        closeOpen("completed");
+        var bad = start(version());
+        rollouts.applyRollback(TIER, ran.versionString(), "bad build", "test-manager",
+                RolloutTransitioned.Cause.REQUEST);
+        var first = api.get("/api/v1/admin/rollouts/" + bad.id(), manager);
+        assertThat(first.text("phaseMessage")).isEqualTo("emergency rollback to " + ran.versionString()
+                + " by test-manager: bad build");
+
+        rollouts.applyRollback(TIER, oldest.versionString(), "the one before is bad too", "second-manager",
+                RolloutTransitioned.Cause.REQUEST);
+        var view = api.get("/api/v1/admin/rollouts/" + bad.id(), manager);
+        assertThat(view.text("status")).isEqualTo("rolled_back");
+        assertThat(view.text("phaseMessage")).isEqualTo("emergency rollback to " + ran.versionString()
+                + " by test-manager: bad build; then emergency rollback to " + oldest.versionString()
+                + " by second-manager: the one before is bad too");
+    }
+
     /** A second rollback to the version in force says the tier is already there, and one above it is refused. */
     @Test
     void aRepeatedRollbackSaysTheTierIsAlreadyOnThatVersion() {
