@@ -36,6 +36,8 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonPointer;
+import tools.jackson.databind.exc.DeferredBindingException;
 import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
@@ -220,21 +222,61 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         }
         // A value of the wrong type or an unknown enum constant in a field of valid JSON: name the field (its path,
         // as the validation errors do) and what it must be. The parser's message can echo input; say what to fix instead.
+        // Every such field, as the converter collects them (AllProblemsJsonConverter); a value it cannot step over
+        // (an array for a number) ends the reading, with those found before it attached.
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof MismatchedInputException mismatch) {
-                var field = fieldPath(mismatch);
-                if (field.isEmpty()) {
-                    break;
+            var errors = new java.util.LinkedHashMap<String, String>();
+            if (t instanceof DeferredBindingException collected) {
+                collect(collected, errors);
+            } else if (t instanceof MismatchedInputException mismatch) {
+                for (var earlier : mismatch.getSuppressed()) {
+                    if (earlier instanceof DeferredBindingException collected) {
+                        collect(collected, errors);
+                    }
                 }
-                var message = expected(mismatch.getTargetType());
-                var problem = invalid("Some fields are missing or invalid: " + field + ".");
-                problem.setProperty("errors", Map.of(field, message));
-                return ResponseEntity.badRequest().body(problem);
+                var field = fieldPath(mismatch);
+                if (!field.isEmpty()) {
+                    errors.putIfAbsent(field, expected(mismatch.getTargetType()));
+                }
+            } else {
+                continue;
             }
+            if (errors.isEmpty()) {
+                break;
+            }
+            var problem = invalid("Some fields are missing or invalid: " + String.join(", ", errors.keySet()) + ".");
+            problem.setProperty("errors", errors);
+            return ResponseEntity.badRequest().body(problem);
         }
         return ResponseEntity.badRequest()
                 .body(invalid("The body is not valid JSON for this request, or a field has the wrong type or an "
                         + "unknown value (for example a tier other than ALL, ORACLE, GUARDIAN)."));
+    }
+
+    private static void collect(DeferredBindingException collected, Map<String, String> errors) {
+        for (var problem : collected.getProblems()) {
+            var field = fieldPath(problem.getPath());
+            if (!field.isEmpty()) {
+                var type = problem.getTargetType();
+                errors.putIfAbsent(field, expected(type == null ? null : type.getRawClass()));
+            }
+        }
+    }
+
+    /** {@code /hardware/cpuCores} as {@code hardware.cpuCores}, {@code /items/0/x} as {@code items[0].x}. */
+    private static String fieldPath(JsonPointer pointer) {
+        var path = new StringBuilder();
+        for (var p = pointer; !p.matches(); p = p.tail()) {
+            if (p.getMatchingIndex() >= 0) {
+                path.append('[').append(p.getMatchingIndex()).append(']');
+            } else {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(p.getMatchingProperty());
+            }
+        }
+        return path.toString();
     }
 
     /** The JSON path of the field a parse error is about, as {@code hardware.cpuCores}; empty for the body itself. */

@@ -167,6 +167,23 @@ class ApplicationsApiTest {
         assertThat(wordCores.status()).isEqualTo(400);
         assertThat(wordCores.body().path("errors").path("hardware.cpuCores").asString())
                 .isEqualTo("must be a whole number");
+        var severalWrong = api.post("/api/v1/applications", """
+                {"operatorName": "Acme", "email": "ops@acme.example",
+                 "walletAddress": "0x52908400098527886E0F7030069857D2E4169EE7", "requestedTier": "GOLD",
+                 "hardware": {"cpuCores": "eight", "memoryGb": "lots", "diskGb": 200, "networkMbps": 100,
+                 "gpu": false}}""");
+        assertThat(severalWrong.status()).isEqualTo(400);
+        assertThat(severalWrong.body().path("errors").propertyNames()).as("every wrongly typed field at once")
+                .containsExactlyInAnyOrder("requestedTier", "hardware.cpuCores", "hardware.memoryGb");
+        assertThat(severalWrong.body().path("errors").path("hardware.memoryGb").asString())
+                .isEqualTo("must be a whole number");
+        assertThat(severalWrong.text("detail")).doesNotContain("GOLD").doesNotContain("lots");
+        // A value the reader cannot step over (an array for a number) ends the reading; what came before is named.
+        var arrayCores = api.post("/api/v1/applications", """
+                {"operatorName": "Acme", "requestedTier": "GOLD", "hardware": {"cpuCores": [8], "memoryGb": 16}}""");
+        assertThat(arrayCores.status()).isEqualTo(400);
+        assertThat(arrayCores.body().path("errors").propertyNames())
+                .containsExactlyInAnyOrder("requestedTier", "hardware.cpuCores");
         // A name that reads differently from what it is (a right-to-left override), or spans lines, or colours a
         // terminal.
         for (var name : java.util.List.of("Acme \u202Eexe.gnp", "Acme\nInc", "Acme \u001B[31mInc")) {
