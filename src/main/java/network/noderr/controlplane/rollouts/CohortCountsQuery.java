@@ -60,17 +60,24 @@ class CohortCountsQuery {
                             count(*) FILTER (WHERE v.current_version = :target AND v.health_status = 'healthy'
                                 AND v.last_health_check > :silent) AS healthy,
                             count(*) FILTER (WHERE v.current_version = :target AND (v.health_status = 'unhealthy'
-                                OR coalesce(v.last_health_check, n.registered_at) <= :silent)) AS unhealthy
+                                OR coalesce(v.last_health_check, n.registered_at) <= :silent)) AS unhealthy,
+                            count(*) FILTER (WHERE v.current_version <> :target
+                                AND v.current_version <> :none) AS baseline_nodes,
+                            count(*) FILTER (WHERE v.current_version <> :target AND v.current_version <> :none
+                                AND (v.health_status = 'unhealthy'
+                                    OR coalesce(v.last_health_check, n.registered_at) <= :silent)) AS baseline_unhealthy
                         FROM node_versions v JOIN nodes n ON n.node_id = v.node_id
                         WHERE n.tier = :tier AND n.status = 'ACTIVE'
                         GROUP BY v.bucket, v.cohort""")
                 .param("target", rollout.targetVersion())
+                .param("none", NO_VERSION)
                 .param("silent", silentSince)
                 .param("tier", tier.name())
                 .query((rs, i) -> {
                     var cohort = cohort(rs, config);
                     result.merge(cohort, new CohortCounts(rs.getLong("nodes"), rs.getLong("updated"),
-                            rs.getLong("healthy"), rs.getLong("unhealthy"), 0, 0, 0, 0), CohortCounts::plus);
+                            rs.getLong("healthy"), rs.getLong("unhealthy"), 0, 0, 0, 0, rs.getLong("baseline_nodes"),
+                            rs.getLong("baseline_unhealthy")), CohortCounts::plus);
                     return cohort;
                 })
                 .list();
@@ -109,6 +116,12 @@ class CohortCountsQuery {
                 failureOperators.get(cohort).size()));
         return result;
     }
+
+    /**
+     * The version a node reports while it runs no release (the agent's label for a node without a container): such a
+     * node runs no earlier release to compare with.
+     */
+    static final String NO_VERSION = "unknown";
 
     /**
      * A node's operator: its application (set when it registered with one of the application's install tokens), or,

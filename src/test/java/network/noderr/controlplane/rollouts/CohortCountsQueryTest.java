@@ -64,6 +64,10 @@ class CohortCountsQueryTest {
     }
 
     private void node(String name, Instant registered, Instant lastHealth, String health) {
+        node(name, registered, lastHealth, health, target);
+    }
+
+    private void node(String name, Instant registered, Instant lastHealth, String health, String version) {
         var id = prefix + name;
         TestNodes.insert(jdbc, id, "ORACLE");
         jdbc.sql("UPDATE nodes SET registered_at = :at WHERE node_id = :id")
@@ -71,7 +75,7 @@ class CohortCountsQueryTest {
         jdbc.sql("""
                         INSERT INTO node_versions (node_id, tier, current_version, cohort, health_status,
                             last_health_check) VALUES (:id, 'ORACLE', :v, 'canary', :h, :at)""")
-                .param("id", id).param("v", target).param("h", health)
+                .param("id", id).param("v", version).param("h", health)
                 .param("at", lastHealth == null ? null : Timestamp.from(lastHealth)).update();
     }
 
@@ -121,6 +125,36 @@ class CohortCountsQueryTest {
         assertThat(steady.unhealthy()).as("the silent and both stale nodes").isEqualTo(3);
         assertThat(RolloutEngine.rollbackReason(Cohort.CANARY, steady, RolloutThresholds.DEFAULT))
                 .as("3 of 10 silent while the control plane listened: over the 10 %% limit").isNotEmpty();
+    }
+
+    /**
+     * The nodes on an earlier release, which the release's nodes are compared with: any version but the target, by
+     * the same unhealthy rule (silent ones too); not a node that runs no release (no version, or the agent's
+     * "unknown"), nor a suspended one. Counted over the whole tier (other tests' nodes included, hence the
+     * difference).
+     */
+    @Test
+    void nodesOnAnEarlierReleaseAreCountedWithTheirUnhealthyOnes() {
+        var before = RolloutEngine.Baseline.of(query.counts(UUID.randomUUID(), Tier.ORACLE, canaryActive()));
+        var now = Instant.now();
+        node("old-healthy", now.minus(Duration.ofDays(1)), now, "healthy", "1.0.0");
+        node("old-sick", now.minus(Duration.ofDays(1)), now, "unhealthy", "1.0.0");
+        node("old-silent", now.minus(Duration.ofDays(1)), now.minus(Duration.ofHours(2)), "healthy", "0.9.0");
+        node("old-degraded", now.minus(Duration.ofDays(1)), now, "degraded", "1.0.0");
+        node("no-container", now.minus(Duration.ofDays(1)), now, "unhealthy", CohortCountsQuery.NO_VERSION);
+        node("on-target", now.minus(Duration.ofDays(1)), now, "unhealthy");
+        node("suspended", now.minus(Duration.ofDays(1)), now, "unhealthy", "1.0.0");
+        jdbc.sql("UPDATE nodes SET status = 'SUSPENDED' WHERE node_id = :id").param("id", prefix + "suspended")
+                .update();
+        var id = prefix + "never-reported";
+        TestNodes.insert(jdbc, id, "ORACLE");
+        jdbc.sql("INSERT INTO node_versions (node_id, tier, cohort) VALUES (:id, 'ORACLE', 'canary')")
+                .param("id", id).update();
+
+        var after = RolloutEngine.Baseline.of(query.counts(UUID.randomUUID(), Tier.ORACLE, canaryActive()));
+
+        assertThat(after.nodes() - before.nodes()).as("the four on 1.0.0 and 0.9.0").isEqualTo(4);
+        assertThat(after.unhealthy() - before.unhealthy()).as("the sick and the silent one").isEqualTo(2);
     }
 
     private void report(UUID rollout, String name, String result) {

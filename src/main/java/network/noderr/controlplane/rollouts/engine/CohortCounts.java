@@ -11,16 +11,23 @@ package network.noderr.controlplane.rollouts.engine;
  * @param unhealthyOperators distinct operators of the {@code unhealthy} nodes (a node's application; a node without
  *     one is an operator of its own)
  * @param failureOperators distinct operators of the nodes behind {@code updateFailures}
+ * @param baselineNodes nodes of the cohort that run an earlier release (a version other than the target; not those
+ *     that have reported none): what the release's nodes are compared with
+ * @param baselineUnhealthy of those, the unhealthy ones (including silent ones), by the same rule as {@code unhealthy}
  */
 public record CohortCounts(long nodes, long updated, long healthy, long unhealthy, long updateAttempts,
-        long updateFailures, long unhealthyOperators, long failureOperators) {
+        long updateFailures, long unhealthyOperators, long failureOperators, long baselineNodes,
+        long baselineUnhealthy) {
 
     public static final CohortCounts EMPTY = new CohortCounts(0, 0, 0, 0, 0, 0, 0, 0);
 
     public CohortCounts {
         if (nodes < 0 || updated < 0 || healthy < 0 || unhealthy < 0 || updateAttempts < 0 || updateFailures < 0
-                || unhealthyOperators < 0 || failureOperators < 0) {
+                || unhealthyOperators < 0 || failureOperators < 0 || baselineNodes < 0 || baselineUnhealthy < 0) {
             throw new IllegalArgumentException("counts cannot be negative");
+        }
+        if (baselineUnhealthy > baselineNodes) {
+            throw new IllegalArgumentException("more unhealthy nodes than nodes on an earlier release");
         }
         if (updateFailures > updateAttempts) {
             throw new IllegalArgumentException("more failures than attempts");
@@ -28,6 +35,13 @@ public record CohortCounts(long nodes, long updated, long healthy, long unhealth
         if (unhealthyOperators > unhealthy || failureOperators > updateFailures) {
             throw new IllegalArgumentException("more operators than nodes");
         }
+    }
+
+    /** Counts without nodes on an earlier release. */
+    public CohortCounts(long nodes, long updated, long healthy, long unhealthy, long updateAttempts,
+            long updateFailures, long unhealthyOperators, long failureOperators) {
+        this(nodes, updated, healthy, unhealthy, updateAttempts, updateFailures, unhealthyOperators, failureOperators,
+                0, 0);
     }
 
     /** Counts whose unhealthy and failed nodes each belong to an operator of their own. */
@@ -39,7 +53,7 @@ public record CohortCounts(long nodes, long updated, long healthy, long unhealth
     /** The same counts with these distinct operators behind the unhealthy and the failed nodes. */
     public CohortCounts withOperators(long newUnhealthyOperators, long newFailureOperators) {
         return new CohortCounts(nodes, updated, healthy, unhealthy, updateAttempts, updateFailures,
-                newUnhealthyOperators, newFailureOperators);
+                newUnhealthyOperators, newFailureOperators, baselineNodes, baselineUnhealthy);
     }
 
     /**
@@ -51,6 +65,7 @@ public record CohortCounts(long nodes, long updated, long healthy, long unhealth
         return new CohortCounts(nodes + other.nodes, updated + other.updated, healthy + other.healthy,
                 unhealthy + other.unhealthy, updateAttempts + other.updateAttempts,
                 updateFailures + other.updateFailures, Math.max(unhealthyOperators, other.unhealthyOperators),
-                Math.max(failureOperators, other.failureOperators));
+                Math.max(failureOperators, other.failureOperators), baselineNodes + other.baselineNodes,
+                baselineUnhealthy + other.baselineUnhealthy);
     }
 }

@@ -130,12 +130,17 @@ public final class RolloutEngine {
      * @param backing how many nodes back it: the unhealthy updated nodes, or the failed update attempts
      * @param operators how many distinct operators those nodes belong to
      * @param automatic whether they are at least the rollout's minimum sample, of at least its minimum of operators,
-     *     so the tier rolls back by itself; otherwise the rollout pauses and a person decides
+     *     and the tier's nodes on earlier releases do not share the trouble, so the tier rolls back by itself;
+     *     otherwise the rollout pauses and a person decides
+     * @param sharedWithBaseline when the nodes on earlier releases are as unhealthy: says so; else null
      */
-    public record Breach(String reason, long backing, long operators, boolean automatic) {
+    public record Breach(String reason, long backing, long operators, boolean automatic,
+            @Nullable String sharedWithBaseline) {
 
-        Breach(String reason, long backing, long operators, RolloutThresholds t) {
-            this(reason, backing, operators, backing >= t.minSample() && operators >= t.minOperators());
+        Breach(String reason, long backing, long operators, RolloutThresholds t, @Nullable String sharedWithBaseline) {
+            this(reason, backing, operators,
+                    backing >= t.minSample() && operators >= t.minOperators() && sharedWithBaseline == null,
+                    sharedWithBaseline);
         }
 
         /** Why this breach does not roll the tier back by itself (meaningful when it is not {@code automatic}). */
@@ -145,10 +150,49 @@ public final class RolloutEngine {
                 return String.format(java.util.Locale.ROOT,
                         "but only %s behind it (fewer than the minimum sample of %d)", nodes, t.minSample());
             }
-            return String.format(java.util.Locale.ROOT,
-                    "%s behind it, %s: an automatic rollback needs nodes of %d operators", nodes,
-                    operators <= 1 ? "all of one operator" : "of only " + operators + " operators",
-                    t.minOperators());
+            if (operators < t.minOperators()) {
+                return String.format(java.util.Locale.ROOT,
+                        "%s behind it, %s: an automatic rollback needs nodes of %d operators", nodes,
+                        operators <= 1 ? "all of one operator" : "of only " + operators + " operators",
+                        t.minOperators());
+            }
+            return java.util.Objects.requireNonNullElse(sharedWithBaseline, "");
+        }
+    }
+
+    /**
+     * The tier's nodes that run an earlier release, and how many of them are unhealthy: the comparison for the
+     * release's nodes. When they are over the unhealthy limit too, an unhealthy share among the release's nodes is
+     * the tier's trouble (a network, a region, a shared dependency) at least as much as the release's, and rolling
+     * every node back at emergency priority would not cure it.
+     */
+    public record Baseline(long nodes, long unhealthy) {
+
+        public static final Baseline NONE = new Baseline(0, 0);
+
+        /** Summed over every cohort of the tier, active or not. */
+        public static Baseline of(Map<Cohort, CohortCounts> counts) {
+            long nodes = 0;
+            long unhealthy = 0;
+            for (var c : counts.values()) {
+                nodes += c.baselineNodes();
+                unhealthy += c.baselineUnhealthy();
+            }
+            return new Baseline(nodes, unhealthy);
+        }
+
+        double ratio() {
+            return nodes == 0 ? 0 : unhealthy * 1.0 / nodes;
+        }
+
+        /**
+         * Whether it explains an unhealthy share of {@code ratio} among the release's nodes: at least the minimum
+         * sample of nodes on earlier releases, over the unhealthy limit themselves, and the release's share not more
+         * than the limit above theirs (a release clearly worse than the tier still rolls back).
+         */
+        boolean explains(double ratio, RolloutThresholds t) {
+            return nodes >= t.minSample() && ratio() > t.maxUnhealthyRatio()
+                    && ratio - ratio() <= t.maxUnhealthyRatio();
         }
     }
 
@@ -158,12 +202,25 @@ public final class RolloutEngine {
      * nodes (of enough operators) behind it for an automatic rollback comes first, then the unhealthy share.
      */
     public static Optional<Breach> breach(Cohort cohort, CohortCounts c, RolloutThresholds t) {
+        return breach(cohort, c, t, Baseline.NONE);
+    }
+
+    /**
+     * As {@link #breach(Cohort, CohortCounts, RolloutThresholds)}; an unhealthy share that the tier's nodes on
+     * earlier releases share ({@link Baseline#explains}) is a breach, but not an automatic one.
+     */
+    public static Optional<Breach> breach(Cohort cohort, CohortCounts c, RolloutThresholds t, Baseline baseline) {
         Breach unhealthy = null;
         if (c.updated() > 0 && c.unhealthy() * 1.0 / c.updated() > t.maxUnhealthyRatio()) {
+            double ratio = c.unhealthy() * 1.0 / c.updated();
+            var shared = baseline.explains(ratio, t) ? String.format(java.util.Locale.ROOT,
+                    "but %d of %d nodes on earlier releases are unhealthy too (%.1f%%): more likely trouble of the"
+                            + " tier than of the release", baseline.unhealthy(), baseline.nodes(),
+                    100 * baseline.ratio()) : null;
             unhealthy = new Breach(String.format(java.util.Locale.ROOT,
                     "%s: %d of %d updated nodes unhealthy (%.1f%% > %.1f%%)", cohort.wireName(), c.unhealthy(),
-                    c.updated(), 100.0 * c.unhealthy() / c.updated(), 100 * t.maxUnhealthyRatio()),
-                    c.unhealthy(), c.unhealthyOperators(), t);
+                    c.updated(), 100 * ratio, 100 * t.maxUnhealthyRatio()),
+                    c.unhealthy(), c.unhealthyOperators(), t, shared);
         }
         Breach errors = null;
         if (c.updateAttempts() > 0 && c.updateFailures() * 1.0 / c.updateAttempts() > t.maxErrorRate()) {
@@ -171,7 +228,7 @@ public final class RolloutEngine {
                     "%s: %d of %d updates failed or rolled back (%.1f%% > %.1f%%)", cohort.wireName(),
                     c.updateFailures(), c.updateAttempts(), 100.0 * c.updateFailures() / c.updateAttempts(),
                     100 * t.maxErrorRate()),
-                    c.updateFailures(), c.failureOperators(), t);
+                    c.updateFailures(), c.failureOperators(), t, null);
         }
         if (unhealthy != null && (unhealthy.automatic() || errors == null || !errors.automatic())) {
             return Optional.of(unhealthy);
@@ -277,8 +334,9 @@ public final class RolloutEngine {
     private static Optional<Step> rollbackCheck(
             Rollout r, Map<Cohort, CohortCounts> counts, Instant now, List<String> earlierEvents) {
         Breach unbacked = null;
+        var baseline = Baseline.of(counts);
         for (var cohort : r.activeCohorts()) {
-            var breach = breach(cohort, counts.getOrDefault(cohort, CohortCounts.EMPTY), r.thresholds());
+            var breach = breach(cohort, counts.getOrDefault(cohort, CohortCounts.EMPTY), r.thresholds(), baseline);
             if (breach.isEmpty()) {
                 continue;
             }

@@ -217,6 +217,60 @@ class AutomaticRollbackTest {
                 "automatic rollback: canary: 3 of 10 updates failed or rolled back (30.0% > 5.0%)");
     }
 
+    /**
+     * The canary's 20 updated nodes against the tier's nodes still on the earlier release (in cohorts 2–4, not yet
+     * due): when those are over the unhealthy limit too, the canary's share is the tier's trouble as much as the
+     * release's, and the rollout pauses for a person instead of rolling every node back; a release clearly worse
+     * than the tier (more than the limit above it) still rolls back, and so does any breach while the tier is well.
+     */
+    @ParameterizedTest(name = "canary {0} of 20 unhealthy, earlier release {1} of {2} → {3}")
+    @CsvSource({
+        "6,  0,  300, ROLLBACK",  // 30 % against a well tier: the release
+        "6,  30, 300, ROLLBACK",  // the tier at exactly 10 %: not over the limit itself
+        "6,  75, 300, PAUSE",     // 30 % against 25 %: the tier's trouble
+        "10, 75, 300, ROLLBACK",  // 50 % against 25 %: more than 10 points worse
+        "7,  75, 300, PAUSE",     // 35 % against 25 %: exactly 10 points worse is not more
+        "6,  2,  2,   ROLLBACK",  // 2 nodes on the earlier release are no sample
+        "2,  75, 300, NONE",      // 10 %: no breach at all
+    })
+    void anUnhealthyTierPausesARolloutInsteadOfRollingItBack(long canaryUnhealthy, long earlierUnhealthy,
+            long earlierNodes, Outcome outcome) {
+        var r = activeThrough(0, DEFAULTS);
+        var map = everyCohortUpdatedExcept(Cohort.CANARY, counts(20, 20, canaryUnhealthy, 20, 0));
+        long perCohort = earlierNodes / 3;
+        long rest = earlierNodes - 2 * perCohort;
+        long unhealthyPerCohort = earlierUnhealthy / 3;
+        long unhealthyRest = earlierUnhealthy - 2 * unhealthyPerCohort;
+        map.put(Cohort.COHORT2, earlierRelease(perCohort, unhealthyPerCohort));
+        map.put(Cohort.COHORT3, earlierRelease(perCohort, unhealthyPerCohort));
+        map.put(Cohort.COHORT4, earlierRelease(rest, unhealthyRest));
+        var step = RolloutEngine.reconcile(r, map, T0);
+        assertThat(outcome(step)).as(step.rollout().reason()).isEqualTo(outcome);
+        if (outcome == Outcome.PAUSE) {
+            assertThat(step.rollout().reason()).isEqualTo(String.format(Locale.ROOT,
+                    "paused, no automatic rollback: canary: %d of 20 updated nodes unhealthy (%.1f%% > 10.0%%), but"
+                            + " %d of %d nodes on earlier releases are unhealthy too (%.1f%%): more likely trouble of"
+                            + " the tier than of the release: resume, roll back or abort", canaryUnhealthy,
+                    100.0 * canaryUnhealthy / 20, earlierUnhealthy, earlierNodes,
+                    100.0 * earlierUnhealthy / earlierNodes));
+            assertThat(step.needsDecision()).isTrue();
+        }
+    }
+
+    /** Failed updates are the release's alone: an unhealthy tier does not hold their rollback back. */
+    @Test
+    void failedUpdatesRollBackWhateverTheTiersHealth() {
+        var r = activeThrough(0, DEFAULTS);
+        var map = everyCohortUpdatedExcept(Cohort.CANARY, counts(20, 20, 0, 20, 5));
+        map.put(Cohort.COHORT2, earlierRelease(300, 150));
+        assertThat(outcome(RolloutEngine.reconcile(r, map, T0))).isEqualTo(Outcome.ROLLBACK);
+    }
+
+    /** {@code nodes} nodes of a cohort not yet due, all on the earlier release, {@code unhealthy} of them unhealthy. */
+    private static CohortCounts earlierRelease(long nodes, long unhealthy) {
+        return new CohortCounts(nodes, 0, 0, 0, 0, 0, 0, 0, nodes, unhealthy);
+    }
+
     /** A backed breach anywhere wins over an unbacked one, in the same cohort or an earlier one. */
     @Test
     void aBreachWithEnoughNodesRollsBackEvenWhenAnotherIsTooSmall() {
