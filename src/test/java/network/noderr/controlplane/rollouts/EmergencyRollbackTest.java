@@ -168,8 +168,12 @@ class EmergencyRollbackTest {
         var threads = java.util.concurrent.Executors.newFixedThreadPool(2);
         var pause = CompletableFuture.runAsync(() -> new TransactionTemplate(transactionManager).executeWithoutResult(
                 s -> {
-                    pauseBackend.complete(jdbc.sql("SELECT pg_backend_pid()").query(Integer.class).single());
+                    var pid = jdbc.sql("SELECT pg_backend_pid()").query(Integer.class).single();
                     rollouts.pause(rolloutId, "second-user", "race");
+                    // Only now, with the pause holding the tier's lock until it commits, may the rollback start: told
+                    // before, a rollback that got to the lock first was answered before the pause (seen on a busy
+                    // machine), and the race this test is about did not happen.
+                    pauseBackend.complete(pid);
                     try {
                         assertThat(commitPause.await(2, TimeUnit.MINUTES)).isTrue();
                     } catch (InterruptedException e) {
