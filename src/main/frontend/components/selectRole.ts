@@ -4,7 +4,8 @@
  * ignore it and axe reports it as a critical violation (aria-allowed-attr). The ARIA pattern for a select is the
  * "select-only combobox": the same button as `role="combobox"`, which may be required, with `aria-controls` naming
  * its list while it is open. This gives every select of the dashboard that role; the button keeps its label,
- * `aria-haspopup="listbox"`, `aria-expanded` and its keyboard handling (Enter, Space, arrows, Escape).
+ * `aria-haspopup="listbox"`, `aria-expanded` and its keyboard handling (Enter, Space, arrows, Escape). The open
+ * list itself stays unnamed, as Vaadin makes it: naming it after the field would give two elements that label.
  */
 type SelectInternals = HTMLElement & {
   focusElement?: HTMLElement;
@@ -27,9 +28,6 @@ void customElements.whenDefined('vaadin-select').then(() => {
     if (opened && list) {
       if (!list.id) list.id = `noderr-select-list-${++listIds}`;
       focusElement.setAttribute('aria-controls', list.id);
-      // The list is named like its field (the button's label comes first in its aria-labelledby).
-      const label = focusElement.getAttribute('aria-labelledby')?.split(' ')[0];
-      if (label && !list.hasAttribute('aria-labelledby')) list.setAttribute('aria-labelledby', label);
     } else {
       focusElement.removeAttribute('aria-controls');
     }
