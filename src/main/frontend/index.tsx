@@ -1,3 +1,4 @@
+import 'Frontend/components/selectRole';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';

@@ -9,6 +9,7 @@ import { SideNavItem } from '@vaadin/react-components/SideNavItem.js';
 import '@vaadin/icons';
 import { useAuth } from 'Frontend/auth';
 import { ConnectionBadge } from 'Frontend/components/ConnectionBadge';
+import { SkipLink } from 'Frontend/components/SkipLink';
 import { Suspense } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
@@ -65,6 +66,7 @@ export default function MainLayout() {
         </header>
       </div>
 
+      <SkipLink />
       <DrawerToggle slot="navbar" aria-label="Menu toggle"></DrawerToggle>
       <h1 slot="navbar" className="text-l m-0">
         {currentTitle}

@@ -94,7 +94,11 @@ export default function ReleasesView() {
   return (
     <main className="view releases-view">
       {status && <ChainBanner status={status} />}
-      <section className="tier-cards">
+      <section className="tier-cards" aria-labelledby="tier-cards-heading">
+        {/* For screen readers' outline: the cards' h3s sit under a heading of their own. */}
+        <h2 className="sr-only" id="tier-cards-heading">
+          Tiers
+        </h2>
         {status?.tiers.map((t) => (
           <div className="tier-card" key={t.tier} data-testid={`tier-${t.tier}`}>
             <h3>

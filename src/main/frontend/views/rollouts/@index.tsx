@@ -267,7 +267,9 @@ export default function RolloutsView() {
                       finishedTotal - finished.length
                     } more)`}
               </Button>
-              {olderLoading && <ProgressBar indeterminate data-testid="rollouts-older-progress" />}
+              {olderLoading && (
+                <ProgressBar indeterminate aria-label="Loading older rollouts" data-testid="rollouts-older-progress" />
+              )}
               {olderError && (
                 <p className="older-rollouts-error text-s" role="alert" data-testid="rollouts-older-error">
                   Could not load older rollouts: {olderError}. Try again with Show older; if it keeps failing, reload
@@ -432,7 +434,16 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
               <strong className="cohort-label">{c.cohort}</strong>
               <span className="cohort-figures">{cohortFigures(c, ' updated')}</span>
             </div>
-            <ProgressBar value={cohortBarValue(c)} />
+            <ProgressBar
+              value={cohortBarValue(c)}
+              aria-label={
+                !c.active
+                  ? `${r.tier} ${r.versionString} ${c.cohort}: waiting`
+                  : c.nodes === 0
+                    ? `${r.tier} ${r.versionString} ${c.cohort}: no nodes`
+                    : `${r.tier} ${r.versionString} ${c.cohort}: ${c.updated} of ${c.nodes} updated`
+              }
+            />
             {/* Breaks between the counts, never inside one ("0 / failed"). */}
             <div className="text-xs text-secondary">
               <span className="whitespace-nowrap">{c.healthy} healthy</span> ·{' '}

@@ -361,7 +361,7 @@ class RolesIT {
         assertThat(details.getByText("Reset password…")).isDisabled();
         assertThat(details.getByTestId("reset-password")).hasAttribute("title",
                 "Change your own password under My account");
-        assertThat(details.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Role Admin")))
+        assertThat(details.getByRole(AriaRole.COMBOBOX, new Locator.GetByRoleOptions().setName("Role Admin")))
                 .isDisabled();
     }
 
