@@ -13,6 +13,14 @@ export function cohortBarValue(c: CohortProgress): number {
   return c.nodes === 0 ? 0 : c.updated / c.nodes;
 }
 
+/** What a screen reader says of a cohort's progress bar: "ORACLE 1.5.0 canary: 12 of 20 updated". */
+export function cohortBarLabel(r: RolloutView, c: CohortProgress): string {
+  const name = `${r.tier} ${r.versionString} ${c.cohort}`;
+  if (!c.active) return `${name}: waiting`;
+  if (c.nodes === 0) return `${name}: no nodes`;
+  return `${name}: ${c.updated} of ${c.nodes} updated`;
+}
+
 /**
  * The cohort split is deterministic (each node's keccak bucket), so a small tier can have no node in the canary:
  * the first cohort with nodes then updates with nothing tested before it. Undefined when the canary has nodes.

@@ -2,7 +2,7 @@ import { Notification } from '@vaadin/react-components/Notification.js';
 import { ProgressBar } from '@vaadin/react-components/ProgressBar.js';
 import { healthColors, seriesColors } from 'Frontend/components/charts';
 import { useLiveRefresh } from 'Frontend/components/live';
-import { cohortBarValue, cohortFigures, emptyCanaryWarning } from 'Frontend/components/cohorts';
+import { cohortBarLabel, cohortBarValue, cohortFigures, emptyCanaryWarning } from 'Frontend/components/cohorts';
 import { formatRelative, localizeTimes, useAgesCounting } from 'Frontend/components/time';
 import { OverviewService } from 'Frontend/generated/endpoints';
 import type AlertView from 'Frontend/generated/network/noderr/controlplane/alerts/AlertView';
@@ -283,13 +283,7 @@ function RolloutProgress({ rollout: r }: { rollout: RolloutView }) {
             </div>
             <ProgressBar
               value={cohortBarValue(c)}
-              aria-label={
-                !c.active
-                  ? `${r.tier} ${r.versionString} ${c.cohort}: waiting`
-                  : c.nodes === 0
-                    ? `${r.tier} ${r.versionString} ${c.cohort}: no nodes`
-                    : `${r.tier} ${r.versionString} ${c.cohort}: ${c.updated} of ${c.nodes} updated`
-              }
+              aria-label={cohortBarLabel(r, c)}
             />
           </div>
         ))}

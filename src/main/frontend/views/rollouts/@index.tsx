@@ -8,7 +8,7 @@ import { TextField, type TextFieldElement } from '@vaadin/react-components/TextF
 import { useAuth } from 'Frontend/auth';
 import { useSubmitOnEnter } from 'Frontend/components/errors';
 import { useLiveRefresh } from 'Frontend/components/live';
-import { cohortBarValue, cohortFigures, emptyCanaryWarning } from 'Frontend/components/cohorts';
+import { cohortBarLabel, cohortBarValue, cohortFigures, emptyCanaryWarning } from 'Frontend/components/cohorts';
 import { formatDateTime, formatRelative, localizeTimes, useAgesCounting } from 'Frontend/components/time';
 import { RolloutsService } from 'Frontend/generated/endpoints';
 import LiveTopic from 'Frontend/generated/network/noderr/controlplane/live/LiveTopic';
@@ -436,13 +436,7 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
             </div>
             <ProgressBar
               value={cohortBarValue(c)}
-              aria-label={
-                !c.active
-                  ? `${r.tier} ${r.versionString} ${c.cohort}: waiting`
-                  : c.nodes === 0
-                    ? `${r.tier} ${r.versionString} ${c.cohort}: no nodes`
-                    : `${r.tier} ${r.versionString} ${c.cohort}: ${c.updated} of ${c.nodes} updated`
-              }
+              aria-label={cohortBarLabel(r, c)}
             />
             {/* Breaks between the counts, never inside one ("0 / failed"). */}
             <div className="text-xs text-secondary">
