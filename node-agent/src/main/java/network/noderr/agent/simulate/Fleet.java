@@ -120,6 +120,7 @@ public final class Fleet implements AutoCloseable {
             log.info("fleet: {} nodes of an earlier run are back from {}", restored, options.state());
         }
         if (restored == options.nodes()) {
+            listenAll(); // the nodes of the earlier run open their push streams again, as the daemon does at a restart
             return registered.get();
         }
         var id = fleetApplication();

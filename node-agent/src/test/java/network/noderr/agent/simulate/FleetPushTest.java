@@ -84,6 +84,26 @@ class FleetPushTest {
         }
     }
 
+    /**
+     * A fleet started again from its state file (every node an earlier run registered) opens its push streams again:
+     * it skipped them when no node had to register, so the restarted nodes only polled.
+     */
+    @Test
+    void aFleetBackFromItsStateFileOpensItsPushStreamsAgain(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        var state = dir.resolve("fleet-ORACLE.json");
+        var options = new Fleet.Options(controlPlane.base(), TestControlPlane.ADMIN_TOKEN, "ORACLE", 5,
+                Duration.ofHours(1), 0, 0, "1.0.0", state).withPush(true);
+        try (var fleet = new Fleet(options)) {
+            assertThat(fleet.register()).isEqualTo(5);
+            assertThat(fleet.awaitPush(Duration.ofSeconds(60))).isEqualTo(5);
+        }
+        try (var again = new Fleet(options)) {
+            assertThat(again.register()).as("the same nodes, back").isEqualTo(5);
+            assertThat(again.awaitPush(Duration.ofSeconds(60))).as("push streams open after the restart").isEqualTo(5);
+        }
+    }
+
     private static long onVersion(String version) throws Exception {
         return controlPlane.get("/api/v1/admin/nodes?tier=ALL&size=1&version=" + version).get("total").asLong();
     }
