@@ -107,8 +107,26 @@ class EmergencyRollbacks {
         }
     }
 
-    /** Records the version the tier returned to (it ends when a new release starts) and tells the tier's nodes. */
+    /**
+     * Records the version the tier returned to (it ends when a new release starts), marks the releases it withdrew
+     * for good (every release of the tier newer than it; one withdrawn before keeps its first rollback), and tells the
+     * tier's nodes.
+     */
     void applyEmergency(Tier tier, String version, String text, String actor) {
+        var now = Timestamp.from(clock.instant());
+        var reason = text.length() > 1000 ? text.substring(0, 1000) : text;
+        jdbc.sql("""
+                        UPDATE releases r SET rolled_back_to = :v, rolled_back_by = :by, rolled_back_reason = :reason,
+                            rolled_back_at = :now
+                        FROM releases t
+                        WHERE t.tier = :tier AND t.version_string = :v AND r.tier = :tier
+                            AND r.created_at > t.created_at AND r.rolled_back_at IS NULL""")
+                .param("tier", tier.name())
+                .param("v", version)
+                .param("reason", reason)
+                .param("by", actor)
+                .param("now", now)
+                .update();
         jdbc.sql("""
                         INSERT INTO tier_emergencies (tier, target_version, reason, created_by, created_at)
                         VALUES (:tier, :v, :reason, :by, :now)
@@ -116,9 +134,9 @@ class EmergencyRollbacks {
                             reason = EXCLUDED.reason, created_by = EXCLUDED.created_by, created_at = EXCLUDED.created_at""")
                 .param("tier", tier.name())
                 .param("v", version)
-                .param("reason", text.length() > 1000 ? text.substring(0, 1000) : text)
+                .param("reason", reason)
                 .param("by", actor)
-                .param("now", Timestamp.from(clock.instant()))
+                .param("now", now)
                 .update();
         changes.changed(tier, TierChanged.Kind.ROLLBACK, version);
     }

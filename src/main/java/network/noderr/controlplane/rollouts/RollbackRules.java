@@ -60,13 +60,17 @@ class RollbackRules {
                 : current.rollout().status() == RolloutStatus.COMPLETED ? java.util.Optional.<String>empty()
                 : history.previousVersion(current);
         if (!ran.filter(toVersion::equals).isPresent()) {
-            var rolledBack = jdbc.sql("""
-                            SELECT count(*) FROM deployments
-                            WHERE tier = :tier AND version_string = :v AND status = 'rolled_back'""")
+            // Rolled back during its rollout, or withdrawn by an emergency rollback after it (recorded for good: the
+            // tier may have moved on to a newer release since).
+            boolean rolledBack = jdbc.sql("""
+                            SELECT EXISTS (SELECT 1 FROM deployments
+                                    WHERE tier = :tier AND version_string = :v AND status = 'rolled_back')
+                                OR EXISTS (SELECT 1 FROM releases
+                                    WHERE tier = :tier AND version_string = :v AND rolled_back_at IS NOT NULL)""")
                     .param("tier", tier.name())
                     .param("v", toVersion)
-                    .query(Long.class)
-                    .single() > 0;
+                    .query(Boolean.class)
+                    .single();
             if (rolledBack) {
                 throw new ProblemException(409, "rollback-target-rolled-back", "Rolled back itself", toVersion
                         + " was itself rolled back: an emergency rollback must not move " + tier + " to it. Choose a"

@@ -79,23 +79,33 @@ class RolloutViews {
     }
 
     RolloutView view(StoredRollout s) {
-        return view(s, repository.events(s.id()), emergencies());
+        return view(s, repository.events(s.id()), withdrawals(List.of(s)));
     }
 
     /** Several rollouts with their timelines read in one query. */
     private List<RolloutView> views(List<StoredRollout> rows) {
         var timelines = repository.events(rows.stream().map(StoredRollout::id).toList());
-        var emergencies = emergencies();
-        return rows.stream().map(s -> view(s, timelines.getOrDefault(s.id(), List.of()), emergencies)).toList();
+        var withdrawals = withdrawals(rows);
+        return rows.stream().map(s -> view(s, timelines.getOrDefault(s.id(), List.of()), withdrawals)).toList();
     }
 
-    /** An emergency rollback in force: the version its tier returned to, and when, by whom and why (as recorded). */
-    private record Emergency(String targetVersion, String reason, String by, java.time.Instant at) {}
+    /**
+     * The emergency rollback that withdrew a release: the version its tier returned to, and when, by whom and why
+     * (as recorded on the release, for good).
+     */
+    private record Withdrawal(String targetVersion, String reason, String by, java.time.Instant at) {}
 
-    private Map<Tier, Emergency> emergencies() {
-        var result = new java.util.EnumMap<Tier, Emergency>(Tier.class);
-        jdbc.sql("SELECT tier, target_version, reason, created_by, created_at FROM tier_emergencies")
-                .query((rs, i) -> result.put(Tier.valueOf(rs.getString(1)), new Emergency(rs.getString(2),
+    /** The withdrawals of these rollouts' releases, by release id. */
+    private Map<UUID, Withdrawal> withdrawals(List<StoredRollout> rows) {
+        var result = new java.util.HashMap<UUID, Withdrawal>();
+        if (rows.isEmpty()) {
+            return result;
+        }
+        jdbc.sql("""
+                        SELECT id, rolled_back_to, rolled_back_reason, rolled_back_by, rolled_back_at FROM releases
+                        WHERE id IN (:ids) AND rolled_back_at IS NOT NULL""")
+                .param("ids", rows.stream().map(StoredRollout::releaseId).distinct().toList())
+                .query((rs, i) -> result.put(rs.getObject(1, UUID.class), new Withdrawal(rs.getString(2),
                         rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant())))
                 .list();
         return result;
@@ -116,18 +126,17 @@ class RolloutViews {
      * A finished rollout shows the counts recorded when it finished (the registry has moved on since); one that
      * finished before they were recorded shows none ({@code countsRecorded} false) rather than today's.
      */
-    private RolloutView view(StoredRollout s, List<RolloutEvent> timeline, Map<Tier, Emergency> emergencies) {
+    private RolloutView view(StoredRollout s, List<RolloutEvent> timeline, Map<UUID, Withdrawal> withdrawals) {
         var r = s.rollout();
         @Nullable Map<Cohort, CohortCounts> c = r.status().isFinished() ? fromJson(s.finalCounts()) : liveCounts(s);
         var phase = RolloutEngine.phase(r, c == null ? Map.of() : c, clock.instant());
         // A completed rollout stays completed (a finished rollout changes no more), but when an emergency rollback
-        // has since returned its tier to an earlier version, its nodes no longer run it: its phase says so, rather
-        // than "all nodes run" it.
-        var emergency = emergencies.get(s.tier());
-        if (r.status() == RolloutStatus.COMPLETED && emergency != null && s.completedAt() != null
-                && emergency.at().isAfter(s.completedAt()) && !emergency.targetVersion().equals(r.targetVersion())) {
+        // has since withdrawn its release, its nodes no longer run it: its phase says so, rather than "all nodes run"
+        // it, also after the tier moved on to a newer release.
+        var withdrawal = withdrawals.get(s.releaseId());
+        if (r.status() == RolloutStatus.COMPLETED && withdrawal != null) {
             phase = new RolloutEngine.PhaseView(RolloutEngine.Phase.ROLLED_BACK, "completed, then rolled back to "
-                    + emergency.targetVersion() + " by " + emergency.by() + ": " + emergency.reason());
+                    + withdrawal.targetVersion() + " by " + withdrawal.by() + ": " + withdrawal.reason());
         }
         // A rolled-back rollout whose tier a later emergency rollback took further back (to an even earlier release)
         // names that one too: its reason is the rollback that ended it, the tier has moved on since.

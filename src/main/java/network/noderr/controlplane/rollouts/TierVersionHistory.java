@@ -147,15 +147,11 @@ class TierVersionHistory {
     /** As {@link Rollouts#rolledBackVersions}. */
     java.util.Map<Tier, java.util.Set<String>> rolledBackVersions() {
         var result = new java.util.EnumMap<Tier, java.util.Set<String>>(Tier.class);
-        // Rolled back during their rollout, or after it: releases of a tier newer than the version an emergency
-        // rollback in force returned it to, published before that rollback.
+        // Rolled back during their rollout, or after it (withdrawn by an emergency rollback, recorded for good).
         jdbc.sql("""
                         SELECT tier, version_string FROM deployments WHERE status = 'rolled_back'
                         UNION
-                        SELECT r.tier, r.version_string FROM tier_emergencies e
-                        JOIN releases t ON t.tier = e.tier AND t.version_string = e.target_version
-                        JOIN releases r ON r.tier = e.tier AND r.created_at > t.created_at
-                            AND r.created_at <= e.created_at""")
+                        SELECT tier, version_string FROM releases WHERE rolled_back_at IS NOT NULL""")
                 .query((rs, i) -> result.computeIfAbsent(Tier.valueOf(rs.getString(1)),
                         t -> new java.util.HashSet<>()).add(rs.getString(2)))
                 .list();

@@ -282,6 +282,25 @@ class EmergencyRollbackTest {
         // the list itself, which shows the chain's releases, does not show them).
         assertThat(rollouts.rolledBackVersions().get(TIER)).contains(later.versionString())
                 .doesNotContain(earlier.versionString());
+
+        // A fixed release goes out and completes: the rollback is no longer in force, but the withdrawn release
+        // stays withdrawn. Before, its rollout read "complete" again, its release was no longer marked, and an
+        // emergency rollback of the fixed release could move every node to it.
+        var fixed = start(version());
+        complete();
+        var afterFix = api.get("/api/v1/admin/rollouts/" + later.id(), manager);
+        assertThat(afterFix.text("phase")).isEqualTo("rolled_back");
+        assertThat(afterFix.text("phaseMessage")).isEqualTo("completed, then rolled back to "
+                + earlier.versionString() + " by test-manager: memory leak found a day later");
+        assertThat(api.get("/api/v1/admin/rollouts/" + fixed.id(), manager).text("phase")).isEqualTo("complete");
+        assertThat(rollouts.rolledBackVersions().get(TIER)).contains(later.versionString())
+                .doesNotContain(earlier.versionString(), fixed.versionString());
+        var refused = rollBack(later.versionString(), "back to the one before the fix");
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+        assertThat(refused.problemType()).isEqualTo("rollback-target-rolled-back");
+        assertThat(rollBack(earlier.versionString(), "back to the one the tier ran").problemType())
+                .as("an earlier release not withdrawn passes the checks (the chain, which never saw it, refuses)")
+                .isEqualTo("not-on-chain");
     }
 
     /** Finishes the open rollout as the engine does: completed, with the time it completed. */
@@ -319,7 +338,10 @@ class EmergencyRollbackTest {
                 + " by second-manager: the one before is bad too");
     }
 
-    /** A second rollback to the version in force says the tier is already there, and one above it is refused. */
+    /**
+     * A second rollback to the version in force says the tier is already there, and one to a release it withdrew is
+     * refused.
+     */
     @Test
     void aRepeatedRollbackSaysTheTierIsAlreadyOnThatVersion() {
         var oldest = start(version());
@@ -335,9 +357,11 @@ class EmergencyRollbackTest {
         assertThat(again.text("detail")).contains("ALL is already rolled back to " + oldest.versionString())
                 .contains("from " + bad.versionString());
 
+        // The rollback to the oldest withdrew what came after it, the release the tier ran before too.
         var up = rollBack(ran.versionString(), "one step back only");
         assertThat(up.status()).as(up.toString()).isEqualTo(409);
-        assertThat(up.problemType()).isEqualTo("rollback-target-above");
-        assertThat(up.text("detail")).contains("ALL is rolled back to " + oldest.versionString());
+        assertThat(up.problemType()).isEqualTo("rollback-target-rolled-back");
+        assertThat(up.text("detail")).contains(ran.versionString() + " was itself rolled back")
+                .contains("ALL ran " + oldest.versionString());
     }
 }
