@@ -23,8 +23,6 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 class HealthController {
 
-    /** Oldest report accepted (reports older than the retention would be deleted at once). */
-    static final Duration MAX_AGE = Duration.ofDays(30);
     /** Tolerated clock skew for reports from the future. */
     static final Duration MAX_SKEW = Duration.ofMinutes(5);
     static final int MAX_BATCH = 1000;
@@ -34,11 +32,18 @@ class HealthController {
     private final HealthIngest ingest;
     private final JsonMapper json;
     private final Clock clock;
+    /** Oldest report accepted: the retention (older reports would be deleted at once). */
+    private final Duration maxAge;
+    /** The retention as the refusal names it: "the 30-day retention", or "the retention of PT36H". */
+    private final String retentionText;
 
-    HealthController(HealthIngest ingest, JsonMapper json, Clock clock) {
+    HealthController(HealthIngest ingest, JsonMapper json, Clock clock, HealthRetentionSettings retention) {
         this.ingest = ingest;
         this.json = json;
         this.clock = clock;
+        this.maxAge = retention.retention();
+        this.retentionText = maxAge.toSeconds() % 86_400 == 0 && maxAge.getNano() == 0
+                ? "the " + maxAge.toDays() + "-day retention" : "the retention of " + maxAge;
     }
 
     @PostMapping("/api/v1/health")
@@ -83,8 +88,8 @@ class HealthController {
             if (report.timestamp() != null) {
                 if (report.timestamp().isAfter(now.plus(MAX_SKEW))) {
                     errors.put(prefix + "timestamp", "is in the future; check the node's clock");
-                } else if (report.timestamp().isBefore(now.minus(MAX_AGE))) {
-                    errors.put(prefix + "timestamp", "is older than the 30-day retention");
+                } else if (report.timestamp().isBefore(now.minus(maxAge))) {
+                    errors.put(prefix + "timestamp", "is older than " + retentionText);
                 }
             }
         }
