@@ -2,12 +2,9 @@ package network.noderr.controlplane.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import network.noderr.controlplane.ApiClient;
@@ -340,30 +337,6 @@ class NodeStreamTest {
     /** @param closed completed with the close status the server sends */
     private WebSocket connect(String token, BlockingQueue<String> messages,
             java.util.concurrent.CompletableFuture<Integer> closed) throws Exception {
-        var builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-        if (token != null) {
-            builder.header("Authorization", "Bearer " + token);
-        }
-        return builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/v1/nodes/stream"),
-                new WebSocket.Listener() {
-                    private final StringBuilder text = new StringBuilder();
-
-                    @Override
-                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                        text.append(data);
-                        if (last) {
-                            messages.add(text.toString());
-                            text.setLength(0);
-                        }
-                        ws.request(1);
-                        return null;
-                    }
-
-                    @Override
-                    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-                        closed.complete(statusCode);
-                        return null;
-                    }
-                }).get(10, TimeUnit.SECONDS);
+        return new TestStream(messages, closed, new java.util.concurrent.CompletableFuture<>()).open(port, token);
     }
 }

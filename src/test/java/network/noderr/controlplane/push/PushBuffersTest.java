@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import jakarta.servlet.ServletContext;
 import jakarta.websocket.server.ServerContainer;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import network.noderr.controlplane.ApiClient;
@@ -96,30 +93,6 @@ class PushBuffersTest {
 
     private WebSocket connect(String token, LinkedBlockingQueue<String> messages, CompletableFuture<String> pong)
             throws Exception {
-        return HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                .header("Authorization", "Bearer " + token)
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/v1/nodes/stream"), new WebSocket.Listener() {
-                    private final StringBuilder text = new StringBuilder();
-
-                    @Override
-                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                        text.append(data);
-                        if (last) {
-                            messages.add(text.toString());
-                            text.setLength(0);
-                        }
-                        ws.request(1);
-                        return null;
-                    }
-
-                    @Override
-                    public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
-                        var bytes = new byte[message.remaining()];
-                        message.get(bytes);
-                        pong.complete(new String(bytes));
-                        ws.request(1);
-                        return null;
-                    }
-                }).get(10, TimeUnit.SECONDS);
+        return new TestStream(messages, new CompletableFuture<>(), pong).open(port, token);
     }
 }
