@@ -93,6 +93,20 @@ public final class Browsers {
                 .click();
     }
 
+    /**
+     * Waits until a dialog is open and its overlay's opening animation has ended (Vaadin marks the dialog and its
+     * overlay {@code opening} meanwhile), so that what is measured, checked or photographed next is the dialog as it
+     * stays, whatever the machine's speed.
+     */
+    public static void dialogOpened(Page page) {
+        page.waitForFunction("""
+                () => {
+                  const open = [...document.querySelectorAll('vaadin-dialog[opened], vaadin-confirm-dialog[opened]')];
+                  return open.length > 0 && !document.querySelector('[opening]')
+                      && open.every((dialog) => !dialog.shadowRoot?.querySelector('[opening]'));
+                }""");
+    }
+
     /** Saves a screenshot under target/screenshots (the failsafe configuration names the folder). */
     public static void screenshot(Page page, String name) {
         var dir = Path.of(System.getProperty("noderr.screenshots", "target/screenshots"));

@@ -331,7 +331,7 @@ class PhoneLayoutIT {
         // The dialog element itself has no box: its overlay (in its shadow root) and its content (slotted) have.
         var dialog = page.locator("vaadin-dialog[opened], vaadin-confirm-dialog[opened]");
         assertThat(dialog).hasCount(1);
-        page.waitForTimeout(400); // the overlay's opening animation
+        Browsers.dialogOpened(page);
         var problems = (List<String>) dialog.evaluate("""
                 (dialog) => {
                   const found = [];

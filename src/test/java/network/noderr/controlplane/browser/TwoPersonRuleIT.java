@@ -104,7 +104,7 @@ class TwoPersonRuleIT {
         assertThat(bob.getByTestId("approve-dialog")).containsText("publishes GUARDIAN " + version);
         assertThat(bob.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Approve and publish")))
                 .isVisible();
-        bob.waitForTimeout(400); // the overlay's opening animation
+        Browsers.dialogOpened(bob);
         Browsers.screenshot(bob, "two-person-approve-dialog");
         bob.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Approve and publish")).click();
         var decided = request(bob, version);
@@ -177,7 +177,7 @@ class TwoPersonRuleIT {
                     .click();
             assertThat(bob.getByTestId("approve-dialog-note")).containsText("A downgrade");
             assertThat(bob.getByTestId("approve-dialog-note")).containsText("999999.0.0");
-            bob.waitForTimeout(400); // the overlay's opening animation
+            Browsers.dialogOpened(bob);
             Browsers.screenshot(bob, "two-person-approve-downgrade");
             bob.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Cancel")).click();
             assertThat(request(bob, version).getByTestId("approval-status")).hasText("waiting for approval");
