@@ -11,6 +11,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import network.noderr.controlplane.health.HealthRetentionSettings;
 import network.noderr.controlplane.rollouts.NodeVersions.VersionAnswer;
 import network.noderr.controlplane.security.NodeCaller;
 import network.noderr.controlplane.shared.ProblemException;
@@ -46,7 +47,8 @@ class NodeRolloutController {
      * @param timestamp when the node sent the report, by its own clock (optional; the agent sends it). The registry
      *     compares it with the node's health-report timestamps, so that a health report sent before the update but
      *     stored after this report cannot set the old version again. Without it, or when it is outside what a
-     *     health report may carry (more than 5 minutes ahead, more than 30 days old), the receive time stands in.
+     *     health report may carry (more than 5 minutes ahead, older than {@code noderr.health.retention}), the receive
+     *     time stands in.
      */
     record UpdateReport(
             @Size(max = 50) @Pattern(regexp = NO_CONTROL, message = NO_CONTROL_MESSAGE) @Nullable String fromVersion,
@@ -61,7 +63,7 @@ class NodeRolloutController {
 
         static final String NO_CONTROL_MESSAGE = "must not contain control characters";
 
-        /** 30 days in milliseconds, as long as health reports are kept. */
+        /** 30 days in milliseconds. */
         static final long MAX_DURATION_MS = 30L * 24 * 60 * 60 * 1000;
 
         /** Tolerated clock skew for a timestamp from the future, as for health reports. */
@@ -88,9 +90,12 @@ class NodeRolloutController {
     private final Clock clock;
     private final RolloutMetrics metrics;
     private final ApplicationEventPublisher events;
+    private final Duration maxTimestampAge;
 
     NodeRolloutController(NodeVersions versions, Rollouts rollouts, TierTargets targets, JdbcClient jdbc,
-            Clock clock, RolloutMetrics metrics, ApplicationEventPublisher events, NodeVersionWriter writer) {
+            Clock clock, RolloutMetrics metrics, ApplicationEventPublisher events, NodeVersionWriter writer,
+            HealthRetentionSettings healthRetention) {
+        this.maxTimestampAge = healthRetention.retention();
         this.writer = writer;
         this.metrics = metrics;
         this.events = events;
@@ -119,17 +124,26 @@ class NodeRolloutController {
         }
     }
 
+    /**
+     * When the node saw the version an update report names: its own timestamp, unless that is missing or outside
+     * what a health report may carry (more than {@link UpdateReport#MAX_SKEW} ahead of {@code now}, or older than
+     * {@code maxAge}, the health reports' retention), when the receive time {@code now} stands in.
+     */
+    static Instant observedAt(@Nullable Instant sent, Instant now, Duration maxAge) {
+        return sent == null || sent.isAfter(now.plus(UpdateReport.MAX_SKEW)) || sent.isBefore(now.minus(maxAge))
+                ? now
+                : sent;
+    }
+
     @PostMapping("/api/v1/updates")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Accepted update(@AuthenticationPrincipal Jwt token, @Valid @RequestBody UpdateReport report) {
         var nodeId = token.getSubject();
         var now = clock.instant();
         // The timestamp only orders this report against the node's health reports. Those are refused from a clock
-        // more than 5 minutes ahead or 30 days behind, so such a timestamp has nothing to be compared with: the
-        // receive time stands in, and the report itself (which rollouts count) is still taken.
-        var sent = report.timestamp();
-        var observed = sent == null || sent.isAfter(now.plus(UpdateReport.MAX_SKEW))
-                || sent.isBefore(now.minusMillis(UpdateReport.MAX_DURATION_MS)) ? now : sent;
+        // more than 5 minutes ahead or older than their retention, so such a timestamp has nothing to be compared
+        // with: the receive time stands in, and the report itself (which rollouts count) is still taken.
+        var observed = observedAt(report.timestamp(), now, maxTimestampAge);
         var placement = versions.placement(nodeId).orElseThrow(() -> new ProblemException(404, "node-unknown",
                 "Unknown node", "No node " + nodeId + " is registered."));
         var target = targets.get(placement.tier());
