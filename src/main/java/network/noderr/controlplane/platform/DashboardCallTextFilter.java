@@ -36,7 +36,8 @@ class DashboardCallTextFilter extends OncePerRequestFilter {
 
     static final String NUL_MESSAGE = "must not contain NUL characters";
 
-    private static final byte[] NUL_ESCAPE = "\\u0000".getBytes(StandardCharsets.US_ASCII);
+    /** JSON has no raw NUL: a string holds one only as this escape (its digits have no case). */
+    private static final String NUL_ESCAPE = "\\u0000";
 
     private final JsonMapper json;
 
@@ -53,7 +54,9 @@ class DashboardCallTextFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         var body = request.getInputStream().readAllBytes();
-        var parameter = contains(body, NUL_ESCAPE) ? parameterWithNul(body) : null;
+        // ISO-8859-1 maps each byte to one char: the ASCII escape is found whatever the body's encoding (UTF-8).
+        var text = new String(body, StandardCharsets.ISO_8859_1);
+        var parameter = text.contains(NUL_ESCAPE) ? parameterWithNul(body) : null;
         if (parameter != null) {
             // The message is what the dashboard shows of a failed call.
             var message = parameter + " " + NUL_MESSAGE;
@@ -103,19 +106,6 @@ class DashboardCallTextFilter extends OncePerRequestFilter {
             if (holdsNul(element)) {
                 return true;
             }
-        }
-        return false;
-    }
-
-    private static boolean contains(byte[] body, byte[] part) {
-        outer:
-        for (int i = 0; i + part.length <= body.length; i++) {
-            for (int j = 0; j < part.length; j++) {
-                if (body[i + j] != part[j]) {
-                    continue outer;
-                }
-            }
-            return true;
         }
         return false;
     }
