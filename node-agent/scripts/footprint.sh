@@ -12,6 +12,7 @@
 #             and a real dockerd (own data root and socket) running a busybox node container with a health check:
 #             the idle work of a healthy node. Needs root, docker.io and busybox-static (./test installs them).
 # AGENT_JVM_FLAGS overrides the unit's flags (to try others); NMT=1 also prints the JVM's native memory summary.
+# JAVA is the command that runs the agent's JVM (default: java on the PATH), e.g. another JDK's bin/java.
 # PAGEOUT=1 measures the idle working set: after settling, every file-backed page of the agent is paged out from
 # outside (process_madvise MADV_PAGEOUT, Linux >= 5.10, root), so the figure after the measuring period holds only
 # what the idle work touched again; anonymous and file-backed parts are printed too.
@@ -119,7 +120,7 @@ metrics-port=$metrics_port
 PROPS
 [ -z "${NMT:-}" ] || flags="$flags -XX:NativeMemoryTracking=summary"
 # shellcheck disable=SC2086 # the unit's Environment= and flags are word lists
-env $environment java $flags -jar "$jar" run --config "$work/agent.properties" >"$work/agent.log" 2>&1 &
+env $environment ${JAVA:-java} $flags -jar "$jar" run --config "$work/agent.properties" >"$work/agent.log" 2>&1 &
 pid=$!
 pids+=("$pid")
 (while sleep 15; do curl -s -o /dev/null "http://127.0.0.1:$metrics_port/metrics" || true; done) &
