@@ -55,10 +55,11 @@ class TwoReplicasTest {
     }
 
     private void runBothReplicas() throws Exception {
+        // Command-line arguments, not the builder's default properties, which application.yml outranks: with those,
+        // replica B listened on 8080 (and failed where that port was taken) and reconciled every few seconds.
         try (var replicaB = new SpringApplicationBuilder(Application.class)
                 .profiles("test")
-                .properties("server.port=0", "noderr.rollouts.reconcile-interval=PT1H", "spring.main.banner-mode=off")
-                .run()) {
+                .run("--server.port=0", "--noderr.rollouts.reconcile-interval=PT1H", "--spring.main.banner-mode=off")) {
             var rolloutsB = replicaB.getBean(Rollouts.class);
             var lockB = replicaB.getBean(LockProvider.class);
 
