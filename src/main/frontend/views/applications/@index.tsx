@@ -373,7 +373,7 @@ function RejectDialog({ application, onClose, onDone }: RejectProps) {
   async function reject() {
     if (!application) return;
     if (reason.trim() === '') {
-      setError('Say why: the operator is told this reason.');
+      setError('Say why: the reason is kept with the decision, for the admins and for what you tell the operator.');
       reasonRef.current?.focus();
       return;
     }
@@ -414,7 +414,7 @@ function RejectDialog({ application, onClose, onDone }: RejectProps) {
     >
       <TextArea
         ref={reasonRef}
-        label="Reason (told to the operator)"
+        label="Reason (kept with the decision; the control plane does not send it to the operator)"
         required
         manualValidation
         invalid={error !== undefined}

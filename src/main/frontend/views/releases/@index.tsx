@@ -610,7 +610,8 @@ function RollbackDialog({ tier, onClose, onDone }: RollbackProps) {
           { theme: 'contrast', duration: 10000 },
         );
       } else if (rollout) {
-        Notification.show(`${tier.tier} rolled back to ${target} on-chain; rollout ${rollout.versionString} is ${String(rollout.status).replaceAll('_', ' ')}.`, {
+        // The phase, not the status: a completed rollout an emergency rollback withdrew keeps status completed.
+        Notification.show(`${tier.tier} rolled back to ${target} on-chain; rollout ${rollout.versionString} is ${String(rollout.phase).replaceAll('_', ' ')}.`, {
           theme: 'success',
           duration: 8000,
         });

@@ -101,7 +101,8 @@ public class Beacon {
 
     /**
      * Whether publishing {@code version} to {@code tier} would move it down: below the tier's current published
-     * version or below the highest version its active nodes run. Empty when it moves nothing down.
+     * version or below the highest release version (semantic version) its active nodes run. Empty when it moves
+     * nothing down.
      */
     public java.util.Optional<Downgrade> downgrade(Tier tier, String version) {
         var chain = connection.chain();
@@ -121,7 +122,9 @@ public class Beacon {
         long onHighest = 0;
         long above = 0;
         for (var running : registry.runningVersions(tier).entrySet()) {
-            if (!Versions.isLower(version, running.getKey())) {
+            // Only release versions have a place in the order: a node that runs nothing yet reports "unknown" (its
+            // agent's word for no container), and that is not a version above the tier's first release.
+            if (!running.getKey().matches(Versions.PATTERN) || !Versions.isLower(version, running.getKey())) {
                 continue;
             }
             above += running.getValue();

@@ -15,7 +15,8 @@ import org.jspecify.annotations.NonNull;
 public record ReleaseRequest(
         @NotNull(message = "must be ALL, ORACLE or GUARDIAN") Tier tier,
         @NotBlank @Size(max = 50)
-                @Pattern(regexp = Versions.PATTERN, message = "must be semver, e.g. 1.4.2 (no leading zeros)")
+                @Pattern(regexp = Versions.PATTERN, message = "must be a semantic version such as 1.4.2 or "
+                        + "1.5.0-rc.1 (no leading v, no leading zeros)")
                 @NonNull String versionString,
         @NotBlank @Size(max = 512)
                 @Pattern(regexp = IMAGE_REF_PATTERN, message = "must be an image reference such as "

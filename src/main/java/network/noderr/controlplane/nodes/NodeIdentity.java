@@ -282,10 +282,29 @@ public class NodeIdentity implements NodeStatusLookup {
         return setStatus(nodeId, NodeStatus.SUSPENDED, text, actor);
     }
 
-    /** Suspends the node without a reason (the management API's suspension without a body), keeping who did it. */
+    /**
+     * Suspends the node without a reason (the management API's suspension without a body), keeping who did it. A node
+     * already suspended keeps its suspension as it is (reason, who, when): a repeated call, a script's retry or a
+     * second admin's, does not wipe the reason given first.
+     */
     @Transactional
     public boolean suspendWithoutReason(String nodeId, String actor) {
-        return setStatus(nodeId, NodeStatus.SUSPENDED, null, actor);
+        var changed = jdbc.sql("""
+                        UPDATE nodes SET status = 'SUSPENDED',
+                            suspension_reason = CASE WHEN status = 'SUSPENDED' THEN suspension_reason END,
+                            suspended_by = CASE WHEN status = 'SUSPENDED' THEN suspended_by ELSE :actor END,
+                            suspended_at = CASE WHEN status = 'SUSPENDED' THEN suspended_at ELSE :at END
+                        WHERE node_id = :id""")
+                        .param("actor", actor)
+                        .param("at", Timestamp.from(clock.instant()), java.sql.Types.TIMESTAMP)
+                        .param("id", nodeId)
+                        .update()
+                == 1;
+        invalidateAfterCommit(nodeId);
+        if (changed) {
+            events.publishEvent(new NodeChanged(nodeId, NodeChanged.Kind.SUSPENDED));
+        }
+        return changed;
     }
 
     private boolean setStatus(String nodeId, NodeStatus status, @Nullable String reason, @Nullable String actor) {

@@ -103,6 +103,7 @@ class EmergencyRollbacks {
             // The finished rollout keeps its status; the tier it belongs to is rolled back.
             changes.record(rollout.id(), tier, rollout.rollout().targetVersion(), RolloutStatus.ROLLED_BACK, text,
                     actor, cause, clock.instant());
+            changes.countManualRollback(tier);
             return views.view(rollout.id());
         }
     }

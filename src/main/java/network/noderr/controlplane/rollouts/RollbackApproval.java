@@ -43,7 +43,8 @@ class RollbackApproval implements ApprovedAction {
         }
         var rollout = rollouts.emergencyRollback(request.tier(), request.versionString(),
                 Objects.requireNonNull(request.reason()), actor);
+        // The phase, not the status: a completed rollout that an emergency rollback withdrew keeps status completed.
         return "rolled back to " + request.versionString() + " on-chain; rollout " + rollout.versionString() + " is "
-                + rollout.status();
+                + rollout.phase().replace('_', ' ');
     }
 }

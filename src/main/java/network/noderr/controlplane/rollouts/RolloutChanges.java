@@ -87,6 +87,14 @@ class RolloutChanges {
     }
 
     /**
+     * Counts a manual rollback of a rollout that had finished before (an emergency rollback after it completed): it
+     * keeps its status, so {@link #tryChange} does not see it become rolled back.
+     */
+    void countManualRollback(Tier tier) {
+        metrics.rollback(tier, "manual");
+    }
+
+    /**
      * An aborted rollout moves no node any more (the version query tells each one to stay): the registry's targets
      * say so at once, not only after each node's next poll.
      */

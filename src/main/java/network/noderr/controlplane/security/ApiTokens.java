@@ -44,11 +44,15 @@ public class ApiTokens {
         this.clock = clock;
     }
 
-    /** A freshly issued token: {@code token} is shown once and never stored. */
+    /**
+     * A freshly issued token: {@code token} is shown once and never stored. {@code expiresAt} is when it stops
+     * working (null: never), which may be earlier than asked for (a token created with an expiring token).
+     */
     public record IssuedToken(
             @org.jspecify.annotations.NonNull UUID id,
             @org.jspecify.annotations.NonNull String name,
-            @org.jspecify.annotations.NonNull String token) {}
+            @org.jspecify.annotations.NonNull String token,
+            java.time.@org.jspecify.annotations.Nullable Instant expiresAt) {}
 
     /** Who a presented token belongs to. */
     public record TokenOwner(UUID tokenId, UUID userId, String username, Role role) {}
@@ -59,7 +63,7 @@ public class ApiTokens {
         var bytes = new byte[32];
         random.nextBytes(bytes);
         var token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        return new IssuedToken(store(userId, name, token), name, token);
+        return new IssuedToken(store(userId, name, token), name, token, null);
     }
 
     /**
@@ -161,7 +165,7 @@ public class ApiTokens {
                     .param("id", issued.id())
                     .update();
         }
-        return issued;
+        return new IssuedToken(issued.id(), issued.name(), issued.token(), expiresAt);
     }
 
     /**

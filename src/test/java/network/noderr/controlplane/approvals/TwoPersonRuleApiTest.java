@@ -190,7 +190,8 @@ class TwoPersonRuleApiTest {
         assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
         assertThat(approved.text("status")).isEqualTo("APPROVED");
         assertThat(approved.text("decidedBy")).isEqualTo("admin");
-        assertThat(approved.text("result")).contains("rolled back to " + earlier);
+        assertThat(approved.text("result")).contains("rolled back to " + earlier)
+                .endsWith("; rollout " + later + " is rolled back");
         assertThat(currentOnChain()).as("on-chain").isEqualTo(onChainId(earlier));
         assertThat(deploymentStatus(later)).isEqualTo("rolled_back");
         assertThat(jdbc.sql("SELECT created_by FROM tier_emergencies WHERE tier = 'GUARDIAN'").query(String.class)

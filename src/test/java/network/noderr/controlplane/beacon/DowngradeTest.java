@@ -70,6 +70,15 @@ class DowngradeTest {
     }
 
     @Test
+    void aNodeThatRunsNothingYetIsNoVersionAboveTheTiersFirstRelease() {
+        // A fresh node's agent reports "unknown" until the tier's first release gives it a container; as text it
+        // sorts after every version, which refused a tier's first publish as "a downgrade from unknown".
+        running("a", "unknown", true);
+        running("b", "not-a-version", true);
+        assertThat(beacon.downgrade(Tier.GUARDIAN, "900000.1.0")).isEmpty();
+    }
+
+    @Test
     void aVersionBelowTheTiersCurrentPublishedVersionNamesIt() {
         jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'GUARDIAN' AND status IN ('active', 'paused')")
                 .update();

@@ -226,7 +226,8 @@ class ApplicationsIT {
         page.navigate("http://localhost:" + port + "/applications");
         row(operator).click();
         var rejectDialogButton = page.getByLabel("Application details").getByText("Reject…");
-        var reason = page.getByLabel("Reason (told to the operator)");
+        var reason = page.getByLabel(
+                "Reason (kept with the decision; the control plane does not send it to the operator)");
         var reject = page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Reject").setExact(true));
 
         // Rejecting without a reason keeps the dialog open and says why.
@@ -234,8 +235,10 @@ class ApplicationsIT {
         reject.click();
         assertThat(reason).isVisible();
         assertThat(reason).hasAttribute("aria-invalid", "true");
-        assertThat(page.locator("vaadin-text-area").getByText("Say why: the operator is told this reason.")).isVisible();
-        assertThat(reason).hasAccessibleDescription(Pattern.compile("Say why: the operator is told this reason\\."));
+        var needsReason = "Say why: the reason is kept with the decision, for the admins and for what you tell the"
+                + " operator.";
+        assertThat(page.locator("vaadin-text-area").getByText(needsReason)).isVisible();
+        assertThat(reason).hasAccessibleDescription(needsReason);
         assertThat(reason).isFocused();
         Browsers.screenshot(page, "application-reject-needs-reason");
 

@@ -161,6 +161,9 @@ class ReleasesIT {
         publish(form, second, 2);
         assertThat(status(second)).hasAttribute("data-status", "confirmed");
         assertThat(page.getByTestId("current-ORACLE")).hasText(second);
+        // The usual case: the release is found bad after its rollout completed.
+        jdbc.sql("UPDATE deployments SET status = 'completed' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
+                .update();
 
         // The Versions list shows another tier: the rollback still offers ORACLE's own earlier versions.
         page.locator(".releases-list vaadin-select").click();
@@ -192,6 +195,11 @@ class ReleasesIT {
         dialog.getByLabel("Type ORACLE to confirm").press("Enter");
 
         assertThat(page.getByTestId("current-ORACLE")).hasText(first);
+        // Its rollout keeps status completed (api.md) but is rolled back, as the confirmation says (it said
+        // "rollout … is completed" right after the rollback).
+        assertThat(page.locator("vaadin-notification-card").filter(new Locator.FilterOptions()
+                .setHasText("rolled back to " + first + " on-chain")))
+                .containsText("rollout " + second + " is rolled back.");
         var rollbackTx = page.locator("[data-kind='ROLLBACK'][data-version='" + first + "']");
         assertThat(rollbackTx).hasAttribute("data-tx", java.util.regex.Pattern.compile("0x[0-9a-f]{64}"));
         try (var chain = new ChainClient()) {
@@ -218,7 +226,7 @@ class ReleasesIT {
         assertThat(jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = 'ORACLE'").query(String.class)
                 .single()).isEqualTo(first);
         assertThat(jdbc.sql("SELECT status FROM deployments WHERE tier = 'ORACLE' AND version_string = :v")
-                .param("v", second).query(String.class).single()).isEqualTo("rolled_back");
+                .param("v", second).query(String.class).single()).isEqualTo("completed");
 
         // The audit log has the dashboard's actions with who, from where and the reason typed.
         var audit = jdbc.sql("""

@@ -108,6 +108,18 @@ class NodeAdminApiTest {
         assertThat(suspension.reason()).isNull();
         assertThat(suspension.by()).isEqualTo("admin");
 
+        // Suspending a suspended node again without a body (a script's retry) keeps the reason given first: it was
+        // wiped before.
+        assertThat(api.post("/api/v1/admin/nodes/" + node + "/reinstate", "", IntegrationTest.ADMIN_TOKEN).status())
+                .isEqualTo(200);
+        assertThat(api.post("/api/v1/admin/nodes/" + node + "/suspend", java.util.Map.of("reason", "machine retired"),
+                IntegrationTest.ADMIN_TOKEN).status()).isEqualTo(200);
+        var first = registry.details(node, 1).orElseThrow().suspension();
+        assertThat(api.post("/api/v1/admin/nodes/" + node + "/suspend", "", IntegrationTest.ADMIN_TOKEN).status())
+                .isEqualTo(200);
+        assertThat(registry.details(node, 1).orElseThrow().suspension()).isEqualTo(first);
+        assertThat(first.reason()).isEqualTo("machine retired");
+
         var unknown = api.post("/api/v1/admin/nodes/no-such-" + node + "/suspend", java.util.Map.of("reason", "gone"),
                 IntegrationTest.ADMIN_TOKEN);
         assertThat(unknown.status()).isEqualTo(404);

@@ -64,6 +64,9 @@ class EmergencyRollbackTest {
     @Autowired
     PlatformTransactionManager transactionManager;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     private final String suffix = String.valueOf(System.nanoTime() % 1_000_000);
     private final String nodePrefix = "emergency-" + suffix + "-";
     private ApiClient api;
@@ -267,8 +270,11 @@ class EmergencyRollbackTest {
         complete();
         var later = start(version());
         complete();
+        var rollbacksBefore = manualRollbacks();
         rollouts.applyRollback(TIER, earlier.versionString(), "memory leak found a day later", "test-manager",
                 RolloutTransitioned.Cause.CHAIN);
+        // noderr_rollbacks_total counts it, as it counts the rollback of an unfinished rollout (it did not).
+        assertThat(manualRollbacks()).isEqualTo(rollbacksBefore + 1);
 
         var view = api.get("/api/v1/admin/rollouts/" + later.id(), manager);
         assertThat(view.text("status")).isEqualTo("completed");
@@ -301,6 +307,11 @@ class EmergencyRollbackTest {
         assertThat(rollBack(earlier.versionString(), "back to the one the tier ran").problemType())
                 .as("an earlier release not withdrawn passes the checks (the chain, which never saw it, refuses)")
                 .isEqualTo("not-on-chain");
+    }
+
+    private double manualRollbacks() {
+        var counter = meters.find("noderr.rollbacks").tag("tier", TIER.name()).tag("kind", "manual").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     /** Finishes the open rollout as the engine does: completed, with the time it completed. */

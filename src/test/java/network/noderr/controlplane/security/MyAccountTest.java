@@ -176,6 +176,8 @@ class MyAccountTest {
         var longer = api.post("/api/v1/admin/me/api-tokens", Map.of("name", "asked-year", "expiresInDays", 365), caller);
         assertThat(longer.status()).isEqualTo(201);
         assertThat(expiryOf(api, caller, longer.text("id"))).isEqualTo(callerExpiry);
+        // The answer says so itself: a year was asked for, the token lives two days.
+        assertThat(java.time.Instant.parse(longer.text("expiresAt"))).isEqualTo(callerExpiry);
 
         var shorter = api.post("/api/v1/admin/me/api-tokens", Map.of("name", "asked-day", "expiresInDays", 1), caller);
         assertThat(shorter.status()).isEqualTo(201);

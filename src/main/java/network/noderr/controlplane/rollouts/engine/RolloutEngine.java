@@ -418,7 +418,19 @@ public final class RolloutEngine {
             case COMPLETED -> new PhaseView(Phase.COMPLETE, "all nodes run " + r.targetVersion());
             case ACTIVE -> {
                 if (r.activatedThrough() == 4 && total.nodes() > 0 && total.updated() == total.nodes()) {
-                    yield new PhaseView(Phase.COMPLETE, "all nodes run " + r.targetVersion());
+                    // reconcile completes it only while no active cohort is over a limit (a resume's grace can hold
+                    // one that is): until then it is still rolling out, and a publish is refused as such.
+                    var held = r.activeCohorts().stream()
+                            .map(cohort -> breach(cohort, counts.getOrDefault(cohort, CohortCounts.EMPTY),
+                                    r.thresholds()))
+                            .flatMap(Optional::stream)
+                            .findFirst();
+                    if (held.isEmpty()) {
+                        yield new PhaseView(Phase.COMPLETE, "all nodes run " + r.targetVersion());
+                    }
+                    yield new PhaseView(Phase.COHORT4, String.format(java.util.Locale.ROOT,
+                            "cohort4 active: all %d nodes run %s, but it does not complete while %s",
+                            total.nodes(), r.targetVersion(), held.get().reason()));
                 }
                 var cohort = Cohort.ofIndex(Math.max(0, r.activatedThrough()));
                 yield new PhaseView(Phase.valueOf(cohort.name()), String.format(java.util.Locale.ROOT, "%s active: %d of %d nodes updated",

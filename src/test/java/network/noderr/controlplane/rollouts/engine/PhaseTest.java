@@ -75,6 +75,17 @@ class PhaseTest {
     }
 
     @Test
+    void anActiveRolloutWhoseNodesAllUpdatedButACohortIsOverALimitIsNotComplete() {
+        // reconcile does not complete it (a resume's grace keeps it from pausing): "complete" here read as done,
+        // while a publish for the tier was still refused because it was rolling out.
+        var view = RolloutEngine.phase(allActive(RolloutStatus.ACTIVE, null),
+                everyCohortUpdatedExcept(Cohort.COHORT4, counts(10, 10, 2, 10, 0)));
+        assertThat(view.phase()).isEqualTo(Phase.COHORT4);
+        assertThat(view.message()).isEqualTo("cohort4 active: all 50 nodes run 1.2.0, but it does not complete while"
+                + " cohort4: 2 of 10 updated nodes unhealthy (20.0% > 10.0%)");
+    }
+
+    @Test
     void anActiveRolloutWithoutNodesIsNotComplete() {
         var view = RolloutEngine.phase(allActive(RolloutStatus.ACTIVE, null), Map.of());
         assertThat(view.phase()).isEqualTo(Phase.COHORT4);
