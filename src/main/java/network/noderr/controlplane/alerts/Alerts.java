@@ -11,9 +11,11 @@ import java.util.Map;
 import java.util.UUID;
 import network.noderr.controlplane.rollouts.AutomaticRollback;
 import network.noderr.controlplane.rollouts.RollbackDecisionNeeded;
+import network.noderr.controlplane.rollouts.RolloutTransitioned;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import network.noderr.controlplane.shared.ProblemException;
 import network.noderr.controlplane.shared.Sha256;
+import network.noderr.controlplane.shared.Tier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
@@ -102,13 +104,43 @@ public class Alerts {
 
     /**
      * The engine's own alert for a rollout it paused instead of rolling back (too few nodes behind a breach): a
-     * warning, firing until someone acknowledges it, since only a person moves the rollout on.
+     * warning, firing until the rollout moves on or someone acknowledges it, since only a person moves it on.
      */
     @EventListener
     void on(RollbackDecisionNeeded decision) {
-        raiseEngine("rollback-decision:" + decision.tier() + ":" + decision.version(), "RollbackDecisionNeeded",
+        raiseEngine(decisionKey(decision.tier(), decision.version()), "RollbackDecisionNeeded",
                 "warning", decision.tier().name(), "Rollout of " + decision.tier() + " " + decision.version()
                         + " paused for a decision: " + decision.reason());
+    }
+
+    /**
+     * A rollout paused for a decision that moves on (resumed, rolled back, aborted or completed) has had its decision:
+     * its RollbackDecisionNeeded alert is resolved then, as an Alertmanager alert is when its condition ends, and stays
+     * unacknowledged (nobody acknowledged it). A promote of the paused rollout keeps it paused, and the alert firing.
+     */
+    @EventListener
+    void on(RolloutTransitioned transition) {
+        if (transition.status().equals("paused")) {
+            return;
+        }
+        int resolved = jdbc.sql("""
+                        UPDATE alerts SET status = 'resolved', ends_at = :now
+                        WHERE source = 'engine' AND fingerprint = :key AND status = 'firing'""")
+                .param("now", Timestamp.from(clock.instant()))
+                .param("key", engineKey(decisionKey(transition.tier(), transition.version())))
+                .update();
+        if (resolved > 0) {
+            events.publishEvent(new AlertsChanged(java.util.Set.of()));
+        }
+    }
+
+    private static String decisionKey(Tier tier, String version) {
+        return "rollback-decision:" + tier + ":" + version;
+    }
+
+    /** What identifies an engine alert in {@code alerts.fingerprint}. */
+    private static String engineKey(String key) {
+        return Sha256.hex(key).substring(0, 32);
     }
 
     /**
@@ -132,7 +164,7 @@ public class Alerts {
                         WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE source = 'engine' AND fingerprint = :key
                                           AND status = 'firing')""")
                 .param("id", UUID.randomUUID())
-                .param("key", Sha256.hex(key).substring(0, 32))
+                .param("key", engineKey(key))
                 .param("name", name)
                 .param("severity", severity)
                 .param("tier", tier)

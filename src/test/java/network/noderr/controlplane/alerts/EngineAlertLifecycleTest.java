@@ -6,6 +6,8 @@ import java.time.Duration;
 import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.overview.OverviewQuery;
 import network.noderr.controlplane.rollouts.AutomaticRollback;
+import network.noderr.controlplane.rollouts.RollbackDecisionNeeded;
+import network.noderr.controlplane.rollouts.RolloutTransitioned;
 import network.noderr.controlplane.shared.Tier;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -14,7 +16,8 @@ import org.springframework.context.ApplicationEventPublisher;
 
 /**
  * The engine's own alerts on real PostgreSQL: an automatic rollback fires a critical alert; acknowledging it resolves
- * it, so the Alerts screen and the Overview's firing count agree and the Overview does not stay red for good.
+ * it, so the Alerts screen and the Overview's firing count agree and the Overview does not stay red for good. A
+ * rollout paused for a decision fires a warning that its rollout moving on resolves.
  */
 @IntegrationTest
 class EngineAlertLifecycleTest {
@@ -59,6 +62,43 @@ class EngineAlertLifecycleTest {
         assertThat(again).hasSize(1);
         assertThat(again.getFirst().id()).isNotEqualTo(fired.id());
         alerts.acknowledge(again.getFirst().id(), "alerts-manager");
+    }
+
+    @Test
+    void aDecisionAlertIsResolvedWhenItsRolloutMovesOnAndNotBefore() {
+        var version = "7." + (System.nanoTime() % 1_000_000) + ".0";
+        var rollout = java.util.UUID.randomUUID();
+        publisher.publishEvent(new RollbackDecisionNeeded(Tier.ORACLE, version, "paused, no automatic rollback: …"));
+        var fired = engineAlert(version);
+        assertThat(fired.status()).isEqualTo("firing");
+
+        // Still paused (a promote keeps a paused rollout paused), or another tier's or version's rollout moving on:
+        // the decision is still to be made.
+        publisher.publishEvent(transition(rollout, Tier.ORACLE, version, "paused"));
+        publisher.publishEvent(transition(rollout, Tier.GUARDIAN, version, "active"));
+        publisher.publishEvent(transition(rollout, Tier.ORACLE, version + "-rc.1", "active"));
+        assertThat(engineAlert(version).status()).isEqualTo("firing");
+
+        // Resumed: decided. The alert is resolved, and nobody acknowledged it.
+        publisher.publishEvent(transition(rollout, Tier.ORACLE, version, "active"));
+        var resolved = engineAlert(version);
+        assertThat(resolved.status()).isEqualTo("resolved");
+        assertThat(resolved.endsAt()).isNotNull();
+        assertThat(resolved.acknowledgedBy()).isNull();
+
+        // Paused again for a decision later: a new alert, which a rollback (or abort, or completion) resolves too.
+        publisher.publishEvent(new RollbackDecisionNeeded(Tier.ORACLE, version, "paused again"));
+        var again = alerts.list("firing", 1000).stream()
+                .filter(a -> a.summary() != null && a.summary().contains(version)).toList();
+        assertThat(again).hasSize(1);
+        assertThat(again.getFirst().id()).isNotEqualTo(fired.id());
+        publisher.publishEvent(transition(rollout, Tier.ORACLE, version, "rolled_back"));
+        assertThat(alerts.list("firing", 1000)).noneSatisfy(a -> assertThat(a.summary()).contains(version));
+    }
+
+    private static RolloutTransitioned transition(java.util.UUID rollout, Tier tier, String version, String status) {
+        return new RolloutTransitioned(rollout, tier, version, status, status, "alice",
+                RolloutTransitioned.Cause.REQUEST);
     }
 
     private AlertView engineAlert(String version) {

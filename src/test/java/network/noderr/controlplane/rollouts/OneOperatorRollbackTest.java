@@ -115,6 +115,16 @@ class OneOperatorRollbackTest {
         assertThat(rolledBack.status()).isEqualTo("rolled_back");
         assertThat(rolledBack.reason()).startsWith(
                 "automatic rollback: canary: 4 of 4 updates failed or rolled back (100.0% > 5.0%)");
+        // The decision it paused for is made: its alert is resolved, without anyone acknowledging it.
+        java.util.function.Function<String, List<tools.jackson.databind.JsonNode>> decisions = status ->
+                StreamSupport.stream(api.get("/api/v1/admin/alerts?status=" + status + "&limit=1000",
+                                IntegrationTest.ADMIN_TOKEN).body().spliterator(), false)
+                        .filter(a -> a.path("name").asText().equals("RollbackDecisionNeeded")
+                                && a.path("summary").asText().endsWith(paused.reason()))
+                        .toList();
+        assertThat(decisions.apply("firing")).isEmpty();
+        assertThat(decisions.apply("resolved")).singleElement()
+                .satisfies(alert -> assertThat(alert.path("acknowledgedBy").isNull()).isTrue());
     }
 
     /** With a minimum of one operator (set through the thresholds API), one operator's nodes roll back as before. */
