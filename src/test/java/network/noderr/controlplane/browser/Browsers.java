@@ -107,6 +107,16 @@ public final class Browsers {
                 }""");
     }
 
+    /**
+     * Waits until no dialog is open or still closing. A dialog gives focus back to its opener when its closing
+     * animation ends, so a select opened before that is closed again by the focus moving away (and a click then
+     * seems lost).
+     */
+    public static void dialogsClosed(Page page) {
+        page.waitForFunction("""
+                () => !document.querySelector('vaadin-dialog[opened], vaadin-confirm-dialog[opened], [closing]')""");
+    }
+
     /** Saves a screenshot under target/screenshots (the failsafe configuration names the folder). */
     public static void screenshot(Page page, String name) {
         var dir = Path.of(System.getProperty("noderr.screenshots", "target/screenshots"));

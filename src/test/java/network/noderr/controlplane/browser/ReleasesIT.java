@@ -395,6 +395,7 @@ class ReleasesIT {
     }
 
     private void fill(Locator form, String version, int seed) {
+        Browsers.dialogsClosed(page); // e.g. the confirmation just cancelled: it would close the select again
         form.locator("vaadin-select").click();
         page.getByRole(AriaRole.OPTION, new Page.GetByRoleOptions().setName("ORACLE").setExact(true)).click();
         form.getByLabel("Version").fill(version);
