@@ -204,8 +204,13 @@ class NodeRolloutController {
                     .param("v", emergency.get())
                     .query((rs, i) -> new long[] {rs.getLong("total"), rs.getLong("on_it")})
                     .single();
+            // The phase message of a rollout the rollback reached names the version already.
+            var rolledBackTo = "rolled back to " + emergency.get();
+            var message = view.phaseMessage().contains(rolledBackTo + " ")
+                    ? view.phaseMessage()
+                    : rolledBackTo + ": " + view.phaseMessage();
             return new RolloutStatusView(view.versionString(), emergency.get(), "rolled_back", counts[1], counts[0],
-                    success, attempts[1], "rolled back to " + emergency.get() + ": " + view.phaseMessage());
+                    success, attempts[1], message);
         }
         // Complete: the tier runs the release. Rolled back with no rollback in force: it was the tier's first release,
         // with nothing earlier to return to, so the tier stays on it. Otherwise the tier still runs the release before

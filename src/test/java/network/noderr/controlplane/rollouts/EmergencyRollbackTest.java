@@ -283,6 +283,11 @@ class EmergencyRollbackTest {
                 + " by test-manager: memory leak found a day later");
         var earlierView = api.get("/api/v1/admin/rollouts/" + earlier.id(), manager);
         assertThat(earlierView.text("phase")).as("the version returned to").isEqualTo("complete");
+        // The node API's status says it once (it read "rolled back to X: completed, then rolled back to X by …").
+        var status = api.get("/api/v1/rollout/status?tier=" + TIER, manager);
+        assertThat(status.text("rolloutPhase")).isEqualTo("rolled_back");
+        assertThat(status.text("message")).isEqualTo("completed, then rolled back to " + earlier.versionString()
+                + " by test-manager: memory leak found a day later");
 
         // What the release list marks rolled back (these releases are recorded in PostgreSQL only, not on-chain, so
         // the list itself, which shows the chain's releases, does not show them).
