@@ -179,7 +179,9 @@ function HealthChart({ tiers }: { tiers: TierOverview[] }) {
           onClick: (_event, elements) => {
             const hit = elements[0];
             if (hit) {
-              navigate(registryLink({ tier: tiers[hit.index].tier, health: HEALTH_FILTERS[hit.datasetIndex] }));
+              navigate(
+                registryLink({ tier: tiers[hit.index].tier, status: 'ACTIVE', health: HEALTH_FILTERS[hit.datasetIndex] }),
+              );
             }
           },
           onHover: (event, elements) => {
@@ -237,7 +239,7 @@ function VersionChart({ tier }: { tier: TierOverview }) {
               onClick: (_event, elements) => {
                 const version = elements[0] ? tier.versions[elements[0].index] : undefined;
                 if (version?.kind === 'VERSION') {
-                  navigate(registryLink({ tier: tier.tier, version: version.label }));
+                  navigate(registryLink({ tier: tier.tier, status: 'ACTIVE', version: version.label }));
                 }
               },
               onHover: (event, elements) => {

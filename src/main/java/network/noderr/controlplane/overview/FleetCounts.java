@@ -12,7 +12,10 @@ import network.noderr.controlplane.overview.Overview.TierOverview;
 import network.noderr.controlplane.overview.Overview.VersionCount;
 import network.noderr.controlplane.shared.Tier;
 
-/** Folds the registry's aggregate rows into per-tier figures. Pure: no database, no clock. */
+/**
+ * Folds the registry's aggregate rows into per-tier figures: every node in the node counts, the active ones only in
+ * the health and version figures. Pure: no database, no clock.
+ */
 final class FleetCounts {
 
     /** Versions listed per tier; the rest are summed into one "other versions" entry. */
@@ -32,7 +35,10 @@ final class FleetCounts {
             var tier = row.tier();
             nodes.merge(tier, row.nodes(), Long::sum);
             if (row.status() == NodeStatus.SUSPENDED) {
+                // Out of service: counted as suspended only. Its health and version are from before (a retired
+                // machine's forever), not the fleet's now.
                 suspended.merge(tier, row.nodes(), Long::sum);
+                continue;
             }
             health.merge(tier, health(row), HealthCounts::plus);
             if (row.version() == null) {

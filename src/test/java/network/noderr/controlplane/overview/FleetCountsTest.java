@@ -26,16 +26,16 @@ class FleetCountsTest {
         assertThat(totals.total()).isEqualTo(90);
         assertThat(totals.active()).isEqualTo(87);
         assertThat(totals.suspended()).isEqualTo(3);
-        assertThat(totals.health()).isEqualTo(new HealthCounts(80, 3, 5, 2));
+        // The suspended node is in the node counts only: its health and version are from before it was suspended.
+        assertThat(totals.health()).isEqualTo(new HealthCounts(80, 0, 5, 2));
 
         assertThat(totals.tiers()).extracting(t -> t.tier()).containsExactly(Tier.ALL, Tier.ORACLE, Tier.GUARDIAN);
         var all = totals.tiers().get(0);
         assertThat(all.nodes()).isEqualTo(80);
         assertThat(all.suspended()).isEqualTo(3);
-        assertThat(all.health()).isEqualTo(new HealthCounts(70, 3, 5, 2));
+        assertThat(all.health()).isEqualTo(new HealthCounts(70, 0, 5, 2));
         assertThat(all.versions()).containsExactly(
                 new VersionCount("1.4.2", VersionCount.Kind.VERSION, 75),
-                new VersionCount("1.4.1", VersionCount.Kind.VERSION, 3),
                 new VersionCount("not reported", VersionCount.Kind.NOT_REPORTED, 2));
     }
 

@@ -84,10 +84,13 @@ class OverviewQueryTest {
         assertThat(after.activeNodes() - before.activeNodes()).isEqualTo(4);
         assertThat(after.health().healthy() - before.health().healthy()).isEqualTo(2);
         assertThat(after.health().unhealthy() - before.health().unhealthy()).isEqualTo(1);
-        assertThat(after.health().degraded() - before.health().degraded()).isEqualTo(1);
+        assertThat(after.health().degraded() - before.health().degraded()).as("the suspended node's").isZero();
         assertThat(after.health().unknown() - before.health().unknown()).isEqualTo(1);
         assertThat(tier(after, Tier.GUARDIAN).nodes() - tier(before, Tier.GUARDIAN).nodes()).isEqualTo(4);
         assertThat(tier(after, Tier.ALL).suspended() - tier(before, Tier.ALL).suspended()).isEqualTo(1);
+        assertThat(tier(after, Tier.GUARDIAN).versions()).anySatisfy(v -> assertThat(v.label()).isEqualTo(version));
+        assertThat(tier(after, Tier.ALL).versions()).as("the suspended node's version")
+                .noneSatisfy(v -> assertThat(v.label()).isEqualTo(version));
         // The version column is aggregated by the registry's single GROUP BY.
         assertThat(registry.counts()).filteredOn(c -> version.equals(c.version()))
                 .extracting(c -> c.tier() + "/" + c.status() + "/" + c.health() + "=" + c.nodes())
