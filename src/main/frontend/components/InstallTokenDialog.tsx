@@ -68,6 +68,11 @@ export function InstallTokenDialog({ approval, onClose }: { approval?: Approval;
               control plane&apos;s certificate by themselves, or pass <code>--ca-file FILE</code> to the installer.
             </p>
           )}
+          {approval.addressProblem && (
+            <p className="m-0" style={{ color: 'var(--lumo-error-text-color)' }} data-testid="install-address-problem">
+              Operators&apos; machines will not reach this command&apos;s address: {approval.addressProblem}.
+            </p>
+          )}
           {copied === 'refused' && (
             <CopyRefused />
           )}

@@ -216,14 +216,39 @@ public class Applications {
 
     private Approval issueToken(UUID applicationId, Tier tier, String actor, String baseUrl) {
         var issued = tokens.issue(applicationId, tier, actor);
-        var url = StringUtils.hasText(properties.publicUrl()) ? properties.publicUrl() : baseUrl;
-        url = url.replaceAll("/+$", "");
+        var configured = StringUtils.hasText(properties.publicUrl());
+        var url = (configured ? properties.publicUrl() : baseUrl).replaceAll("/+$", "");
         var privateCa = ca.current();
         if (privateCa.problem() != null) {
             log.warn("Install command without the control plane's CA: {}", privateCa.problem());
         }
         return new Approval(issued.token(), issued.expiresAt(), tier, installCommand(url, tier, privateCa.sha256()),
-                privateCa.sha256(), privateCa.problem());
+                privateCa.sha256(), privateCa.problem(), configured ? null : loopbackProblem(url));
+    }
+
+    /**
+     * Why an install command for {@code url}, the address the admin's request came to, will not work on an operator's
+     * machine: the host is this machine's own (a loopback name or address); null otherwise. Only the URL's text is
+     * read, nothing is looked up.
+     */
+    static @Nullable String loopbackProblem(String url) {
+        String host;
+        try {
+            host = java.net.URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (host == null) {
+            return null;
+        }
+        host = host.toLowerCase(java.util.Locale.ROOT);
+        var loopback = host.equals("localhost") || host.endsWith(".localhost") || host.matches("127(\\.\\d{1,3}){3}")
+                || host.equals("[::1]") || host.equals("[0:0:0:0:0:0:0:1]");
+        return loopback
+                ? "the command uses " + url + ", the address this dashboard was opened at, which on an operator's"
+                        + " machine is that machine itself. Set noderr.onboarding.public-url (NODERR_PUBLIC_URL) to the"
+                        + " address operators' machines reach, or change --url in the command before sending it"
+                : null;
     }
 
     /**

@@ -63,6 +63,9 @@ class ApplicationsApiTest {
         assertThat(approval.text("tier")).isEqualTo("ORACLE");
         assertThat(approval.text("installCommand")).contains("install.sh").contains("--tier ORACLE")
                 .as("the token is not on the command line").doesNotContain(token).doesNotContain("--token");
+        // The test's client reaches the control plane at 127.0.0.1, and no public URL is set: the approval says that
+        // operators' machines will not reach the command's address.
+        assertThat(approval.text("addressProblem")).contains("http://127.0.0.1:").contains("NODERR_PUBLIC_URL");
 
         var details = api.get("/api/v1/admin/applications/" + id, IntegrationTest.ADMIN_TOKEN);
         assertThat(details.text("status")).isEqualTo("APPROVED");

@@ -107,6 +107,7 @@ class ControlPlaneCaTest {
         var sha = Sha256.hex(Files.readAllBytes(pem));
         assertThat(approval.caSha256()).isEqualTo(sha);
         assertThat(approval.caProblem()).isNull();
+        assertThat(approval.addressProblem()).as("an address other machines reach").isNull();
         var file = ControlPlaneCa.FILE_NAME;
         assertThat(approval.installCommand()).isEqualTo("curl -fsSLk -o " + file
                 + " https://control.example:8443/downloads/control-plane-ca.pem && echo '" + sha + "  " + file

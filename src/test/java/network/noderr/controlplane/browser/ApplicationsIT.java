@@ -85,6 +85,9 @@ class ApplicationsIT {
         assertThat(command).contains("--tier ORACLE").contains("install.sh").doesNotContain("--token")
                 .as("the token is not on the command line").doesNotContain(token);
         assertThat(page.getByTestId("install-token-hint")).containsText("asks for it");
+        // The dashboard is open at localhost and no public URL is set: the command's address is this machine's own.
+        assertThat(page.getByTestId("install-address-problem")).containsText("the command uses http://localhost:");
+        assertThat(page.getByTestId("install-address-problem")).containsText("NODERR_PUBLIC_URL");
         Browsers.screenshot(page, "application-token-once");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Done")).click();
 
