@@ -247,7 +247,8 @@ final class Steps {
                 containers.start(r.container());
                 return r.to(UpdateState.HEALTH_WINDOW);
             } catch (DockerException | IllegalArgumentException e) {
-                throw new UpdateException.Fatal("the new container did not start: " + e.getMessage(), e);
+                throw new UpdateException.Fatal("the new container did not start: " + e.getMessage()
+                        + portTaken(e.getMessage(), false), e);
             }
         }
 
@@ -271,9 +272,30 @@ final class Steps {
                 containers.start(r.container());
                 return r.to(UpdateState.HEALTH_WINDOW);
             } catch (DockerException | IllegalArgumentException e) {
-                throw new UpdateException.Fatal("the node's first container did not start: " + e.getMessage(), e);
+                throw new UpdateException.Fatal("the node's first container did not start: " + e.getMessage()
+                        + portTaken(e.getMessage(), true), e);
             }
         }
+    }
+
+    /**
+     * What to do when Docker could not publish a port of the node's container because something else on the machine
+     * holds it (another program: "address already in use"; another container: "port is already allocated"), appended
+     * to Docker's message; empty for any other failure.
+     *
+     * @param first whether the container is the node's first, whose ports come from {@code node-ports}; otherwise they
+     *     are the old container's
+     */
+    static String portTaken(@Nullable String dockerMessage, boolean first) {
+        if (dockerMessage == null || !(dockerMessage.contains("address already in use")
+                || dockerMessage.contains("port is already allocated"))) {
+            return "";
+        }
+        return first
+                ? " (a port the container publishes is taken on this machine: choose free ones with node-ports in the"
+                        + " agent's configuration, restart the agent and run noderr-agent retry)"
+                : " (a port the container publishes, as the old one did, is taken on this machine by another program"
+                        + " or container: free it, then run noderr-agent retry)";
     }
 
     /**
