@@ -209,8 +209,8 @@ class ApplicationsIT {
         assertThat(dialog).hasAccessibleDescription(
                 Pattern.compile("^" + summary + " This issues a single-use install token for tier GUARDIAN"));
         assertThat(page.getByTestId("confirm-hardware-warning")).hasText(summary);
-        // The dialog fades in: the screenshot waits for its animations to finish.
-        page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))");
+        // The dialog fades in: the screenshot waits for its opening animation to end (it may not have begun yet).
+        Browsers.dialogOpened(page);
         Browsers.screenshot(page, "application-below-minimums-confirm");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Approve anyway and issue token")).click();
         assertThat(page.getByTestId("install-token-dialog")).isVisible();

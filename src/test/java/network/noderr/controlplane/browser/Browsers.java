@@ -107,6 +107,33 @@ public final class Browsers {
                 }""");
     }
 
+    /**
+     * Waits until the screen has settled, so that what is measured next is the screen as it stays, whatever the
+     * machine's speed: its view is there (views are loaded lazily: Approvals, Alerts and My account have no
+     * {@code main} yet when the layout shows their title), since the page loaded no request has been open for half a
+     * second (the view's data, late rows), and its layout has not changed for ten animation frames (charts, columns
+     * sized to what arrived). Gives up waiting for the layout after ten seconds.
+     */
+    public static void settled(Page page) {
+        page.locator("main").first().waitFor();
+        page.waitForLoadState(com.microsoft.playwright.options.LoadState.NETWORKIDLE);
+        page.evaluate("""
+                async () => {
+                  const shape = () => [...document.querySelectorAll('main, main *')].map((el) => {
+                    const r = el.getBoundingClientRect();
+                    return `${r.left},${r.top},${r.width},${r.height}`;
+                  }).join(' ') + ` ${document.documentElement.scrollWidth}`;
+                  const deadline = performance.now() + 10_000;
+                  let last = shape();
+                  for (let still = 0; still < 10 && performance.now() < deadline;) {
+                    await new Promise((resolve) => requestAnimationFrame(resolve));
+                    const now = shape();
+                    still = now === last ? still + 1 : 0;
+                    last = now;
+                  }
+                }""");
+    }
+
     /** Saves a screenshot under target/screenshots (the failsafe configuration names the folder). */
     public static void screenshot(Page page, String name) {
         var dir = Path.of(System.getProperty("noderr.screenshots", "target/screenshots"));
