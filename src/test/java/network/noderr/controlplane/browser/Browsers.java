@@ -117,6 +117,14 @@ public final class Browsers {
     public static void settled(Page page) {
         page.locator("main").first().waitFor();
         page.waitForLoadState(com.microsoft.playwright.options.LoadState.NETWORKIDLE);
+        layoutStill(page);
+    }
+
+    /**
+     * Waits until nothing in the view has moved or changed size for ten animation frames (a grid sizes its columns to
+     * the rows that arrived a moment after drawing them), or ten seconds have passed.
+     */
+    private static void layoutStill(Page page) {
         page.evaluate("""
                 async () => {
                   const shape = () => [...document.querySelectorAll('main, main *')].map((el) => {
@@ -151,9 +159,10 @@ public final class Browsers {
 
     /**
      * How many pixels a grid's content is wider than the grid (0 when every column fits): the admin would have to
-     * scroll the grid sideways to see the rest.
+     * scroll the grid sideways to see the rest. Measured once the layout is still.
      */
     public static int horizontalOverflow(com.microsoft.playwright.Locator grid) {
+        layoutStill(grid.page());
         return ((Number) grid.evaluate("""
                 (grid) => {
                   const table = grid.shadowRoot.querySelector('#table');
@@ -164,9 +173,11 @@ public final class Browsers {
     /**
      * Texts shown cut off inside {@code root} at the page's current size: grid cells whose content is wider than the
      * cell, and select values that reach into the last 20 px of the field, which Lumo fades out (its overflow mask).
+     * Measured once the layout is still.
      */
     @SuppressWarnings("unchecked")
     public static List<String> cutOffTexts(com.microsoft.playwright.Locator root) {
+        layoutStill(root.page());
         return (List<String>) root.evaluate("""
                 (root) => {
                   const cut = [];
