@@ -310,6 +310,7 @@ class ApplicationsIT {
         // (The opened attribute, not visibility: a closing dialog stays visible during its closing animation.)
         var opened = page.locator("vaadin-dialog[opened]");
         assertThat(opened).hasCount(1);
+        Browsers.dialogOpened(page); // an Escape before the dialog listens would keep it open whatever it does
         page.keyboard().press("Escape");
         assertThat(opened).hasCount(1);
         page.mouse().click(3, 3);
