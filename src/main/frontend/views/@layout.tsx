@@ -10,6 +10,7 @@ import '@vaadin/icons';
 import { useAuth } from 'Frontend/auth';
 import { ConnectionBadge } from 'Frontend/components/ConnectionBadge';
 import { SkipLink } from 'Frontend/components/SkipLink';
+import { loggingOutNow } from 'Frontend/connect-client';
 import { Suspense } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import type { ViewConfig } from '@vaadin/hilla-file-router/types.js';
@@ -85,6 +86,7 @@ export default function MainLayout() {
             navigate('/account');
           }
           if ((e.detail.value as { action?: string }).action === 'logout') {
+            loggingOutNow();
             await logout();
             window.location.assign('/login');
           }

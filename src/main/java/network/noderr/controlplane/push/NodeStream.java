@@ -147,7 +147,8 @@ class NodeStream extends TextWebSocketHandler {
         }
     }
 
-    int connected(Tier tier) {
-        return byTier.getOrDefault(tier, Set.of()).size();
+    /** How many streams this node holds open here. */
+    int streams(String nodeId) {
+        return streamsOf.getOrDefault(nodeId, java.util.List.of()).size();
     }
 }

@@ -212,8 +212,8 @@ class ApplicationsIT {
         assertThat(dialog).hasAccessibleDescription(
                 Pattern.compile("^" + summary + " This issues a single-use install token for tier GUARDIAN"));
         assertThat(page.getByTestId("confirm-hardware-warning")).hasText(summary);
-        // The dialog fades in: the screenshot waits for its animations to finish.
-        page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))");
+        // The dialog fades in: the screenshot waits for its opening animation to end (it may not have begun yet).
+        Browsers.dialogOpened(page);
         Browsers.screenshot(page, "application-below-minimums-confirm");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Approve anyway and issue token")).click();
         assertThat(page.getByTestId("install-token-dialog")).isVisible();
@@ -316,6 +316,7 @@ class ApplicationsIT {
         // (The opened attribute, not visibility: a closing dialog stays visible during its closing animation.)
         var opened = page.locator("vaadin-dialog[opened]");
         assertThat(opened).hasCount(1);
+        Browsers.dialogOpened(page); // an Escape before the dialog listens would keep it open whatever it does
         page.keyboard().press("Escape");
         assertThat(opened).hasCount(1);
         page.mouse().click(3, 3);

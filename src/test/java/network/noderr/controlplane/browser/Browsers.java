@@ -117,6 +117,41 @@ public final class Browsers {
                 () => !document.querySelector('vaadin-dialog[opened], vaadin-confirm-dialog[opened], [closing]')""");
     }
 
+    /**
+     * Waits until the screen has settled, so that what is measured next is the screen as it stays, whatever the
+     * machine's speed: its view is there (views are loaded lazily: Approvals, Alerts and My account have no
+     * {@code main} yet when the layout shows their title), since the page loaded no request has been open for half a
+     * second (the view's data, late rows), and its layout has not changed for ten animation frames (charts, columns
+     * sized to what arrived). Gives up waiting for the layout after ten seconds.
+     */
+    public static void settled(Page page) {
+        page.locator("main").first().waitFor();
+        page.waitForLoadState(com.microsoft.playwright.options.LoadState.NETWORKIDLE);
+        layoutStill(page);
+    }
+
+    /**
+     * Waits until nothing in the view has moved or changed size for ten animation frames (a grid sizes its columns to
+     * the rows that arrived a moment after drawing them), or ten seconds have passed.
+     */
+    private static void layoutStill(Page page) {
+        page.evaluate("""
+                async () => {
+                  const shape = () => [...document.querySelectorAll('main, main *')].map((el) => {
+                    const r = el.getBoundingClientRect();
+                    return `${r.left},${r.top},${r.width},${r.height}`;
+                  }).join(' ') + ` ${document.documentElement.scrollWidth}`;
+                  const deadline = performance.now() + 10_000;
+                  let last = shape();
+                  for (let still = 0; still < 10 && performance.now() < deadline;) {
+                    await new Promise((resolve) => requestAnimationFrame(resolve));
+                    const now = shape();
+                    still = now === last ? still + 1 : 0;
+                    last = now;
+                  }
+                }""");
+    }
+
     /** Saves a screenshot under target/screenshots (the failsafe configuration names the folder). */
     public static void screenshot(Page page, String name) {
         var dir = Path.of(System.getProperty("noderr.screenshots", "target/screenshots"));
@@ -134,9 +169,10 @@ public final class Browsers {
 
     /**
      * How many pixels a grid's content is wider than the grid (0 when every column fits): the admin would have to
-     * scroll the grid sideways to see the rest.
+     * scroll the grid sideways to see the rest. Measured once the layout is still.
      */
     public static int horizontalOverflow(com.microsoft.playwright.Locator grid) {
+        layoutStill(grid.page());
         return ((Number) grid.evaluate("""
                 (grid) => {
                   const table = grid.shadowRoot.querySelector('#table');
@@ -147,9 +183,11 @@ public final class Browsers {
     /**
      * Texts shown cut off inside {@code root} at the page's current size: grid cells whose content is wider than the
      * cell, and select values that reach into the last 20 px of the field, which Lumo fades out (its overflow mask).
+     * Measured once the layout is still.
      */
     @SuppressWarnings("unchecked")
     public static List<String> cutOffTexts(com.microsoft.playwright.Locator root) {
+        layoutStill(root.page());
         return (List<String>) root.evaluate("""
                 (root) => {
                   const cut = [];

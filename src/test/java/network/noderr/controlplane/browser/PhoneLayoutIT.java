@@ -257,7 +257,7 @@ class PhoneLayoutIT {
         row(name).click();
         assertThat(page.getByLabel("Application details").locator("h2")).hasText(name);
         var grid = page.locator("vaadin-grid.applications-grid");
-        page.waitForTimeout(300);
+        Browsers.settled(page); // the list beside the details, its columns sized anew
         Browsers.screenshot(page, "desktop-applications-selected");
 
         assertThat(Browsers.horizontalOverflow(grid)).as("sideways scrolling of the list (px)").isZero();
@@ -364,7 +364,7 @@ class PhoneLayoutIT {
      */
     @SuppressWarnings("unchecked")
     private void checkFits(String view, String screenshot) {
-        page.waitForTimeout(300); // Lets the view settle (charts, late rows) before it is measured.
+        Browsers.settled(page); // the view, its data, charts and late rows, before it is measured
         var problems = (List<String>) page.evaluate("""
                 () => {
                   const found = [];

@@ -72,10 +72,11 @@ class LiveEventsTest {
     void aNodeRegisteringAndReportingTicksTheRegistryAndItsOwnStream() throws InterruptedException {
         var api = new ApiClient(port);
         var key = TestNodeKey.generate();
+        var before = live.sequence();
         var login = Onboarding.registerAndLogIn(api, applications, key, Tier.ALL);
         var nodeId = login[0];
 
-        var registered = awaitChange(received, e -> e.nodeIds().contains(nodeId));
+        var registered = awaitChange(received, covers(nodeId, before));
         assertThat(registered.topics()).contains(LiveTopic.NODES, LiveTopic.ROLLOUTS);
         var sequence = registered.sequence();
         assertThat(live.sequence()).isGreaterThanOrEqualTo(sequence);
@@ -85,8 +86,9 @@ class LiveEventsTest {
         assertThat(nodeStream.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS).kind()).isEqualTo(LiveEvent.Kind.HELLO);
 
         // The first report classifies the node: the registry's health column changes.
+        var beforeReport = live.sequence();
         assertThat(report(api, login, 20).status()).isEqualTo(200);
-        var reported = awaitChange(received, e -> e.nodeIds().contains(nodeId));
+        var reported = awaitChange(received, covers(nodeId, beforeReport));
         assertThat(reported.topics()).contains(LiveTopic.NODES);
         assertThat(reported.sequence()).isGreaterThan(sequence);
         assertThat(awaitChange(nodeStream, e -> e.nodeIds().contains(nodeId)).topics()).containsExactly(LiveTopic.NODES);
@@ -101,12 +103,16 @@ class LiveEventsTest {
     void aBurstOfChangesReachesSubscribersAsAtMostTwoEvents() throws InterruptedException {
         var prefix = "burst-" + System.nanoTime() + "-";
         int burst = 1000;
+        var began = System.nanoTime();
         for (int i = 0; i < burst; i++) {
             publisher.publishEvent(new NodeVersionChanged(prefix + i, Tier.ALL,
                     NodeVersionChanged.Source.VERSION_QUERY));
         }
-        // The burst took far less than one window, so it spans at most two flushes. Collect until three windows
-        // after the first tick have passed quietly.
+        var took = Duration.ofNanos(System.nanoTime() - began);
+        // One event per window: a burst shorter than one window (as it is, unless the machine is very busy) spans at
+        // most two flushes, and each further window it took allows one more. Collect until three windows after the
+        // latest tick have passed quietly.
+        long windows = took.toNanos() / properties.coalesce().toNanos();
         var events = new ArrayList<LiveEvent>();
         var seen = new HashSet<String>();
         var deadline = Instant.now().plus(DEADLINE);
@@ -119,7 +125,7 @@ class LiveEventsTest {
                 deadline = Instant.now().plus(properties.coalesce().multipliedBy(3));
             }
         }
-        assertThat(events).hasSizeBetween(1, 2);
+        assertThat(events).as("events for a burst of %s", took).hasSizeBetween(1, (int) (2 + windows));
         assertThat(events).allSatisfy(e -> {
             assertThat(e.topics()).contains(LiveTopic.NODES, LiveTopic.ROLLOUTS);
             assertThat(e.nodeIds()).hasSizeLessThanOrEqualTo(properties.maxNodeIds());
@@ -132,6 +138,15 @@ class LiveEventsTest {
         return api.post("/api/v1/health", Map.of("nodeId", login[0], "version", "1.0.0", "metrics",
                 Map.of("uptime", 60, "cpu", cpu, "memory", 40.0, "errors", 0), "timestamp",
                 Instant.now().toString()), login[1]);
+    }
+
+    /**
+     * A change event naming {@code nodeId}, or one emitted after {@code sequence} that says more nodes changed than it
+     * lists: when over {@link LiveProperties#maxNodeIds()} nodes of other tests in the shared application change in the
+     * same window (the silent-node check marking a batch, say), this node is only among the "more".
+     */
+    private static Predicate<LiveEvent> covers(String nodeId, long sequence) {
+        return e -> e.nodeIds().contains(nodeId) || e.moreNodes() && e.sequence() > sequence;
     }
 
     private static LiveEvent awaitChange(BlockingQueue<LiveEvent> queue, Predicate<LiveEvent> matching)

@@ -58,10 +58,9 @@ class PushBuffersTest {
                 Tier.GUARDIAN);
         var messages = new LinkedBlockingQueue<String>();
         var pong = new CompletableFuture<String>();
-        var before = stream.connected(Tier.GUARDIAN);
         var socket = connect(node[1], messages, pong);
         Awaitility.await("the node is registered on the stream").atMost(Duration.ofSeconds(10))
-                .until(() -> stream.connected(Tier.GUARDIAN) > before);
+                .until(() -> stream.streams(node[0]) == 1);
         try {
             // Multi-byte characters too: the encoder's buffer is counted in bytes, the text in characters.
             var longMessage = "{\"type\":\"BUFFER_TEST\",\"tier\":\"GUARDIAN\",\"note\":\"" + "é€x".repeat(3000)
