@@ -105,9 +105,14 @@ public final class TestControlPlane implements AutoCloseable {
         // Every test applies from 127.0.0.1: the public form's limit (5 an hour per address) would refuse the sixth.
         // The simulator onboards one application (one operator) per tier, and an automatic rollback needs nodes of
         // min-operators operators (2 by default): with 1, simulated nodes roll a release back, as ./run's demo does.
+        // A real agent reports its host's CPU and memory, and this machine's own load (builds, other tests) reached
+        // 100 %: the node turned unhealthy and paused the rollout its test drives. No CPU or memory share makes a
+        // node unhealthy or degraded here (no percentage reaches 101); errors still do, as the simulator's unhealthy
+        // nodes and a stopped node container report them.
         var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 jar.toString(), "--noderr.rate-limits.limits.applications.capacity=10000",
-                "--noderr.rollouts.thresholds.min-operators=1")
+                "--noderr.rollouts.thresholds.min-operators=1", "--noderr.health.unhealthy-percent=101",
+                "--noderr.health.degraded-percent=101")
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("control-plane.log").toFile());
