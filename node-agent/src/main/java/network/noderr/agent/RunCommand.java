@@ -66,6 +66,10 @@ final class RunCommand implements Callable<Integer> {
             }), 0, interval, TimeUnit.MILLISECONDS);
             healthScheduler.scheduleWithFixedDelay(continuing("health report", daemon::reportHealth), 5_000,
                     interval, TimeUnit.MILLISECONDS);
+            // After an update the control plane would judge the node by its last report, of the container before, until
+            // the next one (up to an interval later): a report at once tells it how the new one is doing.
+            daemon.afterUpdate(() -> healthScheduler.execute(continuing("health report after an update",
+                    daemon::reportHealth)));
             // Push: a CHECK_NOW or ROLLBACK runs a check at once (on the same thread as the periodic ones). Messages
             // that arrive while that thread is busy (an update in progress) are acted on once it is free, the latest
             // only: it says what holds now (a rollback's target may have been replaced by a release since).

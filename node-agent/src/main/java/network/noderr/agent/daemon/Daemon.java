@@ -71,6 +71,8 @@ public final class Daemon {
     private volatile @Nullable String lastError;
     private volatile AgentStatus.@Nullable Target lastTarget;
     private volatile @Nullable String lastRunning;
+    /** Run after every update this daemon ran, whatever its outcome (the run command reports health then). */
+    private volatile Runnable afterUpdate = () -> {};
 
     public Daemon(AgentConfig config, ControlPlane controlPlane, NodeContainers containers, Updater updater,
             HealthBuffer buffer, AgentMetrics metrics, Clock clock) {
@@ -81,6 +83,14 @@ public final class Daemon {
         this.updater = updater;
         this.buffer = buffer;
         this.clock = clock;
+    }
+
+    /**
+     * {@code hook} runs after every update a check ran, whatever its outcome, on the check's thread: the node's
+     * container changed, and the health report it last sent (up to a check interval old) describes the one before.
+     */
+    public void afterUpdate(Runnable hook) {
+        this.afterUpdate = hook;
     }
 
     /** What happened in one check, for logs and tests. */
@@ -199,6 +209,7 @@ public final class Daemon {
             saveStatus(current);
             var done = updater.update(target, current);
             metrics.runningVersion(runningVersion());
+            afterUpdate.run();
             if (done.state() != network.noderr.agent.update.UpdateState.IDLE) {
                 return CheckResult.RESUMED;
             }

@@ -78,9 +78,16 @@ class AgentEndToEndTest extends NodeTestSupport {
         assertThat(config.metricsPort()).isEqualTo(metricsPort);
 
         try (var agent = new Agent(config, Clock.systemUTC())) {
+            // The run command reports health after every update; here the hook does the same, on the check's thread.
+            var afterUpdate = new java.util.ArrayList<Integer>();
+            agent.daemon().afterUpdate(() -> afterUpdate.add(agent.daemon().reportHealth()));
             assertThat(agent.daemon().check()).isEqualTo(Daemon.CheckResult.UPDATED);
             assertThat(agent.runningVersion()).contains("2.0.0");
+            assertThat(afterUpdate).as("health reports delivered right after the update").containsExactly(1);
+            assertThat(controlPlane.get("/api/v1/admin/nodes/" + config.nodeId() + "/health?limit=1").get(0)
+                    .get("version").asText()).as("the newest health report").isEqualTo("2.0.0");
             assertThat(agent.daemon().check()).as("nothing more to do").isEqualTo(Daemon.CheckResult.UP_TO_DATE);
+            assertThat(afterUpdate).as("no update, no extra report").hasSize(1);
             assertThat(agent.daemon().reportHealth()).isEqualTo(1);
             var view = controlPlane.get("/api/v1/admin/rollouts/" + rollout);
             assertThat(view.get("updatedNodes").asInt()).as(view.toString()).isEqualTo(1);
