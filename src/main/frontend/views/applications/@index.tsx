@@ -373,7 +373,7 @@ function RejectDialog({ application, onClose, onDone }: RejectProps) {
   async function reject() {
     if (!application) return;
     if (reason.trim() === '') {
-      setError('Say why: the reason is kept with the decision, for the admins and for what you tell the operator.');
+      setError('Say why the application is rejected.');
       reasonRef.current?.focus();
       return;
     }
@@ -414,7 +414,8 @@ function RejectDialog({ application, onClose, onDone }: RejectProps) {
     >
       <TextArea
         ref={reasonRef}
-        label="Reason (kept with the decision; the control plane does not send it to the operator)"
+        label="Reason"
+        helperText="Kept with the decision. The control plane does not send it to the operator."
         required
         manualValidation
         invalid={error !== undefined}
