@@ -262,7 +262,7 @@ public class NodeIdentity implements NodeStatusLookup {
     /** Sets ACTIVE or SUSPENDED; returns false when the node does not exist. */
     @Transactional
     public boolean setStatus(String nodeId, NodeStatus status) {
-        return setStatus(nodeId, status, null, null);
+        return setStatus(nodeId, status, null, null, false);
     }
 
     /** Longest suspension reason kept (the audit log keeps a request's values up to this length too). */
@@ -279,7 +279,7 @@ public class NodeIdentity implements NodeStatusLookup {
             throw new InvalidRequestException("reason",
                     "must be 1 to " + MAX_SUSPENSION_REASON + " characters on one line");
         }
-        return setStatus(nodeId, NodeStatus.SUSPENDED, text, actor);
+        return setStatus(nodeId, NodeStatus.SUSPENDED, text, actor, false);
     }
 
     /**
@@ -289,31 +289,24 @@ public class NodeIdentity implements NodeStatusLookup {
      */
     @Transactional
     public boolean suspendWithoutReason(String nodeId, String actor) {
-        var changed = jdbc.sql("""
-                        UPDATE nodes SET status = 'SUSPENDED',
-                            suspension_reason = CASE WHEN status = 'SUSPENDED' THEN suspension_reason END,
-                            suspended_by = CASE WHEN status = 'SUSPENDED' THEN suspended_by ELSE :actor END,
-                            suspended_at = CASE WHEN status = 'SUSPENDED' THEN suspended_at ELSE :at END
-                        WHERE node_id = :id""")
-                        .param("actor", actor)
-                        .param("at", Timestamp.from(clock.instant()), java.sql.Types.TIMESTAMP)
-                        .param("id", nodeId)
-                        .update()
-                == 1;
-        invalidateAfterCommit(nodeId);
-        if (changed) {
-            events.publishEvent(new NodeChanged(nodeId, NodeChanged.Kind.SUSPENDED));
-        }
-        return changed;
+        return setStatus(nodeId, NodeStatus.SUSPENDED, null, actor, true);
     }
 
-    private boolean setStatus(String nodeId, NodeStatus status, @Nullable String reason, @Nullable String actor) {
+    /**
+     * @param keepSuspension a node already suspended keeps its suspension as it is (reason, who, when)
+     */
+    private boolean setStatus(String nodeId, NodeStatus status, @Nullable String reason, @Nullable String actor,
+            boolean keepSuspension) {
         boolean suspending = status == NodeStatus.SUSPENDED;
         var changed = jdbc.sql("""
-                        UPDATE nodes SET status = :status, suspension_reason = :reason, suspended_by = :actor,
-                            suspended_at = :at
+                        UPDATE nodes SET status = :status,
+                            suspension_reason = CASE WHEN :keep AND status = 'SUSPENDED' THEN suspension_reason
+                                                     ELSE :reason END,
+                            suspended_by = CASE WHEN :keep AND status = 'SUSPENDED' THEN suspended_by ELSE :actor END,
+                            suspended_at = CASE WHEN :keep AND status = 'SUSPENDED' THEN suspended_at ELSE :at END
                         WHERE node_id = :id""")
                         .param("status", status.name())
+                        .param("keep", keepSuspension)
                         .param("reason", reason)
                         .param("actor", actor)
                         .param("at", suspending ? Timestamp.from(clock.instant()) : null, java.sql.Types.TIMESTAMP)
