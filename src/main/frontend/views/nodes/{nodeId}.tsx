@@ -14,6 +14,7 @@ import { formatDateTime, formatRelative, useAgesCounting } from 'Frontend/compon
 import { useLoaded } from 'Frontend/components/useLoaded';
 import { AuditService, HealthHistoryService, NodeRegistryService } from 'Frontend/generated/endpoints';
 import type AuditEntry from 'Frontend/generated/network/noderr/controlplane/audit/AuditEntry';
+import type HealthExplanation from 'Frontend/generated/network/noderr/controlplane/health/HealthExplanation';
 import type StoredHealthReport from 'Frontend/generated/network/noderr/controlplane/health/StoredHealthReport';
 import type NodeDetails from 'Frontend/generated/network/noderr/controlplane/nodes/NodeDetails';
 import HardwareResource from 'Frontend/generated/network/noderr/controlplane/shared/HardwareResource';
@@ -44,6 +45,7 @@ export default function NodeDetailsView() {
   const { state } = useAuth();
   const isAdmin = state.user?.roles.includes('ADMIN') ?? false;
   const [health, setHealth] = useState<StoredHealthReport[]>([]);
+  const [why, setWhy] = useState<HealthExplanation | undefined>(undefined);
   const [audit, setAudit] = useState<AuditEntry[]>([]);
   const [confirm, setConfirm] = useState<'suspend' | 'reinstate' | undefined>(undefined);
   const [busy, setBusy] = useState(false);
@@ -64,11 +66,13 @@ export default function NodeDetailsView() {
 
   const loadHistory = useCallback(async () => {
     try {
-      const [reports, entries] = await Promise.all([
+      const [reports, explanation, entries] = await Promise.all([
         HealthHistoryService.latest(nodeId, HISTORY_REPORTS),
+        HealthHistoryService.explain(nodeId),
         AuditService.forTarget(nodeId),
       ]);
       setHealth(reports);
+      setWhy(explanation);
       setAudit(entries);
     } catch (e) {
       Notification.show(`Could not load the history of ${nodeId}: ${errorText(e)}.`, {
@@ -177,6 +181,12 @@ export default function NodeDetailsView() {
           )}
         </div>
       </header>
+
+      {why && why.reasons.length > 0 && (
+        <p className={`health-note health-note-${why.status}`} data-testid="health-reasons">
+          <strong>{why.status === 'unhealthy' ? 'Unhealthy' : 'Degraded'}:</strong> {why.reasons.join('; ')}.
+        </p>
+      )}
 
       {suspended && details.suspension && (
         <p className="suspension-note" role="status" data-testid="suspension">

@@ -1,7 +1,11 @@
 package network.noderr.controlplane.health;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** Classifies a node from its latest report and how long ago it came (pure; the clock is an argument). */
@@ -37,5 +41,38 @@ public final class HealthClassifier {
             return HealthStatus.DEGRADED;
         }
         return HealthStatus.HEALTHY;
+    }
+
+    /**
+     * Why a report classifies as it does by its metrics: one line per metric at or over a limit, those over the
+     * unhealthy limit first; empty exactly when {@link #classify(Sample, HealthThresholds)} says healthy.
+     */
+    public static List<String> reasons(Sample s, HealthThresholds t) {
+        var unhealthy = new ArrayList<String>();
+        var degraded = new ArrayList<String>();
+        percent("CPU", s.cpu(), t, unhealthy, degraded);
+        percent("memory", s.memory(), t, unhealthy, degraded);
+        var errors = s.errors() + (s.errors() == 1 ? " error" : " errors") + " in the report";
+        if (s.errors() >= t.unhealthyErrors()) {
+            unhealthy.add(errors + " (unhealthy from " + t.unhealthyErrors() + ")");
+        } else if (s.errors() > 0) {
+            degraded.add(errors + " (degraded from 1)");
+        }
+        unhealthy.addAll(degraded);
+        return List.copyOf(unhealthy);
+    }
+
+    private static void percent(String what, double value, HealthThresholds t, List<String> unhealthy,
+            List<String> degraded) {
+        if (value >= t.unhealthyPercent()) {
+            unhealthy.add(what + " " + number(value) + " % (unhealthy from " + number(t.unhealthyPercent()) + " %)");
+        } else if (value >= t.degradedPercent()) {
+            degraded.add(what + " " + number(value) + " % (degraded from " + number(t.degradedPercent()) + " %)");
+        }
+    }
+
+    /** At most one decimal, and none when whole; never rounded up to a limit it is under (94.96 is "94.9"). */
+    static String number(double value) {
+        return BigDecimal.valueOf(value).setScale(1, RoundingMode.FLOOR).stripTrailingZeros().toPlainString();
     }
 }

@@ -1,5 +1,8 @@
 package network.noderr.controlplane.health;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import network.noderr.controlplane.shared.InvalidRequestException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -19,9 +22,13 @@ public class HealthHistory {
             FROM health_reports WHERE node_id = ? ORDER BY reported_at DESC LIMIT ?""";
 
     private final JdbcClient jdbc;
+    private final HealthThresholds thresholds;
+    private final Clock clock;
 
-    HealthHistory(JdbcClient jdbc) {
+    HealthHistory(JdbcClient jdbc, HealthThresholds thresholds, Clock clock) {
         this.jdbc = jdbc;
+        this.thresholds = thresholds;
+        this.clock = clock;
     }
 
     /** Whether a node of this id is registered (in any status). */
@@ -40,5 +47,58 @@ public class HealthHistory {
                         rs.getBigDecimal(4), rs.getBigDecimal(5), rs.getInt(6),
                         rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant()))
                 .list();
+    }
+
+    /**
+     * Why the node has the health the registry shows: the limits its latest report is at or over and, when it is
+     * unhealthy without such a report, how long it has been silent (DESIGN §4). Empty when there is no such node.
+     */
+    public java.util.Optional<HealthExplanation> explain(String nodeId) {
+        return jdbc.sql("SELECT health_status, last_health_check FROM node_versions WHERE node_id = ?")
+                .param(nodeId)
+                .query((rs, i) -> {
+                    var status = rs.getString(1);
+                    var last = rs.getTimestamp(2);
+                    if (status == null || status.equals(HealthStatus.HEALTHY.wireName())) {
+                        return new HealthExplanation(status, List.of());
+                    }
+                    var reasons = new ArrayList<String>();
+                    var latest = latest(nodeId, 1);
+                    var sample = latest.isEmpty() ? null : sample(latest.getFirst());
+                    if (status.equals(HealthStatus.UNHEALTHY.wireName()) && last != null && (sample == null
+                            || HealthClassifier.classify(sample, thresholds) != HealthStatus.UNHEALTHY)) {
+                        reasons.add(silence(Duration.between(last.toInstant(), clock.instant())));
+                    }
+                    if (sample != null) {
+                        reasons.addAll(HealthClassifier.reasons(sample, thresholds));
+                    }
+                    return new HealthExplanation(status, List.copyOf(reasons));
+                })
+                .optional();
+    }
+
+    private String silence(Duration silent) {
+        var limit = thresholds.reportInterval().multipliedBy(thresholds.silentIntervals());
+        return "no report for " + span(silent) + " (unhealthy after " + span(limit) + " without one)";
+    }
+
+    /** "40 s", "17 min", "3 h 5 min", "2 days 4 h": the two largest units, rounded down. */
+    static String span(Duration d) {
+        if (d.isNegative()) {
+            d = Duration.ZERO;
+        }
+        if (d.toDays() > 0) {
+            var days = d.toDays() + (d.toDays() == 1 ? " day" : " days");
+            return days + (d.toHoursPart() > 0 ? " " + d.toHoursPart() + " h" : "");
+        }
+        if (d.toHours() > 0) {
+            return d.toHours() + " h" + (d.toMinutesPart() > 0 ? " " + d.toMinutesPart() + " min" : "");
+        }
+        return d.toMinutes() > 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+    }
+
+    private static HealthClassifier.Sample sample(StoredHealthReport r) {
+        return new HealthClassifier.Sample(r.cpu() == null ? 0 : r.cpu().doubleValue(),
+                r.memory() == null ? 0 : r.memory().doubleValue(), r.errors());
     }
 }

@@ -30,4 +30,12 @@ class HealthHistoryController {
         }
         return reports;
     }
+
+    /** Why the node has the health the registry shows (the limits its latest report crossed, or its silence). */
+    @GetMapping("/api/v1/admin/nodes/{nodeId}/health/why")
+    @PreAuthorize("hasRole('VIEWER')")
+    HealthExplanation why(@PathVariable String nodeId) {
+        return history.explain(nodeId).orElseThrow(() -> new ProblemException(404, "node-unknown", "Unknown node",
+                "No node " + nodeId + " is registered."));
+    }
 }

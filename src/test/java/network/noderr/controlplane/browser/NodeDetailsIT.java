@@ -112,6 +112,18 @@ class NodeDetailsIT {
         page.evaluate("window.__noderrNoReload = 'still here'");
         report(35, 0, Instant.now());
         assertThat(chart).hasAttribute("data-points", "4");
+        assertThat(page.getByTestId("health-reasons")).hasCount(0);
+
+        // Why it is unhealthy, live: the limits its latest report crossed.
+        report(97, 12, Instant.now().plusMillis(1));
+        assertThat(page.getByTestId("health-reasons")).hasText(
+                "Unhealthy: CPU 97 % (unhealthy from 95 %); 12 errors in the report (unhealthy from 10).");
+        Browsers.screenshot(page, "node-details-unhealthy");
+        report(88, 0, Instant.now().plusMillis(2));
+        assertThat(page.getByTestId("health-reasons")).hasText("Degraded: CPU 88 % (degraded from 85 %).");
+        report(35, 0, Instant.now().plusMillis(3));
+        assertThat(page.getByTestId("health-reasons")).hasCount(0);
+        assertThat(chart).hasAttribute("data-points", "7");
 
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Suspend…")).click();
         assertThat(page.getByTestId("suspend-message")).containsText("A suspended node is refused on every node");

@@ -51,6 +51,34 @@ class HealthClassifierTest {
         assertThat(HealthClassifier.classify(sample, DEFAULTS)).isEqualTo(expected);
         // a fresh report is classified by its metrics alone
         assertThat(HealthClassifier.classify(sample, NOW.minusSeconds(30), NOW, DEFAULTS)).isEqualTo(expected);
+        // and its reasons agree: none when healthy, the worst first
+        var reasons = HealthClassifier.reasons(sample, DEFAULTS);
+        switch (expected) {
+            case HEALTHY -> assertThat(reasons).isEmpty();
+            case DEGRADED -> assertThat(reasons).isNotEmpty().allMatch(r -> r.contains("(degraded from"));
+            case UNHEALTHY -> assertThat(reasons.getFirst()).contains("(unhealthy from");
+        }
+    }
+
+    @Test
+    void reasonsNameEachMetricOverALimit() {
+        assertThat(HealthClassifier.reasons(new Sample(100, 85, 10), DEFAULTS)).containsExactly(
+                "CPU 100 % (unhealthy from 95 %)",
+                "10 errors in the report (unhealthy from 10)",
+                "memory 85 % (degraded from 85 %)");
+        assertThat(HealthClassifier.reasons(new Sample(0, 0, 1), DEFAULTS))
+                .containsExactly("1 error in the report (degraded from 1)");
+        var custom = new HealthThresholds(Duration.ofMinutes(1), 5, 80.5, 60, 3);
+        assertThat(HealthClassifier.reasons(new Sample(80.5, 60, 3), custom)).containsExactly(
+                "CPU 80.5 % (unhealthy from 80.5 %)",
+                "3 errors in the report (unhealthy from 3)",
+                "memory 60 % (degraded from 60 %)");
+    }
+
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource({"0, 0", "94.96, 94.9", "95, 95", "2.3, 2.3", "99.99, 99.9", "100, 100", "12.05, 12"})
+    void numbersAreNeverRoundedUpToALimit(double value, String shown) {
+        assertThat(HealthClassifier.number(value)).isEqualTo(shown);
     }
 
     @ParameterizedTest(name = "reported {0} ago → {2} (sample healthy: {1})")

@@ -101,6 +101,14 @@ class NodeRolloutApiTest {
                     .isEqualTo(start.plus(5L * (24 - i), ChronoUnit.MINUTES));
         }
         assertThat(api.get("/api/v1/admin/nodes/" + nodeId + "/health?limit=0", viewer).status()).isEqualTo(400);
+        // and says why the node is unhealthy: the limit its latest report crossed
+        var why = api.get("/api/v1/admin/nodes/" + nodeId + "/health/why", viewer);
+        assertThat(why.status()).isEqualTo(200);
+        assertThat(why.text("status")).isEqualTo("unhealthy");
+        assertThat(why.body().path("reasons").toString()).isEqualTo("[\"CPU 99 % (unhealthy from 95 %)\"]");
+        assertThat(api.get("/api/v1/admin/nodes/no-such-node/health/why", viewer).status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/admin/nodes/" + nodeId + "/health/why", token).status()).as("not for node tokens")
+                .isEqualTo(401);
         assertThat(api.get("/api/v1/admin/nodes/" + nodeId + "/health", token).status()).as("not for node tokens")
                 .isEqualTo(401);
     }
