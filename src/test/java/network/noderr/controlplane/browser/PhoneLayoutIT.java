@@ -15,10 +15,7 @@ import network.noderr.controlplane.IntegrationTest;
 import network.noderr.controlplane.Onboarding;
 import network.noderr.controlplane.TestNodeKey;
 import network.noderr.controlplane.applications.Applications;
-import network.noderr.controlplane.rollouts.NewRelease;
-import network.noderr.controlplane.rollouts.Rollouts;
-import network.noderr.controlplane.rollouts.engine.RolloutConfig;
-import network.noderr.controlplane.rollouts.engine.RolloutThresholds;
+import network.noderr.controlplane.beacon.Beacon;
 import network.noderr.controlplane.security.Role;
 import network.noderr.controlplane.security.UserAccounts;
 import network.noderr.controlplane.shared.Tier;
@@ -49,14 +46,15 @@ class PhoneLayoutIT {
     Applications applications;
 
     @Autowired
-    Rollouts rollouts;
+    JdbcClient jdbc;
 
     @Autowired
-    JdbcClient jdbc;
+    Beacon beacon;
 
     Page page;
     String nodeId;
     /** The rollout's version and the applications this test made: gone afterwards, so other tests count only theirs. */
+    String earlier;
     String version;
     final List<UUID> applicationIds = new ArrayList<>();
 
@@ -66,13 +64,7 @@ class PhoneLayoutIT {
             page.context().close();
         }
         if (version != null) {
-            jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
-                    .update();
-            var ours = "SELECT d.id FROM deployments d JOIN releases r ON r.id = d.release_id "
-                    + "WHERE r.tier = 'ORACLE' AND r.version_string = :v";
-            jdbc.sql("DELETE FROM deployment_events WHERE deployment_id IN (" + ours + ")").param("v", version).update();
-            jdbc.sql("DELETE FROM deployments WHERE id IN (" + ours + ")").param("v", version).update();
-            jdbc.sql("DELETE FROM releases WHERE tier = 'ORACLE' AND version_string = :v").param("v", version).update();
+            OracleReleases.delete(jdbc, List.of(earlier, version));
         }
         if (!applicationIds.isEmpty()) {
             jdbc.sql("DELETE FROM applications WHERE id IN (:ids)").param("ids", applicationIds).update();
@@ -91,10 +83,9 @@ class PhoneLayoutIT {
         var second = "Phone Operator " + suffix;
         applicationIds.add(applications.submit(Onboarding.form(first, Tier.ORACLE), "127.0.0.1"));
         applicationIds.add(applications.submit(Onboarding.form(second, Tier.GUARDIAN), "127.0.0.1"));
+        earlier = "6.1." + suffix;
         version = "6.2." + suffix;
-        rollouts.start(new NewRelease(Tier.ORACLE, version, "registry.noderr.network/oracle:" + version,
-                "sha256:" + "e".repeat(64), "0x" + "f".repeat(64), null), RolloutConfig.DEFAULT,
-                RolloutThresholds.DEFAULT, "test");
+        OracleReleases.publishWithAnEarlierVersion(beacon, jdbc, earlier, version);
         var username = "phone-admin";
         if (users.findByUsername(username).isEmpty()) {
             users.create(username, username + "-password", Role.ADMIN);
@@ -192,13 +183,9 @@ class PhoneLayoutIT {
         form.getByLabel("Config hash").fill("0x" + "d".repeat(64));
         form.getByText("Publish on-chain").click();
         dialogFits("phone-dialog-publish");
-        // The emergency rollback, offered for a tier with an earlier version on the chain (other tests publish them;
-        // this one does not, as a version it published would be the shared chain's newest for that tier).
-        var rollback = page.locator("[data-testid^='rollback-']");
-        if (rollback.count() > 0) {
-            rollback.first().click();
-            dialogFits("phone-dialog-emergency-rollback");
-        }
+        // The emergency rollback, offered for ORACLE (its earlier version).
+        page.getByTestId("rollback-ORACLE").click();
+        dialogFits("phone-dialog-emergency-rollback");
 
         // Rollouts: every action and every cohort of the open rollout is on screen without scrolling sideways.
         open("/rollouts", "Rollouts");

@@ -106,14 +106,8 @@ class RolesIT {
                 p.context().close();
             }
         }
-        jdbc.sql("UPDATE deployments SET status = 'aborted' WHERE tier = 'ORACLE' AND status IN ('active', 'paused')")
-                .update();
         // Gone entirely, so screens that count finished rollouts (RolloutsIT) see only their own.
-        var ours = "SELECT d.id FROM deployments d JOIN releases r ON r.id = d.release_id "
-                + "WHERE r.tier = 'ORACLE' AND r.version_string = :v";
-        jdbc.sql("DELETE FROM deployment_events WHERE deployment_id IN (" + ours + ")").param("v", version).update();
-        jdbc.sql("DELETE FROM deployments WHERE id IN (" + ours + ")").param("v", version).update();
-        jdbc.sql("DELETE FROM releases WHERE tier = 'ORACLE' AND version_string = :v").param("v", version).update();
+        OracleReleases.delete(jdbc, java.util.List.of(version));
     }
 
     @Test
