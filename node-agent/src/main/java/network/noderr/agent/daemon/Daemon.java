@@ -476,8 +476,7 @@ public final class Daemon {
                 .orElse(0L);
         var health = NodeContainers.healthOf(container);
         double cpu = Math.max(0, os.getCpuLoad()) * 100;
-        double memory = os.getTotalMemorySize() == 0 ? 0
-                : 100.0 * (os.getTotalMemorySize() - os.getFreeMemorySize()) / os.getTotalMemorySize();
+        double memory = HostMemory.percentUsed();
         var root = new java.io.File("/");
         double disk = root.getTotalSpace() == 0 ? 0 : 100.0 * (root.getTotalSpace() - root.getUsableSpace())
                 / root.getTotalSpace();
