@@ -16,6 +16,7 @@ import type RolloutView from 'Frontend/generated/network/noderr/controlplane/rol
 import type CohortProgress from 'Frontend/generated/network/noderr/controlplane/rollouts/CohortProgress';
 import type RolloutHistory from 'Frontend/generated/network/noderr/controlplane/rollouts/RolloutHistory';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import './rollouts.css';
 
 export const config: ViewConfig = {
@@ -40,6 +41,12 @@ function mergeFinished(newest: RolloutView[], shown: RolloutView[]): RolloutView
 }
 
 /** A share from 0 to 1 as a percentage for text (0.05 → "5"). */
+/** The registry with the cohort's active nodes on the rollout's version that are unhealthy (what the cohort counts). */
+function unhealthyNodesLink(r: RolloutView, c: CohortProgress): string {
+  const filters = { tier: r.tier, cohort: c.cohort, version: r.versionString, health: 'unhealthy', status: 'ACTIVE' };
+  return `/nodes?${new URLSearchParams(filters).toString()}`;
+}
+
 function share(ratio: number): string {
   return String(Math.round(ratio * 1000) / 10);
 }
@@ -441,7 +448,21 @@ function RolloutCard({ rollout: r, canDeploy, busy, onPause, onResume, onPromote
             {/* Breaks between the counts, never inside one ("0 / failed"). */}
             <div className="text-xs text-secondary">
               <span className="whitespace-nowrap">{c.healthy} healthy</span> ·{' '}
-              <span className="whitespace-nowrap">{c.unhealthy} unhealthy</span> ·{' '}
+              <span className="whitespace-nowrap">
+                {c.unhealthy > 0 ? (
+                  // The nodes themselves, each with why it is unhealthy on its details.
+                  <Link
+                    to={unhealthyNodesLink(r, c)}
+                    data-testid="cohort-unhealthy-link"
+                    title={`The ${c.cohort} nodes on ${r.versionString} that are unhealthy`}
+                  >
+                    {c.unhealthy} unhealthy
+                  </Link>
+                ) : (
+                  `${c.unhealthy} unhealthy`
+                )}
+              </span>{' '}
+              ·{' '}
               <span className="whitespace-nowrap">{c.failed} failed</span>
             </div>
           </div>

@@ -134,7 +134,7 @@ public final class Browsers {
      * Waits until nothing in the view has moved or changed size for ten animation frames (a grid sizes its columns to
      * the rows that arrived a moment after drawing them), or ten seconds have passed.
      */
-    private static void layoutStill(Page page) {
+    public static void layoutStill(Page page) {
         page.evaluate("""
                 async () => {
                   const shape = () => [...document.querySelectorAll('main, main *')].map((el) => {

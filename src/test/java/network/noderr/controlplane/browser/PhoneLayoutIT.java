@@ -299,6 +299,9 @@ class PhoneLayoutIT {
     /** Scrolled to (as a user would), the element is visible and lies within the viewport's width and height. */
     private void onScreen(Locator element) {
         element.scrollIntoViewIfNeeded();
+        // Late content above it (a live refresh, say) can push it down again: measured once the layout is still.
+        Browsers.layoutStill(page);
+        element.scrollIntoViewIfNeeded();
         assertThat(element).isVisible();
         var box = element.boundingBox();
         assertThat(box).as("box of %s", element).isNotNull();

@@ -253,6 +253,19 @@ class RolloutsIT {
             assertThat(card.getByTestId("rollout-message")).containsText("ORACLE has no earlier release to return"
                     + " to: it stays on 4.4.0 (nodes that updated keep running it) until you publish a fixed release");
             Browsers.screenshot(page, "rollout-first-release-rolled-back");
+
+            // The canary's "3 unhealthy" leads to those nodes, where each one's details say why.
+            var unhealthy = card.getByTestId("cohort-canary").getByTestId("cohort-unhealthy-link");
+            assertThat(unhealthy).hasText("3 unhealthy");
+            assertThat(card.getByTestId("cohort-cohort1").getByTestId("cohort-unhealthy-link")).hasCount(0);
+            unhealthy.click();
+            assertThat(page).hasURL(java.util.regex.Pattern.compile(
+                    ".*/nodes\\?tier=ORACLE&cohort=canary&version=4\\.4\\.0&health=unhealthy&status=ACTIVE$"));
+            assertThat(page.getByTestId("node-count")).hasText("3 nodes");
+            for (int i = 0; i < 3; i++) {
+                assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(prefix + i).setExact(true)))
+                        .isVisible();
+            }
         } finally {
             jdbc.sql("UPDATE releases SET created_at = :at WHERE id = :id").param("at", published)
                     .param("id", release).update();
