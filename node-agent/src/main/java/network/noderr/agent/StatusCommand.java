@@ -51,16 +51,16 @@ final class StatusCommand implements Callable<Integer> {
         var now = Instant.now();
         var target = daemon == null ? null : daemon.target();
         System.out.printf("target:       %s%n", target(target, daemon == null ? null : daemon.runningVersion(), cfg));
-        System.out.printf("last check:   %s%n", lastCheck(daemon, record, now));
+        System.out.printf("last check:   %s%n", lastCheck(daemon, record, now, cfg));
         if (daemon != null && "FAILED".equals(daemon.result())) {
             System.out.printf("last answer:  %s%n", daemon.lastCheck() == null
                     ? "none: the control plane has not answered this daemon's version query yet"
                     : daemon.lastCheck() + " (" + ago(daemon.lastCheck(), now) + "): the control plane's last answer "
                             + "to the version query");
         }
-        System.out.printf("last report:  %s%n", daemon == null ? when(null) : daemon.lastReport() == null
+        System.out.printf("last report:  %s%n", daemon == null ? neverRan(cfg) : daemon.lastReport() == null
                 ? "none delivered yet: the daemon's health reports have not reached the control plane (its log says "
-                        + "why: journalctl -u noderr-agent)"
+                        + "why: " + log(cfg) + ")"
                 : daemon.lastReport() + " (" + ago(daemon.lastReport(), now) + ")");
         var lock = OperatorLock.of(cfg.lockFile());
         System.out.printf("lock:         %s%n", switch (lock.state()) {
@@ -95,9 +95,9 @@ final class StatusCommand implements Callable<Integer> {
      * When the daemon last checked, how long ago, and how it ended. An update on disk that is not idle is what goes on
      * now, whatever that check found before it started (a pushed check or {@code rollback} may have started it).
      */
-    private static String lastCheck(@Nullable AgentStatus daemon, UpdateRecord record, Instant now) {
+    private static String lastCheck(@Nullable AgentStatus daemon, UpdateRecord record, Instant now, AgentConfig cfg) {
         if (daemon == null) {
-            return when(null);
+            return neverRan(cfg);
         }
         if (daemon.checkedAt() == null && daemon.lastCheck() == null) {
             return "not yet: the daemon's first check comes at most `jitter` after it starts";
@@ -225,8 +225,17 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** Before the daemon wrote its first status (after its first check, within {@code jitter} of its start). */
-    private static String when(@Nullable Instant instant) {
-        return instant == null ? "never: no status from the daemon yet (it writes one after its first check, at most "
-                + "`jitter` after it starts; is it running? systemctl status noderr-agent)" : instant.toString();
+    private static String neverRan(AgentConfig cfg) {
+        return "never: no status from the daemon yet (it writes one after its first check, at most `jitter` after it "
+                + "starts; is it running? " + (cfg.service() == null ? "This install has no service (service=none): "
+                + "start the daemon with noderr-agent run" : "systemctl status " + cfg.service()) + ")";
+    }
+
+    /**
+     * Where the daemon's log is: the journal of its unit, or, without a service (a sandbox install), the output of the
+     * {@code noderr-agent run} its operator started.
+     */
+    private static String log(AgentConfig cfg) {
+        return cfg.service() == null ? "the output of noderr-agent run" : "journalctl -u " + cfg.service();
     }
 }

@@ -68,6 +68,25 @@ class AgentConfigTest {
     }
 
     @Test
+    void theServiceIsTheInstalledUnitUnlessTheInstallHasNone() throws Exception {
+        var base = """
+                control-plane-url=https://cp.noderr.network
+                node-id=ndr_abc
+                tier=ALL
+                key-path=/etc/noderr/key
+                """;
+        assertThat(AgentConfig.load(write(base), Map.of()).service()).isEqualTo("noderr-agent");
+        assertThat(AgentConfig.load(write(base + "service=none\n"), Map.of()).service()).as("a sandbox install")
+                .isNull();
+        assertThat(AgentConfig.load(write(base), Map.of("NODERR_AGENT_SERVICE", "noderr-agent@2.service")).service())
+                .isEqualTo("noderr-agent@2.service");
+        assertThatThrownBy(() -> AgentConfig.load(write(base + "service=noderr agent\n"), Map.of()))
+                .isInstanceOf(AgentConfig.InvalidConfigException.class)
+                .hasMessageContaining("service: must be the systemd unit that runs the daemon (e.g. noderr-agent) or "
+                        + "none (was 'noderr agent')");
+    }
+
+    @Test
     void theNodesFirstContainerHasDefaultsAndIsConfigurable() throws Exception {
         var base = """
                 control-plane-url=https://cp.noderr.network
