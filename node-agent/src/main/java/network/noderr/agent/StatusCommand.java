@@ -7,6 +7,7 @@ import network.noderr.agent.daemon.AgentStatus;
 import network.noderr.agent.daemon.OperatorLock;
 import network.noderr.agent.docker.NodeContainers;
 import network.noderr.agent.update.StateStore;
+import network.noderr.agent.update.UpdateOutcome;
 import network.noderr.agent.update.UpdateRecord;
 import network.noderr.agent.update.UpdateState;
 import org.jspecify.annotations.Nullable;
@@ -35,8 +36,7 @@ final class StatusCommand implements Callable<Integer> {
         var daemon = AgentStatus.load(cfg.stateDir()).orElse(null);
         System.out.printf("node:         %s (%s)%n", cfg.nodeId(), cfg.tier());
         System.out.printf("running:      %s%n", running(cfg, daemon));
-        System.out.printf("previous:     %s%n", store.previous().map(p -> p.version() + " (replaced "
-                + p.replacedAt() + ")").orElse("none recorded"));
+        System.out.printf("previous:     %s%n", previous(store, record));
         System.out.printf("update:       %s%s%n", record.state(), record.target() == null ? ""
                 : " → " + record.target().versionString() + " (" + record.target().pinned() + ")");
         if (record.outcome() != null) {
@@ -72,6 +72,35 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("held back:    %s%n", record.state() != UpdateState.IDLE ? inProgress(record)
                 : heldBack(daemon, lock, failed, cfg));
         return 0;
+    }
+
+    /**
+     * The version before the running one. Once an update has put its new container in the old one's place (from
+     * {@code SWAPPING} until it commits, and while its success is reported) that is the version the update replaces;
+     * {@code previous-version.json} names it only after the update succeeded and still names the version before that
+     * one (after a rollback, the very version the update goes to). Otherwise the version the last successful update
+     * replaced.
+     */
+    private static String previous(StateStore store, UpdateRecord record) {
+        var replaced = switch (record.state()) {
+            case SWAPPING, HEALTH_WINDOW, COMMITTING -> true;
+            case REPORTING -> record.outcome() == UpdateOutcome.SUCCEEDED;
+            default -> false;
+        };
+        if (!replaced) {
+            return store.previous().map(p -> p.version() + " (replaced " + p.replacedAt() + ")")
+                    .orElse("none recorded");
+        }
+        var update = "the update to " + (record.target() == null ? "?" : record.target().versionString());
+        if (record.firstContainer()) {
+            return "none (" + update + " creates the node's first container)";
+        }
+        var version = record.fromVersion() == null ? "unknown version" : record.fromVersion();
+        return version + switch (record.state()) {
+            case COMMITTING -> " (replaced by " + update + ", which commits now)";
+            case REPORTING -> " (replaced by " + update + ", which is being reported)";
+            default -> " (kept stopped as " + record.previousContainer() + " until " + update + " commits)";
+        };
     }
 
     /** The last target the control plane named, and whether it moves this node there. */

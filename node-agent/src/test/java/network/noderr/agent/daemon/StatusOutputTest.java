@@ -197,6 +197,8 @@ class StatusOutputTest {
         var out = status(file).out();
         assertThat(out)
                 .containsPattern("update: +HEALTH_WINDOW → 2\\.0\\.0")
+                .containsPattern("previous: +1\\.0\\.0 \\(kept stopped as noderr-node-previous until the update to "
+                        + "2\\.0\\.0 commits\\)")
                 .containsPattern("last check: +\\S+ \\(\\d+ s ago\\): the update to 2\\.0\\.0 has started since; it is in "
                         + "progress \\(update: HEALTH_WINDOW\\)")
                 .containsPattern("held back: +nothing: the update to 2\\.0\\.0 is in progress \\(step HEALTH_WINDOW;")
@@ -212,6 +214,17 @@ class StatusOutputTest {
         store.save(started.finish(network.noderr.agent.update.UpdateOutcome.ROLLED_BACK, "unhealthy")
                 .to(network.noderr.agent.update.UpdateState.ROLLING_BACK));
         assertThat(status(file).out()).containsPattern("held back: +nothing: the update to 2\\.0\\.0 failed and is "
-                + "being rolled back \\(step ROLLING_BACK\\)");
+                + "being rolled back \\(step ROLLING_BACK\\)")
+                .as("going back to the old container: the version before it, none here")
+                .containsPattern("previous: +none recorded");
+
+        store.save(started.finish(network.noderr.agent.update.UpdateOutcome.SUCCEEDED, null));
+        assertThat(status(file).out()).containsPattern("previous: +1\\.0\\.0 \\(replaced by the update to 2\\.0\\.0, "
+                + "which is being reported\\)");
+
+        // a fresh node's first container replaces none
+        store.save(started.asFirstContainer().withFrom(null, null));
+        assertThat(status(file).out()).containsPattern("previous: +none \\(the update to 2\\.0\\.0 creates the "
+                + "node's first container\\)");
     }
 }
