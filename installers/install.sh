@@ -1245,7 +1245,7 @@ write_config() {
     if [[ -f "$file" ]]; then old_file=$file; fi
     # Settings an operator may have tuned are kept on re-runs with their values (defaults for a new file).
     local -A CONFIG_TUNED=([docker-host]=unix:///var/run/docker.sock [check-interval]=PT5M
-        [health-check-url]=http://127.0.0.1:8080/health [rollback-timeout]=PT5M [auto-update]=true)
+        [health-check-url]=http://127.0.0.1:8180/health [rollback-timeout]=PT5M [auto-update]=true)
     case "$DOCKER_ENDPOINT" in
         unix://* | tcp://*) CONFIG_TUNED[docker-host]=$DOCKER_ENDPOINT ;; # the engine check_docker reached
         "") ;;

@@ -86,6 +86,23 @@ class AgentConfigTest {
                         + "none (was 'noderr agent')");
     }
 
+    /**
+     * The node's first container publishes the runtime's port 8080 on the host's loopback, but not as the host's port
+     * 8080: that is the control plane's default port (docs/configuration.md, {@code PORT}), and a node on the machine
+     * that runs the control plane (a trial network, the operators' walkthrough against {@code ./run}) could not
+     * create its container. Nor the agent's own metrics port.
+     */
+    @Test
+    void theFirstContainersDefaultPortIsNeitherTheControlPlanesNorTheAgentsOwn() {
+        var bindings = network.noderr.agent.docker.FirstContainer.DEFAULTS.bindings();
+        assertThat(bindings).singleElement().satisfies(b -> {
+            assertThat(b.getExposedPort().getPort()).as("the runtime's port in the container").isEqualTo(8080);
+            assertThat(b.getBinding().getHostIp()).isEqualTo("127.0.0.1");
+            assertThat(b.getBinding().getHostPortSpec()).isEqualTo("8180")
+                    .isNotEqualTo("8080").isNotEqualTo("9101");
+        });
+    }
+
     @Test
     void theNodesFirstContainerHasDefaultsAndIsConfigurable() throws Exception {
         var base = """
