@@ -501,7 +501,7 @@ function Invoke-Api([string]$Path, $Body, [string]$What, [string]$Note = '') {
 
 function Write-Config([string]$NodeId, [string]$NodeTier) {
     $tuned = [ordered]@{ 'docker-host' = 'npipe:////./pipe/docker_engine'; 'check-interval' = 'PT5M'
-        'health-check-url' = 'http://127.0.0.1:8080/health'; 'rollback-timeout' = 'PT5M'; 'auto-update' = 'true' }
+        'health-check-url' = 'http://127.0.0.1:8180/health'; 'rollback-timeout' = 'PT5M'; 'auto-update' = 'true' }
     # The engine the Docker check reached (DOCKER_HOST when set); a value already in the file is kept.
     if ($env:DOCKER_HOST -match '^(npipe|tcp)://') { $tuned['docker-host'] = $env:DOCKER_HOST }
     $old = Read-Props $PropsFile

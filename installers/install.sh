@@ -1202,7 +1202,7 @@ authenticate_node() {
 
 # The keys install.sh writes itself (from the registration and this install); every other line of an existing
 # agent.properties (settings such as beacon-address, maintenance-window or metrics-port, comments) is kept as it is.
-CONFIG_OWNED_KEYS=(control-plane-url node-id tier key-type key-path tpm-tcti sign-command state-dir ca-file)
+CONFIG_OWNED_KEYS=(control-plane-url node-id tier key-type key-path tpm-tcti sign-command state-dir ca-file service)
 CONFIG_HEADER='# Noderr node agent configuration, written by install.sh'
 
 # kept_config_lines FILE: the lines of FILE that install.sh does not rewrite, in order. Dropped: the owned keys and
@@ -1233,12 +1233,19 @@ kept_config_lines() {
     done <"$1"
 }
 
+# config_service: what runs the daemon, for the agent's advice to the operator (agent.md, `service`): the systemd
+# unit, or none where the installer installs no unit (a sandbox install, a machine without systemd): there the
+# operator starts `noderr-agent run`, as the installer says.
+config_service() {
+    if in_prefix || [[ ! -d "$(dirname "$UNIT_PATH")" ]]; then echo none; else echo "${SERVICE_NAME%.service}"; fi
+}
+
 write_config() {
     local file=$CONFIG_DIR/agent.properties old_file="" key value kept
     if [[ -f "$file" ]]; then old_file=$file; fi
     # Settings an operator may have tuned are kept on re-runs with their values (defaults for a new file).
     local -A CONFIG_TUNED=([docker-host]=unix:///var/run/docker.sock [check-interval]=PT5M
-        [health-check-url]=http://127.0.0.1:8080/health [rollback-timeout]=PT5M [auto-update]=true)
+        [health-check-url]=http://127.0.0.1:8180/health [rollback-timeout]=PT5M [auto-update]=true)
     case "$DOCKER_ENDPOINT" in
         unix://* | tcp://*) CONFIG_TUNED[docker-host]=$DOCKER_ENDPOINT ;; # the engine check_docker reached
         "") ;;
@@ -1265,6 +1272,7 @@ write_config() {
         printf 'sign-command=%s\n' "$SIGN_HELPER"
         printf 'state-dir=%s\n' "$STATE_DIR"
         if [[ -n "$CA_FILE" ]]; then printf 'ca-file=%s\n' "$CA_FILE"; fi
+        printf 'service=%s\n' "$(config_service)"
         printf '# tunable\n'
         for key in docker-host check-interval health-check-url rollback-timeout auto-update; do
             printf '%s=%s\n' "$key" "${CONFIG_TUNED[$key]}"

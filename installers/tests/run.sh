@@ -577,6 +577,7 @@ key-type=TPM2
 key-path=/old/key.pem
 sign-command=/old/noderr-sign.sh
 state-dir=/old/state
+service=noderr-agent
 # tunable
 docker-host=unix:///run/other.sock
 check-interval=PT1M
@@ -596,15 +597,17 @@ EOF
     chmod 0600 "$conf"
     NODERR_PREFLIGHT_CPU=16 NODERR_PREFLIGHT_MEM_GB=64 NODERR_PREFLIGHT_DISK_GB=500 inst --prefix "$T/p" --yes
     expect_rc 1 && expect_out "Already registered as node-keep-1" || return 1
+    # service: a sandbox install has none (the agent's status then says to start noderr-agent run, not systemctl)
     for line in "node-id=node-keep-1" "tier=ORACLE" "control-plane-url=http://127.0.0.1:$port" "key-type=SOFTWARE" \
+        "service=none" \
         "docker-host=unix:///run/other.sock" "check-interval=PT1M" "auto-update=false" "# pinned by the operator" \
         "beacon-address=0x00000000000000000000000000000000000000ab" "beacon-rpc-url = https://rpc.example.org" \
         "maintenance-window=02:00-04:00" "jitter=PT10S" "update-lock-file=/run/noderr/hold" "metrics-port=9200" \
         "container=my-node" "health-window=PT3M"; do
         grep -qxF -- "$line" "$conf" || fail "missing after the re-run: $line" "$(cat "$conf")" || return 1
     done
-    for key in control-plane-url node-id tier key-type key-path sign-command state-dir docker-host check-interval \
-        health-check-url rollback-timeout auto-update beacon-address maintenance-window metrics-port; do
+    for key in control-plane-url node-id tier key-type key-path sign-command state-dir service docker-host \
+        check-interval health-check-url rollback-timeout auto-update beacon-address maintenance-window metrics-port; do
         [[ "$(grep -c "^$key *=" "$conf")" == 1 ]] || fail "$key is not there exactly once:" "$(cat "$conf")" || return 1
     done
     ! grep -q '/old/' "$conf" || fail "a key install.sh owns kept its old value:" "$(cat "$conf")" || return 1

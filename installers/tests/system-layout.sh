@@ -53,6 +53,8 @@ check '[[ "$(stat -c "%U:%G" /var/lib/noderr)" == "noderr:noderr" ]]'
 check '! grep -rqF "$NODERR_INSTALL_TOKEN" /etc/noderr /var/lib/noderr /opt/noderr'
 check 'grep -qxF "key-path=/etc/noderr/key/node-key.pem" /etc/noderr/agent.properties'
 check 'grep -qxF "state-dir=/var/lib/noderr" /etc/noderr/agent.properties'
+# the daemon runs as the systemd unit: the agent's status names it (a sandbox install writes service=none)
+check 'grep -qxF "service=noderr-agent" /etc/noderr/agent.properties'
 check '[[ -f /opt/noderr/noderr-agent.jar ]]'
 check 'grep -qxF "User=noderr" /etc/systemd/system/noderr-agent.service'
 check 'grep -qF "created-user=noderr" /etc/noderr/.installer-state'

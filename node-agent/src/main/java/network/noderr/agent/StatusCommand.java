@@ -7,6 +7,7 @@ import network.noderr.agent.daemon.AgentStatus;
 import network.noderr.agent.daemon.OperatorLock;
 import network.noderr.agent.docker.NodeContainers;
 import network.noderr.agent.update.StateStore;
+import network.noderr.agent.update.UpdateOutcome;
 import network.noderr.agent.update.UpdateRecord;
 import network.noderr.agent.update.UpdateState;
 import org.jspecify.annotations.Nullable;
@@ -35,8 +36,7 @@ final class StatusCommand implements Callable<Integer> {
         var daemon = AgentStatus.load(cfg.stateDir()).orElse(null);
         System.out.printf("node:         %s (%s)%n", cfg.nodeId(), cfg.tier());
         System.out.printf("running:      %s%n", running(cfg, daemon));
-        System.out.printf("previous:     %s%n", store.previous().map(p -> p.version() + " (replaced "
-                + p.replacedAt() + ")").orElse("none recorded"));
+        System.out.printf("previous:     %s%n", previous(store, record));
         System.out.printf("update:       %s%s%n", record.state(), record.target() == null ? ""
                 : " → " + record.target().versionString() + " (" + record.target().pinned() + ")");
         if (record.outcome() != null) {
@@ -51,16 +51,16 @@ final class StatusCommand implements Callable<Integer> {
         var now = Instant.now();
         var target = daemon == null ? null : daemon.target();
         System.out.printf("target:       %s%n", target(target, daemon == null ? null : daemon.runningVersion(), cfg));
-        System.out.printf("last check:   %s%n", lastCheck(daemon, record, now));
+        System.out.printf("last check:   %s%n", lastCheck(daemon, record, now, cfg));
         if (daemon != null && "FAILED".equals(daemon.result())) {
             System.out.printf("last answer:  %s%n", daemon.lastCheck() == null
                     ? "none: the control plane has not answered this daemon's version query yet"
                     : daemon.lastCheck() + " (" + ago(daemon.lastCheck(), now) + "): the control plane's last answer "
                             + "to the version query");
         }
-        System.out.printf("last report:  %s%n", daemon == null ? when(null) : daemon.lastReport() == null
+        System.out.printf("last report:  %s%n", daemon == null ? neverRan(cfg) : daemon.lastReport() == null
                 ? "none delivered yet: the daemon's health reports have not reached the control plane (its log says "
-                        + "why: journalctl -u noderr-agent)"
+                        + "why: " + log(cfg) + ")"
                 : daemon.lastReport() + " (" + ago(daemon.lastReport(), now) + ")");
         var lock = OperatorLock.of(cfg.lockFile());
         System.out.printf("lock:         %s%n", switch (lock.state()) {
@@ -72,6 +72,35 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("held back:    %s%n", record.state() != UpdateState.IDLE ? inProgress(record)
                 : heldBack(daemon, lock, failed, cfg));
         return 0;
+    }
+
+    /**
+     * The version before the running one. Once an update has put its new container in the old one's place (from
+     * {@code SWAPPING} until it commits, and while its success is reported) that is the version the update replaces;
+     * {@code previous-version.json} names it only after the update succeeded and still names the version before that
+     * one (after a rollback, the very version the update goes to). Otherwise the version the last successful update
+     * replaced.
+     */
+    private static String previous(StateStore store, UpdateRecord record) {
+        var replaced = switch (record.state()) {
+            case SWAPPING, HEALTH_WINDOW, COMMITTING -> true;
+            case REPORTING -> record.outcome() == UpdateOutcome.SUCCEEDED;
+            default -> false;
+        };
+        if (!replaced) {
+            return store.previous().map(p -> p.version() + " (replaced " + p.replacedAt() + ")")
+                    .orElse("none recorded");
+        }
+        var update = "the update to " + (record.target() == null ? "?" : record.target().versionString());
+        if (record.firstContainer()) {
+            return "none (" + update + " creates the node's first container)";
+        }
+        var version = record.fromVersion() == null ? "unknown version" : record.fromVersion();
+        return version + switch (record.state()) {
+            case COMMITTING -> " (replaced by " + update + ", which commits now)";
+            case REPORTING -> " (replaced by " + update + ", which is being reported)";
+            default -> " (kept stopped as " + record.previousContainer() + " until " + update + " commits)";
+        };
     }
 
     /** The last target the control plane named, and whether it moves this node there. */
@@ -95,9 +124,9 @@ final class StatusCommand implements Callable<Integer> {
      * When the daemon last checked, how long ago, and how it ended. An update on disk that is not idle is what goes on
      * now, whatever that check found before it started (a pushed check or {@code rollback} may have started it).
      */
-    private static String lastCheck(@Nullable AgentStatus daemon, UpdateRecord record, Instant now) {
+    private static String lastCheck(@Nullable AgentStatus daemon, UpdateRecord record, Instant now, AgentConfig cfg) {
         if (daemon == null) {
-            return when(null);
+            return neverRan(cfg);
         }
         if (daemon.checkedAt() == null && daemon.lastCheck() == null) {
             return "not yet: the daemon's first check comes at most `jitter` after it starts";
@@ -225,8 +254,17 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** Before the daemon wrote its first status (after its first check, within {@code jitter} of its start). */
-    private static String when(@Nullable Instant instant) {
-        return instant == null ? "never: no status from the daemon yet (it writes one after its first check, at most "
-                + "`jitter` after it starts; is it running? systemctl status noderr-agent)" : instant.toString();
+    private static String neverRan(AgentConfig cfg) {
+        return "never: no status from the daemon yet (it writes one after its first check, at most `jitter` after it "
+                + "starts; is it running? " + (cfg.service() == null ? "This install has no service (service=none): "
+                + "start the daemon with noderr-agent run" : "systemctl status " + cfg.service()) + ")";
+    }
+
+    /**
+     * Where the daemon's log is: the journal of its unit, or, without a service (a sandbox install), the output of the
+     * {@code noderr-agent run} its operator started.
+     */
+    private static String log(AgentConfig cfg) {
+        return cfg.service() == null ? "the output of noderr-agent run" : "journalctl -u " + cfg.service();
     }
 }

@@ -34,6 +34,10 @@ import org.jspecify.annotations.Nullable;
  *     whose certificate a private CA issued); null = the defaults only
  * @param firstContainer how the node's container is created when the node has none ({@code node-ports},
  *     {@code node-data-volume}, {@code node-restart-policy})
+ * @param service the systemd unit that runs the daemon ({@code noderr-agent}, the default); null ({@code none}) when
+ *     no service does: a sandbox install ({@code install.sh --prefix}, which writes {@code service=none}), whose
+ *     operator starts {@code noderr-agent run} themself. Only what the commands tell the operator depends on it
+ *     ({@code status}: how to see whether the daemon runs, where its log is)
  */
 public record AgentConfig(
         Path configDir,
@@ -60,7 +64,8 @@ public record AgentConfig(
         @Nullable InetAddress metricsAddress,
         Duration chainWait,
         @Nullable Path caFile,
-        network.noderr.agent.docker.FirstContainer firstContainer) {
+        network.noderr.agent.docker.FirstContainer firstContainer,
+        @Nullable String service) {
 
     /**
      * Where the systemd unit gives the daemon a view of its own (PrivateTmp, ProtectHome): an operator's lock there
@@ -145,7 +150,7 @@ public record AgentConfig(
                 p.integer("metrics-port", 9101, problems),
                 metricsAddress(p.optional("metrics-address"), problems),
                 p.duration("chain-wait", "PT2M", Duration.ZERO, problems),
-                p.path("ca-file"), firstContainer(p));
+                p.path("ca-file"), firstContainer(p), service(p.get("service", "noderr-agent"), problems));
         problems.addAll(config.firstContainer().problems("node-ports", "node-data-volume", "node-restart-policy"));
         if (config.caFile() != null) {
             try {
@@ -180,6 +185,21 @@ public record AgentConfig(
                 ports.equalsIgnoreCase("none") ? List.of() : network.noderr.agent.docker.FirstContainer.portsOf(ports),
                 volume.equalsIgnoreCase("none") ? null : volume,
                 p.get("node-restart-policy", defaults.restartPolicy()));
+    }
+
+    /**
+     * {@code service}: a systemd unit name ({@code noderr-agent}, {@code noderr-agent.service}, {@code agent@2}), or
+     * {@code none} (null).
+     */
+    private static @Nullable String service(String value, List<String> problems) {
+        if (value.equalsIgnoreCase("none")) {
+            return null;
+        }
+        if (!value.matches("[A-Za-z0-9:_.@-]+")) {
+            problems.add("service: must be the systemd unit that runs the daemon (e.g. noderr-agent) or none (was '"
+                    + value + "')");
+        }
+        return value;
     }
 
     /**

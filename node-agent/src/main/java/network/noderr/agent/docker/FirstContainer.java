@@ -28,8 +28,12 @@ public record FirstContainer(List<String> ports, @Nullable String dataVolume, St
     /** Where the node runtime keeps its packages' data. */
     public static final String DATA_PATH = "/var/lib/noderr";
 
-    /** The defaults: {@code /health} on the host's loopback port 8080, a named data volume, unless-stopped. */
-    public static final FirstContainer DEFAULTS = new FirstContainer(List.of("127.0.0.1:8080:8080"),
+    /**
+     * The defaults: the runtime's port 8080 as the host's loopback port 8180, a named data volume, unless-stopped. Not
+     * the host's port 8080: that is the control plane's default port, and a node on the machine that runs the control
+     * plane (a trial network, the operators' walkthrough against {@code ./run}) could not start its first container.
+     */
+    public static final FirstContainer DEFAULTS = new FirstContainer(List.of("127.0.0.1:8180:8080"),
             "noderr-node-data", "unless-stopped");
 
     private static final String RESTART = "no|always|unless-stopped|on-failure(:[0-9]{1,9})?";

@@ -194,6 +194,7 @@ public final class Fleet implements AutoCloseable {
         try {
             if (retryOnce(() -> node.check(message))) {
                 updates.incrementAndGet();
+                reportAfterUpdate(node);
             }
         } catch (IOException e) {
             errors.incrementAndGet();
@@ -343,7 +344,10 @@ public final class Fleet implements AutoCloseable {
         return m.find() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
     }
 
-    /** One round: every registered node checks its version and reports health once; returns reports delivered. */
+    /**
+     * One round: every registered node checks its version and reports health once (twice when it updated: once right
+     * after the update, as the daemon does); returns the health reports delivered.
+     */
     public long round() throws InterruptedException {
         var before = healthReports.get();
         var tasks = new ArrayList<java.util.concurrent.Future<?>>();
@@ -355,6 +359,7 @@ public final class Fleet implements AutoCloseable {
                 try {
                     if (retryOnce(node::check)) {
                         updates.incrementAndGet();
+                        reportAfterUpdate(node);
                     }
                     retryOnce(() -> {
                         node.reportHealth();
@@ -375,6 +380,24 @@ public final class Fleet implements AutoCloseable {
             }
         }
         return healthReports.get() - before;
+    }
+
+    /**
+     * A health report right after an update the node reported, whatever its outcome, as the daemon sends one
+     * ({@code Daemon.afterUpdate}): the control plane judges a node in its rollout by its latest report, which until
+     * then describes the version before (a pushed update is otherwise not followed by one until the next round).
+     */
+    private void reportAfterUpdate(VirtualNode node) {
+        try {
+            retryOnce(() -> {
+                node.reportHealth();
+                return true;
+            });
+            healthReports.incrementAndGet();
+        } catch (IOException e) {
+            errors.incrementAndGet();
+            log.warn("A health report after an update failed: {}", e.toString());
+        }
     }
 
     private interface Call {

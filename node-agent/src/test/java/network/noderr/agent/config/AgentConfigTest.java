@@ -68,6 +68,42 @@ class AgentConfigTest {
     }
 
     @Test
+    void theServiceIsTheInstalledUnitUnlessTheInstallHasNone() throws Exception {
+        var base = """
+                control-plane-url=https://cp.noderr.network
+                node-id=ndr_abc
+                tier=ALL
+                key-path=/etc/noderr/key
+                """;
+        assertThat(AgentConfig.load(write(base), Map.of()).service()).isEqualTo("noderr-agent");
+        assertThat(AgentConfig.load(write(base + "service=none\n"), Map.of()).service()).as("a sandbox install")
+                .isNull();
+        assertThat(AgentConfig.load(write(base), Map.of("NODERR_AGENT_SERVICE", "noderr-agent@2.service")).service())
+                .isEqualTo("noderr-agent@2.service");
+        assertThatThrownBy(() -> AgentConfig.load(write(base + "service=noderr agent\n"), Map.of()))
+                .isInstanceOf(AgentConfig.InvalidConfigException.class)
+                .hasMessageContaining("service: must be the systemd unit that runs the daemon (e.g. noderr-agent) or "
+                        + "none (was 'noderr agent')");
+    }
+
+    /**
+     * The node's first container publishes the runtime's port 8080 on the host's loopback, but not as the host's port
+     * 8080: that is the control plane's default port (docs/configuration.md, {@code PORT}), and a node on the machine
+     * that runs the control plane (a trial network, the operators' walkthrough against {@code ./run}) could not
+     * create its container. Nor the agent's own metrics port.
+     */
+    @Test
+    void theFirstContainersDefaultPortIsNeitherTheControlPlanesNorTheAgentsOwn() {
+        var bindings = network.noderr.agent.docker.FirstContainer.DEFAULTS.bindings();
+        assertThat(bindings).singleElement().satisfies(b -> {
+            assertThat(b.getExposedPort().getPort()).as("the runtime's port in the container").isEqualTo(8080);
+            assertThat(b.getBinding().getHostIp()).isEqualTo("127.0.0.1");
+            assertThat(b.getBinding().getHostPortSpec()).isEqualTo("8180")
+                    .isNotEqualTo("8080").isNotEqualTo("9101");
+        });
+    }
+
+    @Test
     void theNodesFirstContainerHasDefaultsAndIsConfigurable() throws Exception {
         var base = """
                 control-plane-url=https://cp.noderr.network

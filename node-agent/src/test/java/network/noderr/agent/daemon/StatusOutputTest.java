@@ -74,6 +74,36 @@ class StatusOutputTest {
                 .containsPattern("held back: +nothing");
     }
 
+    /**
+     * A sandbox install ({@code install.sh --prefix}) has no service: the installer writes {@code service=none}, and
+     * {@code status} tells its operator to start {@code noderr-agent run} and where that daemon's log is, not to ask
+     * systemd about a unit that does not exist. An installed service is named as such.
+     */
+    @Test
+    void anInstallWithoutAServiceIsNotSentToSystemd() throws Exception {
+        var sandbox = status(config("service=none")).out();
+        assertThat(sandbox)
+                .containsPattern("last check: +never: no status from the daemon yet .*is it running\\? This install "
+                        + "has no service \\(service=none\\): start the daemon with noderr-agent run\\)")
+                .doesNotContain("systemctl")
+                .doesNotContain("journalctl");
+        var state = dir.resolve("state");
+        var now = Instant.now();
+        new AgentStatus(now, null, "1.0.0", now, Daemon.CheckResult.UP_TO_DATE.name(), null,
+                new AgentStatus.Target("1.0.0", DIGEST, false, "normal")).save(state);
+        assertThat(status(config("service=none")).out())
+                .containsPattern("last report: +none delivered yet: .*\\(its log says why: the output of noderr-agent "
+                        + "run\\)")
+                .doesNotContain("journalctl");
+
+        assertThat(status(config("service=noderr-agent-2")).out()).as("another unit")
+                .containsPattern("last report: +none delivered yet: .*\\(its log says why: journalctl -u "
+                        + "noderr-agent-2\\)");
+        Files.delete(state.resolve("agent-status.json"));
+        assertThat(status(config()).out()).as("the default: the installed unit")
+                .containsPattern("is it running\\? systemctl status noderr-agent\\)");
+    }
+
     @Test
     void anEmergencyRollbackWaitingForTheLockIsShownAsSuch() throws Exception {
         var file = config();
@@ -167,6 +197,8 @@ class StatusOutputTest {
         var out = status(file).out();
         assertThat(out)
                 .containsPattern("update: +HEALTH_WINDOW → 2\\.0\\.0")
+                .containsPattern("previous: +1\\.0\\.0 \\(kept stopped as noderr-node-previous until the update to "
+                        + "2\\.0\\.0 commits\\)")
                 .containsPattern("last check: +\\S+ \\(\\d+ s ago\\): the update to 2\\.0\\.0 has started since; it is in "
                         + "progress \\(update: HEALTH_WINDOW\\)")
                 .containsPattern("held back: +nothing: the update to 2\\.0\\.0 is in progress \\(step HEALTH_WINDOW;")
@@ -182,6 +214,17 @@ class StatusOutputTest {
         store.save(started.finish(network.noderr.agent.update.UpdateOutcome.ROLLED_BACK, "unhealthy")
                 .to(network.noderr.agent.update.UpdateState.ROLLING_BACK));
         assertThat(status(file).out()).containsPattern("held back: +nothing: the update to 2\\.0\\.0 failed and is "
-                + "being rolled back \\(step ROLLING_BACK\\)");
+                + "being rolled back \\(step ROLLING_BACK\\)")
+                .as("going back to the old container: the version before it, none here")
+                .containsPattern("previous: +none recorded");
+
+        store.save(started.finish(network.noderr.agent.update.UpdateOutcome.SUCCEEDED, null));
+        assertThat(status(file).out()).containsPattern("previous: +1\\.0\\.0 \\(replaced by the update to 2\\.0\\.0, "
+                + "which is being reported\\)");
+
+        // a fresh node's first container replaces none
+        store.save(started.asFirstContainer().withFrom(null, null));
+        assertThat(status(file).out()).containsPattern("previous: +none \\(the update to 2\\.0\\.0 creates the "
+                + "node's first container\\)");
     }
 }

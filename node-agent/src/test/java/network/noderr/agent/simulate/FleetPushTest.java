@@ -49,6 +49,10 @@ class FleetPushTest {
             controlPlane.publishAndActivateAllCohorts("ALL", image("2.0.0"));
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                     .untilAsserted(() -> assertThat(onVersion("2.0.0")).isEqualTo(NODES));
+            // Each node reported its health right after the update, as the daemon does (none polls: no round ran).
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                    .untilAsserted(() -> assertThat(lastHealthVersions(fleet)).as("newest health report per node")
+                            .hasSize(NODES).containsOnly("2.0.0"));
 
             // Every pushed check so far has finished and every version query sent has been answered (the control
             // plane's own count, of this fleet's queries only): the count the rollback starts from.
@@ -64,6 +68,8 @@ class FleetPushTest {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                     .untilAsserted(() -> assertThat(onVersion("1.0.0")).as("nodes back on 1.0.0").isEqualTo(NODES));
             assertThat(onVersion("2.0.0")).isZero();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                    .untilAsserted(() -> assertThat(lastHealthVersions(fleet)).hasSize(NODES).containsOnly("1.0.0"));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(fleet.pushesHeard())
                     .anySatisfy(burst -> {
                         assertThat(burst.type()).isEqualTo("ROLLBACK");
@@ -102,6 +108,41 @@ class FleetPushTest {
             assertThat(again.register()).as("the same nodes, back").isEqualTo(5);
             assertThat(again.awaitPush(Duration.ofSeconds(60))).as("push streams open after the restart").isEqualTo(5);
         }
+    }
+
+    /**
+     * A polled update is followed by a health report at once too, before the round's own: two reports per updated
+     * node in that round, both about the new version. (GUARDIAN: a tier the other tests leave alone.)
+     */
+    @Test
+    void aPolledUpdateIsFollowedByAHealthReport() throws Exception {
+        controlPlane.twoPersonRule("GUARDIAN", false);
+        var options = new Fleet.Options(controlPlane.base(), TestControlPlane.ADMIN_TOKEN, "GUARDIAN", 3,
+                Duration.ofHours(1), 0, 0, "1.0.0");
+        try (var fleet = new Fleet(options)) {
+            assertThat(fleet.register()).isEqualTo(3);
+            controlPlane.publishAndActivateAllCohorts("GUARDIAN", image("2.0.0"));
+            assertThat(fleet.round()).as("per node: the report after its update and the round's").isEqualTo(6);
+            assertThat(fleet.errors()).isZero();
+            for (var id : fleet.nodeIds()) {
+                var reports = controlPlane.get("/api/v1/admin/nodes/" + id + "/health?limit=5");
+                assertThat(reports).as(id).hasSize(2).allSatisfy(r -> assertThat(r.get("version").asText())
+                        .isEqualTo("2.0.0"));
+            }
+            assertThat(fleet.round()).as("nothing to update: the round's report only").isEqualTo(3);
+        }
+    }
+
+    /** The version of each node's newest health report (nodes without one are left out). */
+    private static java.util.List<String> lastHealthVersions(Fleet fleet) throws Exception {
+        var versions = new java.util.ArrayList<String>();
+        for (var id : fleet.nodeIds()) {
+            var newest = controlPlane.get("/api/v1/admin/nodes/" + id + "/health?limit=1");
+            if (!newest.isEmpty()) {
+                versions.add(newest.get(0).get("version").asText());
+            }
+        }
+        return versions;
     }
 
     private static long onVersion(String version) throws Exception {

@@ -203,6 +203,52 @@ class UpdaterTest {
         awaitHealthy();
     }
 
+    /**
+     * {@code noderr-agent status} while an update is under way: the node went 1.0.0 → 2.0.0 (its previous version
+     * 1.0.0) and now goes back to 1.0.0 (a rollback, or the control plane naming 1.0.0 again). In the health window
+     * the new container runs 1.0.0 and the one it replaced, 2.0.0, is kept stopped: that is the previous version, not
+     * the 1.0.0 recorded before the update, which is where the update goes.
+     */
+    @Test
+    void statusInTheHealthWindowNamesTheVersionTheUpdateLeavesAsPrevious() throws Exception {
+        assertThat(updater().update(target(TestDocker.image("v2")), "1.0.0").state()).isEqualTo(UpdateState.IDLE);
+        assertThat(status()).containsPattern("running: +2\\.0\\.0 \\(container " + name + ", running\\)")
+                .containsPattern("previous: +1\\.0\\.0 \\(replaced ");
+
+        updater().update(target(TestDocker.image("v1")), "2.0.0", UpdateState.HEALTH_WINDOW);
+        assertThat(status())
+                .containsPattern("running: +1\\.0\\.0 \\(container " + name + ", running\\)")
+                .containsPattern("previous: +2\\.0\\.0 \\(kept stopped as " + name + "-previous until the update to "
+                        + "1\\.0\\.0 commits\\)")
+                .containsPattern("update: +HEALTH_WINDOW → 1\\.0\\.0 ")
+                .doesNotContainPattern("previous: +1\\.0\\.0");
+
+        assertThat(updater().resume().state()).isEqualTo(UpdateState.IDLE);
+        assertThat(reports).containsExactly(UpdateOutcome.SUCCEEDED, UpdateOutcome.SUCCEEDED);
+        assertThat(status()).containsPattern("running: +1\\.0\\.0 \\(container " + name + ", running\\)")
+                .containsPattern("previous: +2\\.0\\.0 \\(replaced ")
+                .containsPattern("update: +IDLE\\n");
+    }
+
+    /** What {@code noderr-agent status} prints for this test's node (its container, state and Docker). */
+    private String status() throws Exception {
+        var file = stateDir.resolve("agent.properties");
+        java.nio.file.Files.writeString(file, String.join("\n", "control-plane-url=http://127.0.0.1:9",
+                "node-id=ndr_updater", "tier=ORACLE", "key-path=" + stateDir.resolve("node-key.pem"),
+                "state-dir=" + stateDir, "docker-host=" + TestDocker.dockerHost(), "container=" + name,
+                "metrics-port=0") + "\n");
+        var out = new java.io.ByteArrayOutputStream();
+        var stdout = System.out;
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(network.noderr.agent.NoderrAgentTestAccess.commandLine().execute("status", "--config",
+                    file.toString())).isZero();
+        } finally {
+            System.setOut(stdout);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     @Test
     void theOldContainerIsKeptWithoutARestartPolicySoThatARestartingDockerDoesNotStartItNextToTheNewOne()
             throws Exception {
