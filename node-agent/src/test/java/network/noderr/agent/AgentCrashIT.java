@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged agent as operators run it: {@code java -jar noderr-agent.jar register} with the install token on
  * stdin, then {@code run} as a process, which is killed with SIGKILL in the middle of an update (the new container
  * started, its health window running, the old one stopped but kept). A new {@code run} resumes from the state file
- * and converges: the new version healthy, the old container gone, the update reported.
+ * and converges: the new version healthy, the old container gone, the update reported. And the health report the
+ * daemon sends right after an update.
  */
 class AgentCrashIT extends NodeTestSupport {
 
@@ -45,7 +46,7 @@ class AgentCrashIT extends NodeTestSupport {
         controlPlane.publishAndActivateAllCohorts("ORACLE", v2);
 
         var state = dir.resolve("state/update.json");
-        var first = daemon("first");
+        var first = daemon(config, "first");
         try {
             Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
                     .until(() -> Files.exists(state) && Files.readString(state).contains("\"HEALTH_WINDOW\""));
@@ -57,7 +58,7 @@ class AgentCrashIT extends NodeTestSupport {
         assertThat(Files.readString(state)).contains("\"HEALTH_WINDOW\"");
         assertThat(containers.inspect("crash-node-previous")).as("the old container is kept until commit").isPresent();
 
-        var second = daemon("second");
+        var second = daemon(config, "second");
         try {
             Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() ->
                     Files.readString(state).contains("\"IDLE\"")
@@ -81,8 +82,58 @@ class AgentCrashIT extends NodeTestSupport {
         assertThat(Files.readString(dir.resolve("run-second.log"))).contains("Resuming the update to 2.0.0");
     }
 
-    private Process daemon(String name) throws IOException {
-        return new ProcessBuilder(command("run", "--config", dir.resolve("agent.properties").toString()))
+    /**
+     * The daemon as the unit runs it reports health once per check interval, and once more right after each update
+     * (so that the control plane judges the node in its rollout by the new container, not by the one before): with
+     * a 10-minute interval, a report naming the new version within a minute of a pushed update can only be that one.
+     */
+    @Test
+    void aHealthReportFollowsAnUpdateAtOnce() throws Exception {
+        controlPlane.twoPersonRule("GUARDIAN", false);
+        var token = controlPlane.installToken("GUARDIAN", "After Update Operator");
+        var home = Files.createDirectories(dir.resolve("after-update"));
+        var config = home.resolve("agent.properties");
+        var register = run(token + "\n", "register", "--url", controlPlane.base().toString(), "--config",
+                config.toString(), "--state-dir", home.resolve("state").toString());
+        assertThat(register.code()).as(register.out()).isZero();
+        var nodeId = register.out().replaceAll("(?s).*Registered as (\\S+) .*", "$1");
+        Files.writeString(config, String.join("\n", "docker-host=" + TestDocker.dockerHost(),
+                "container=after-update-node", "check-interval=PT10M", "jitter=PT0.1S", "health-window=PT5S",
+                "rollback-timeout=PT60S", "metrics-port=0") + "\n", StandardOpenOption.APPEND);
+        startNode("after-update-node", TestDocker.image("v1"), "NODE_OPERATOR=after-update");
+        controlPlane.abortOpenRollouts("GUARDIAN");
+        controlPlane.publishAndActivateAllCohorts("GUARDIAN", TestDocker.image("v1"));
+        controlPlane.abortOpenRollouts("GUARDIAN");
+
+        var daemon = daemon(config, "after-update");
+        try {
+            // The first periodic report (5 s after the start), of 1.0.0.
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> reportedVersions(nodeId).contains("1.0.0"));
+            controlPlane.publishAndActivateAllCohorts("GUARDIAN", TestDocker.image("v2")); // pushes CHECK_NOW
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> reportedVersions(nodeId).contains("2.0.0"));
+            assertThat(containers.inspect("after-update-node").orElseThrow().getConfig().getLabels())
+                    .containsEntry("network.noderr.version", "2.0.0");
+            assertThat(reportedVersions(nodeId)).as("one periodic report, one after the update").hasSize(2);
+        } finally {
+            daemon.destroy();
+            daemon.waitFor(30, TimeUnit.SECONDS);
+            controlPlane.abortOpenRollouts("GUARDIAN");
+            controlPlane.twoPersonRule("GUARDIAN", true);
+        }
+    }
+
+    /** The versions of the node's stored health reports, oldest first. */
+    private static List<String> reportedVersions(String nodeId) throws Exception {
+        var versions = new ArrayList<String>();
+        controlPlane.get("/api/v1/admin/nodes/" + nodeId + "/health?limit=50")
+                .forEach(r -> versions.addFirst(r.path("version").asText()));
+        return versions;
+    }
+
+    private Process daemon(Path config, String name) throws IOException {
+        return new ProcessBuilder(command("run", "--config", config.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("run-" + name + ".log").toFile())
                 .start();
