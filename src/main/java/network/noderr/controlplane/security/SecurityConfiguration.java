@@ -61,6 +61,15 @@ class SecurityConfiguration {
         return new BCryptPasswordEncoder();
     }
 
+    /**
+     * Requests the firewall refuses before any chain: under {@code /api/} and {@code /actuator/} a 400 problem (not
+     * the dashboard's login page); Spring Security's {@code WebSecurity} takes this bean for its filter chain proxy.
+     */
+    @Bean
+    org.springframework.security.web.firewall.RequestRejectedHandler rejectedApiRequests(JsonMapper json) {
+        return new RejectedApiRequests(new ProblemResponses(json));
+    }
+
     /** Node API paths: authenticated by node JWTs, except the three steps that obtain one. */
     static final String[] NODE_API = {
         "/api/v1/auth/**", "/api/v1/nodes/**", "/api/v1/version/**", "/api/v1/health", "/api/v1/updates",

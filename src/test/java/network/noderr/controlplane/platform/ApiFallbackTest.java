@@ -31,6 +31,26 @@ class ApiFallbackTest {
         assertThat(api.get("/api/v1/health-check", null).status()).as("real endpoints unaffected").isEqualTo(200);
     }
 
+    /**
+     * A path Spring Security's firewall refuses (a ';', '//', an encoded '.' or a '..' segment) was answered with the
+     * error page's redirect to the dashboard's login page; under /api/ it is a 400 problem like any bad request.
+     */
+    @Test
+    void aPathTheFirewallRefusesIsA400ProblemNotTheLoginPage() {
+        var api = new ApiClient(port);
+        for (var path : java.util.List.of("/api/v1/admin/users;x=1", "/api/v1/admin//users",
+                "/api/v1/admin/nodes/%2e%2e/users", "/api/v1/health;jsessionid=1", "/actuator/prometheus;x")) {
+            for (var token : java.util.Arrays.asList(IntegrationTest.ADMIN_TOKEN, null)) {
+                var response = api.get(path, token);
+                assertThat(response.status()).as("%s (token: %s)", path, token != null).isEqualTo(400);
+                assertThat(response.problemType()).as(path).isEqualTo("invalid-request");
+                assertThat(response.headers().get("content-type").getFirst()).as(path)
+                        .startsWith("application/problem+json");
+                assertThat(response.headers()).as(path).doesNotContainKey("location");
+            }
+        }
+    }
+
     @Test
     void aPathServedWithAnotherMethodAnswers405WithAllow() {
         var api = new ApiClient(port);
