@@ -131,8 +131,9 @@ final class RollbackCommand implements Callable<Integer> {
             }
             var digest = onChain.imageDigest();
             var started = java.time.Instant.now();
-            var record = agent.updater().update(new UpdateTarget(previous.version(),
-                    previous.repository() + ":" + previous.version(), digest), running, () -> {
+            // From the repository the chain records for it (the update refuses any other: Steps.checkOnChain).
+            var record = agent.updater().update(new UpdateTarget(previous.version(), onChain.imageRef(), digest),
+                    running, () -> {
                         holdUpdates(cfg.lockFile());
                         System.out.printf("Rolling back from %s to %s (%s)…%n", running, previous.version(), digest);
                     });

@@ -79,10 +79,32 @@ public final class BeaconRecord implements OnChainReleases {
             return Optional.empty();
         }
         var current = currentVersionId(tier, block);
-        var digest = (byte[]) call(new Function("imageDigestOf", List.of(tierIndex, new Utf8String(versionString)),
-                List.of(new TypeReference<Bytes32>() {})), block).getValue();
-        return Optional.of(new OnChainRelease("sha256:" + HexFormat.of().formatHex(digest), versionId.longValueExact(),
-                current));
+        var version = version(tierIndex, versionId, block);
+        var digest = (byte[]) version.get(3).getValue();
+        return Optional.of(new OnChainRelease((String) version.get(2).getValue(),
+                "sha256:" + HexFormat.of().formatHex(digest), versionId.longValueExact(), current));
+    }
+
+    /**
+     * {@code getVersion(tier, id)} at {@code block}: the {@code Version} struct's fields (versionId, versionString,
+     * imageRef, imageDigest, configHash, publishedAt). The answer is one dynamic tuple: its first word is the offset of
+     * the tuple, whose own offsets count from its start, so the rest decodes as the fields' list.
+     */
+    private List<org.web3j.abi.datatypes.Type> version(Uint8 tierIndex, BigInteger versionId, String block)
+            throws IOException {
+        // The struct's fields as outputs: the call is encoded from the inputs, the answer decoded by these.
+        var function = new Function("getVersion", List.of(tierIndex, new Uint64(versionId)), List.of(
+                new TypeReference<Uint64>() {}, new TypeReference<Utf8String>() {}, new TypeReference<Utf8String>() {},
+                new TypeReference<Bytes32>() {}, new TypeReference<Bytes32>() {}, new TypeReference<Uint64>() {}));
+        var result = rpc("eth_call", "[{\"to\":\"" + contract + "\",\"data\":\"" + FunctionEncoder.encode(function)
+                + "\"},\"" + block + "\"]");
+        var hex = Numeric.cleanHexPrefix(result);
+        List<org.web3j.abi.datatypes.Type> fields = hex.length() < 64 ? List.of()
+                : FunctionReturnDecoder.decode(hex.substring(64), function.getOutputParameters());
+        if (fields.size() != 6) {
+            throw new IOException("getVersion returned no version: is " + contract + " a VersionBeacon?");
+        }
+        return fields;
     }
 
     @Override

@@ -45,11 +45,18 @@ final class Steps {
         };
     }
 
-    /** PULLING → VERIFYING: the image by its digest (a tag could be moved; a digest cannot). */
+    /**
+     * PULLING → VERIFYING: the image by its digest (a tag could be moved; a digest cannot), from the repository the
+     * VersionBeacon records. The chain is asked first ({@link #checkOnChain}): a target the chain does not record —
+     * another digest, another repository, not published, withdrawn — is refused before anything is fetched, so that a
+     * control plane that names other images (compromised, or wrong) cannot make nodes pull from any registry host it
+     * likes, or fill their disks.
+     */
     record Pull(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException, InterruptedException {
             var target = Objects.requireNonNull(r.target());
+            checkOnChain(c, target);
             try {
                 c.containers().pull(target.repository(), target.imageDigest(), c.settings().pullTimeout());
                 return r.to(UpdateState.VERIFYING);
@@ -64,35 +71,48 @@ final class Steps {
     }
 
     /**
-     * VERIFYING → PREPARING: the digest must be the one the VersionBeacon records for this tier and version, and the
-     * version must not be withdrawn: published after the tier's current version, which an emergency rollback went
-     * back past. (Whether the control plane may ask for a version older than the current one is the daemon's
-     * decision before an update starts; an operator's {@code rollback} to the previous version may.)
+     * The target must be what the VersionBeacon records for this tier and version: that digest, from that image's
+     * repository, and the version not withdrawn (published after the tier's current version, which an emergency
+     * rollback went back past). Whether the control plane may ask for a version older than the current one is the
+     * daemon's decision before an update starts; an operator's {@code rollback} to the previous version may.
+     */
+    static void checkOnChain(Context c, UpdateTarget target) throws UpdateException {
+        OnChainRelease onChain;
+        try {
+            onChain = c.chain().release(c.settings().tier(), target.versionString()).orElse(null);
+        } catch (IOException e) {
+            throw new UpdateException.Retryable("the VersionBeacon cannot be read: " + e.getMessage(), e);
+        }
+        if (onChain == null) {
+            throw new UpdateException.Fatal(c.settings().tier() + " " + target.versionString()
+                    + " is not published on the VersionBeacon; refusing " + target.imageDigest());
+        }
+        if (!onChain.imageDigest().equals(target.imageDigest())) {
+            throw new UpdateException.Fatal("digest mismatch for " + c.settings().tier() + " "
+                    + target.versionString() + ": the control plane says " + target.imageDigest()
+                    + ", the VersionBeacon records " + onChain.imageDigest() + "; refusing the image");
+        }
+        if (!onChain.repository().equals(target.repository())) {
+            throw new UpdateException.Fatal("repository mismatch for " + c.settings().tier() + " "
+                    + target.versionString() + ": the control plane says " + target.repository()
+                    + ", the VersionBeacon records " + onChain.imageRef() + "; refusing the image");
+        }
+        if (onChain.isWithdrawn()) {
+            throw new UpdateException.Fatal(c.settings().tier() + " " + target.versionString() + " (version #"
+                    + onChain.versionId() + ") is withdrawn on the VersionBeacon: an emergency rollback took the "
+                    + "tier back to version #" + onChain.currentVersionId() + "; refusing " + target.imageDigest());
+        }
+    }
+
+    /**
+     * VERIFYING → PREPARING: the chain asked again ({@link #checkOnChain}: it may have moved during the pull, an
+     * emergency rollback withdrawing the version), and the pulled image is the pinned one.
      */
     record Verify(Context c) implements Step {
         @Override
         public UpdateRecord run(UpdateRecord r) throws UpdateException {
             var target = Objects.requireNonNull(r.target());
-            OnChainRelease onChain;
-            try {
-                onChain = c.chain().release(c.settings().tier(), target.versionString()).orElse(null);
-            } catch (IOException e) {
-                throw new UpdateException.Retryable("the VersionBeacon cannot be read: " + e.getMessage(), e);
-            }
-            if (onChain == null) {
-                throw new UpdateException.Fatal(c.settings().tier() + " " + target.versionString()
-                        + " is not published on the VersionBeacon; refusing " + target.imageDigest());
-            }
-            if (!onChain.imageDigest().equals(target.imageDigest())) {
-                throw new UpdateException.Fatal("digest mismatch for " + c.settings().tier() + " "
-                        + target.versionString() + ": the control plane says " + target.imageDigest()
-                        + ", the VersionBeacon records " + onChain.imageDigest() + "; refusing the image");
-            }
-            if (onChain.isWithdrawn()) {
-                throw new UpdateException.Fatal(c.settings().tier() + " " + target.versionString() + " (version #"
-                        + onChain.versionId() + ") is withdrawn on the VersionBeacon: an emergency rollback took the "
-                        + "tier back to version #" + onChain.currentVersionId() + "; refusing " + target.imageDigest());
-            }
+            checkOnChain(c, target);
             if (!c.containers().repoDigests(target.pinned()).contains(target.pinned())) {
                 throw new UpdateException.Fatal("the pulled image is not " + target.pinned());
             }

@@ -37,15 +37,15 @@ class BeaconRecordTest {
 
     @Test
     void readsEachVersionsDigestAndPlaceAgainstTheTiersCurrentOne() throws Exception {
-        assertThat(record.release("ALL", "1.2.0")).contains(new OnChainRelease(D3, 3, 3));
+        assertThat(record.release("ALL", "1.2.0")).contains(new OnChainRelease("registry.example/node:1.2.0", D3, 3, 3));
         assertThat(record.release("ALL", "1.2.0").orElseThrow().isCurrent()).isTrue();
         var older = record.release("ALL", "1.0.0").orElseThrow();
-        assertThat(older).isEqualTo(new OnChainRelease(D1, 1, 3));
+        assertThat(older).isEqualTo(new OnChainRelease("registry.example/node:1.0.0", D1, 1, 3));
         assertThat(older.isCurrent()).isFalse();
         assertThat(older.isWithdrawn()).isFalse();
         assertThat(record.release("ALL", "9.9.9")).as("never published").isEmpty();
         assertThat(record.release("ORACLE", "1.0.0")).as("published for other tiers only").isEmpty();
-        assertThat(record.release("GUARDIAN", "1.0.0")).contains(new OnChainRelease(D1, 1, 1));
+        assertThat(record.release("GUARDIAN", "1.0.0")).contains(new OnChainRelease("registry.example/node:1.0.0", D1, 1, 1));
         assertThat(record.currentVersionId("ALL")).isEqualTo(3);
         assertThat(record.currentVersionId("ORACLE")).as("nothing published").isZero();
     }
@@ -59,7 +59,7 @@ class BeaconRecordTest {
             chain.emergencyRollback(1, 1);
             var onChain = new BeaconRecord(chain.rpcUrl(), chain.address());
             var withdrawn = onChain.release("ORACLE", "2.1.0").orElseThrow();
-            assertThat(withdrawn).isEqualTo(new OnChainRelease(D2, 2, 1));
+            assertThat(withdrawn).isEqualTo(new OnChainRelease("registry.example/node:2.1.0", D2, 2, 1));
             assertThat(withdrawn.isWithdrawn()).isTrue();
             assertThat(onChain.release("ORACLE", "2.0.0").orElseThrow().isCurrent()).isTrue();
             assertThat(onChain.rollbacksPast("ORACLE", 2)).singleElement().satisfies(r -> {
@@ -77,7 +77,7 @@ class BeaconRecordTest {
             chain.publish(2, "2.2.0", "registry.example/node:2.2.0", D3);
             chain.emergencyRollback(2, 1);
             var fixed = onChain.release("ORACLE", "2.1.0").orElseThrow();
-            assertThat(fixed).isEqualTo(new OnChainRelease(D2, 2, 3));
+            assertThat(fixed).isEqualTo(new OnChainRelease("registry.example/node:2.1.0", D2, 2, 3));
             assertThat(fixed.isWithdrawn()).as("not told by the ids any more").isFalse();
             assertThat(onChain.rollbacksPast("ORACLE", 2)).extracting(r -> r.fromVersionId() + ">" + r.toVersionId())
                     .containsExactly("2>1");

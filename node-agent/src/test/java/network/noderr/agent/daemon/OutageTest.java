@@ -109,11 +109,15 @@ class OutageTest extends NodeTestSupport {
                 assertThat(agent.updater().current().state()).isEqualTo(UpdateState.PULLING);
                 assertUntouched(v1Container);
 
-                // The chain is down again and the registry back: pulled, and waiting to verify the digest on-chain.
+                // The chain is down again and the registry back: nothing is fetched while the target cannot be
+                // checked against the chain; the update waits at the pull.
                 chainLink.cut();
                 TestDocker.startRegistry();
                 assertThat(daemon.check()).isEqualTo(Daemon.CheckResult.RESUMED);
-                assertThat(agent.updater().current().state()).isEqualTo(UpdateState.VERIFYING);
+                assertThat(agent.updater().current().state()).isEqualTo(UpdateState.PULLING);
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                                () -> containers.client().inspectImageCmd(v2.pinned()).exec())
+                        .as("not pulled").isInstanceOf(com.github.dockerjava.api.exception.NotFoundException.class);
                 assertUntouched(v1Container);
 
                 // The chain is back: the update completes.

@@ -144,6 +144,28 @@ class UpdaterTest {
         assertThat(containers.health(name)).isEqualTo(NodeContainers.Health.HEALTHY);
     }
 
+    /**
+     * The chain is asked before anything is pulled: a control plane that names another image for a published version
+     * makes the node fetch nothing. Either target below would fail differently if it were pulled first: the digest
+     * is in no registry ("the registry has no …"), the registry host does not answer (a pull retried until it gives
+     * up).
+     */
+    @Test
+    void refusesATargetTheChainDoesNotRecordBeforePullingIt() throws Exception {
+        var before = containers.inspect(name).orElseThrow().getId();
+        var v2 = TestDocker.image("v2");
+        var unknownDigest = "sha256:" + "ab".repeat(32);
+        updater().update(new UpdateTarget(v2.version(), v2.tagged(), unknownDigest), "1.0.0");
+        updater().update(new UpdateTarget(v2.version(), "127.0.0.1:9/elsewhere/node:" + v2.version(), v2.digest()),
+                "1.0.0");
+
+        assertThat(reports).containsExactly(UpdateOutcome.FAILED, UpdateOutcome.FAILED);
+        assertThat(reasons.get(0)).contains("digest mismatch").contains(unknownDigest);
+        assertThat(reasons.get(1)).contains("repository mismatch").contains("127.0.0.1:9/elsewhere/node")
+                .contains(v2.tagged());
+        assertThat(containers.inspect(name).orElseThrow().getId()).as("the same container, untouched").isEqualTo(before);
+    }
+
     @Test
     void refusesAVersionAnEmergencyRollbackWithdrewAndLeavesTheNodeAlone() throws Exception {
         var before = containers.inspect(name).orElseThrow().getId();
