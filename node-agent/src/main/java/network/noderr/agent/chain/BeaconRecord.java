@@ -30,7 +30,7 @@ import org.web3j.utils.Numeric;
 
 /**
  * Reads the VersionBeacon directly ({@code eth_call}s of {@code versionIdOf}, {@code currentVersionId} and
- * {@code imageDigestOf} at one block), so the agent can prove that the image the control plane names is the one
+ * {@code getVersion} at one block), so the agent can prove that the image the control plane names is the one
  * recorded on-chain, and that the version is the tier's current one.
  */
 public final class BeaconRecord implements OnChainReleases {
