@@ -361,11 +361,7 @@ public final class Fleet implements AutoCloseable {
                         updates.incrementAndGet();
                         reportAfterUpdate(node);
                     }
-                    retryOnce(() -> {
-                        node.reportHealth();
-                        return true;
-                    });
-                    healthReports.incrementAndGet();
+                    reportHealth(node);
                 } catch (IOException e) {
                     errors.incrementAndGet();
                 }
@@ -389,15 +385,20 @@ public final class Fleet implements AutoCloseable {
      */
     private void reportAfterUpdate(VirtualNode node) {
         try {
-            retryOnce(() -> {
-                node.reportHealth();
-                return true;
-            });
-            healthReports.incrementAndGet();
+            reportHealth(node);
         } catch (IOException e) {
             errors.incrementAndGet();
             log.warn("A health report after an update failed: {}", e.toString());
         }
+    }
+
+    /** One health report (tried twice), counted once delivered. */
+    private void reportHealth(VirtualNode node) throws IOException {
+        retryOnce(() -> {
+            node.reportHealth();
+            return true;
+        });
+        healthReports.incrementAndGet();
     }
 
     private interface Call {
