@@ -17,6 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** agent.properties as install.sh writes it, env overrides, and clear errors (all at once) for bad values. */
 class AgentConfigTest {
 
+    /** The settings a config must have, and nothing else. */
+    private static final String MINIMAL = """
+            control-plane-url=https://cp.noderr.network
+            node-id=ndr_abc
+            tier=ALL
+            key-path=/etc/noderr/key
+            """;
+
     @TempDir
     Path dir;
 
@@ -48,12 +56,7 @@ class AgentConfigTest {
 
     @Test
     void theMetricsEndpointListensOnEveryAddressUnlessAnAddressIsGiven() throws Exception {
-        var base = """
-                control-plane-url=https://cp.noderr.network
-                node-id=ndr_abc
-                tier=ALL
-                key-path=/etc/noderr/key
-                """;
+        var base = MINIMAL;
         assertThat(AgentConfig.load(write(base), Map.of()).metricsAddress()).isNull();
         assertThat(AgentConfig.load(write(base + "metrics-address=10.0.0.5\n"), Map.of()).metricsAddress())
                 .isEqualTo(java.net.InetAddress.getByName("10.0.0.5"));
@@ -69,12 +72,7 @@ class AgentConfigTest {
 
     @Test
     void theServiceIsTheInstalledUnitUnlessTheInstallHasNone() throws Exception {
-        var base = """
-                control-plane-url=https://cp.noderr.network
-                node-id=ndr_abc
-                tier=ALL
-                key-path=/etc/noderr/key
-                """;
+        var base = MINIMAL;
         assertThat(AgentConfig.load(write(base), Map.of()).service()).isEqualTo("noderr-agent");
         assertThat(AgentConfig.load(write(base + "service=none\n"), Map.of()).service()).as("a sandbox install")
                 .isNull();
