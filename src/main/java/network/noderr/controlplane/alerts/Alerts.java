@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import network.noderr.controlplane.approvals.TwoPersonRuleChanged;
 import network.noderr.controlplane.rollouts.AutomaticRollback;
 import network.noderr.controlplane.rollouts.RollbackDecisionNeeded;
 import network.noderr.controlplane.rollouts.RolloutTransitioned;
@@ -123,11 +124,33 @@ public class Alerts {
         if (transition.status().equals("paused")) {
             return;
         }
+        resolveEngine(decisionKey(transition.tier(), transition.version()));
+    }
+
+    /**
+     * A two-person rule turned off is an engine warning, since one ADMIN can do it alone (audited, but nobody else
+     * need notice): from then on one person publishes and rolls back the tier. It fires until the rule is turned on
+     * again, which resolves it unacknowledged, or someone acknowledges it (a tier meant to run without the rule).
+     */
+    @EventListener
+    void on(TwoPersonRuleChanged change) {
+        var key = "two-person-rule-off:" + change.tier();
+        if (!change.enabled()) {
+            raiseEngine(key, "TwoPersonRuleOff", "warning", change.tier().name(), "The two-person rule for "
+                    + change.tier() + " was turned off by " + change.actor() + ": one person alone may now publish "
+                    + "and roll back " + change.tier() + ". Turn it on again, or acknowledge this if it is meant.");
+            return;
+        }
+        resolveEngine(key);
+    }
+
+    /** Resolves a firing engine alert, unacknowledged: what it reported has ended. */
+    private void resolveEngine(String key) {
         int resolved = jdbc.sql("""
                         UPDATE alerts SET status = 'resolved', ends_at = :now
                         WHERE source = 'engine' AND fingerprint = :key AND status = 'firing'""")
                 .param("now", Timestamp.from(clock.instant()))
-                .param("key", engineKey(decisionKey(transition.tier(), transition.version())))
+                .param("key", engineKey(key))
                 .update();
         if (resolved > 0) {
             events.publishEvent(new AlertsChanged(java.util.Set.of()));

@@ -75,6 +75,7 @@ public class Approvals {
 
     /** Turns a tier's rule on or off (ADMIN). Requests already pending stay pending either way. */
     public TwoPersonRuleView setRule(Tier tier, boolean enabled, String actor) {
+        boolean before = required(tier);
         jdbc.sql("""
                         INSERT INTO two_person_rules (tier, enabled, updated_by, updated_at)
                         VALUES (:tier, :enabled, :by, :now)
@@ -86,6 +87,9 @@ public class Approvals {
                 .param("now", Timestamp.from(clock.instant()))
                 .update();
         log.info("Two-person rule for {} turned {} by {}", tier, enabled ? "on" : "off", actor);
+        if (before != enabled) {
+            events.publishEvent(new TwoPersonRuleChanged(tier, enabled, actor));
+        }
         return rules().stream().filter(r -> r.tier() == tier).findFirst().orElseThrow();
     }
 

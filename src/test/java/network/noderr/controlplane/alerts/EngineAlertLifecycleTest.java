@@ -31,6 +31,9 @@ class EngineAlertLifecycleTest {
     @Autowired
     ApplicationEventPublisher publisher;
 
+    @Autowired
+    network.noderr.controlplane.approvals.Approvals approvals;
+
     @Test
     void anAutomaticRollbackAlertFiresUntilAcknowledgedThenIsResolved() {
         var version = "9." + (System.nanoTime() % 1_000_000) + ".0";
@@ -99,6 +102,38 @@ class EngineAlertLifecycleTest {
     private static RolloutTransitioned transition(java.util.UUID rollout, Tier tier, String version, String status) {
         return new RolloutTransitioned(rollout, tier, version, status, status, "alice",
                 RolloutTransitioned.Cause.REQUEST);
+    }
+
+    @Test
+    void aTwoPersonRuleTurnedOffFiresAWarningUntilItIsOnAgain() {
+        var admin = "rule-admin-" + System.nanoTime();
+        approvals.setRule(Tier.ORACLE, true, admin); // resolves the warning of another test's turning it off, if any
+        var firingBefore = alerts.firingCount();
+        assertThat(alerts.list(null, 1000)).as("turned on: nothing to report")
+                .noneSatisfy(a -> assertThat(a.summary()).contains(admin));
+        try {
+            approvals.setRule(Tier.ORACLE, false, admin);
+            var fired = engineAlert(admin);
+            assertThat(fired.name()).isEqualTo("TwoPersonRuleOff");
+            assertThat(fired.severity()).isEqualTo("warning");
+            assertThat(fired.tier()).isEqualTo("ORACLE");
+            assertThat(fired.status()).isEqualTo("firing");
+            assertThat(fired.summary()).isEqualTo("The two-person rule for ORACLE was turned off by " + admin
+                    + ": one person alone may now publish and roll back ORACLE. Turn it on again, or acknowledge this "
+                    + "if it is meant.");
+            approvals.setRule(Tier.ORACLE, false, admin);
+            assertThat(alerts.firingCount()).as("set off again: the same alert").isEqualTo(firingBefore + 1);
+
+            approvals.setRule(Tier.ORACLE, true, admin);
+            var resolved = engineAlert(admin);
+            assertThat(resolved.status()).isEqualTo("resolved");
+            assertThat(resolved.acknowledgedBy()).as("resolved by the rule, not by a person").isNull();
+            assertThat(alerts.firingCount()).isEqualTo(firingBefore);
+        } finally {
+            approvals.setRule(Tier.ORACLE, false, "test"); // ORACLE's default
+            alerts.list("firing", 1000).stream().filter(a -> "TwoPersonRuleOff".equals(a.name()))
+                    .forEach(a -> alerts.acknowledge(a.id(), "test"));
+        }
     }
 
     private AlertView engineAlert(String version) {
