@@ -86,9 +86,15 @@ class BeaconApiTest {
         var txHash = submitted.text("txHash");
         assertThat(txHash).matches("0x[0-9a-f]{64}");
 
-        beacon.sync();
-
-        var receipt = web3j.ethGetTransactionReceipt(txHash).send().getTransactionReceipt().orElseThrow();
+        // Mined by anvil a moment after it took the transaction (later still on a loaded machine): synced until then.
+        var receipt = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> {
+                    beacon.sync();
+                    return web3j.ethGetTransactionReceipt(txHash).send().getTransactionReceipt();
+                }, java.util.Optional::isPresent)
+                .orElseThrow();
+        beacon.sync(); // and indexed
         assertThat(receipt.isStatusOK()).isTrue();
         var listed = api.get("/api/v1/admin/releases?tier=ORACLE", viewer);
         var row = find(listed.body(), version);
