@@ -37,7 +37,7 @@ class TierVersionHistory {
      * What the tier runs now, for a rollout about to start: the target of an emergency rollback in force; else the
      * version of the tier's last rollout if it completed; else (aborted or rolled back: no node is moved to it any
      * more) what that rollout started from. Never a release that was aborted or rolled back, which the release
-     * published last before may well be, unless it was the tier's first and its nodes run it (nothing earlier).
+     * published last before may well be.
      */
     Optional<String> versionTheTierRuns(Tier tier) {
         var emergency = emergencyTarget(tier);
@@ -59,10 +59,9 @@ class TierVersionHistory {
             return Optional.of(last.get().version());
         }
         var before = from(last.get().id()).orElseGet(() -> releaseBefore(last.get().id()));
-        if (before.isEmpty() && (last.get().status().equals("aborted") || last.get().status().equals("rolled_back"))
+        if (before.isEmpty() && last.get().status().equals("aborted")
                 && nodesRunning(tier, last.get().version()) > 0) {
-            // The tier's first release, aborted or rolled back (nothing earlier to return to: the tier stays on it)
-            // after nodes updated to it: they run it, and there is nothing earlier.
+            // The tier's first release, aborted after nodes updated to it: they run it, and there is nothing earlier.
             return Optional.of(last.get().version());
         }
         return before;

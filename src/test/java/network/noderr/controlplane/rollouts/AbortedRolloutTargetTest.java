@@ -182,37 +182,6 @@ class AbortedRolloutTargetTest {
                 .query(String.class).single()).isEqualTo(aborted);
     }
 
-    /**
-     * The tier's first release, rolled back automatically (nothing earlier to return to, so the tier "stays on" it)
-     * while its nodes run it: as after an abort, the next release starts from it and its automatic rollback returns
-     * there. It said the first release "never ran on its nodes" and left the tier on the failing fix.
-     */
-    @Test
-    void afterARolledBackFirstReleaseTheNodesRunTheNextOneRollsBackToIt() {
-        var first = startFirst(aborted);
-        for (int i = 0; i < 3; i++) {
-            network.noderr.controlplane.TestNodes.insertUnhealthy(jdbc, nodePrefix + "first-canary-" + i,
-                    TIER.name(), aborted, "canary");
-        }
-        rollouts.reconcileAll();
-        assertThat(rollouts.get(first.id()).status()).isEqualTo("rolled_back");
-        assertThat(rollouts.get(first.id()).reason()).contains("it stays on " + aborted);
-        for (int i = 0; i < 3; i++) {
-            network.noderr.controlplane.TestNodes.insertRunning(jdbc, nodePrefix + "on-first-" + i, TIER.name(),
-                    aborted, "cohort" + (i + 1));
-        }
-        var next = start(fix);
-        assertThat(rollouts.releaseBefore(next.id())).as("what the tier's nodes run").contains(aborted);
-
-        failingCanary(fix);
-        rollouts.reconcileAll();
-        var rolledBack = rollouts.get(next.id());
-        assertThat(rolledBack.status()).isEqualTo("rolled_back");
-        assertThat(rolledBack.reason()).doesNotContain("never ran on its nodes");
-        assertThat(jdbc.sql("SELECT target_version FROM tier_emergencies WHERE tier = :t").param("t", TIER.name())
-                .query(String.class).single()).isEqualTo(aborted);
-    }
-
     /** Aborted before any node ran it: nothing to return to, and the reason says so without "no earlier release". */
     @Test
     void afterAnAbortedFirstReleaseNoNodeRanTheReasonNamesIt() {
