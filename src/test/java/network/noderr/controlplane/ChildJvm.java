@@ -80,6 +80,12 @@ public final class ChildJvm implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** kill (SIGTERM, as Ctrl+C or a service manager stops the control plane): the JVM runs its shutdown hooks. */
+    public boolean terminate() throws InterruptedException {
+        process.destroy();
+        return process.waitFor(60, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         killHard();
@@ -101,6 +107,25 @@ public final class ChildJvm implements AutoCloseable {
                 System.out.flush();
                 Thread.sleep(Long.MAX_VALUE);
                 java.lang.ref.Reference.reachabilityFence(server);
+            }
+            case "postgres-shutdown" -> {
+                // As the control plane's Spring context: its own shutdown hook still writes while it stops (a
+                // background job finishing, a scheduler lock released), and closes the server last.
+                var server = EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(dir, 0, false));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        Thread.sleep(1000);
+                        try (var c = server.dataSource().getConnection()) {
+                            c.createStatement().execute("INSERT INTO kept VALUES ('written while shutting down')");
+                        }
+                        server.close();
+                    } catch (Exception e) {
+                        System.out.println("shutdown hook failed: " + e);
+                    }
+                }));
+                System.out.println("READY " + server.port());
+                System.out.flush();
+                Thread.sleep(Long.MAX_VALUE);
             }
             default -> throw new IllegalArgumentException(args[0]);
         }

@@ -94,6 +94,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             var builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
+                    // No JVM shutdown hook of the library's own: it ran in parallel with Spring's and stopped the
+                    // server while the context was still closing (jobs finishing, scheduler locks released, which
+                    // then stayed taken until they expired). The context closes it last; the watchdog covers the rest.
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("password_encryption", SCRAM);
             if (properties.port() > 0) {

@@ -41,6 +41,13 @@ class RolloutMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1).dividedBy(10))
                 .maximumExpectedValue(Duration.ofSeconds(1))
                 .register(registry);
+        // Every counter from the start, at 0: a series that appears at 1 shows no increase() in Prometheus, so the
+        // first rollback after a start would be missing from the rollbacks per hour.
+        for (var tier : Tier.values()) {
+            for (var kind : new String[] {"automatic", "manual"}) {
+                rollbacks(tier, kind);
+            }
+        }
     }
 
     Timer versionQuery() {
@@ -48,10 +55,13 @@ class RolloutMetrics {
     }
 
     void rollback(Tier tier, String kind) {
-        Counter.builder("noderr.rollbacks").tag("tier", tier.name()).tag("kind", kind)
+        rollbacks(tier, kind).increment();
+    }
+
+    private Counter rollbacks(Tier tier, String kind) {
+        return Counter.builder("noderr.rollbacks").tag("tier", tier.name()).tag("kind", kind)
                 .description("Rollouts rolled back (automatic or manual)")
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
     void refresh(Rollouts rollouts) {

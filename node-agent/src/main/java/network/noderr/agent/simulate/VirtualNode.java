@@ -113,7 +113,10 @@ final class VirtualNode {
             } catch (java.security.GeneralSecurityException e) {
                 throw new IOException(e);
             }
-        }, clock, http);
+        }, clock, http)
+                // No metrics endpoint here: port 0 keeps the node out of Prometheus' service discovery (a target at
+                // the default 9101 would never answer, and NodeDown would fire for every simulated node).
+                .advertisingMetricsPort(0);
         nodeId = id;
     }
 

@@ -87,6 +87,25 @@ class FleetTest {
                 .as("no node registered again").isEqualTo(before + 1);
     }
 
+    /**
+     * A simulated node has no metrics endpoint: it tells the control plane so at login (metrics port 0), and
+     * Prometheus' service discovery leaves it out. Listed at the default port 9101, every demo node was a target that
+     * never answered, and NodeDown fired for the whole demo fleet two minutes after Prometheus started.
+     */
+    @Test
+    void simulatedNodesAreNotPrometheusTargets() throws Exception {
+        var controlPlane = TestControlPlane.shared();
+        try (var fleet = new Fleet(new Fleet.Options(controlPlane.base(), TestControlPlane.ADMIN_TOKEN, "ORACLE", 3,
+                Duration.ofSeconds(30), 0, 0, "1.0.0"))) {
+            assertThat(fleet.register()).isEqualTo(3);
+            assertThat(fleet.round()).as("logged in and reported").isEqualTo(3);
+            var targets = controlPlane.get("/api/v1/sd/nodes").toString();
+            for (var id : fleet.nodeIds()) {
+                assertThat(targets).as("service discovery lists no simulated node").doesNotContain(id);
+            }
+        }
+    }
+
     @Test
     void aLaterRunFindsItsApplicationBehindAFullPageOfNewerOnes() throws Exception {
         var controlPlane = TestControlPlane.shared();
