@@ -62,16 +62,7 @@ class RollbackRules {
         if (!ran.filter(toVersion::equals).isPresent()) {
             // Rolled back during its rollout, or withdrawn by an emergency rollback after it (recorded for good: the
             // tier may have moved on to a newer release since).
-            boolean rolledBack = jdbc.sql("""
-                            SELECT EXISTS (SELECT 1 FROM deployments
-                                    WHERE tier = :tier AND version_string = :v AND status = 'rolled_back')
-                                OR EXISTS (SELECT 1 FROM releases
-                                    WHERE tier = :tier AND version_string = :v AND rolled_back_at IS NOT NULL)""")
-                    .param("tier", tier.name())
-                    .param("v", toVersion)
-                    .query(Boolean.class)
-                    .single();
-            if (rolledBack) {
+            if (history.rolledBack(tier, toVersion)) {
                 throw new ProblemException(409, "rollback-target-rolled-back", "Rolled back itself", toVersion
                         + " was itself rolled back: an emergency rollback must not move " + tier + " to it. Choose a"
                         + " version that was not rolled back" + ran.map(v -> " (" + tier + " ran " + v + ")").orElse("")
