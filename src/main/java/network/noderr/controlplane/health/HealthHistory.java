@@ -1,10 +1,12 @@
 package network.noderr.controlplane.health;
 
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import network.noderr.controlplane.shared.InvalidRequestException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -54,27 +56,29 @@ public class HealthHistory {
      * unhealthy without such a report, how long it has been silent (DESIGN §4). Empty when there is no such node.
      */
     public java.util.Optional<HealthExplanation> explain(String nodeId) {
+        record Registry(@Nullable String status, @Nullable Timestamp lastReport) {}
         return jdbc.sql("SELECT health_status, last_health_check FROM node_versions WHERE node_id = ?")
                 .param(nodeId)
-                .query((rs, i) -> {
-                    var status = rs.getString(1);
-                    var last = rs.getTimestamp(2);
-                    if (status == null || status.equals(HealthStatus.HEALTHY.wireName())) {
-                        return new HealthExplanation(status, List.of());
-                    }
-                    var reasons = new ArrayList<String>();
-                    var latest = latest(nodeId, 1);
-                    var sample = latest.isEmpty() ? null : sample(latest.getFirst());
-                    if (status.equals(HealthStatus.UNHEALTHY.wireName()) && last != null && (sample == null
-                            || HealthClassifier.classify(sample, thresholds) != HealthStatus.UNHEALTHY)) {
-                        reasons.add(silence(Duration.between(last.toInstant(), clock.instant())));
-                    }
-                    if (sample != null) {
-                        reasons.addAll(HealthClassifier.reasons(sample, thresholds));
-                    }
-                    return new HealthExplanation(status, List.copyOf(reasons));
-                })
-                .optional();
+                .query((rs, i) -> new Registry(rs.getString(1), rs.getTimestamp(2)))
+                .optional()
+                .map(row -> explain(nodeId, row.status(), row.lastReport()));
+    }
+
+    private HealthExplanation explain(String nodeId, @Nullable String status, @Nullable Timestamp last) {
+        if (status == null || status.equals(HealthStatus.HEALTHY.wireName())) {
+            return new HealthExplanation(status, List.of());
+        }
+        var reasons = new ArrayList<String>();
+        var latest = latest(nodeId, 1);
+        var sample = latest.isEmpty() ? null : sample(latest.getFirst());
+        if (status.equals(HealthStatus.UNHEALTHY.wireName()) && last != null && (sample == null
+                || HealthClassifier.classify(sample, thresholds) != HealthStatus.UNHEALTHY)) {
+            reasons.add(silence(Duration.between(last.toInstant(), clock.instant())));
+        }
+        if (sample != null) {
+            reasons.addAll(HealthClassifier.reasons(sample, thresholds));
+        }
+        return new HealthExplanation(status, List.copyOf(reasons));
     }
 
     private String silence(Duration silent) {
